@@ -1,0 +1,511 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib.sh - the network the ldir selftests run on, and their helpers.
+# Sourced by selftests/test-*.sh and selftests/demo.sh; runs as root in the
+# QEMU guest with ldir.ko loaded (LDIR_KO names it, for tests that reload).
+#
+#                      ┌───────────────────────────────────────┐
+#  ┌──────────────┐    │ director (ldir, ip_forward=1)         │   ┌──────────────────┐
+#  │ client       │    │                                       │   │ real1 10.0.2.11  │
+#  │ eth0         ├────┤ outside 10.0.1.1/24      br0 ─┬─ r1 ──┼───┤ eth0, default    │
+#  │ 10.0.1.2/24  │veth│                  10.0.2.1/24  ├─ r2 ──┼─┐ │ via 10.0.2.1     │
+#  │ 192.0.2.0/24 │    │ VIP 192.0.2.10 (not local:       └─ r3 ──┼┐│ └──────────────────┘
+#  │ via 10.0.1.1 │    │  ldir DNATs it in PRE_ROUTING)        │ │└─ real2 10.0.2.12
+#  └──────────────┘    │ other 10.0.3.1/24                     │ └── real3 10.0.2.13
+#                      └──────────┬────────────────────────────┘
+#                                 │veth
+#                      ┌──────────┴───────────┐
+#                      │ other 10.0.3.2/24    │  non-VIP traffic through
+#                      │ default via 10.0.3.1 │  the director
+#                      └──────────────────────┘
+#
+# Services on real N (start_servers picks which):
+#   tcp 80    busybox httpd -vv: /name says "realN", /data is $T/data (1 MiB
+#             random, the same on every real); log in $T/httpdN.log
+#   tcp 7     echo
+#   tcp 8     "who": sends "realN PEERADDR:PEERPORT", then echoes
+#   udp 7     "who" per datagram: replies "realN PEERADDR:PEERPORT LINE"
+#   tcp 5201  iperf3 -s
+#
+# Exit codes (kselftest): 0 pass, 1 fail, 4 skip. Any unexpected command
+# failure is a failure (exit 1), never a skip.
+
+set -eE
+
+VIP=192.0.2.10
+CLIENT=10.0.1.2
+OTHER=10.0.3.2
+REAL=("" 10.0.2.11 10.0.2.12 10.0.2.13)
+
+NS_C=ldir-client-$$
+NS_D=ldir-director-$$
+NS_O=ldir-other-$$
+NS_R=("" "ldir-real1-$$" "ldir-real2-$$" "ldir-real3-$$")
+
+# Seconds a client command may take before the test calls it hung. The
+# debug kernel (TCG + KASAN) is slow, but not this slow.
+TMO=${LDIR_TMO:-30}
+
+pc() { ip netns exec "$NS_C" "$@"; }
+pd() { ip netns exec "$NS_D" "$@"; }
+po() { ip netns exec "$NS_O" "$@"; }
+pr() { local n=$1; shift; ip netns exec "${NS_R[$n]}" "$@"; }
+# ld ARGS...: ldctl in the director's namespace.
+ld() { ip netns exec "$NS_D" ldctl "$@"; }
+
+T=
+BG_PIDS=()
+LDIR_SKIPPING=
+LDIR_TEST=$(basename "$0" .sh)
+declare -A CONN_FD CONN_PID
+
+log() { printf '# %s\n' "$*"; }
+ok() { printf 'ok: %s\n' "$*"; }
+
+fail()
+{
+	printf 'FAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+skip()
+{
+	printf 'SKIP: %s\n' "$*"
+	LDIR_SKIPPING=1
+	exit 4
+}
+
+# expect_eq WHAT EXPECTED GOT
+expect_eq()
+{
+	if [[ "$2" != "$3" ]]; then
+		printf 'FAIL: %s\n  expected: %s\n  got:      %s\n' "$1" "$2" "$3" >&2
+		exit 1
+	fi
+	ok "$1 = $2"
+}
+
+# expect_match WHAT ERE GOT
+expect_match()
+{
+	if ! [[ "$3" =~ $2 ]]; then
+		printf 'FAIL: %s\n  expected to match: %s\n  got: %s\n' "$1" "$2" "$3" >&2
+		exit 1
+	fi
+	ok "$1 ~ /$2/"
+}
+
+# expect_ge WHAT MIN GOT (integers)
+expect_ge()
+{
+	if ! [[ "$3" =~ ^[0-9]+$ ]] || (( $3 < $2 )); then
+		printf 'FAIL: %s\n  expected: >= %s\n  got:      %s\n' "$1" "$2" "$3" >&2
+		exit 1
+	fi
+	ok "$1 = $3 (>= $2)"
+}
+
+on_err()
+{
+	printf 'FAIL: %s line %s: "%s" exited %s\n' "${BASH_SOURCE[1]##*/}" \
+		"$2" "$3" "$1" >&2
+}
+
+cleanup()
+{
+	local pid ns
+
+	set +eE
+	trap - ERR
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "$NS_C" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}" "$NS_D"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	[[ -n "$T" ]] && rm -rf "$T"
+}
+
+on_exit()
+{
+	local rc=$?
+
+	cleanup
+	if (( rc == 4 )) && [[ -z "$LDIR_SKIPPING" ]]; then
+		rc=1
+	fi
+	if (( rc == 0 )); then
+		printf 'PASS: %s\n' "$LDIR_TEST"
+	elif (( rc != 4 )); then
+		printf 'FAIL: %s (exit %s)\n' "$LDIR_TEST" "$rc" >&2
+		rc=1
+	fi
+	exit "$rc"
+}
+
+# bg CMD...: run CMD in the background; cleanup kills it.
+bg()
+{
+	"$@" &
+	BG_PIDS+=("$!")
+}
+
+sysctl_set() # NS KEY VALUE
+{
+	ip netns exec "$1" bash -c "echo $3 > /proc/sys/${2//.//}"
+}
+
+modules_load()
+{
+	local m
+
+	# Built in on the debug kernel; modules on Debian's stock kernels.
+	for m in veth bridge nf_conntrack nf_tables nft_ct nft_counter \
+		 nf_defrag_ipv4; do
+		modprobe "$m" 2>/dev/null || true
+	done
+}
+
+# lib_init: checks, traps, a scratch directory. Every test calls it first.
+lib_init()
+{
+	(( EUID == 0 )) || { echo "SKIP: needs root"; exit 4; }
+	trap on_exit EXIT
+	trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+	command -v ldctl >/dev/null || fail "ldctl not in PATH"
+	[[ -d /sys/module/ldir ]] || fail "ldir is not loaded (the harness insmods \$LDIR_KO)"
+	modules_load
+	T=$(mktemp -d /tmp/ldir-test.XXXXXX)
+	log "$LDIR_TEST on kernel $(uname -r) (${LDIR_KERNEL:-?})"
+}
+
+setup_topology()
+{
+	local n ns
+
+	for ns in "$NS_C" "$NS_D" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+
+	ip -n "$NS_D" link add outside type veth peer name eth0 netns "$NS_C"
+	ip -n "$NS_D" link add other type veth peer name eth0 netns "$NS_O"
+	ip -n "$NS_D" link add br0 type bridge forward_delay 0
+	ip -n "$NS_D" addr add 10.0.1.1/24 dev outside
+	ip -n "$NS_D" addr add 10.0.3.1/24 dev other
+	ip -n "$NS_D" addr add 10.0.2.1/24 dev br0
+	for n in 1 2 3; do
+		ip -n "$NS_D" link add "r$n" type veth peer name eth0 netns "${NS_R[$n]}"
+		ip -n "$NS_D" link set "r$n" master br0 up
+		ip -n "${NS_R[$n]}" addr add "${REAL[$n]}/24" dev eth0
+		ip -n "${NS_R[$n]}" link set eth0 up
+		ip -n "${NS_R[$n]}" route add default via 10.0.2.1
+	done
+	ip -n "$NS_D" link set outside up
+	ip -n "$NS_D" link set other up
+	ip -n "$NS_D" link set br0 up
+	sysctl_set "$NS_D" net.ipv4.ip_forward 1
+
+	ip -n "$NS_C" addr add "$CLIENT/24" dev eth0
+	ip -n "$NS_C" link set eth0 up
+	ip -n "$NS_C" route add 192.0.2.0/24 via 10.0.1.1
+
+	ip -n "$NS_O" addr add "$OTHER/24" dev eth0
+	ip -n "$NS_O" link set eth0 up
+	ip -n "$NS_O" route add default via 10.0.3.1
+
+	# Resolve every neighbour now, so that the first conn of a test is
+	# not the one that waits for ARP.
+	for n in 1 2 3; do
+		pr "$n" busybox ping -c 1 -W 5 10.0.2.1 >/dev/null
+	done
+	pc busybox ping -c 1 -W 5 10.0.1.1 >/dev/null
+	po busybox ping -c 1 -W 5 10.0.3.1 >/dev/null
+}
+
+# wait_listen NS tcp|udp PORT: wait until a socket listens on PORT in NS.
+wait_listen()
+{
+	local ns=$1 proto=$2 hex i
+	local files="/proc/net/$proto /proc/net/${proto}6"
+	local st=0A
+
+	hex=$(printf '%04X' "$3")
+	[[ $proto == udp ]] && st=07
+	for ((i = 0; i < TMO * 10; i++)); do
+		# shellcheck disable=SC2086 # two files
+		if ip netns exec "$ns" cat $files 2>/dev/null |
+			awk -v p=":$hex" -v s="$st" \
+				'substr($2, length($2) - 4) == p && $4 == s { f = 1 } END { exit !f }'; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "nothing listens on $proto port $3 in $ns"
+}
+
+# start_servers SERVICE...: http echo who udp iperf (see the top).
+start_servers()
+{
+	local s n
+
+	if [[ ! -f "$T/data" ]]; then
+		dd if=/dev/urandom of="$T/data" bs=64k count=16 2>/dev/null
+	fi
+	for s in "$@"; do
+		for n in 1 2 3; do
+			case $s in
+			http)
+				mkdir -p "$T/www$n"
+				echo "real$n" >"$T/www$n/name"
+				cp "$T/data" "$T/www$n/data"
+				bg pr "$n" busybox httpd -f -vv -p 80 -h "$T/www$n" \
+					2>"$T/httpd$n.log"
+				;;
+			echo)
+				bg pr "$n" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat
+				;;
+			who)
+				# shellcheck disable=SC2016 # expanded by socat's shell
+				# (a ':' outside quotes would end socat's argument)
+				bg pr "$n" socat TCP-LISTEN:8,fork,reuseaddr \
+					SYSTEM:'echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT"; exec cat'
+				;;
+			udp)
+				# shellcheck disable=SC2016
+				bg pr "$n" socat UDP-RECVFROM:7,fork \
+					SYSTEM:'read -r l; echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT $l"'
+				;;
+			iperf)
+				bg pr "$n" iperf3 -s -p 5201 >/dev/null
+				;;
+			*)
+				fail "start_servers: unknown service $s"
+				;;
+			esac
+		done
+	done
+	for s in "$@"; do
+		for n in 1 2 3; do
+			case $s in
+			http) wait_listen "${NS_R[$n]}" tcp 80 ;;
+			echo) wait_listen "${NS_R[$n]}" tcp 7 ;;
+			who) wait_listen "${NS_R[$n]}" tcp 8 ;;
+			udp) wait_listen "${NS_R[$n]}" udp 7 ;;
+			iperf) wait_listen "${NS_R[$n]}" tcp 5201 ;;
+			esac
+		done
+	done
+}
+
+# ---------------------------------------------------------------- ldir ----
+
+# add_reals [W1 W2 W3]: the three reals (port 0: every port), in order.
+add_reals()
+{
+	local n w
+
+	for n in 1 2 3; do
+		w=${*:n:1}
+		ld real add "${REAL[$n]}" ${w:+weight "$w"}
+	done
+}
+
+# add_service PORT PROTO SCHED [REALS]: a virtual VIP:PORT linked to the
+# reals numbered in REALS (default "1 2 3"), in that order, on PORT.
+add_service()
+{
+	local port=$1 proto=$2 sched=$3 n
+
+	ld virtual add "$VIP:$port" "$proto" sched "$sched"
+	for n in ${4:-1 2 3}; do
+		ld link add "$VIP:$port" "$proto" "${REAL[$n]}:$port"
+	done
+}
+
+# gstat FIELD: a global counter from `ldctl -j stats`.
+gstat()
+{
+	local j
+
+	j=$(ld -j stats)
+	jq -er --arg f "$1" '.stats[$f]' <<<"$j"
+}
+
+# gconfig FIELD: a setting from `ldctl -j stats`.
+gconfig()
+{
+	local j
+
+	j=$(ld -j stats)
+	jq -er --arg f "$1" '.config[$f]' <<<"$j"
+}
+
+# link_field PORT PROTO REALNUM JQPATH: e.g. link_field 80 tcp 1 .stats.conns
+link_field()
+{
+	local j
+
+	j=$(ld -j show)
+	jq -er --arg vip "$VIP" --argjson port "$1" --arg proto "$2" \
+		--arg real "${REAL[$3]}" "
+		.virtuals[] | select(.address == \$vip and .port == \$port and
+				     .protocol == \$proto)
+		| .links[] | select(.real == \$real) | $4" <<<"$j"
+}
+
+# link_fields PORT PROTO JQPATH: the field for reals 1 2 3, space separated
+link_fields()
+{
+	local n out=()
+
+	for n in 1 2 3; do
+		out+=("$(link_field "$1" "$2" "$n" "$3")")
+	done
+	echo "${out[*]}"
+}
+
+# nconns [JQFILTER]: how many conns `ldctl -j conns` lists (that match).
+nconns()
+{
+	local j
+
+	j=$(ld -j conns)
+	jq -er "[.[] | select(${1:-true})] | length" <<<"$j"
+}
+
+# --------------------------------------------------------------- clients ----
+
+# http_names N [URLHOST] [NS]: N sequential HTTP requests for /name, each on
+# a new connection (busybox httpd closes after one response); prints the
+# name of the real that answered each, one a line.
+http_names()
+{
+	local n=$1 host=${2:-$VIP} ns=${3:-$NS_C}
+
+	ip netns exec "$ns" timeout "$((TMO + n))" curl -sS --fail \
+		--max-time "$((TMO + n))" "http://$host/name?[1-$n]"
+}
+
+# tally LINES: "c1 c2 c3": how many lines say real1, real2, real3.
+tally()
+{
+	local n c out=()
+
+	for n in 1 2 3; do
+		c=$(grep -cx "real$n" <<<"$1" || true)
+		out+=("$c")
+	done
+	echo "${out[*]}"
+}
+
+# who_once [PORT] [HOST] [NS]: one short conn to the "who" service; prints
+# the first line the server sends ("realN ADDR:PORT").
+who_once()
+{
+	local port=${1:-8} host=${2:-$VIP} ns=${3:-$NS_C} out
+
+	out=$(echo hello | ip netns exec "$ns" timeout "$TMO" \
+		socat -t "$TMO" - "TCP:$host:$port")
+	[[ $(sed -n 2p <<<"$out") == hello ]] ||
+		fail "who_once $host:$port: no echo, got '$out'"
+	head -n 1 <<<"$out"
+}
+
+# who_names N [PORT]: N sequential who_once, the real names one a line.
+who_names()
+{
+	local i
+
+	for ((i = 0; i < $1; i++)); do
+		who_once "${2:-8}" | cut -d' ' -f1
+	done
+}
+
+# conn_open ID [PORT] [HOST]: a long-lived TCP connection from the client
+# to HOST:PORT (default the VIP's "who" service). conn_send writes a line
+# to it; what comes back accumulates in $T/ID.out.
+conn_open()
+{
+	local id=$1 port=${2:-8} host=${3:-$VIP} fd i
+
+	mkfifo "$T/$id.in"
+	: >"$T/$id.out"
+	pc socat -t "$TMO" "OPEN:$T/$id.in,rdonly!!OPEN:$T/$id.out,wronly,append" \
+		"TCP:$host:$port" &
+	CONN_PID[$id]=$!
+	BG_PIDS+=("$!")
+	# read-write: opening a FIFO that way does not block, whatever socat does
+	exec {fd}<>"$T/$id.in"
+	CONN_FD[$id]=$fd
+	for ((i = 0; i < TMO * 10; i++)); do
+		[[ -s "$T/$id.out" ]] && return 0
+		kill -0 "${CONN_PID[$id]}" 2>/dev/null ||
+			fail "conn $id to $host:$port: socat exited"
+		sleep 0.1
+	done
+	fail "conn $id to $host:$port: no greeting from the server"
+}
+
+# conn_real ID: the name of the real that greeted conn ID.
+conn_real()
+{
+	head -n 1 "$T/$1.out" | cut -d' ' -f1
+}
+
+conn_send()
+{
+	echo "$2" >&"${CONN_FD[$1]}"
+}
+
+# conn_echoes ID LINE [SECONDS]: send LINE on conn ID; succeed if it comes
+# back within SECONDS (default TMO).
+conn_echoes()
+{
+	local i
+
+	conn_send "$1" "$2"
+	for ((i = 0; i < ${3:-$TMO} * 10; i++)); do
+		grep -qx -- "$2" "$T/$1.out" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# conn_close ID: close our end and wait for socat to see the server close
+# its end too (both FINs have crossed the director).
+conn_close()
+{
+	local id=$1 fd=${CONN_FD[$1]} i
+
+	exec {fd}>&-
+	for ((i = 0; i < TMO * 10; i++)); do
+		kill -0 "${CONN_PID[$id]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "${CONN_PID[$id]}" 2>/dev/null && fail "conn $id did not close"
+	wait "${CONN_PID[$id]}" 2>/dev/null || true
+}
+
+# conn_kill ID: end the client process of conn ID without a clean close.
+conn_kill()
+{
+	local fd=${CONN_FD[$1]}
+
+	exec {fd}>&-
+	kill "${CONN_PID[$1]}" 2>/dev/null || true
+	wait "${CONN_PID[$1]}" 2>/dev/null || true
+}
+
+# words LINES: the lines joined by single spaces.
+words()
+{
+	local IFS=' ' a
+
+	mapfile -t a <<<"$1"
+	echo "${a[*]}"
+}
