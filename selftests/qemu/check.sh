@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: KUnit and the netns selftests in QEMU guests, on ldir's debug
+# kernel (KASAN, UBSAN, kmemleak, lockdep) and on Debian's stock 6.1 and 6.12.
+#
+# Prints one line per test ("PASS  debug:test-basic.sh") and ends with
+# "N passed, N failed[, N skipped]"; exits non-zero on any failure.
+#
+# Environment:
+#   LDIR_KERNELS   kernels to run, default "debug 6.1 6.12"
+#   LDIR_TESTS     extended regex selecting selftests/test-*.sh by name
+#   LDIR_KUNIT     0 to skip KUnit on the debug kernel
+#   LDIR_CACHE     cache directory, default /var/cache/ldir
+#   LDIR_TEST_TIMEOUT  per-test timeout in the guest (300 s debug, 120 s stock)
+
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+KERNELS=${LDIR_KERNELS:-debug 6.1 6.12}
+NPASS=0
+NFAIL=0
+NSKIP=0
+
+line()
+{
+	case $1 in
+	PASS) NPASS=$((NPASS + 1)) ;;
+	SKIP) NSKIP=$((NSKIP + 1)) ;;
+	*) NFAIL=$((NFAIL + 1)) ;;
+	esac
+	printf '%s  %s\n' "$1" "$2"
+}
+
+# indent: detail lines under a FAIL line.
+indent()
+{
+	sed 's/^/      /'
+}
+
+# Taint bits a kernel may have at the end: O (4096, out-of-tree module);
+# stock kernels also E (8192, unsigned module); debug also N (65536, KUnit).
+taint_allowed()
+{
+	case $1 in
+	debug) echo $((4096 | 65536)) ;;
+	*) echo $((4096 | 8192)) ;;
+	esac
+}
+
+taint_flags()
+{
+	local v=$1 i s="" letters="PFSRMBUDAWCIOELKXTN"
+
+	for ((i = 0; i < ${#letters}; i++)); do
+		[ $((v >> i & 1)) = 1 ] && s="$s${letters:i:1}"
+	done
+	echo "$s"
+}
+
+# The kernel's own reports: anything here fails the run. Test output lines
+# ("  | ...") only count when a kernel message ("[ 12.345678] ...") is in them.
+KERNEL_BAD='BUG:|WARNING:|KASAN|UBSAN|possible recursive locking|possible circular locking|suspicious RCU usage|sleeping function called from invalid context|Call Trace|Kernel panic|Oops|general protection fault|INFO: task .* blocked|self-detected stall|rcu_.*detected stalls|inconsistent lock state|lock held when returning|bad unlock balance|unreferenced object|DEBUG_LOCKS_WARN_ON|ODEBUG:|list_add corruption|list_del corruption'
+
+check_kernel_log()
+{
+	local name=$1 log=$2 bad
+
+	bad=$(tr -d '\r' <"$log" |
+		awk '!/^  \| / || /\[ *[0-9]+\.[0-9]+\]/' |
+		grep -E "$KERNEL_BAD" | grep -v 'unreferenced object' | head -n 20)
+	if [ -z "$bad" ]; then
+		line PASS "$name:kernel-log-clean"
+	else
+		line FAIL "$name:kernel-log-clean"
+		echo "$bad" | indent
+		echo "(console: $log)" | indent
+	fi
+}
+
+run_kernel()
+{
+	local name=$1 rundir=$LDIR_CACHE/run/$1 tmo results console t st n ntests=0
+	local taint allowed
+
+	if ! kernel_info "$name"; then
+		line FAIL "$name:kernel"
+		return
+	fi
+	if build_module "$name" "$K_KDIR" "$K_KVER" 2>&1 | indent; [ "${PIPESTATUS[0]}" = 0 ]; then
+		line PASS "build-$name"
+	else
+		line FAIL "build-$name"
+		echo "(log: $LDIR_CACHE/mod-$K_KVER.log)" | indent
+	fi
+	MOD_DIR=$LDIR_CACHE/mod-$K_KVER
+	if [ ! -f "$MOD_DIR/kmod/ldir.ko" ]; then
+		echo "      no ldir.ko for $name: not booting it"
+		return
+	fi
+
+	mkdir -p "$rundir"
+	stage "packing the $name initramfs"
+	make_initramfs "$name" "$K_KVER" "$MOD_DIR/kmod" "$rundir/initramfs.cpio.gz" check
+	if [ "$name" = debug ]; then tmo=${LDIR_BOOT_TIMEOUT:-1200}; else tmo=${LDIR_BOOT_TIMEOUT:-600}; fi
+	boot_guest "$name" "$K_IMAGE" "$rundir/initramfs.cpio.gz" "$rundir" "$tmo" check
+	results=$rundir/results.log
+	console=$rundir/console.log
+
+	while read -r _ t st; do
+		line "$st" "$t"
+		case $t in kunit:*) ;; *) ntests=$((ntests + 1)) ;; esac
+		if [ "$st" = FAIL ] && [[ $t != kunit:* ]]; then
+			tr -d '\r' <"$console" |
+				sed -n "/^--- begin $t\$/,/^--- end $t: /p" | tail -n 80 | indent
+		fi
+	done < <(tr -d '\r' <"$results" | grep -E '^TEST [^ ]+ (PASS|FAIL|SKIP)$')
+	if [ "$ntests" -eq 0 ]; then
+		line FAIL "$name:selftests-found"
+		echo "no selftests ran (none found, or the guest died first)" | indent
+	fi
+
+	if tr -d '\r' <"$results" | grep -qx LDIR-GUEST-DONE; then
+		line PASS "$name:guest-finished"
+	else
+		line FAIL "$name:guest-finished"
+		echo "the guest did not finish (crash, panic or timeout); last console lines:" | indent
+		tr -d '\r' <"$console" | tail -n 40 | indent
+	fi
+
+	check_kernel_log "$name" "$console"
+
+	if [ "$name" = debug ]; then
+		if tr -d '\r' <"$console" | grep -q 'unreferenced object'; then
+			line FAIL "$name:kmemleak"
+			tr -d '\r' <"$console" | grep -A 25 'unreferenced object' | head -n 60 | indent
+		elif tr -d '\r' <"$console" | grep -q '^== kmemleak scan'; then
+			line PASS "$name:kmemleak"
+		else
+			line FAIL "$name:kmemleak"
+			echo "the kmemleak scan did not run" | indent
+		fi
+	fi
+
+	taint=$(tr -d '\r' <"$results" | sed -n 's/^TAINT \([0-9]*\)$/\1/p' | tail -n 1)
+	allowed=$(taint_allowed "$name")
+	if [ -z "$taint" ]; then
+		line FAIL "$name:taint"
+		echo "no taint value reported" | indent
+	elif [ $((taint & ~allowed)) -eq 0 ]; then
+		line PASS "$name:taint"
+	else
+		line FAIL "$name:taint"
+		echo "tainted=$taint ($(taint_flags "$taint")), allowed $(taint_flags "$allowed")" | indent
+	fi
+}
+
+stage "ldir make check: kernels '$KERNELS', cache $LDIR_CACHE"
+ensure_packages
+mkdir -p "$LDIR_CACHE/run"
+
+for k in $KERNELS; do
+	if [ "$k" = debug ]; then
+		if build_debug_kernel; then
+			line PASS build-kernel-debug
+		else
+			line FAIL build-kernel-debug
+			KERNELS=$(echo " $KERNELS " | sed 's/ debug / /')
+		fi
+	fi
+done
+
+LDCTL_BIN=$LDIR_REPO/tools/ldctl/ldctl
+if build_ldctl 2>&1 | indent; [ "${PIPESTATUS[0]}" = 0 ]; then
+	line PASS build-ldctl
+else
+	line FAIL build-ldctl
+	LDCTL_BIN=
+fi
+
+for k in $KERNELS; do
+	run_kernel "$k"
+done
+
+stage "done"
+if [ "$NSKIP" -gt 0 ]; then
+	echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
+else
+	echo "$NPASS passed, $NFAIL failed"
+fi
+[ "$NFAIL" -eq 0 ] && [ "$NPASS" -gt 0 ]

@@ -1,0 +1,249 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of ldir's QEMU guests (packed by selftests/qemu/lib.sh).
+#
+# LDIR_MODE (kernel command line or /ldir/env):
+#   check  KUnit (debug kernel) and every /ldir/selftests/test-*.sh
+#   demo   /ldir/selftests/demo.sh, output as is
+#   bench  /ldir/selftests/bench.sh (or $LDIR_BENCH), output as is
+#
+# Result lines ("TEST <name> PASS|FAIL|SKIP", "TAINT <n>", "LDIR-GUEST-DONE")
+# go to the console and to ttyS1, which only this script writes and which the
+# host parses; test output is prefixed with "  | " on the console.
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LC_ALL=C
+cmdline_mode=${LDIR_MODE:-}
+# shellcheck disable=SC1091
+. /ldir/env
+LDIR_MODE=${cmdline_mode:-${LDIR_MODE:-check}}
+export LDIR_KERNEL LDIR_MODE LDIR_KO=/ldir/ldir.ko
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+ip link set lo up
+hostname ldir-"$LDIR_KERNEL"
+
+if [ -c /dev/ttyS1 ] && exec 3>/dev/ttyS1; then
+	:
+else
+	exec 3>/dev/null
+fi
+
+result()
+{
+	echo "TEST $1 $2"
+	echo "TEST $1 $2" >&3
+}
+
+report()
+{
+	echo "$*"
+	echo "$*" >&3
+}
+
+ldir_loaded()
+{
+	[ -d /sys/module/ldir ]
+}
+
+# load_ldir: ldir.ko's dependencies (stock kernels build netfilter as
+# modules), then ldir.ko itself.
+load_ldir()
+{
+	local d
+
+	for d in $(modinfo -F depends /ldir/ldir.ko 2>/dev/null | tr , ' '); do
+		modprobe "$d"
+	done
+	insmod /ldir/ldir.ko
+}
+
+# unload MODULE: rmmod, retrying for a few seconds (netns teardown is
+# asynchronous).
+unload()
+{
+	local i
+
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -d "/sys/module/$1" ] || return 0
+		rmmod "$1" 2>/tmp/rmmod.err && return 0
+		sleep 1
+	done
+	cat /tmp/rmmod.err
+	return 1
+}
+
+# run_script PREFIX TIMEOUT SCRIPT: runs SCRIPT from /ldir/selftests, its
+# output shown live with PREFIX; returns its status (124: timed out). Any
+# process it leaves behind in its process group is killed.
+run_script()
+{
+	local prefix=$1 tmo=$2 script=$3 out=/tmp/script.out pid tpid rc
+
+	: >"$out"
+	(cd /ldir/selftests && exec timeout -k 10 "$tmo" bash "$script") \
+		</dev/null >"$out" 2>&1 &
+	pid=$!
+	tail -n +1 -s 0.2 --pid="$pid" -f "$out" | sed -u "s/^/$prefix/" &
+	tpid=$!
+	wait "$pid"
+	rc=$?
+	wait "$tpid"
+	kill -KILL -- "-$pid" 2>/dev/null
+	return $rc
+}
+
+kmemleak()
+{
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	echo "$1" >/sys/kernel/debug/kmemleak
+}
+
+run_kunit()
+{
+	local before after s f line ind st name dir caseind nfail
+
+	if [ ! -f /ldir/ldir_kunit.ko ]; then
+		echo "ldir_kunit.ko was not built"
+		result kunit:ldir_kunit.ko FAIL
+		return
+	fi
+	before=$(ls /sys/kernel/debug/kunit 2>/dev/null)
+	if ! load_ldir; then
+		result kunit:insmod-ldir FAIL
+		return
+	fi
+	echo "== insmod ldir_kunit.ko (the KUnit suites run now)"
+	insmod /ldir/ldir_kunit.ko || result kunit:insmod-ldir_kunit FAIL
+	after=$(ls /sys/kernel/debug/kunit 2>/dev/null)
+	for s in $after; do
+		echo "$before" | grep -qxF "$s" && continue
+		f=/sys/kernel/debug/kunit/$s/results
+		sed 's/^/  | /' "$f"
+		# Test cases are the "ok" lines at the smallest nonzero indent
+		# (parameterised cases nest deeper, the suite is at 0).
+		caseind=$(grep -E '^ +(not )?ok [0-9]+ ' "$f" |
+			sed -E 's/^( +).*/\1/' | awk '{ print length($0) }' | sort -n | head -n 1)
+		nfail=0
+		while IFS= read -r line; do
+			ind=${line%%[! ]*}
+			line=${line#"$ind"}
+			[[ $line =~ ^(not\ )?ok\ [0-9]+\ ([^ #]+)(.*)$ ]] || continue
+			if [ ${#ind} -eq 0 ]; then
+				# the suite line: counts only if no case failed
+				if [ -n "${BASH_REMATCH[1]}" ] && [ $nfail -eq 0 ]; then
+					result "kunit:$s" FAIL
+				fi
+				continue
+			fi
+			[ ${#ind} -eq "${caseind:-0}" ] || continue
+			name=${BASH_REMATCH[2]}
+			if [ -n "${BASH_REMATCH[1]}" ]; then
+				st=FAIL
+				nfail=$((nfail + 1))
+			elif [[ ${BASH_REMATCH[3]} =~ \#\ *SKIP ]]; then
+				st=SKIP
+			else
+				st=PASS
+			fi
+			result "kunit:$s.$name" "$st"
+		done <"$f"
+		[ -n "$caseind" ] || result "kunit:$s" FAIL
+	done
+	unload ldir_kunit || result kunit:rmmod-ldir_kunit FAIL
+	unload ldir || result kunit:rmmod-ldir FAIL
+}
+
+run_selftests()
+{
+	local t name st rc t0 secs n=0
+
+	for t in $(cd /ldir/selftests && ls test-*.sh 2>/dev/null | LC_ALL=C sort); do
+		if [ -n "${LDIR_TESTS:-}" ] && ! echo "$t" | grep -qE -- "$LDIR_TESTS"; then
+			continue
+		fi
+		n=$((n + 1))
+		name=$LDIR_KERNEL:$t
+		echo "--- begin $name"
+		if ! load_ldir; then
+			echo "--- end $name: insmod /ldir/ldir.ko failed"
+			result "$name" FAIL
+			continue
+		fi
+		t0=$(date +%s)
+		run_script '  | ' "$LDIR_TEST_TIMEOUT" "$t"
+		rc=$?
+		secs=$(($(date +%s) - t0))
+		case $rc in
+		0) st=PASS ;;
+		4) st=SKIP ;;
+		124|137) st=FAIL; echo "  | (timed out after ${LDIR_TEST_TIMEOUT}s)" ;;
+		*) st=FAIL ;;
+		esac
+		# a fresh start for the next test
+		ip -all netns delete 2>/dev/null
+		if ! unload ldir; then
+			echo "  | rmmod ldir failed after the test"
+			st=FAIL
+		fi
+		echo "--- end $name: exit $rc, ${secs}s"
+		result "$name" "$st"
+	done
+	[ $n -gt 0 ] || echo "no selftests/test-*.sh matched"
+}
+
+echo "== ldir guest: kernel $(uname -r) ($LDIR_KERNEL), mode $LDIR_MODE"
+# Anything kmemleak suspects before our module is loaded is not ours.
+if [ "$LDIR_KERNEL" = debug ]; then
+	kmemleak scan
+	kmemleak clear
+fi
+
+case $LDIR_MODE in
+check)
+	if [ "$LDIR_KERNEL" = debug ] && [ "${LDIR_KUNIT:-1}" = 1 ]; then
+		run_kunit
+	fi
+	run_selftests
+	;;
+demo|bench)
+	if [ "$LDIR_MODE" = demo ]; then
+		script=demo.sh
+	else
+		script=${LDIR_BENCH:-bench.sh}
+	fi
+	if [ -f "/ldir/selftests/$script" ]; then
+		run_script '' 3600 "$script"
+		report "LDIR-RC $?"
+	else
+		echo "selftests/$script does not exist yet"
+		report "LDIR-RC 2"
+	fi
+	;;
+*)
+	echo "unknown LDIR_MODE=$LDIR_MODE"
+	;;
+esac
+
+if [ "$LDIR_KERNEL" = debug ] && [ -w /sys/kernel/debug/kmemleak ]; then
+	echo "== kmemleak scan"
+	sleep 5
+	kmemleak scan
+	sleep 2
+	kmemleak scan
+	cat /sys/kernel/debug/kmemleak
+fi
+report "TAINT $(cat /proc/sys/kernel/tainted)"
+report LDIR-GUEST-DONE
+exec 3>&-
+sleep 1
+reboot -f
