@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ldctl: the command dispatch, the per-invocation context and error
+ * reporting shared by every subcommand.
+ */
+#ifndef LDCTL_H
+#define LDCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct nl;
+struct ld_list;
+struct ld_virtual;
+struct ld_real;
+struct ld_link;
+struct ld_config;
+struct ld_global;
+
+struct ldctl {
+	bool json;		/* -j: one JSON document on stdout */
+	bool numeric;		/* -n: raw numbers, no names */
+	bool color;		/* stdout is a tty */
+	bool dry_run;		/* parse the arguments, send nothing */
+	struct nl *nl;		/* opened on first use */
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct ldctl *ctx, int argc, char **argv);
+	void (*usage)(FILE *f);
+};
+
+/*
+ * Subcommands return an exit status: 0 or 1. argv[0] is the first word
+ * after the object (or after the subcommand for show, flush, ...).
+ */
+int ldctl_run(struct ldctl *ctx, int argc, char **argv);
+void ldctl_usage(FILE *f);
+/* Look up argv[0] in a table of verbs; a missing verb runs def. */
+int ldctl_dispatch(struct ldctl *ctx, const struct cmd *cmds, const char *def,
+		   void (*usage)(FILE *f), int argc, char **argv);
+
+/* The netlink socket, opened on first use; NULL (reported) on failure. */
+struct nl *ldctl_nl(struct ldctl *ctx);
+void ldctl_close(struct ldctl *ctx);
+
+/*
+ * Errors go to ldctl_errf (stderr) as "ldctl: [where: ]message".
+ * ldctl_where is "FILE:LINE" while restore runs a line.
+ */
+extern FILE *ldctl_errf;
+extern const char *ldctl_where;
+void ldctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reports a usage error, adds the usage outside restore; returns 1. */
+int ldctl_usage_err(void (*usage)(FILE *f), const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Objects and commands, one file each. */
+int cmd_virtual(struct ldctl *ctx, int argc, char **argv);
+int cmd_real(struct ldctl *ctx, int argc, char **argv);
+int cmd_link(struct ldctl *ctx, int argc, char **argv);
+int cmd_show(struct ldctl *ctx, int argc, char **argv);
+int cmd_conns(struct ldctl *ctx, int argc, char **argv);
+int cmd_stats(struct ldctl *ctx, int argc, char **argv);
+int cmd_config(struct ldctl *ctx, int argc, char **argv);
+int cmd_flush(struct ldctl *ctx, int argc, char **argv);
+int cmd_save(struct ldctl *ctx, int argc, char **argv);
+int cmd_restore(struct ldctl *ctx, int argc, char **argv);
+
+void usage_virtual(FILE *f);
+void usage_real(FILE *f);
+void usage_link(FILE *f);
+void usage_show(FILE *f);
+void usage_conns(FILE *f);
+void usage_stats(FILE *f);
+void usage_config(FILE *f);
+void usage_flush(FILE *f);
+void usage_save(FILE *f);
+void usage_restore(FILE *f);
+
+/*
+ * Argument parsers, separate from the requests so that restore can check
+ * a whole file before it changes anything and the tests can call them.
+ * They return 0, or 1 after reporting the error.
+ */
+enum ld_verb { LD_ADD, LD_SET, LD_DEL };
+
+int virtual_parse(enum ld_verb verb, int argc, char **argv,
+		  struct ld_virtual *v);
+int real_parse(enum ld_verb verb, int argc, char **argv, struct ld_real *r,
+	       bool *flush);
+int link_parse(enum ld_verb verb, int argc, char **argv, struct ld_link *l,
+	       bool *flush);
+int config_parse(int argc, char **argv, struct ld_config *c);
+
+/* Splits a restore line into words in place; '#' starts a comment.
+ * Returns the number of words, or -1 when there are more than max. */
+int restore_split(char *line, char **words, int max);
+
+/* Dumps into lists of the model's objects; 0 or -1 (reported). */
+int ld_dump_virtuals(struct nl *nl, struct ld_list *list);
+int ld_dump_reals(struct nl *nl, struct ld_list *list);
+int ld_dump_links(struct nl *nl, struct ld_list *list);
+int ld_dump_conns(struct nl *nl, struct ld_list *list);
+int ld_get_global(struct nl *nl, struct ld_global *g);
+
+#endif /* LDCTL_H */

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data model: object names, address formatting, key comparison and a
+ * small growable array.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "model.h"
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size);
+
+	if (!p) {
+		fputs("ldctl: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size);
+	if (!p) {
+		fputs("ldctl: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+void *ld_list_add(struct ld_list *l)
+{
+	void *p;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * l->size);
+	}
+	p = (char *)l->v + l->n++ * l->size;
+	memset(p, 0, l->size);
+	return p;
+}
+
+void ld_list_reset(void *list)
+{
+	((struct ld_list *)list)->n = 0;
+}
+
+void ld_list_clear(struct ld_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	l->cap = 0;
+}
+
+const char *ld_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	}
+	return NULL;
+}
+
+const char *ld_state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		[LDIR_STATE_IN] = "in",
+		[LDIR_STATE_OUT] = "out",
+		[LDIR_STATE_FAILED] = "failed",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : NULL;
+}
+
+const char *ld_conn_state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		[LDIR_CONN_S_NONE] = "none",
+		[LDIR_CONN_S_SYN_SENT] = "syn_sent",
+		[LDIR_CONN_S_SYN_RECV] = "syn_recv",
+		[LDIR_CONN_S_ESTABLISHED] = "established",
+		[LDIR_CONN_S_FIN_WAIT] = "fin_wait",
+		[LDIR_CONN_S_TIME_WAIT] = "time_wait",
+		[LDIR_CONN_S_CLOSE] = "close",
+		[LDIR_CONN_S_UDP] = "udp",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : NULL;
+}
+
+const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
+	[LDIR_STATS_A_CONNS] = "conns",
+	[LDIR_STATS_A_PKTS_IN] = "pkts-in",
+	[LDIR_STATS_A_PKTS_OUT] = "pkts-out",
+	[LDIR_STATS_A_BYTES_IN] = "bytes-in",
+	[LDIR_STATS_A_BYTES_OUT] = "bytes-out",
+	[LDIR_STATS_A_DROP_NO_CONN] = "drop-no-conn",
+	[LDIR_STATS_A_DROP_NO_REAL] = "drop-no-real",
+	[LDIR_STATS_A_DROP_CONN_LIMIT] = "drop-conn-limit",
+	[LDIR_STATS_A_DROP_INVALID] = "drop-invalid",
+	[LDIR_STATS_A_DROP_NOMEM] = "drop-nomem",
+	[LDIR_STATS_A_ICMP_IN] = "icmp-in",
+	[LDIR_STATS_A_ICMP_OUT] = "icmp-out",
+	[LDIR_STATS_A_CONNS_EXPIRED] = "conns-expired",
+};
+
+const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
+	[LDIR_CONFIG_A_CONN_MAX] = "conn-max",
+	[LDIR_CONFIG_A_CONN_COUNT] = "conn-count",
+	[LDIR_CONFIG_A_TIMEOUT_SYN] = "timeout-syn",
+	[LDIR_CONFIG_A_TIMEOUT_EST] = "timeout-est",
+	[LDIR_CONFIG_A_TIMEOUT_FIN] = "timeout-fin",
+	[LDIR_CONFIG_A_TIMEOUT_TIME_WAIT] = "timeout-time-wait",
+	[LDIR_CONFIG_A_TIMEOUT_CLOSE] = "timeout-close",
+	[LDIR_CONFIG_A_TIMEOUT_UDP] = "timeout-udp",
+};
+
+bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, 16);
+}
+
+const char *ld_addr_str(const struct ld_addr *a, char *buf)
+{
+	if (!inet_ntop(a->family, a->addr, buf, INET6_ADDRSTRLEN))
+		snprintf(buf, INET6_ADDRSTRLEN, "(family %u)", a->family);
+	return buf;
+}
+
+const char *ld_ep_str(const struct ld_addr *a, uint16_t port, char *buf)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	ld_addr_str(a, addr);
+	if (a->family == AF_INET6)
+		snprintf(buf, LD_EP_STRLEN, "[%s]:%u", addr, port);
+	else
+		snprintf(buf, LD_EP_STRLEN, "%s:%u", addr, port);
+	return buf;
+}
+
+bool ld_virtual_key_eq(const struct ld_virtual *a, const struct ld_virtual *b)
+{
+	return ld_addr_eq(&a->addr, &b->addr) && a->port == b->port &&
+	       a->protocol == b->protocol && a->bind_id == b->bind_id;
+}
+
+bool ld_real_key_eq(const struct ld_real *a, const struct ld_real *b)
+{
+	return ld_addr_eq(&a->addr, &b->addr) && a->port == b->port;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The objects ldctl talks about, independent of netlink and of printing:
+ * msg.c converts them to and from attributes, print.c shows them.
+ */
+#ifndef LDCTL_MODEL_H
+#define LDCTL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <linux/ldir.h>
+
+/* "[" INET6_ADDRSTRLEN "]:" port ":" bind */
+#define LD_EP_STRLEN	(INET6_ADDRSTRLEN + 20)
+
+struct ld_addr {
+	uint16_t family;	/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* IPv4 in the first 4 bytes, rest zero */
+};
+
+/* Counters, indexed by enum ldir_stats_attrs. */
+struct ld_stats {
+	uint64_t v[LDIR_STATS_A_MAX + 1];
+};
+
+/* Which optional fields a request carries. */
+enum {
+	LD_HAS_SCHED	= 1 << 0,
+	LD_HAS_STATE	= 1 << 1,
+	LD_HAS_BIND	= 1 << 2,
+	LD_HAS_PORT	= 1 << 3,
+	LD_HAS_WEIGHT	= 1 << 4,
+	LD_HAS_MAXCONNS	= 1 << 5,
+	LD_HAS_PROTO	= 1 << 6,
+};
+
+struct ld_virtual {
+	struct ld_addr addr;
+	uint16_t port;
+	uint8_t protocol;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t bind_id;
+	char sched[LDIR_SCHED_NAME_MAX];
+	uint8_t state;			/* enum ldir_state */
+	uint32_t nlinks;
+	uint32_t conns;
+	struct ld_stats stats;
+	unsigned int has;
+};
+
+struct ld_real {
+	struct ld_addr addr;
+	uint16_t port;
+	uint32_t weight;
+	uint32_t max_conns;
+	uint8_t state;
+	uint32_t active;
+	uint32_t conns;
+	uint32_t nlinks;
+	struct ld_stats stats;
+	unsigned int has;
+};
+
+struct ld_link {
+	struct ld_virtual virt;		/* key fields only */
+	struct ld_real real;		/* key fields only */
+	uint16_t port;			/* the real's port for this virtual */
+	uint32_t active;
+	uint32_t conns;
+	struct ld_stats stats;
+};
+
+struct ld_conn {
+	uint8_t protocol;
+	struct ld_addr client;
+	uint16_t client_port;
+	struct ld_addr virt;
+	uint16_t virt_port;
+	struct ld_addr real;
+	uint16_t real_port;
+	uint8_t state;			/* enum ldir_conn_state */
+	uint32_t expires_ms;
+};
+
+/* Settings, indexed by enum ldir_config_attrs; has: bit per index. */
+struct ld_config {
+	uint32_t v[LDIR_CONFIG_A_MAX + 1];
+	unsigned int has;
+};
+
+struct ld_global {
+	struct ld_stats stats;
+	struct ld_config config;
+};
+
+/* A growable array of one object type. */
+struct ld_list {
+	void *v;
+	size_t n;
+	size_t cap;
+	size_t size;
+};
+
+#define LD_LIST_INIT(type)	{ .size = sizeof(type) }
+#define ld_list_at(l, type, i)	(&((type *)(l)->v)[i])
+
+void *ld_list_add(struct ld_list *l);
+void ld_list_clear(struct ld_list *l);
+/* Empties the list, keeps its memory: the reset of a retried dump. */
+void ld_list_reset(void *list);
+
+void *xmalloc(size_t size);
+void *xrealloc(void *p, size_t size);
+
+/* Names: NULL when the value has none. */
+const char *ld_proto_name(uint8_t proto);
+const char *ld_state_name(uint8_t state);
+const char *ld_conn_state_name(uint8_t state);	/* lower case */
+extern const char *const ld_stats_names[LDIR_STATS_A_MAX + 1];
+extern const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1];
+
+bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b);
+/* "192.0.2.1" or "2001:db8::1"; buf has INET6_ADDRSTRLEN bytes */
+const char *ld_addr_str(const struct ld_addr *a, char *buf);
+/* "192.0.2.1:80" or "[2001:db8::1]:80"; buf has LD_EP_STRLEN bytes */
+const char *ld_ep_str(const struct ld_addr *a, uint16_t port, char *buf);
+
+bool ld_virtual_key_eq(const struct ld_virtual *a, const struct ld_virtual *b);
+bool ld_real_key_eq(const struct ld_real *a, const struct ld_real *b);
+
+#endif /* LDCTL_MODEL_H */

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink transport over libmnl. Knows nothing about ldir's
+ * objects; msg.c only names the attribute an extended ack points at.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/ldir.h>
+
+#include "ldctl.h"
+#include "model.h"
+#include "msg.h"
+#include "nl.h"
+
+/* The kernel never builds a dump skb larger than 32 KiB for us. */
+#define NL_RECV_SIZE	(32 * 1024)
+#define NL_SEND_SIZE	8192
+#define NL_DUMP_TRIES	5
+
+struct nl_ext {
+	char msg[256];
+	uint32_t offs;
+	int miss_type;
+	uint32_t miss_nest;
+	bool has_msg;
+	bool has_offs;
+};
+
+struct nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family;
+	int cb_err;		/* the first callback error of a reply */
+	struct nl_ext ext;
+	char req[NL_SEND_SIZE] __attribute__((aligned(4)));
+	char buf[NL_RECV_SIZE] __attribute__((aligned(4)));
+};
+
+static void parse_ext(struct nl *nl, const struct nlmsghdr *nlh, size_t off)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, off) {
+		size_t len = mnl_attr_get_payload_len(a);
+
+		switch (mnl_attr_get_type(a)) {
+		case NLMSGERR_ATTR_MSG:
+			if (!len)
+				break;
+			snprintf(nl->ext.msg, sizeof(nl->ext.msg), "%.*s",
+				 (int)strnlen(mnl_attr_get_str(a), len),
+				 mnl_attr_get_str(a));
+			nl->ext.has_msg = true;
+			break;
+		case NLMSGERR_ATTR_OFFS:
+			if (len != 4)
+				break;
+			nl->ext.offs = mnl_attr_get_u32(a);
+			nl->ext.has_offs = true;
+			break;
+		case NLMSGERR_ATTR_MISS_TYPE:
+			if (len == 4)
+				nl->ext.miss_type = mnl_attr_get_u32(a);
+			break;
+		case NLMSGERR_ATTR_MISS_NEST:
+			if (len == 4)
+				nl->ext.miss_nest = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+}
+
+/* NLMSG_ERROR: 0 for an ack, else -errno; collects the extended ack. */
+static int parse_error(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t off = sizeof(*e);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+		return -EBADMSG;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+		if (mnl_nlmsg_size(off) <= nlh->nlmsg_len)
+			parse_ext(nl, nlh, off);
+	}
+	return e->error > 0 ? -e->error : e->error;
+}
+
+/* NLMSG_DONE ends a dump; it may carry an error and an extended ack. */
+static int parse_done(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(int))
+		return 0;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		parse_ext(nl, nlh, sizeof(int));
+	return err > 0 ? -err : err;
+}
+
+/*
+ * Reads replies to seq until the ack, the error or the end of the dump;
+ * returns the kernel's error. A callback error goes to nl->cb_err and the
+ * rest is still read, so the socket is clean for the next request.
+ */
+static int nl_recv(struct nl *nl, uint32_t seq, nl_cb cb, void *data,
+		   bool *intr)
+{
+	nl->cb_err = 0;
+	for (;;) {
+		const struct nlmsghdr *nlh;
+		ssize_t ret;
+		int n;
+
+		ret = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		if (ret < 0)
+			return -errno;
+		n = ret;
+		nlh = (const struct nlmsghdr *)nl->buf;
+		while (mnl_nlmsg_ok(nlh, n)) {
+			if (nlh->nlmsg_seq != seq ||
+			    !mnl_nlmsg_portid_ok(nlh, nl->portid))
+				goto next;	/* left over from a failed request */
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				*intr = true;
+			switch (nlh->nlmsg_type) {
+			case NLMSG_NOOP:
+				break;
+			case NLMSG_ERROR:
+				return parse_error(nl, nlh);
+			case NLMSG_DONE:
+				return parse_done(nl, nlh);
+			case NLMSG_OVERRUN:
+				return -ENOBUFS;
+			default:
+				if (nlh->nlmsg_type == nl->family && cb &&
+				    !nl->cb_err)
+					nl->cb_err = cb(nlh, data);
+				break;
+			}
+next:
+			nlh = mnl_nlmsg_next(nlh, &n);
+		}
+	}
+}
+
+static int nl_send(struct nl *nl, struct nlmsghdr *nlh)
+{
+	memset(&nl->ext, 0, sizeof(nl->ext));
+	nl->ext.miss_type = -1;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return 0;
+}
+
+/* "ldctl: kernel: <extack> (attribute virtual.sched "foo"): <strerror>" */
+static void nl_report(struct nl *nl, const struct nlmsghdr *req, int err)
+{
+	char attr[160] = "", where[200] = "";
+
+	if (nl->ext.has_offs &&
+	    msg_describe(req, nl->ext.offs, -1, attr, sizeof(attr)))
+		snprintf(where, sizeof(where), " (attribute %s)", attr);
+	else if (nl->ext.miss_type >= 0 &&
+		 msg_describe(req, nl->ext.miss_nest, nl->ext.miss_type,
+			      attr, sizeof(attr)))
+		snprintf(where, sizeof(where), " (missing attribute %s)",
+			 attr);
+
+	if (err == -EPERM) {
+		ldctl_err("operation not permitted (CAP_NET_ADMIN needed)%s%s%s",
+			  nl->ext.has_msg ? ": kernel: " : "",
+			  nl->ext.has_msg ? nl->ext.msg : "", where);
+		return;
+	}
+	if (nl->ext.has_msg)
+		ldctl_err("kernel: %s%s: %s", nl->ext.msg, where,
+			  strerror(-err));
+	else
+		ldctl_err("kernel: %s%s", strerror(-err), where);
+}
+
+static int nl_cb_check(struct nl *nl)
+{
+	if (!nl->cb_err)
+		return 0;
+	ldctl_err("malformed reply from the kernel: %s", strerror(-nl->cb_err));
+	return -1;
+}
+
+static void nl_init_hdr(struct nl *nl, struct nlmsghdr *nlh, uint16_t type,
+			uint8_t cmd, uint16_t flags)
+{
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = type == GENL_ID_CTRL ? 1 : LDIR_GENL_VERSION;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
+			*(uint16_t *)data = mnl_attr_get_u16(a);
+	}
+	return 0;
+}
+
+static int nl_resolve(struct nl *nl)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
+	uint16_t id = 0;
+	int err;
+
+	nl_init_hdr(nl, nlh, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, LDIR_GENL_NAME);
+	err = nl_send(nl, nlh);
+	if (!err)
+		err = nl_recv(nl, nlh->nlmsg_seq, family_cb, &id,
+			      &(bool){ false });
+	if (err == -ENOENT || (!err && !id)) {
+		ldctl_err("the ldir module is not loaded (generic netlink family \"%s\" not found)",
+			  LDIR_GENL_NAME);
+		return -1;
+	}
+	if (err) {
+		ldctl_err("generic netlink family lookup: %s", strerror(-err));
+		return -1;
+	}
+	nl->family = id;
+	return 0;
+}
+
+struct nl *nl_open(void)
+{
+	struct nl *nl = calloc(1, sizeof(*nl));
+	int one = 1;
+
+	if (!nl) {
+		ldctl_err("out of memory");
+		return NULL;
+	}
+	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sock) {
+		ldctl_err("netlink socket: %s", strerror(errno));
+		goto err_free;
+	}
+	/* Both are optional: an old kernel just says less. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ldctl_err("netlink bind: %s", strerror(errno));
+		goto err_close;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = time(NULL);
+	if (nl_resolve(nl))
+		goto err_close;
+	return nl;
+
+err_close:
+	mnl_socket_close(nl->sock);
+err_free:
+	free(nl);
+	return NULL;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (!nl)
+		return;
+	mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+struct nlmsghdr *nl_req(struct nl *nl, uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
+
+	nl_init_hdr(nl, nlh, nl->family, cmd, flags);
+	return nlh;
+}
+
+int nl_do(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
+{
+	bool intr = false;
+	int err;
+
+	err = nl_send(nl, nlh);
+	if (!err)
+		err = nl_recv(nl, nlh->nlmsg_seq, cb, data, &intr);
+	if (err) {
+		nl_report(nl, nlh, err);
+		return -1;
+	}
+	return nl_cb_check(nl);
+}
+
+int nl_dump(struct nl *nl, uint8_t cmd, nl_cb cb, void (*reset)(void *data),
+	    void *data)
+{
+	struct nlmsghdr *nlh;
+	bool intr;
+	int tries, err;
+
+	for (tries = 0; tries < NL_DUMP_TRIES; tries++) {
+		nlh = nl_req(nl, cmd, NLM_F_DUMP);
+		intr = false;
+		err = nl_send(nl, nlh);
+		if (!err)
+			err = nl_recv(nl, nlh->nlmsg_seq, cb, data, &intr);
+		if (err) {
+			nl_report(nl, nlh, err);
+			return -1;
+		}
+		if (!intr)
+			return nl_cb_check(nl);
+		if (reset)
+			reset(data);
+	}
+	ldctl_err("the configuration kept changing during the dump (tried %d times)",
+		  NL_DUMP_TRIES);
+	return -1;
+}

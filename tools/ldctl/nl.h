@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic netlink transport: family lookup, request/ack with extended
+ * ack reporting, and dumps retried when the kernel flags them interrupted.
+ */
+#ifndef LDCTL_NL_H
+#define LDCTL_NL_H
+
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+struct nl;
+
+/* Called for each ldir message of a reply; returns 0 or -errno. */
+typedef int (*nl_cb)(const struct nlmsghdr *nlh, void *data);
+
+/* Opens the socket and resolves "ldir"; reports errors, returns NULL. */
+struct nl *nl_open(void);
+void nl_close(struct nl *nl);
+
+/* Starts a request for cmd in the socket's buffer (NLM_F_REQUEST|ACK). */
+struct nlmsghdr *nl_req(struct nl *nl, uint8_t cmd, uint16_t flags);
+/* Sends it and reads the replies up to the ack; reports errors. */
+int nl_do(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data);
+/*
+ * Dumps cmd. When the kernel flags the dump NLM_F_DUMP_INTR (the objects
+ * changed under it), reset(data) is called and the dump is run again.
+ */
+int nl_dump(struct nl *nl, uint8_t cmd, nl_cb cb, void (*reset)(void *data),
+	    void *data);
+
+#endif /* LDCTL_NL_H */

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Strict parsing of command line words. Nothing is abbreviated, nothing is
+ * resolved by name, and every rejection quotes what was rejected.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ldctl.h"
+#include "parse.h"
+
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull would take leading blanks, a sign and wrap "-1" */
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
+	      uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_uint(s, min, max, &v)) {
+		ldctl_err("invalid %s \"%s\" (expected %u..%u)", what, s, min,
+			  max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_addr(const char *s, struct ld_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->addr) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->addr) == 1) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_port_bind(const char *s, const char *rest,
+			   unsigned int flags, struct ld_ep *ep)
+{
+	char port[16];
+	const char *colon;
+	uint64_t v;
+	size_t len;
+
+	if (!*rest) {
+		if (!(flags & EP_NEED_PORT))
+			return 0;
+		if (ep->addr.family == AF_INET6 && *s != '[')
+			ldctl_err("missing port in \"%s\" (write [%s]:PORT)",
+				  s, s);
+		else
+			ldctl_err("missing port in \"%s\" (write ADDR:PORT, port 0 for every port)",
+				  s);
+		return -1;
+	}
+	/* rest is ":PORT[:BIND]" */
+	if (!(flags & (EP_PORT | EP_NEED_PORT))) {
+		ldctl_err("unexpected port in \"%s\"", s);
+		return -1;
+	}
+	rest++;
+	colon = strchr(rest, ':');
+	len = colon ? (size_t)(colon - rest) : strlen(rest);
+	if (len >= sizeof(port)) {
+		ldctl_err("invalid port in \"%s\" (expected 0..65535)", s);
+		return -1;
+	}
+	memcpy(port, rest, len);
+	port[len] = '\0';
+	if (parse_uint(port, 0, 65535, &v)) {
+		ldctl_err("invalid port \"%s\" in \"%s\" (expected 0..65535)",
+			  port, s);
+		return -1;
+	}
+	ep->port = v;
+	ep->has_port = true;
+	if (!colon)
+		return 0;
+	if (!(flags & EP_BIND)) {
+		ldctl_err("unexpected \"%s\" after the port in \"%s\"", colon,
+			  s);
+		return -1;
+	}
+	if (parse_uint(colon + 1, 0, UINT32_MAX, &v)) {
+		ldctl_err("invalid bind ID \"%s\" in \"%s\" (expected 0..%u)",
+			  colon + 1, s, UINT32_MAX);
+		return -1;
+	}
+	ep->bind = v;
+	ep->has_bind = true;
+	return 0;
+}
+
+int parse_ep(const char *s, unsigned int flags, struct ld_ep *ep)
+{
+	char buf[LD_EP_STRLEN];
+	const char *rest = "";
+	char *addr = buf, *p;
+
+	memset(ep, 0, sizeof(*ep));
+	if (strlen(s) >= sizeof(buf))
+		goto bad_addr;
+	strcpy(buf, s);
+
+	if (buf[0] == '[') {
+		/* [ADDR6] or [ADDR6]:PORT... */
+		p = strchr(buf, ']');
+		if (!p)
+			goto bad_addr;
+		*p = '\0';
+		addr = buf + 1;
+		rest = s + (p + 1 - buf);
+		if (*rest && *rest != ':')
+			goto bad_addr;
+		if (parse_addr(addr, &ep->addr) || ep->addr.family != AF_INET6)
+			goto bad_part;
+	} else {
+		char *colon = strchr(buf, ':');
+		char *dot = strchr(buf, '.');
+
+		if (colon && dot && dot < colon) {
+			/* IPv4:PORT... */
+			*colon = '\0';
+			rest = s + (colon - buf);
+			if (parse_addr(addr, &ep->addr) ||
+			    ep->addr.family != AF_INET)
+				goto bad_part;
+		} else {
+			/* a bare IPv4 or IPv6 address: no port can follow */
+			if (parse_addr(addr, &ep->addr))
+				goto bad_addr;
+		}
+	}
+	return parse_port_bind(s, rest, flags, ep);
+
+bad_part:
+	ldctl_err("invalid address \"%s\"", addr);
+	return -1;
+bad_addr:
+	ldctl_err("invalid address \"%s\"", s);
+	return -1;
+}
+
+int parse_proto(const char *s, uint8_t *proto)
+{
+	if (!strcmp(s, "tcp")) {
+		*proto = IPPROTO_TCP;
+	} else if (!strcmp(s, "udp")) {
+		*proto = IPPROTO_UDP;
+	} else {
+		ldctl_err("invalid protocol \"%s\" (expected tcp or udp)", s);
+		return -1;
+	}
+	return 0;
+}
+
+int parse_state(const char *s, uint8_t *state)
+{
+	if (!strcmp(s, "in")) {
+		*state = LDIR_STATE_IN;
+	} else if (!strcmp(s, "out")) {
+		*state = LDIR_STATE_OUT;
+	} else {
+		ldctl_err("invalid state \"%s\" (expected in or out)", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The kernel knows which schedulers exist; only the length is ours. */
+int parse_sched(const char *s, char *sched)
+{
+	size_t len = strlen(s);
+
+	if (!len || len >= LDIR_SCHED_NAME_MAX) {
+		ldctl_err("invalid scheduler name \"%s\" (1..%d characters)",
+			  s, LDIR_SCHED_NAME_MAX - 1);
+		return -1;
+	}
+	memcpy(sched, s, len + 1);
+	return 0;
+}

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Printing the model in its three forms. Field names are the same in the
+ * human and the JSON forms; the config form is what "ldctl save" writes.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "print.h"
+
+#define C_RESET		"\033[0m"
+#define C_OBJ		"\033[1m"
+#define C_ADDR		"\033[32m"
+#define C_OUT		"\033[33m"
+#define C_FAILED	"\033[31m"
+
+static const char *col(const struct pr *p, const char *c)
+{
+	return p->color ? c : "";
+}
+
+/* "tcp", or the number when -n or unknown; buf has 8 bytes */
+static const char *proto_str(const struct pr *p, uint8_t proto, char *buf)
+{
+	const char *name = ld_proto_name(proto);
+
+	if (!name || (p && p->numeric)) {
+		snprintf(buf, 8, "%u", proto);
+		return buf;
+	}
+	return name;
+}
+
+static const char *state_str(const struct pr *p, uint8_t state, char *buf)
+{
+	const char *name = ld_state_name(state);
+
+	if (!name || (p && p->numeric)) {
+		snprintf(buf, 8, "%u", state);
+		return buf;
+	}
+	return name;
+}
+
+static const char *state_col(const struct pr *p, uint8_t state)
+{
+	if (state == LDIR_STATE_OUT)
+		return col(p, C_OUT);
+	if (state == LDIR_STATE_FAILED)
+		return col(p, C_FAILED);
+	return "";
+}
+
+uint16_t ld_link_port(const struct ld_link *l)
+{
+	return l->port ? l->port : l->real.port;
+}
+
+static void pr_ep(const struct pr *p, const struct ld_addr *a, uint16_t port)
+{
+	char ep[LD_EP_STRLEN];
+
+	fprintf(p->f, "%s%s%s", col(p, C_ADDR), ld_ep_str(a, port, ep),
+		col(p, C_RESET));
+}
+
+static void pr_traffic(const struct pr *p, const struct ld_stats *s)
+{
+	fprintf(p->f, " pkts-in %" PRIu64 " pkts-out %" PRIu64,
+		s->v[LDIR_STATS_A_PKTS_IN], s->v[LDIR_STATS_A_PKTS_OUT]);
+}
+
+static void pr_state(const struct pr *p, uint8_t state)
+{
+	char buf[8];
+
+	fprintf(p->f, " state %s%s%s", state_col(p, state),
+		state_str(p, state, buf), p->color && *state_col(p, state) ?
+		C_RESET : "");
+}
+
+static void pr_virtual_key(const struct pr *p, const struct ld_virtual *v)
+{
+	char buf[8];
+
+	pr_ep(p, &v->addr, v->port);
+	fprintf(p->f, " %s", proto_str(p, v->protocol, buf));
+	if (v->bind_id)
+		fprintf(p->f, " bind %u", v->bind_id);
+}
+
+void pr_virtual(const struct pr *p, const struct ld_virtual *v)
+{
+	fprintf(p->f, "%svirtual%s ", col(p, C_OBJ), col(p, C_RESET));
+	pr_virtual_key(p, v);
+	if (v->has & LD_HAS_SCHED)
+		fprintf(p->f, " sched %s", v->sched);
+	pr_state(p, v->state);
+	fprintf(p->f, " conns %u links %u\n", v->conns, v->nlinks);
+}
+
+void pr_real(const struct pr *p, const struct ld_real *r)
+{
+	fprintf(p->f, "%sreal%s ", col(p, C_OBJ), col(p, C_RESET));
+	pr_ep(p, &r->addr, r->port);
+	fprintf(p->f, " weight %u maxconns %u", r->weight, r->max_conns);
+	pr_state(p, r->state);
+	fprintf(p->f, " active %u conns %u links %u", r->active, r->conns,
+		r->nlinks);
+	pr_traffic(p, &r->stats);
+	fputc('\n', p->f);
+}
+
+void pr_link(const struct pr *p, const struct ld_link *l)
+{
+	fprintf(p->f, "%slink%s ", col(p, C_OBJ), col(p, C_RESET));
+	pr_virtual_key(p, &l->virt);
+	fputs(" -> ", p->f);
+	pr_ep(p, &l->real.addr, ld_link_port(l));
+	fprintf(p->f, " active %u conns %u", l->active, l->conns);
+	pr_traffic(p, &l->stats);
+	fputc('\n', p->f);
+}
+
+void pr_conn(const struct pr *p, const struct ld_conn *c)
+{
+	const char *state = ld_conn_state_name(c->state);
+	char buf[8];
+
+	fprintf(p->f, "%s ", proto_str(p, c->protocol, buf));
+	pr_ep(p, &c->client, c->client_port);
+	fputs(" -> ", p->f);
+	pr_ep(p, &c->virt, c->virt_port);
+	fputs(" -> ", p->f);
+	pr_ep(p, &c->real, c->real_port);
+	if (!state || p->numeric) {
+		fprintf(p->f, " %u", c->state);
+	} else {
+		fputc(' ', p->f);
+		for (; *state; state++)
+			fputc(toupper((unsigned char)*state), p->f);
+	}
+	if (p->numeric)
+		fprintf(p->f, " expires %ums\n", c->expires_ms);
+	else
+		fprintf(p->f, " expires %us\n", c->expires_ms / 1000);
+}
+
+void pr_stats(const struct pr *p, const struct ld_stats *s)
+{
+	unsigned int i;
+
+	for (i = 1; i <= LDIR_STATS_A_MAX; i++)
+		if (ld_stats_names[i])
+			fprintf(p->f, "%s %" PRIu64 "\n", ld_stats_names[i],
+				s->v[i]);
+}
+
+void pr_config(const struct pr *p, const struct ld_config *c)
+{
+	unsigned int i;
+
+	for (i = 1; i <= LDIR_CONFIG_A_MAX; i++)
+		if (ld_config_names[i])
+			fprintf(p->f, "%s %u\n", ld_config_names[i], c->v[i]);
+}
+
+static const struct ld_real *find_real(const struct ld_list *reals,
+				       const struct ld_real *key)
+{
+	size_t i;
+
+	for (i = 0; reals && i < reals->n; i++)
+		if (ld_real_key_eq(ld_list_at(reals, struct ld_real, i), key))
+			return ld_list_at(reals, struct ld_real, i);
+	return NULL;
+}
+
+void pr_show(const struct pr *p, const struct ld_list *virtuals,
+	     const struct ld_list *links, const struct ld_list *reals)
+{
+	size_t i, k;
+
+	for (i = 0; i < virtuals->n; i++) {
+		const struct ld_virtual *v;
+
+		v = ld_list_at(virtuals, struct ld_virtual, i);
+		pr_virtual(p, v);
+		for (k = 0; k < links->n; k++) {
+			const struct ld_link *l;
+			const struct ld_real *r;
+
+			l = ld_list_at(links, struct ld_link, k);
+			if (!ld_virtual_key_eq(&l->virt, v))
+				continue;
+			fputs("  -> ", p->f);
+			pr_ep(p, &l->real.addr, ld_link_port(l));
+			r = find_real(reals, &l->real);
+			if (r) {
+				fprintf(p->f, " weight %u maxconns %u",
+					r->weight, r->max_conns);
+				pr_state(p, r->state);
+			}
+			fprintf(p->f, " active %u conns %u", l->active,
+				l->conns);
+			pr_traffic(p, &l->stats);
+			fputc('\n', p->f);
+		}
+	}
+}
+
+/* JSON */
+
+static void js_name(struct json *j, const char *key, const char *name,
+		    unsigned int val)
+{
+	char buf[16];
+
+	if (!name) {
+		snprintf(buf, sizeof(buf), "%u", val);
+		name = buf;
+	}
+	json_str(j, key, name);
+}
+
+static void js_addr(struct json *j, const char *key, const struct ld_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	json_str(j, key, ld_addr_str(a, buf));
+}
+
+void js_stats(struct json *j, const char *key, const struct ld_stats *s)
+{
+	unsigned int i;
+
+	json_obj_begin(j, key);
+	for (i = 1; i <= LDIR_STATS_A_MAX; i++)
+		if (ld_stats_names[i])
+			json_u64(j, ld_stats_names[i], s->v[i]);
+	json_obj_end(j);
+}
+
+void js_config(struct json *j, const char *key, const struct ld_config *c)
+{
+	unsigned int i;
+
+	json_obj_begin(j, key);
+	for (i = 1; i <= LDIR_CONFIG_A_MAX; i++)
+		if (ld_config_names[i])
+			json_u64(j, ld_config_names[i], c->v[i]);
+	json_obj_end(j);
+}
+
+static void js_virtual_fields(struct json *j, const struct ld_virtual *v)
+{
+	js_addr(j, "address", &v->addr);
+	json_u64(j, "port", v->port);
+	js_name(j, "protocol", ld_proto_name(v->protocol), v->protocol);
+	json_u64(j, "bind", v->bind_id);
+	json_str(j, "sched", v->sched);
+	js_name(j, "state", ld_state_name(v->state), v->state);
+	json_u64(j, "conns", v->conns);
+}
+
+void js_virtual(struct json *j, const struct ld_virtual *v)
+{
+	json_obj_begin(j, NULL);
+	js_virtual_fields(j, v);
+	json_u64(j, "links", v->nlinks);
+	js_stats(j, "stats", &v->stats);
+	json_obj_end(j);
+}
+
+void js_real(struct json *j, const struct ld_real *r)
+{
+	json_obj_begin(j, NULL);
+	js_addr(j, "address", &r->addr);
+	json_u64(j, "port", r->port);
+	json_u64(j, "weight", r->weight);
+	json_u64(j, "maxconns", r->max_conns);
+	js_name(j, "state", ld_state_name(r->state), r->state);
+	json_u64(j, "active", r->active);
+	json_u64(j, "conns", r->conns);
+	json_u64(j, "links", r->nlinks);
+	js_stats(j, "stats", &r->stats);
+	json_obj_end(j);
+}
+
+void js_link(struct json *j, const struct ld_link *l)
+{
+	json_obj_begin(j, NULL);
+	js_addr(j, "virtual", &l->virt.addr);
+	json_u64(j, "virtual-port", l->virt.port);
+	js_name(j, "protocol", ld_proto_name(l->virt.protocol),
+		l->virt.protocol);
+	json_u64(j, "bind", l->virt.bind_id);
+	js_addr(j, "real", &l->real.addr);
+	json_u64(j, "real-port", l->real.port);
+	json_u64(j, "port", l->port);
+	json_u64(j, "active", l->active);
+	json_u64(j, "conns", l->conns);
+	js_stats(j, "stats", &l->stats);
+	json_obj_end(j);
+}
+
+void js_conn(struct json *j, const struct ld_conn *c)
+{
+	json_obj_begin(j, NULL);
+	js_name(j, "protocol", ld_proto_name(c->protocol), c->protocol);
+	js_addr(j, "client", &c->client);
+	json_u64(j, "client-port", c->client_port);
+	js_addr(j, "virtual", &c->virt);
+	json_u64(j, "virtual-port", c->virt_port);
+	js_addr(j, "real", &c->real);
+	json_u64(j, "real-port", c->real_port);
+	js_name(j, "state", ld_conn_state_name(c->state), c->state);
+	json_u64(j, "expires-ms", c->expires_ms);
+	json_obj_end(j);
+}
+
+void js_show(struct json *j, const struct ld_list *virtuals,
+	     const struct ld_list *links, const struct ld_list *reals)
+{
+	size_t i, k;
+
+	json_obj_begin(j, NULL);
+	json_arr_begin(j, "virtuals");
+	for (i = 0; i < virtuals->n; i++) {
+		const struct ld_virtual *v;
+
+		v = ld_list_at(virtuals, struct ld_virtual, i);
+		json_obj_begin(j, NULL);
+		js_virtual_fields(j, v);
+		json_arr_begin(j, "links");
+		for (k = 0; k < links->n; k++) {
+			const struct ld_link *l;
+			const struct ld_real *r;
+
+			l = ld_list_at(links, struct ld_link, k);
+			if (!ld_virtual_key_eq(&l->virt, v))
+				continue;
+			r = find_real(reals, &l->real);
+			json_obj_begin(j, NULL);
+			js_addr(j, "real", &l->real.addr);
+			json_u64(j, "real-port", l->real.port);
+			json_u64(j, "port", l->port);
+			if (r) {
+				json_u64(j, "weight", r->weight);
+				json_u64(j, "maxconns", r->max_conns);
+				js_name(j, "state", ld_state_name(r->state),
+					r->state);
+			}
+			json_u64(j, "active", l->active);
+			json_u64(j, "conns", l->conns);
+			js_stats(j, "stats", &l->stats);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		js_stats(j, "stats", &v->stats);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* Config form */
+
+void save_config(FILE *f, const struct ld_config *c)
+{
+	unsigned int i;
+	bool any = false;
+
+	for (i = 1; i <= LDIR_CONFIG_A_MAX; i++) {
+		if (i == LDIR_CONFIG_A_CONN_COUNT || !(c->has & (1u << i)))
+			continue;
+		fprintf(f, "%s %s %u", any ? "" : "config set",
+			ld_config_names[i], c->v[i]);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+static const char *save_state(uint8_t state)
+{
+	/* failed is the kernel's verdict, not a setting */
+	return state == LDIR_STATE_OUT ? "out" : "in";
+}
+
+void save_virtual(FILE *f, const struct ld_virtual *v)
+{
+	char ep[LD_EP_STRLEN], buf[8];
+
+	fprintf(f, "virtual add %s %s", ld_ep_str(&v->addr, v->port, ep),
+		proto_str(NULL, v->protocol, buf));
+	if (v->has & LD_HAS_SCHED)
+		fprintf(f, " sched %s", v->sched);
+	fprintf(f, " state %s", save_state(v->state));
+	if (v->bind_id)
+		fprintf(f, " bind %u", v->bind_id);
+	fputc('\n', f);
+}
+
+void save_real(FILE *f, const struct ld_real *r)
+{
+	char ep[LD_EP_STRLEN];
+
+	fprintf(f, "real add %s weight %u maxconns %u state %s\n",
+		ld_ep_str(&r->addr, r->port, ep), r->weight, r->max_conns,
+		save_state(r->state));
+}
+
+void save_link(FILE *f, const struct ld_link *l)
+{
+	char vep[LD_EP_STRLEN], rep[LD_EP_STRLEN], buf[8];
+
+	ld_ep_str(&l->virt.addr, l->virt.port, vep);
+	if (l->virt.bind_id)
+		snprintf(vep + strlen(vep), sizeof(vep) - strlen(vep), ":%u",
+			 l->virt.bind_id);
+	fprintf(f, "link add %s %s %s\n", vep,
+		proto_str(NULL, l->virt.protocol, buf),
+		ld_ep_str(&l->real.addr, ld_link_port(l), rep));
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Printing the model: human lines, JSON (json.h) and the config form that
+ * ldctl restore reads back.
+ */
+#ifndef LDCTL_PRINT_H
+#define LDCTL_PRINT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "model.h"
+
+struct pr {
+	FILE *f;
+	bool numeric;	/* protocols, states and times as raw numbers */
+	bool color;
+};
+
+/* Human */
+void pr_virtual(const struct pr *p, const struct ld_virtual *v);
+void pr_real(const struct pr *p, const struct ld_real *r);
+void pr_link(const struct pr *p, const struct ld_link *l);
+void pr_conn(const struct pr *p, const struct ld_conn *c);
+void pr_stats(const struct pr *p, const struct ld_stats *s);
+void pr_config(const struct pr *p, const struct ld_config *c);
+/* Each virtual, then "  -> " its links with their reals' settings. */
+void pr_show(const struct pr *p, const struct ld_list *virtuals,
+	     const struct ld_list *links, const struct ld_list *reals);
+
+/* JSON: one object (or for the lists, array) each */
+void js_virtual(struct json *j, const struct ld_virtual *v);
+void js_real(struct json *j, const struct ld_real *r);
+void js_link(struct json *j, const struct ld_link *l);
+void js_conn(struct json *j, const struct ld_conn *c);
+void js_stats(struct json *j, const char *key, const struct ld_stats *s);
+void js_config(struct json *j, const char *key, const struct ld_config *c);
+/* {"virtuals":[...]} with the links of each virtual inlined */
+void js_show(struct json *j, const struct ld_list *virtuals,
+	     const struct ld_list *links, const struct ld_list *reals);
+
+/* Config form: ldctl command lines without the "ldctl" */
+void save_config(FILE *f, const struct ld_config *c);
+void save_virtual(FILE *f, const struct ld_virtual *v);
+void save_real(FILE *f, const struct ld_real *r);
+void save_link(FILE *f, const struct ld_link *l);
+
+/* The port a link sends to, as "link add" wrote it. */
+uint16_t ld_link_port(const struct ld_link *l);
+
+#endif /* LDCTL_PRINT_H */

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ldctl show and ldctl save: the whole configuration, as a report (each
+ * virtual with its links, the reals' settings and the counters) or in the
+ * config form that ldctl restore reads back.
+ */
+#include <string.h>
+
+#include "ldctl.h"
+#include "nl.h"
+#include "print.h"
+
+void usage_show(FILE *f)
+{
+	fputs("  ldctl show\n", f);
+}
+
+struct ld_all {
+	struct ld_list virtuals;
+	struct ld_list links;
+	struct ld_list reals;
+};
+
+/*
+ * Three dumps, each consistent in itself; a change between them shows a
+ * link without its real's settings, never a wrong value.
+ */
+static int dump_all(struct nl *nl, struct ld_all *all)
+{
+	return ld_dump_virtuals(nl, &all->virtuals) ||
+	       ld_dump_links(nl, &all->links) ||
+	       ld_dump_reals(nl, &all->reals) ? -1 : 0;
+}
+
+static void free_all(struct ld_all *all)
+{
+	ld_list_clear(&all->virtuals);
+	ld_list_clear(&all->links);
+	ld_list_clear(&all->reals);
+}
+
+#define LD_ALL_INIT { \
+	.virtuals = LD_LIST_INIT(struct ld_virtual), \
+	.links = LD_LIST_INIT(struct ld_link), \
+	.reals = LD_LIST_INIT(struct ld_real), \
+}
+
+int cmd_show(struct ldctl *ctx, int argc, char **argv)
+{
+	struct pr p = { stdout, ctx->numeric, ctx->color };
+	struct ld_all all = LD_ALL_INIT;
+	struct json j;
+	struct nl *nl;
+
+	if (argc == 1 && !strcmp(argv[0], "help")) {
+		fputs("Usage:\n", stdout);
+		usage_show(stdout);
+		return 0;
+	}
+	if (argc)
+		return ldctl_usage_err(usage_show,
+				       "unexpected argument \"%s\"", argv[0]);
+	if (ctx->dry_run)
+		return 0;
+	nl = ldctl_nl(ctx);
+	if (!nl || dump_all(nl, &all)) {
+		free_all(&all);
+		return 1;
+	}
+	if (ctx->json) {
+		json_init(&j, stdout);
+		js_show(&j, &all.virtuals, &all.links, &all.reals);
+		json_finish(&j);
+	} else {
+		pr_show(&p, &all.virtuals, &all.links, &all.reals);
+	}
+	free_all(&all);
+	return 0;
+}
+
+void usage_save(FILE *f)
+{
+	fputs("  ldctl save\n", f);
+}
+
+/* The config form: what restore reads back. Reals before the links. */
+int cmd_save(struct ldctl *ctx, int argc, char **argv)
+{
+	struct ld_all all = LD_ALL_INIT;
+	struct ld_global g;
+	struct nl *nl;
+	size_t i;
+
+	if (argc == 1 && !strcmp(argv[0], "help")) {
+		fputs("Usage:\n", stdout);
+		usage_save(stdout);
+		return 0;
+	}
+	if (argc)
+		return ldctl_usage_err(usage_save,
+				       "unexpected argument \"%s\"", argv[0]);
+	if (ctx->dry_run)
+		return 0;
+	nl = ldctl_nl(ctx);
+	if (!nl || ld_get_global(nl, &g) || dump_all(nl, &all)) {
+		free_all(&all);
+		return 1;
+	}
+	fputs("# ldir configuration (ldctl save); load with: ldctl restore FILE\n",
+	      stdout);
+	save_config(stdout, &g.config);
+	for (i = 0; i < all.reals.n; i++)
+		save_real(stdout, ld_list_at(&all.reals, struct ld_real, i));
+	for (i = 0; i < all.virtuals.n; i++)
+		save_virtual(stdout,
+			     ld_list_at(&all.virtuals, struct ld_virtual, i));
+	for (i = 0; i < all.links.n; i++)
+		save_link(stdout, ld_list_at(&all.links, struct ld_link, i));
+	free_all(&all);
+	return 0;
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ldctl virtual add|set|del|show: the (VIP, port, protocol, bind ID)
+ * services clients connect to.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ldctl.h"
+#include "msg.h"
+#include "nl.h"
+#include "parse.h"
+#include "print.h"
+
+void usage_virtual(FILE *f)
+{
+	fputs("  ldctl virtual add VIP:PORT tcp|udp [sched NAME] [state in|out] [bind ID]\n"
+	      "  ldctl virtual set VIP:PORT tcp|udp [sched NAME] [state in|out] [bind ID]\n"
+	      "  ldctl virtual del VIP:PORT tcp|udp [bind ID]\n"
+	      "  ldctl virtual [show]\n", f);
+}
+
+int virtual_parse(enum ld_verb verb, int argc, char **argv,
+		  struct ld_virtual *v)
+{
+	struct ld_ep ep;
+	int i;
+
+	memset(v, 0, sizeof(*v));
+	if (argc < 1)
+		return ldctl_usage_err(usage_virtual, "missing VIP:PORT");
+	if (parse_ep(argv[0], EP_NEED_PORT, &ep))
+		return 1;
+	v->addr = ep.addr;
+	v->port = ep.port;
+	if (argc < 2)
+		return ldctl_usage_err(usage_virtual,
+				       "missing protocol (tcp or udp) after \"%s\"",
+				       argv[0]);
+	if (parse_proto(argv[1], &v->protocol))
+		return 1;
+
+	for (i = 2; i < argc; i += 2) {
+		const char *kw = argv[i], *val;
+		unsigned int bit;
+
+		if (!strcmp(kw, "bind"))
+			bit = LD_HAS_BIND;
+		else if (!strcmp(kw, "sched") && verb != LD_DEL)
+			bit = LD_HAS_SCHED;
+		else if (!strcmp(kw, "state") && verb != LD_DEL)
+			bit = LD_HAS_STATE;
+		else
+			return ldctl_usage_err(usage_virtual,
+					       "unknown argument \"%s\"", kw);
+		if (i + 1 >= argc)
+			return ldctl_usage_err(usage_virtual,
+					       "missing value after \"%s\"",
+					       kw);
+		if (v->has & bit)
+			return ldctl_usage_err(usage_virtual,
+					       "\"%s\" given twice", kw);
+		v->has |= bit;
+		val = argv[i + 1];
+		if (bit == LD_HAS_BIND &&
+		    parse_u32("bind ID", val, 0, UINT32_MAX, &v->bind_id))
+			return 1;
+		if (bit == LD_HAS_SCHED && parse_sched(val, v->sched))
+			return 1;
+		if (bit == LD_HAS_STATE && parse_state(val, &v->state))
+			return 1;
+	}
+	if (verb == LD_SET && !(v->has & (LD_HAS_SCHED | LD_HAS_STATE)))
+		return ldctl_usage_err(usage_virtual,
+				       "virtual set: nothing to change (give sched or state)");
+	return 0;
+}
+
+static int virtual_req(struct ldctl *ctx, enum ld_verb verb, uint8_t cmd,
+		       int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	struct ld_virtual v;
+	struct nl *nl;
+
+	if (virtual_parse(verb, argc, argv, &v))
+		return 1;
+	if (ctx->dry_run)
+		return 0;
+	nl = ldctl_nl(ctx);
+	if (!nl)
+		return 1;
+	nlh = nl_req(nl, cmd, verb == LD_ADD ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, verb == LD_DEL);
+	return nl_do(nl, nlh, NULL, NULL) ? 1 : 0;
+}
+
+static int virtual_add(struct ldctl *ctx, int argc, char **argv)
+{
+	return virtual_req(ctx, LD_ADD, LDIR_CMD_VIRTUAL_NEW, argc, argv);
+}
+
+static int virtual_set(struct ldctl *ctx, int argc, char **argv)
+{
+	return virtual_req(ctx, LD_SET, LDIR_CMD_VIRTUAL_SET, argc, argv);
+}
+
+static int virtual_del(struct ldctl *ctx, int argc, char **argv)
+{
+	return virtual_req(ctx, LD_DEL, LDIR_CMD_VIRTUAL_DEL, argc, argv);
+}
+
+static int virtual_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[LDIR_A_MAX + 1];
+
+	if (msg_parse_top(nlh, tb) || !tb[LDIR_A_VIRTUAL])
+		return -EBADMSG;
+	return msg_parse_virtual(tb[LDIR_A_VIRTUAL], ld_list_add(data));
+}
+
+int ld_dump_virtuals(struct nl *nl, struct ld_list *list)
+{
+	return nl_dump(nl, LDIR_CMD_VIRTUAL_GET, virtual_cb, ld_list_reset,
+		       list);
+}
+
+static int virtual_show(struct ldctl *ctx, int argc, char **argv)
+{
+	struct ld_list list = LD_LIST_INIT(struct ld_virtual);
+	struct pr p = { stdout, ctx->numeric, ctx->color };
+	struct json j;
+	struct nl *nl;
+	size_t i;
+
+	if (argc)
+		return ldctl_usage_err(usage_virtual,
+				       "unexpected argument \"%s\"", argv[0]);
+	if (ctx->dry_run)
+		return 0;
+	nl = ldctl_nl(ctx);
+	if (!nl || ld_dump_virtuals(nl, &list)) {
+		ld_list_clear(&list);
+		return 1;
+	}
+	if (ctx->json) {
+		json_init(&j, stdout);
+		json_arr_begin(&j, NULL);
+		for (i = 0; i < list.n; i++)
+			js_virtual(&j, ld_list_at(&list, struct ld_virtual, i));
+		json_arr_end(&j);
+		json_finish(&j);
+	} else {
+		for (i = 0; i < list.n; i++)
+			pr_virtual(&p, ld_list_at(&list, struct ld_virtual, i));
+	}
+	ld_list_clear(&list);
+	return 0;
+}
+
+int cmd_virtual(struct ldctl *ctx, int argc, char **argv)
+{
+	static const struct cmd verbs[] = {
+		{ .name = "add", .fn = virtual_add },
+		{ .name = "set", .fn = virtual_set },
+		{ .name = "del", .fn = virtual_del },
+		{ .name = "show", .fn = virtual_show },
+		{ }
+	};
+
+	return ldctl_dispatch(ctx, verbs, "show", usage_virtual, argc, argv);
+}
