@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build ldir.ko (against KDIR) and ldctl
+# make check      the test suite, in QEMU (see README)
+# make demo       a small site in QEMU on Debian's stock kernel
+# make style      checkpatch; make sparse: sparse (C=2)
+# make install    install ldir.ko and ldctl on this machine
+
+KVER ?= $(shell uname -r)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+# MODBUILD: build the module in a copy of the sources there, so that builds
+# against several kernels do not share object files.
+MODBUILD ?=
+PREFIX ?= /usr/local
+KSRC ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*/)))
+
+SRCDIR := $(CURDIR)
+MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/ldir.h
+
+.PHONY: all module ldctl check demo bench style sparse install clean
+
+all: module ldctl
+
+module:
+ifeq ($(KDIR),)
+	$(error no kernel headers found: install linux-headers-amd64 or pass KDIR=)
+endif
+ifeq ($(MODBUILD),)
+	$(MAKE) -C $(KDIR) M=$(SRCDIR) W=1 modules
+else
+	mkdir -p $(MODBUILD)
+	tar -C $(SRCDIR) -cf - $(MOD_SRCS) | tar -C $(MODBUILD) -xf -
+	$(MAKE) -C $(KDIR) M=$(abspath $(MODBUILD)) W=1 modules
+endif
+
+ldctl:
+	$(MAKE) -C tools/ldctl
+
+check:
+	bash selftests/qemu/check.sh
+
+demo:
+	bash selftests/qemu/demo.sh
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(SRCDIR) C=2 W=1 modules
+
+style:
+	@test -n "$(KSRC)" || { echo "style: needs an unpacked kernel source (KSRC=)"; exit 1; }
+	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,NEW_TYPEDEFS \
+		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/ldir.h
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(SRCDIR) modules_install
+	depmod -a $(KVER) || true
+	$(MAKE) -C tools/ldctl install PREFIX=$(PREFIX)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(SRCDIR) clean || true
+	$(MAKE) -C tools/ldctl clean

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connection objects (seed 001 Fig. 3C, 5): the per-netns RCU hash table
+ * keyed by both directions, TCP state tracking and expiry by a GC worker.
+ */
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <linux/vmalloc.h>
+#include <linux/module.h>
+
+#include "conn.h"
+
+static unsigned int conn_hash_bits = 16;
+module_param(conn_hash_bits, uint, 0444);
+MODULE_PARM_DESC(conn_hash_bits, "log2 of conn hash buckets per netns (8-24)");
+
+#define GC_INTERVAL	(HZ / 10)
+/* each GC run looks at 1/GC_SLICES of the table: every bucket once a second */
+#define GC_SLICES	10
+
+static struct kmem_cache *conn_cachep;
+
+static u32 tuple_hash(const struct ldir_conn_table *ct,
+		      const union nf_inet_addr *s, __be16 sport,
+		      const union nf_inet_addr *d, __be16 dport, u8 proto,
+		      u8 family)
+{
+	u32 ports = (__force u32)sport << 16 | (__force u16)dport;
+
+	if (family == AF_INET)
+		return siphash_4u32((__force u32)s->ip, (__force u32)d->ip,
+				    ports, proto, &ct->key);
+	return siphash_3u64(((u64)s->all[0] << 32 | s->all[1]) ^
+			    ((u64)d->all[2] << 32 | d->all[3]),
+			    ((u64)s->all[2] << 32 | s->all[3]) ^
+			    ((u64)d->all[0] << 32 | d->all[1]),
+			    (u64)ports << 8 | proto, &ct->key);
+}
+
+static u32 conn_bucket(const struct ldir_conn_table *ct, const struct ldir_conn *cp,
+		       int dir)
+{
+	u32 h;
+
+	if (dir == LDIR_DIR_ORIG)
+		h = tuple_hash(ct, &cp->caddr, cp->cport, &cp->vaddr, cp->vport,
+			       cp->protocol, cp->family);
+	else
+		h = tuple_hash(ct, &cp->raddr, cp->rport, &cp->caddr, cp->cport,
+			       cp->protocol, cp->family);
+	return h >> (32 - ct->hash_bits);
+}
+
+static bool conn_match(const struct ldir_conn *cp, const struct ldir_tuple *t,
+		       int dir)
+{
+	if (cp->protocol != t->protocol || cp->family != t->family)
+		return false;
+	if (dir == LDIR_DIR_ORIG)
+		return cp->cport == t->sport && cp->vport == t->dport &&
+		       nf_inet_addr_cmp(&cp->caddr, &t->saddr) &&
+		       nf_inet_addr_cmp(&cp->vaddr, &t->daddr);
+	return cp->rport == t->sport && cp->cport == t->dport &&
+	       nf_inet_addr_cmp(&cp->raddr, &t->saddr) &&
+	       nf_inet_addr_cmp(&cp->caddr, &t->daddr);
+}
+
+/* Caller holds rcu_read_lock(); the conn stays valid until it drops it
+ * (conns are freed after a grace period), so no reference is taken.
+ */
+struct ldir_conn *ldir_conn_lookup_rcu(struct ldir_net *ln,
+				       const struct ldir_tuple *t, int dir)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	struct ldir_conn *cp;
+	u32 h;
+
+	h = tuple_hash(ct, &t->saddr, t->sport, &t->daddr, t->dport,
+		       t->protocol, t->family) >> (32 - ct->hash_bits);
+	hlist_for_each_entry_rcu(cp, &ct->buckets[h], hnode[dir])
+		if (conn_match(cp, t, dir))
+			return cp;
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_lookup_rcu);
+
+static spinlock_t *bucket_lock(struct ldir_conn_table *ct, u32 bucket)
+{
+	return &ct->locks[bucket & ct->lock_mask];
+}
+
+/* Takes the locks of both buckets of a conn, in address order. */
+static void lock_pair(struct ldir_conn_table *ct, u32 b0, u32 b1)
+{
+	spinlock_t *l0 = bucket_lock(ct, b0), *l1 = bucket_lock(ct, b1);
+
+	if (l0 == l1) {
+		spin_lock_bh(l0);
+	} else if (l0 < l1) {
+		spin_lock_bh(l0);
+		spin_lock_nested(l1, SINGLE_DEPTH_NESTING);
+	} else {
+		spin_lock_bh(l1);
+		spin_lock_nested(l0, SINGLE_DEPTH_NESTING);
+	}
+}
+
+static void unlock_pair(struct ldir_conn_table *ct, u32 b0, u32 b1)
+{
+	spinlock_t *l0 = bucket_lock(ct, b0), *l1 = bucket_lock(ct, b1);
+
+	if (l0 != l1)
+		spin_unlock(l0 < l1 ? l1 : l0);
+	spin_unlock_bh(l0 < l1 || l0 == l1 ? l0 : l1);
+}
+
+static bool state_active(u8 state)
+{
+	return state == LDIR_CONN_S_SYN_SENT || state == LDIR_CONN_S_SYN_RECV ||
+	       state == LDIR_CONN_S_ESTABLISHED || state == LDIR_CONN_S_UDP;
+}
+
+static void active_dec(struct ldir_conn *cp)
+{
+	atomic_dec(&cp->link->active);
+	atomic_dec(&cp->link->real->active);
+}
+
+/* Whoever clears the ACTIVE bit gives the count back, exactly once, even
+ * when a packet races with the GC unhashing the conn.
+ */
+static void conn_set_active(struct ldir_conn *cp, bool active)
+{
+	if (!active) {
+		if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
+			active_dec(cp);
+		return;
+	}
+	if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) ||
+	    test_and_set_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
+		return;
+	atomic_inc(&cp->link->active);
+	atomic_inc(&cp->link->real->active);
+	smp_mb__after_atomic();
+	if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) &&
+	    test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
+		active_dec(cp);
+}
+
+static void conn_free_rcu(struct rcu_head *head)
+{
+	struct ldir_conn *cp = container_of(head, struct ldir_conn, rcu);
+
+	ldir_link_put(cp->link);
+	kmem_cache_free(conn_cachep, cp);
+}
+
+/* Creates and hashes a conn for a new flow described by @t (client ->
+ * VIP). If a conn for the same flow won a race, that one is returned.
+ * Runs in softirq; allocates with GFP_ATOMIC.
+ */
+struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
+				   const struct ldir_tuple *t,
+				   struct ldir_link *link, __be16 rport,
+				   u8 state)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	struct ldir_conn *cp, *other;
+	u32 b0, b1;
+
+	if (atomic_inc_return(&ct->count) > READ_ONCE(ln->conn_max)) {
+		atomic_dec(&ct->count);
+		LDIR_STATS_INC(this_cpu_ptr(ln->stats),
+			       LDIR_STATS_A_DROP_CONN_LIMIT);
+		return ERR_PTR(-ENOSPC);
+	}
+	cp = kmem_cache_zalloc(conn_cachep, GFP_ATOMIC);
+	if (!cp) {
+		atomic_dec(&ct->count);
+		LDIR_STATS_INC(this_cpu_ptr(ln->stats), LDIR_STATS_A_DROP_NOMEM);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (!ldir_link_get(link)) {
+		kmem_cache_free(conn_cachep, cp);
+		atomic_dec(&ct->count);
+		return ERR_PTR(-ENOENT);
+	}
+	cp->link = link;
+	cp->family = t->family;
+	cp->protocol = t->protocol;
+	cp->caddr = t->saddr;
+	cp->cport = t->sport;
+	cp->vaddr = t->daddr;
+	cp->vport = t->dport;
+	cp->raddr = link->real->addr;
+	cp->rport = rport;
+	cp->state = state;
+	cp->expires = jiffies + READ_ONCE(ln->timeout[state]);
+
+	b0 = conn_bucket(ct, cp, LDIR_DIR_ORIG);
+	b1 = conn_bucket(ct, cp, LDIR_DIR_REPLY);
+	lock_pair(ct, b0, b1);
+	other = ldir_conn_lookup_rcu(ln, t, LDIR_DIR_ORIG);
+	if (!other) {
+		struct ldir_tuple r = {
+			.saddr = cp->raddr, .sport = cp->rport,
+			.daddr = cp->caddr, .dport = cp->cport,
+			.protocol = cp->protocol, .family = cp->family,
+		};
+
+		/* two flows must never share a reply tuple */
+		if (ldir_conn_lookup_rcu(ln, &r, LDIR_DIR_REPLY))
+			other = ERR_PTR(-EEXIST);
+	}
+	if (other) {
+		unlock_pair(ct, b0, b1);
+		ldir_link_put(link);
+		kmem_cache_free(conn_cachep, cp);
+		atomic_dec(&ct->count);
+		return other;
+	}
+	atomic_inc(&link->conns);
+	atomic_inc(&link->real->conns);
+	atomic_inc(&link->virt->conns);
+	conn_set_active(cp, state_active(state));
+	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG], &ct->buckets[b0]);
+	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_REPLY], &ct->buckets[b1]);
+	unlock_pair(ct, b0, b1);
+
+	LDIR_STATS_INC(this_cpu_ptr(ln->stats), LDIR_STATS_A_CONNS);
+	LDIR_STATS_INC(this_cpu_ptr(link->stats), LDIR_STATS_A_CONNS);
+	return cp;
+}
+
+/* Unhashes @cp; caller holds both bucket locks. */
+static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp)
+{
+	struct ldir_link *l = cp->link;
+
+	hlist_del_rcu(&cp->hnode[LDIR_DIR_ORIG]);
+	hlist_del_rcu(&cp->hnode[LDIR_DIR_REPLY]);
+	set_bit(LDIR_CONN_B_DEAD, &cp->flags);
+	smp_mb__after_atomic();
+	if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
+		active_dec(cp);
+	atomic_dec(&l->conns);
+	atomic_dec(&l->real->conns);
+	atomic_dec(&l->virt->conns);
+	atomic_dec(&ln->conns.count);
+	call_rcu(&cp->rcu, conn_free_rcu);
+}
+
+/* Removes @cp unless someone else already did. */
+static void conn_kill(struct ldir_net *ln, struct ldir_conn *cp)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	u32 b0 = conn_bucket(ct, cp, LDIR_DIR_ORIG);
+	u32 b1 = conn_bucket(ct, cp, LDIR_DIR_REPLY);
+
+	lock_pair(ct, b0, b1);
+	if (!test_bit(LDIR_CONN_B_DEAD, &cp->flags))
+		conn_unhash(ln, cp);
+	unlock_pair(ct, b0, b1);
+}
+
+/* TCP as the director sees it, both directions (enum ldir_conn_state). */
+u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
+		       bool rst)
+{
+	if (rst)
+		return LDIR_CONN_S_CLOSE;
+	switch (state) {
+	case LDIR_CONN_S_NONE:
+	case LDIR_CONN_S_SYN_SENT:
+		if (dir == LDIR_DIR_REPLY && syn && ack)
+			return LDIR_CONN_S_SYN_RECV;
+		if (dir == LDIR_DIR_ORIG && syn && !ack)
+			return LDIR_CONN_S_SYN_SENT;
+		if (fin)
+			return LDIR_CONN_S_FIN_WAIT;
+		return state;
+	case LDIR_CONN_S_SYN_RECV:
+		if (fin)
+			return LDIR_CONN_S_FIN_WAIT;
+		if (dir == LDIR_DIR_ORIG && ack && !syn)
+			return LDIR_CONN_S_ESTABLISHED;
+		return state;
+	case LDIR_CONN_S_ESTABLISHED:
+		return fin ? LDIR_CONN_S_FIN_WAIT : state;
+	case LDIR_CONN_S_FIN_WAIT:
+		return fin ? LDIR_CONN_S_TIME_WAIT : state;
+	case LDIR_CONN_S_TIME_WAIT:
+	case LDIR_CONN_S_CLOSE:
+		/* the client reuses the port: a new connection, same real */
+		if (dir == LDIR_DIR_ORIG && syn && !ack)
+			return LDIR_CONN_S_SYN_SENT;
+		return state;
+	}
+	return state;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_tcp_next_state);
+
+/* Moves @cp on for a packet: TCP state, active accounting and expiry.
+ * Lockless: a state change is claimed with cmpxchg, so exactly one CPU
+ * accounts for it; an established flow only refreshes its expiry.
+ */
+void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
+			    int dir, const struct tcphdr *th)
+{
+	u8 old = READ_ONCE(cp->state), new = old;
+	unsigned long expires;
+
+	if (th) {
+		new = ldir_tcp_next_state(old, dir, th->syn, th->ack, th->fin,
+					  th->rst);
+		if (new != old) {
+			if (cmpxchg(&cp->state, old, new) != old)
+				return;	/* another CPU moved it: it accounts */
+			conn_set_active(cp, state_active(new));
+		}
+	}
+	expires = jiffies + READ_ONCE(ln->timeout[new]);
+	/* one store per jiffy at most, not per packet */
+	if (READ_ONCE(cp->expires) != expires)
+		WRITE_ONCE(cp->expires, expires);
+}
+
+/* Removes conns: all of them, those of @link, or those of @virt. Conns of
+ * links still in use go without waiting; the links' references drop after
+ * a grace period.
+ */
+void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
+		     const struct ldir_virtual *virt)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	unsigned int i;
+
+	for (i = 0; i < (1U << ct->hash_bits); i++) {
+		struct ldir_conn *cp;
+
+		if (hlist_empty(&ct->buckets[i]))
+			continue;
+restart:
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(cp, &ct->buckets[i],
+					 hnode[LDIR_DIR_ORIG]) {
+			if ((link && cp->link != link) ||
+			    (virt && cp->link->virt != virt))
+				continue;
+			rcu_read_unlock();
+			conn_kill(ln, cp);
+			goto restart;
+		}
+		rcu_read_unlock();
+		cond_resched();
+	}
+}
+
+static void conn_gc(struct work_struct *work)
+{
+	struct ldir_conn_table *ct = container_of(to_delayed_work(work),
+						   struct ldir_conn_table,
+						   gc_work);
+	struct ldir_net *ln = container_of(ct, struct ldir_net, conns);
+	unsigned int nb = 1U << ct->hash_bits;
+	unsigned int n = DIV_ROUND_UP(nb, GC_SLICES), i;
+	unsigned long now = jiffies;
+	u64 expired = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned int b = (ct->gc_next + i) & (nb - 1);
+		struct ldir_conn *cp;
+
+		if (hlist_empty(&ct->buckets[b]))
+			continue;
+restart:
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(cp, &ct->buckets[b],
+					 hnode[LDIR_DIR_ORIG]) {
+			if (time_after(READ_ONCE(cp->expires), now))
+				continue;
+			rcu_read_unlock();
+			conn_kill(ln, cp);
+			expired++;
+			goto restart;
+		}
+		rcu_read_unlock();
+	}
+	ct->gc_next = (ct->gc_next + n) & (nb - 1);
+	if (expired) {
+		local_bh_disable();
+		LDIR_STATS_ADD(this_cpu_ptr(ln->stats),
+			       LDIR_STATS_A_CONNS_EXPIRED, expired);
+		local_bh_enable();
+	}
+	queue_delayed_work(system_power_efficient_wq, &ct->gc_work,
+			   GC_INTERVAL);
+}
+
+struct ldir_conn *ldir_conn_dump_next(struct ldir_net *ln,
+				      unsigned int *bucket, unsigned int *idx)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	struct ldir_conn *cp;
+
+	for (; *bucket < (1U << ct->hash_bits); (*bucket)++, *idx = 0) {
+		unsigned int i = 0;
+
+		hlist_for_each_entry_rcu(cp, &ct->buckets[*bucket],
+					 hnode[LDIR_DIR_ORIG])
+			if (i++ == *idx) {
+				(*idx)++;
+				return cp;
+			}
+	}
+	return NULL;
+}
+
+int ldir_conn_table_init(struct ldir_net *ln)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	unsigned int i, nlocks;
+
+	ct->hash_bits = clamp(conn_hash_bits, 8U, 24U);
+	ct->buckets = kvcalloc(1U << ct->hash_bits, sizeof(*ct->buckets),
+			       GFP_KERNEL);
+	if (!ct->buckets)
+		return -ENOMEM;
+	nlocks = min(1U << ct->hash_bits, 1024U);
+	ct->locks = kcalloc(nlocks, sizeof(*ct->locks), GFP_KERNEL);
+	if (!ct->locks) {
+		kvfree(ct->buckets);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nlocks; i++)
+		spin_lock_init(&ct->locks[i]);
+	ct->lock_mask = nlocks - 1;
+	get_random_bytes(&ct->key, sizeof(ct->key));
+	atomic_set(&ct->count, 0);
+	INIT_DELAYED_WORK(&ct->gc_work, conn_gc);
+	queue_delayed_work(system_power_efficient_wq, &ct->gc_work,
+			   GC_INTERVAL);
+	return 0;
+}
+
+void ldir_conn_table_uninit(struct ldir_net *ln)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+
+	cancel_delayed_work_sync(&ct->gc_work);
+	/* the table is empty: the netns flushed it and no hook runs */
+	WARN_ON(atomic_read(&ct->count));
+	kfree(ct->locks);
+	kvfree(ct->buckets);
+}
+
+int ldir_conn_cache_init(void)
+{
+	conn_cachep = KMEM_CACHE(ldir_conn, 0);
+	return conn_cachep ? 0 : -ENOMEM;
+}
+
+void ldir_conn_cache_uninit(void)
+{
+	/* conns, links and objects are freed by RCU callbacks of ours */
+	rcu_barrier();
+	kmem_cache_destroy(conn_cachep);
+}

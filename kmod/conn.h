@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Connection objects (seed 001 Fig. 3C): one client connection through a
+ * virtual to a real, hashed by both directions in an RCU table.
+ */
+#ifndef _LDIR_CONN_H
+#define _LDIR_CONN_H
+
+#include <linux/netfilter.h>
+#include <linux/tcp.h>
+
+#include "netns.h"
+#include "virtual.h"
+
+/* Both directions of a conn, as seen on the wire. */
+enum {
+	LDIR_DIR_ORIG,		/* client -> VIP */
+	LDIR_DIR_REPLY,		/* real -> client */
+	LDIR_DIR_MAX,
+};
+
+struct ldir_conn {
+	struct hlist_node hnode[LDIR_DIR_MAX];
+	unsigned long expires;		/* jiffies */
+	struct ldir_link *link;		/* holds a reference */
+	struct rcu_head rcu;
+
+	union nf_inet_addr caddr;	/* client */
+	union nf_inet_addr vaddr;	/* virtual */
+	union nf_inet_addr raddr;	/* real */
+	__be16 cport, vport, rport;
+	u8 protocol;
+	u8 family;
+	u8 state;			/* enum ldir_conn_state */
+	unsigned long flags;		/* atomic bitops: LDIR_CONN_B_* */
+};
+
+enum {
+	LDIR_CONN_B_ACTIVE,		/* counted in NC */
+	LDIR_CONN_B_DEAD,		/* unhashed */
+};
+
+/* Lookup key: the packet's addresses and ports as seen on the wire. */
+struct ldir_tuple {
+	union nf_inet_addr saddr, daddr;
+	__be16 sport, dport;
+	u8 protocol;
+	u8 family;
+};
+
+struct ldir_conn *ldir_conn_lookup_rcu(struct ldir_net *ln,
+				       const struct ldir_tuple *t, int dir);
+struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
+				   const struct ldir_tuple *t,
+				   struct ldir_link *link, __be16 rport,
+				   u8 state);
+void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
+			    int dir, const struct tcphdr *th);
+void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
+		     const struct ldir_virtual *virt);
+int ldir_conn_cache_init(void);
+void ldir_conn_cache_uninit(void);
+int ldir_conn_table_init(struct ldir_net *ln);
+void ldir_conn_table_uninit(struct ldir_net *ln);
+
+u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
+			bool rst);
+
+/* Walks the table for dumps: returns the conn at (*bucket, *idx) and moves
+ * the cursor on; NULL at the end. Caller holds rcu_read_lock().
+ */
+struct ldir_conn *ldir_conn_dump_next(struct ldir_net *ln,
+				      unsigned int *bucket, unsigned int *idx);
+
+#endif /* _LDIR_CONN_H */

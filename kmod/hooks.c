@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: PRE_ROUTING finds or creates the conn of a packet to a
+ * virtual and DNATs it (seed 001 Fig. 5, 10); POST_ROUTING SNATs replies.
+ */
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/ip.h>
+
+#include "hooks.h"
+#include "conn.h"
+#include "nat.h"
+#include "sched.h"
+
+static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
+		      struct sk_buff *skb, bool in)
+{
+	struct ldir_stats *g = this_cpu_ptr(ln->stats);
+	struct ldir_stats *s = this_cpu_ptr(cp->link->stats);
+	int p = in ? LDIR_STATS_A_PKTS_IN : LDIR_STATS_A_PKTS_OUT;
+	int b = in ? LDIR_STATS_A_BYTES_IN : LDIR_STATS_A_BYTES_OUT;
+
+	LDIR_STATS_INC(g, p);
+	LDIR_STATS_ADD(g, b, skb->len);
+	LDIR_STATS_INC(s, p);
+	LDIR_STATS_ADD(s, b, skb->len);
+}
+
+static unsigned int drop(struct ldir_net *ln, int counter)
+{
+	LDIR_STATS_INC(this_cpu_ptr(ln->stats), counter);
+	return NF_DROP;
+}
+
+/* Pulls the L4 header of an unfragmented TCP/UDP packet into the linear
+ * area. Returns its offset, 0 if the packet is not one, < 0 if malformed.
+ */
+static int l4_pull(struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int thoff = ip_hdrlen(skb);
+
+	if (iph->protocol == IPPROTO_TCP) {
+		const struct tcphdr *th;
+
+		if (!pskb_may_pull(skb, thoff + sizeof(*th)))
+			return -EINVAL;
+		th = (const struct tcphdr *)(skb->data + thoff);
+		if (th->doff < 5)
+			return -EINVAL;
+	} else if (iph->protocol == IPPROTO_UDP) {
+		if (!pskb_may_pull(skb, thoff + sizeof(struct udphdr)))
+			return -EINVAL;
+	} else {
+		return 0;
+	}
+	/* fragments are reassembled before us when conntrack runs; without
+	 * it, only unfragmented packets are translated
+	 */
+	if (ip_is_fragment(iph))
+		return 0;
+	return thoff;
+}
+
+static void tuple_fill(struct ldir_tuple *t, const struct sk_buff *skb,
+		       unsigned int thoff)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct udphdr *uh = (const struct udphdr *)(skb->data + thoff);
+
+	memset(t, 0, sizeof(*t));
+	t->family = AF_INET;
+	t->protocol = iph->protocol;
+	t->saddr.ip = iph->saddr;
+	t->daddr.ip = iph->daddr;
+	/* TCP and UDP ports sit at the same offsets */
+	t->sport = uh->source;
+	t->dport = uh->dest;
+}
+
+/* A new connection to @v (seed 001 Fig. 5): schedule it and create its
+ * conn. Returns the conn or NULL; counters say why not.
+ */
+static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
+				  const struct ldir_tuple *t,
+				  const struct tcphdr *th)
+{
+	struct ldir_conn *cp;
+	struct ldir_link *l;
+	__be16 rport;
+
+	/* only a SYN opens a TCP connection (seed 001 step 526) */
+	if (th && (!th->syn || th->ack || th->rst)) {
+		LDIR_STATS_INC(this_cpu_ptr(ln->stats),
+			       LDIR_STATS_A_DROP_NO_CONN);
+		net_dbg_ratelimited("ldir: no conn for %pI4:%u -> %pI4:%u\n",
+				    &t->saddr.ip, ntohs(t->sport),
+				    &t->daddr.ip, ntohs(t->dport));
+		return NULL;
+	}
+	l = READ_ONCE(v->state) == LDIR_STATE_IN ? ldir_sched_pick(v) : NULL;
+	if (!l) {
+		LDIR_STATS_INC(this_cpu_ptr(ln->stats),
+			       LDIR_STATS_A_DROP_NO_REAL);
+		return NULL;
+	}
+	rport = l->port ?: (l->real->port ?: t->dport);
+	cp = ldir_conn_create(ln, t, l, rport,
+			      th ? LDIR_CONN_S_SYN_SENT : LDIR_CONN_S_UDP);
+	return IS_ERR(cp) ? NULL : cp;
+}
+
+static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct ldir_net *ln = ldir_pernet(state->net);
+	const struct tcphdr *th = NULL;
+	struct ldir_virtual *v;
+	struct ldir_conn *cp;
+	struct ldir_tuple t;
+	int thoff, ret;
+
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
+		ret = ldir_nat_icmp(ln, skb, true);
+		if (unlikely(ret < 0))
+			return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+		if (ret)
+			LDIR_STATS_INC(this_cpu_ptr(ln->stats),
+				       LDIR_STATS_A_ICMP_IN);
+		return NF_ACCEPT;
+	}
+	thoff = l4_pull(skb);
+	if (!thoff)
+		return NF_ACCEPT;
+	if (unlikely(thoff < 0)) {
+		/* malformed: drop it only if it claims to be for a VIP */
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (!ldir_virtual_lookup_rcu(ln, AF_INET,
+					     (union nf_inet_addr *)&iph->daddr,
+					     0, iph->protocol))
+			return NF_ACCEPT;
+		return drop(ln, LDIR_STATS_A_DROP_INVALID);
+	}
+	tuple_fill(&t, skb, thoff);
+	v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport, t.protocol);
+	if (!v)
+		return NF_ACCEPT;
+	if (t.protocol == IPPROTO_TCP)
+		th = (const struct tcphdr *)(skb->data + thoff);
+
+	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
+	if (!cp) {
+		cp = conn_new(ln, v, &t, th);
+		if (!cp)
+			return NF_DROP;
+	}
+	ldir_conn_update_state(ln, cp, LDIR_DIR_ORIG, th);
+	if (unlikely(ldir_nat_dnat(skb, thoff, cp)))
+		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+	count_pkt(ln, cp, skb, true);
+	return NF_ACCEPT;
+}
+
+static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct ldir_net *ln = ldir_pernet(state->net);
+	struct ldir_conn *cp;
+	struct ldir_tuple t;
+	int thoff, ret;
+
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
+		ret = ldir_nat_icmp(ln, skb, false);
+		if (unlikely(ret < 0))
+			return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+		if (ret)
+			LDIR_STATS_INC(this_cpu_ptr(ln->stats),
+				       LDIR_STATS_A_ICMP_OUT);
+		return NF_ACCEPT;
+	}
+	thoff = l4_pull(skb);
+	if (thoff <= 0)
+		return NF_ACCEPT;
+	tuple_fill(&t, skb, thoff);
+	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
+	if (!cp)
+		return NF_ACCEPT;
+	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY,
+			       t.protocol == IPPROTO_TCP ?
+			       (const struct tcphdr *)(skb->data + thoff) :
+			       NULL);
+	if (unlikely(ldir_nat_snat(skb, thoff, cp)))
+		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+	count_pkt(ln, cp, skb, false);
+	return NF_ACCEPT;
+}
+
+/* DNAT before conntrack, so that conntrack and the filter tables see the
+ * flow as client <-> real in both directions, whether or not they run.
+ */
+static const struct nf_hook_ops ldir_hook_ops[] = {
+	{
+		.hook		= ldir_pre_routing,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_CONNTRACK - 10,
+	},
+	{
+		.hook		= ldir_post_routing,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP_PRI_NAT_SRC + 10,
+	},
+};
+
+int ldir_hooks_register(struct ldir_net *ln)
+{
+	int ret;
+
+	lockdep_assert_held(&ln->lock);
+	if (ln->hooks_registered)
+		return 0;
+	ret = nf_register_net_hooks(ln->net, ldir_hook_ops,
+				    ARRAY_SIZE(ldir_hook_ops));
+	if (!ret)
+		ln->hooks_registered = true;
+	return ret;
+}
+
+void ldir_hooks_unregister(struct ldir_net *ln)
+{
+	lockdep_assert_held(&ln->lock);
+	if (!ln->hooks_registered)
+		return;
+	nf_unregister_net_hooks(ln->net, ldir_hook_ops,
+				ARRAY_SIZE(ldir_hook_ops));
+	ln->hooks_registered = false;
+}

@@ -1,0 +1,998 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "ldir" generic netlink family: strict per-operation policies, every
+ * rejection explained through extack, consistent dumps.
+ */
+#include <linux/in.h>
+#include <linux/jiffies.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "netlink.h"
+#include "netns.h"
+#include "conn.h"
+#include "real.h"
+#include "virtual.h"
+#include "sched.h"
+
+static struct genl_family ldir_family;
+
+/* ---- policies ---------------------------------------------------------- */
+
+static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
+	[LDIR_VIRTUAL_A_FAMILY]		= { .type = NLA_U16 },
+	[LDIR_VIRTUAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
+	[LDIR_VIRTUAL_A_PORT]		= { .type = NLA_BE16 },
+	[LDIR_VIRTUAL_A_PROTOCOL]	= { .type = NLA_U8 },
+	[LDIR_VIRTUAL_A_BIND_ID]	= { .type = NLA_U32 },
+	[LDIR_VIRTUAL_A_SCHED]		= { .type = NLA_STRING,
+					    .len = LDIR_SCHED_NAME_MAX - 1 },
+	[LDIR_VIRTUAL_A_STATE]		= NLA_POLICY_RANGE(NLA_U8,
+							   LDIR_STATE_IN,
+							   LDIR_STATE_OUT),
+	[LDIR_VIRTUAL_A_NLINKS]		= { .type = NLA_REJECT },
+	[LDIR_VIRTUAL_A_CONNS]		= { .type = NLA_REJECT },
+	[LDIR_VIRTUAL_A_STATS]		= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
+	[LDIR_REAL_A_FAMILY]		= { .type = NLA_U16 },
+	[LDIR_REAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
+	[LDIR_REAL_A_PORT]		= { .type = NLA_BE16 },
+	[LDIR_REAL_A_WEIGHT]		= NLA_POLICY_MAX(NLA_U32,
+							 LDIR_WEIGHT_MAX),
+	[LDIR_REAL_A_MAX_CONNS]		= { .type = NLA_U32 },
+	[LDIR_REAL_A_STATE]		= NLA_POLICY_RANGE(NLA_U8,
+							   LDIR_STATE_IN,
+							   LDIR_STATE_OUT),
+	[LDIR_REAL_A_ACTIVE]		= { .type = NLA_REJECT },
+	[LDIR_REAL_A_CONNS]		= { .type = NLA_REJECT },
+	[LDIR_REAL_A_NLINKS]		= { .type = NLA_REJECT },
+	[LDIR_REAL_A_STATS]		= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy link_policy[LDIR_LINK_A_MAX + 1] = {
+	[LDIR_LINK_A_VIRTUAL]		= NLA_POLICY_NESTED(virtual_policy),
+	[LDIR_LINK_A_REAL]		= NLA_POLICY_NESTED(real_policy),
+	[LDIR_LINK_A_PORT]		= { .type = NLA_BE16 },
+	[LDIR_LINK_A_ACTIVE]		= { .type = NLA_REJECT },
+	[LDIR_LINK_A_CONNS]		= { .type = NLA_REJECT },
+	[LDIR_LINK_A_STATS]		= { .type = NLA_REJECT },
+};
+
+static const struct netlink_range_validation timeout_range = {
+	.min = 1,
+	.max = LDIR_TIMEOUT_MAX,
+};
+
+static const struct nla_policy config_policy[LDIR_CONFIG_A_MAX + 1] = {
+	[LDIR_CONFIG_A_CONN_MAX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[LDIR_CONFIG_A_CONN_COUNT]	= { .type = NLA_REJECT },
+	[LDIR_CONFIG_A_TIMEOUT_SYN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[LDIR_CONFIG_A_TIMEOUT_EST]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[LDIR_CONFIG_A_TIMEOUT_FIN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[LDIR_CONFIG_A_TIMEOUT_TIME_WAIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[LDIR_CONFIG_A_TIMEOUT_CLOSE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[LDIR_CONFIG_A_TIMEOUT_UDP]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+};
+
+/* Each operation accepts only the attributes it uses. */
+static const struct nla_policy virtual_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_VIRTUAL]	= NLA_POLICY_NESTED(virtual_policy),
+};
+
+static const struct nla_policy real_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_REAL]		= NLA_POLICY_NESTED(real_policy),
+	[LDIR_A_FLUSH]		= { .type = NLA_FLAG },
+};
+
+static const struct nla_policy link_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_LINK]		= NLA_POLICY_NESTED(link_policy),
+	[LDIR_A_FLUSH]		= { .type = NLA_FLAG },
+};
+
+static const struct nla_policy config_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_CONFIG]		= NLA_POLICY_NESTED(config_policy),
+};
+
+static const struct nla_policy flush_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_FLUSH_CONNS_ONLY] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy none_op_policy[LDIR_A_MAX + 1] = {
+};
+
+/* ---- parsing helpers --------------------------------------------------- */
+
+static struct ldir_net *info_ln(struct genl_info *info)
+{
+	return ldir_pernet(genl_info_net(info));
+}
+
+/* Parses a nested object of @maxtype under @policy into @tb; the nest is
+ * required.
+ */
+static int parse_nest(struct genl_info *info, int type, struct nlattr **tb,
+		      int maxtype, const struct nla_policy *policy)
+{
+	if (GENL_REQ_ATTR_CHECK(info, type))
+		return -EINVAL;
+	return nla_parse_nested(tb, maxtype, info->attrs[type], policy,
+				info->extack);
+}
+
+/* An address: FAMILY + ADDR, both required. Only IPv4 has a datapath so
+ * far; IPv6 is refused rather than silently ignored.
+ */
+static int parse_addr(struct netlink_ext_ack *extack, struct nlattr *nest,
+		      struct nlattr **tb, int fam_type, int addr_type,
+		      u16 *family, union nf_inet_addr *addr, bool unicast)
+{
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, fam_type) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, addr_type))
+		return -EINVAL;
+	*family = nla_get_u16(tb[fam_type]);
+	if (*family != AF_INET) {
+		if (*family == AF_INET6)
+			NL_SET_ERR_MSG_ATTR(extack, tb[fam_type],
+					    "IPv6 is not supported yet");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, tb[fam_type],
+					    "address family must be AF_INET");
+		return -EAFNOSUPPORT;
+	}
+	memset(addr, 0, sizeof(*addr));
+	nla_memcpy(addr, tb[addr_type], sizeof(*addr));
+	if (addr->all[1] || addr->all[2] || addr->all[3]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[addr_type],
+				    "IPv4 address must occupy the first 4 bytes, the rest zero");
+		return -EINVAL;
+	}
+	if (unicast && (ipv4_is_zeronet(addr->ip) || ipv4_is_lbcast(addr->ip) ||
+			ipv4_is_multicast(addr->ip) ||
+			ipv4_is_loopback(addr->ip))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[addr_type],
+				    "address must be a unicast address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct vkey {
+	u16 family;
+	union nf_inet_addr addr;
+	__be16 port;
+	u8 protocol;
+	u32 bind_id;
+};
+
+static int parse_vkey(struct netlink_ext_ack *extack, struct nlattr *nest,
+		      struct nlattr **tb, struct vkey *k)
+{
+	int ret;
+
+	ret = parse_addr(extack, nest, tb, LDIR_VIRTUAL_A_FAMILY,
+			 LDIR_VIRTUAL_A_ADDR, &k->family, &k->addr, true);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LDIR_VIRTUAL_A_PORT) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, LDIR_VIRTUAL_A_PROTOCOL))
+		return -EINVAL;
+	k->port = nla_get_be16(tb[LDIR_VIRTUAL_A_PORT]);
+	k->protocol = nla_get_u8(tb[LDIR_VIRTUAL_A_PROTOCOL]);
+	if (k->protocol != IPPROTO_TCP && k->protocol != IPPROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[LDIR_VIRTUAL_A_PROTOCOL],
+				    "protocol must be TCP or UDP");
+		return -EPROTONOSUPPORT;
+	}
+	k->bind_id = 0;
+	if (tb[LDIR_VIRTUAL_A_BIND_ID]) {
+		k->bind_id = nla_get_u32(tb[LDIR_VIRTUAL_A_BIND_ID]);
+		if (k->bind_id) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[LDIR_VIRTUAL_A_BIND_ID],
+					    "Bind ID instances are not supported yet");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+static struct ldir_virtual *find_virtual(struct ldir_net *ln,
+					 struct netlink_ext_ack *extack,
+					 struct nlattr *nest, struct nlattr **tb)
+{
+	struct ldir_virtual *v;
+	struct vkey k;
+	int ret;
+
+	ret = parse_vkey(extack, nest, tb, &k);
+	if (ret)
+		return ERR_PTR(ret);
+	v = ldir_virtual_find(ln, k.family, &k.addr, k.port, k.protocol,
+			      k.bind_id);
+	if (!v) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "virtual not found");
+		return ERR_PTR(-ENOENT);
+	}
+	return v;
+}
+
+static const struct ldir_sched_ops *parse_sched(struct netlink_ext_ack *extack,
+						struct nlattr *attr)
+{
+	char name[LDIR_SCHED_NAME_MAX];
+	const struct ldir_sched_ops *ops;
+
+	nla_strscpy(name, attr, sizeof(name));
+	ops = ldir_sched_find(name);
+	if (!ops)
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "unknown scheduler (rr, wrr, lc, wlc)");
+	return ops;
+}
+
+/* ---- virtuals ---------------------------------------------------------- */
+
+static int virtual_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
+	const struct ldir_sched_ops *sched = &ldir_sched_wlc;
+	struct ldir_virtual *v;
+	struct vkey k;
+	int ret;
+
+	ret = parse_nest(info, LDIR_A_VIRTUAL, tb, LDIR_VIRTUAL_A_MAX,
+			 virtual_policy);
+	if (ret)
+		return ret;
+	ret = parse_vkey(info->extack, info->attrs[LDIR_A_VIRTUAL], tb, &k);
+	if (ret)
+		return ret;
+	if (tb[LDIR_VIRTUAL_A_SCHED]) {
+		sched = parse_sched(info->extack, tb[LDIR_VIRTUAL_A_SCHED]);
+		if (!sched)
+			return -ENOENT;
+	}
+
+	mutex_lock(&ln->lock);
+	if (ldir_virtual_find(ln, k.family, &k.addr, k.port, k.protocol,
+			      k.bind_id)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_VIRTUAL],
+				    "virtual already exists");
+		ret = -EEXIST;
+		goto out;
+	}
+	v = ldir_virtual_create(ln, k.family, &k.addr, k.port, k.protocol,
+				k.bind_id, sched);
+	if (IS_ERR(v)) {
+		ret = PTR_ERR(v);
+		if (ret == -ENOSPC)
+			NL_SET_ERR_MSG_MOD(info->extack, "too many virtuals");
+		else
+			NL_SET_ERR_MSG_MOD(info->extack, "cannot create virtual");
+		goto out;
+	}
+	if (tb[LDIR_VIRTUAL_A_STATE])
+		WRITE_ONCE(v->state, nla_get_u8(tb[LDIR_VIRTUAL_A_STATE]));
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+static int virtual_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
+	const struct ldir_sched_ops *sched = NULL;
+	struct ldir_virtual *v;
+	struct ldir_link *l;
+	int ret;
+
+	ret = parse_nest(info, LDIR_A_VIRTUAL, tb, LDIR_VIRTUAL_A_MAX,
+			 virtual_policy);
+	if (ret)
+		return ret;
+	if (tb[LDIR_VIRTUAL_A_SCHED]) {
+		sched = parse_sched(info->extack, tb[LDIR_VIRTUAL_A_SCHED]);
+		if (!sched)
+			return -ENOENT;
+	}
+	mutex_lock(&ln->lock);
+	v = find_virtual(ln, info->extack, info->attrs[LDIR_A_VIRTUAL], tb);
+	if (IS_ERR(v)) {
+		ret = PTR_ERR(v);
+		goto out;
+	}
+	if (sched) {
+		spin_lock_bh(&v->sched_lock);
+		rcu_assign_pointer(v->sched, sched);
+		v->rr_last = NULL;
+		list_for_each_entry(l, &v->links, vnode)
+			l->wrr_current = 0;
+		spin_unlock_bh(&v->sched_lock);
+	}
+	if (tb[LDIR_VIRTUAL_A_STATE])
+		WRITE_ONCE(v->state, nla_get_u8(tb[LDIR_VIRTUAL_A_STATE]));
+	ldir_net_changed(ln);
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+static int virtual_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
+	struct ldir_virtual *v;
+	int ret;
+
+	ret = parse_nest(info, LDIR_A_VIRTUAL, tb, LDIR_VIRTUAL_A_MAX,
+			 virtual_policy);
+	if (ret)
+		return ret;
+	mutex_lock(&ln->lock);
+	v = find_virtual(ln, info->extack, info->attrs[LDIR_A_VIRTUAL], tb);
+	if (IS_ERR(v))
+		ret = PTR_ERR(v);
+	else
+		ldir_virtual_destroy(ln, v);
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+/* ---- reals ------------------------------------------------------------- */
+
+static int parse_real(struct genl_info *info, struct nlattr **tb, u16 *family,
+		      union nf_inet_addr *addr, __be16 *port)
+{
+	int ret;
+
+	ret = parse_nest(info, LDIR_A_REAL, tb, LDIR_REAL_A_MAX, real_policy);
+	if (ret)
+		return ret;
+	ret = parse_addr(info->extack, info->attrs[LDIR_A_REAL], tb,
+			 LDIR_REAL_A_FAMILY, LDIR_REAL_A_ADDR, family, addr,
+			 true);
+	if (ret)
+		return ret;
+	*port = tb[LDIR_REAL_A_PORT] ? nla_get_be16(tb[LDIR_REAL_A_PORT]) : 0;
+	return 0;
+}
+
+static void real_apply(struct ldir_real *r, struct nlattr **tb)
+{
+	if (tb[LDIR_REAL_A_WEIGHT])
+		WRITE_ONCE(r->weight, nla_get_u32(tb[LDIR_REAL_A_WEIGHT]));
+	if (tb[LDIR_REAL_A_MAX_CONNS])
+		WRITE_ONCE(r->max_conns, nla_get_u32(tb[LDIR_REAL_A_MAX_CONNS]));
+	if (tb[LDIR_REAL_A_STATE])
+		WRITE_ONCE(r->state, nla_get_u8(tb[LDIR_REAL_A_STATE]));
+}
+
+static int real_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
+	union nf_inet_addr addr;
+	struct ldir_real *r;
+	u16 family;
+	__be16 port;
+	int ret;
+
+	ret = parse_real(info, tb, &family, &addr, &port);
+	if (ret)
+		return ret;
+	mutex_lock(&ln->lock);
+	if (ldir_real_find(ln, family, &addr, port)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_REAL],
+				    "real already exists");
+		ret = -EEXIST;
+		goto out;
+	}
+	r = ldir_real_create(ln, family, &addr, port);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+		if (ret == -ENOSPC)
+			NL_SET_ERR_MSG_MOD(info->extack, "too many reals");
+		else
+			NL_SET_ERR_MSG_MOD(info->extack, "cannot create real");
+		goto out;
+	}
+	real_apply(r, tb);
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+static struct ldir_real *find_real(struct ldir_net *ln, struct genl_info *info,
+				   struct nlattr **tb)
+{
+	union nf_inet_addr addr;
+	struct ldir_real *r;
+	u16 family;
+	__be16 port;
+	int ret;
+
+	ret = parse_real(info, tb, &family, &addr, &port);
+	if (ret)
+		return ERR_PTR(ret);
+	r = ldir_real_find(ln, family, &addr, port);
+	if (!r) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_REAL],
+				    "real not found");
+		return ERR_PTR(-ENOENT);
+	}
+	return r;
+}
+
+static int real_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
+	struct ldir_real *r;
+	int ret = 0;
+
+	mutex_lock(&ln->lock);
+	r = find_real(ln, info, tb);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+	} else {
+		real_apply(r, tb);
+		ldir_net_changed(ln);
+	}
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+static int real_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
+	struct ldir_link *l, *tmp;
+	struct ldir_real *r;
+	int ret = 0;
+
+	mutex_lock(&ln->lock);
+	r = find_real(ln, info, tb);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+		goto out;
+	}
+	if (nla_get_flag(info->attrs[LDIR_A_FLUSH]))
+		list_for_each_entry_safe(l, tmp, &ln->links, node)
+			if (l->real == r)
+				ldir_link_unlink(ln, l, true);
+	ldir_real_destroy(ln, r);
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+/* ---- links ------------------------------------------------------------- */
+
+static int find_link_ends(struct ldir_net *ln, struct genl_info *info,
+			  struct nlattr **ltb, struct ldir_virtual **vp,
+			  struct ldir_real **rp)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *vtb[LDIR_VIRTUAL_A_MAX + 1];
+	struct nlattr *rtb[LDIR_REAL_A_MAX + 1];
+	struct nlattr *lnest = info->attrs[LDIR_A_LINK];
+	union nf_inet_addr addr;
+	u16 family;
+	__be16 port;
+	int ret;
+
+	ret = parse_nest(info, LDIR_A_LINK, ltb, LDIR_LINK_A_MAX, link_policy);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, lnest, ltb, LDIR_LINK_A_VIRTUAL) ||
+	    NL_REQ_ATTR_CHECK(extack, lnest, ltb, LDIR_LINK_A_REAL))
+		return -EINVAL;
+	ret = nla_parse_nested(vtb, LDIR_VIRTUAL_A_MAX,
+			       ltb[LDIR_LINK_A_VIRTUAL], virtual_policy,
+			       extack);
+	if (ret)
+		return ret;
+	*vp = find_virtual(ln, extack, ltb[LDIR_LINK_A_VIRTUAL], vtb);
+	if (IS_ERR(*vp))
+		return PTR_ERR(*vp);
+
+	ret = nla_parse_nested(rtb, LDIR_REAL_A_MAX, ltb[LDIR_LINK_A_REAL],
+			       real_policy, extack);
+	if (ret)
+		return ret;
+	ret = parse_addr(extack, ltb[LDIR_LINK_A_REAL], rtb,
+			 LDIR_REAL_A_FAMILY, LDIR_REAL_A_ADDR, &family, &addr,
+			 true);
+	if (ret)
+		return ret;
+	port = rtb[LDIR_REAL_A_PORT] ? nla_get_be16(rtb[LDIR_REAL_A_PORT]) : 0;
+	/* the real (addr, port) if there is one, else the machine (addr, 0) */
+	*rp = ldir_real_find(ln, family, &addr, port);
+	if (!*rp && port)
+		*rp = ldir_real_find(ln, family, &addr, 0);
+	if (!*rp) {
+		NL_SET_ERR_MSG_ATTR(extack, ltb[LDIR_LINK_A_REAL],
+				    "real not found");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int link_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *ltb[LDIR_LINK_A_MAX + 1];
+	struct ldir_virtual *v;
+	struct ldir_link *l;
+	struct ldir_real *r;
+	__be16 port;
+	int ret;
+
+	mutex_lock(&ln->lock);
+	ret = find_link_ends(ln, info, ltb, &v, &r);
+	if (ret)
+		goto out;
+	if (ldir_link_find(ln, v, r)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_LINK],
+				    "link already exists");
+		ret = -EEXIST;
+		goto out;
+	}
+	port = ltb[LDIR_LINK_A_PORT] ? nla_get_be16(ltb[LDIR_LINK_A_PORT]) : 0;
+	if (!v->port && port && !r->port) {
+		/* a port-0 virtual maps each port to the same port */
+		NL_SET_ERR_MSG_ATTR(info->extack, ltb[LDIR_LINK_A_PORT],
+				    "a virtual covering every port needs link port 0");
+		ret = -EINVAL;
+		goto out;
+	}
+	l = ldir_link_create(ln, v, r, port);
+	if (IS_ERR(l)) {
+		ret = PTR_ERR(l);
+		if (ret == -ENOSPC)
+			NL_SET_ERR_MSG_MOD(info->extack, "too many links");
+		else
+			NL_SET_ERR_MSG_MOD(info->extack, "cannot create link");
+	}
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+static int link_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *ltb[LDIR_LINK_A_MAX + 1];
+	struct ldir_virtual *v;
+	struct ldir_link *l;
+	struct ldir_real *r;
+	int ret;
+
+	mutex_lock(&ln->lock);
+	ret = find_link_ends(ln, info, ltb, &v, &r);
+	if (ret)
+		goto out;
+	l = ldir_link_find(ln, v, r);
+	if (!l) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_LINK],
+				    "link not found");
+		ret = -ENOENT;
+		goto out;
+	}
+	ldir_link_unlink(ln, l, nla_get_flag(info->attrs[LDIR_A_FLUSH]));
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+/* ---- config, stats, flush ---------------------------------------------- */
+
+static const int timeout_attr_state[][2] = {
+	{ LDIR_CONFIG_A_TIMEOUT_SYN, LDIR_CONN_S_SYN_SENT },
+	{ LDIR_CONFIG_A_TIMEOUT_SYN, LDIR_CONN_S_SYN_RECV },
+	{ LDIR_CONFIG_A_TIMEOUT_EST, LDIR_CONN_S_ESTABLISHED },
+	{ LDIR_CONFIG_A_TIMEOUT_FIN, LDIR_CONN_S_FIN_WAIT },
+	{ LDIR_CONFIG_A_TIMEOUT_TIME_WAIT, LDIR_CONN_S_TIME_WAIT },
+	{ LDIR_CONFIG_A_TIMEOUT_CLOSE, LDIR_CONN_S_CLOSE },
+	{ LDIR_CONFIG_A_TIMEOUT_UDP, LDIR_CONN_S_UDP },
+};
+
+static int config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *tb[LDIR_CONFIG_A_MAX + 1];
+	int i, ret;
+
+	ret = parse_nest(info, LDIR_A_CONFIG, tb, LDIR_CONFIG_A_MAX,
+			 config_policy);
+	if (ret)
+		return ret;
+	mutex_lock(&ln->lock);
+	if (tb[LDIR_CONFIG_A_CONN_MAX])
+		WRITE_ONCE(ln->conn_max, nla_get_u32(tb[LDIR_CONFIG_A_CONN_MAX]));
+	for (i = 0; i < ARRAY_SIZE(timeout_attr_state); i++) {
+		struct nlattr *a = tb[timeout_attr_state[i][0]];
+
+		if (a)
+			WRITE_ONCE(ln->timeout[timeout_attr_state[i][1]],
+				   nla_get_u32(a) * HZ);
+	}
+	ldir_net_changed(ln);
+	mutex_unlock(&ln->lock);
+	return 0;
+}
+
+static int put_stats(struct sk_buff *skb, int type, const u64 *cnt)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = LDIR_STATS_A_CONNS; i < LDIR_STATS_A_PAD; i++)
+		if (nla_put_u64_64bit(skb, i, cnt[i], LDIR_STATS_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_config(struct sk_buff *skb, struct ldir_net *ln)
+{
+	struct nlattr *nest = nla_nest_start(skb, LDIR_A_CONFIG);
+	int i;
+
+	if (!nest ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_CONN_MAX, READ_ONCE(ln->conn_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_CONN_COUNT,
+			atomic_read(&ln->conns.count)))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(timeout_attr_state); i++) {
+		/* SYN_RECV shares the SYN attribute: put it once */
+		if (i && timeout_attr_state[i][0] == timeout_attr_state[i - 1][0])
+			continue;
+		if (nla_put_u32(skb, timeout_attr_state[i][0],
+				READ_ONCE(ln->timeout[timeout_attr_state[i][1]]) /
+				HZ))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	u64 cnt[__LDIR_STATS_A_MAX];
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &ldir_family, 0, LDIR_CMD_STATS_GET);
+	if (!hdr)
+		goto nospace;
+	ldir_stats_sum(ln->stats, cnt);
+	if (put_stats(msg, LDIR_A_STATS, cnt) || put_config(msg, ln))
+		goto nospace;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+
+	mutex_lock(&ln->lock);
+	ldir_conn_flush(ln, NULL, NULL);
+	if (!nla_get_flag(info->attrs[LDIR_A_FLUSH_CONNS_ONLY]))
+		ldir_objects_flush(ln);
+	ldir_net_changed(ln);
+	mutex_unlock(&ln->lock);
+	return 0;
+}
+
+/* ---- dumps ------------------------------------------------------------- */
+
+static int put_addr(struct sk_buff *skb, int type, const union nf_inet_addr *a)
+{
+	return nla_put(skb, type, sizeof(*a), a);
+}
+
+static int put_vkey(struct sk_buff *skb, const struct ldir_virtual *v)
+{
+	if (nla_put_u16(skb, LDIR_VIRTUAL_A_FAMILY, v->family) ||
+	    put_addr(skb, LDIR_VIRTUAL_A_ADDR, &v->addr) ||
+	    nla_put_be16(skb, LDIR_VIRTUAL_A_PORT, v->port) ||
+	    nla_put_u8(skb, LDIR_VIRTUAL_A_PROTOCOL, v->protocol) ||
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_BIND_ID, v->bind_id))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_rkey(struct sk_buff *skb, const struct ldir_real *r)
+{
+	if (nla_put_u16(skb, LDIR_REAL_A_FAMILY, r->family) ||
+	    put_addr(skb, LDIR_REAL_A_ADDR, &r->addr) ||
+	    nla_put_be16(skb, LDIR_REAL_A_PORT, r->port))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Sums the per-link counters of the links of a virtual or a real. */
+static void links_stats(struct ldir_net *ln, const struct ldir_virtual *v,
+			const struct ldir_real *r, u64 *out)
+{
+	u64 cnt[__LDIR_STATS_A_MAX];
+	struct ldir_link *l;
+	int i;
+
+	memset(out, 0, sizeof(cnt));
+	list_for_each_entry(l, &ln->links, node) {
+		if ((v && l->virt != v) || (r && l->real != r))
+			continue;
+		ldir_stats_sum(l->stats, cnt);
+		for (i = 0; i < __LDIR_STATS_A_MAX; i++)
+			out[i] += cnt[i];
+	}
+}
+
+static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
+			const struct ldir_virtual *v)
+{
+	u64 cnt[__LDIR_STATS_A_MAX];
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, LDIR_A_VIRTUAL);
+	if (!nest || put_vkey(skb, v) ||
+	    nla_put_string(skb, LDIR_VIRTUAL_A_SCHED,
+			   rcu_dereference_protected(v->sched,
+						     lockdep_is_held(&ln->lock))->name) ||
+	    nla_put_u8(skb, LDIR_VIRTUAL_A_STATE, v->state) ||
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_NLINKS, v->nlinks) ||
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_CONNS, atomic_read(&v->conns)))
+		return -EMSGSIZE;
+	links_stats(ln, v, NULL, cnt);
+	if (put_stats(skb, LDIR_VIRTUAL_A_STATS, cnt))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fill_real(struct sk_buff *skb, struct ldir_net *ln,
+		     const struct ldir_real *r)
+{
+	u64 cnt[__LDIR_STATS_A_MAX];
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, LDIR_A_REAL);
+	if (!nest || put_rkey(skb, r) ||
+	    nla_put_u32(skb, LDIR_REAL_A_WEIGHT, r->weight) ||
+	    nla_put_u32(skb, LDIR_REAL_A_MAX_CONNS, r->max_conns) ||
+	    nla_put_u8(skb, LDIR_REAL_A_STATE, r->state) ||
+	    nla_put_u32(skb, LDIR_REAL_A_ACTIVE, atomic_read(&r->active)) ||
+	    nla_put_u32(skb, LDIR_REAL_A_CONNS, atomic_read(&r->conns)) ||
+	    nla_put_u32(skb, LDIR_REAL_A_NLINKS, r->nlinks))
+		return -EMSGSIZE;
+	links_stats(ln, NULL, r, cnt);
+	if (put_stats(skb, LDIR_REAL_A_STATS, cnt))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fill_link(struct sk_buff *skb, struct ldir_net *ln,
+		     const struct ldir_link *l)
+{
+	u64 cnt[__LDIR_STATS_A_MAX];
+	struct nlattr *nest, *n;
+
+	nest = nla_nest_start(skb, LDIR_A_LINK);
+	if (!nest)
+		return -EMSGSIZE;
+	n = nla_nest_start(skb, LDIR_LINK_A_VIRTUAL);
+	if (!n || put_vkey(skb, l->virt))
+		return -EMSGSIZE;
+	nla_nest_end(skb, n);
+	n = nla_nest_start(skb, LDIR_LINK_A_REAL);
+	if (!n || put_rkey(skb, l->real))
+		return -EMSGSIZE;
+	nla_nest_end(skb, n);
+	if (nla_put_be16(skb, LDIR_LINK_A_PORT, l->port) ||
+	    nla_put_u32(skb, LDIR_LINK_A_ACTIVE, atomic_read(&l->active)) ||
+	    nla_put_u32(skb, LDIR_LINK_A_CONNS, atomic_read(&l->conns)))
+		return -EMSGSIZE;
+	ldir_stats_sum(l->stats, cnt);
+	if (put_stats(skb, LDIR_LINK_A_STATS, cnt))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+enum dump_kind { DUMP_VIRTUALS, DUMP_REALS, DUMP_LINKS };
+
+/* Dumps one list of objects under the config lock; cb->args[0] is the
+ * index to resume at, cb->seq the generation that dump_check compares.
+ */
+static int dump_objects(struct sk_buff *skb, struct netlink_callback *cb,
+			enum dump_kind kind)
+{
+	struct ldir_net *ln = ldir_pernet(sock_net(cb->skb->sk));
+	static const u8 cmds[] = { LDIR_CMD_VIRTUAL_GET, LDIR_CMD_REAL_GET,
+				   LDIR_CMD_LINK_GET };
+	struct list_head *head, *pos;
+	long idx = 0, start = cb->args[0];
+	int ret = 0;
+
+	mutex_lock(&ln->lock);
+	cb->seq = ln->gen;
+	head = kind == DUMP_VIRTUALS ? &ln->virtuals :
+	       kind == DUMP_REALS ? &ln->reals : &ln->links;
+	list_for_each(pos, head) {
+		void *hdr;
+
+		if (idx++ < start)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &ldir_family, NLM_F_MULTI,
+				  cmds[kind]);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		if (kind == DUMP_VIRTUALS)
+			ret = fill_virtual(skb, ln, list_entry(pos,
+					   struct ldir_virtual, node));
+		else if (kind == DUMP_REALS)
+			ret = fill_real(skb, ln, list_entry(pos,
+					struct ldir_real, node));
+		else
+			ret = fill_link(skb, ln, list_entry(pos,
+					struct ldir_link, node));
+		if (ret) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&ln->lock);
+	if (ret && idx - 1 == start)
+		return ret;	/* one object does not fit an empty skb */
+	cb->args[0] = ret ? idx - 1 : idx;
+	return skb->len;
+}
+
+static int virtual_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_objects(skb, cb, DUMP_VIRTUALS);
+}
+
+static int real_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_objects(skb, cb, DUMP_REALS);
+}
+
+static int link_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_objects(skb, cb, DUMP_LINKS);
+}
+
+static int fill_conn(struct sk_buff *skb, const struct ldir_conn *cp)
+{
+	long left = (long)(READ_ONCE(cp->expires) - jiffies);
+	struct nlattr *nest = nla_nest_start(skb, LDIR_A_CONN);
+
+	if (!nest ||
+	    nla_put_u8(skb, LDIR_CONN_A_PROTOCOL, cp->protocol) ||
+	    nla_put_u16(skb, LDIR_CONN_A_FAMILY, cp->family) ||
+	    put_addr(skb, LDIR_CONN_A_CLIENT_ADDR, &cp->caddr) ||
+	    nla_put_be16(skb, LDIR_CONN_A_CLIENT_PORT, cp->cport) ||
+	    put_addr(skb, LDIR_CONN_A_VIRTUAL_ADDR, &cp->vaddr) ||
+	    nla_put_be16(skb, LDIR_CONN_A_VIRTUAL_PORT, cp->vport) ||
+	    put_addr(skb, LDIR_CONN_A_REAL_ADDR, &cp->raddr) ||
+	    nla_put_be16(skb, LDIR_CONN_A_REAL_PORT, cp->rport) ||
+	    nla_put_u8(skb, LDIR_CONN_A_STATE, READ_ONCE(cp->state)) ||
+	    nla_put_u32(skb, LDIR_CONN_A_EXPIRES_MS,
+			left > 0 ? jiffies_to_msecs(left) : 0))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Conns come and go with every packet: the dump walks the table by bucket
+ * and position, without a generation check.
+ */
+static int conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ldir_net *ln = ldir_pernet(sock_net(cb->skb->sk));
+	unsigned int bucket = cb->args[0], idx = cb->args[1];
+	struct ldir_conn *cp;
+	int n = 0;
+
+	rcu_read_lock();
+	for (;;) {
+		unsigned int b = bucket, i = idx;
+		void *hdr;
+
+		cp = ldir_conn_dump_next(ln, &bucket, &idx);
+		if (!cp)
+			break;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &ldir_family, NLM_F_MULTI,
+				  LDIR_CMD_CONN_GET);
+		if (!hdr || fill_conn(skb, cp)) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			bucket = b;
+			idx = i;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		n++;
+	}
+	rcu_read_unlock();
+	cb->args[0] = bucket;
+	cb->args[1] = idx;
+	return n || !cp ? skb->len : -EMSGSIZE;
+}
+
+/* ---- family ------------------------------------------------------------ */
+
+#define LDIR_OP(_cmd, _doit, _dumpit, _policy) {			\
+	.cmd = _cmd, .doit = _doit, .dumpit = _dumpit,			\
+	.policy = _policy, .maxattr = LDIR_A_MAX,			\
+	.flags = GENL_UNS_ADMIN_PERM,					\
+}
+
+static const struct genl_ops ldir_ops[] = {
+	LDIR_OP(LDIR_CMD_VIRTUAL_NEW, virtual_new, NULL, virtual_op_policy),
+	LDIR_OP(LDIR_CMD_VIRTUAL_SET, virtual_set, NULL, virtual_op_policy),
+	LDIR_OP(LDIR_CMD_VIRTUAL_DEL, virtual_del, NULL, virtual_op_policy),
+	LDIR_OP(LDIR_CMD_VIRTUAL_GET, NULL, virtual_dump, none_op_policy),
+	LDIR_OP(LDIR_CMD_REAL_NEW, real_new, NULL, real_op_policy),
+	LDIR_OP(LDIR_CMD_REAL_SET, real_set, NULL, real_op_policy),
+	LDIR_OP(LDIR_CMD_REAL_DEL, real_del, NULL, real_op_policy),
+	LDIR_OP(LDIR_CMD_REAL_GET, NULL, real_dump, none_op_policy),
+	LDIR_OP(LDIR_CMD_LINK_NEW, link_new, NULL, link_op_policy),
+	LDIR_OP(LDIR_CMD_LINK_DEL, link_del, NULL, link_op_policy),
+	LDIR_OP(LDIR_CMD_LINK_GET, NULL, link_dump, none_op_policy),
+	LDIR_OP(LDIR_CMD_CONN_GET, NULL, conn_dump, none_op_policy),
+	LDIR_OP(LDIR_CMD_STATS_GET, stats_get, NULL, none_op_policy),
+	LDIR_OP(LDIR_CMD_CONFIG_SET, config_set, NULL, config_op_policy),
+	LDIR_OP(LDIR_CMD_FLUSH, flush, NULL, flush_op_policy),
+};
+
+static const struct genl_multicast_group ldir_mcgrps[] = {
+	{ .name = LDIR_GENL_MCGRP_EVENTS },
+};
+
+static struct genl_family ldir_family __ro_after_init = {
+	.name = LDIR_GENL_NAME,
+	.version = LDIR_GENL_VERSION,
+	.maxattr = LDIR_A_MAX,
+	.netnsok = true,
+	.parallel_ops = false,
+	.module = THIS_MODULE,
+	.ops = ldir_ops,
+	.n_ops = ARRAY_SIZE(ldir_ops),
+	.resv_start_op = LDIR_CMD_FLUSH + 1,
+	.mcgrps = ldir_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ldir_mcgrps),
+};
+
+int __init ldir_netlink_init(void)
+{
+	return genl_register_family(&ldir_family);
+}
+
+void ldir_netlink_uninit(void)
+{
+	genl_unregister_family(&ldir_family);
+}

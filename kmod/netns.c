@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: set up with the namespace, torn down with
+ * it: hooks first, then conns, then objects.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "netns.h"
+#include "conn.h"
+#include "hooks.h"
+#include "virtual.h"
+
+unsigned int ldir_net_id __read_mostly;
+
+/* Default timeouts in seconds, by enum ldir_conn_state (IPVS-like). */
+static const u32 ldir_default_timeout[__LDIR_CONN_S_MAX] = {
+	[LDIR_CONN_S_NONE]		= 2,
+	[LDIR_CONN_S_SYN_SENT]		= 30,
+	[LDIR_CONN_S_SYN_RECV]		= 30,
+	[LDIR_CONN_S_ESTABLISHED]	= 900,
+	[LDIR_CONN_S_FIN_WAIT]		= 60,
+	[LDIR_CONN_S_TIME_WAIT]		= 60,
+	[LDIR_CONN_S_CLOSE]		= 10,
+	[LDIR_CONN_S_UDP]		= 300,
+};
+
+static unsigned int conn_max = 1 << 20;
+module_param(conn_max, uint, 0444);
+MODULE_PARM_DESC(conn_max, "default bound of each netns conn table");
+
+void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(u64) * __LDIR_STATS_A_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct ldir_stats *p = per_cpu_ptr(s, cpu);
+
+		for (i = 0; i < __LDIR_STATS_A_MAX; i++)
+			out[i] += READ_ONCE(p->cnt[i]);
+	}
+}
+
+/* A config change: running dumps see it and are flagged NLM_F_DUMP_INTR. */
+void ldir_net_changed(struct ldir_net *ln)
+{
+	lockdep_assert_held(&ln->lock);
+	ln->gen++;
+	if (!ln->gen)
+		ln->gen++;
+}
+
+static int __net_init ldir_net_init(struct net *net)
+{
+	struct ldir_net *ln = ldir_pernet(net);
+	int i, ret;
+
+	ln->net = net;
+	mutex_init(&ln->lock);
+	ln->gen = 1;
+	INIT_LIST_HEAD(&ln->virtuals);
+	INIT_LIST_HEAD(&ln->reals);
+	INIT_LIST_HEAD(&ln->links);
+	for (i = 0; i < ARRAY_SIZE(ln->vtab); i++)
+		INIT_HLIST_HEAD(&ln->vtab[i]);
+	get_random_bytes(&ln->vkey, sizeof(ln->vkey));
+	ln->conn_max = conn_max ?: 1;
+	for (i = 0; i < __LDIR_CONN_S_MAX; i++)
+		ln->timeout[i] = ldir_default_timeout[i] * HZ;
+
+	ln->stats = alloc_percpu(struct ldir_stats);
+	if (!ln->stats)
+		return -ENOMEM;
+	ret = ldir_conn_table_init(ln);
+	if (ret) {
+		free_percpu(ln->stats);
+		return ret;
+	}
+	return 0;
+}
+
+static void __net_exit ldir_net_exit(struct net *net)
+{
+	struct ldir_net *ln = ldir_pernet(net);
+
+	mutex_lock(&ln->lock);
+	ldir_hooks_unregister(ln);
+	ldir_conn_flush(ln, NULL, NULL);
+	ldir_objects_flush(ln);
+	mutex_unlock(&ln->lock);
+	ldir_conn_table_uninit(ln);
+	free_percpu(ln->stats);
+}
+
+static struct pernet_operations ldir_net_ops = {
+	.init = ldir_net_init,
+	.exit = ldir_net_exit,
+	.id = &ldir_net_id,
+	.size = sizeof(struct ldir_net),
+};
+
+int ldir_netns_init(void)
+{
+	return register_pernet_subsys(&ldir_net_ops);
+}
+
+void ldir_netns_uninit(void)
+{
+	unregister_pernet_subsys(&ldir_net_ops);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per network namespace state: the object tables, the conn table, the
+ * settings and the global counters of one ldir instance.
+ */
+#ifndef _LDIR_NETNS_H
+#define _LDIR_NETNS_H
+
+#include <linux/mutex.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/siphash.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <linux/ldir.h>
+
+#include "compat.h"
+
+/* Objects are bounded like every table on the router. */
+#define LDIR_VIRTUALS_MAX	4096
+#define LDIR_REALS_MAX		65536
+#define LDIR_LINKS_MAX		65536
+#define LDIR_VTAB_BITS		8
+
+/* Per-CPU counters; indexed by enum ldir_stats_attrs. */
+struct ldir_stats {
+	u64 cnt[__LDIR_STATS_A_MAX];
+};
+
+struct ldir_conn_table {
+	struct hlist_head *buckets;
+	spinlock_t *locks;
+	unsigned int hash_bits;
+	unsigned int lock_mask;
+	siphash_key_t key;
+	atomic_t count;
+	unsigned int gc_next;		/* next bucket the GC looks at */
+	struct delayed_work gc_work;
+};
+
+struct ldir_net {
+	struct net *net;
+	struct mutex lock;		/* config writers */
+	u32 gen;			/* config generation, for dumps */
+
+	struct hlist_head vtab[1 << LDIR_VTAB_BITS];	/* virtuals, RCU */
+	siphash_key_t vkey;
+	struct list_head virtuals;	/* under lock */
+	struct list_head reals;		/* under lock */
+	struct list_head links;		/* under lock */
+	unsigned int nvirtuals, nreals, nlinks;
+	bool hooks_registered;
+
+	struct ldir_conn_table conns;
+
+	/* settings, read locklessly by the packet path */
+	u32 conn_max;
+	u32 timeout[__LDIR_CONN_S_MAX];	/* jiffies, by enum ldir_conn_state */
+
+	struct ldir_stats __percpu *stats;
+};
+
+extern unsigned int ldir_net_id;
+
+static inline struct ldir_net *ldir_pernet(const struct net *net)
+{
+	return net_generic(net, ldir_net_id);
+}
+
+#define LDIR_STATS_INC(s, i)	this_cpu_inc((s)->cnt[i])
+#define LDIR_STATS_ADD(s, i, v)	this_cpu_add((s)->cnt[i], v)
+
+void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out);
+void ldir_net_changed(struct ldir_net *ln);
+
+int ldir_netns_init(void);
+void ldir_netns_uninit(void);
+
+#endif /* _LDIR_NETNS_H */

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual and link objects (seed 001 Fig. 3A, 3E/3F): the VIP table the
+ * packet path looks up under RCU, and the per-virtual RCU list of links.
+ */
+#include <linux/slab.h>
+#include <linux/jhash.h>
+
+#include "virtual.h"
+#include "conn.h"
+#include "hooks.h"
+#include "sched.h"
+
+static u32 vhash(const struct ldir_net *ln, const union nf_inet_addr *addr,
+		 __be16 port, u8 protocol)
+{
+	struct {
+		union nf_inet_addr addr;
+		__be16 port;
+		u8 protocol;
+		u8 pad;
+	} k = { .addr = *addr, .port = port, .protocol = protocol };
+
+	return siphash(&k, sizeof(k), &ln->vkey) >> (32 - LDIR_VTAB_BITS) &
+	       ((1 << LDIR_VTAB_BITS) - 1);
+}
+
+static struct ldir_virtual *vlookup(struct ldir_net *ln, u16 family,
+				    const union nf_inet_addr *addr,
+				    __be16 port, u8 protocol)
+{
+	struct ldir_virtual *v;
+	u32 h = vhash(ln, addr, port, protocol);
+
+	hlist_for_each_entry_rcu(v, &ln->vtab[h], hnode,
+				 lockdep_is_held(&ln->lock))
+		if (v->port == port && v->protocol == protocol &&
+		    v->family == family && !v->bind_id &&
+		    nf_inet_addr_cmp(&v->addr, addr))
+			return v;
+	return NULL;
+}
+
+/* The virtual a packet to @addr:@port belongs to: an exact port first, then
+ * a port-0 virtual covering every port. Caller holds rcu_read_lock().
+ */
+struct ldir_virtual *ldir_virtual_lookup_rcu(struct ldir_net *ln, u16 family,
+					     const union nf_inet_addr *addr,
+					     __be16 port, u8 protocol)
+{
+	struct ldir_virtual *v;
+
+	v = vlookup(ln, family, addr, port, protocol);
+	if (!v && port)
+		v = vlookup(ln, family, addr, 0, protocol);
+	return v;
+}
+
+struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
+				       const union nf_inet_addr *addr,
+				       __be16 port, u8 protocol, u32 bind_id)
+{
+	struct ldir_virtual *v;
+
+	lockdep_assert_held(&ln->lock);
+	list_for_each_entry(v, &ln->virtuals, node)
+		if (v->family == family && v->port == port &&
+		    v->protocol == protocol && v->bind_id == bind_id &&
+		    nf_inet_addr_cmp(&v->addr, addr))
+			return v;
+	return NULL;
+}
+
+struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
+					 const union nf_inet_addr *addr,
+					 __be16 port, u8 protocol, u32 bind_id,
+					 const struct ldir_sched_ops *sched)
+{
+	struct ldir_virtual *v;
+	int ret;
+
+	lockdep_assert_held(&ln->lock);
+	if (ln->nvirtuals >= LDIR_VIRTUALS_MAX)
+		return ERR_PTR(-ENOSPC);
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&v->refcnt, 1);
+	v->family = family;
+	v->addr = *addr;
+	v->port = port;
+	v->protocol = protocol;
+	v->bind_id = bind_id;
+	v->state = LDIR_STATE_IN;
+	RCU_INIT_POINTER(v->sched, sched);
+	INIT_LIST_HEAD(&v->links);
+	spin_lock_init(&v->sched_lock);
+	atomic_set(&v->conns, 0);
+
+	if (!ln->nvirtuals) {
+		ret = ldir_hooks_register(ln);
+		if (ret) {
+			kfree(v);
+			return ERR_PTR(ret);
+		}
+	}
+	list_add_tail(&v->node, &ln->virtuals);
+	hlist_add_head_rcu(&v->hnode,
+			   &ln->vtab[vhash(ln, addr, port, protocol)]);
+	ln->nvirtuals++;
+	ldir_net_changed(ln);
+	return v;
+}
+
+void ldir_virtual_put(struct ldir_virtual *v)
+{
+	if (refcount_dec_and_test(&v->refcnt))
+		kfree_rcu(v, rcu);
+}
+
+/* Deleting a virtual flushes its conns: with the virtual gone, replies
+ * could no longer be translated back to its address.
+ */
+void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
+{
+	struct ldir_link *l, *tmp;
+
+	lockdep_assert_held(&ln->lock);
+	hlist_del_rcu(&v->hnode);
+	list_del(&v->node);
+	list_for_each_entry_safe(l, tmp, &ln->links, node)
+		if (l->virt == v)
+			ldir_link_unlink(ln, l, false);
+	ldir_conn_flush(ln, NULL, v);
+	ln->nvirtuals--;
+	if (!ln->nvirtuals)
+		ldir_hooks_unregister(ln);
+	ldir_net_changed(ln);
+	ldir_virtual_put(v);
+}
+
+struct ldir_link *ldir_link_find(struct ldir_net *ln, struct ldir_virtual *v,
+				 struct ldir_real *r)
+{
+	struct ldir_link *l;
+
+	lockdep_assert_held(&ln->lock);
+	list_for_each_entry(l, &ln->links, node)
+		if (l->virt == v && l->real == r)
+			return l;
+	return NULL;
+}
+
+struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
+				   struct ldir_real *r, __be16 port)
+{
+	struct ldir_link *l;
+
+	lockdep_assert_held(&ln->lock);
+	if (ln->nlinks >= LDIR_LINKS_MAX)
+		return ERR_PTR(-ENOSPC);
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return ERR_PTR(-ENOMEM);
+	l->stats = alloc_percpu(struct ldir_stats);
+	if (!l->stats) {
+		kfree(l);
+		return ERR_PTR(-ENOMEM);
+	}
+	refcount_set(&l->refcnt, 1);
+	refcount_inc(&v->refcnt);
+	refcount_inc(&r->refcnt);
+	l->virt = v;
+	l->real = r;
+	l->port = port;
+	atomic_set(&l->active, 0);
+	atomic_set(&l->conns, 0);
+	list_add_tail(&l->node, &ln->links);
+	/* publishes the initialised link to the packet path */
+	list_add_tail_rcu(&l->vnode, &v->links);
+	v->nlinks++;
+	r->nlinks++;
+	ln->nlinks++;
+	ldir_net_changed(ln);
+	return l;
+}
+
+static void link_free_rcu(struct rcu_head *head)
+{
+	struct ldir_link *l = container_of(head, struct ldir_link, rcu);
+
+	ldir_virtual_put(l->virt);
+	ldir_real_put(l->real);
+	free_percpu(l->stats);
+	kfree(l);
+}
+
+void ldir_link_put(struct ldir_link *l)
+{
+	if (refcount_dec_and_test(&l->refcnt))
+		call_rcu(&l->rcu, link_free_rcu);
+}
+
+/* Takes @l out of service: no new conns from now on. Its live conns keep
+ * their reference and finish, unless @flush.
+ */
+void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
+{
+	struct ldir_virtual *v = l->virt;
+
+	lockdep_assert_held(&ln->lock);
+	spin_lock_bh(&v->sched_lock);
+	list_del_rcu(&l->vnode);
+	/* rr resumes after the removed link's predecessor, never a stale one */
+	if (v->rr_last == l)
+		v->rr_last = NULL;
+	spin_unlock_bh(&v->sched_lock);
+	list_del(&l->node);
+	l->unlinked = true;
+	v->nlinks--;
+	l->real->nlinks--;
+	ln->nlinks--;
+	if (flush)
+		ldir_conn_flush(ln, l, NULL);
+	ldir_net_changed(ln);
+	ldir_link_put(l);
+}
+
+void ldir_objects_flush(struct ldir_net *ln)
+{
+	struct ldir_virtual *v, *vtmp;
+	struct ldir_real *r, *rtmp;
+
+	lockdep_assert_held(&ln->lock);
+	list_for_each_entry_safe(v, vtmp, &ln->virtuals, node)
+		ldir_virtual_destroy(ln, v);
+	list_for_each_entry_safe(r, rtmp, &ln->reals, node)
+		ldir_real_destroy(ln, r);
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Virtual (seed 001 Fig. 3A): a VIP:port:protocol clients connect to, and
+ * links (Fig. 3E/3F) that bind a real, on a port, to a virtual.
+ */
+#ifndef _LDIR_VIRTUAL_H
+#define _LDIR_VIRTUAL_H
+
+#include <linux/refcount.h>
+#include <linux/netfilter.h>
+
+#include "netns.h"
+#include "real.h"
+
+struct ldir_sched_ops;
+
+struct ldir_virtual {
+	struct hlist_node hnode;	/* ln->vtab, RCU */
+	struct list_head node;		/* ln->virtuals, under ln->lock */
+	refcount_t refcnt;
+	struct rcu_head rcu;
+
+	union nf_inet_addr addr;
+	u16 family;
+	__be16 port;			/* 0 = every port */
+	u8 protocol;
+	u32 bind_id;
+
+	u8 state;			/* enum ldir_state */
+	const struct ldir_sched_ops __rcu *sched;
+
+	struct list_head links;		/* struct ldir_link, RCU */
+	unsigned int nlinks;		/* under ln->lock */
+	atomic_t conns;
+
+	/* scheduler state: new conns only, never an established flow */
+	spinlock_t sched_lock;
+	struct ldir_link *rr_last;	/* under sched_lock */
+};
+
+struct ldir_link {
+	struct list_head vnode;		/* virtual->links, RCU */
+	struct list_head node;		/* ln->links, under ln->lock */
+	refcount_t refcnt;
+	struct rcu_head rcu;
+
+	struct ldir_virtual *virt;	/* holds a reference */
+	struct ldir_real *real;		/* holds a reference */
+	__be16 port;			/* the real's port, 0 = client's */
+	bool unlinked;			/* under ln->lock */
+
+	atomic_t active;
+	atomic_t conns;
+	s64 wrr_current;		/* under virt->sched_lock */
+
+	struct ldir_stats __percpu *stats;
+};
+
+struct ldir_virtual *ldir_virtual_lookup_rcu(struct ldir_net *ln, u16 family,
+					     const union nf_inet_addr *addr,
+					     __be16 port, u8 protocol);
+struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
+				       const union nf_inet_addr *addr,
+				       __be16 port, u8 protocol, u32 bind_id);
+struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
+					 const union nf_inet_addr *addr,
+					 __be16 port, u8 protocol, u32 bind_id,
+					 const struct ldir_sched_ops *sched);
+void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v);
+void ldir_virtual_put(struct ldir_virtual *v);
+
+struct ldir_link *ldir_link_find(struct ldir_net *ln, struct ldir_virtual *v,
+				 struct ldir_real *r);
+struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
+				   struct ldir_real *r, __be16 port);
+void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush);
+void ldir_link_put(struct ldir_link *l);
+
+/* Returns a strong reference on @l, or false if it is being freed. */
+static inline bool ldir_link_get(struct ldir_link *l)
+{
+	return refcount_inc_not_zero(&l->refcnt);
+}
+
+void ldir_objects_flush(struct ldir_net *ln);
+
+#endif /* _LDIR_VIRTUAL_H */

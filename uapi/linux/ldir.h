@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * ldir - in-kernel layer-4 load balancer (LocalDirector).
+ * Generic netlink ABI, family "ldir", version 1.
+ *
+ * Every command works on the network namespace of the socket that sends it
+ * and needs CAP_NET_ADMIN in that namespace. Every rejection carries an
+ * extack message that names the offending attribute.
+ *
+ * Objects
+ *   virtual  (VIP, port, protocol, Bind ID): what clients connect to.
+ *            port 0 covers every port of the VIP.
+ *   real     (address, port): a physical machine; port 0 = all ports.
+ *   link     (virtual, real): the real serves the virtual, on a port.
+ *   conn     one client connection through a virtual to a real.
+ *
+ * Addresses: LDIR_*_A_FAMILY (u16, AF_INET or AF_INET6) plus
+ * LDIR_*_A_ADDR (exactly 16 bytes, network order; an IPv4 address
+ * occupies the first 4 bytes and the rest is zero). Ports are u16 in
+ * network byte order (NLA_BE16). Counters are u64 (padded with
+ * LDIR_*_A_PAD). Times are u32 seconds unless the name says _MS.
+ *
+ * Commands and their attribute trees (top level: enum ldir_attrs)
+ *
+ * LDIR_CMD_VIRTUAL_NEW  [LDIR_A_VIRTUAL] create
+ *     required: FAMILY, ADDR, PORT, PROTOCOL
+ *     optional: SCHED (default "wlc"), STATE (default IN), BIND_ID (0)
+ * LDIR_CMD_VIRTUAL_SET  [LDIR_A_VIRTUAL] change SCHED and/or STATE
+ * LDIR_CMD_VIRTUAL_DEL  [LDIR_A_VIRTUAL] key only; deletes its links, and
+ *     its conns are flushed (a virtual that is gone cannot SNAT replies)
+ * LDIR_CMD_VIRTUAL_GET  dump: one message per virtual, each with the
+ *     key, SCHED, STATE, NLINKS, CONNS, STATS
+ *
+ * LDIR_CMD_REAL_NEW     [LDIR_A_REAL] create
+ *     required: FAMILY, ADDR; optional: PORT (0), WEIGHT (1),
+ *     MAX_CONNS (0 = unlimited), STATE (IN)
+ * LDIR_CMD_REAL_SET     [LDIR_A_REAL] change WEIGHT, MAX_CONNS, STATE.
+ *     WEIGHT 0 quiesces: no new conns, live ones continue.
+ * LDIR_CMD_REAL_DEL     [LDIR_A_REAL] key; unlinks the real from every
+ *     virtual. Live conns finish unless LDIR_A_FLUSH is given.
+ * LDIR_CMD_REAL_GET     dump: key, WEIGHT, MAX_CONNS, STATE, ACTIVE
+ *     (NC: live conns not closing), CONNS (all live conns), NLINKS, STATS
+ *
+ * LDIR_CMD_LINK_NEW     [LDIR_A_LINK] LINK_A_VIRTUAL (nested virtual
+ *     key), LINK_A_REAL (nested real key: the real (addr, port) is looked
+ *     up first, then (addr, 0)), optional LINK_A_PORT: the real's port for
+ *     this virtual (0: the real's port, else the client's destination port)
+ * LDIR_CMD_LINK_DEL     [LDIR_A_LINK] as NEW; live conns finish unless
+ *     LDIR_A_FLUSH is given.
+ * LDIR_CMD_LINK_GET     dump: VIRTUAL, REAL, PORT, ACTIVE, CONNS, STATS
+ *
+ * LDIR_CMD_CONN_GET     dump: one message per conn: LDIR_A_CONN with
+ *     PROTOCOL, FAMILY, CLIENT_ADDR/PORT, VIRTUAL_ADDR/PORT,
+ *     REAL_ADDR/PORT, STATE (enum ldir_conn_state), EXPIRES_MS
+ * LDIR_CMD_STATS_GET    do: LDIR_A_STATS (global counters) and
+ *     LDIR_A_CONFIG (current settings)
+ * LDIR_CMD_CONFIG_SET   [LDIR_A_CONFIG] conn table bound and timeouts
+ * LDIR_CMD_FLUSH        delete every virtual, real, link and conn;
+ *     with LDIR_A_FLUSH_CONNS_ONLY only the conns go
+ *
+ * Dumps carry a generation counter: a dump that raced with a change is
+ * flagged NLM_F_DUMP_INTR and should be retried.
+ */
+#ifndef _UAPI_LINUX_LDIR_H
+#define _UAPI_LINUX_LDIR_H
+
+#define LDIR_GENL_NAME		"ldir"
+#define LDIR_GENL_VERSION	1
+#define LDIR_GENL_MCGRP_EVENTS	"events"
+
+#define LDIR_SCHED_NAME_MAX	16
+
+enum ldir_cmd {
+	LDIR_CMD_UNSPEC,
+	LDIR_CMD_VIRTUAL_NEW,
+	LDIR_CMD_VIRTUAL_SET,
+	LDIR_CMD_VIRTUAL_DEL,
+	LDIR_CMD_VIRTUAL_GET,
+	LDIR_CMD_REAL_NEW,
+	LDIR_CMD_REAL_SET,
+	LDIR_CMD_REAL_DEL,
+	LDIR_CMD_REAL_GET,
+	LDIR_CMD_LINK_NEW,
+	LDIR_CMD_LINK_DEL,
+	LDIR_CMD_LINK_GET,
+	LDIR_CMD_CONN_GET,
+	LDIR_CMD_STATS_GET,
+	LDIR_CMD_CONFIG_SET,
+	LDIR_CMD_FLUSH,
+
+	__LDIR_CMD_MAX,
+	LDIR_CMD_MAX = __LDIR_CMD_MAX - 1
+};
+
+enum ldir_attrs {
+	LDIR_A_UNSPEC,
+	LDIR_A_VIRTUAL,			/* nest: enum ldir_virtual_attrs */
+	LDIR_A_REAL,			/* nest: enum ldir_real_attrs */
+	LDIR_A_LINK,			/* nest: enum ldir_link_attrs */
+	LDIR_A_CONN,			/* nest: enum ldir_conn_attrs */
+	LDIR_A_STATS,			/* nest: enum ldir_stats_attrs */
+	LDIR_A_CONFIG,			/* nest: enum ldir_config_attrs */
+	LDIR_A_FLUSH,			/* flag: also drop live conns */
+	LDIR_A_FLUSH_CONNS_ONLY,	/* flag: LDIR_CMD_FLUSH drops conns only */
+
+	__LDIR_A_MAX,
+	LDIR_A_MAX = __LDIR_A_MAX - 1
+};
+
+/* Object state (virtual and real). */
+enum ldir_state {
+	LDIR_STATE_UNSPEC,
+	LDIR_STATE_IN,		/* in service */
+	LDIR_STATE_OUT,		/* out of service by hand */
+	LDIR_STATE_FAILED,	/* failed (read only) */
+
+	__LDIR_STATE_MAX,
+	LDIR_STATE_MAX = __LDIR_STATE_MAX - 1
+};
+
+enum ldir_virtual_attrs {
+	LDIR_VIRTUAL_A_UNSPEC,
+	LDIR_VIRTUAL_A_FAMILY,		/* u16 */
+	LDIR_VIRTUAL_A_ADDR,		/* binary, 16 bytes */
+	LDIR_VIRTUAL_A_PORT,		/* be16, 0 = every port */
+	LDIR_VIRTUAL_A_PROTOCOL,	/* u8, IPPROTO_TCP or IPPROTO_UDP */
+	LDIR_VIRTUAL_A_BIND_ID,		/* u32, 0 = general instance */
+	LDIR_VIRTUAL_A_SCHED,		/* string, < LDIR_SCHED_NAME_MAX */
+	LDIR_VIRTUAL_A_STATE,		/* u8, enum ldir_state */
+	LDIR_VIRTUAL_A_NLINKS,		/* u32, read only */
+	LDIR_VIRTUAL_A_CONNS,		/* u32, read only: live conns */
+	LDIR_VIRTUAL_A_STATS,		/* nest: enum ldir_stats_attrs */
+	LDIR_VIRTUAL_A_PAD,
+
+	__LDIR_VIRTUAL_A_MAX,
+	LDIR_VIRTUAL_A_MAX = __LDIR_VIRTUAL_A_MAX - 1
+};
+
+enum ldir_real_attrs {
+	LDIR_REAL_A_UNSPEC,
+	LDIR_REAL_A_FAMILY,		/* u16 */
+	LDIR_REAL_A_ADDR,		/* binary, 16 bytes */
+	LDIR_REAL_A_PORT,		/* be16, 0 = all ports */
+	LDIR_REAL_A_WEIGHT,		/* u32, 0..65535; 0 quiesces */
+	LDIR_REAL_A_MAX_CONNS,		/* u32, 0 = unlimited */
+	LDIR_REAL_A_STATE,		/* u8, enum ldir_state */
+	LDIR_REAL_A_ACTIVE,		/* u32, read only: NC */
+	LDIR_REAL_A_CONNS,		/* u32, read only: live conns */
+	LDIR_REAL_A_NLINKS,		/* u32, read only */
+	LDIR_REAL_A_STATS,		/* nest: enum ldir_stats_attrs */
+	LDIR_REAL_A_PAD,
+
+	__LDIR_REAL_A_MAX,
+	LDIR_REAL_A_MAX = __LDIR_REAL_A_MAX - 1
+};
+
+#define LDIR_WEIGHT_MAX		65535
+
+enum ldir_link_attrs {
+	LDIR_LINK_A_UNSPEC,
+	LDIR_LINK_A_VIRTUAL,		/* nest: virtual key */
+	LDIR_LINK_A_REAL,		/* nest: real key */
+	LDIR_LINK_A_PORT,		/* be16: the real's port, 0 = see above */
+	LDIR_LINK_A_ACTIVE,		/* u32, read only */
+	LDIR_LINK_A_CONNS,		/* u32, read only */
+	LDIR_LINK_A_STATS,		/* nest: enum ldir_stats_attrs */
+	LDIR_LINK_A_PAD,
+
+	__LDIR_LINK_A_MAX,
+	LDIR_LINK_A_MAX = __LDIR_LINK_A_MAX - 1
+};
+
+/* Connection state: TCP as the director sees both directions; UDP. */
+enum ldir_conn_state {
+	LDIR_CONN_S_NONE,
+	LDIR_CONN_S_SYN_SENT,		/* client SYN forwarded */
+	LDIR_CONN_S_SYN_RECV,		/* real's SYN-ACK seen */
+	LDIR_CONN_S_ESTABLISHED,
+	LDIR_CONN_S_FIN_WAIT,		/* one side sent FIN */
+	LDIR_CONN_S_TIME_WAIT,		/* both sides sent FIN */
+	LDIR_CONN_S_CLOSE,		/* RST seen */
+	LDIR_CONN_S_UDP,
+
+	__LDIR_CONN_S_MAX,
+	LDIR_CONN_S_MAX = __LDIR_CONN_S_MAX - 1
+};
+
+enum ldir_conn_attrs {
+	LDIR_CONN_A_UNSPEC,
+	LDIR_CONN_A_PROTOCOL,		/* u8 */
+	LDIR_CONN_A_FAMILY,		/* u16 */
+	LDIR_CONN_A_CLIENT_ADDR,	/* binary, 16 bytes */
+	LDIR_CONN_A_CLIENT_PORT,	/* be16 */
+	LDIR_CONN_A_VIRTUAL_ADDR,	/* binary, 16 bytes */
+	LDIR_CONN_A_VIRTUAL_PORT,	/* be16 */
+	LDIR_CONN_A_REAL_ADDR,		/* binary, 16 bytes */
+	LDIR_CONN_A_REAL_PORT,		/* be16 */
+	LDIR_CONN_A_STATE,		/* u8, enum ldir_conn_state */
+	LDIR_CONN_A_EXPIRES_MS,		/* u32 */
+
+	__LDIR_CONN_A_MAX,
+	LDIR_CONN_A_MAX = __LDIR_CONN_A_MAX - 1
+};
+
+/* All u64. Global, per virtual, per real and per link. */
+enum ldir_stats_attrs {
+	LDIR_STATS_A_UNSPEC,
+	LDIR_STATS_A_CONNS,		/* conns created */
+	LDIR_STATS_A_PKTS_IN,		/* client -> real, DNATed */
+	LDIR_STATS_A_PKTS_OUT,		/* real -> client, SNATed */
+	LDIR_STATS_A_BYTES_IN,
+	LDIR_STATS_A_BYTES_OUT,
+	LDIR_STATS_A_DROP_NO_CONN,	/* non-SYN TCP without a conn */
+	LDIR_STATS_A_DROP_NO_REAL,	/* no usable real for a new conn */
+	LDIR_STATS_A_DROP_CONN_LIMIT,	/* conn table full */
+	LDIR_STATS_A_DROP_INVALID,	/* malformed packet to a VIP */
+	LDIR_STATS_A_DROP_NOMEM,
+	LDIR_STATS_A_ICMP_IN,		/* ICMP errors translated inbound */
+	LDIR_STATS_A_ICMP_OUT,		/* ICMP errors translated outbound */
+	LDIR_STATS_A_CONNS_EXPIRED,
+	LDIR_STATS_A_PAD,
+
+	__LDIR_STATS_A_MAX,
+	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
+};
+
+enum ldir_config_attrs {
+	LDIR_CONFIG_A_UNSPEC,
+	LDIR_CONFIG_A_CONN_MAX,		/* u32, conn table bound, >= 1 */
+	LDIR_CONFIG_A_CONN_COUNT,	/* u32, read only */
+	LDIR_CONFIG_A_TIMEOUT_SYN,	/* u32 s: SYN_SENT, SYN_RECV */
+	LDIR_CONFIG_A_TIMEOUT_EST,	/* u32 s: ESTABLISHED */
+	LDIR_CONFIG_A_TIMEOUT_FIN,	/* u32 s: FIN_WAIT */
+	LDIR_CONFIG_A_TIMEOUT_TIME_WAIT,/* u32 s: TIME_WAIT */
+	LDIR_CONFIG_A_TIMEOUT_CLOSE,	/* u32 s: CLOSE */
+	LDIR_CONFIG_A_TIMEOUT_UDP,	/* u32 s: UDP */
+
+	__LDIR_CONFIG_A_MAX,
+	LDIR_CONFIG_A_MAX = __LDIR_CONFIG_A_MAX - 1
+};
+
+#define LDIR_TIMEOUT_MAX	(7 * 24 * 3600)
+
+#endif /* _UAPI_LINUX_LDIR_H */
