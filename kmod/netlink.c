@@ -60,7 +60,8 @@ static const struct nla_policy link_policy[LDIR_LINK_A_MAX + 1] = {
 	[LDIR_LINK_A_STATS]		= { .type = NLA_REJECT },
 };
 
-static const struct netlink_range_validation timeout_range = {
+/* not const: 6.1 policies point to a mutable range */
+static struct netlink_range_validation timeout_range = {
 	.min = 1,
 	.max = LDIR_TIMEOUT_MAX,
 };
