@@ -231,6 +231,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	LDIR_STATS_INC(this_cpu_ptr(link->stats), LDIR_STATS_A_CONNS);
 	return cp;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_create);
 
 /* Unhashes @cp; caller holds both bucket locks. */
 static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp)
@@ -324,6 +325,7 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 	if (READ_ONCE(cp->expires) != expires)
 		WRITE_ONCE(cp->expires, expires);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_update_state);
 
 /* Removes conns: all of them, those of @link, or those of @virt. Conns of
  * links still in use go without waiting; the links' references drop after
@@ -355,18 +357,18 @@ restart:
 		cond_resched();
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush);
 
-static void conn_gc(struct work_struct *work)
+/* Expires the conns whose time is up in @n buckets from the GC cursor.
+ * Returns how many went.
+ */
+unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n)
 {
-	struct ldir_conn_table *ct = container_of(to_delayed_work(work),
-						   struct ldir_conn_table,
-						   gc_work);
-	struct ldir_net *ln = container_of(ct, struct ldir_net, conns);
-	unsigned int nb = 1U << ct->hash_bits;
-	unsigned int n = DIV_ROUND_UP(nb, GC_SLICES), i;
+	struct ldir_conn_table *ct = &ln->conns;
+	unsigned int nb = 1U << ct->hash_bits, i, expired = 0;
 	unsigned long now = jiffies;
-	u64 expired = 0;
 
+	n = min(n, nb);
 	for (i = 0; i < n; i++) {
 		unsigned int b = (ct->gc_next + i) & (nb - 1);
 		struct ldir_conn *cp;
@@ -393,6 +395,20 @@ restart:
 			       LDIR_STATS_A_CONNS_EXPIRED, expired);
 		local_bh_enable();
 	}
+	return expired;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_gc_scan);
+
+static void conn_gc(struct work_struct *work)
+{
+	struct ldir_conn_table *ct = container_of(to_delayed_work(work),
+						   struct ldir_conn_table,
+						   gc_work);
+	struct ldir_net *ln = container_of(ct, struct ldir_net, conns);
+
+	if (atomic_read(&ct->count))
+		ldir_conn_gc_scan(ln, DIV_ROUND_UP(1U << ct->hash_bits,
+						   GC_SLICES));
 	queue_delayed_work(system_power_efficient_wq, &ct->gc_work,
 			   GC_INTERVAL);
 }
@@ -415,6 +431,7 @@ struct ldir_conn *ldir_conn_dump_next(struct ldir_net *ln,
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_dump_next);
 
 int ldir_conn_table_init(struct ldir_net *ln)
 {

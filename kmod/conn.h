@@ -58,6 +58,7 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    int dir, const struct tcphdr *th);
 void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 		     const struct ldir_virtual *virt);
+unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n);
 int ldir_conn_cache_init(void);
 void ldir_conn_cache_uninit(void);
 int ldir_conn_table_init(struct ldir_net *ln);

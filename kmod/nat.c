@@ -64,6 +64,7 @@ int ldir_nat_dnat(struct sk_buff *skb, unsigned int thoff,
 	iph->daddr = cp->raddr.ip;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_nat_dnat);
 
 /* real:rport -> client becomes VIP:vport -> client */
 int ldir_nat_snat(struct sk_buff *skb, unsigned int thoff,
@@ -82,6 +83,7 @@ int ldir_nat_snat(struct sk_buff *skb, unsigned int thoff,
 	iph->saddr = cp->vaddr.ip;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_nat_snat);
 
 static bool icmp_is_error(u8 type)
 {
@@ -190,3 +192,4 @@ int ldir_nat_icmp(struct ldir_net *ln, struct sk_buff *skb, bool in)
 	skb->ip_summed = CHECKSUM_NONE;
 	return 1;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_nat_icmp);

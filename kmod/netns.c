@@ -12,6 +12,7 @@
 #include "virtual.h"
 
 unsigned int ldir_net_id __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(ldir_net_id);
 
 /* Default timeouts in seconds, by enum ldir_conn_state (IPVS-like). */
 static const u32 ldir_default_timeout[__LDIR_CONN_S_MAX] = {
@@ -41,6 +42,7 @@ void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out)
 			out[i] += READ_ONCE(p->cnt[i]);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_stats_sum);
 
 /* A config change: running dumps see it and are flagged NLM_F_DUMP_INTR. */
 void ldir_net_changed(struct ldir_net *ln)

@@ -20,6 +20,7 @@ struct ldir_real *ldir_real_find(struct ldir_net *ln, u16 family,
 			return r;
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_find);
 
 struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 				   const union nf_inet_addr *addr, __be16 port)
@@ -45,6 +46,7 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	ldir_net_changed(ln);
 	return r;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_create);
 
 void ldir_real_put(struct ldir_real *r)
 {
@@ -68,3 +70,4 @@ void ldir_real_destroy(struct ldir_net *ln, struct ldir_real *r)
 	ldir_net_changed(ln);
 	ldir_real_put(r);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_destroy);

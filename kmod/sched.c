@@ -40,6 +40,7 @@ const struct ldir_sched_ops *ldir_sched_find(const char *name)
 	mutex_unlock(&sched_mutex);
 	return found;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_sched_find);
 
 /* Picks the link for a new conn of @v: the desired scheme over usable
  * reals (in service, weight > 0, under max conns). Caller holds

@@ -55,6 +55,7 @@ struct ldir_virtual *ldir_virtual_lookup_rcu(struct ldir_net *ln, u16 family,
 		v = vlookup(ln, family, addr, 0, protocol);
 	return v;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_lookup_rcu);
 
 struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 				       const union nf_inet_addr *addr,
@@ -70,6 +71,7 @@ struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 			return v;
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_find);
 
 struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 					 const union nf_inet_addr *addr,
@@ -111,6 +113,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	ldir_net_changed(ln);
 	return v;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_create);
 
 void ldir_virtual_put(struct ldir_virtual *v)
 {
@@ -138,6 +141,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	ldir_net_changed(ln);
 	ldir_virtual_put(v);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_destroy);
 
 struct ldir_link *ldir_link_find(struct ldir_net *ln, struct ldir_virtual *v,
 				 struct ldir_real *r)
@@ -150,6 +154,7 @@ struct ldir_link *ldir_link_find(struct ldir_net *ln, struct ldir_virtual *v,
 			return l;
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_link_find);
 
 struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 				   struct ldir_real *r, __be16 port)
@@ -184,6 +189,7 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	ldir_net_changed(ln);
 	return l;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_link_create);
 
 static void link_free_rcu(struct rcu_head *head)
 {
@@ -225,6 +231,7 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 	ldir_net_changed(ln);
 	ldir_link_put(l);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_link_unlink);
 
 void ldir_objects_flush(struct ldir_net *ln)
 {
@@ -237,3 +244,4 @@ void ldir_objects_flush(struct ldir_net *ln)
 	list_for_each_entry_safe(r, rtmp, &ln->reals, node)
 		ldir_real_destroy(ln, r);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_objects_flush);
