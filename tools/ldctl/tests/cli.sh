@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ldctl's command line without the kernel: help and usage, bad input
+# rejected with the input quoted before any request is sent, and (when the
+# ldir module is not loaded) every command failing with the same message.
+#
+# usage: tests/cli.sh [path/to/ldctl]
+
+set -u
+LDCTL=${1:-./ldctl}
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect RC STDOUT-PATTERN STDERR-PATTERN -- ARGS...  (patterns: grep -E, "" = must be empty)
+expect() {
+	local rc=$1 out=$2 err=$3
+	shift 4
+	"$LDCTL" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	local got=$?
+	local ok=1
+	[[ $got -eq $rc ]] || ok=0
+	if [[ -z $out ]]; then [[ ! -s $tmp/out ]] || ok=0
+	else grep -qE -- "$out" "$tmp/out" || ok=0; fi
+	if [[ -z $err ]]; then [[ ! -s $tmp/err ]] || ok=0
+	else head -n1 "$tmp/err" | grep -qE -- "$err" || ok=0; fi
+	if ((ok)); then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: ldctl $* (rc $got, want $rc)"
+		sed 's/^/  out: /' "$tmp/out" | head -3
+		sed 's/^/  err: /' "$tmp/err" | head -3
+	fi
+}
+
+# help: stdout, exit 0
+expect 0 '^Usage: ldctl' '' -- help
+expect 0 '^Usage: ldctl' '' -- -h
+expect 0 '^Usage: ldctl' '' -- --help
+expect 0 'ldctl virtual add' '' -- virtual help
+expect 0 'ldctl config set' '' -- config help
+expect 0 'ldctl conns' '' -- conns help
+
+# bad usage: stderr, exit 1
+expect 1 '' '^ldctl: missing command$' --
+expect 1 '' '^ldctl: unknown command "vip"$' -- vip
+expect 1 '' '^ldctl: unknown command "virt"$' -- virt
+expect 1 '' '^ldctl: unknown option "-x"$' -- -x show
+expect 1 '' '^ldctl: unknown command "ad"$' -- virtual ad 192.0.2.10:80 tcp
+expect 1 '' '^ldctl: unexpected argument "x"$' -- show x
+expect 1 '' '^ldctl: unexpected argument "x"$' -- flush conns x
+expect 1 '' '^ldctl: unexpected argument "all"$' -- flush all
+expect 1 '' '^ldctl: unexpected argument "x"$' -- stats x
+expect 1 '' '^ldctl: unexpected argument "b"$' -- restore a b
+
+# bad input: the input quoted, nothing sent (the module check comes later)
+expect 1 '' '^ldctl: invalid address "10.0.2.300"$' -- virtual add 10.0.2.300:80 tcp
+expect 1 '' '^ldctl: invalid address "10.0.2.300"$' -- real add 10.0.2.300
+expect 1 '' '^ldctl: invalid address "2001:db8::zz"$' -- real add '[2001:db8::zz]:80'
+expect 1 '' '^ldctl: missing port in "192.0.2.10"' -- virtual add 192.0.2.10 tcp
+expect 1 '' '^ldctl: invalid port "65536" in "192.0.2.10:65536"' -- virtual add 192.0.2.10:65536 tcp
+expect 1 '' '^ldctl: invalid protocol "sctp" \(expected tcp or udp\)$' -- virtual add 192.0.2.10:80 sctp
+expect 1 '' '^ldctl: invalid state "up"' -- virtual set 192.0.2.10:80 tcp state up
+expect 1 '' '^ldctl: invalid scheduler name "abcdefghijklmnopq"' -- virtual add 192.0.2.10:80 tcp sched abcdefghijklmnopq
+expect 1 '' '^ldctl: invalid bind ID "x"' -- virtual add 192.0.2.10:80 tcp bind x
+expect 1 '' '^ldctl: virtual set: nothing to change' -- virtual set 192.0.2.10:80 tcp
+expect 1 '' '^ldctl: invalid weight "70000" \(expected 0..65535\)$' -- real add 10.0.2.11 weight 70000
+expect 1 '' '^ldctl: invalid weight "-1"' -- real set 10.0.2.11 weight -1
+expect 1 '' '^ldctl: invalid maxconns "4294967296"' -- real add 10.0.2.11 maxconns 4294967296
+expect 1 '' '^ldctl: missing value after "weight"$' -- real add 10.0.2.11 weight
+expect 1 '' '^ldctl: unknown argument "weigth"$' -- real add 10.0.2.11 weigth 1
+expect 1 '' '^ldctl: unknown argument "now"$' -- real del 10.0.2.11 now
+expect 1 '' '^ldctl: invalid protocol "sctp"' -- link add 192.0.2.10:80 sctp 10.0.2.11
+expect 1 '' '^ldctl: missing REAL\[:PORT\] after "192.0.2.10:80"$' -- link add 192.0.2.10:80
+expect 1 '' '^ldctl: invalid address "10.0.2.1111"$' -- link del 192.0.2.10:80 10.0.2.1111 flush
+expect 1 '' '^ldctl: invalid timeout-est "0" \(expected 1..604800\)$' -- config set timeout-est 0
+expect 1 '' '^ldctl: invalid timeout-udp "604801"' -- config set timeout-udp 604801
+expect 1 '' '^ldctl: invalid conn-max "x"' -- config set conn-max x
+expect 1 '' '^ldctl: unknown argument "conn-count"$' -- config set conn-count 1
+expect 1 '' '^ldctl: cannot open "/nonexistent": No such file or directory$' -- restore /nonexistent
+
+# restore checks every line before it sends the first
+cat >"$tmp/conf" <<'CONF'
+# a comment
+
+real add 10.0.2.11 weight 2   # trailing comment
+virtual add 192.0.2.10:80 tcp sched wlc
+link add 192.0.2.10:80 tcp 10.0.2.300:8080
+CONF
+expect 1 '' "^ldctl: $tmp/conf:5: invalid address \"10.0.2.300\"$" -- restore "$tmp/conf"
+printf 'virtual add 192.0.2.10:80 tcp\nrestore x\n' >"$tmp/conf2"
+expect 1 '' "^ldctl: $tmp/conf2:2: \"restore\" cannot be used in a restore file$" -- restore "$tmp/conf2"
+printf '# nothing\n\n' >"$tmp/empty"
+expect 0 '' '' -- restore "$tmp/empty"
+"$LDCTL" restore <"$tmp/conf" >"$tmp/out" 2>"$tmp/err"
+if [[ $? -eq 1 ]] && grep -qx 'ldctl: stdin:5: invalid address "10.0.2.300"' "$tmp/err"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)); echo "FAIL: restore from stdin"; cat "$tmp/err"
+fi
+
+# Without the module every command says so, exit 1.
+if [[ ! -d /sys/module/ldir ]]; then
+	msg='^ldctl: the ldir module is not loaded \(generic netlink family "ldir" not found\)$'
+	while read -r line; do
+		# shellcheck disable=SC2086
+		expect 1 '' "$msg" -- $line
+		# shellcheck disable=SC2086
+		expect 1 '' "$msg" -- -j $line
+	done <<'CMDS'
+show
+virtual
+virtual show
+virtual add 192.0.2.10:80 tcp sched wlc
+virtual add [2001:db8::1]:0 udp state out bind 3
+virtual set 192.0.2.10:80 tcp sched rr
+virtual del 192.0.2.10:80 tcp
+real
+real show
+real add 10.0.2.11 weight 2
+real set 10.0.2.11:8080 maxconns 10 state out
+real del 10.0.2.11 flush
+link
+link show
+link add 192.0.2.10:80 10.0.2.11:8080
+link del 192.0.2.10:80:5 udp 10.0.2.11 flush
+conns
+stats
+config
+config show
+config set conn-max 1000 timeout-est 900
+flush
+flush conns
+save
+CMDS
+	printf 'real add 10.0.2.11\n' >"$tmp/ok"
+	expect 1 '' "^ldctl: $tmp/ok:1: the ldir module is not loaded" -- restore "$tmp/ok"
+fi
+
+echo "cli.sh: $pass passed, $fail failed"
+((fail == 0))

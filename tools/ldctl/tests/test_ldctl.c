@@ -1,0 +1,858 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-side tests of ldctl's parsers, printers, JSON writer and attribute
+ * encoding: everything that does not need the ldir module.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+
+#include "ldctl.h"
+#include "json.h"
+#include "model.h"
+#include "msg.h"
+#include "parse.h"
+#include "print.h"
+
+static int failures, checks;
+
+#define CHECK(cond) do {						\
+	checks++;							\
+	if (!(cond)) {							\
+		failures++;						\
+		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond); \
+	}								\
+} while (0)
+
+#define CHECK_STR(got, want) do {					\
+	const char *g_ = (got), *w_ = (want);				\
+	checks++;							\
+	if (strcmp(g_, w_)) {						\
+		failures++;						\
+		fprintf(stderr, "%s:%d: FAIL:\n  got:  %s\n  want: %s\n",	\
+			__FILE__, __LINE__, g_, w_);			\
+	}								\
+} while (0)
+
+/* Error capture: ldctl_err writes into errbuf. */
+static char *errbuf;
+static size_t errlen;
+
+static void err_start(void)
+{
+	free(errbuf);
+	errbuf = NULL;
+	ldctl_errf = open_memstream(&errbuf, &errlen);
+}
+
+static const char *err_end(void)
+{
+	fclose(ldctl_errf);
+	ldctl_errf = NULL;
+	return errbuf;
+}
+
+/* Output capture for printers. */
+struct cap {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *cap_start(struct cap *c)
+{
+	c->buf = NULL;
+	c->f = open_memstream(&c->buf, &c->len);
+	return c->f;
+}
+
+static const char *cap_end(struct cap *c)
+{
+	fclose(c->f);
+	return c->buf;
+}
+
+/* Split a command line into a NULL-terminated argv (static storage). */
+static int words(char **argv, const char *line)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	return restore_split(buf, argv, 32);
+}
+
+static void test_numbers(void)
+{
+	uint64_t v = 42;
+	uint32_t u;
+
+	CHECK(!parse_uint("0", 0, 65535, &v) && v == 0);
+	CHECK(!parse_uint("65535", 0, 65535, &v) && v == 65535);
+	CHECK(!parse_uint("0080", 0, 65535, &v) && v == 80);
+	CHECK(!parse_uint("4294967295", 0, UINT32_MAX, &v) && v == UINT32_MAX);
+	CHECK(parse_uint("65536", 0, 65535, &v));
+	CHECK(parse_uint("4294967296", 0, UINT32_MAX, &v));
+	CHECK(parse_uint("99999999999999999999999", 0, UINT32_MAX, &v));
+	CHECK(parse_uint("", 0, 65535, &v));
+	CHECK(parse_uint("-1", 0, 65535, &v));
+	CHECK(parse_uint("+1", 0, 65535, &v));
+	CHECK(parse_uint(" 1", 0, 65535, &v));
+	CHECK(parse_uint("1 ", 0, 65535, &v));
+	CHECK(parse_uint("0x10", 0, 65535, &v));
+	CHECK(parse_uint("1e3", 0, 65535, &v));
+	CHECK(parse_uint("0", 1, 604800, &v));
+	CHECK(parse_uint("604801", 1, 604800, &v));
+
+	err_start();
+	CHECK(parse_u32("weight", "70000", 0, 65535, &u));
+	CHECK_STR(err_end(), "ldctl: invalid weight \"70000\" (expected 0..65535)\n");
+}
+
+static void check_ep(const char *s, unsigned int flags, int family,
+		     const char *addr, int port, long bind)
+{
+	struct ld_addr want = { .family = family };
+	struct ld_ep ep;
+	int ret;
+
+	inet_pton(family, addr, want.addr);
+	err_start();
+	ret = parse_ep(s, flags, &ep);
+	err_end();
+	CHECK(ret == 0);
+	if (ret) {
+		fprintf(stderr, "  for \"%s\": %s", s, errbuf);
+		return;
+	}
+	CHECK(ld_addr_eq(&ep.addr, &want));
+	CHECK(ep.has_port == (port >= 0));
+	CHECK(ep.port == (port >= 0 ? port : 0));
+	CHECK(ep.has_bind == (bind >= 0));
+	CHECK(ep.bind == (bind >= 0 ? bind : 0));
+}
+
+static void check_ep_bad(const char *s, unsigned int flags, const char *msg)
+{
+	struct ld_ep ep;
+
+	err_start();
+	CHECK(parse_ep(s, flags, &ep) == -1);
+	CHECK_STR(err_end(), msg);
+}
+
+static void test_endpoints(void)
+{
+	const unsigned int P = EP_PORT, NP = EP_NEED_PORT, B = EP_BIND;
+
+	check_ep("192.0.2.10:80", NP, AF_INET, "192.0.2.10", 80, -1);
+	check_ep("192.0.2.10:0", NP, AF_INET, "192.0.2.10", 0, -1);
+	check_ep("10.0.2.11", P, AF_INET, "10.0.2.11", -1, -1);
+	check_ep("10.0.2.11:8080", P, AF_INET, "10.0.2.11", 8080, -1);
+	check_ep("[2001:db8::1]:80", NP, AF_INET6, "2001:db8::1", 80, -1);
+	check_ep("[2001:db8::1]", P, AF_INET6, "2001:db8::1", -1, -1);
+	check_ep("2001:db8::1", P, AF_INET6, "2001:db8::1", -1, -1);
+	check_ep("[::ffff:192.0.2.1]:65535", NP, AF_INET6, "::ffff:192.0.2.1",
+		 65535, -1);
+	check_ep("192.0.2.10:80:7", NP | B, AF_INET, "192.0.2.10", 80, 7);
+	check_ep("[2001:db8::1]:80:4294967295", NP | B, AF_INET6,
+		 "2001:db8::1", 80, 4294967295L);
+	check_ep("192.0.2.10:80", NP | B, AF_INET, "192.0.2.10", 80, -1);
+
+	check_ep_bad("10.0.2.300", P, "ldctl: invalid address \"10.0.2.300\"\n");
+	check_ep_bad("10.0.2.300:80", NP, "ldctl: invalid address \"10.0.2.300\"\n");
+	check_ep_bad("10.0.2", P, "ldctl: invalid address \"10.0.2\"\n");
+	check_ep_bad("", P, "ldctl: invalid address \"\"\n");
+	check_ep_bad("foo", P, "ldctl: invalid address \"foo\"\n");
+	check_ep_bad("localhost:80", NP, "ldctl: invalid address \"localhost:80\"\n");
+	check_ep_bad("[2001:db8::1", NP, "ldctl: invalid address \"[2001:db8::1\"\n");
+	check_ep_bad("[2001:db8::1]80", NP, "ldctl: invalid address \"[2001:db8::1]80\"\n");
+	check_ep_bad("[192.0.2.1]:80", NP, "ldctl: invalid address \"192.0.2.1\"\n");
+	check_ep_bad("[2001:db8::g]:80", NP, "ldctl: invalid address \"2001:db8::g\"\n");
+	check_ep_bad(" 10.0.0.1:80", NP, "ldctl: invalid address \" 10.0.0.1\"\n");
+	check_ep_bad("192.0.2.10", NP,
+		     "ldctl: missing port in \"192.0.2.10\" (write ADDR:PORT, port 0 for every port)\n");
+	check_ep_bad("2001:db8::1", NP,
+		     "ldctl: missing port in \"2001:db8::1\" (write [2001:db8::1]:PORT)\n");
+	check_ep_bad("192.0.2.10:", NP,
+		     "ldctl: invalid port \"\" in \"192.0.2.10:\" (expected 0..65535)\n");
+	check_ep_bad("192.0.2.10:65536", NP,
+		     "ldctl: invalid port \"65536\" in \"192.0.2.10:65536\" (expected 0..65535)\n");
+	check_ep_bad("192.0.2.10:-1", NP,
+		     "ldctl: invalid port \"-1\" in \"192.0.2.10:-1\" (expected 0..65535)\n");
+	check_ep_bad("192.0.2.10:http", NP,
+		     "ldctl: invalid port \"http\" in \"192.0.2.10:http\" (expected 0..65535)\n");
+	check_ep_bad("192.0.2.10:12345678901234567", NP,
+		     "ldctl: invalid port in \"192.0.2.10:12345678901234567\" (expected 0..65535)\n");
+	check_ep_bad("192.0.2.10:80:7", NP,
+		     "ldctl: unexpected \":7\" after the port in \"192.0.2.10:80:7\"\n");
+	check_ep_bad("192.0.2.10:80:x", NP | B,
+		     "ldctl: invalid bind ID \"x\" in \"192.0.2.10:80:x\" (expected 0..4294967295)\n");
+	check_ep_bad("192.0.2.10:80", 0, "ldctl: unexpected port in \"192.0.2.10:80\"\n");
+}
+
+static void test_virtual_parse(void)
+{
+	struct ld_virtual v;
+	char *argv[33];
+	int argc;
+
+	argc = words(argv, "192.0.2.10:80 tcp sched wlc state out bind 5");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	CHECK(v.addr.family == AF_INET && v.port == 80);
+	CHECK(v.protocol == IPPROTO_TCP && v.bind_id == 5);
+	CHECK(!strcmp(v.sched, "wlc") && v.state == LDIR_STATE_OUT);
+	CHECK(v.has == (LD_HAS_SCHED | LD_HAS_STATE | LD_HAS_BIND));
+
+	argc = words(argv, "[2001:db8::1]:0 udp");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	CHECK(v.addr.family == AF_INET6 && v.port == 0);
+	CHECK(v.protocol == IPPROTO_UDP && !v.has);
+
+	argc = words(argv, "192.0.2.10:80 tcp bind 3");
+	CHECK(!virtual_parse(LD_DEL, argc, argv, &v) && v.bind_id == 3);
+
+	struct {
+		enum ld_verb verb;
+		const char *line;
+		const char *err;
+	} bad[] = {
+		{ LD_ADD, "", "ldctl: missing VIP:PORT\n" },
+		{ LD_ADD, "192.0.2.10:80",
+		  "ldctl: missing protocol (tcp or udp) after \"192.0.2.10:80\"\n" },
+		{ LD_ADD, "192.0.2.10:80 TCP",
+		  "ldctl: invalid protocol \"TCP\" (expected tcp or udp)\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp sched",
+		  "ldctl: missing value after \"sched\"\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp sch wlc",
+		  "ldctl: unknown argument \"sch\"\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp sched wlc sched rr",
+		  "ldctl: \"sched\" given twice\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp sched abcdefghijklmnop",
+		  "ldctl: invalid scheduler name \"abcdefghijklmnop\" (1..15 characters)\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp state up",
+		  "ldctl: invalid state \"up\" (expected in or out)\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp state failed",
+		  "ldctl: invalid state \"failed\" (expected in or out)\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp bind -1",
+		  "ldctl: invalid bind ID \"-1\" (expected 0..4294967295)\n" },
+		{ LD_SET, "192.0.2.10:80 tcp",
+		  "ldctl: virtual set: nothing to change (give sched or state)\n" },
+		{ LD_SET, "192.0.2.10:80 tcp bind 1",
+		  "ldctl: virtual set: nothing to change (give sched or state)\n" },
+		{ LD_DEL, "192.0.2.10:80 tcp sched wlc",
+		  "ldctl: unknown argument \"sched\"\n" },
+	};
+	size_t i;
+
+	/* usage text goes only outside restore; keep messages exact */
+	ldctl_where = NULL;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *usage;
+
+		argc = words(argv, bad[i].line);
+		err_start();
+		CHECK(virtual_parse(bad[i].verb, argc, argv, &v) == 1);
+		err_end();
+		/* the first line is the message, the usage follows */
+		usage = strstr(errbuf, "\nUsage:\n");
+		if (usage)
+			((char *)usage)[1] = '\0';
+		CHECK_STR(errbuf, bad[i].err);
+	}
+}
+
+static void test_real_parse(void)
+{
+	struct ld_real r;
+	char *argv[33];
+	bool flush;
+	int argc;
+
+	argc = words(argv, "10.0.2.11 weight 2");
+	CHECK(!real_parse(LD_ADD, argc, argv, &r, &flush));
+	CHECK(r.port == 0 && r.weight == 2 && r.has == LD_HAS_WEIGHT && !flush);
+
+	argc = words(argv, "10.0.2.11:8080 weight 0 maxconns 4294967295 state in");
+	CHECK(!real_parse(LD_SET, argc, argv, &r, &flush));
+	CHECK(r.port == 8080 && r.weight == 0 && r.max_conns == UINT32_MAX);
+	CHECK(r.state == LDIR_STATE_IN);
+	CHECK(r.has == (LD_HAS_PORT | LD_HAS_WEIGHT | LD_HAS_MAXCONNS | LD_HAS_STATE));
+
+	argc = words(argv, "[2001:db8::2]:0 flush");
+	CHECK(!real_parse(LD_DEL, argc, argv, &r, &flush) && flush);
+	CHECK(r.addr.family == AF_INET6);
+	argc = words(argv, "10.0.2.11");
+	CHECK(!real_parse(LD_DEL, argc, argv, &r, &flush) && !flush);
+
+	ldctl_errf = fopen("/dev/null", "w");
+	argc = words(argv, "10.0.2.11 weight 65536");
+	CHECK(real_parse(LD_ADD, argc, argv, &r, &flush));
+	argc = words(argv, "10.0.2.11 weight");
+	CHECK(real_parse(LD_ADD, argc, argv, &r, &flush));
+	argc = words(argv, "10.0.2.11 maxconns 4294967296");
+	CHECK(real_parse(LD_ADD, argc, argv, &r, &flush));
+	argc = words(argv, "10.0.2.11");
+	CHECK(real_parse(LD_SET, argc, argv, &r, &flush));
+	argc = words(argv, "10.0.2.11 flush flush");
+	CHECK(real_parse(LD_DEL, argc, argv, &r, &flush));
+	argc = words(argv, "10.0.2.11 weight 1");
+	CHECK(real_parse(LD_DEL, argc, argv, &r, &flush));
+	argc = words(argv, "10.0.2.11 flush");
+	CHECK(real_parse(LD_ADD, argc, argv, &r, &flush));
+	argc = words(argv, "");
+	CHECK(real_parse(LD_ADD, argc, argv, &r, &flush));
+	fclose(ldctl_errf);
+	ldctl_errf = NULL;
+}
+
+static void test_link_parse(void)
+{
+	struct ld_link l;
+	char *argv[33];
+	bool flush;
+	int argc;
+
+	argc = words(argv, "192.0.2.10:80 10.0.2.11:8080");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	CHECK(l.virt.port == 80 && l.virt.protocol == IPPROTO_TCP);
+	CHECK(l.virt.bind_id == 0 && l.real.port == 8080 && l.port == 8080);
+	CHECK(!flush);
+
+	argc = words(argv, "192.0.2.10:53:9 udp 10.0.2.11");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	CHECK(l.virt.protocol == IPPROTO_UDP && l.virt.bind_id == 9);
+	CHECK(l.real.port == 0 && l.port == 0);
+
+	argc = words(argv, "[2001:db8::1]:80 tcp [2001:db8::2]:81 flush");
+	CHECK(!link_parse(LD_DEL, argc, argv, &l, &flush) && flush);
+	CHECK(l.real.addr.family == AF_INET6 && l.port == 81);
+
+	ldctl_errf = fopen("/dev/null", "w");
+	argc = words(argv, "192.0.2.10:80");
+	CHECK(link_parse(LD_ADD, argc, argv, &l, &flush));
+	argc = words(argv, "192.0.2.10:80 sctp 10.0.2.11");
+	CHECK(link_parse(LD_ADD, argc, argv, &l, &flush));
+	argc = words(argv, "192.0.2.10:80 tcp 10.0.2.11 flush");
+	CHECK(link_parse(LD_ADD, argc, argv, &l, &flush));
+	argc = words(argv, "192.0.2.10:80 tcp 10.0.2.11 x y");
+	CHECK(link_parse(LD_DEL, argc, argv, &l, &flush));
+	argc = words(argv, "192.0.2.10 10.0.2.11");
+	CHECK(link_parse(LD_ADD, argc, argv, &l, &flush));
+	fclose(ldctl_errf);
+	ldctl_errf = NULL;
+}
+
+static void test_config_parse(void)
+{
+	struct ld_config c;
+	char *argv[33];
+	int argc;
+
+	argc = words(argv, "conn-max 100 timeout-syn 1 timeout-est 604800 "
+		     "timeout-fin 2 timeout-time-wait 3 timeout-close 4 timeout-udp 5");
+	CHECK(!config_parse(argc, argv, &c));
+	CHECK(c.v[LDIR_CONFIG_A_CONN_MAX] == 100);
+	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_SYN] == 1);
+	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_EST] == 604800);
+	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_UDP] == 5);
+	CHECK(!(c.has & (1u << LDIR_CONFIG_A_CONN_COUNT)));
+	CHECK(c.has == (((1u << (LDIR_CONFIG_A_MAX + 1)) - 1) &
+			~(1u << LDIR_CONFIG_A_CONN_COUNT) & ~1u));
+
+	err_start();
+	argc = words(argv, "timeout-est 604801");
+	CHECK(config_parse(argc, argv, &c));
+	CHECK_STR(err_end(), "ldctl: invalid timeout-est \"604801\" (expected 1..604800)\n");
+	ldctl_errf = fopen("/dev/null", "w");
+	argc = words(argv, "timeout-syn 0");
+	CHECK(config_parse(argc, argv, &c));
+	argc = words(argv, "conn-max 0");
+	CHECK(config_parse(argc, argv, &c));
+	argc = words(argv, "conn-count 5");
+	CHECK(config_parse(argc, argv, &c));
+	argc = words(argv, "");
+	CHECK(config_parse(argc, argv, &c));
+	argc = words(argv, "conn-max 1 conn-max 2");
+	CHECK(config_parse(argc, argv, &c));
+	fclose(ldctl_errf);
+	ldctl_errf = NULL;
+}
+
+static void test_split(void)
+{
+	char line[] = "  virtual add\t192.0.2.10:80 tcp # a comment\r\n";
+	char line2[] = "# only a comment\n";
+	char line3[] = "a b c d";
+	char *w[5];
+
+	CHECK(restore_split(line, w, 4) == 4);
+	CHECK_STR(w[0], "virtual");
+	CHECK_STR(w[1], "add");
+	CHECK_STR(w[2], "192.0.2.10:80");
+	CHECK_STR(w[3], "tcp");
+	CHECK(!w[4]);
+	CHECK(restore_split(line2, w, 3) == 0);
+	CHECK(restore_split(line3, w, 3) == -1);
+}
+
+static void test_json(void)
+{
+	struct json j;
+	struct cap c;
+
+	json_init(&j, cap_start(&c));
+	json_obj_begin(&j, NULL);
+	json_arr_begin(&j, "a");
+	json_u64(&j, NULL, 0);
+	json_u64(&j, NULL, UINT64_MAX);
+	json_obj_begin(&j, NULL);
+	json_obj_end(&j);
+	json_arr_begin(&j, NULL);
+	json_arr_end(&j);
+	json_arr_end(&j);
+	json_str(&j, "s", "q\"b\\n\n\t\x01\x7f/");
+	json_str(&j, "u", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	json_str(&j, "bad", "\xff\xc3(\xc0\xaf\xed\xa0\x80x");
+	json_bool(&j, "t", true);
+	json_obj_end(&j);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "{\"a\":[0,18446744073709551615,{},[]],"
+		  "\"s\":\"q\\\"b\\\\n\\n\\t\\u0001\\u007f/\","
+		  "\"u\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\","
+		  "\"bad\":\"\\ufffd\\ufffd(\\ufffd\\ufffd\\ufffd\\ufffd\\ufffdx\","
+		  "\"t\":true}\n");
+	free(c.buf);
+}
+
+static void make_site(struct ld_list *virtuals, struct ld_list *links,
+		      struct ld_list *reals)
+{
+	struct ld_virtual *v;
+	struct ld_real *r;
+	struct ld_link *l;
+
+	v = ld_list_add(virtuals);
+	parse_addr("192.0.2.10", &v->addr);
+	v->port = 80;
+	v->protocol = IPPROTO_TCP;
+	strcpy(v->sched, "wlc");
+	v->has = LD_HAS_SCHED;
+	v->state = LDIR_STATE_IN;
+	v->conns = 12;
+	v->nlinks = 3;
+	v->stats.v[LDIR_STATS_A_CONNS] = 40;
+	v->stats.v[LDIR_STATS_A_PKTS_IN] = 1000;
+
+	v = ld_list_add(virtuals);
+	parse_addr("2001:db8::10", &v->addr);
+	v->port = 53;
+	v->protocol = IPPROTO_UDP;
+	v->bind_id = 7;
+	strcpy(v->sched, "rr");
+	v->has = LD_HAS_SCHED;
+	v->state = LDIR_STATE_OUT;
+
+	r = ld_list_add(reals);
+	parse_addr("10.0.2.11", &r->addr);
+	r->port = 8080;
+	r->weight = 2;
+	r->state = LDIR_STATE_IN;
+	r->active = 4;
+	r->conns = 6;
+	r->nlinks = 1;
+	r->stats.v[LDIR_STATS_A_PKTS_IN] = 120;
+	r->stats.v[LDIR_STATS_A_PKTS_OUT] = 118;
+
+	r = ld_list_add(reals);
+	parse_addr("2001:db8::11", &r->addr);
+	r->weight = 1;
+	r->max_conns = 100;
+	r->state = LDIR_STATE_FAILED;
+
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 0);
+	l->real = *ld_list_at(reals, struct ld_real, 0);
+	l->port = 8080;
+	l->active = 4;
+	l->conns = 6;
+	l->stats.v[LDIR_STATS_A_PKTS_IN] = 120;
+	l->stats.v[LDIR_STATS_A_PKTS_OUT] = 118;
+
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 1);
+	l->real = *ld_list_at(reals, struct ld_real, 1);
+	l->port = 5353;
+}
+
+static const char stats_json[] =
+	"\"stats\":{\"conns\":0,\"pkts-in\":0,\"pkts-out\":0,\"bytes-in\":0,"
+	"\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
+	"\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
+	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0}";
+
+static void test_print(void)
+{
+	struct ld_list virtuals = LD_LIST_INIT(struct ld_virtual);
+	struct ld_list reals = LD_LIST_INIT(struct ld_real);
+	struct ld_list links = LD_LIST_INIT(struct ld_link);
+	struct pr p = { .numeric = false };
+	struct ld_conn conn = { };
+	struct json j;
+	struct cap c;
+	char *want;
+
+	make_site(&virtuals, &links, &reals);
+
+	p.f = cap_start(&c);
+	pr_show(&p, &virtuals, &links, &reals);
+	CHECK_STR(cap_end(&c),
+		  "virtual 192.0.2.10:80 tcp sched wlc state in conns 12 links 3\n"
+		  "  -> 10.0.2.11:8080 weight 2 maxconns 0 state in active 4 conns 6 pkts-in 120 pkts-out 118\n"
+		  "virtual [2001:db8::10]:53 udp bind 7 sched rr state out conns 0 links 0\n"
+		  "  -> [2001:db8::11]:5353 weight 1 maxconns 100 state failed active 0 conns 0 pkts-in 0 pkts-out 0\n");
+	free(c.buf);
+
+	p.f = cap_start(&c);
+	pr_real(&p, ld_list_at(&reals, struct ld_real, 0));
+	pr_link(&p, ld_list_at(&links, struct ld_link, 1));
+	CHECK_STR(cap_end(&c),
+		  "real 10.0.2.11:8080 weight 2 maxconns 0 state in active 4 conns 6 links 1 pkts-in 120 pkts-out 118\n"
+		  "link [2001:db8::10]:53 udp bind 7 -> [2001:db8::11]:5353 active 0 conns 0 pkts-in 0 pkts-out 0\n");
+	free(c.buf);
+
+	conn.protocol = IPPROTO_TCP;
+	parse_addr("10.0.1.2", &conn.client);
+	conn.client_port = 40000;
+	parse_addr("192.0.2.10", &conn.virt);
+	conn.virt_port = 80;
+	parse_addr("10.0.2.11", &conn.real);
+	conn.real_port = 8080;
+	conn.state = LDIR_CONN_S_ESTABLISHED;
+	conn.expires_ms = 118999;
+	p.f = cap_start(&c);
+	pr_conn(&p, &conn);
+	p.numeric = true;
+	pr_conn(&p, &conn);
+	p.numeric = false;
+	CHECK_STR(cap_end(&c),
+		  "tcp 10.0.1.2:40000 -> 192.0.2.10:80 -> 10.0.2.11:8080 ESTABLISHED expires 118s\n"
+		  "6 10.0.1.2:40000 -> 192.0.2.10:80 -> 10.0.2.11:8080 3 expires 118999ms\n");
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	js_conn(&j, &conn);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "{\"protocol\":\"tcp\",\"client\":\"10.0.1.2\",\"client-port\":40000,"
+		  "\"virtual\":\"192.0.2.10\",\"virtual-port\":80,\"real\":\"10.0.2.11\","
+		  "\"real-port\":8080,\"state\":\"established\",\"expires-ms\":118999}\n");
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	js_show(&j, &virtuals, &links, &reals);
+	json_finish(&j);
+	if (asprintf(&want,
+		     "{\"virtuals\":[{\"address\":\"192.0.2.10\",\"port\":80,\"protocol\":\"tcp\","
+		     "\"bind\":0,\"sched\":\"wlc\",\"state\":\"in\",\"conns\":12,"
+		     "\"links\":[{\"real\":\"10.0.2.11\",\"real-port\":8080,\"port\":8080,"
+		     "\"weight\":2,\"maxconns\":0,\"state\":\"in\",\"active\":4,\"conns\":6,"
+		     "\"stats\":{\"conns\":0,\"pkts-in\":120,\"pkts-out\":118,\"bytes-in\":0,"
+		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
+		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
+		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0}}],"
+		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
+		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
+		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
+		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0}},"
+		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
+		     "\"bind\":7,\"sched\":\"rr\",\"state\":\"out\",\"conns\":0,"
+		     "\"links\":[{\"real\":\"2001:db8::11\",\"real-port\":0,\"port\":5353,"
+		     "\"weight\":1,\"maxconns\":100,\"state\":\"failed\",\"active\":0,\"conns\":0,"
+		     "%s}],%s}]}\n", stats_json, stats_json) < 0)
+		abort();
+	CHECK_STR(cap_end(&c), want);
+	free(want);
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	json_arr_begin(&j, NULL);
+	js_virtual(&j, ld_list_at(&virtuals, struct ld_virtual, 1));
+	js_real(&j, ld_list_at(&reals, struct ld_real, 1));
+	js_link(&j, ld_list_at(&links, struct ld_link, 1));
+	json_arr_end(&j);
+	json_finish(&j);
+	if (asprintf(&want,
+		     "[{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
+		     "\"bind\":7,\"sched\":\"rr\",\"state\":\"out\",\"conns\":0,\"links\":0,%s},"
+		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
+		     "\"state\":\"failed\",\"active\":0,\"conns\":0,\"links\":0,%s},"
+		     "{\"virtual\":\"2001:db8::10\",\"virtual-port\":53,\"protocol\":\"udp\","
+		     "\"bind\":7,\"real\":\"2001:db8::11\",\"real-port\":0,\"port\":5353,"
+		     "\"active\":0,\"conns\":0,%s}]\n", stats_json, stats_json,
+		     stats_json) < 0)
+		abort();
+	CHECK_STR(cap_end(&c), want);
+	free(want);
+	free(c.buf);
+
+	ld_list_clear(&virtuals);
+	ld_list_clear(&links);
+	ld_list_clear(&reals);
+}
+
+static void test_stats_print(void)
+{
+	struct ld_global g = { };
+	struct pr p = { };
+	struct json j;
+	struct cap c;
+	unsigned int i;
+
+	for (i = 1; i <= LDIR_STATS_A_MAX; i++)
+		g.stats.v[i] = i == LDIR_STATS_A_BYTES_IN ? UINT64_MAX : i;
+	for (i = 1; i <= LDIR_CONFIG_A_MAX; i++)
+		g.config.v[i] = 100 + i;
+	p.f = cap_start(&c);
+	pr_stats(&p, &g.stats);
+	pr_config(&p, &g.config);
+	CHECK_STR(cap_end(&c),
+		  "conns 1\npkts-in 2\npkts-out 3\nbytes-in 18446744073709551615\n"
+		  "bytes-out 5\ndrop-no-conn 6\ndrop-no-real 7\ndrop-conn-limit 8\n"
+		  "drop-invalid 9\ndrop-nomem 10\nicmp-in 11\nicmp-out 12\n"
+		  "conns-expired 13\n"
+		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
+		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
+		  "timeout-udp 108\n");
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	json_obj_begin(&j, NULL);
+	js_config(&j, "config", &g.config);
+	json_obj_end(&j);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "{\"config\":{\"conn-max\":101,\"conn-count\":102,\"timeout-syn\":103,"
+		  "\"timeout-est\":104,\"timeout-fin\":105,\"timeout-time-wait\":106,"
+		  "\"timeout-close\":107,\"timeout-udp\":108}}\n");
+	free(c.buf);
+}
+
+/* save writes lines that the parsers read back to the same objects. */
+static void test_save_roundtrip(void)
+{
+	struct ld_list virtuals = LD_LIST_INIT(struct ld_virtual);
+	struct ld_list reals = LD_LIST_INIT(struct ld_real);
+	struct ld_list links = LD_LIST_INIT(struct ld_link);
+	struct ld_config cfg = { }, cfg2;
+	struct cap c;
+	char *argv[33];
+	size_t i;
+	bool flush;
+	int argc;
+
+	make_site(&virtuals, &links, &reals);
+	for (i = 1; i <= LDIR_CONFIG_A_MAX; i++) {
+		cfg.v[i] = 10 * i;
+		cfg.has |= 1u << i;
+	}
+
+	cap_start(&c);
+	save_config(c.f, &cfg);
+	for (i = 0; i < reals.n; i++)
+		save_real(c.f, ld_list_at(&reals, struct ld_real, i));
+	for (i = 0; i < virtuals.n; i++)
+		save_virtual(c.f, ld_list_at(&virtuals, struct ld_virtual, i));
+	for (i = 0; i < links.n; i++)
+		save_link(c.f, ld_list_at(&links, struct ld_link, i));
+	CHECK_STR(cap_end(&c),
+		  "config set conn-max 10 timeout-syn 30 timeout-est 40 timeout-fin 50 "
+		  "timeout-time-wait 60 timeout-close 70 timeout-udp 80\n"
+		  "real add 10.0.2.11:8080 weight 2 maxconns 0 state in\n"
+		  "real add [2001:db8::11]:0 weight 1 maxconns 100 state in\n"
+		  "virtual add 192.0.2.10:80 tcp sched wlc state in\n"
+		  "virtual add [2001:db8::10]:53 udp sched rr state out bind 7\n"
+		  "link add 192.0.2.10:80 tcp 10.0.2.11:8080\n"
+		  "link add [2001:db8::10]:53:7 udp [2001:db8::11]:5353\n");
+
+	char *line = strtok(c.buf, "\n");
+	size_t nr = 0, nv = 0, nl = 0;
+
+	for (; line; line = strtok(NULL, "\n")) {
+		argc = words(argv, line);
+		if (!strcmp(argv[0], "config")) {
+			CHECK(!config_parse(argc - 2, argv + 2, &cfg2));
+			cfg.has &= ~(1u << LDIR_CONFIG_A_CONN_COUNT);
+			CHECK(cfg2.has == cfg.has);
+			for (i = 1; i <= LDIR_CONFIG_A_MAX; i++)
+				if (cfg.has & (1u << i))
+					CHECK(cfg2.v[i] == cfg.v[i]);
+		} else if (!strcmp(argv[0], "real")) {
+			const struct ld_real *want = ld_list_at(&reals, struct ld_real, nr++);
+			struct ld_real r;
+
+			CHECK(!real_parse(LD_ADD, argc - 2, argv + 2, &r, &flush));
+			CHECK(ld_real_key_eq(&r, want));
+			CHECK(r.weight == want->weight && r.max_conns == want->max_conns);
+		} else if (!strcmp(argv[0], "virtual")) {
+			const struct ld_virtual *want = ld_list_at(&virtuals, struct ld_virtual, nv++);
+			struct ld_virtual v;
+
+			CHECK(!virtual_parse(LD_ADD, argc - 2, argv + 2, &v));
+			CHECK(ld_virtual_key_eq(&v, want));
+			CHECK(!strcmp(v.sched, want->sched) && v.state == want->state);
+		} else if (!strcmp(argv[0], "link")) {
+			const struct ld_link *want = ld_list_at(&links, struct ld_link, nl++);
+			struct ld_link l;
+
+			CHECK(!link_parse(LD_ADD, argc - 2, argv + 2, &l, &flush));
+			CHECK(ld_virtual_key_eq(&l.virt, &want->virt));
+			CHECK(ld_addr_eq(&l.real.addr, &want->real.addr));
+			CHECK(l.port == want->port);
+		} else {
+			CHECK(!"unexpected save line");
+		}
+	}
+	CHECK(nr == 2 && nv == 2 && nl == 2);
+	free(c.buf);
+	ld_list_clear(&virtuals);
+	ld_list_clear(&links);
+	ld_list_clear(&reals);
+}
+
+/* Requests encode as ldir.h says, and the reply parsers read them back. */
+static void test_msg(void)
+{
+	static char buf[4096] __attribute__((aligned(4)));
+	const struct nlattr *tb[LDIR_A_MAX + 1];
+	struct ld_virtual v, v2;
+	struct ld_link l, l2;
+	struct nlmsghdr *nlh;
+	const struct nlattr *a;
+	char *argv[33], desc[128];
+	bool flush;
+	int argc;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "[2001:db8::1]:443 udp sched foo state out bind 9");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_VIRTUAL]);
+	CHECK(!msg_parse_virtual(tb[LDIR_A_VIRTUAL], &v2));
+	CHECK(ld_virtual_key_eq(&v, &v2));
+	CHECK(v2.bind_id == 9 && !strcmp(v2.sched, "foo"));
+	CHECK(v2.state == LDIR_STATE_OUT);
+
+	/* the port is big endian on the wire */
+	mnl_attr_for_each_nested(a, tb[LDIR_A_VIRTUAL]) {
+		if (mnl_attr_get_type(a) == LDIR_VIRTUAL_A_PORT) {
+			const uint8_t *p = mnl_attr_get_payload(a);
+
+			CHECK(p[0] == 0x01 && p[1] == 0xbb);
+		}
+		if (mnl_attr_get_type(a) == LDIR_VIRTUAL_A_SCHED) {
+			uint32_t off = (const char *)a - buf;
+
+			CHECK(msg_describe(nlh, off, -1, desc, sizeof(desc)));
+			CHECK_STR(desc, "virtual.sched \"foo\"");
+		}
+		if (mnl_attr_get_type(a) == LDIR_VIRTUAL_A_ADDR) {
+			uint32_t off = (const char *)a - buf;
+
+			CHECK(msg_describe(nlh, off, -1, desc, sizeof(desc)));
+			CHECK_STR(desc, "virtual.addr 2001:db8::1");
+		}
+	}
+	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_VIRTUAL] - buf, -1,
+			   desc, sizeof(desc)));
+	CHECK_STR(desc, "virtual");
+	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_VIRTUAL] - buf,
+			   LDIR_VIRTUAL_A_PROTOCOL, desc, sizeof(desc)));
+	CHECK_STR(desc, "virtual.protocol");
+	CHECK(msg_describe(nlh, 0, LDIR_A_CONFIG, desc, sizeof(desc)));
+	CHECK_STR(desc, "config");
+	CHECK(!msg_describe(nlh, nlh->nlmsg_len + 8, -1, desc, sizeof(desc)));
+
+	/* a key-only virtual carries no SCHED or STATE */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, true);
+	CHECK(!msg_parse_top(nlh, tb));
+	mnl_attr_for_each_nested(a, tb[LDIR_A_VIRTUAL])
+		CHECK(mnl_attr_get_type(a) != LDIR_VIRTUAL_A_SCHED &&
+		      mnl_attr_get_type(a) != LDIR_VIRTUAL_A_STATE);
+
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "192.0.2.10:80:3 tcp 10.0.2.11:8080");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	msg_put_link(nlh, &l);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_LINK]);
+	CHECK(!msg_parse_link(tb[LDIR_A_LINK], &l2));
+	CHECK(ld_virtual_key_eq(&l.virt, &l2.virt));
+	CHECK(ld_real_key_eq(&l.real, &l2.real));
+	CHECK(l2.port == 8080 && l2.virt.bind_id == 3);
+	/* IPv4 occupies the first 4 bytes, the rest is zero */
+	CHECK(l2.real.addr.addr[0] == 10 && l2.real.addr.addr[3] == 11);
+	CHECK(!memcmp(l2.real.addr.addr + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12));
+	{
+		const struct nlattr *va = NULL, *pa = NULL;
+
+		mnl_attr_for_each_nested(a, tb[LDIR_A_LINK])
+			if (mnl_attr_get_type(a) == LDIR_LINK_A_VIRTUAL)
+				va = a;
+		CHECK(va);
+		if (va) {
+			mnl_attr_for_each_nested(a, va)
+				if (mnl_attr_get_type(a) == LDIR_VIRTUAL_A_PORT)
+					pa = a;
+		}
+		CHECK(pa);
+		if (pa) {
+			CHECK(msg_describe(nlh, (const char *)pa - buf, -1,
+					   desc, sizeof(desc)));
+			CHECK_STR(desc, "link.virtual.port 80");
+		}
+	}
+
+	/* a malformed reply: ADDR of 4 bytes */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	{
+		struct nlattr *nest = mnl_attr_nest_start(nlh, LDIR_A_REAL);
+
+		mnl_attr_put_u16(nlh, LDIR_REAL_A_FAMILY, AF_INET);
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_ADDR, 0x0100000a);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	{
+		struct ld_real r;
+
+		CHECK(!msg_parse_top(nlh, tb));
+		CHECK(msg_parse_real(tb[LDIR_A_REAL], &r) == -EINVAL);
+	}
+}
+
+int main(void)
+{
+	test_numbers();
+	test_endpoints();
+	test_virtual_parse();
+	test_real_parse();
+	test_link_parse();
+	test_config_parse();
+	test_split();
+	test_json();
+	test_print();
+	test_stats_print();
+	test_save_roundtrip();
+	test_msg();
+	free(errbuf);
+	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
