@@ -4,7 +4,7 @@
  * packet path looks up under RCU, and the per-virtual RCU list of links.
  */
 #include <linux/slab.h>
-#include <linux/jhash.h>
+#include <linux/netdevice.h>
 
 #include "virtual.h"
 #include "conn.h"
@@ -134,6 +134,10 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	list_for_each_entry_safe(l, tmp, &ln->links, node)
 		if (l->virt == v)
 			ldir_link_unlink(ln, l, false);
+	/* a packet that found @v before it was unhashed may still be
+	 * creating a conn: let it finish, then flush
+	 */
+	synchronize_net();
 	ldir_conn_flush(ln, NULL, v);
 	ln->nvirtuals--;
 	if (!ln->nvirtuals)
@@ -226,8 +230,11 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 	v->nlinks--;
 	l->real->nlinks--;
 	ln->nlinks--;
-	if (flush)
+	if (flush) {
+		/* conns being created for @l right now come first */
+		synchronize_net();
 		ldir_conn_flush(ln, l, NULL);
+	}
 	ldir_net_changed(ln);
 	ldir_link_put(l);
 }
