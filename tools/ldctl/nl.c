@@ -108,62 +108,75 @@ static int parse_done(struct nl *nl, const struct nlmsghdr *nlh)
 }
 
 /*
- * Reads replies to seq until the ack, the error or the end of the dump;
- * returns the kernel's error. A callback error goes to nl->cb_err and the
- * rest is still read, so the socket is clean for the next request.
+ * Processes one buffer of replies to seq. Returns NL_MORE until the ack,
+ * the error or the end of the dump, then the kernel's error. A callback
+ * error goes to nl->cb_err and the rest is still read, so the socket is
+ * clean for the next request.
  */
+int nl_process(struct nl *nl, const void *buf, size_t len, uint32_t seq,
+	       nl_cb cb, void *data, bool *intr)
+{
+	const struct nlmsghdr *nlh = buf;
+	int n = len;
+
+	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		/* left over from an earlier request: skip */
+		if (nlh->nlmsg_seq != seq ||
+		    !mnl_nlmsg_portid_ok(nlh, nl->portid))
+			continue;
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			*intr = true;
+		switch (nlh->nlmsg_type) {
+		case NLMSG_NOOP:
+			break;
+		case NLMSG_ERROR:
+			return parse_error(nl, nlh);
+		case NLMSG_DONE:
+			return parse_done(nl, nlh);
+		case NLMSG_OVERRUN:
+			return -ENOBUFS;
+		default:
+			if (nlh->nlmsg_type == nl->family && cb && !nl->cb_err)
+				nl->cb_err = cb(nlh, data);
+			break;
+		}
+	}
+	return NL_MORE;
+}
+
 static int nl_recv(struct nl *nl, uint32_t seq, nl_cb cb, void *data,
 		   bool *intr)
 {
-	nl->cb_err = 0;
-	for (;;) {
-		const struct nlmsghdr *nlh;
-		ssize_t ret;
-		int n;
+	int ret;
 
-		ret = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
-		if (ret < 0)
+	nl->cb_err = 0;
+	do {
+		ssize_t n;
+
+		n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		if (n < 0)
 			return -errno;
-		n = ret;
-		nlh = (const struct nlmsghdr *)nl->buf;
-		while (mnl_nlmsg_ok(nlh, n)) {
-			if (nlh->nlmsg_seq != seq ||
-			    !mnl_nlmsg_portid_ok(nlh, nl->portid))
-				goto next;	/* left over from a failed request */
-			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-				*intr = true;
-			switch (nlh->nlmsg_type) {
-			case NLMSG_NOOP:
-				break;
-			case NLMSG_ERROR:
-				return parse_error(nl, nlh);
-			case NLMSG_DONE:
-				return parse_done(nl, nlh);
-			case NLMSG_OVERRUN:
-				return -ENOBUFS;
-			default:
-				if (nlh->nlmsg_type == nl->family && cb &&
-				    !nl->cb_err)
-					nl->cb_err = cb(nlh, data);
-				break;
-			}
-next:
-			nlh = mnl_nlmsg_next(nlh, &n);
-		}
-	}
+		ret = nl_process(nl, nl->buf, n, seq, cb, data, intr);
+	} while (ret == NL_MORE);
+	return ret;
+}
+
+static void nl_clear_ext(struct nl *nl)
+{
+	memset(&nl->ext, 0, sizeof(nl->ext));
+	nl->ext.miss_type = -1;
 }
 
 static int nl_send(struct nl *nl, struct nlmsghdr *nlh)
 {
-	memset(&nl->ext, 0, sizeof(nl->ext));
-	nl->ext.miss_type = -1;
+	nl_clear_ext(nl);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	return 0;
 }
 
 /* "ldctl: kernel: <extack> (attribute virtual.sched "foo"): <strerror>" */
-static void nl_report(struct nl *nl, const struct nlmsghdr *req, int err)
+void nl_report(struct nl *nl, const struct nlmsghdr *req, int err)
 {
 	char attr[160] = "", where[200] = "";
 
@@ -285,8 +298,20 @@ void nl_close(struct nl *nl)
 {
 	if (!nl)
 		return;
-	mnl_socket_close(nl->sock);
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
 	free(nl);
+}
+
+struct nl *nl_fake(uint16_t family, uint32_t portid)
+{
+	struct nl *nl = xmalloc(sizeof(*nl));
+
+	memset(nl, 0, sizeof(*nl));
+	nl->family = family;
+	nl->portid = portid;
+	nl_clear_ext(nl);
+	return nl;
 }
 
 struct nlmsghdr *nl_req(struct nl *nl, uint8_t cmd, uint16_t flags)

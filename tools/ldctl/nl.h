@@ -6,6 +6,8 @@
 #ifndef LDCTL_NL_H
 #define LDCTL_NL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
@@ -28,5 +30,14 @@ int nl_do(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data);
  */
 int nl_dump(struct nl *nl, uint8_t cmd, nl_cb cb, void (*reset)(void *data),
 	    void *data);
+
+/* Prints the error of req with its extended ack: "ldctl: kernel: ..." */
+void nl_report(struct nl *nl, const struct nlmsghdr *req, int err);
+
+/* For the tests: a struct nl without a socket, and the reply processing. */
+#define NL_MORE	1
+struct nl *nl_fake(uint16_t family, uint32_t portid);
+int nl_process(struct nl *nl, const void *buf, size_t len, uint32_t seq,
+	       nl_cb cb, void *data, bool *intr);
 
 #endif /* LDCTL_NL_H */

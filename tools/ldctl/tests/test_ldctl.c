@@ -15,6 +15,7 @@
 #include "json.h"
 #include "model.h"
 #include "msg.h"
+#include "nl.h"
 #include "parse.h"
 #include "print.h"
 
@@ -838,6 +839,157 @@ static void test_msg(void)
 	}
 }
 
+/* The reply side of the transport, on crafted buffers. */
+#define FAM	0x1234
+#define PORTID	777
+
+static struct nlmsghdr *put_msg(char *buf, size_t *off, uint16_t type,
+				uint16_t flags, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + *off);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_pid = PORTID;
+	return nlh;
+}
+
+static void end_msg(size_t *off, struct nlmsghdr *nlh)
+{
+	*off += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+static void test_nl(void)
+{
+	static char req[1024] __attribute__((aligned(4)));
+	static char buf[4096] __attribute__((aligned(4)));
+	const struct nlattr *tb[LDIR_A_MAX + 1], *a;
+	struct nlmsghdr *rq, *nlh;
+	struct nlmsgerr *e;
+	uint32_t sched_off = 0;
+	struct ld_virtual v;
+	char *argv[33];
+	struct nl *nl;
+	size_t off;
+	int argc, n;
+	bool intr;
+
+	/* the request: virtual add with an unknown scheduler */
+	rq = mnl_nlmsg_put_header(req);
+	rq->nlmsg_seq = 5;
+	mnl_nlmsg_put_extra_header(rq, GENL_HDRLEN);
+	argc = words(argv, "192.0.2.10:80 tcp sched foo");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	msg_put_virtual(rq, LDIR_A_VIRTUAL, &v, false);
+	CHECK(!msg_parse_top(rq, tb));
+	mnl_attr_for_each_nested(a, tb[LDIR_A_VIRTUAL])
+		if (mnl_attr_get_type(a) == LDIR_VIRTUAL_A_SCHED)
+			sched_off = (const char *)a - req;
+	CHECK(sched_off);
+
+	/* capped error with message and offset; a stale message first */
+	nl = nl_fake(FAM, PORTID);
+	off = 0;
+	nlh = put_msg(buf, &off, NLMSG_ERROR, 0, 4);
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -EEXIST;
+	end_msg(&off, nlh);
+	nlh = put_msg(buf, &off, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 5);
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -ENOENT;
+	e->msg = *rq;
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "unknown scheduler");
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, sched_off);
+	end_msg(&off, nlh);
+	intr = false;
+	CHECK(nl_process(nl, buf, off, 5, NULL, NULL, &intr) == -ENOENT);
+	err_start();
+	nl_report(nl, rq, -ENOENT);
+	CHECK_STR(err_end(), "ldctl: kernel: unknown scheduler (attribute virtual.sched \"foo\"): No such file or directory\n");
+	nl_close(nl);
+
+	/* uncapped: the request is echoed before the TLVs; missing attr */
+	nl = nl_fake(FAM, PORTID);
+	off = 0;
+	nlh = put_msg(buf, &off, NLMSG_ERROR, NLM_F_ACK_TLVS, 5);
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e) - sizeof(*rq) +
+				       rq->nlmsg_len);
+	e->error = -EINVAL;
+	memcpy(&e->msg, rq, rq->nlmsg_len);
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "missing attribute");
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_TYPE, LDIR_VIRTUAL_A_PROTOCOL);
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_NEST,
+			 (const char *)tb[LDIR_A_VIRTUAL] - req);
+	end_msg(&off, nlh);
+	CHECK(nl_process(nl, buf, off, 5, NULL, NULL, &intr) == -EINVAL);
+	err_start();
+	nl_report(nl, rq, -EINVAL);
+	CHECK_STR(err_end(), "ldctl: kernel: missing attribute (missing attribute virtual.protocol): Invalid argument\n");
+	nl_close(nl);
+
+	/* EPERM, no extended ack */
+	nl = nl_fake(FAM, PORTID);
+	off = 0;
+	nlh = put_msg(buf, &off, NLMSG_ERROR, NLM_F_CAPPED, 5);
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -EPERM;
+	end_msg(&off, nlh);
+	CHECK(nl_process(nl, buf, off, 5, NULL, NULL, &intr) == -EPERM);
+	err_start();
+	nl_report(nl, rq, -EPERM);
+	CHECK_STR(err_end(), "ldctl: operation not permitted (CAP_NET_ADMIN needed)\n");
+	/* a bare errno */
+	err_start();
+	nl_report(nl, rq, -EEXIST);
+	CHECK_STR(err_end(), "ldctl: kernel: File exists\n");
+
+	/* a plain ack */
+	off = 0;
+	nlh = put_msg(buf, &off, NLMSG_ERROR, NLM_F_CAPPED, 6);
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = 0;
+	end_msg(&off, nlh);
+	CHECK(nl_process(nl, buf, off, 6, NULL, NULL, &intr) == 0);
+
+	/* a dump: data, data flagged interrupted, other family, DONE */
+	n = 0;
+	intr = false;
+	off = 0;
+	nlh = put_msg(buf, &off, FAM, NLM_F_MULTI, 7);
+	end_msg(&off, nlh);
+	CHECK(nl_process(nl, buf, off, 7, count_cb, &n, &intr) == NL_MORE);
+	CHECK(n == 1 && !intr);
+	off = 0;
+	nlh = put_msg(buf, &off, FAM, NLM_F_MULTI | NLM_F_DUMP_INTR, 7);
+	end_msg(&off, nlh);
+	nlh = put_msg(buf, &off, FAM + 1, NLM_F_MULTI, 7);
+	end_msg(&off, nlh);
+	nlh = put_msg(buf, &off, NLMSG_DONE, NLM_F_MULTI, 7);
+	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
+	end_msg(&off, nlh);
+	CHECK(nl_process(nl, buf, off, 7, count_cb, &n, &intr) == 0);
+	CHECK(n == 2 && intr);
+
+	/* a dump that fails at the end */
+	off = 0;
+	nlh = put_msg(buf, &off, NLMSG_DONE, NLM_F_MULTI | NLM_F_ACK_TLVS, 8);
+	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = -EMSGSIZE;
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "too big");
+	end_msg(&off, nlh);
+	CHECK(nl_process(nl, buf, off, 8, NULL, NULL, &intr) == -EMSGSIZE);
+	err_start();
+	nl_report(nl, rq, -EMSGSIZE);
+	CHECK_STR(err_end(), "ldctl: kernel: too big: Message too long\n");
+	nl_close(nl);
+}
+
 int main(void)
 {
 	test_numbers();
@@ -852,6 +1004,7 @@ int main(void)
 	test_stats_print();
 	test_save_roundtrip();
 	test_msg();
+	test_nl();
 	free(errbuf);
 	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
