@@ -13,7 +13,10 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 # against several kernels do not share object files.
 MODBUILD ?=
 PREFIX ?= /usr/local
-KSRC ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*/)))
+# checkpatch comes from Debian's linux-source-6.12, unpacked on first use
+LDIR_CACHE ?= /var/cache/ldir
+CHECKPATCH ?= $(LDIR_CACHE)/checkpatch/scripts/checkpatch.pl
+KSRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12*.tar.xz)))
 
 SRCDIR := $(CURDIR)
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/ldir.h
@@ -46,11 +49,18 @@ demo:
 sparse:
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) C=2 W=1 modules
 
-style:
-	@test -n "$(KSRC)" || { echo "style: needs an unpacked kernel source (KSRC=)"; exit 1; }
-	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse --show-types \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,NEW_TYPEDEFS \
-		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/ldir.h
+$(CHECKPATCH):
+	@test -n "$(KSRC_TAR)" || { echo "style: apt-get install linux-source-6.12"; exit 1; }
+	mkdir -p $(LDIR_CACHE)/checkpatch
+	tar -C $(LDIR_CACHE)/checkpatch --strip-components=1 -xf $(KSRC_TAR) \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+
+# LINUX_VERSION_CODE: compat.h is the one place that compares versions.
+style: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --strict --terse --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/linux/ldir.h
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) modules_install

@@ -141,6 +141,7 @@ static void conn_set_active(struct ldir_conn *cp, bool active)
 		return;
 	atomic_inc(&cp->link->active);
 	atomic_inc(&cp->link->real->active);
+	/* pairs with conn_unhash(): one of us sees the other's bit */
 	smp_mb__after_atomic();
 	if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) &&
 	    test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
@@ -241,6 +242,7 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp)
 	hlist_del_rcu(&cp->hnode[LDIR_DIR_ORIG]);
 	hlist_del_rcu(&cp->hnode[LDIR_DIR_REPLY]);
 	set_bit(LDIR_CONN_B_DEAD, &cp->flags);
+	/* pairs with conn_set_active(): one of us sees the other's bit */
 	smp_mb__after_atomic();
 	if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
 		active_dec(cp);

@@ -65,7 +65,7 @@ int ldir_conn_table_init(struct ldir_net *ln);
 void ldir_conn_table_uninit(struct ldir_net *ln);
 
 u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
-			bool rst);
+		       bool rst);
 
 /* Walks the table for dumps: returns the conn at (*bucket, *idx) and moves
  * the cursor on; NULL at the end. Caller holds rcu_read_lock().

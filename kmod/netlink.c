@@ -849,14 +849,11 @@ static int dump_objects(struct sk_buff *skb, struct netlink_callback *cb,
 		}
 		genl_dump_check_consistent(cb, hdr);
 		if (kind == DUMP_VIRTUALS)
-			ret = fill_virtual(skb, ln, list_entry(pos,
-					   struct ldir_virtual, node));
+			ret = fill_virtual(skb, ln, list_entry(pos, struct ldir_virtual, node));
 		else if (kind == DUMP_REALS)
-			ret = fill_real(skb, ln, list_entry(pos,
-					struct ldir_real, node));
+			ret = fill_real(skb, ln, list_entry(pos, struct ldir_real, node));
 		else
-			ret = fill_link(skb, ln, list_entry(pos,
-					struct ldir_link, node));
+			ret = fill_link(skb, ln, list_entry(pos, struct ldir_link, node));
 		if (ret) {
 			genlmsg_cancel(skb, hdr);
 			break;
