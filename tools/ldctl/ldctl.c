@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ldctl.h"
+#include "model.h"
 #include "nl.h"
 
 FILE *ldctl_errf;
@@ -23,8 +24,6 @@ static const struct cmd objects[] = {
 	{ "save", cmd_save, usage_save },
 	{ "restore", cmd_restore, usage_restore },
 };
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static FILE *errf(void)
 {
@@ -101,17 +100,23 @@ int ldctl_run(struct ldctl *ctx, int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[0], "help")) {
-		if (argc > 1)
-			return ldctl_usage_err(usage_all,
-					       "unexpected argument \"%s\"",
-					       argv[1]);
+		if (argc > 1) {
+			ldctl_usage_err(NULL, "unexpected argument \"%s\"",
+					argv[1]);
+			if (!ldctl_where)
+				ldctl_usage(errf());
+			return 1;
+		}
 		ldctl_usage(stdout);
 		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		if (!strcmp(argv[0], objects[i].name))
 			return objects[i].fn(ctx, argc - 1, argv + 1);
-	return ldctl_usage_err(usage_all, "unknown command \"%s\"", argv[0]);
+	ldctl_usage_err(NULL, "unknown command \"%s\"", argv[0]);
+	if (!ldctl_where)
+		ldctl_usage(errf());
+	return 1;
 }
 
 int ldctl_dispatch(struct ldctl *ctx, const struct cmd *cmds, const char *def,

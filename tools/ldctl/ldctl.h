@@ -94,8 +94,10 @@ int link_parse(enum ld_verb verb, int argc, char **argv, struct ld_link *l,
 	       bool *flush);
 int config_parse(int argc, char **argv, struct ld_config *c);
 
-/* Splits a restore line into words in place; '#' starts a comment.
- * Returns the number of words, or -1 when there are more than max. */
+/*
+ * Splits a restore line into words in place; '#' starts a comment.
+ * Returns the number of words, or -1 when there are more than max.
+ */
 int restore_split(char *line, char **words, int max);
 
 /* Dumps into lists of the model's objects; 0 or -1 (reported). */

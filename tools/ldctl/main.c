@@ -18,16 +18,19 @@ int main(int argc, char **argv)
 
 		if (!strcmp(opt, "-j") || !strcmp(opt, "--json")) {
 			ctx.json = true;
-		} else if (!strcmp(opt, "-n") || !strcmp(opt, "--numeric")) {
+			continue;
+		}
+		if (!strcmp(opt, "-n") || !strcmp(opt, "--numeric")) {
 			ctx.numeric = true;
-		} else if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
+			continue;
+		}
+		if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
 			ldctl_usage(stdout);
 			return 0;
-		} else {
-			ldctl_err("unknown option \"%s\"", opt);
-			ldctl_usage(stderr);
-			return 1;
 		}
+		ldctl_err("unknown option \"%s\"", opt);
+		ldctl_usage(stderr);
+		return 1;
 	}
 	ctx.color = !ctx.json && isatty(STDOUT_FILENO);
 

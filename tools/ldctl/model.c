@@ -77,7 +77,7 @@ const char *ld_state_name(uint8_t state)
 		[LDIR_STATE_FAILED] = "failed",
 	};
 
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : NULL;
+	return state < ARRAY_SIZE(names) ? names[state] : NULL;
 }
 
 const char *ld_conn_state_name(uint8_t state)
@@ -93,7 +93,7 @@ const char *ld_conn_state_name(uint8_t state)
 		[LDIR_CONN_S_UDP] = "udp",
 	};
 
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : NULL;
+	return state < ARRAY_SIZE(names) ? names[state] : NULL;
 }
 
 const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {

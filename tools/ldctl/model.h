@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <linux/ldir.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* "[" INET6_ADDRSTRLEN "]:" port ":" bind */
 #define LD_EP_STRLEN	(INET6_ADDRSTRLEN + 20)
 

@@ -28,7 +28,7 @@ struct attr_set {
 	const struct attr_desc *a;
 };
 
-#define SET(tbl) { .max = sizeof(tbl) / sizeof(tbl[0]) - 1, .a = tbl }
+#define SET(tbl) { .max = ARRAY_SIZE(tbl) - 1, .a = tbl }
 
 static const struct attr_desc stats_attrs[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_CONNS] = { "conns", MNL_TYPE_U64 },

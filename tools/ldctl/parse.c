@@ -118,11 +118,12 @@ int parse_ep(const char *s, unsigned int flags, struct ld_ep *ep)
 	char buf[LD_EP_STRLEN];
 	const char *rest = "";
 	char *addr = buf, *p;
+	size_t len = strlen(s);
 
 	memset(ep, 0, sizeof(*ep));
-	if (strlen(s) >= sizeof(buf))
+	if (len >= sizeof(buf))
 		goto bad_addr;
-	strcpy(buf, s);
+	memcpy(buf, s, len + 1);
 
 	if (buf[0] == '[') {
 		/* [ADDR6] or [ADDR6]:PORT... */

@@ -120,10 +120,10 @@ int config_parse(int argc, char **argv, struct ld_config *c)
 		const char *kw = argv[i];
 		unsigned int attr;
 
-		for (k = 0; k < sizeof(config_keys) / sizeof(config_keys[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(config_keys); k++)
 			if (!strcmp(kw, config_keys[k].name))
 				break;
-		if (k == sizeof(config_keys) / sizeof(config_keys[0]))
+		if (k == ARRAY_SIZE(config_keys))
 			return ldctl_usage_err(usage_config,
 					       "unknown argument \"%s\"", kw);
 		if (i + 1 >= argc)
