@@ -91,11 +91,13 @@ static spinlock_t *bucket_lock(struct ldir_conn_table *ct, u32 bucket)
 
 /* Takes the locks of both buckets of a conn, in address order. */
 static void lock_pair(struct ldir_conn_table *ct, u32 b0, u32 b1)
+	__acquires(bucket0) __acquires(bucket1)
 {
 	spinlock_t *l0 = bucket_lock(ct, b0), *l1 = bucket_lock(ct, b1);
 
 	if (l0 == l1) {
 		spin_lock_bh(l0);
+		__acquire(l1);	/* for sparse: one lock stands for both */
 	} else if (l0 < l1) {
 		spin_lock_bh(l0);
 		spin_lock_nested(l1, SINGLE_DEPTH_NESTING);
@@ -106,12 +108,17 @@ static void lock_pair(struct ldir_conn_table *ct, u32 b0, u32 b1)
 }
 
 static void unlock_pair(struct ldir_conn_table *ct, u32 b0, u32 b1)
+	__releases(bucket0) __releases(bucket1)
 {
 	spinlock_t *l0 = bucket_lock(ct, b0), *l1 = bucket_lock(ct, b1);
 
-	if (l0 != l1)
-		spin_unlock(l0 < l1 ? l1 : l0);
-	spin_unlock_bh(l0 < l1 || l0 == l1 ? l0 : l1);
+	if (l0 == l1) {
+		__release(l1);
+		spin_unlock_bh(l0);
+	} else {
+		spin_unlock(max(l0, l1));
+		spin_unlock_bh(min(l0, l1));
+	}
 }
 
 static bool state_active(u8 state)
@@ -171,14 +178,13 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 
 	if (atomic_inc_return(&ct->count) > READ_ONCE(ln->conn_max)) {
 		atomic_dec(&ct->count);
-		LDIR_STATS_INC(this_cpu_ptr(ln->stats),
-			       LDIR_STATS_A_DROP_CONN_LIMIT);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_CONN_LIMIT);
 		return ERR_PTR(-ENOSPC);
 	}
 	cp = kmem_cache_zalloc(conn_cachep, GFP_ATOMIC);
 	if (!cp) {
 		atomic_dec(&ct->count);
-		LDIR_STATS_INC(this_cpu_ptr(ln->stats), LDIR_STATS_A_DROP_NOMEM);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
 		return ERR_PTR(-ENOMEM);
 	}
 	if (!ldir_link_get(link)) {
@@ -228,8 +234,8 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_REPLY], &ct->buckets[b1]);
 	unlock_pair(ct, b0, b1);
 
-	LDIR_STATS_INC(this_cpu_ptr(ln->stats), LDIR_STATS_A_CONNS);
-	LDIR_STATS_INC(this_cpu_ptr(link->stats), LDIR_STATS_A_CONNS);
+	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_CONNS);
+	LDIR_STATS_INC(link->stats, LDIR_STATS_A_CONNS);
 	return cp;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_create);
@@ -393,8 +399,7 @@ restart:
 	ct->gc_next = (ct->gc_next + n) & (nb - 1);
 	if (expired) {
 		local_bh_disable();
-		LDIR_STATS_ADD(this_cpu_ptr(ln->stats),
-			       LDIR_STATS_A_CONNS_EXPIRED, expired);
+		LDIR_STATS_ADD(ln->stats, LDIR_STATS_A_CONNS_EXPIRED, expired);
 		local_bh_enable();
 	}
 	return expired;

@@ -17,8 +17,8 @@
 static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
 		      struct sk_buff *skb, bool in)
 {
-	struct ldir_stats *g = this_cpu_ptr(ln->stats);
-	struct ldir_stats *s = this_cpu_ptr(cp->link->stats);
+	struct ldir_stats __percpu *g = ln->stats;
+	struct ldir_stats __percpu *s = cp->link->stats;
 	int p = in ? LDIR_STATS_A_PKTS_IN : LDIR_STATS_A_PKTS_OUT;
 	int b = in ? LDIR_STATS_A_BYTES_IN : LDIR_STATS_A_BYTES_OUT;
 
@@ -30,7 +30,7 @@ static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
 
 static unsigned int drop(struct ldir_net *ln, int counter)
 {
-	LDIR_STATS_INC(this_cpu_ptr(ln->stats), counter);
+	LDIR_STATS_INC(ln->stats, counter);
 	return NF_DROP;
 }
 
@@ -93,8 +93,7 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 
 	/* only a SYN opens a TCP connection (seed 001 step 526) */
 	if (th && (!th->syn || th->ack || th->rst)) {
-		LDIR_STATS_INC(this_cpu_ptr(ln->stats),
-			       LDIR_STATS_A_DROP_NO_CONN);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_CONN);
 		net_dbg_ratelimited("ldir: no conn for %pI4:%u -> %pI4:%u\n",
 				    &t->saddr.ip, ntohs(t->sport),
 				    &t->daddr.ip, ntohs(t->dport));
@@ -102,8 +101,7 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	}
 	l = READ_ONCE(v->state) == LDIR_STATE_IN ? ldir_sched_pick(v) : NULL;
 	if (!l) {
-		LDIR_STATS_INC(this_cpu_ptr(ln->stats),
-			       LDIR_STATS_A_DROP_NO_REAL);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
 		return NULL;
 	}
 	rport = l->port ?: (l->real->port ?: t->dport);
@@ -127,8 +125,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		if (unlikely(ret < 0))
 			return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 		if (ret)
-			LDIR_STATS_INC(this_cpu_ptr(ln->stats),
-				       LDIR_STATS_A_ICMP_IN);
+			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ICMP_IN);
 		return NF_ACCEPT;
 	}
 	thoff = l4_pull(skb);
@@ -177,8 +174,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 		if (unlikely(ret < 0))
 			return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 		if (ret)
-			LDIR_STATS_INC(this_cpu_ptr(ln->stats),
-				       LDIR_STATS_A_ICMP_OUT);
+			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ICMP_OUT);
 		return NF_ACCEPT;
 	}
 	thoff = l4_pull(skb);
