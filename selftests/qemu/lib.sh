@@ -74,34 +74,41 @@ libmnl-dev pkg-config sparse iproute2 nftables socat iperf3 curl jq util-linux
 tcpdump ipvsadm gcc make bash coreutils diffutils findutils grep sed mawk
 procps psmisc"
 
+# missing_packages PKG...: those not installed (one dpkg-query call).
+missing_packages()
+{
+	local p have
+
+	have=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null)
+	for p in "$@"; do
+		grep -qxF "$p install ok installed" <<<"$have" || echo "$p"
+	done
+}
+
 ensure_packages()
 {
-	local missing=() p img
+	local missing img st
 
 	stage "checking Debian packages"
-	for p in $LDIR_PKGS; do
-		pkg_installed "$p" || missing+=("$p")
-	done
 	img=$(pick_612)
-	if [ -z "$img" ]; then
-		missing+=(linux-6.12)
+	if [ -n "$img" ]; then
+		# shellcheck disable=SC2086
+		missing=$(missing_packages $LDIR_PKGS "$img" "$(k612_headers_pkg "$img")")
 	else
-		pkg_installed "$img" || missing+=("$img")
-		pkg_installed "$(k612_headers_pkg "$img")" ||
-			missing+=("$(k612_headers_pkg "$img")")
+		missing=linux-6.12
 	fi
-	[ ${#missing[@]} -eq 0 ] && return 0
+	[ -z "$missing" ] && return 0
 
-	stage "installing: ${missing[*]}"
-	as_root apt-get update -q || die "apt-get update failed"
+	stage "installing: $(echo $missing)"
+	as_root apt-get -o DPkg::Lock::Timeout=900 update -q || die "apt-get update failed"
 	img=$(pick_612)
 	[ -n "$img" ] || die "no linux-image-6.12.*+deb12-amd64-unsigned with headers in the archive"
-	missing=()
-	for p in $LDIR_PKGS "$img" "$(k612_headers_pkg "$img")"; do
-		pkg_installed "$p" || missing+=("$p")
-	done
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "${missing[@]}" || die "apt-get install failed"
+	# shellcheck disable=SC2086
+	missing=$(missing_packages $LDIR_PKGS "$img" "$(k612_headers_pkg "$img")")
+	[ -z "$missing" ] && return 0
+	# shellcheck disable=SC2086
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
+		install -y -q --no-install-recommends $missing || die "apt-get install failed"
 }
 
 k612_headers_pkg()
@@ -416,7 +423,7 @@ make_initramfs()
 	mkdir -p "$root/lib/modules/$kver/extra"
 	if [ "$name" != debug ]; then
 		for m in $STOCK_MODULES $(modinfo -F depends "$kodir/ldir.ko" 2>/dev/null | tr , ' '); do
-			while read -r l p; do
+			while read -r l p _; do
 				[ "$l" = insmod ] && mods+=("$p")
 			done < <(modprobe -S "$kver" --show-depends "$m" 2>/dev/null)
 		done
