@@ -57,6 +57,7 @@ ld() { ip netns exec "$NS_D" ldctl "$@"; }
 T=
 BG_PIDS=()
 LDIR_SKIPPING=
+LDIR_ERR_SHOWN=
 LDIR_TEST=$(basename "$0" .sh)
 declare -A CONN_FD CONN_PID
 
@@ -106,10 +107,18 @@ expect_ge()
 	ok "$1 = $3 (>= $2)"
 }
 
+# on_err RC CMD: the ERR trap; says once which command failed, and where.
 on_err()
 {
-	printf 'FAIL: %s line %s: "%s" exited %s\n' "${BASH_SOURCE[1]##*/}" \
-		"$2" "$3" "$1" >&2
+	local i
+
+	(( BASH_SUBSHELL == 0 )) && [[ -z "$LDIR_ERR_SHOWN" ]] || return 0
+	LDIR_ERR_SHOWN=1
+	printf 'FAIL: "%s" exited %s\n' "$2" "$1" >&2
+	for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
+		printf '  at %s:%s %s\n' "${BASH_SOURCE[i]##*/}" \
+			"${BASH_LINENO[i - 1]}" "${FUNCNAME[i]}" >&2
+	done
 }
 
 cleanup()
@@ -123,6 +132,12 @@ cleanup()
 	done
 	for pid in "${BG_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
+	done
+	# Whatever else is left in our namespaces was started by this test.
+	for ns in "$NS_C" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}" "$NS_D"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$pid" 2>/dev/null
+		done
 	done
 	for ns in "$NS_C" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}" "$NS_D"; do
 		ip netns del "$ns" 2>/dev/null
@@ -147,10 +162,15 @@ on_exit()
 	exit "$rc"
 }
 
-# bg CMD...: run CMD in the background; cleanup kills it.
+# bg NS CMD...: run CMD in namespace NS in the background; cleanup kills
+# it. (Not through pc & co: a function run with & is a subshell, and
+# killing that would leave CMD running.)
 bg()
 {
-	"$@" &
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" "$@" &
 	BG_PIDS+=("$!")
 }
 
@@ -175,7 +195,7 @@ lib_init()
 {
 	(( EUID == 0 )) || { echo "SKIP: needs root"; exit 4; }
 	trap on_exit EXIT
-	trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+	trap 'on_err $? "$BASH_COMMAND"' ERR
 	command -v ldctl >/dev/null || fail "ldctl not in PATH"
 	[[ -d /sys/module/ldir ]] || fail "ldir is not loaded (the harness insmods \$LDIR_KO)"
 	modules_load
@@ -263,25 +283,26 @@ start_servers()
 				mkdir -p "$T/www$n"
 				echo "real$n" >"$T/www$n/name"
 				cp "$T/data" "$T/www$n/data"
-				bg pr "$n" busybox httpd -f -vv -p 80 -h "$T/www$n" \
+				bg "${NS_R[$n]}" busybox httpd -f -vv -p 80 -h "$T/www$n" \
 					2>"$T/httpd$n.log"
 				;;
 			echo)
-				bg pr "$n" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat
+				bg "${NS_R[$n]}" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat
 				;;
 			who)
 				# shellcheck disable=SC2016 # expanded by socat's shell
 				# (a ':' outside quotes would end socat's argument)
-				bg pr "$n" socat TCP-LISTEN:8,fork,reuseaddr \
+				bg "${NS_R[$n]}" socat TCP-LISTEN:8,fork,reuseaddr \
 					SYSTEM:'echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT"; exec cat'
 				;;
 			udp)
 				# shellcheck disable=SC2016
-				bg pr "$n" socat UDP-RECVFROM:7,fork \
+				bg "${NS_R[$n]}" socat UDP-RECVFROM:7,fork \
 					SYSTEM:'read -r l; echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT $l"'
 				;;
 			iperf)
-				bg pr "$n" iperf3 -s -p 5201 >/dev/null
+				bg "${NS_R[$n]}" iperf3 -s -p 5201 \
+					>/dev/null 2>&1
 				;;
 			*)
 				fail "start_servers: unknown service $s"
@@ -305,6 +326,7 @@ start_servers()
 # ---------------------------------------------------------------- ldir ----
 
 # add_reals [W1 W2 W3]: the three reals (port 0: every port), in order.
+# shellcheck disable=SC2120 # the weights are optional
 add_reals()
 {
 	local n w
@@ -435,7 +457,8 @@ conn_open()
 
 	mkfifo "$T/$id.in"
 	: >"$T/$id.out"
-	pc socat -t "$TMO" "OPEN:$T/$id.in,rdonly!!OPEN:$T/$id.out,wronly,append" \
+	ip netns exec "$NS_C" socat -t "$TMO" \
+		"OPEN:$T/$id.in,rdonly!!OPEN:$T/$id.out,wronly,append" \
 		"TCP:$host:$port" &
 	CONN_PID[$id]=$!
 	BG_PIDS+=("$!")
@@ -508,4 +531,36 @@ words()
 
 	mapfile -t a <<<"$1"
 	echo "${a[*]}"
+}
+
+# nft_packets NS FAMILY TABLE COUNTER: the packets of a named nft counter.
+nft_packets()
+{
+	local out
+
+	out=$(ip netns exec "$1" nft list counter "$2" "$3" "$4")
+	sed -n 's/.*packets \([0-9]*\).*/\1/p' <<<"$out"
+}
+
+# udp_who SOURCEPORT [HOST] [NS]: one datagram to the "who" UDP service from
+# SOURCEPORT; prints the reply ("realN ADDR:PORT hi"), or nothing. (The
+# child shell ends socat as soon as the reply is in: -t 0.)
+udp_who()
+{
+	local host=${2:-$VIP} ns=${3:-$NS_C}
+
+	# shellcheck disable=SC2016 # $l is the child shell's
+	ip netns exec "$ns" timeout "$TMO" socat -t 0 \
+		"UDP:$host:7,sourceport=$1" \
+		SYSTEM:'echo hi; read -r l; echo "$l" >&3' 3>&1 2>>"$T/udp.err" || true
+}
+
+# traffic_stats: the global counters as one JSON line, less conns-expired
+# (the GC worker moves that one on its own).
+traffic_stats()
+{
+	local j
+
+	j=$(ld -j stats)
+	jq -ec '.stats | del(.["conns-expired"])' <<<"$j"
 }
