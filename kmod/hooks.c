@@ -34,6 +34,37 @@ static unsigned int drop(struct ldir_net *ln, int counter)
 	return NF_DROP;
 }
 
+/* Reassembles a fragment to a VIP or from a real serving one, as IPVS
+ * does: the ports are in the first fragment only. Without conntrack
+ * nothing else would; with it, this already happened. The forward path
+ * fragments the packet again on the way out. Returns true if stolen.
+ */
+static bool defrag(struct ldir_net *ln, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	union nf_inet_addr saddr = { .ip = iph->saddr };
+	union nf_inet_addr daddr = { .ip = iph->daddr };
+	u32 user;
+	int ret;
+
+	if (likely(!ip_is_fragment(iph)) ||
+	    (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP))
+		return false;
+	if (ldir_addrset_has_rcu(ln, &ln->vip_addrs, &daddr))
+		user = IP_DEFRAG_VS_IN;
+	else if (ldir_addrset_has_rcu(ln, &ln->real_addrs, &saddr))
+		user = IP_DEFRAG_VS_OUT;
+	else
+		return false;
+	local_bh_disable();
+	ret = ip_defrag(ln->net, skb, user);
+	local_bh_enable();
+	if (ret)
+		return true;
+	skb->ignore_df = 1;
+	return false;
+}
+
 /* Pulls the L4 header of an unfragmented TCP/UDP packet into the linear
  * area. Returns its offset, 0 if the packet is not one, < 0 if malformed.
  */
@@ -56,9 +87,7 @@ static int l4_pull(struct sk_buff *skb)
 	} else {
 		return 0;
 	}
-	/* fragments are reassembled before us when conntrack runs; without
-	 * it, only unfragmented packets are translated
-	 */
+	/* fragments left are not ours: see defrag() */
 	if (ip_is_fragment(iph))
 		return 0;
 	return thoff;
@@ -128,16 +157,16 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ICMP_IN);
 		return NF_ACCEPT;
 	}
+	if (defrag(ln, skb))
+		return NF_STOLEN;
 	thoff = l4_pull(skb);
 	if (!thoff)
 		return NF_ACCEPT;
 	if (unlikely(thoff < 0)) {
-		/* malformed: drop it only if it claims to be for a VIP */
-		const struct iphdr *iph = ip_hdr(skb);
+		union nf_inet_addr daddr = { .ip = ip_hdr(skb)->daddr };
 
-		if (!ldir_virtual_lookup_rcu(ln, AF_INET,
-					     (union nf_inet_addr *)&iph->daddr,
-					     0, iph->protocol))
+		/* malformed: drop it if it claims to be for a VIP */
+		if (!ldir_addrset_has_rcu(ln, &ln->vip_addrs, &daddr))
 			return NF_ACCEPT;
 		return drop(ln, LDIR_STATS_A_DROP_INVALID);
 	}

@@ -11,6 +11,7 @@
 #include <linux/percpu.h>
 #include <linux/siphash.h>
 #include <linux/workqueue.h>
+#include <linux/netfilter.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/ldir.h>
@@ -39,6 +40,15 @@ struct ldir_conn_table {
 	struct delayed_work gc_work;
 };
 
+/* A set of addresses with a user count: the VIPs, and the reals that serve
+ * a virtual. The packet path asks it which fragments to reassemble.
+ */
+#define LDIR_ADDRSET_BITS	8
+
+struct ldir_addrset {
+	struct hlist_head tab[1 << LDIR_ADDRSET_BITS];
+};
+
 struct ldir_net {
 	struct net *net;
 	struct mutex lock;		/* config writers */
@@ -53,6 +63,8 @@ struct ldir_net {
 	bool hooks_registered;
 
 	struct ldir_conn_table conns;
+	struct ldir_addrset vip_addrs;	/* under lock, RCU readers */
+	struct ldir_addrset real_addrs;	/* under lock, RCU readers */
 
 	/* settings, read locklessly by the packet path */
 	u32 conn_max;
@@ -71,6 +83,12 @@ static inline struct ldir_net *ldir_pernet(const struct net *net)
 #define LDIR_STATS_INC(s, i)	this_cpu_inc((s)->cnt[i])
 #define LDIR_STATS_ADD(s, i, v)	this_cpu_add((s)->cnt[i], v)
 
+int ldir_addrset_add(struct ldir_net *ln, struct ldir_addrset *set,
+		     const union nf_inet_addr *addr);
+void ldir_addrset_del(struct ldir_net *ln, struct ldir_addrset *set,
+		      const union nf_inet_addr *addr);
+bool ldir_addrset_has_rcu(struct ldir_net *ln, struct ldir_addrset *set,
+			  const union nf_inet_addr *addr);
 void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out);
 void ldir_net_changed(struct ldir_net *ln);
 

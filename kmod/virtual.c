@@ -99,9 +99,15 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	spin_lock_init(&v->sched_lock);
 	atomic_set(&v->conns, 0);
 
+	ret = ldir_addrset_add(ln, &ln->vip_addrs, addr);
+	if (ret) {
+		kfree(v);
+		return ERR_PTR(ret);
+	}
 	if (!ln->nvirtuals) {
 		ret = ldir_hooks_register(ln);
 		if (ret) {
+			ldir_addrset_del(ln, &ln->vip_addrs, addr);
 			kfree(v);
 			return ERR_PTR(ret);
 		}
@@ -131,6 +137,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	lockdep_assert_held(&ln->lock);
 	hlist_del_rcu(&v->hnode);
 	list_del(&v->node);
+	ldir_addrset_del(ln, &ln->vip_addrs, &v->addr);
 	list_for_each_entry_safe(l, tmp, &ln->links, node)
 		if (l->virt == v)
 			ldir_link_unlink(ln, l, false);
@@ -172,7 +179,8 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	if (!l)
 		return ERR_PTR(-ENOMEM);
 	l->stats = alloc_percpu(struct ldir_stats);
-	if (!l->stats) {
+	if (!l->stats || ldir_addrset_add(ln, &ln->real_addrs, &r->addr)) {
+		free_percpu(l->stats);
 		kfree(l);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -226,6 +234,7 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 		v->rr_last = NULL;
 	spin_unlock_bh(&v->sched_lock);
 	list_del(&l->node);
+	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
 	l->unlinked = true;
 	v->nlinks--;
 	l->real->nlinks--;
