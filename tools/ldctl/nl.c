@@ -235,32 +235,29 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int nl_resolve(struct nl *nl)
+/* The id of the generic netlink family name, or -errno. */
+static int nl_family_id(struct nl *nl, const char *name)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
+	bool intr = false;
 	uint16_t id = 0;
 	int err;
 
+	/* the controller answers in its own name */
+	nl->family = GENL_ID_CTRL;
 	nl_init_hdr(nl, nlh, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, LDIR_GENL_NAME);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
 	err = nl_send(nl, nlh);
 	if (!err)
-		err = nl_recv(nl, nlh->nlmsg_seq, family_cb, &id,
-			      &(bool){ false });
-	if (err == -ENOENT || (!err && !id)) {
-		ldctl_err("the ldir module is not loaded (generic netlink family \"%s\" not found)",
-			  LDIR_GENL_NAME);
-		return -1;
-	}
-	if (err) {
-		ldctl_err("generic netlink family lookup: %s", strerror(-err));
-		return -1;
-	}
-	nl->family = id;
-	return 0;
+		err = nl_recv(nl, nlh->nlmsg_seq, family_cb, &id, &intr);
+	nl->family = 0;
+	if (!err && !id)
+		err = -ENOENT;
+	return err ? err : id;
 }
 
-struct nl *nl_open(void)
+/* A bound generic netlink socket with extended acks; reports errors. */
+static struct nl *nl_socket(void)
 {
 	struct nl *nl = calloc(1, sizeof(*nl));
 	int one = 1;
@@ -272,26 +269,53 @@ struct nl *nl_open(void)
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->sock) {
 		ldctl_err("netlink socket: %s", strerror(errno));
-		goto err_free;
+		free(nl);
+		return NULL;
 	}
 	/* Both are optional: an old kernel just says less. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ldctl_err("netlink bind: %s", strerror(errno));
-		goto err_close;
+		nl_close(nl);
+		return NULL;
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = time(NULL);
-	if (nl_resolve(nl))
-		goto err_close;
 	return nl;
+}
 
-err_close:
-	mnl_socket_close(nl->sock);
-err_free:
-	free(nl);
+struct nl *nl_open(void)
+{
+	struct nl *nl = nl_socket();
+	int id;
+
+	if (!nl)
+		return NULL;
+	id = nl_family_id(nl, LDIR_GENL_NAME);
+	if (id == -ENOENT) {
+		ldctl_err("the ldir module is not loaded (generic netlink family \"%s\" not found)",
+			  LDIR_GENL_NAME);
+	} else if (id < 0) {
+		ldctl_err("generic netlink family lookup: %s", strerror(-id));
+	} else {
+		nl->family = id;
+		return nl;
+	}
+	nl_close(nl);
 	return NULL;
+}
+
+int nl_lookup(const char *name)
+{
+	struct nl *nl = nl_socket();
+	int id;
+
+	if (!nl)
+		return -EIO;
+	id = nl_family_id(nl, name);
+	nl_close(nl);
+	return id;
 }
 
 void nl_close(struct nl *nl)

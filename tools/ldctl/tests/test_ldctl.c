@@ -988,6 +988,10 @@ static void test_nl(void)
 	nl_report(nl, rq, -EMSGSIZE);
 	CHECK_STR(err_end(), "ldctl: kernel: too big: Message too long\n");
 	nl_close(nl);
+
+	/* family lookup, against the running kernel's controller */
+	CHECK(nl_lookup("nlctrl") == GENL_ID_CTRL);
+	CHECK(nl_lookup("ldir-nonexist") == -ENOENT);
 }
 
 int main(void)
