@@ -564,3 +564,14 @@ traffic_stats()
 	j=$(ld -j stats)
 	jq -ec '.stats | del(.["conns-expired"])' <<<"$j"
 }
+
+# virtual_field PORT PROTO JQPATH: a field of virtual VIP:PORT in `ldctl -j show`.
+virtual_field()
+{
+	local j
+
+	j=$(ld -j show)
+	jq -er --arg vip "$VIP" --argjson port "$1" --arg proto "$2" "
+		.virtuals[] | select(.address == \$vip and .port == \$port and
+				     .protocol == \$proto) | $3" <<<"$j"
+}
