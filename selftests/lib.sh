@@ -392,6 +392,7 @@ link_fields()
 }
 
 # nconns [JQFILTER]: how many conns `ldctl -j conns` lists (that match).
+# shellcheck disable=SC2120 # the filter is optional
 nconns()
 {
 	local j
