@@ -412,6 +412,39 @@ int msg_parse_conn(const struct nlattr *nest, struct ld_conn *c)
 
 /* Error messages */
 
+/* " 192.0.2.10:80 tcp", " 10.0.2.11:0", " 192.0.2.10:80 tcp -> 10.0.2.11:0" */
+static void describe_vkey(const struct ld_virtual *v, char *buf, size_t len)
+{
+	const char *proto = ld_proto_name(v->protocol);
+	char ep[LD_EP_STRLEN];
+
+	snprintf(buf, len, " %s %s", ld_ep_str(&v->addr, v->port, ep),
+		 proto ? proto : "?");
+	if (v->bind_id)
+		snprintf(buf + strlen(buf), len - strlen(buf), " bind %u",
+			 v->bind_id);
+}
+
+static void describe_object(const struct nlattr *a, const struct attr_set *set,
+			    char *buf, size_t len)
+{
+	char ep[LD_EP_STRLEN];
+	struct ld_virtual v;
+	struct ld_real r;
+	struct ld_link l;
+
+	if (set == &virtual_set && !msg_parse_virtual(a, &v)) {
+		describe_vkey(&v, buf, len);
+	} else if (set == &real_set && !msg_parse_real(a, &r)) {
+		snprintf(buf, len, " %s", ld_ep_str(&r.addr, r.port, ep));
+	} else if (set == &link_set && !msg_parse_link(a, &l)) {
+		describe_vkey(&l.virt, buf, len);
+		snprintf(buf + strlen(buf), len - strlen(buf), " -> %s",
+			 ld_ep_str(&l.real.addr, l.port ? l.port : l.real.port,
+				   ep));
+	}
+}
+
 static void describe_value(const struct nlattr *a, const struct attr_desc *d,
 			   uint16_t family, char *buf, size_t len)
 {
@@ -419,7 +452,10 @@ static void describe_value(const struct nlattr *a, const struct attr_desc *d,
 	const void *p = mnl_attr_get_payload(a);
 	char addr[INET6_ADDRSTRLEN];
 
-	if (d->flags & F_ADDR) {
+	if (d->nest == &virtual_set || d->nest == &real_set ||
+	    d->nest == &link_set) {
+		describe_object(a, d->nest, buf, len);
+	} else if (d->flags & F_ADDR) {
 		if (plen == 16 && inet_ntop(family, p, addr, sizeof(addr)))
 			snprintf(buf, len, " %s", addr);
 	} else if (d->type == MNL_TYPE_STRING) {
@@ -487,7 +523,7 @@ bool msg_describe(const struct nlmsghdr *req, uint32_t off, int miss_type,
 				goto missing;
 			}
 			if (d) {
-				char val[80] = "";
+				char val[160] = "";
 
 				describe_value(a, d, family, val, sizeof(val));
 				append(buf, len, val);

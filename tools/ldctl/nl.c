@@ -178,7 +178,7 @@ static int nl_send(struct nl *nl, struct nlmsghdr *nlh)
 /* "ldctl: kernel: <extack> (attribute virtual.sched "foo"): <strerror>" */
 void nl_report(struct nl *nl, const struct nlmsghdr *req, int err)
 {
-	char attr[160] = "", where[200] = "";
+	char attr[256] = "", where[300] = "";
 
 	if (nl->ext.has_offs &&
 	    msg_describe(req, nl->ext.offs, -1, attr, sizeof(attr)))

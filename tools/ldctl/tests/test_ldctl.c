@@ -771,7 +771,7 @@ static void test_msg(void)
 	}
 	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_VIRTUAL] - buf, -1,
 			   desc, sizeof(desc)));
-	CHECK_STR(desc, "virtual");
+	CHECK_STR(desc, "virtual [2001:db8::1]:443 udp bind 9");
 	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_VIRTUAL] - buf,
 			   LDIR_VIRTUAL_A_PROTOCOL, desc, sizeof(desc)));
 	CHECK_STR(desc, "virtual.protocol");
@@ -798,6 +798,9 @@ static void test_msg(void)
 	CHECK(ld_virtual_key_eq(&l.virt, &l2.virt));
 	CHECK(ld_real_key_eq(&l.real, &l2.real));
 	CHECK(l2.port == 8080 && l2.virt.bind_id == 3);
+	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_LINK] - buf, -1,
+			   desc, sizeof(desc)));
+	CHECK_STR(desc, "link 192.0.2.10:80 tcp bind 3 -> 10.0.2.11:8080");
 	/* IPv4 occupies the first 4 bytes, the rest is zero */
 	CHECK(l2.real.addr.addr[0] == 10 && l2.real.addr.addr[3] == 11);
 	CHECK(!memcmp(l2.real.addr.addr + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12));
@@ -932,6 +935,23 @@ static void test_nl(void)
 	err_start();
 	nl_report(nl, rq, -EINVAL);
 	CHECK_STR(err_end(), "ldctl: kernel: missing attribute (missing attribute virtual.protocol): Invalid argument\n");
+	nl_close(nl);
+
+	/* an offset at the nest names the object */
+	nl = nl_fake(FAM, PORTID);
+	off = 0;
+	nlh = put_msg(buf, &off, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 5);
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -ENOENT;
+	e->msg = *rq;
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "virtual not found");
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS,
+			 (const char *)tb[LDIR_A_VIRTUAL] - req);
+	end_msg(&off, nlh);
+	CHECK(nl_process(nl, buf, off, 5, NULL, NULL, &intr) == -ENOENT);
+	err_start();
+	nl_report(nl, rq, -ENOENT);
+	CHECK_STR(err_end(), "ldctl: kernel: virtual not found (attribute virtual 192.0.2.10:80 tcp): No such file or directory\n");
 	nl_close(nl);
 
 	/* EPERM, no extended ack */
