@@ -31,7 +31,10 @@ int link_parse(enum ld_verb verb, int argc, char **argv, struct ld_link *l,
 
 	memset(l, 0, sizeof(*l));
 	*flush = false;
-	if (verb == LD_DEL && argc > 0 && !strcmp(argv[argc - 1], "flush")) {
+	if (argc > 0 && !strcmp(argv[argc - 1], "flush")) {
+		if (verb != LD_DEL)
+			return ldctl_usage_err(usage_link,
+					       "unexpected argument \"flush\" (only link del takes it)");
 		*flush = true;
 		npos--;
 	}

@@ -3,6 +3,7 @@
  * ldctl: configure the ldir load balancer. Global options, then the
  * command (ldctl.c dispatches it).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,7 +33,8 @@ int main(int argc, char **argv)
 		ldctl_usage(stderr);
 		return 1;
 	}
-	ctx.color = !ctx.json && isatty(STDOUT_FILENO);
+	/* https://no-color.org */
+	ctx.color = !ctx.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
 	ret = ldctl_run(&ctx, argc - i, argv + i);
 	ldctl_close(&ctx);

@@ -76,6 +76,8 @@ expect 1 '' '^ldctl: unknown argument "now"$' -- real del 10.0.2.11 now
 expect 1 '' '^ldctl: invalid protocol "sctp"' -- link add 192.0.2.10:80 sctp 10.0.2.11
 expect 1 '' '^ldctl: missing REAL\[:PORT\] after "192.0.2.10:80"$' -- link add 192.0.2.10:80
 expect 1 '' '^ldctl: invalid address "10.0.2.1111"$' -- link del 192.0.2.10:80 10.0.2.1111 flush
+expect 1 '' '^ldctl: unexpected argument "flush" \(only link del takes it\)$' -- link add 192.0.2.10:80 10.0.2.11 flush
+expect 1 '' '^ldctl: invalid bind ID "80:80" in "192.0.2.10:80:80:80"' -- link add 192.0.2.10:80:80:80 tcp 10.0.2.11
 expect 1 '' '^ldctl: invalid timeout-est "0" \(expected 1..604800\)$' -- config set timeout-est 0
 expect 1 '' '^ldctl: invalid timeout-udp "604801"' -- config set timeout-udp 604801
 expect 1 '' '^ldctl: invalid conn-max "x"' -- config set conn-max x
