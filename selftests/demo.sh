@@ -5,6 +5,7 @@
 # of lib.sh: a client, the director, three reals running busybox httpd),
 # a few hundred HTTP requests through the VIP, and what ldir made of them.
 
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 REQUESTS=${LDIR_DEMO_REQUESTS:-300}

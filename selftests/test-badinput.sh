@@ -8,6 +8,7 @@
 # user gets "not permitted" and changes nothing. `ldctl save` output
 # restores to the same configuration.
 
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 lib_init
 setup_topology

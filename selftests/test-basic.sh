@@ -7,6 +7,7 @@
 # iperf3 bulk, UDP, and non-VIP traffic through the director left alone.
 # No nf_conntrack in the director here (test-conntrack.sh has it).
 
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 lib_init
 setup_topology
@@ -24,12 +25,10 @@ add_service 5201 tcp rr 1
 # nothing: ldir SNATs every reply to the VIP) and from the VIP.
 pc nft -f - <<EOF
 table ip client {
-	counter from_reals { }
-	counter from_vip { }
 	chain input {
 		type filter hook input priority 0;
-		ip saddr 10.0.2.0/24 counter name "from_reals"
-		ip saddr $VIP counter name "from_vip"
+		ip saddr 10.0.2.0/24 counter comment "from_reals"
+		ip saddr $VIP counter comment "from_vip"
 	}
 }
 EOF

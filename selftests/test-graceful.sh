@@ -7,6 +7,7 @@
 # Long-lived conns are socat sessions to the "who" service (port 8), which
 # names its real and then echoes.
 
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 lib_init
 setup_topology

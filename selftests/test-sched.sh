@@ -16,6 +16,7 @@
 # the load (IPVS's overhead = 256 * active + inactive) as long as an active
 # conn outweighs every closing one.
 
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 lib_init
 setup_topology
@@ -41,7 +42,7 @@ add_reals
 add_service 80 tcp rr
 names=$(http_names 30)
 expect_eq "rr: the answering reals in order" \
-	"$(words "$(for i in {1..10}; do printf 'real1\nreal2\nreal3\n'; done)")" \
+	"$(words "$(for _ in {1..10}; do printf 'real1\nreal2\nreal3\n'; done)")" \
 	"$(words "$names")"
 expect_eq "rr: requests per real" "10 10 10" "$(tally "$names")"
 expect_eq "rr: link stats.conns (created)" "10 10 10" "$(link_fields 80 tcp .stats.conns)"

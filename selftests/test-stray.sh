@@ -12,6 +12,7 @@
 # drop-no-conn must grow by exactly what the client sent, real1 must get
 # nothing.
 
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 lib_init
 setup_topology
@@ -22,19 +23,17 @@ add_service 8 tcp rr
 
 pc nft -f - <<EOF
 table ip client {
-	counter to_vip { }
 	chain output {
 		type filter hook output priority 0;
-		ip daddr $VIP tcp dport 8 counter name "to_vip"
+		ip daddr $VIP tcp dport 8 counter comment "to_vip"
 	}
 }
 EOF
 pr 1 nft -f - <<EOF
 table ip real {
-	counter from_client { }
 	chain input {
 		type filter hook input priority 0;
-		ip saddr $CLIENT tcp dport 8 counter name "from_client"
+		ip saddr $CLIENT tcp dport 8 counter comment "from_client"
 	}
 }
 EOF

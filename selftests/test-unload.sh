@@ -6,6 +6,7 @@
 # scans its log: KASAN, lockdep, RCU, WARNING), and loading ldir again
 # gives a fresh, working module.
 
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 lib_init
 [[ -n "${LDIR_KO:-}" && -f "$LDIR_KO" ]] ||
