@@ -101,9 +101,9 @@ run_kernel()
 
 	mkdir -p "$rundir"
 	stage "packing the $name initramfs"
-	make_initramfs "$name" "$K_KVER" "$MOD_DIR/kmod" "$rundir/initramfs.cpio.gz" check
+	make_initramfs "$name" "$K_KVER" "$MOD_DIR/kmod" "$rundir/initramfs.cpio" check
 	if [ "$name" = debug ]; then tmo=${LDIR_BOOT_TIMEOUT:-1200}; else tmo=${LDIR_BOOT_TIMEOUT:-600}; fi
-	boot_guest "$name" "$K_IMAGE" "$rundir/initramfs.cpio.gz" "$rundir" "$tmo" check
+	boot_guest "$name" "$K_IMAGE" "$rundir/initramfs.cpio" "$rundir" "$tmo" check
 	results=$rundir/results.log
 	console=$rundir/console.log
 

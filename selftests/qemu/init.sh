@@ -222,6 +222,7 @@ demo|bench)
 		script=${LDIR_BENCH:-bench.sh}
 	fi
 	if [ -f "/ldir/selftests/$script" ]; then
+		load_ldir || echo "warning: insmod /ldir/ldir.ko failed"
 		run_script '' 3600 "$script"
 		report "LDIR-RC $?"
 	else

@@ -191,7 +191,7 @@ verify_config()
 # kernel unless the cache already has it.
 build_debug_kernel()
 {
-	local srcver frags hash src b fd
+	local srcver frags hash src b fd prev
 
 	frags="$LDIR_REPO/selftests/config/base.config $LDIR_REPO/selftests/config/debug.config"
 	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12) || die "linux-source-6.12 missing"
@@ -222,9 +222,19 @@ build_debug_kernel()
 			mv "$src.tmp/linux-source-6.12" "$src"
 			rm -rf "$src.tmp"
 		fi
-		stage "configuring debug kernel in $b (tinyconfig + base.config + debug.config)"
 		rm -rf "$b"
+		# Seed from the newest finished build of the same source: Kbuild
+		# then recompiles only what the changed options touch.
+		prev=$(ls -td "$LDIR_CACHE/kernel-$srcver-"*/.ldir-built 2>/dev/null | head -n 1)
+		if [ -n "$prev" ]; then
+			prev=$(dirname "$prev")
+			stage "debug kernel: config changed, seeding the build from $prev"
+			cp -a "$prev" "$b"
+			rm -f "$b/.ldir-built"
+			mv "$b/build.log" "$b/build.log.seed"
+		fi
 		mkdir -p "$b"
+		stage "configuring debug kernel in $b (tinyconfig + base.config + debug.config)"
 		: >"$b/build.log"
 		(
 			set -e
@@ -245,6 +255,12 @@ build_debug_kernel()
 			{ tail -n 40 "$b/build.log"; echo "kernel modules_prepare failed (log: $b/build.log)"; return 1; }
 		touch "$b/.ldir-built"
 		stage "debug kernel built: $b/arch/x86/boot/bzImage"
+		# keep this build and the one before it
+		ls -td "$LDIR_CACHE"/kernel-*/.ldir-built | tail -n +3 | while read -r old; do
+			old=$(dirname "$old")
+			stage "removing the old kernel build $old"
+			rm -rf "$old" "$old.lock"
+		done
 	fi
 	exec {fd}>&-
 	DEBUG_KDIR=$b
@@ -281,27 +297,38 @@ kernel_info()
 
 # build_module NAME KDIR KVER: builds ldir.ko into $LDIR_CACHE/mod-KVER with
 # `make module`; sets MOD_DIR. Returns 1 on a failed build or any compiler
-# warning (the log is in $MOD_DIR.log).
+# warning (the log is in $MOD_DIR.log). Reuses the previous build when the
+# sources, the Makefile and the kernel are unchanged.
 build_module()
 {
-	local name=$1 kdir=$2 kver=$3 log
+	local name=$1 kdir=$2 kver=$3 log key rc=0
 
 	MOD_DIR=$LDIR_CACHE/mod-$kver
 	log=$MOD_DIR.log
-	stage "building ldir.ko for $name ($kver)"
-	rm -rf "$MOD_DIR"
-	if ! make -C "$LDIR_REPO" --no-print-directory module KDIR="$kdir" \
-		MODBUILD="$MOD_DIR" >"$log" 2>&1; then
+	key=$( (cd "$LDIR_REPO" && echo "$kdir" &&
+		find Makefile Kbuild kmod uapi -type f \( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) |
+		LC_ALL=C sort | xargs sha256sum
+		stat -c %Y "$kdir/Module.symvers" "$kdir/.config" 2>/dev/null) | sha256sum)
+	if [ -f "$MOD_DIR.key" ] && [ "$(cat "$MOD_DIR.key")" = "$key" ]; then
+		stage "ldir.ko for $name ($kver): sources unchanged, reusing the last build"
+	else
+		stage "building ldir.ko for $name ($kver)"
+		rm -rf "$MOD_DIR" "$MOD_DIR.key"
+		make -C "$LDIR_REPO" --no-print-directory module KDIR="$kdir" \
+			MODBUILD="$MOD_DIR" >"$log" 2>&1
+		echo "exit status $?" >>"$log"
+		echo "$key" >"$MOD_DIR.key"
+	fi
+	if ! grep -qx 'exit status 0' "$log"; then
 		grep -E 'error|warning:' "$log" | head -n 30
 		tail -n 5 "$log"
-		return 1
-	fi
-	if grep -q 'warning:' "$log"; then
+		rc=1
+	elif grep -q 'warning:' "$log"; then
 		grep -B2 -A3 'warning:' "$log" | head -n 40
-		return 1
+		rc=1
 	fi
-	[ -f "$MOD_DIR/kmod/ldir.ko" ] || { echo "no kmod/ldir.ko after the build"; return 1; }
-	return 0
+	[ -f "$MOD_DIR/kmod/ldir.ko" ] || { echo "no kmod/ldir.ko after the build"; rc=1; }
+	return $rc
 }
 
 build_ldctl()
@@ -337,13 +364,14 @@ GUEST_BINS_OPTIONAL="/usr/sbin/bridge /usr/bin/ss /usr/sbin/tcpdump
 /usr/bin/sha256sum /usr/bin/md5sum /usr/bin/base64 /usr/bin/find /usr/bin/diff
 /usr/bin/cat /usr/bin/sleep /usr/bin/printf /usr/bin/truncate /usr/bin/yes
 /usr/bin/realpath /usr/bin/readlink /usr/bin/ps /usr/bin/pgrep /usr/bin/pkill
-/usr/bin/kill /usr/sbin/sysctl /usr/bin/killall /usr/bin/nc /usr/bin/wait4x
-/usr/bin/conntrack /usr/sbin/conntrack /usr/bin/nstat /usr/bin/lnstat
-/usr/bin/python3"
+/usr/bin/kill /usr/sbin/sysctl /usr/bin/killall /usr/bin/nc /usr/bin/conntrack
+/usr/sbin/conntrack /usr/bin/nstat /usr/bin/lnstat /usr/bin/ethtool
+/usr/sbin/ethtool"
 
 # Modules a stock kernel's guest gets (with their dependencies).
 STOCK_MODULES="veth dummy bridge nfnetlink nf_conntrack nf_conntrack_netlink
-nf_nat nf_tables nft_ct nft_nat nft_chain_nat nft_masq nft_redir nft_reject
+nf_nat nf_tables nft_ct nft_nat nft_chain_nat nft_masq nft_redir nft_reject nft_objref
+nft_limit nft_quota nft_numgen nft_hash nft_fib_inet nft_fib_ipv4 nft_fib_ipv6
 nft_reject_inet nft_log nf_log_syslog nf_defrag_ipv4 nf_defrag_ipv6 sch_netem
 sch_fq_codel sch_tbf sch_ingress ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc
 libcrc32c crc32c_generic inet_diag tcp_diag udp_diag"
@@ -363,11 +391,14 @@ copy_bin()
 
 # make_initramfs NAME KVER KOS_DIR OUT MODE: packs the guest for kernel NAME
 # (debug, 6.1, 6.12) into OUT (gzip'd cpio).
-make_initramfs()
+# make_base_root: the part of the guest's root common to every kernel
+# (binaries, libraries, busybox, /etc, ldctl), once per run in $BASE_ROOT.
+make_base_root()
 {
-	local name=$1 kver=$2 kodir=$3 out=$4 mode=$5
-	local root=$out.d b m p l mods=()
+	local root=$LDIR_CACHE/run/base b l f d
 
+	[ -n "${BASE_ROOT:-}" ] && return 0
+	stage "assembling the guest's userspace"
 	rm -rf "$root"
 	mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/{dev,proc,sys,run,tmp,etc,root,ldir,mnt}
 	for d in bin sbin lib lib64; do ln -s usr/$d "$root/$d"; done
@@ -408,14 +439,27 @@ make_initramfs()
 		[ -f "$f" ] && cp "$f" "$root/etc/"
 	done
 	printf '/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n' >"$root/etc/ld.so.conf"
+	if [ -x "${LDCTL_BIN:-}" ]; then
+		copy_bin "$root" "$LDCTL_BIN" /usr/sbin/ldctl
+	fi
 	ldconfig -r "$root" 2>/dev/null || true
+	BASE_ROOT=$root
+}
+
+# make_initramfs NAME KVER KOS_DIR OUT MODE: packs the guest for kernel NAME
+# (debug, 6.1, 6.12) into OUT (an uncompressed cpio).
+make_initramfs()
+{
+	local name=$1 kver=$2 kodir=$3 out=$4 mode=$5
+	local root=$out.d m p l f msrc mods=()
+
+	make_base_root
+	rm -rf "$root"
+	cp -a "$BASE_ROOT" "$root"
 
 	# ldir itself
 	[ -f "$kodir/ldir.ko" ] && install -m 0644 "$kodir/ldir.ko" "$root/ldir/"
 	[ -f "$kodir/ldir_kunit.ko" ] && install -m 0644 "$kodir/ldir_kunit.ko" "$root/ldir/"
-	if [ -x "${LDCTL_BIN:-}" ]; then
-		copy_bin "$root" "$LDCTL_BIN" /usr/sbin/ldctl
-	fi
 	cp -a "$LDIR_REPO/selftests" "$root/ldir/selftests"
 	install -m 0755 "$LDIR_REPO/selftests/qemu/init.sh" "$root/init"
 
@@ -430,10 +474,12 @@ make_initramfs()
 		for p in $(printf '%s\n' "${mods[@]}" | sort -u); do
 			install -D -m 0644 "$p" "$root$p"
 		done
-		for f in modules.order modules.builtin modules.builtin.modinfo; do
-			[ -f "/lib/modules/$kver/$f" ] && cp "/lib/modules/$kver/$f" "$root/lib/modules/$kver/"
-		done
 	fi
+	# so that modprobe knows what is built in (most of it, on debug)
+	if [ "$name" = debug ]; then msrc=$DEBUG_KDIR; else msrc=/lib/modules/$kver; fi
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$msrc/$f" ] && cp "$msrc/$f" "$root/lib/modules/$kver/"
+	done
 	for f in "$root"/ldir/*.ko; do
 		[ -f "$f" ] && cp "$f" "$root/lib/modules/$kver/extra/"
 	done
@@ -449,7 +495,7 @@ make_initramfs()
 	} >"$root/ldir/env"
 
 	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-		cpio --null -o -H newc -R 0:0 --quiet | gzip -1) >"$out" ||
+		cpio --null -o -H newc -R 0:0 --quiet) >"$out" ||
 		die "packing $out failed"
 }
 
@@ -463,7 +509,7 @@ boot_guest()
 {
 	local name=$1 kernel=$2 initrd=$3 rundir=$4 tmo=$5 mode=$6 show=${7:-}
 	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic LDIR_MODE=$mode"
-	local rc
+	local rc pid n=0 last
 
 	[ "$name" = debug ] && append="$append kmemleak=on"
 	[ "$mode" = demo ] && append="$append quiet"
@@ -474,10 +520,22 @@ boot_guest()
 		-nic none -monitor none -serial stdio -serial "file:$rundir/results.log" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append"
 	if [ -n "$show" ]; then
-		timeout -k 10 "$tmo" "$@" </dev/null 2>&1 | tee "$rundir/console.log" | tr -d '\r'
+		timeout -k 10 "$tmo" "$@" </dev/null 2>&1 | tee "$rundir/console.log" |
+			sed -u 's/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r$//'
 		rc=${PIPESTATUS[0]}
 	else
-		timeout -k 10 "$tmo" "$@" </dev/null >"$rundir/console.log" 2>&1
+		timeout -k 10 "$tmo" "$@" </dev/null >"$rundir/console.log" 2>&1 &
+		pid=$!
+		while kill -0 "$pid" 2>/dev/null; do
+			sleep 5
+			n=$((n + 5))
+			if [ $((n % 60)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+				last=$(tr -d '\r' <"$rundir/results.log" | grep '^TEST ' | tail -n 1)
+				stage "  ... $name guest running, $(tr -d '\r' <"$rundir/results.log" |
+					grep -c '^TEST ') results so far${last:+, last: $last}"
+			fi
+		done
+		wait "$pid"
 		rc=$?
 	fi
 	stage "$name guest ended (status $rc)"
