@@ -260,7 +260,7 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp)
 }
 
 /* Removes @cp unless someone else already did. */
-static void conn_kill(struct ldir_net *ln, struct ldir_conn *cp)
+void ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp)
 {
 	struct ldir_conn_table *ct = &ln->conns;
 	u32 b0 = conn_bucket(ct, cp, LDIR_DIR_ORIG);
@@ -358,7 +358,7 @@ restart:
 			    (virt && cp->link->virt != virt))
 				continue;
 			rcu_read_unlock();
-			conn_kill(ln, cp);
+			ldir_conn_kill(ln, cp);
 			goto restart;
 		}
 		rcu_read_unlock();
@@ -390,7 +390,7 @@ restart:
 			if (time_after(READ_ONCE(cp->expires), now))
 				continue;
 			rcu_read_unlock();
-			conn_kill(ln, cp);
+			ldir_conn_kill(ln, cp);
 			expired++;
 			goto restart;
 		}

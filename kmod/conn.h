@@ -54,6 +54,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 				   const struct ldir_tuple *t,
 				   struct ldir_link *link, __be16 rport,
 				   u8 state);
+void ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    int dir, const struct tcphdr *th);
 void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,

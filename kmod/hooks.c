@@ -139,6 +139,20 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	return IS_ERR(cp) ? NULL : cp;
 }
 
+/* A client reusing its port after a close opens a new connection: it
+ * stays on the same real, unless that real no longer takes new ones.
+ */
+static bool reuse_elsewhere(const struct ldir_conn *cp,
+			    const struct tcphdr *th)
+{
+	u8 state = READ_ONCE(cp->state);
+
+	if (!th->syn || th->ack ||
+	    (state != LDIR_CONN_S_TIME_WAIT && state != LDIR_CONN_S_CLOSE))
+		return false;
+	return READ_ONCE(cp->link->unlinked) || !ldir_real_usable(cp->link->real);
+}
+
 static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
@@ -178,6 +192,10 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		th = (const struct tcphdr *)(skb->data + thoff);
 
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
+	if (cp && th && unlikely(reuse_elsewhere(cp, th))) {
+		ldir_conn_kill(ln, cp);
+		cp = NULL;
+	}
 	if (!cp) {
 		cp = conn_new(ln, v, &t, th);
 		if (!cp)

@@ -235,7 +235,7 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 	spin_unlock_bh(&v->sched_lock);
 	list_del(&l->node);
 	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
-	l->unlinked = true;
+	WRITE_ONCE(l->unlinked, true);
 	v->nlinks--;
 	l->real->nlinks--;
 	ln->nlinks--;
