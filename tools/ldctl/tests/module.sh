@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ldctl against the loaded ldir module (run as root, e.g. in a QEMU guest
+# of selftests/qemu): every command, the kernel's extack messages, JSON
+# validity, save -> flush -> restore -> save identity, dumps larger than one
+# netlink message, and EPERM for an unprivileged user. Works in its own
+# network namespace; needs jq and setpriv.
+#
+# usage: tests/module.sh [path/to/ldctl]; exit 0 pass, 1 fail, 4 skip
+
+set -u
+LDCTL=${1:-ldctl}
+NS=ldctl-test-$$
+T=$(mktemp -d)
+pass=0
+fail=0
+
+[[ -d /sys/module/ldir ]] || { echo "SKIP: ldir is not loaded"; exit 4; }
+((EUID == 0)) || { echo "SKIP: needs root"; exit 4; }
+ip netns add "$NS" || exit 1
+trap 'ip netns del "$NS"; rm -rf "$T"' EXIT
+
+L() { ip netns exec "$NS" "$LDCTL" "$@"; }
+
+# expect RC STDOUT-ERE STDERR-ERE -- ARGS ("" = must be empty)
+expect() {
+	local rc=$1 out=$2 err=$3 got ok=1
+	shift 4
+	L "$@" >"$T/out" 2>"$T/err"
+	got=$?
+	((got == rc)) || ok=0
+	if [[ -z $out ]]; then [[ ! -s $T/out ]] || ok=0
+	else grep -qE -- "$out" "$T/out" || ok=0; fi
+	if [[ -z $err ]]; then [[ ! -s $T/err ]] || ok=0
+	else grep -qE -- "$err" "$T/err" || ok=0; fi
+	check "ldctl $*" "$ok" "rc $got: $(head -c 300 "$T/out") $(cat "$T/err")"
+}
+
+check() {
+	if (($2)); then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $1: $3"
+	fi
+}
+
+eq() { [[ $2 == "$3" ]]; check "$1" $((!$?)) "want '$2', got '$3'"; }
+
+expect 0 '' '' -- flush
+expect 0 '' '' -- virtual add 192.0.2.10:80 tcp sched wlc
+expect 1 '' '^ldctl: kernel: .*\(attribute virtual 192\.0\.2\.10:80 tcp\): File exists$' -- virtual add 192.0.2.10:80 tcp
+expect 1 '' '^ldctl: kernel: .*\(attribute virtual\.sched "foo"\): ' -- virtual add 192.0.2.11:80 tcp sched foo
+expect 1 '' '^ldctl: kernel: .*\(attribute virtual 192\.0\.2\.99:80 tcp\): No such file or directory$' -- virtual del 192.0.2.99:80 tcp
+expect 0 '' '' -- real add 10.0.2.11 weight 2
+expect 0 '' '' -- real add 10.0.2.12:8080 weight 1 maxconns 5
+expect 0 '' '' -- real add 10.0.2.13 state out
+expect 1 '' 'attribute real 10\.0\.2\.13:0\): File exists$' -- real add 10.0.2.13
+expect 0 '' '' -- link add 192.0.2.10:80 10.0.2.11:8080
+expect 0 '' '' -- link add 192.0.2.10:80 tcp 10.0.2.12:8080
+expect 0 '' '' -- link add 192.0.2.10:80 10.0.2.13
+expect 1 '' 'attribute link\.real 10\.0\.2\.99:0\): No such file or directory$' -- link add 192.0.2.10:80 10.0.2.99
+expect 0 '' '' -- virtual add 192.0.2.10:0 udp sched rr
+expect 0 '' '' -- link add 192.0.2.10:0 udp 10.0.2.11
+expect 0 '' '' -- config set conn-max 1000 timeout-est 100
+
+L show >"$T/show"
+eq "ldctl show" "virtual 192.0.2.10:80 tcp sched wlc state in conns 0 links 3
+  -> 10.0.2.11:8080 weight 2 maxconns 0 state in active 0 conns 0 pkts-in 0 pkts-out 0
+  -> 10.0.2.12:8080 weight 1 maxconns 5 state in active 0 conns 0 pkts-in 0 pkts-out 0
+  -> 10.0.2.13:0 weight 1 maxconns 0 state out active 0 conns 0 pkts-in 0 pkts-out 0
+virtual 192.0.2.10:0 udp sched rr state in conns 0 links 1
+  -> 10.0.2.11:0 weight 2 maxconns 0 state in active 0 conns 0 pkts-in 0 pkts-out 0" "$(cat "$T/show")"
+eq "show -j: virtuals" 2 "$(L -j show | jq -er '.virtuals | length')"
+eq "show -j: links of the first" "10.0.2.11 8080 2" \
+	"$(L -j show | jq -er '.virtuals[0].links[0] | "\(.real) \(.port) \(.weight)"')"
+eq "virtual -j" 2 "$(L -j virtual | jq -er length)"
+eq "real -j" "10.0.2.12 8080 5 1" \
+	"$(L -j real | jq -er '.[1] | "\(.address) \(.port) \(.maxconns) \(.links)"')"
+eq "link -j" 4 "$(L -j link | jq -er length)"
+eq "conns -j" "[]" "$(L -j conns)"
+eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn-max"]')"
+eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout-est"]')"
+eq "stats -j: counters" 13 "$(L -j stats | jq -er '.stats | length')"
+eq "stats: lines" 21 "$(L stats | wc -l)"
+
+L save >"$T/s1"
+expect 0 '' '' -- flush
+eq "show after flush" "" "$(L show)"
+expect 0 '' '' -- restore "$T/s1"
+L save >"$T/s2"
+eq "save -> restore -> save" "$(cat "$T/s1")" "$(cat "$T/s2")"
+
+expect 0 '' '' -- virtual set 192.0.2.10:80 tcp sched rr state out
+expect 0 '' '' -- real set 10.0.2.11 weight 0
+expect 0 '' '' -- link del 192.0.2.10:80 10.0.2.13 flush
+expect 1 '' 'link not found|No such file' -- link del 192.0.2.10:80 10.0.2.13
+expect 0 '' '' -- real del 10.0.2.13 flush
+expect 0 '' '' -- flush conns
+eq "after set/del" "virtual 192.0.2.10:80 tcp sched rr state out conns 0 links 2" "$(L virtual | head -n 1)"
+
+# restore stops at the first kernel error and names the line
+printf 'virtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.21:80 tcp\n' >"$T/dup"
+expect 1 '' "^ldctl: $T/dup:2: kernel: .*File exists$" -- restore "$T/dup"
+eq "restore stopped before line 3" 0 "$(L virtual | grep -c 192.0.2.21)"
+
+# dumps of several netlink messages
+expect 0 '' '' -- flush
+for i in $(seq 1000 1499); do
+	echo "virtual add 192.0.2.30:$i tcp"
+	echo "link add 192.0.2.30:$i 10.0.2.40:$i"
+done >"$T/big"
+expect 0 '' '' -- real add 10.0.2.40
+expect 0 '' '' -- restore "$T/big"
+eq "500 virtuals dumped" 500 "$(L virtual | wc -l)"
+eq "500 links dumped" 500 "$(L -j link | jq -er length)"
+eq "500 virtuals in show -j" 500 "$(L -j show | jq -er '.virtuals | length')"
+L save >"$T/b1"
+expect 0 '' '' -- flush
+expect 0 '' '' -- restore "$T/b1"
+L save >"$T/b2"
+eq "big save -> restore -> save" "$(cat "$T/b1")" "$(cat "$T/b2")"
+expect 0 '' '' -- flush
+
+# an unprivileged user
+for args in "show" "virtual add 192.0.2.50:80 tcp" "flush"; do
+	# shellcheck disable=SC2086
+	ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$LDCTL" $args >"$T/out" 2>"$T/err"
+	rc=$?
+	eq "unprivileged ldctl $args" "1 ldctl: operation not permitted (CAP_NET_ADMIN needed)" \
+		"$rc $(cat "$T/err")"
+done
+
+echo "module.sh: $pass passed, $fail failed"
+((fail == 0))
