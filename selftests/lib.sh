@@ -297,7 +297,9 @@ start_servers()
 				;;
 			udp)
 				# shellcheck disable=SC2016
-				bg "${NS_R[$n]}" socat UDP-RECVFROM:7,fork \
+				# -t: a child handles one datagram and would
+				# give its shell only 0.5 s to answer
+				bg "${NS_R[$n]}" socat -t "$TMO" UDP-RECVFROM:7,fork \
 					SYSTEM:'read -r l; echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT $l"'
 				;;
 			iperf)
