@@ -19,6 +19,19 @@ static struct genl_family ldir_family;
 
 /* ---- policies ---------------------------------------------------------- */
 
+/* not const: 6.1 policies point to a mutable range; and the u32 limits
+ * do not fit the s16 of NLA_POLICY_RANGE/MAX
+ */
+static struct netlink_range_validation weight_range = {
+	.min = 0,
+	.max = LDIR_WEIGHT_MAX,
+};
+
+static struct netlink_range_validation timeout_range = {
+	.min = 1,
+	.max = LDIR_TIMEOUT_MAX,
+};
+
 static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_FAMILY]		= { .type = NLA_U16 },
 	[LDIR_VIRTUAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
@@ -39,8 +52,8 @@ static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
 	[LDIR_REAL_A_FAMILY]		= { .type = NLA_U16 },
 	[LDIR_REAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
 	[LDIR_REAL_A_PORT]		= { .type = NLA_BE16 },
-	[LDIR_REAL_A_WEIGHT]		= NLA_POLICY_MAX(NLA_U32,
-							 LDIR_WEIGHT_MAX),
+	[LDIR_REAL_A_WEIGHT]		= NLA_POLICY_FULL_RANGE(NLA_U32,
+								&weight_range),
 	[LDIR_REAL_A_MAX_CONNS]		= { .type = NLA_U32 },
 	[LDIR_REAL_A_STATE]		= NLA_POLICY_RANGE(NLA_U8,
 							   LDIR_STATE_IN,
@@ -58,12 +71,6 @@ static const struct nla_policy link_policy[LDIR_LINK_A_MAX + 1] = {
 	[LDIR_LINK_A_ACTIVE]		= { .type = NLA_REJECT },
 	[LDIR_LINK_A_CONNS]		= { .type = NLA_REJECT },
 	[LDIR_LINK_A_STATS]		= { .type = NLA_REJECT },
-};
-
-/* not const: 6.1 policies point to a mutable range */
-static struct netlink_range_validation timeout_range = {
-	.min = 1,
-	.max = LDIR_TIMEOUT_MAX,
 };
 
 static const struct nla_policy config_policy[LDIR_CONFIG_A_MAX + 1] = {
@@ -570,6 +577,7 @@ static int link_del(struct sk_buff *skb, struct genl_info *info)
 	struct ldir_virtual *v;
 	struct ldir_link *l;
 	struct ldir_real *r;
+	__be16 port;
 	int ret;
 
 	mutex_lock(&ln->lock);
@@ -577,7 +585,9 @@ static int link_del(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 	l = ldir_link_find(ln, v, r);
-	if (!l) {
+	port = ltb[LDIR_LINK_A_PORT] ? nla_get_be16(ltb[LDIR_LINK_A_PORT]) : 0;
+	/* a port names the link exactly; none (or 0) matches any */
+	if (!l || (port && port != l->port)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_LINK],
 				    "link not found");
 		ret = -ENOENT;

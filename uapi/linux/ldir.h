@@ -43,10 +43,12 @@
  *
  * LDIR_CMD_LINK_NEW     [LDIR_A_LINK] LINK_A_VIRTUAL (nested virtual
  *     key), LINK_A_REAL (nested real key: the real (addr, port) is looked
- *     up first, then (addr, 0)), optional LINK_A_PORT: the real's port for
- *     this virtual (0: the real's port, else the client's destination port)
- * LDIR_CMD_LINK_DEL     [LDIR_A_LINK] as NEW; live conns finish unless
- *     LDIR_A_FLUSH is given.
+ *     up first, then (addr, 0)), optional LINK_A_PORT: the port conns are
+ *     sent to on the real. If it is 0, the real's own port is used; if
+ *     that is 0 too, the client's destination port (a port-0 virtual maps
+ *     each port to the same port).
+ * LDIR_CMD_LINK_DEL     [LDIR_A_LINK] as NEW; a non-zero LINK_A_PORT must
+ *     match the link's. Live conns finish unless LDIR_A_FLUSH is given.
  * LDIR_CMD_LINK_GET     dump: VIRTUAL, REAL, PORT, ACTIVE, CONNS, STATS
  *
  * LDIR_CMD_CONN_GET     dump: one message per conn: LDIR_A_CONN with
@@ -58,8 +60,18 @@
  * LDIR_CMD_FLUSH        delete every virtual, real, link and conn;
  *     with LDIR_A_FLUSH_CONNS_ONLY only the conns go
  *
- * Dumps carry a generation counter: a dump that raced with a change is
- * flagged NLM_F_DUMP_INTR and should be retried.
+ * Replies: every dump message and the STATS_GET reply carry one object
+ * under the same top-level attribute a request uses (LDIR_A_VIRTUAL,
+ * LDIR_A_REAL, LDIR_A_LINK, LDIR_A_CONN); LINK_A_REAL in a link dump is
+ * the real's stored key. Strings (SCHED) come back NUL-terminated.
+ *
+ * Dumps of virtuals, reals and links carry a generation counter: a dump
+ * that raced with a configuration change is flagged NLM_F_DUMP_INTR and
+ * should be retried. The conn dump walks the live table bucket by bucket
+ * without one: conns come and go with every packet.
+ *
+ * Not yet: IPv6 (FAMILY AF_INET6 is refused with an extack message) and
+ * Bind IDs other than 0 (refused likewise).
  */
 #ifndef _UAPI_LINUX_LDIR_H
 #define _UAPI_LINUX_LDIR_H
