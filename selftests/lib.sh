@@ -170,8 +170,22 @@ bg()
 	local ns=$1
 
 	shift
-	ip netns exec "$ns" "$@" &
+	(
+		close_conn_fds
+		exec ip netns exec "$ns" "$@"
+	) &
 	BG_PIDS+=("$!")
+}
+
+# close_conn_fds: in a child, close our ends of the conns' FIFOs, so that
+# a long-lived child does not keep another conn's input open.
+close_conn_fds()
+{
+	local fd
+
+	for fd in "${CONN_FD[@]}"; do
+		exec {fd}>&-
+	done
 }
 
 sysctl_set() # NS KEY VALUE
@@ -460,9 +474,12 @@ conn_open()
 
 	mkfifo "$T/$id.in"
 	: >"$T/$id.out"
-	ip netns exec "$NS_C" socat -t "$TMO" \
-		"OPEN:$T/$id.in,rdonly!!OPEN:$T/$id.out,wronly,append" \
-		"TCP:$host:$port" &
+	(
+		close_conn_fds
+		exec ip netns exec "$NS_C" socat -t "$TMO" \
+			"OPEN:$T/$id.in,rdonly!!OPEN:$T/$id.out,wronly,append" \
+			"TCP:$host:$port"
+	) &
 	CONN_PID[$id]=$!
 	BG_PIDS+=("$!")
 	# read-write: opening a FIFO that way does not block, whatever socat does

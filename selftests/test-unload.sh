@@ -41,15 +41,19 @@ for ((i = 1; i <= 20; i++)); do
 	[[ $out == *"in use"* ]] || fail "rmmod ldir: $out"
 	sleep 0.2
 done
-[[ ! -d /sys/module/ldir ]] || fail "rmmod ldir: still loaded after $i attempts: $out"
+(( i <= 20 )) || fail "rmmod ldir: still in use after $i attempts: $out"
 ok "rmmod ldir with live conns (attempt $i)"
 kill "$pid_traffic" "$pid_dump"
 wait "$pid_traffic" "$pid_dump" 2>/dev/null || true
+# The family lookup of a dump that raced with rmmod may have loaded ldir
+# again (MODULE_ALIAS_GENL_FAMILY, when ldir.ko is installed).
+if [[ -d /sys/module/ldir ]]; then
+	log "ldctl loaded ldir again after rmmod; unloading it once more"
+	rmmod ldir
+fi
+[[ ! -d /sys/module/ldir ]] || fail "ldir still loaded"
+ok "ldir unloaded"
 
-rc=0
-ld show >"$T/out" 2>"$T/err" || rc=$?
-expect_eq "ldctl show without the module: exit status" 1 "$rc"
-expect_match "ldctl show without the module: a message" "." "$(cat "$T/err")"
 if conn_echoes A "after rmmod" 2; then
 	fail "conn A still echoes with ldir unloaded: who translated it?"
 fi
