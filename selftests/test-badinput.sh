@@ -74,6 +74,7 @@ bad '192\.0\.2\.99|[Vv]irtual' -- virtual del 192.0.2.99:80 tcp
 bad '10\.0\.2\.99|[Rr]eal' -- real set 10.0.2.99 weight 2
 bad '10\.0\.2\.99|[Rr]eal' -- real del 10.0.2.99
 bad '10\.0\.2\.11|[Ll]ink' -- link del "$VIP:53" udp 10.0.2.11:53
+bad '10\.0\.2\.13|[Ll]ink|port' -- link del "$VIP:80" tcp 10.0.2.13:81
 bad "$VIP|[Vv]irtual" -- virtual del "$VIP:80" udp
 
 log "duplicates"
