@@ -301,18 +301,20 @@ start_servers()
 					2>"$T/httpd$n.log"
 				;;
 			echo)
-				bg "${NS_R[$n]}" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat
+				bg "${NS_R[$n]}" socat -t "$TMO" \
+					TCP-LISTEN:7,fork,reuseaddr EXEC:cat
 				;;
 			who)
 				# shellcheck disable=SC2016 # expanded by socat's shell
 				# (a ':' outside quotes would end socat's argument)
-				bg "${NS_R[$n]}" socat TCP-LISTEN:8,fork,reuseaddr \
+				# -t: after the client's FIN, socat gives its
+				# child 0.5 s to answer; a slow guest needs more
+				bg "${NS_R[$n]}" socat -t "$TMO" TCP-LISTEN:8,fork,reuseaddr \
 					SYSTEM:'echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT"; exec cat'
 				;;
 			udp)
 				# shellcheck disable=SC2016
-				# -t: a child handles one datagram and would
-				# give its shell only 0.5 s to answer
+				# -t: as above, for the one datagram a child gets
 				bg "${NS_R[$n]}" socat -t "$TMO" UDP-RECVFROM:7,fork \
 					SYSTEM:'read -r l; echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT $l"'
 				;;

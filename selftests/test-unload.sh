@@ -28,9 +28,12 @@ expect_match "a UDP flow" "^real1 $CLIENT:40011 hi\$" "$(udp_who 40011)"
 expect_eq "live conns before rmmod" 4 "$(nconns)"
 
 log "rmmod with live conns, new conns arriving and ldctl dumping"
-bg "$NS_C" bash -c "while :; do echo x | socat -t 2 - TCP:$VIP:8; done >/dev/null 2>&1"
+# Each loop ends at its next turn once $T/stop exists.
+bg "$NS_C" bash -c "while [[ ! -e $T/stop ]]; do
+	echo x | timeout $TMO socat -t 2 - TCP:$VIP:8; done >/dev/null 2>&1"
 pid_traffic=$!
-bg "$NS_D" bash -c 'while :; do ldctl -j conns; ldctl -j show; done >/dev/null 2>&1'
+bg "$NS_D" bash -c "while [[ ! -e $T/stop ]]; do
+	ldctl -j conns; ldctl -j show; done >/dev/null 2>&1"
 pid_dump=$!
 sleep 2
 # A dump in progress pins the module for a moment; rmmod does not wait.
@@ -43,8 +46,8 @@ for ((i = 1; i <= 20; i++)); do
 done
 (( i <= 20 )) || fail "rmmod ldir: still in use after $i attempts: $out"
 ok "rmmod ldir with live conns (attempt $i)"
-kill "$pid_traffic" "$pid_dump"
-wait "$pid_traffic" "$pid_dump" 2>/dev/null || true
+touch "$T/stop"
+wait "$pid_traffic" "$pid_dump" || true
 # The family lookup of a dump that raced with rmmod may have loaded ldir
 # again (MODULE_ALIAS_GENL_FAMILY, when ldir.ko is installed).
 if [[ -d /sys/module/ldir ]]; then
