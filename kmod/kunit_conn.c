@@ -1,0 +1,771 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the conn table of init_net (seed 001 Fig. 3C, 5): insert and
+ * lookup both ways, TCP states and active counts, expiry, the bound, flush.
+ */
+#include <linux/bottom_half.h>
+#include <linux/prandom.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <kunit/test.h>
+
+#include "conn.h"
+#include "sched.h"
+
+#define IP4(a, b, c, d)	cpu_to_be32((a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define VIP		IP4(192, 0, 2, 1)
+#define VIP2		IP4(192, 0, 2, 2)
+#define RIP		IP4(198, 51, 100, 11)
+#define RIP2		IP4(198, 51, 100, 12)
+#define CIP		IP4(203, 0, 113, 7)
+
+#define CONN_OBJS	4
+#define CONN_MANY	1024
+
+/* The suite works in init_net's table, with a TCP virtual VIP:80 linked
+ * to the real RIP on port 8080, and stops its GC worker: a conn then goes
+ * only when a test removes it, so the test may use it without RCU.
+ */
+struct conn_fx {
+	struct ldir_net *ln;
+	struct ldir_virtual *v[CONN_OBJS];
+	struct ldir_real *r[CONN_OBJS];
+	struct ldir_link *l;
+	bool gc_stopped;
+	u32 conn_max;
+	u32 timeout[__LDIR_CONN_S_MAX];
+	int count;			/* conns in the table before the test */
+	u64 stats[__LDIR_STATS_A_MAX];
+};
+
+static union nf_inet_addr ip4(__be32 a)
+{
+	union nf_inet_addr u = { .ip = a };
+
+	return u;
+}
+
+static struct ldir_tuple tuple(u8 proto, __be32 s, u16 sport, __be32 d,
+			       u16 dport)
+{
+	struct ldir_tuple t = {
+		.saddr.ip = s, .sport = htons(sport),
+		.daddr.ip = d, .dport = htons(dport),
+		.protocol = proto, .family = AF_INET,
+	};
+
+	return t;
+}
+
+static struct ldir_virtual *fx_virtual(struct kunit *test, __be32 addr,
+				       u16 port, u8 proto)
+{
+	struct conn_fx *fx = test->priv;
+	union nf_inet_addr a = ip4(addr);
+	struct ldir_virtual *v;
+	int i;
+
+	for (i = 0; i < CONN_OBJS && fx->v[i]; i++)
+		;
+	KUNIT_ASSERT_LT(test, i, CONN_OBJS);
+	mutex_lock(&fx->ln->lock);
+	v = ldir_virtual_create(fx->ln, AF_INET, &a, htons(port), proto, 0,
+				ldir_sched_find("rr"));
+	if (!IS_ERR(v))
+		fx->v[i] = v;
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, v);
+	return v;
+}
+
+static struct ldir_real *fx_real(struct kunit *test, __be32 addr)
+{
+	struct conn_fx *fx = test->priv;
+	union nf_inet_addr a = ip4(addr);
+	struct ldir_real *r;
+	int i;
+
+	for (i = 0; i < CONN_OBJS && fx->r[i]; i++)
+		;
+	KUNIT_ASSERT_LT(test, i, CONN_OBJS);
+	mutex_lock(&fx->ln->lock);
+	r = ldir_real_create(fx->ln, AF_INET, &a, 0);
+	if (!IS_ERR(r))
+		fx->r[i] = r;
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	return r;
+}
+
+/* The link goes with its virtual or real, in exit. */
+static struct ldir_link *fx_link(struct kunit *test, struct ldir_virtual *v,
+				 struct ldir_real *r, u16 port)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l;
+
+	mutex_lock(&fx->ln->lock);
+	l = ldir_link_create(fx->ln, v, r, htons(port));
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, l);
+	return l;
+}
+
+static int conn_init(struct kunit *test)
+{
+	struct ldir_net *ln = ldir_pernet(&init_net);
+	struct conn_fx *fx;
+	int s;
+
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	if (!fx)
+		return -ENOMEM;
+	fx->ln = ln;
+	test->priv = fx;
+
+	cancel_delayed_work_sync(&ln->conns.gc_work);
+	fx->gc_stopped = true;
+	mutex_lock(&ln->lock);
+	fx->conn_max = ln->conn_max;
+	memcpy(fx->timeout, ln->timeout, sizeof(fx->timeout));
+	/* distinct timeouts: a conn's expiry tells which one it got */
+	for (s = 0; s < __LDIR_CONN_S_MAX; s++)
+		WRITE_ONCE(ln->timeout[s], (100 + 10 * s) * HZ);
+	mutex_unlock(&ln->lock);
+	fx->count = atomic_read(&ln->conns.count);
+	ldir_stats_sum(ln->stats, fx->stats);
+	return 0;
+}
+
+static void conn_exit(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_net *ln;
+	int i;
+
+	if (!fx)
+		return;
+	ln = fx->ln;
+	mutex_lock(&ln->lock);
+	/* a virtual takes its conns and links with it */
+	for (i = 0; i < CONN_OBJS; i++)
+		if (fx->v[i])
+			ldir_virtual_destroy(ln, fx->v[i]);
+	for (i = 0; i < CONN_OBJS; i++)
+		if (fx->r[i])
+			ldir_real_destroy(ln, fx->r[i]);
+	WRITE_ONCE(ln->conn_max, fx->conn_max);
+	for (i = 0; i < __LDIR_CONN_S_MAX; i++)
+		WRITE_ONCE(ln->timeout[i], fx->timeout[i]);
+	mutex_unlock(&ln->lock);
+	/* conns go in RCU callbacks, which put their links: a link's own
+	 * callback is posted by its last conn's, hence the second barrier
+	 */
+	rcu_barrier();
+	rcu_barrier();
+	if (fx->gc_stopped)
+		queue_delayed_work(system_power_efficient_wq,
+				   &ln->conns.gc_work, HZ / 10);
+}
+
+/* The base objects: VIP:80 -> RIP:8080, rr. */
+static struct ldir_link *fx_base(struct kunit *test)
+{
+	return fx_link(test, fx_virtual(test, VIP, 80, IPPROTO_TCP),
+		       fx_real(test, RIP), 8080);
+}
+
+/* As the packet path calls it: softirq-like, under RCU. */
+static struct ldir_conn *conn_new(struct kunit *test,
+				  const struct ldir_tuple *t,
+				  struct ldir_link *l, u16 rport, u8 state)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_conn *cp;
+
+	local_bh_disable();
+	rcu_read_lock();
+	cp = ldir_conn_create(fx->ln, t, l, htons(rport), state);
+	rcu_read_unlock();
+	local_bh_enable();
+	return cp;
+}
+
+static struct ldir_conn *lookup(struct kunit *test, const struct ldir_tuple *t,
+				int dir)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_conn *cp;
+
+	rcu_read_lock();
+	cp = ldir_conn_lookup_rcu(fx->ln, t, dir);
+	rcu_read_unlock();
+	return cp;
+}
+
+/* TCP flags as letters: "SA" is SYN ACK. */
+static bool has(const char *flags, char f)
+{
+	return strchr(flags, f);
+}
+
+/* A TCP packet of @cp's flow, with @flags. */
+static void tcp_pkt(struct kunit *test, struct ldir_conn *cp, int dir,
+		    const char *flags)
+{
+	struct conn_fx *fx = test->priv;
+	struct tcphdr th = {
+		.syn = has(flags, 'S'), .ack = has(flags, 'A'),
+		.fin = has(flags, 'F'), .rst = has(flags, 'R'),
+		.doff = sizeof(th) / 4,
+	};
+
+	local_bh_disable();
+	rcu_read_lock();
+	ldir_conn_update_state(fx->ln, cp, dir, &th);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+static unsigned int gc_all(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+
+	return ldir_conn_gc_scan(fx->ln, 1U << fx->ln->conns.hash_bits);
+}
+
+static u64 stat_delta(struct kunit *test, int i)
+{
+	struct conn_fx *fx = test->priv;
+	u64 now[__LDIR_STATS_A_MAX];
+
+	ldir_stats_sum(fx->ln->stats, now);
+	return now[i] - fx->stats[i];
+}
+
+static int table_delta(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+
+	return atomic_read(&fx->ln->conns.count) - fx->count;
+}
+
+/* Jiffies until @cp expires; the timeouts are whole seconds apart. */
+static long expires_in(const struct ldir_conn *cp)
+{
+	return (long)(READ_ONCE(cp->expires) - jiffies);
+}
+
+static bool expires_after(struct kunit *test, const struct ldir_conn *cp,
+			  u8 state)
+{
+	struct conn_fx *fx = test->priv;
+	long t = READ_ONCE(fx->ln->timeout[state]), left = expires_in(cp);
+
+	return left <= t && left > t - HZ;
+}
+
+static void conn_insert_lookup(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple r = tuple(IPPROTO_TCP, RIP, 8080, CIP, 40000);
+	struct ldir_tuple bad;
+	struct ldir_conn *cp;
+
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_ORIG));
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+
+	KUNIT_EXPECT_PTR_EQ(test, cp->link, l);
+	KUNIT_EXPECT_EQ(test, ntohl(cp->caddr.ip), ntohl(CIP));
+	KUNIT_EXPECT_EQ(test, ntohl(cp->vaddr.ip), ntohl(VIP));
+	KUNIT_EXPECT_EQ(test, ntohl(cp->raddr.ip), ntohl(RIP));
+	KUNIT_EXPECT_EQ(test, ntohs(cp->cport), 40000);
+	KUNIT_EXPECT_EQ(test, ntohs(cp->vport), 80);
+	KUNIT_EXPECT_EQ(test, ntohs(cp->rport), 8080);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_SYN_SENT);
+	KUNIT_EXPECT_TRUE(test, expires_after(test, cp, LDIR_CONN_S_SYN_SENT));
+
+	/* found both ways, each only its own way */
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t, LDIR_DIR_ORIG), cp);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &r, LDIR_DIR_REPLY), cp);
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_REPLY));
+	KUNIT_EXPECT_NULL(test, lookup(test, &r, LDIR_DIR_ORIG));
+
+	/* and by the exact tuple only */
+	bad = t;
+	bad.sport = htons(40001);
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_ORIG));
+	bad = t;
+	bad.dport = htons(81);
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_ORIG));
+	bad = t;
+	bad.saddr.ip = IP4(203, 0, 113, 8);
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_ORIG));
+	bad = t;
+	bad.protocol = IPPROTO_UDP;
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_ORIG));
+	bad = r;
+	bad.sport = htons(80);
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_REPLY));
+	bad = r;
+	bad.dport = htons(40001);
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_REPLY));
+
+	/* counted once everywhere; the conn holds a link reference */
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->conns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 1);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 1);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_CONNS), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 2);
+
+	/* UDP: active from the start, in its own state */
+	t = tuple(IPPROTO_UDP, CIP, 40000, VIP, 80);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_UDP);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t, LDIR_DIR_ORIG), cp);
+	r.protocol = IPPROTO_UDP;
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &r, LDIR_DIR_REPLY), cp);
+	KUNIT_EXPECT_TRUE(test, expires_after(test, cp, LDIR_CONN_S_UDP));
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 2);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 2);
+}
+
+/* A retransmitted SYN, or two CPUs racing, find the conn of the flow. */
+static void conn_same_flow(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_conn *cp, *again;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	again = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_EXPECT_PTR_EQ(test, again, cp);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->conns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 1);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 1);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_CONNS), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 2);
+}
+
+/* Two flows must never share a reply tuple: the same client port to
+ * another VIP, mapped to the same real:port, is refused.
+ */
+static void conn_reply_clash(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test), *l2;
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple t2 = tuple(IPPROTO_TCP, CIP, 40000, VIP2, 80);
+	struct ldir_tuple r = tuple(IPPROTO_TCP, RIP, 8080, CIP, 40000);
+	struct ldir_conn *cp, *cp2;
+
+	l2 = fx_link(test, fx_virtual(test, VIP2, 80, IPPROTO_TCP), l->real,
+		     8080);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	cp2 = conn_new(test, &t2, l2, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(cp2), -EEXIST);
+
+	KUNIT_EXPECT_NULL(test, lookup(test, &t2, LDIR_DIR_ORIG));
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &r, LDIR_DIR_REPLY), cp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l2->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l2->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l2->virt->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->conns), 1);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&l2->refcnt), 1);
+
+	/* to another port of the real, it is another reply tuple */
+	l2 = fx_link(test, fx_virtual(test, VIP2, 81, IPPROTO_TCP), l->real,
+		     8081);
+	t2.dport = htons(81);
+	cp2 = conn_new(test, &t2, l2, 8081, LDIR_CONN_S_SYN_SENT);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(cp2));
+	KUNIT_EXPECT_EQ(test, table_delta(test), 2);
+}
+
+static const char *const state_name[] = {
+	[LDIR_CONN_S_NONE] = "none",
+	[LDIR_CONN_S_SYN_SENT] = "syn_sent",
+	[LDIR_CONN_S_SYN_RECV] = "syn_recv",
+	[LDIR_CONN_S_ESTABLISHED] = "established",
+	[LDIR_CONN_S_FIN_WAIT] = "fin_wait",
+	[LDIR_CONN_S_TIME_WAIT] = "time_wait",
+	[LDIR_CONN_S_CLOSE] = "close",
+	[LDIR_CONN_S_UDP] = "udp",
+};
+
+/* TCP as the director sees it: state, direction and flags -> state. */
+static void conn_tcp_states(struct kunit *test)
+{
+	static const struct {
+		u8 from;
+		int dir;
+		const char *flags;
+		u8 to;
+	} steps[] = {
+		{ LDIR_CONN_S_NONE, LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT },
+		/* a retransmitted SYN; a SYN-ACK from the client's side */
+		{ LDIR_CONN_S_SYN_SENT, LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT },
+		{ LDIR_CONN_S_SYN_SENT, LDIR_DIR_ORIG, "SA", LDIR_CONN_S_SYN_SENT },
+		{ LDIR_CONN_S_SYN_SENT, LDIR_DIR_REPLY, "SA", LDIR_CONN_S_SYN_RECV },
+		/* the handshake ends with the client's ACK, not the real's */
+		{ LDIR_CONN_S_SYN_RECV, LDIR_DIR_REPLY, "A", LDIR_CONN_S_SYN_RECV },
+		{ LDIR_CONN_S_SYN_RECV, LDIR_DIR_ORIG, "A", LDIR_CONN_S_ESTABLISHED },
+		{ LDIR_CONN_S_SYN_RECV, LDIR_DIR_REPLY, "FA", LDIR_CONN_S_FIN_WAIT },
+		{ LDIR_CONN_S_ESTABLISHED, LDIR_DIR_ORIG, "A", LDIR_CONN_S_ESTABLISHED },
+		{ LDIR_CONN_S_ESTABLISHED, LDIR_DIR_REPLY, "A", LDIR_CONN_S_ESTABLISHED },
+		{ LDIR_CONN_S_ESTABLISHED, LDIR_DIR_ORIG, "FA", LDIR_CONN_S_FIN_WAIT },
+		{ LDIR_CONN_S_ESTABLISHED, LDIR_DIR_REPLY, "FA", LDIR_CONN_S_FIN_WAIT },
+		{ LDIR_CONN_S_FIN_WAIT, LDIR_DIR_REPLY, "A", LDIR_CONN_S_FIN_WAIT },
+		{ LDIR_CONN_S_FIN_WAIT, LDIR_DIR_REPLY, "FA", LDIR_CONN_S_TIME_WAIT },
+		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_ORIG, "A", LDIR_CONN_S_TIME_WAIT },
+		/* the client reuses its port; a SYN from the real does not */
+		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT },
+		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_REPLY, "S", LDIR_CONN_S_TIME_WAIT },
+		{ LDIR_CONN_S_CLOSE, LDIR_DIR_ORIG, "A", LDIR_CONN_S_CLOSE },
+		{ LDIR_CONN_S_CLOSE, LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT },
+		/* RST closes from anywhere, either way */
+		{ LDIR_CONN_S_SYN_SENT, LDIR_DIR_REPLY, "RA", LDIR_CONN_S_CLOSE },
+		{ LDIR_CONN_S_SYN_RECV, LDIR_DIR_ORIG, "R", LDIR_CONN_S_CLOSE },
+		{ LDIR_CONN_S_ESTABLISHED, LDIR_DIR_ORIG, "R", LDIR_CONN_S_CLOSE },
+		{ LDIR_CONN_S_FIN_WAIT, LDIR_DIR_REPLY, "R", LDIR_CONN_S_CLOSE },
+		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_REPLY, "R", LDIR_CONN_S_CLOSE },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		const char *f = steps[i].flags;
+		u8 to;
+
+		to = ldir_tcp_next_state(steps[i].from, steps[i].dir,
+					 has(f, 'S'), has(f, 'A'), has(f, 'F'),
+					 has(f, 'R'));
+		KUNIT_EXPECT_EQ_MSG(test, to, steps[i].to,
+				    "%s, %s from the %s: %s, not %s",
+				    state_name[steps[i].from], f,
+				    steps[i].dir == LDIR_DIR_ORIG ? "client" :
+								    "real",
+				    state_name[to], state_name[steps[i].to]);
+	}
+}
+
+/* A TCP conn's life through ldir_conn_update_state(): its state, the
+ * active count (NC) of its link and real, and its expiry, at each packet.
+ */
+static void conn_tcp_active(struct kunit *test)
+{
+	static const struct {
+		int dir;
+		const char *flags;
+		u8 state;
+		int active;
+	} steps[] = {
+		{ LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT, 1 },
+		{ LDIR_DIR_REPLY, "SA", LDIR_CONN_S_SYN_RECV, 1 },
+		{ LDIR_DIR_ORIG, "A", LDIR_CONN_S_ESTABLISHED, 1 },
+		{ LDIR_DIR_REPLY, "A", LDIR_CONN_S_ESTABLISHED, 1 },
+		{ LDIR_DIR_ORIG, "FA", LDIR_CONN_S_FIN_WAIT, 0 },
+		{ LDIR_DIR_REPLY, "FA", LDIR_CONN_S_TIME_WAIT, 0 },
+		{ LDIR_DIR_ORIG, "A", LDIR_CONN_S_TIME_WAIT, 0 },
+		{ LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT, 1 },
+		{ LDIR_DIR_REPLY, "SA", LDIR_CONN_S_SYN_RECV, 1 },
+		{ LDIR_DIR_REPLY, "RA", LDIR_CONN_S_CLOSE, 0 },
+		{ LDIR_DIR_ORIG, "R", LDIR_CONN_S_CLOSE, 0 },
+	};
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple t2 = tuple(IPPROTO_TCP, CIP, 40001, VIP, 80);
+	struct ldir_conn *cp, *other;
+	int i;
+
+	/* another live conn on the link: the counts are sums */
+	other = conn_new(test, &t2, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 2);
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		tcp_pkt(test, cp, steps[i].dir, steps[i].flags);
+		KUNIT_EXPECT_EQ_MSG(test, cp->state, steps[i].state,
+				    "step %d (%s)", i, steps[i].flags);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&l->active),
+				    1 + steps[i].active, "step %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&l->real->active),
+				    1 + steps[i].active, "step %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&l->conns), 2,
+				    "step %d", i);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      expires_after(test, cp, steps[i].state),
+				      "step %d: expires in %ld", i,
+				      expires_in(cp));
+	}
+
+	/* UDP: no state to move, each packet renews the timeout */
+	t = tuple(IPPROTO_UDP, CIP, 40000, VIP, 80);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_UDP);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	WRITE_ONCE(cp->expires, jiffies + 1);
+	local_bh_disable();
+	rcu_read_lock();
+	ldir_conn_update_state(fx->ln, cp, LDIR_DIR_REPLY, NULL);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_UDP);
+	KUNIT_EXPECT_TRUE(test, expires_after(test, cp, LDIR_CONN_S_UDP));
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 2);
+}
+
+/* The GC removes what is due, only that, and gives every count back. */
+static void conn_expire(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple r = tuple(IPPROTO_TCP, RIP, 8080, CIP, 40000);
+	struct ldir_tuple t2 = tuple(IPPROTO_TCP, CIP, 40001, VIP, 80);
+	struct ldir_conn *cp, *cp2;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	cp2 = conn_new(test, &t2, l, 8080, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp2);
+
+	/* nothing is due */
+	KUNIT_EXPECT_EQ(test, gc_all(test), 0);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t, LDIR_DIR_ORIG), cp);
+
+	WRITE_ONCE(cp->expires, jiffies - 1);
+	KUNIT_EXPECT_EQ(test, gc_all(test), 1);
+	/* cp is gone (freed after a grace period): only compare to it */
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_ORIG));
+	KUNIT_EXPECT_NULL(test, lookup(test, &r, LDIR_DIR_REPLY));
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t2, LDIR_DIR_ORIG), cp2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->conns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 1);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 1);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_CONNS_EXPIRED), 1);
+
+	/* per-state timeouts: after an RST, the CLOSE one */
+	WRITE_ONCE(fx->ln->timeout[LDIR_CONN_S_CLOSE], 0);
+	tcp_pkt(test, cp2, LDIR_DIR_REPLY, "RA");
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
+	KUNIT_EXPECT_EQ(test, gc_all(test), 1);
+	KUNIT_EXPECT_NULL(test, lookup(test, &t2, LDIR_DIR_ORIG));
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 0);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 0);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_CONNS_EXPIRED), 2);
+
+	/* the conns' link references go with them, after a grace period */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
+}
+
+/* The table is bounded: the conn past conn_max is refused and counted. */
+static void conn_bound(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_conn *cp[4], *over;
+	struct ldir_tuple t;
+	int i;
+
+	WRITE_ONCE(fx->ln->conn_max, fx->count + ARRAY_SIZE(cp));
+	for (i = 0; i < ARRAY_SIZE(cp); i++) {
+		t = tuple(IPPROTO_TCP, CIP, 41000 + i, VIP, 80);
+		cp[i] = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp[i]);
+	}
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT),
+			0);
+
+	t = tuple(IPPROTO_TCP, CIP, 41000 + i, VIP, 80);
+	over = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(over), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT),
+			1);
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_ORIG));
+	KUNIT_EXPECT_EQ(test, table_delta(test), ARRAY_SIZE(cp));
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), ARRAY_SIZE(cp));
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1 + ARRAY_SIZE(cp));
+
+	/* room again once one goes */
+	WRITE_ONCE(cp[0]->expires, jiffies - 1);
+	KUNIT_EXPECT_EQ(test, gc_all(test), 1);
+	over = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(over));
+	KUNIT_EXPECT_EQ(test, table_delta(test), ARRAY_SIZE(cp));
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT),
+			1);
+}
+
+/* Flushing by link takes that link's conns only; by virtual, the rest. */
+static void conn_flush(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test), *l2;
+	struct ldir_tuple t;
+	int i;
+
+	l2 = fx_link(test, l->virt, fx_real(test, RIP2), 8080);
+	for (i = 0; i < 5; i++) {
+		struct ldir_conn *cp;
+
+		t = tuple(IPPROTO_TCP, CIP, 42000 + i, VIP, 80);
+		cp = conn_new(test, &t, i < 3 ? l : l2, 8080,
+			      LDIR_CONN_S_ESTABLISHED);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 5);
+
+	mutex_lock(&fx->ln->lock);
+	ldir_conn_flush(fx->ln, l2, NULL);
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l2->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l2->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l2->real->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 3);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 3);
+	for (i = 0; i < 5; i++) {
+		struct ldir_conn *cp;
+
+		t = tuple(IPPROTO_TCP, CIP, 42000 + i, VIP, 80);
+		cp = lookup(test, &t, LDIR_DIR_ORIG);
+		KUNIT_EXPECT_EQ_MSG(test, !!cp, i < 3, "conn %d", i);
+	}
+
+	mutex_lock(&fx->ln->lock);
+	ldir_conn_flush(fx->ln, NULL, l->virt);
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 0);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 0);
+
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&l2->refcnt), 1);
+}
+
+/* Removing a link is graceful: its live conn goes on, holding it, while
+ * new conns can no longer be scheduled to it.
+ */
+static void conn_unlinked(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple r = tuple(IPPROTO_TCP, RIP, 8080, CIP, 40000);
+	struct ldir_virtual *v = l->virt;
+	struct ldir_link *picked;
+	struct ldir_conn *cp;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+
+	mutex_lock(&fx->ln->lock);
+	ldir_link_unlink(fx->ln, l, false);
+	mutex_unlock(&fx->ln->lock);
+
+	KUNIT_EXPECT_TRUE(test, l->unlinked);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t, LDIR_DIR_ORIG), cp);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &r, LDIR_DIR_REPLY), cp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
+	tcp_pkt(test, cp, LDIR_DIR_ORIG, "FA");
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->active), 0);
+
+	local_bh_disable();
+	rcu_read_lock();
+	picked = ldir_sched_pick(v);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_NULL(test, picked);
+	/* the virtual's flush in exit frees the conn, then the link */
+}
+
+/* Many conns with random tuples: each found both ways, all expired. */
+static void conn_many(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_conn **cps;
+	struct rnd_state rs;
+	int i, lost = 0;
+
+	cps = kunit_kcalloc(test, CONN_MANY, sizeof(*cps), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cps);
+	prandom_seed_state(&rs, 0x636f6e6e);	/* "conn" */
+	for (i = 0; i < CONN_MANY; i++) {
+		struct ldir_tuple t = tuple(IPPROTO_TCP,
+					    (__force __be32)prandom_u32_state(&rs),
+					    prandom_u32_state(&rs), VIP, 80);
+
+		cps[i] = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cps[i]);
+	}
+	KUNIT_EXPECT_EQ(test, table_delta(test), CONN_MANY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), CONN_MANY);
+
+	for (i = 0; i < CONN_MANY; i++) {
+		const struct ldir_conn *cp = cps[i];
+		struct ldir_tuple t = tuple(IPPROTO_TCP, cp->caddr.ip,
+					    ntohs(cp->cport), VIP, 80);
+		struct ldir_tuple r = tuple(IPPROTO_TCP, RIP, 8080,
+					    cp->caddr.ip, ntohs(cp->cport));
+
+		if (lookup(test, &t, LDIR_DIR_ORIG) != cp ||
+		    lookup(test, &r, LDIR_DIR_REPLY) != cp)
+			lost++;
+		WRITE_ONCE(cps[i]->expires, jiffies - 1);
+	}
+	KUNIT_EXPECT_EQ(test, lost, 0);
+	KUNIT_EXPECT_EQ(test, gc_all(test), CONN_MANY);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->active), 0);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
+}
+
+static struct kunit_case ldir_conn_cases[] = {
+	KUNIT_CASE(conn_insert_lookup),
+	KUNIT_CASE(conn_same_flow),
+	KUNIT_CASE(conn_reply_clash),
+	KUNIT_CASE(conn_tcp_states),
+	KUNIT_CASE(conn_tcp_active),
+	KUNIT_CASE(conn_expire),
+	KUNIT_CASE(conn_bound),
+	KUNIT_CASE(conn_flush),
+	KUNIT_CASE(conn_unlinked),
+	KUNIT_CASE(conn_many),
+	{}
+};
+
+static struct kunit_suite ldir_conn_suite = {
+	.name = "ldir_conn",
+	.init = conn_init,
+	.exit = conn_exit,
+	.test_cases = ldir_conn_cases,
+};
+
+kunit_test_suite(ldir_conn_suite);
