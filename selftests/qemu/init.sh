@@ -108,9 +108,44 @@ kmemleak()
 	echo "$1" >/sys/kernel/debug/kmemleak
 }
 
+# parse_ktap SUITE FILE: one result line per test case of a KUnit debugfs
+# results file. Test cases are the "ok" lines at the smallest nonzero indent
+# (parameterised cases nest deeper, the suite is at 0).
+parse_ktap()
+{
+	local s=$1 f=$2 caseind line ind name st nfail=0 suitefail=0
+
+	caseind=$(grep -E '^ +(not )?ok [0-9]+ ' "$f" |
+		sed -E 's/^( +).*/\1/' | awk '{ print length($0) }' | sort -n | head -n 1)
+	while IFS= read -r line; do
+		ind=${line%%[! ]*}
+		line=${line#"$ind"}
+		[[ $line =~ ^(not\ )?ok\ [0-9]+\ ([^ #]+)(.*)$ ]] || continue
+		if [ ${#ind} -eq 0 ]; then
+			[ -n "${BASH_REMATCH[1]}" ] && suitefail=1
+			continue
+		fi
+		[ ${#ind} -eq "${caseind:-0}" ] || continue
+		name=${BASH_REMATCH[2]}
+		if [ -n "${BASH_REMATCH[1]}" ]; then
+			st=FAIL
+			nfail=$((nfail + 1))
+		elif [[ ${BASH_REMATCH[3]} =~ \#\ *SKIP ]]; then
+			st=SKIP
+		else
+			st=PASS
+		fi
+		result "kunit:$s.$name" "$st"
+	done <"$f"
+	# a suite that failed without a failing case (init, no cases)
+	if [ -z "$caseind" ] || { [ $suitefail = 1 ] && [ $nfail = 0 ]; }; then
+		result "kunit:$s" FAIL
+	fi
+}
+
 run_kunit()
 {
-	local before after s f line ind st name dir caseind nfail
+	local before after s f n=0
 
 	if [ ! -f /ldir/ldir_kunit.ko ]; then
 		echo "ldir_kunit.ko was not built"
@@ -129,36 +164,10 @@ run_kunit()
 		echo "$before" | grep -qxF "$s" && continue
 		f=/sys/kernel/debug/kunit/$s/results
 		sed 's/^/  | /' "$f"
-		# Test cases are the "ok" lines at the smallest nonzero indent
-		# (parameterised cases nest deeper, the suite is at 0).
-		caseind=$(grep -E '^ +(not )?ok [0-9]+ ' "$f" |
-			sed -E 's/^( +).*/\1/' | awk '{ print length($0) }' | sort -n | head -n 1)
-		nfail=0
-		while IFS= read -r line; do
-			ind=${line%%[! ]*}
-			line=${line#"$ind"}
-			[[ $line =~ ^(not\ )?ok\ [0-9]+\ ([^ #]+)(.*)$ ]] || continue
-			if [ ${#ind} -eq 0 ]; then
-				# the suite line: counts only if no case failed
-				if [ -n "${BASH_REMATCH[1]}" ] && [ $nfail -eq 0 ]; then
-					result "kunit:$s" FAIL
-				fi
-				continue
-			fi
-			[ ${#ind} -eq "${caseind:-0}" ] || continue
-			name=${BASH_REMATCH[2]}
-			if [ -n "${BASH_REMATCH[1]}" ]; then
-				st=FAIL
-				nfail=$((nfail + 1))
-			elif [[ ${BASH_REMATCH[3]} =~ \#\ *SKIP ]]; then
-				st=SKIP
-			else
-				st=PASS
-			fi
-			result "kunit:$s.$name" "$st"
-		done <"$f"
-		[ -n "$caseind" ] || result "kunit:$s" FAIL
+		parse_ktap "$s" "$f"
+		n=$((n + 1))
 	done
+	[ $n -gt 0 ] || result kunit:suites-found FAIL
 	unload ldir_kunit || result kunit:rmmod-ldir_kunit FAIL
 	unload ldir || result kunit:rmmod-ldir FAIL
 }
