@@ -20,6 +20,15 @@ MODULE_PARM_DESC(conn_hash_bits, "log2 of conn hash buckets per netns (8-24)");
 
 static struct kmem_cache *conn_cachep;
 
+/* Each direction has a table of its own: an hlist may only chain nodes of
+ * one member, hnode[ORIG] or hnode[REPLY], for container_of() to be right.
+ */
+static struct hlist_head *bucket_head(const struct ldir_conn_table *ct,
+				      int dir, u32 bucket)
+{
+	return &ct->buckets[((u32)dir << ct->hash_bits) + bucket];
+}
+
 static u32 tuple_hash(const struct ldir_conn_table *ct,
 		      const union nf_inet_addr *s, __be16 sport,
 		      const union nf_inet_addr *d, __be16 dport, u8 proto,
@@ -77,7 +86,7 @@ struct ldir_conn *ldir_conn_lookup_rcu(struct ldir_net *ln,
 
 	h = tuple_hash(ct, &t->saddr, t->sport, &t->daddr, t->dport,
 		       t->protocol, t->family) >> (32 - ct->hash_bits);
-	hlist_for_each_entry_rcu(cp, &ct->buckets[h], hnode[dir])
+	hlist_for_each_entry_rcu(cp, bucket_head(ct, dir, h), hnode[dir])
 		if (conn_match(cp, t, dir))
 			return cp;
 	return NULL;
@@ -230,8 +239,10 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	atomic_inc(&link->real->conns);
 	atomic_inc(&link->virt->conns);
 	conn_set_active(cp, state_active(state));
-	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG], &ct->buckets[b0]);
-	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_REPLY], &ct->buckets[b1]);
+	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG],
+			   bucket_head(ct, LDIR_DIR_ORIG, b0));
+	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_REPLY],
+			   bucket_head(ct, LDIR_DIR_REPLY, b1));
 	unlock_pair(ct, b0, b1);
 
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_CONNS);
@@ -345,14 +356,16 @@ void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 	struct ldir_conn_table *ct = &ln->conns;
 	unsigned int i;
 
+	if (!ct->buckets)
+		return;
 	for (i = 0; i < (1U << ct->hash_bits); i++) {
 		struct ldir_conn *cp;
 
-		if (hlist_empty(&ct->buckets[i]))
+		if (hlist_empty(bucket_head(ct, LDIR_DIR_ORIG, i)))
 			continue;
 restart:
 		rcu_read_lock();
-		hlist_for_each_entry_rcu(cp, &ct->buckets[i],
+		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, i),
 					 hnode[LDIR_DIR_ORIG]) {
 			if ((link && cp->link != link) ||
 			    (virt && cp->link->virt != virt))
@@ -381,11 +394,11 @@ unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n)
 		unsigned int b = (ct->gc_next + i) & (nb - 1);
 		struct ldir_conn *cp;
 
-		if (hlist_empty(&ct->buckets[b]))
+		if (hlist_empty(bucket_head(ct, LDIR_DIR_ORIG, b)))
 			continue;
 restart:
 		rcu_read_lock();
-		hlist_for_each_entry_rcu(cp, &ct->buckets[b],
+		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, b),
 					 hnode[LDIR_DIR_ORIG]) {
 			if (time_after(READ_ONCE(cp->expires), now))
 				continue;
@@ -426,10 +439,13 @@ struct ldir_conn *ldir_conn_dump_next(struct ldir_net *ln,
 	struct ldir_conn_table *ct = &ln->conns;
 	struct ldir_conn *cp;
 
+	if (!ct->buckets)
+		return NULL;
 	for (; *bucket < (1U << ct->hash_bits); (*bucket)++, *idx = 0) {
 		unsigned int i = 0;
 
-		hlist_for_each_entry_rcu(cp, &ct->buckets[*bucket],
+		hlist_for_each_entry_rcu(cp,
+					 bucket_head(ct, LDIR_DIR_ORIG, *bucket),
 					 hnode[LDIR_DIR_ORIG])
 			if (i++ == *idx) {
 				(*idx)++;
@@ -440,31 +456,44 @@ struct ldir_conn *ldir_conn_dump_next(struct ldir_net *ln,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_dump_next);
 
-int ldir_conn_table_init(struct ldir_net *ln)
+/* The buckets come with the first virtual, not with the netns: a host
+ * with many namespaces pays only for those that balance.
+ */
+int ldir_conn_table_alloc(struct ldir_net *ln)
 {
 	struct ldir_conn_table *ct = &ln->conns;
 	unsigned int i, nlocks;
 
-	ct->hash_bits = clamp(conn_hash_bits, 8U, 24U);
-	ct->buckets = kvcalloc(1U << ct->hash_bits, sizeof(*ct->buckets),
-			       GFP_KERNEL);
-	if (!ct->buckets)
-		return -ENOMEM;
+	lockdep_assert_held(&ln->lock);
+	if (ct->buckets)
+		return 0;
 	nlocks = min(1U << ct->hash_bits, 1024U);
 	ct->locks = kcalloc(nlocks, sizeof(*ct->locks), GFP_KERNEL);
-	if (!ct->locks) {
-		kvfree(ct->buckets);
+	if (!ct->locks)
 		return -ENOMEM;
-	}
 	for (i = 0; i < nlocks; i++)
 		spin_lock_init(&ct->locks[i]);
 	ct->lock_mask = nlocks - 1;
-	get_random_bytes(&ct->key, sizeof(ct->key));
-	atomic_set(&ct->count, 0);
-	INIT_DELAYED_WORK(&ct->gc_work, conn_gc);
+	ct->buckets = kvcalloc(LDIR_DIR_MAX << ct->hash_bits,
+			       sizeof(*ct->buckets), GFP_KERNEL);
+	if (!ct->buckets) {
+		kfree(ct->locks);
+		ct->locks = NULL;
+		return -ENOMEM;
+	}
 	queue_delayed_work(system_power_efficient_wq, &ct->gc_work,
 			   GC_INTERVAL);
 	return 0;
+}
+
+void ldir_conn_table_init(struct ldir_net *ln)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+
+	ct->hash_bits = clamp(conn_hash_bits, 8U, 24U);
+	get_random_bytes(&ct->key, sizeof(ct->key));
+	atomic_set(&ct->count, 0);
+	INIT_DELAYED_WORK(&ct->gc_work, conn_gc);
 }
 
 void ldir_conn_table_uninit(struct ldir_net *ln)
@@ -486,7 +515,10 @@ int ldir_conn_cache_init(void)
 
 void ldir_conn_cache_uninit(void)
 {
-	/* conns, links and objects are freed by RCU callbacks of ours */
+	/* conns, links and objects are freed by RCU callbacks of ours; a
+	 * conn's callback queues its link's, so wait for both generations
+	 */
+	rcu_barrier();
 	rcu_barrier();
 	kmem_cache_destroy(conn_cachep);
 }

@@ -62,7 +62,8 @@ void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n);
 int ldir_conn_cache_init(void);
 void ldir_conn_cache_uninit(void);
-int ldir_conn_table_init(struct ldir_net *ln);
+void ldir_conn_table_init(struct ldir_net *ln);
+int ldir_conn_table_alloc(struct ldir_net *ln);
 void ldir_conn_table_uninit(struct ldir_net *ln);
 
 u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,

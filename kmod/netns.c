@@ -123,7 +123,7 @@ void ldir_net_changed(struct ldir_net *ln)
 static int __net_init ldir_net_init(struct net *net)
 {
 	struct ldir_net *ln = ldir_pernet(net);
-	int i, ret;
+	int i;
 
 	ln->net = net;
 	mutex_init(&ln->lock);
@@ -141,11 +141,7 @@ static int __net_init ldir_net_init(struct net *net)
 	ln->stats = alloc_percpu(struct ldir_stats);
 	if (!ln->stats)
 		return -ENOMEM;
-	ret = ldir_conn_table_init(ln);
-	if (ret) {
-		free_percpu(ln->stats);
-		return ret;
-	}
+	ldir_conn_table_init(ln);
 	return 0;
 }
 

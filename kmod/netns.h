@@ -30,7 +30,7 @@ struct ldir_stats {
 };
 
 struct ldir_conn_table {
-	struct hlist_head *buckets;
+	struct hlist_head *buckets;	/* ORIG table, then REPLY table */
 	spinlock_t *locks;		/* bucket locks, writers only */
 	unsigned int hash_bits;
 	unsigned int lock_mask;

@@ -99,7 +99,9 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	spin_lock_init(&v->sched_lock);
 	atomic_set(&v->conns, 0);
 
-	ret = ldir_addrset_add(ln, &ln->vip_addrs, addr);
+	ret = ldir_conn_table_alloc(ln);
+	if (!ret)
+		ret = ldir_addrset_add(ln, &ln->vip_addrs, addr);
 	if (ret) {
 		kfree(v);
 		return ERR_PTR(ret);
