@@ -38,12 +38,13 @@ indent()
 	sed 's/^/      /'
 }
 
-# Taint bits a kernel may have at the end: O (4096, out-of-tree module);
-# stock kernels also E (8192, unsigned module); debug also N (65536, KUnit).
+# Taint bits a kernel may have at the end: O (bit 12, 4096, out-of-tree
+# module); stock kernels also E (bit 13, 8192, unsigned module); debug also
+# N (bit 18, 262144, TAINT_TEST: KUnit ran).
 taint_allowed()
 {
 	case $1 in
-	debug) echo $((4096 | 65536)) ;;
+	debug) echo $((4096 | 262144)) ;;
 	*) echo $((4096 | 8192)) ;;
 	esac
 }
@@ -115,6 +116,14 @@ run_kernel()
 				sed -n "/^--- begin $t\$/,/^--- end $t: /p" | tail -n 80 | indent
 		fi
 	done < <(tr -d '\r' <"$results" | grep -E '^TEST [^ ]+ (PASS|FAIL|SKIP)$')
+	# a test that began but has no result: the guest died during it
+	for t in $(tr -d '\r' <"$results" | sed -n 's/^BEGIN \([^ ]*\)$/\1/p'); do
+		tr -d '\r' <"$results" | grep -qE "^TEST $t (PASS|FAIL|SKIP)\$" && continue
+		line FAIL "$t"
+		ntests=$((ntests + 1))
+		echo "the guest crashed or hung during this test; its last output:" | indent
+		tr -d '\r' <"$console" | sed -n "/^--- begin $t\$/,\$p" | tail -n 60 | indent
+	done
 	if [ "$ntests" -eq 0 ]; then
 		line FAIL "$name:selftests-found"
 		echo "no selftests ran (none found, or the guest died first)" | indent

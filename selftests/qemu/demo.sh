@@ -4,7 +4,7 @@
 # make demo: boots Debian's stock 6.1 kernel in QEMU with ldir.ko and ldctl
 # and runs selftests/demo.sh there, its output live on this terminal.
 #
-# Environment: LDIR_DEMO_KERNEL (6.1 or 6.12, default 6.1), LDIR_CACHE.
+# Environment: LDIR_DEMO_KERNEL (6.1, 6.12 or debug; default 6.1), LDIR_CACHE.
 
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,6 +17,9 @@ run_in_guest()
 
 	stage "ldir make $mode on the stock $name kernel, cache $LDIR_CACHE"
 	ensure_packages
+	if [ "$name" = debug ]; then
+		build_debug_kernel || exit 1
+	fi
 	kernel_info "$name" || exit 1
 	LDCTL_BIN=$LDIR_REPO/tools/ldctl/ldctl
 	build_ldctl || die "ldctl does not build (log: $LDIR_CACHE/ldctl.log)"

@@ -93,7 +93,8 @@ run_script()
 	(cd /ldir/selftests && exec timeout -k 10 "$tmo" bash "$script") \
 		</dev/null >"$out" 2>&1 &
 	pid=$!
-	tail -n +1 -s 0.2 --pid="$pid" -f "$out" | sed -u "s/^/$prefix/" &
+	tail ---disable-inotify -n +1 -s 0.2 --pid="$pid" -f "$out" 2>/dev/null |
+		sed -u "s/^/$prefix/" &
 	tpid=$!
 	wait "$pid"
 	rc=$?
@@ -183,6 +184,7 @@ run_selftests()
 		n=$((n + 1))
 		name=$LDIR_KERNEL:$t
 		echo "--- begin $name"
+		echo "BEGIN $name" >&3
 		if ! load_ldir; then
 			echo "--- end $name: insmod /ldir/ldir.ko failed"
 			result "$name" FAIL

@@ -512,7 +512,7 @@ boot_guest()
 	local rc pid n=0 last
 
 	[ "$name" = debug ] && append="$append kmemleak=on"
-	[ "$mode" = demo ] && append="$append quiet"
+	[ "$mode" != check ] && append="$append loglevel=3"
 	rm -f "$rundir/console.log" "$rundir/results.log"
 	: >"$rundir/results.log"
 	stage "booting $name under qemu (TCG, timeout ${tmo}s; console: $rundir/console.log)"
