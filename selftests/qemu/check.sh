@@ -38,6 +38,21 @@ indent()
 	sed 's/^/      /'
 }
 
+# quiet_stage CMD...: runs CMD in this shell, its stage lines as they are and
+# the rest of its output indented under the result line that follows.
+quiet_stage()
+{
+	local out rc
+
+	out=$(mktemp)
+	"$@" >"$out" 2>&1
+	rc=$?
+	grep '^== ' "$out"
+	grep -v '^== ' "$out" | indent
+	rm -f "$out"
+	return $rc
+}
+
 # Taint bits a kernel may have at the end: O (bit 12, 4096, out-of-tree
 # module); stock kernels also E (bit 13, 8192, unsigned module); debug also
 # N (bit 18, 262144, TAINT_TEST: KUnit ran).
@@ -88,13 +103,12 @@ run_kernel()
 		line FAIL "$name:kernel"
 		return
 	fi
-	if build_module "$name" "$K_KDIR" "$K_KVER" 2>&1 | indent; [ "${PIPESTATUS[0]}" = 0 ]; then
+	if quiet_stage build_module "$name" "$K_KDIR" "$K_KVER"; then
 		line PASS "build-$name"
 	else
 		line FAIL "build-$name"
 		echo "(log: $LDIR_CACHE/mod-$K_KVER.log)" | indent
 	fi
-	MOD_DIR=$LDIR_CACHE/mod-$K_KVER
 	if [ ! -f "$MOD_DIR/kmod/ldir.ko" ]; then
 		echo "      no ldir.ko for $name: not booting it"
 		return
@@ -180,7 +194,7 @@ for k in $KERNELS; do
 done
 
 LDCTL_BIN=$LDIR_REPO/tools/ldctl/ldctl
-if build_ldctl 2>&1 | indent; [ "${PIPESTATUS[0]}" = 0 ]; then
+if quiet_stage build_ldctl; then
 	line PASS build-ldctl
 else
 	line FAIL build-ldctl
