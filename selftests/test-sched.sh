@@ -27,14 +27,13 @@ ld config set timeout-fin 600 timeout-time-wait 600 timeout-close 600
 # actives: the ACTIVE (NC) of reals 1 2 3 from `ldctl -j real`
 actives()
 {
-	local j n out=()
+	local j
 
 	j=$(ld -j real)
-	for n in 1 2 3; do
-		out+=("$(jq -er --arg a "${REAL[$n]}" \
-			'.[] | select(.address == $a) | .active' <<<"$j")")
-	done
-	echo "${out[*]}"
+	jq -er --arg r1 "${REAL[1]}" --arg r2 "${REAL[2]}" --arg r3 "${REAL[3]}" '
+		. as $all | [$r1, $r2, $r3]
+		| map(. as $r | $all[] | select(.address == $r) | .active | tostring)
+		| join(" ")' <<<"$j"
 }
 
 log "rr: 30 sequential HTTP requests"

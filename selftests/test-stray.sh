@@ -60,9 +60,10 @@ if conn_echoes A two 3; then
 	fail "data on a flushed conn was echoed: the segment reached a real"
 fi
 ok "no echo within 3 s"
-# Stop the client's retransmissions before counting: drop them ahead of
-# the counter rule, then let what is in flight land.
-pc nft insert rule ip client output ip daddr "$VIP" drop
+# Stop A's retransmissions (and later its FIN) before counting: drop them
+# ahead of the counter rule, then let what is in flight land.
+aport=$(head -n 1 "$T/A.out" | sed 's/.*://')
+pc nft insert rule ip client output ip daddr "$VIP" tcp sport "$aport" drop
 sleep 1
 
 sent=$(( $(nft_packets "$NS_C" ip client to_vip) - sent0 ))
@@ -75,7 +76,6 @@ expect_eq "link stats.conns (only A's)" "1 0 0" "$(link_fields 8 tcp .stats.conn
 conn_kill A
 
 log "a new connection still works"
-pc nft flush chain ip client output
 out=$(who_once)
 expect_match "a fresh conn after the strays" "^real2 $CLIENT:[0-9]+\$" "$out"
 expect_eq "stats drop-no-conn unchanged by it" "$sent" "$(gstat drop-no-conn)"
