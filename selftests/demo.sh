@@ -32,7 +32,7 @@ distribution()
 	total=$(grep -c . <<<"$1")
 	for n in 1 2 3; do
 		c=$(grep -cx "real$n" <<<"$1" || true)
-		line+=" real$n $c ($((100 * c / total))%)"
+		line+=" real$n $c ($(((200 * c + total) / (2 * total)))%)"
 	done
 	echo "$line"
 }
@@ -44,9 +44,9 @@ running ldir, picks a real server for each new connection and rewrites
 the packets (NAT); three reals run busybox httpd and answer with their
 name. Each side runs in its own network namespace:
 
-  client $CLIENT --> director (ldir; VIP $VIP) --> ${REAL[1]} real1
-                                                      ${REAL[2]} real2
-                                                      ${REAL[3]} real3
+                                                      +--> real1 ${REAL[1]}
+  client $CLIENT --> director: ldir, VIP $VIP --+--> real2 ${REAL[2]}
+                                                      +--> real3 ${REAL[3]}
 EOF
 
 setup_topology
@@ -70,7 +70,8 @@ ldctl_ show
 rr=$(distribution "$names")
 echo "$rr"
 
-say "weighted: wrr, weights 1 2 3"
+say "weighted: wrr, weights 1 2 3 (the old conns flushed, to count afresh)"
+ldctl_ flush conns
 ldctl_ virtual set "$VIP:80" tcp sched wrr
 for n in 1 2 3; do
 	ldctl_ real set "${REAL[$n]}" weight "$n"
