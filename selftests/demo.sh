@@ -44,9 +44,9 @@ running ldir, picks a real server for each new connection and rewrites
 the packets (NAT); three reals run busybox httpd and answer with their
 name. Each side runs in its own network namespace:
 
-                                                      +--> real1 ${REAL[1]}
+                                                       +--> real1 ${REAL[1]}
   client $CLIENT --> director: ldir, VIP $VIP --+--> real2 ${REAL[2]}
-                                                      +--> real3 ${REAL[3]}
+                                                       +--> real3 ${REAL[3]}
 EOF
 
 setup_topology
