@@ -13,23 +13,23 @@
 #   LDIR_KUNIT     0 to skip KUnit on the debug kernel
 #   LDIR_CACHE     cache directory, default /var/cache/ldir
 #   LDIR_TEST_TIMEOUT  per-test timeout in the guest (300 s debug, 120 s stock)
+#   LDIR_BOOT_TIMEOUT  a guest's whole run (default: from the number of tests)
+#   LDIR_PARALLEL  1: run the debug guest beside the stock ones (faster when
+#                  the machine is otherwise idle)
+#   LDIR_APPEND    extra kernel command line
 
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KERNELS=${LDIR_KERNELS:-debug 6.1 6.12}
-NPASS=0
-NFAIL=0
-NSKIP=0
+SUMMARY=$LDIR_CACHE/run/summary.$$
 
+# line PASS|FAIL|SKIP NAME: a result (also recorded in $SUMMARY, which the
+# final count reads: run_kernel may run in a subshell).
 line()
 {
-	case $1 in
-	PASS) NPASS=$((NPASS + 1)) ;;
-	SKIP) NSKIP=$((NSKIP + 1)) ;;
-	*) NFAIL=$((NFAIL + 1)) ;;
-	esac
 	printf '%s  %s\n' "$1" "$2"
+	echo "$1" >>"$SUMMARY"
 }
 
 # indent: detail lines under a FAIL line.
@@ -117,7 +117,16 @@ run_kernel()
 	mkdir -p "$rundir"
 	stage "packing the $name initramfs"
 	make_initramfs "$name" "$K_KVER" "$MOD_DIR/kmod" "$rundir/initramfs.cpio" check
-	if [ "$name" = debug ]; then tmo=${LDIR_BOOT_TIMEOUT:-1200}; else tmo=${LDIR_BOOT_TIMEOUT:-600}; fi
+	# The guest's own per-test timeouts catch hung tests; this one only a
+	# hung kernel: boot + KUnit + every selected test at its timeout.
+	n=$(cd "$LDIR_REPO/selftests" && ls test-*.sh 2>/dev/null |
+		grep -cE -- "${LDIR_TESTS:-.}")
+	if [ "$name" = debug ]; then
+		tmo=$((600 + n * ${LDIR_TEST_TIMEOUT:-300}))
+	else
+		tmo=$((300 + n * ${LDIR_TEST_TIMEOUT:-120}))
+	fi
+	tmo=${LDIR_BOOT_TIMEOUT:-$tmo}
 	boot_guest "$name" "$K_IMAGE" "$rundir/initramfs.cpio" "$rundir" "$tmo" check
 	results=$rundir/results.log
 	console=$rundir/console.log
@@ -181,6 +190,7 @@ run_kernel()
 stage "ldir make check: kernels '$KERNELS', cache $LDIR_CACHE"
 ensure_packages
 mkdir -p "$LDIR_CACHE/run"
+: >"$SUMMARY"
 
 for k in $KERNELS; do
 	if [ "$k" = debug ]; then
@@ -201,11 +211,31 @@ else
 	LDCTL_BIN=
 fi
 
-for k in $KERNELS; do
-	run_kernel "$k"
-done
+if [ "${LDIR_PARALLEL:-0}" = 1 ] && [[ " $KERNELS " == *" debug "* ]]; then
+	# The debug guest beside the stock ones: a guest mostly keeps one
+	# core busy. The debug kernel's report follows the others'.
+	make_base_root
+	report=$LDIR_CACHE/run/debug/report.txt
+	mkdir -p "$(dirname "$report")"
+	run_kernel debug >"$report" 2>&1 &
+	dpid=$!
+	for k in $KERNELS; do
+		[ "$k" = debug ] || run_kernel "$k"
+	done
+	tail -n +1 --pid="$dpid" -f "$report" 2>/dev/null | grep --line-buffered '^== '
+	wait "$dpid"
+	grep -v '^== ' "$report"
+else
+	for k in $KERNELS; do
+		run_kernel "$k"
+	done
+fi
 
 stage "done"
+NPASS=$(grep -c '^PASS' "$SUMMARY")
+NFAIL=$(grep -vc '^PASS\|^SKIP' "$SUMMARY")
+NSKIP=$(grep -c '^SKIP' "$SUMMARY")
+rm -f "$SUMMARY"
 if [ "$NSKIP" -gt 0 ]; then
 	echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
 else

@@ -513,6 +513,7 @@ boot_guest()
 
 	[ "$name" = debug ] && append="$append kmemleak=on"
 	[ "$mode" != check ] && append="$append loglevel=3"
+	append="$append ${LDIR_APPEND:-}"
 	rm -f "$rundir/console.log" "$rundir/results.log"
 	: >"$rundir/results.log"
 	stage "booting $name under qemu (TCG, timeout ${tmo}s; console: $rundir/console.log)"
