@@ -44,9 +44,10 @@ result()
 	echo "TEST $1 $2" >&3
 }
 
+# report LINE: to the host (and, in check mode, to the console)
 report()
 {
-	echo "$*"
+	[ "$LDIR_MODE" = check ] && echo "$*"
 	echo "$*" >&3
 }
 

@@ -508,7 +508,7 @@ make_initramfs()
 boot_guest()
 {
 	local name=$1 kernel=$2 initrd=$3 rundir=$4 tmo=$5 mode=$6 show=${7:-}
-	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic LDIR_MODE=$mode"
+	local append="console=ttyS0 edd=off panic=-1 panic_on_warn=1 oops=panic LDIR_MODE=$mode"
 	local rc pid n=0 last
 
 	[ "$name" = debug ] && append="$append kmemleak=on"
