@@ -192,17 +192,6 @@ ensure_packages
 mkdir -p "$LDIR_CACHE/run"
 : >"$SUMMARY"
 
-for k in $KERNELS; do
-	if [ "$k" = debug ]; then
-		if build_debug_kernel; then
-			line PASS build-kernel-debug
-		else
-			line FAIL build-kernel-debug
-			KERNELS=$(echo " $KERNELS " | sed 's/ debug / /')
-		fi
-	fi
-done
-
 LDCTL_BIN=$LDIR_REPO/tools/ldctl/ldctl
 if quiet_stage build_ldctl; then
 	line PASS build-ldctl
@@ -211,7 +200,50 @@ else
 	LDCTL_BIN=
 fi
 
-if [ "${LDIR_PARALLEL:-0}" = 1 ] && [[ " $KERNELS " == *" debug "* ]]; then
+# debug_kernel: builds (or finds) the debug kernel; drops it from KERNELS
+# when it does not build.
+debug_kernel()
+{
+	if build_debug_kernel; then
+		line PASS build-kernel-debug
+	else
+		line FAIL build-kernel-debug
+		KERNELS=$(echo " $KERNELS " | sed 's/ debug / /')
+	fi
+}
+
+STOCK=$(echo " $KERNELS " | sed 's/ debug / /')
+if [[ " $KERNELS " == *" debug "* ]] && [ -n "${STOCK// /}" ] && ! debug_kernel_cached; then
+	# Cold cache: the stock kernels' guests run while the debug kernel
+	# builds; its build log follows their results.
+	stage "the debug kernel builds in the background (log: $KBUILD/build.log); stock kernels first"
+	kbout=$LDIR_CACHE/run/kbuild.$$
+	build_debug_kernel >"$kbout" 2>&1 &
+	kbpid=$!
+	for k in $STOCK; do
+		run_kernel "$k"
+	done
+	if kill -0 "$kbpid" 2>/dev/null; then
+		stage "waiting for the debug kernel build"
+		tail -n +1 --pid="$kbpid" -f "$kbout" 2>/dev/null
+	else
+		cat "$kbout"
+	fi
+	if wait "$kbpid"; then
+		debug_kernel		# cached now: sets DEBUG_KDIR
+		run_kernel debug
+	else
+		line FAIL build-kernel-debug
+	fi
+	rm -f "$kbout"
+	KERNELS=
+elif [[ " $KERNELS " == *" debug "* ]]; then
+	debug_kernel
+fi
+
+if [ -z "${KERNELS// /}" ]; then
+	:	# already run
+elif [ "${LDIR_PARALLEL:-0}" = 1 ] && [[ " $KERNELS " == *" debug "* ]]; then
 	# The debug guest beside the stock ones: a guest mostly keeps one
 	# core busy. The debug kernel's report follows the others'.
 	make_base_root

@@ -189,16 +189,33 @@ verify_config()
 
 # Sets DEBUG_KDIR (O= build dir, usable as KDIR) and DEBUG_KVER; builds the
 # kernel unless the cache already has it.
+# debug_kernel_key: sets KFRAGS, KSRCVER, KSRC and KBUILD (the cache dir of
+# the debug kernel for this source package and these fragments).
+debug_kernel_key()
+{
+	local hash
+
+	KFRAGS="$LDIR_REPO/selftests/config/base.config $LDIR_REPO/selftests/config/debug.config"
+	KSRCVER=$(dpkg-query -W -f='${Version}' linux-source-6.12) || die "linux-source-6.12 missing"
+	KSRCVER=$(echo "$KSRCVER" | tr -c 'A-Za-z0-9.+\n-' _)
+	# shellcheck disable=SC2086
+	hash=$( (echo "recipe $KBUILD_RECIPE"; cat $KFRAGS) | sha256sum | cut -c1-12)
+	KSRC=$LDIR_CACHE/src-$KSRCVER/linux-source-6.12
+	KBUILD=$LDIR_CACHE/kernel-$KSRCVER-$hash
+}
+
+debug_kernel_cached()
+{
+	debug_kernel_key
+	[ -f "$KBUILD/.ldir-built" ]
+}
+
 build_debug_kernel()
 {
-	local srcver frags hash src b fd prev
+	local srcver frags src b fd prev
 
-	frags="$LDIR_REPO/selftests/config/base.config $LDIR_REPO/selftests/config/debug.config"
-	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12) || die "linux-source-6.12 missing"
-	srcver=$(echo "$srcver" | tr -c 'A-Za-z0-9.+\n-' _)
-	hash=$( (echo "recipe $KBUILD_RECIPE"; cat $frags) | sha256sum | cut -c1-12)
-	src=$LDIR_CACHE/src-$srcver/linux-source-6.12
-	b=$LDIR_CACHE/kernel-$srcver-$hash
+	debug_kernel_key
+	frags=$KFRAGS srcver=$KSRCVER src=$KSRC b=$KBUILD
 	mkdir -p "$LDIR_CACHE" "$b"
 
 	# One build at a time per key; a second make check waits for the first.
