@@ -7,5 +7,6 @@
 # other (ldir against IPVS in the same guest), never with real hardware.
 
 set -u
+# shellcheck source=selftests/qemu/demo.sh
 . "$(dirname "${BASH_SOURCE[0]}")/demo.sh"
 run_in_guest bench "${LDIR_BENCH_KERNEL:-6.12}"

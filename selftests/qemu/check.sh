@@ -19,6 +19,7 @@
 #   LDIR_APPEND    extra kernel command line
 
 set -u
+# shellcheck source=selftests/qemu/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KERNELS=${LDIR_KERNELS:-debug 6.1 6.12}
@@ -119,7 +120,7 @@ run_kernel()
 	make_initramfs "$name" "$K_KVER" "$MOD_DIR/kmod" "$rundir/initramfs.cpio" check
 	# The guest's own per-test timeouts catch hung tests; this one only a
 	# hung kernel: boot + KUnit + every selected test at its timeout.
-	n=$(cd "$LDIR_REPO/selftests" && ls test-*.sh 2>/dev/null |
+	n=$(cd "$LDIR_REPO/selftests" && printf '%s\n' test-*.sh |
 		grep -cE -- "${LDIR_TESTS:-.}")
 	if [ "$name" = debug ]; then
 		tmo=$((600 + n * ${LDIR_TEST_TIMEOUT:-300}))

@@ -7,6 +7,7 @@
 # Environment: LDIR_DEMO_KERNEL (6.1, 6.12 or debug; default 6.1), LDIR_CACHE.
 
 set -u
+# shellcheck source=selftests/qemu/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # run_in_guest MODE KERNEL: build, pack and boot KERNEL in MODE (demo, bench)

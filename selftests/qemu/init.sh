@@ -72,9 +72,7 @@ load_ldir()
 # asynchronous).
 unload()
 {
-	local i
-
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		[ -d "/sys/module/$1" ] || return 0
 		rmmod "$1" 2>/tmp/rmmod.err && return 0
 		sleep 1

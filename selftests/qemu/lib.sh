@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Host-side helpers shared by check.sh, demo.sh and bench.sh: Debian packages,
 # the debug test kernel (built from linux-source-6.12 and cached), the stock
@@ -14,6 +15,8 @@ LDIR_CACHE=${LDIR_CACHE:-/var/cache/ldir}
 LDIR_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LDIR_T0=${LDIR_T0:-$(date +%s)}
 LDIR_JOBS=${LDIR_JOBS:-$(nproc)}
+# ldctl binary packed into the guests (set by check.sh/demo.sh)
+LDCTL_BIN=${LDCTL_BIN:-}
 export LDIR_CACHE LDIR_T0
 
 # Bump when the way the kernel is configured or built changes: it is part of
@@ -87,7 +90,7 @@ missing_packages()
 
 ensure_packages()
 {
-	local missing img st
+	local missing img
 
 	stage "checking Debian packages"
 	img=$(pick_612)
@@ -99,7 +102,7 @@ ensure_packages()
 	fi
 	[ -z "$missing" ] && return 0
 
-	stage "installing: $(echo $missing)"
+	stage "installing: $(echo "$missing" | tr '\n' ' ')"
 	as_root apt-get -o DPkg::Lock::Timeout=900 update -q || die "apt-get update failed"
 	img=$(pick_612)
 	[ -n "$img" ] || die "no linux-image-6.12.*+deb12-amd64-unsigned with headers in the archive"
@@ -127,8 +130,9 @@ kver_61()
 
 kver_612()
 {
-	local img=$(pick_612)
+	local img
 
+	img=$(pick_612)
 	img=${img#linux-image-}
 	echo "${img%-unsigned}"
 }
@@ -153,7 +157,7 @@ run_logged()
 	done
 	wait "$pid"
 	rc=$?
-	return $rc
+	return "$rc"
 }
 
 # verify_config CONFIG FRAGMENT...: every option of the fragments must be in
@@ -304,10 +308,10 @@ kernel_info()
 		return 1
 		;;
 	esac
-	[ -n "$K_KVER" ] && [ -d "$K_KDIR" ] && [ -f "$K_IMAGE" ] || {
+	if [ -z "$K_KVER" ] || [ ! -d "$K_KDIR" ] || [ ! -f "$K_IMAGE" ]; then
 		echo "kernel $1: missing headers or image (release '$K_KVER')"
 		return 1
-	}
+	fi
 }
 
 # ------------------------------------------------------- ldir.ko, ldctl ----
@@ -345,7 +349,7 @@ build_module()
 		rc=1
 	fi
 	[ -f "$MOD_DIR/kmod/ldir.ko" ] || { echo "no kmod/ldir.ko after the build"; rc=1; }
-	return $rc
+	return "$rc"
 }
 
 build_ldctl()
@@ -557,5 +561,5 @@ boot_guest()
 		rc=$?
 	fi
 	stage "$name guest ended (status $rc)"
-	return $rc
+	return "$rc"
 }
