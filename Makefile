@@ -46,6 +46,10 @@ check:
 demo:
 	bash selftests/qemu/demo.sh
 
+# benchmarks (issue 6): not a test, never part of check
+bench:
+	bash selftests/qemu/bench.sh
+
 sparse:
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) C=2 W=1 modules
 
