@@ -107,4 +107,45 @@ int ld_dump_links(struct nl *nl, struct ld_list *list);
 int ld_dump_conns(struct nl *nl, struct ld_list *list);
 int ld_get_global(struct nl *nl, struct ld_global *g);
 
+
+/*
+ * Defines NAME(ctx, argc, argv), the list form of a show for one kind of
+ * object: dump it with DUMP_FN, print a JSON array of JS_FN or a line of
+ * PR_FN per
+ * element. One definition for virtual, real, link and conns.
+ */
+#define LDCTL_DEFINE_LIST_SHOW(name, type, usage, dump_fn, js_fn, pr_fn) \
+static int name(struct ldctl *ctx, int argc, char **argv)		\
+{									\
+	struct ld_list list = LD_LIST_INIT(type);			\
+	struct pr p = { stdout, ctx->numeric, ctx->color };		\
+	struct json j;							\
+	struct nl *nl;							\
+	size_t i;							\
+									\
+	if (argc)							\
+		return ldctl_usage_err(usage, "unexpected argument \"%s\"", \
+				       argv[0]);			\
+	if (ctx->dry_run)						\
+		return 0;						\
+	nl = ldctl_nl(ctx);						\
+	if (!nl || dump_fn(nl, &list)) {				\
+		ld_list_clear(&list);					\
+		return 1;						\
+	}								\
+	if (ctx->json) {						\
+		json_init(&j, stdout);					\
+		json_arr_begin(&j, NULL);				\
+		for (i = 0; i < list.n; i++)				\
+			js_fn(&j, ld_list_at(&list, type, i));		\
+		json_arr_end(&j);					\
+		json_finish(&j);					\
+	} else {							\
+		for (i = 0; i < list.n; i++)				\
+			pr_fn(&p, ld_list_at(&list, type, i));		\
+	}								\
+	ld_list_clear(&list);						\
+	return 0;							\
+}
+
 #endif /* LDCTL_H */

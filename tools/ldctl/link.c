@@ -109,38 +109,8 @@ int ld_dump_links(struct nl *nl, struct ld_list *list)
 	return nl_dump(nl, LDIR_CMD_LINK_GET, link_cb, ld_list_reset, list);
 }
 
-static int link_show(struct ldctl *ctx, int argc, char **argv)
-{
-	struct ld_list list = LD_LIST_INIT(struct ld_link);
-	struct pr p = { stdout, ctx->numeric, ctx->color };
-	struct json j;
-	struct nl *nl;
-	size_t i;
-
-	if (argc)
-		return ldctl_usage_err(usage_link,
-				       "unexpected argument \"%s\"", argv[0]);
-	if (ctx->dry_run)
-		return 0;
-	nl = ldctl_nl(ctx);
-	if (!nl || ld_dump_links(nl, &list)) {
-		ld_list_clear(&list);
-		return 1;
-	}
-	if (ctx->json) {
-		json_init(&j, stdout);
-		json_arr_begin(&j, NULL);
-		for (i = 0; i < list.n; i++)
-			js_link(&j, ld_list_at(&list, struct ld_link, i));
-		json_arr_end(&j);
-		json_finish(&j);
-	} else {
-		for (i = 0; i < list.n; i++)
-			pr_link(&p, ld_list_at(&list, struct ld_link, i));
-	}
-	ld_list_clear(&list);
-	return 0;
-}
+LDCTL_DEFINE_LIST_SHOW(link_show, struct ld_link, usage_link,
+		       ld_dump_links, js_link, pr_link)
 
 int cmd_link(struct ldctl *ctx, int argc, char **argv)
 {

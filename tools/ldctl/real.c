@@ -138,38 +138,8 @@ int ld_dump_reals(struct nl *nl, struct ld_list *list)
 	return nl_dump(nl, LDIR_CMD_REAL_GET, real_cb, ld_list_reset, list);
 }
 
-static int real_show(struct ldctl *ctx, int argc, char **argv)
-{
-	struct ld_list list = LD_LIST_INIT(struct ld_real);
-	struct pr p = { stdout, ctx->numeric, ctx->color };
-	struct json j;
-	struct nl *nl;
-	size_t i;
-
-	if (argc)
-		return ldctl_usage_err(usage_real,
-				       "unexpected argument \"%s\"", argv[0]);
-	if (ctx->dry_run)
-		return 0;
-	nl = ldctl_nl(ctx);
-	if (!nl || ld_dump_reals(nl, &list)) {
-		ld_list_clear(&list);
-		return 1;
-	}
-	if (ctx->json) {
-		json_init(&j, stdout);
-		json_arr_begin(&j, NULL);
-		for (i = 0; i < list.n; i++)
-			js_real(&j, ld_list_at(&list, struct ld_real, i));
-		json_arr_end(&j);
-		json_finish(&j);
-	} else {
-		for (i = 0; i < list.n; i++)
-			pr_real(&p, ld_list_at(&list, struct ld_real, i));
-	}
-	ld_list_clear(&list);
-	return 0;
-}
+LDCTL_DEFINE_LIST_SHOW(real_show, struct ld_real, usage_real,
+		       ld_dump_reals, js_real, pr_real)
 
 int cmd_real(struct ldctl *ctx, int argc, char **argv)
 {

@@ -125,38 +125,8 @@ int ld_dump_virtuals(struct nl *nl, struct ld_list *list)
 		       list);
 }
 
-static int virtual_show(struct ldctl *ctx, int argc, char **argv)
-{
-	struct ld_list list = LD_LIST_INIT(struct ld_virtual);
-	struct pr p = { stdout, ctx->numeric, ctx->color };
-	struct json j;
-	struct nl *nl;
-	size_t i;
-
-	if (argc)
-		return ldctl_usage_err(usage_virtual,
-				       "unexpected argument \"%s\"", argv[0]);
-	if (ctx->dry_run)
-		return 0;
-	nl = ldctl_nl(ctx);
-	if (!nl || ld_dump_virtuals(nl, &list)) {
-		ld_list_clear(&list);
-		return 1;
-	}
-	if (ctx->json) {
-		json_init(&j, stdout);
-		json_arr_begin(&j, NULL);
-		for (i = 0; i < list.n; i++)
-			js_virtual(&j, ld_list_at(&list, struct ld_virtual, i));
-		json_arr_end(&j);
-		json_finish(&j);
-	} else {
-		for (i = 0; i < list.n; i++)
-			pr_virtual(&p, ld_list_at(&list, struct ld_virtual, i));
-	}
-	ld_list_clear(&list);
-	return 0;
-}
+LDCTL_DEFINE_LIST_SHOW(virtual_show, struct ld_virtual, usage_virtual,
+		       ld_dump_virtuals, js_virtual, pr_virtual)
 
 int cmd_virtual(struct ldctl *ctx, int argc, char **argv)
 {
