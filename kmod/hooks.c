@@ -128,7 +128,7 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 				    &t->daddr.ip, ntohs(t->dport));
 		return NULL;
 	}
-	l = READ_ONCE(v->state) == LDIR_STATE_IN ? ldir_sched_pick(v) : NULL;
+	l = READ_ONCE(v->state) == LDIR_STATE_IN ? ldir_sched_pick(v, t) : NULL;
 	if (!l) {
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
 		return NULL;

@@ -697,7 +697,7 @@ static void conn_unlinked(struct kunit *test)
 
 	local_bh_disable();
 	rcu_read_lock();
-	picked = ldir_sched_pick(v);
+	picked = ldir_sched_pick(v, &t);
 	rcu_read_unlock();
 	local_bh_enable();
 	KUNIT_EXPECT_NULL(test, picked);

@@ -78,7 +78,7 @@ static char pick(struct sched_fx *fx, bool charge)
 
 	local_bh_disable();
 	rcu_read_lock();
-	l = ldir_sched_pick(&fx->v);
+	l = ldir_sched_pick(&fx->v, NULL);
 	if (l) {
 		c = 'a' + (l - fx->l);
 		if (charge) {

@@ -46,14 +46,15 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_sched_find);
  * reals (in service, weight > 0, under max conns). Caller holds
  * rcu_read_lock(); runs in softirq.
  */
-struct ldir_link *ldir_sched_pick(struct ldir_virtual *v)
+struct ldir_link *ldir_sched_pick(struct ldir_virtual *v,
+				  const struct ldir_tuple *t)
 {
 	const struct ldir_sched_ops *ops;
 	struct ldir_link *l;
 
 	ops = rcu_dereference(v->sched);
 	spin_lock(&v->sched_lock);
-	l = ops->schedule(v);
+	l = ops->schedule(v, t);
 	spin_unlock(&v->sched_lock);
 	return l;
 }

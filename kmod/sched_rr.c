@@ -4,7 +4,8 @@
  */
 #include "sched.h"
 
-static struct ldir_link *rr_schedule(struct ldir_virtual *v)
+static struct ldir_link *rr_schedule(struct ldir_virtual *v,
+					 const struct ldir_tuple *t)
 {
 	struct ldir_link *l, *start = v->rr_last;
 

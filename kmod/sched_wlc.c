@@ -6,7 +6,8 @@
  */
 #include "sched.h"
 
-static struct ldir_link *wlc_schedule(struct ldir_virtual *v)
+static struct ldir_link *wlc_schedule(struct ldir_virtual *v,
+					 const struct ldir_tuple *t)
 {
 	struct ldir_link *l, *best = NULL;
 	u64 bload = 0, bweight = 1;
