@@ -24,22 +24,27 @@
  *
  * LDIR_CMD_VIRTUAL_NEW  [LDIR_A_VIRTUAL] create
  *     required: FAMILY, ADDR, PORT, PROTOCOL
- *     optional: SCHED (default "wlc"), STATE (default IN), BIND_ID (0)
- * LDIR_CMD_VIRTUAL_SET  [LDIR_A_VIRTUAL] change SCHED and/or STATE
+ *     optional: SCHED (default "wlc"), STATE (default IN), BIND_ID (0),
+ *     STARTUP, STARTUP_PCT, STARTUP_WINDOW, BACKUP
+ * LDIR_CMD_VIRTUAL_SET  [LDIR_A_VIRTUAL] change any optional attribute
  * LDIR_CMD_VIRTUAL_DEL  [LDIR_A_VIRTUAL] key only; deletes its links, and
  *     its conns are flushed (a virtual that is gone cannot SNAT replies)
  * LDIR_CMD_VIRTUAL_GET  dump: one message per virtual, each with the
- *     key, SCHED, STATE, NLINKS, CONNS, STATS
+ *     key, SCHED, STATE, the settings above, FAILED, NLINKS, CONNS, STATS
  *
  * LDIR_CMD_REAL_NEW     [LDIR_A_REAL] create
  *     required: FAMILY, ADDR; optional: PORT (0), WEIGHT (1),
- *     MAX_CONNS (0 = unlimited), STATE (IN)
- * LDIR_CMD_REAL_SET     [LDIR_A_REAL] change WEIGHT, MAX_CONNS, STATE.
+ *     MAX_CONNS (0 = unlimited), STATE (IN), SYN_THRESHOLD,
+ *     FAIL_THRESHOLD, IDLE_TIMEOUT, BACKUP (see Scheduling below)
+ * LDIR_CMD_REAL_SET     [LDIR_A_REAL] change WEIGHT, MAX_CONNS, STATE,
+ *     SYN_THRESHOLD, FAIL_THRESHOLD, IDLE_TIMEOUT, BACKUP.
  *     WEIGHT 0 quiesces: no new conns, live ones continue.
  * LDIR_CMD_REAL_DEL     [LDIR_A_REAL] key; unlinks the real from every
  *     virtual. Live conns finish unless LDIR_A_FLUSH is given.
  * LDIR_CMD_REAL_GET     dump: key, WEIGHT, MAX_CONNS, STATE, ACTIVE
- *     (NC: live conns not closing), CONNS (all live conns), NLINKS, STATS
+ *     (NC: live conns not closing), CONNS (all live conns), NLINKS, STATS,
+ *     the settings above, UNANSWERED, DITCHED, DITCH_CONSEC,
+ *     RESPONSE_US, AGE_MS, PR, and RETRY_MS while FAILED
  *
  * LDIR_CMD_LINK_NEW     [LDIR_A_LINK] LINK_A_VIRTUAL (nested virtual
  *     key), LINK_A_REAL (nested real key: the real (addr, port) is looked
@@ -56,9 +61,49 @@
  *     REAL_ADDR/PORT, STATE (enum ldir_conn_state), EXPIRES_MS
  * LDIR_CMD_STATS_GET    do: LDIR_A_STATS (global counters) and
  *     LDIR_A_CONFIG (current settings)
- * LDIR_CMD_CONFIG_SET   [LDIR_A_CONFIG] conn table bound and timeouts
+ * LDIR_CMD_CONFIG_SET   [LDIR_A_CONFIG] conn table bound, timeouts and
+ *     the failure detection and pr settings
  * LDIR_CMD_FLUSH        delete every virtual, real, link and conn;
  *     with LDIR_A_FLUSH_CONNS_ONLY only the conns go
+ * LDIR_CMD_EVENT        never sent by user space: the kernel multicasts
+ *     it on the "events" group with LDIR_A_EVENT (enum ldir_event_attrs)
+ *     when a real fails or recovers, is set in or out, or a virtual
+ *     fails (all its reals failed, no backup virtual) or recovers.
+ *
+ * Scheduling (seed 001 Fig. 4B, 7A, 7B, 9; seed 000 claims 5-12)
+ *   Scheme "pr", predicted response: the real with the smallest
+ *     PR = NC * R - (now - agestamp) / k            (eq. 472, 474)
+ *   in microseconds, where NC is the real's ACTIVE count and R its
+ *   response time per connection. R is sampled once per conn: the
+ *   interval I from the client's SYN (overwritten by the client's first
+ *   data packet) to the real's first data packet (Fig. 4B intervals 452,
+ *   460), divided by NC at that moment (eq. 470); one sample moves R by at
+ *   most PR_CLAMP_PCT percent of its old value (claims 9-12). agestamp is
+ *   when R was last set; k is PR_AGE_DIV. A real without a sample has
+ *   R = 0.
+ *   Every scheme (rr, wrr, lc, wlc, pr) prefers reals with fewer than
+ *   SYN_THRESHOLD unanswered SYNs; if every usable real is at or above
+ *   its threshold, the best of those is chosen (Fig. 7B).
+ *   Startup (Fig. 7A): with STARTUP rr, when the real the scheme chose got
+ *   at least STARTUP_PCT percent of the virtual's last STARTUP_WINDOW new
+ *   conns, round robin chooses instead: a new or recovered real does not
+ *   take every new conn under lc, wlc or pr.
+ *
+ * Passive failure detection (seed 001 vars 364-375; seed 003)
+ *   A conn whose client resent its SYN SYN_RESENDS times without a SYN-ACK
+ *   from the real is ditched: the next resend is scheduled again, to
+ *   another real if there is one. FAIL_THRESHOLD ditched conns in a row
+ *   (a SYN-ACK resets the count) fail the real: STATE becomes FAILED, no
+ *   new conns, an event and a log line. Every RETRY_INTERVAL one new conn
+ *   is let through to a failed real as a probe; its SYN-ACK puts the real
+ *   back in service. STATE IN or OUT set by hand overrides.
+ *   A real's BACKUP takes its new conns while it is failed or out of
+ *   service (one level: a backup's own backup is not followed). A
+ *   virtual's BACKUP takes its new conns while none of its reals is
+ *   usable; a virtual whose reals are all failed and that has no backup
+ *   reports FAILED (a flag; STATE keeps what was set by hand).
+ *   IDLE_TIMEOUT of a real replaces the ESTABLISHED and UDP timeouts of
+ *   its conns (var 374).
  *
  * Replies: every dump message and the STATS_GET reply carry one object
  * under the same top-level attribute a request uses (LDIR_A_VIRTUAL,
@@ -99,6 +144,7 @@ enum ldir_cmd {
 	LDIR_CMD_STATS_GET,
 	LDIR_CMD_CONFIG_SET,
 	LDIR_CMD_FLUSH,
+	LDIR_CMD_EVENT,
 
 	__LDIR_CMD_MAX,
 	LDIR_CMD_MAX = __LDIR_CMD_MAX - 1
@@ -114,6 +160,7 @@ enum ldir_attrs {
 	LDIR_A_CONFIG,			/* nest: enum ldir_config_attrs */
 	LDIR_A_FLUSH,			/* flag: also drop live conns */
 	LDIR_A_FLUSH_CONNS_ONLY,	/* flag: LDIR_CMD_FLUSH drops conns only */
+	LDIR_A_EVENT,			/* nest: enum ldir_event_attrs */
 
 	__LDIR_A_MAX,
 	LDIR_A_MAX = __LDIR_A_MAX - 1
@@ -143,6 +190,13 @@ enum ldir_virtual_attrs {
 	LDIR_VIRTUAL_A_CONNS,		/* u32, read only: live conns */
 	LDIR_VIRTUAL_A_STATS,		/* nest: enum ldir_stats_attrs */
 	LDIR_VIRTUAL_A_PAD,
+	LDIR_VIRTUAL_A_STARTUP,		/* u8, enum ldir_startup */
+	LDIR_VIRTUAL_A_STARTUP_PCT,	/* u8, P: 1..100 (default 50) */
+	LDIR_VIRTUAL_A_STARTUP_WINDOW,	/* u16, W: 1..LDIR_STARTUP_WINDOW_MAX
+					 * (default 20)
+					 */
+	LDIR_VIRTUAL_A_BACKUP,		/* nest: virtual key; empty = none */
+	LDIR_VIRTUAL_A_FAILED,		/* flag, read only */
 
 	__LDIR_VIRTUAL_A_MAX,
 	LDIR_VIRTUAL_A_MAX = __LDIR_VIRTUAL_A_MAX - 1
@@ -161,6 +215,21 @@ enum ldir_real_attrs {
 	LDIR_REAL_A_NLINKS,		/* u32, read only */
 	LDIR_REAL_A_STATS,		/* nest: enum ldir_stats_attrs */
 	LDIR_REAL_A_PAD,
+	LDIR_REAL_A_SYN_THRESHOLD,	/* u32, 1..65535 (default 5) */
+	LDIR_REAL_A_FAIL_THRESHOLD,	/* u32, 0..65535 (default 3; 0 = the
+					 * real is never failed)
+					 */
+	LDIR_REAL_A_IDLE_TIMEOUT,	/* u32 s, 0 = the global timeouts */
+	LDIR_REAL_A_BACKUP,		/* nest: real key; empty = none */
+	LDIR_REAL_A_UNANSWERED,		/* u32, read only: SYNs unanswered */
+	LDIR_REAL_A_DITCHED,		/* u32, read only: ditched conns */
+	LDIR_REAL_A_DITCH_CONSEC,	/* u32, read only: in a row */
+	LDIR_REAL_A_RESPONSE_US,	/* u32, read only: R, us per conn */
+	LDIR_REAL_A_AGE_MS,		/* u32, read only: since R was set */
+	LDIR_REAL_A_PR,			/* s64, read only: PR in us */
+	LDIR_REAL_A_RETRY_MS,		/* u32, read only: until the next
+					 * probe of a failed real
+					 */
 
 	__LDIR_REAL_A_MAX,
 	LDIR_REAL_A_MAX = __LDIR_REAL_A_MAX - 1
@@ -231,6 +300,9 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_ICMP_OUT,		/* ICMP errors translated outbound */
 	LDIR_STATS_A_CONNS_EXPIRED,
 	LDIR_STATS_A_PAD,
+	LDIR_STATS_A_DITCHED,		/* conns ditched: SYN unanswered */
+	LDIR_STATS_A_PROBES,		/* conns sent to a failed real */
+	LDIR_STATS_A_BACKUP,		/* conns sent to a backup */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
@@ -246,11 +318,49 @@ enum ldir_config_attrs {
 	LDIR_CONFIG_A_TIMEOUT_TIME_WAIT,/* u32 s: TIME_WAIT */
 	LDIR_CONFIG_A_TIMEOUT_CLOSE,	/* u32 s: CLOSE */
 	LDIR_CONFIG_A_TIMEOUT_UDP,	/* u32 s: UDP */
+	LDIR_CONFIG_A_SYN_RESENDS,	/* u32, K: 1..255 (default 2) */
+	LDIR_CONFIG_A_RETRY_INTERVAL,	/* u32 s: 1..LDIR_TIMEOUT_MAX (30) */
+	LDIR_CONFIG_A_PR_AGE_DIV,	/* u32, k: 1..1000000 (default 4) */
+	LDIR_CONFIG_A_PR_CLAMP_PCT,	/* u32, 1..100 (default 25) */
 
 	__LDIR_CONFIG_A_MAX,
 	LDIR_CONFIG_A_MAX = __LDIR_CONFIG_A_MAX - 1
 };
 
 #define LDIR_TIMEOUT_MAX	(7 * 24 * 3600)
+
+/* Startup scheme of a virtual (seed 001 Fig. 7A steps 732-739). */
+enum ldir_startup {
+	LDIR_STARTUP_NONE,
+	LDIR_STARTUP_RR,
+
+	__LDIR_STARTUP_MAX,
+	LDIR_STARTUP_MAX = __LDIR_STARTUP_MAX - 1
+};
+
+#define LDIR_STARTUP_WINDOW_MAX	256
+
+/* LDIR_CMD_EVENT, multicast on LDIR_GENL_MCGRP_EVENTS. */
+enum ldir_event_type {
+	LDIR_EVENT_UNSPEC,
+	LDIR_EVENT_REAL_FAILED,		/* passive detection failed it */
+	LDIR_EVENT_REAL_RECOVERED,	/* a probe succeeded: in service */
+	LDIR_EVENT_REAL_STATE,		/* set in or out by hand */
+	LDIR_EVENT_VIRTUAL_FAILED,	/* every real failed, no backup */
+	LDIR_EVENT_VIRTUAL_RECOVERED,
+
+	__LDIR_EVENT_MAX,
+	LDIR_EVENT_MAX = __LDIR_EVENT_MAX - 1
+};
+
+enum ldir_event_attrs {
+	LDIR_EVENT_A_UNSPEC,
+	LDIR_EVENT_A_TYPE,		/* u8, enum ldir_event_type */
+	LDIR_EVENT_A_REAL,		/* nest: real key + STATE, DITCHED */
+	LDIR_EVENT_A_VIRTUAL,		/* nest: virtual key */
+
+	__LDIR_EVENT_A_MAX,
+	LDIR_EVENT_A_MAX = __LDIR_EVENT_A_MAX - 1
+};
 
 #endif /* _UAPI_LINUX_LDIR_H */
