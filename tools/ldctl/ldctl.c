@@ -23,6 +23,7 @@ static const struct cmd objects[] = {
 	{ "flush", cmd_flush, usage_flush },
 	{ "save", cmd_save, usage_save },
 	{ "restore", cmd_restore, usage_restore },
+	{ "monitor", cmd_monitor, usage_monitor },
 };
 
 static FILE *errf(void)

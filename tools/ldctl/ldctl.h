@@ -67,6 +67,7 @@ int cmd_config(struct ldctl *ctx, int argc, char **argv);
 int cmd_flush(struct ldctl *ctx, int argc, char **argv);
 int cmd_save(struct ldctl *ctx, int argc, char **argv);
 int cmd_restore(struct ldctl *ctx, int argc, char **argv);
+int cmd_monitor(struct ldctl *ctx, int argc, char **argv);
 
 void usage_virtual(FILE *f);
 void usage_real(FILE *f);
@@ -78,6 +79,7 @@ void usage_config(FILE *f);
 void usage_flush(FILE *f);
 void usage_save(FILE *f);
 void usage_restore(FILE *f);
+void usage_monitor(FILE *f);
 
 /*
  * Argument parsers, separate from the requests so that restore can check

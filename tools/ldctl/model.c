@@ -96,6 +96,29 @@ const char *ld_conn_state_name(uint8_t state)
 	return state < ARRAY_SIZE(names) ? names[state] : NULL;
 }
 
+const char *ld_startup_name(uint8_t startup)
+{
+	static const char *const names[] = {
+		[LDIR_STARTUP_NONE] = "none",
+		[LDIR_STARTUP_RR] = "rr",
+	};
+
+	return startup < ARRAY_SIZE(names) ? names[startup] : NULL;
+}
+
+const char *ld_event_name(uint8_t type)
+{
+	static const char *const names[] = {
+		[LDIR_EVENT_REAL_FAILED] = "real-failed",
+		[LDIR_EVENT_REAL_RECOVERED] = "real-recovered",
+		[LDIR_EVENT_REAL_STATE] = "real-state",
+		[LDIR_EVENT_VIRTUAL_FAILED] = "virtual-failed",
+		[LDIR_EVENT_VIRTUAL_RECOVERED] = "virtual-recovered",
+	};
+
+	return type < ARRAY_SIZE(names) ? names[type] : NULL;
+}
+
 const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_CONNS] = "conns",
 	[LDIR_STATS_A_PKTS_IN] = "pkts-in",
@@ -110,6 +133,9 @@ const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_ICMP_IN] = "icmp-in",
 	[LDIR_STATS_A_ICMP_OUT] = "icmp-out",
 	[LDIR_STATS_A_CONNS_EXPIRED] = "conns-expired",
+	[LDIR_STATS_A_DITCHED] = "ditched",
+	[LDIR_STATS_A_PROBES] = "probes",
+	[LDIR_STATS_A_BACKUP] = "backup",
 };
 
 const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
@@ -121,6 +147,10 @@ const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_TIMEOUT_TIME_WAIT] = "timeout-time-wait",
 	[LDIR_CONFIG_A_TIMEOUT_CLOSE] = "timeout-close",
 	[LDIR_CONFIG_A_TIMEOUT_UDP] = "timeout-udp",
+	[LDIR_CONFIG_A_SYN_RESENDS] = "syn-resends",
+	[LDIR_CONFIG_A_RETRY_INTERVAL] = "retry-interval",
+	[LDIR_CONFIG_A_PR_AGE_DIV] = "pr-age-div",
+	[LDIR_CONFIG_A_PR_CLAMP_PCT] = "pr-clamp",
 };
 
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b)

@@ -36,6 +36,23 @@ enum {
 	LD_HAS_WEIGHT	= 1 << 4,
 	LD_HAS_MAXCONNS	= 1 << 5,
 	LD_HAS_PROTO	= 1 << 6,
+	LD_HAS_STARTUP	= 1 << 7,	/* virtual */
+	LD_HAS_SPCT	= 1 << 8,	/* virtual: startup-pct */
+	LD_HAS_SWIN	= 1 << 9,	/* virtual: startup-window */
+	LD_HAS_BACKUP	= 1 << 10,	/* virtual, real; none: family 0 */
+	LD_HAS_SYNTHR	= 1 << 11,	/* real: syn-threshold */
+	LD_HAS_FAILTHR	= 1 << 12,	/* real: fail-threshold */
+	LD_HAS_IDLE	= 1 << 13,	/* real: idle-timeout */
+	LD_HAS_RETRY	= 1 << 14,	/* real: retry-ms (read only) */
+};
+
+/*
+ * The key of a backup: a real (addr, port) or a virtual (addr, port; the
+ * protocol is the virtual's own, bind ID 0). family 0: no backup.
+ */
+struct ld_backup {
+	struct ld_addr addr;
+	uint16_t port;
 };
 
 struct ld_virtual {
@@ -47,6 +64,14 @@ struct ld_virtual {
 	uint8_t state;			/* enum ldir_state */
 	uint32_t nlinks;
 	uint32_t conns;
+	uint8_t startup;		/* enum ldir_startup */
+	uint8_t startup_pct;
+	uint16_t startup_window;
+	struct ld_backup backup;
+	bool failed;			/* read only: every real failed */
+	bool ext;			/* the kernel reported the settings
+					 * of issue 3 (startup, backup, ...)
+					 */
 	struct ld_stats stats;
 	unsigned int has;
 };
@@ -60,6 +85,19 @@ struct ld_real {
 	uint32_t active;
 	uint32_t conns;
 	uint32_t nlinks;
+	uint32_t syn_threshold;
+	uint32_t fail_threshold;
+	uint32_t idle_timeout;		/* s, 0: the global timeouts */
+	struct ld_backup backup;
+	/* read only */
+	uint32_t unanswered;		/* SYNs without a SYN-ACK */
+	uint32_t ditched;
+	uint32_t ditch_consec;
+	uint32_t response_us;		/* R */
+	uint32_t age_ms;
+	int64_t pr;			/* PR, us */
+	uint32_t retry_ms;		/* with LD_HAS_RETRY: while failed */
+	bool ext;			/* the kernel reported them */
 	struct ld_stats stats;
 	unsigned int has;
 };
@@ -119,6 +157,8 @@ void *xrealloc(void *p, size_t size);
 const char *ld_proto_name(uint8_t proto);
 const char *ld_state_name(uint8_t state);
 const char *ld_conn_state_name(uint8_t state);	/* lower case */
+const char *ld_startup_name(uint8_t startup);
+const char *ld_event_name(uint8_t type);
 extern const char *const ld_stats_names[LDIR_STATS_A_MAX + 1];
 extern const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1];
 

@@ -45,8 +45,15 @@ static const struct attr_desc stats_attrs[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_ICMP_OUT] = { "icmp-out", MNL_TYPE_U64 },
 	[LDIR_STATS_A_CONNS_EXPIRED] = { "conns-expired", MNL_TYPE_U64 },
 	[LDIR_STATS_A_PAD] = { "pad", MNL_TYPE_UNSPEC },
+	[LDIR_STATS_A_DITCHED] = { "ditched", MNL_TYPE_U64 },
+	[LDIR_STATS_A_PROBES] = { "probes", MNL_TYPE_U64 },
+	[LDIR_STATS_A_BACKUP] = { "backup", MNL_TYPE_U64 },
 };
 static const struct attr_set stats_set = SET(stats_attrs);
+
+/* BACKUP nests a key of the set it is in */
+static const struct attr_set virtual_set;
+static const struct attr_set real_set;
 
 static const struct attr_desc virtual_attrs[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_FAMILY] = { "family", MNL_TYPE_U16, F_FAMILY },
@@ -60,6 +67,11 @@ static const struct attr_desc virtual_attrs[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_CONNS] = { "conns", MNL_TYPE_U32 },
 	[LDIR_VIRTUAL_A_STATS] = { "stats", MNL_TYPE_NESTED, 0, &stats_set },
 	[LDIR_VIRTUAL_A_PAD] = { "pad", MNL_TYPE_UNSPEC },
+	[LDIR_VIRTUAL_A_STARTUP] = { "startup", MNL_TYPE_U8 },
+	[LDIR_VIRTUAL_A_STARTUP_PCT] = { "startup-pct", MNL_TYPE_U8 },
+	[LDIR_VIRTUAL_A_STARTUP_WINDOW] = { "startup-window", MNL_TYPE_U16 },
+	[LDIR_VIRTUAL_A_BACKUP] = { "backup", MNL_TYPE_NESTED, 0, &virtual_set },
+	[LDIR_VIRTUAL_A_FAILED] = { "failed", MNL_TYPE_FLAG },
 };
 static const struct attr_set virtual_set = SET(virtual_attrs);
 
@@ -75,6 +87,17 @@ static const struct attr_desc real_attrs[LDIR_REAL_A_MAX + 1] = {
 	[LDIR_REAL_A_NLINKS] = { "nlinks", MNL_TYPE_U32 },
 	[LDIR_REAL_A_STATS] = { "stats", MNL_TYPE_NESTED, 0, &stats_set },
 	[LDIR_REAL_A_PAD] = { "pad", MNL_TYPE_UNSPEC },
+	[LDIR_REAL_A_SYN_THRESHOLD] = { "syn-threshold", MNL_TYPE_U32 },
+	[LDIR_REAL_A_FAIL_THRESHOLD] = { "fail-threshold", MNL_TYPE_U32 },
+	[LDIR_REAL_A_IDLE_TIMEOUT] = { "idle-timeout", MNL_TYPE_U32 },
+	[LDIR_REAL_A_BACKUP] = { "backup", MNL_TYPE_NESTED, 0, &real_set },
+	[LDIR_REAL_A_UNANSWERED] = { "unanswered", MNL_TYPE_U32 },
+	[LDIR_REAL_A_DITCHED] = { "ditched", MNL_TYPE_U32 },
+	[LDIR_REAL_A_DITCH_CONSEC] = { "ditch-consec", MNL_TYPE_U32 },
+	[LDIR_REAL_A_RESPONSE_US] = { "response-us", MNL_TYPE_U32 },
+	[LDIR_REAL_A_AGE_MS] = { "age-ms", MNL_TYPE_U32 },
+	[LDIR_REAL_A_PR] = { "pr", MNL_TYPE_U64 },
+	[LDIR_REAL_A_RETRY_MS] = { "retry-ms", MNL_TYPE_U32 },
 };
 static const struct attr_set real_set = SET(real_attrs);
 
@@ -112,8 +135,19 @@ static const struct attr_desc config_attrs[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_TIMEOUT_TIME_WAIT] = { "timeout-time-wait", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_TIMEOUT_CLOSE] = { "timeout-close", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_TIMEOUT_UDP] = { "timeout-udp", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_SYN_RESENDS] = { "syn-resends", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_RETRY_INTERVAL] = { "retry-interval", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_PR_AGE_DIV] = { "pr-age-div", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_PR_CLAMP_PCT] = { "pr-clamp", MNL_TYPE_U32 },
 };
 static const struct attr_set config_set = SET(config_attrs);
+
+static const struct attr_desc event_attrs[LDIR_EVENT_A_MAX + 1] = {
+	[LDIR_EVENT_A_TYPE] = { "type", MNL_TYPE_U8 },
+	[LDIR_EVENT_A_REAL] = { "real", MNL_TYPE_NESTED, 0, &real_set },
+	[LDIR_EVENT_A_VIRTUAL] = { "virtual", MNL_TYPE_NESTED, 0, &virtual_set },
+};
+static const struct attr_set event_set = SET(event_attrs);
 
 static const struct attr_desc top_attrs[LDIR_A_MAX + 1] = {
 	[LDIR_A_VIRTUAL] = { "virtual", MNL_TYPE_NESTED, 0, &virtual_set },
@@ -124,6 +158,7 @@ static const struct attr_desc top_attrs[LDIR_A_MAX + 1] = {
 	[LDIR_A_CONFIG] = { "config", MNL_TYPE_NESTED, 0, &config_set },
 	[LDIR_A_FLUSH] = { "flush", MNL_TYPE_FLAG },
 	[LDIR_A_FLUSH_CONNS_ONLY] = { "flush-conns-only", MNL_TYPE_FLAG },
+	[LDIR_A_EVENT] = { "event", MNL_TYPE_NESTED, 0, &event_set },
 };
 static const struct attr_set top_set = SET(top_attrs);
 
@@ -149,6 +184,30 @@ void msg_put_virtual(struct nlmsghdr *nlh, uint16_t type,
 		mnl_attr_put_strz(nlh, LDIR_VIRTUAL_A_SCHED, v->sched);
 	if (!key_only && (v->has & LD_HAS_STATE))
 		mnl_attr_put_u8(nlh, LDIR_VIRTUAL_A_STATE, v->state);
+	if (!key_only && (v->has & LD_HAS_STARTUP))
+		mnl_attr_put_u8(nlh, LDIR_VIRTUAL_A_STARTUP, v->startup);
+	if (!key_only && (v->has & LD_HAS_SPCT))
+		mnl_attr_put_u8(nlh, LDIR_VIRTUAL_A_STARTUP_PCT,
+				v->startup_pct);
+	if (!key_only && (v->has & LD_HAS_SWIN))
+		mnl_attr_put_u16(nlh, LDIR_VIRTUAL_A_STARTUP_WINDOW,
+				 v->startup_window);
+	if (!key_only && (v->has & LD_HAS_BACKUP)) {
+		/* the backup's key: our protocol, bind ID 0; empty: none */
+		struct nlattr *b = mnl_attr_nest_start(nlh,
+						       LDIR_VIRTUAL_A_BACKUP);
+
+		if (v->backup.addr.family) {
+			put_addr(nlh, LDIR_VIRTUAL_A_FAMILY,
+				 LDIR_VIRTUAL_A_ADDR, &v->backup.addr);
+			mnl_attr_put_u16(nlh, LDIR_VIRTUAL_A_PORT,
+					 htons(v->backup.port));
+			mnl_attr_put_u8(nlh, LDIR_VIRTUAL_A_PROTOCOL,
+					v->protocol);
+			mnl_attr_put_u32(nlh, LDIR_VIRTUAL_A_BIND_ID, 0);
+		}
+		mnl_attr_nest_end(nlh, b);
+	}
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -165,6 +224,27 @@ void msg_put_real(struct nlmsghdr *nlh, uint16_t type,
 		mnl_attr_put_u32(nlh, LDIR_REAL_A_MAX_CONNS, r->max_conns);
 	if (!key_only && (r->has & LD_HAS_STATE))
 		mnl_attr_put_u8(nlh, LDIR_REAL_A_STATE, r->state);
+	if (!key_only && (r->has & LD_HAS_SYNTHR))
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_SYN_THRESHOLD,
+				 r->syn_threshold);
+	if (!key_only && (r->has & LD_HAS_FAILTHR))
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_FAIL_THRESHOLD,
+				 r->fail_threshold);
+	if (!key_only && (r->has & LD_HAS_IDLE))
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_IDLE_TIMEOUT,
+				 r->idle_timeout);
+	if (!key_only && (r->has & LD_HAS_BACKUP)) {
+		/* empty: no backup */
+		struct nlattr *b = mnl_attr_nest_start(nlh, LDIR_REAL_A_BACKUP);
+
+		if (r->backup.addr.family) {
+			put_addr(nlh, LDIR_REAL_A_FAMILY, LDIR_REAL_A_ADDR,
+				 &r->backup.addr);
+			mnl_attr_put_u16(nlh, LDIR_REAL_A_PORT,
+					 htons(r->backup.port));
+		}
+		mnl_attr_nest_end(nlh, b);
+	}
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -310,6 +390,30 @@ int msg_parse_config(const struct nlattr *nest, struct ld_config *c)
 	return 0;
 }
 
+/*
+ * The key in a BACKUP nest of a virtual or real (the FAMILY, ADDR, PORT
+ * types are the same number in both sets); absent or empty: no backup.
+ */
+static int parse_backup_key(const struct nlattr *nest,
+			    const struct attr_set *set, struct ld_backup *b)
+{
+	const struct nlattr *tb[LDIR_VIRTUAL_A_MAX + LDIR_REAL_A_MAX + 2];
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	if (!nest || !mnl_attr_get_payload_len(nest))
+		return 0;
+	ret = parse_nest(nest, set, tb);
+	if (ret)
+		return ret;
+	if (!tb[LDIR_REAL_A_FAMILY] || !tb[LDIR_REAL_A_ADDR])
+		return -EINVAL;
+	get_addr(tb[LDIR_REAL_A_ADDR], get_u16(tb[LDIR_REAL_A_FAMILY]),
+		 &b->addr);
+	b->port = get_be16(tb[LDIR_REAL_A_PORT]);
+	return 0;
+}
+
 int msg_parse_virtual(const struct nlattr *nest, struct ld_virtual *v)
 {
 	const struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
@@ -338,6 +442,17 @@ int msg_parse_virtual(const struct nlattr *nest, struct ld_virtual *v)
 	v->state = get_u8(tb[LDIR_VIRTUAL_A_STATE]);
 	v->nlinks = get_u32(tb[LDIR_VIRTUAL_A_NLINKS]);
 	v->conns = get_u32(tb[LDIR_VIRTUAL_A_CONNS]);
+	v->ext = tb[LDIR_VIRTUAL_A_STARTUP] || tb[LDIR_VIRTUAL_A_STARTUP_PCT] ||
+		 tb[LDIR_VIRTUAL_A_STARTUP_WINDOW] ||
+		 tb[LDIR_VIRTUAL_A_BACKUP] || tb[LDIR_VIRTUAL_A_FAILED];
+	v->startup = get_u8(tb[LDIR_VIRTUAL_A_STARTUP]);
+	v->startup_pct = get_u8(tb[LDIR_VIRTUAL_A_STARTUP_PCT]);
+	v->startup_window = get_u16(tb[LDIR_VIRTUAL_A_STARTUP_WINDOW]);
+	v->failed = tb[LDIR_VIRTUAL_A_FAILED];
+	ret = parse_backup_key(tb[LDIR_VIRTUAL_A_BACKUP], &virtual_set,
+			       &v->backup);
+	if (ret)
+		return ret;
 	return msg_parse_stats(tb[LDIR_VIRTUAL_A_STATS], &v->stats);
 }
 
@@ -361,6 +476,25 @@ int msg_parse_real(const struct nlattr *nest, struct ld_real *r)
 	r->active = get_u32(tb[LDIR_REAL_A_ACTIVE]);
 	r->conns = get_u32(tb[LDIR_REAL_A_CONNS]);
 	r->nlinks = get_u32(tb[LDIR_REAL_A_NLINKS]);
+	r->ext = tb[LDIR_REAL_A_SYN_THRESHOLD] || tb[LDIR_REAL_A_UNANSWERED] ||
+		 tb[LDIR_REAL_A_RESPONSE_US] || tb[LDIR_REAL_A_PR];
+	r->syn_threshold = get_u32(tb[LDIR_REAL_A_SYN_THRESHOLD]);
+	r->fail_threshold = get_u32(tb[LDIR_REAL_A_FAIL_THRESHOLD]);
+	r->idle_timeout = get_u32(tb[LDIR_REAL_A_IDLE_TIMEOUT]);
+	r->unanswered = get_u32(tb[LDIR_REAL_A_UNANSWERED]);
+	r->ditched = get_u32(tb[LDIR_REAL_A_DITCHED]);
+	r->ditch_consec = get_u32(tb[LDIR_REAL_A_DITCH_CONSEC]);
+	r->response_us = get_u32(tb[LDIR_REAL_A_RESPONSE_US]);
+	r->age_ms = get_u32(tb[LDIR_REAL_A_AGE_MS]);
+	if (tb[LDIR_REAL_A_PR])
+		r->pr = (int64_t)mnl_attr_get_u64(tb[LDIR_REAL_A_PR]);
+	if (tb[LDIR_REAL_A_RETRY_MS]) {
+		r->retry_ms = get_u32(tb[LDIR_REAL_A_RETRY_MS]);
+		r->has |= LD_HAS_RETRY;
+	}
+	ret = parse_backup_key(tb[LDIR_REAL_A_BACKUP], &real_set, &r->backup);
+	if (ret)
+		return ret;
 	return msg_parse_stats(tb[LDIR_REAL_A_STATS], &r->stats);
 }
 
@@ -407,6 +541,33 @@ int msg_parse_conn(const struct nlattr *nest, struct ld_conn *c)
 	c->real_port = get_be16(tb[LDIR_CONN_A_REAL_PORT]);
 	c->state = get_u8(tb[LDIR_CONN_A_STATE]);
 	c->expires_ms = get_u32(tb[LDIR_CONN_A_EXPIRES_MS]);
+	return 0;
+}
+
+int msg_parse_event(const struct nlattr *nest, struct ld_event *e)
+{
+	const struct nlattr *tb[LDIR_EVENT_A_MAX + 1];
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	ret = parse_nest(nest, &event_set, tb);
+	if (ret)
+		return ret;
+	if (!tb[LDIR_EVENT_A_TYPE])
+		return -EINVAL;
+	e->type = get_u8(tb[LDIR_EVENT_A_TYPE]);
+	if (tb[LDIR_EVENT_A_REAL]) {
+		ret = msg_parse_real(tb[LDIR_EVENT_A_REAL], &e->real);
+		if (ret)
+			return ret;
+		e->has_real = true;
+	}
+	if (tb[LDIR_EVENT_A_VIRTUAL]) {
+		ret = msg_parse_virtual(tb[LDIR_EVENT_A_VIRTUAL], &e->virt);
+		if (ret)
+			return ret;
+		e->has_virtual = true;
+	}
 	return 0;
 }
 

@@ -30,6 +30,17 @@ int msg_parse_conn(const struct nlattr *nest, struct ld_conn *c);
 int msg_parse_stats(const struct nlattr *nest, struct ld_stats *s);
 int msg_parse_config(const struct nlattr *nest, struct ld_config *c);
 
+/* LDIR_CMD_EVENT: LDIR_A_EVENT */
+struct ld_event {
+	uint8_t type;			/* enum ldir_event_type */
+	bool has_real;
+	bool has_virtual;
+	struct ld_real real;		/* key, STATE, DITCHED */
+	struct ld_virtual virt;		/* key */
+};
+
+int msg_parse_event(const struct nlattr *nest, struct ld_event *e);
+
 /*
  * Describe the attribute at byte offset off of request req (an extack
  * NLMSGERR_ATTR_OFFS): "virtual.sched \"foo\"". With miss_type >= 0, the

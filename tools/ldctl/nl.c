@@ -223,24 +223,55 @@ static void nl_init_hdr(struct nl *nl, struct nlmsghdr *nlh, uint16_t type,
 	genl->version = type == GENL_ID_CTRL ? 1 : LDIR_GENL_VERSION;
 }
 
+struct family_info {
+	uint16_t id;
+	const char *group;	/* the multicast group wanted, or NULL */
+	uint32_t group_id;	/* 0: not found */
+};
+
+/* CTRL_ATTR_MCAST_GROUPS: a nest of nests of NAME and ID */
+static void family_groups(const struct nlattr *groups, struct family_info *fi)
+{
+	const struct nlattr *g, *a;
+
+	mnl_attr_for_each_nested(g, groups) {
+		const char *name = NULL;
+		uint32_t id = 0;
+
+		mnl_attr_for_each_nested(a, g) {
+			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+				name = mnl_attr_get_str(a);
+			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+			    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				id = mnl_attr_get_u32(a);
+		}
+		if (name && id && !strcmp(name, fi->group))
+			fi->group_id = id;
+	}
+}
+
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct family_info *fi = data;
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
-			*(uint16_t *)data = mnl_attr_get_u16(a);
+			fi->id = mnl_attr_get_u16(a);
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS &&
+		    fi->group && mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+			family_groups(a, fi);
 	}
 	return 0;
 }
 
-/* The id of the generic netlink family name, or -errno. */
-static int nl_family_id(struct nl *nl, const char *name)
+/* Asks the controller about family name (fi->group: also that group). */
+static int nl_family(struct nl *nl, const char *name, struct family_info *fi)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
 	bool intr = false;
-	uint16_t id = 0;
 	int err;
 
 	/* the controller answers in its own name */
@@ -249,11 +280,77 @@ static int nl_family_id(struct nl *nl, const char *name)
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
 	err = nl_send(nl, nlh);
 	if (!err)
-		err = nl_recv(nl, nlh->nlmsg_seq, family_cb, &id, &intr);
+		err = nl_recv(nl, nlh->nlmsg_seq, family_cb, fi, &intr);
 	nl->family = 0;
-	if (!err && !id)
+	if (!err && !fi->id)
 		err = -ENOENT;
-	return err ? err : id;
+	return err;
+}
+
+/* The id of the generic netlink family name, or -errno. */
+static int nl_family_id(struct nl *nl, const char *name)
+{
+	struct family_info fi = { };
+	int err = nl_family(nl, name, &fi);
+
+	return err ? err : fi.id;
+}
+
+int nl_subscribe(struct nl *nl, const char *group)
+{
+	struct family_info fi = { .group = group };
+	uint16_t family = nl->family;
+	int err;
+
+	err = nl_family(nl, LDIR_GENL_NAME, &fi);
+	nl->family = family;
+	if (err) {
+		ldctl_err("generic netlink family lookup: %s", strerror(-err));
+		return -1;
+	}
+	if (!fi.group_id) {
+		ldctl_err("the ldir module has no multicast group \"%s\" (too old?)",
+			  group);
+		return -1;
+	}
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+				  &fi.group_id, sizeof(fi.group_id)) < 0) {
+		ldctl_err("joining multicast group \"%s\": %s", group,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int nl_listen(struct nl *nl, nl_cb cb, void *data)
+{
+	for (;;) {
+		const struct nlmsghdr *nlh;
+		ssize_t n;
+		int len;
+
+		n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		if (n < 0 && errno == ENOBUFS) {
+			/* the socket overflowed: some events are lost */
+			ldctl_err("events lost (receive buffer overflow)");
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ldctl_err("netlink receive: %s", strerror(errno));
+			return -1;
+		}
+		nlh = (const struct nlmsghdr *)nl->buf;
+		len = n;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			/* only the kernel (port 0) sends multicasts */
+			if (nlh->nlmsg_type != nl->family || nlh->nlmsg_pid)
+				continue;
+			if (cb(nlh, data))
+				return -1;
+		}
+	}
 }
 
 /* A bound generic netlink socket with extended acks; reports errors. */

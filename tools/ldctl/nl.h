@@ -33,6 +33,11 @@ int nl_do(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data);
 int nl_dump(struct nl *nl, uint8_t cmd, nl_cb cb, void (*reset)(void *data),
 	    void *data);
 
+/* Joins the ldir multicast group named group; reports errors. */
+int nl_subscribe(struct nl *nl, const char *group);
+/* Calls cb for each ldir message received, until cb or recv fails. */
+int nl_listen(struct nl *nl, nl_cb cb, void *data);
+
 /* Prints the error of req with its extended ack: "ldctl: kernel: ..." */
 void nl_report(struct nl *nl, const struct nlmsghdr *req, int err);
 

@@ -203,3 +203,59 @@ int parse_sched(const char *s, char *sched)
 	memcpy(sched, s, len + 1);
 	return 0;
 }
+
+int parse_startup(const char *s, uint8_t *startup)
+{
+	if (!strcmp(s, "rr")) {
+		*startup = LDIR_STARTUP_RR;
+	} else if (!strcmp(s, "none")) {
+		*startup = LDIR_STARTUP_NONE;
+	} else {
+		ldctl_err("invalid startup scheme \"%s\" (expected rr or none)",
+			  s);
+		return -1;
+	}
+	return 0;
+}
+
+int parse_backup(const char *what, const char *s, unsigned int flags,
+		 struct ld_backup *b)
+{
+	const char *where = ldctl_where;
+	FILE *errf = ldctl_errf;
+	char *msg = NULL;
+	size_t len = 0;
+	struct ld_ep ep;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	if (!strcmp(s, "none"))
+		return 0;
+	/* one line that names the argument, with parse_ep's reason */
+	ldctl_errf = open_memstream(&msg, &len);
+	ldctl_where = NULL;
+	if (!ldctl_errf) {
+		ldctl_errf = errf;
+		ldctl_where = where;
+		ldctl_err("out of memory");
+		return -1;
+	}
+	ret = parse_ep(s, flags, &ep);
+	fclose(ldctl_errf);
+	ldctl_errf = errf;
+	ldctl_where = where;
+	if (ret) {
+		len = strlen(msg);
+		if (len && msg[len - 1] == '\n')
+			msg[len - 1] = '\0';
+		ldctl_err("invalid %s \"%s\" (expected %s or none): %s", what,
+			  s, flags & EP_NEED_PORT ? "VIP:PORT" : "ADDR[:PORT]",
+			  strncmp(msg, "ldctl: ", 7) ? msg : msg + 7);
+		free(msg);
+		return -1;
+	}
+	free(msg);
+	b->addr = ep.addr;
+	b->port = ep.port;
+	return 0;
+}

@@ -41,5 +41,12 @@ int parse_ep(const char *s, unsigned int flags, struct ld_ep *ep);
 int parse_proto(const char *s, uint8_t *proto);		/* tcp | udp */
 int parse_state(const char *s, uint8_t *state);		/* in | out */
 int parse_sched(const char *s, char *sched);		/* length only */
+int parse_startup(const char *s, uint8_t *startup);	/* rr | none */
+/*
+ * "none" (family 0: remove the backup) or an endpoint parsed with flags;
+ * what names the object in the error: "backup real", "backup virtual".
+ */
+int parse_backup(const char *what, const char *s, unsigned int flags,
+		 struct ld_backup *b);
 
 #endif /* LDCTL_PARSE_H */

@@ -91,6 +91,34 @@ static void pr_virtual_key(const struct pr *p, const struct ld_virtual *v)
 		fprintf(p->f, " bind %u", v->bind_id);
 }
 
+static const char *startup_str(const struct pr *p, uint8_t startup,
+			       char *buf)
+{
+	const char *name = ld_startup_name(startup);
+
+	if (!name || (p && p->numeric)) {
+		snprintf(buf, 8, "%u", startup);
+		return buf;
+	}
+	return name;
+}
+
+/* " startup rr startup-pct 50 startup-window 20 [backup VIP:PORT]" */
+static void pr_virtual_ext(const struct pr *p, const struct ld_virtual *v)
+{
+	char buf[8];
+
+	if (v->failed)
+		fprintf(p->f, " %sfailed%s", col(p, C_FAILED), col(p, C_RESET));
+	fprintf(p->f, " startup %s startup-pct %u startup-window %u",
+		startup_str(p, v->startup, buf), v->startup_pct,
+		v->startup_window);
+	if (v->backup.addr.family) {
+		fputs(" backup ", p->f);
+		pr_ep(p, &v->backup.addr, v->backup.port);
+	}
+}
+
 void pr_virtual(const struct pr *p, const struct ld_virtual *v)
 {
 	fprintf(p->f, "%svirtual%s ", col(p, C_OBJ), col(p, C_RESET));
@@ -98,7 +126,31 @@ void pr_virtual(const struct pr *p, const struct ld_virtual *v)
 	if (v->has & LD_HAS_SCHED)
 		fprintf(p->f, " sched %s", v->sched);
 	pr_state(p, v->state);
+	if (v->ext)
+		pr_virtual_ext(p, v);
 	fprintf(p->f, " conns %u links %u\n", v->conns, v->nlinks);
+}
+
+/* The settings of issue 3: " syn-threshold 5 ... [backup ADDR:PORT]" */
+static void pr_real_settings(const struct pr *p, const struct ld_real *r)
+{
+	fprintf(p->f, " syn-threshold %u fail-threshold %u idle-timeout %u",
+		r->syn_threshold, r->fail_threshold, r->idle_timeout);
+	if (r->backup.addr.family) {
+		fputs(" backup ", p->f);
+		pr_ep(p, &r->backup.addr, r->backup.port);
+	}
+}
+
+/* What the kernel measured: " unanswered 0 ... pr 0 [retry-ms N]" */
+static void pr_real_measured(const struct pr *p, const struct ld_real *r)
+{
+	fprintf(p->f, " unanswered %u ditched %u ditch-consec %u"
+		" response-us %u age-ms %u pr %" PRId64,
+		r->unanswered, r->ditched, r->ditch_consec, r->response_us,
+		r->age_ms, r->pr);
+	if (r->has & LD_HAS_RETRY)
+		fprintf(p->f, " retry-ms %u", r->retry_ms);
 }
 
 void pr_real(const struct pr *p, const struct ld_real *r)
@@ -107,8 +159,12 @@ void pr_real(const struct pr *p, const struct ld_real *r)
 	pr_ep(p, &r->addr, r->port);
 	fprintf(p->f, " weight %u maxconns %u", r->weight, r->max_conns);
 	pr_state(p, r->state);
+	if (r->ext)
+		pr_real_settings(p, r);
 	fprintf(p->f, " active %u conns %u links %u", r->active, r->conns,
 		r->nlinks);
+	if (r->ext)
+		pr_real_measured(p, r);
 	pr_traffic(p, &r->stats);
 	fputc('\n', p->f);
 }
@@ -202,13 +258,66 @@ void pr_show(const struct pr *p, const struct ld_list *virtuals,
 				fprintf(p->f, " weight %u maxconns %u",
 					r->weight, r->max_conns);
 				pr_state(p, r->state);
+				if (r->ext && r->backup.addr.family) {
+					fputs(" backup ", p->f);
+					pr_ep(p, &r->backup.addr,
+					      r->backup.port);
+				}
 			}
 			fprintf(p->f, " active %u conns %u", l->active,
 				l->conns);
+			if (r && r->ext)
+				pr_real_measured(p, r);
 			pr_traffic(p, &l->stats);
 			fputc('\n', p->f);
 		}
 	}
+}
+
+/* "real 10.0.2.12:80 failed (ditched 3)", "virtual 192.0.2.10:80 tcp failed" */
+void pr_event(const struct pr *p, const struct ld_event *e)
+{
+	const char *what;
+	char buf[8];
+
+	if (e->has_real &&
+	    (e->type == LDIR_EVENT_REAL_FAILED ||
+	     e->type == LDIR_EVENT_REAL_RECOVERED ||
+	     e->type == LDIR_EVENT_REAL_STATE)) {
+		fputs("real ", p->f);
+		pr_ep(p, &e->real.addr, e->real.port);
+		if (e->type == LDIR_EVENT_REAL_FAILED)
+			fprintf(p->f, " failed (ditched %u)", e->real.ditched);
+		else if (e->type == LDIR_EVENT_REAL_RECOVERED)
+			fputs(" recovered", p->f);
+		else
+			pr_state(p, e->real.state);
+	} else if (e->has_virtual &&
+		   (e->type == LDIR_EVENT_VIRTUAL_FAILED ||
+		    e->type == LDIR_EVENT_VIRTUAL_RECOVERED)) {
+		fputs("virtual ", p->f);
+		pr_virtual_key(p, &e->virt);
+		fputs(e->type == LDIR_EVENT_VIRTUAL_FAILED ? " failed" :
+		      " recovered", p->f);
+	} else {
+		/* newer than us, or malformed: say what there is */
+		what = ld_event_name(e->type);
+		if (what && !p->numeric)
+			fprintf(p->f, "event %s", what);
+		else
+			fprintf(p->f, "event %u", e->type);
+		if (e->has_real) {
+			fputs(" real ", p->f);
+			pr_ep(p, &e->real.addr, e->real.port);
+		}
+		if (e->has_virtual) {
+			fputs(" virtual ", p->f);
+			pr_ep(p, &e->virt.addr, e->virt.port);
+			fprintf(p->f, " %s",
+				proto_str(p, e->virt.protocol, buf));
+		}
+	}
+	fputc('\n', p->f);
 }
 
 /* JSON */
@@ -254,6 +363,17 @@ void js_config(struct json *j, const char *key, const struct ld_config *c)
 	json_obj_end(j);
 }
 
+/* "ADDR:PORT" or null */
+static void js_backup(struct json *j, const struct ld_backup *b)
+{
+	char ep[LD_EP_STRLEN];
+
+	if (b->addr.family)
+		json_str(j, "backup", ld_ep_str(&b->addr, b->port, ep));
+	else
+		json_null(j, "backup");
+}
+
 static void js_virtual_fields(struct json *j, const struct ld_virtual *v)
 {
 	js_addr(j, "address", &v->addr);
@@ -262,7 +382,29 @@ static void js_virtual_fields(struct json *j, const struct ld_virtual *v)
 	json_u64(j, "bind", v->bind_id);
 	json_str(j, "sched", v->sched);
 	js_name(j, "state", ld_state_name(v->state), v->state);
+	if (v->ext) {
+		json_bool(j, "failed", v->failed);
+		js_name(j, "startup", ld_startup_name(v->startup),
+			v->startup);
+		json_u64(j, "startup-pct", v->startup_pct);
+		json_u64(j, "startup-window", v->startup_window);
+		js_backup(j, &v->backup);
+	}
 	json_u64(j, "conns", v->conns);
+}
+
+static void js_real_measured(struct json *j, const struct ld_real *r)
+{
+	json_u64(j, "unanswered", r->unanswered);
+	json_u64(j, "ditched", r->ditched);
+	json_u64(j, "ditch-consec", r->ditch_consec);
+	json_u64(j, "response-us", r->response_us);
+	json_u64(j, "age-ms", r->age_ms);
+	json_s64(j, "pr", r->pr);
+	if (r->has & LD_HAS_RETRY)
+		json_u64(j, "retry-ms", r->retry_ms);
+	else
+		json_null(j, "retry-ms");
 }
 
 void js_virtual(struct json *j, const struct ld_virtual *v)
@@ -282,9 +424,17 @@ void js_real(struct json *j, const struct ld_real *r)
 	json_u64(j, "weight", r->weight);
 	json_u64(j, "maxconns", r->max_conns);
 	js_name(j, "state", ld_state_name(r->state), r->state);
+	if (r->ext) {
+		json_u64(j, "syn-threshold", r->syn_threshold);
+		json_u64(j, "fail-threshold", r->fail_threshold);
+		json_u64(j, "idle-timeout", r->idle_timeout);
+		js_backup(j, &r->backup);
+	}
 	json_u64(j, "active", r->active);
 	json_u64(j, "conns", r->conns);
 	json_u64(j, "links", r->nlinks);
+	if (r->ext)
+		js_real_measured(j, r);
 	js_stats(j, "stats", &r->stats);
 	json_obj_end(j);
 }
@@ -321,6 +471,27 @@ void js_conn(struct json *j, const struct ld_conn *c)
 	json_obj_end(j);
 }
 
+void js_event(struct json *j, const struct ld_event *e)
+{
+	json_obj_begin(j, NULL);
+	js_name(j, "event", ld_event_name(e->type), e->type);
+	if (e->has_real) {
+		js_addr(j, "real", &e->real.addr);
+		json_u64(j, "real-port", e->real.port);
+		js_name(j, "state", ld_state_name(e->real.state),
+			e->real.state);
+		json_u64(j, "ditched", e->real.ditched);
+	}
+	if (e->has_virtual) {
+		js_addr(j, "virtual", &e->virt.addr);
+		json_u64(j, "virtual-port", e->virt.port);
+		js_name(j, "protocol", ld_proto_name(e->virt.protocol),
+			e->virt.protocol);
+		json_u64(j, "bind", e->virt.bind_id);
+	}
+	json_obj_end(j);
+}
+
 void js_show(struct json *j, const struct ld_list *virtuals,
 	     const struct ld_list *links, const struct ld_list *reals)
 {
@@ -352,9 +523,13 @@ void js_show(struct json *j, const struct ld_list *virtuals,
 				json_u64(j, "maxconns", r->max_conns);
 				js_name(j, "state", ld_state_name(r->state),
 					r->state);
+				if (r->ext)
+					js_backup(j, &r->backup);
 			}
 			json_u64(j, "active", l->active);
 			json_u64(j, "conns", l->conns);
+			if (r && r->ext)
+				js_real_measured(j, r);
 			js_stats(j, "stats", &l->stats);
 			json_obj_end(j);
 		}
@@ -399,6 +574,25 @@ void save_virtual(FILE *f, const struct ld_virtual *v)
 	if (v->has & LD_HAS_SCHED)
 		fprintf(f, " sched %s", v->sched);
 	fprintf(f, " state %s", save_state(v->state));
+	if (v->ext && ld_startup_name(v->startup))
+		fprintf(f, " startup %s startup-pct %u startup-window %u",
+			ld_startup_name(v->startup), v->startup_pct,
+			v->startup_window);
+	if (v->bind_id)
+		fprintf(f, " bind %u", v->bind_id);
+	fputc('\n', f);
+}
+
+void save_virtual_backup(FILE *f, const struct ld_virtual *v)
+{
+	char ep[LD_EP_STRLEN], bep[LD_EP_STRLEN], buf[8];
+
+	if (!v->backup.addr.family)
+		return;
+	fprintf(f, "virtual set %s %s backup %s",
+		ld_ep_str(&v->addr, v->port, ep),
+		proto_str(NULL, v->protocol, buf),
+		ld_ep_str(&v->backup.addr, v->backup.port, bep));
 	if (v->bind_id)
 		fprintf(f, " bind %u", v->bind_id);
 	fputc('\n', f);
@@ -408,9 +602,23 @@ void save_real(FILE *f, const struct ld_real *r)
 {
 	char ep[LD_EP_STRLEN];
 
-	fprintf(f, "real add %s weight %u maxconns %u state %s\n",
+	fprintf(f, "real add %s weight %u maxconns %u state %s",
 		ld_ep_str(&r->addr, r->port, ep), r->weight, r->max_conns,
 		save_state(r->state));
+	if (r->ext)
+		fprintf(f, " syn-threshold %u fail-threshold %u idle-timeout %u",
+			r->syn_threshold, r->fail_threshold, r->idle_timeout);
+	fputc('\n', f);
+}
+
+void save_real_backup(FILE *f, const struct ld_real *r)
+{
+	char ep[LD_EP_STRLEN], bep[LD_EP_STRLEN];
+
+	if (!r->backup.addr.family)
+		return;
+	fprintf(f, "real set %s backup %s\n", ld_ep_str(&r->addr, r->port, ep),
+		ld_ep_str(&r->backup.addr, r->backup.port, bep));
 }
 
 void save_link(FILE *f, const struct ld_link *l)

@@ -11,6 +11,7 @@
 
 #include "json.h"
 #include "model.h"
+#include "msg.h"
 
 struct pr {
 	FILE *f;
@@ -25,6 +26,8 @@ void pr_link(const struct pr *p, const struct ld_link *l);
 void pr_conn(const struct pr *p, const struct ld_conn *c);
 void pr_stats(const struct pr *p, const struct ld_stats *s);
 void pr_config(const struct pr *p, const struct ld_config *c);
+/* One line per event of ldctl monitor. */
+void pr_event(const struct pr *p, const struct ld_event *e);
 /* Each virtual, then "  -> " its links with their reals' settings. */
 void pr_show(const struct pr *p, const struct ld_list *virtuals,
 	     const struct ld_list *links, const struct ld_list *reals);
@@ -36,6 +39,7 @@ void js_link(struct json *j, const struct ld_link *l);
 void js_conn(struct json *j, const struct ld_conn *c);
 void js_stats(struct json *j, const char *key, const struct ld_stats *s);
 void js_config(struct json *j, const char *key, const struct ld_config *c);
+void js_event(struct json *j, const struct ld_event *e);
 /* {"virtuals":[...]} with the links of each virtual inlined */
 void js_show(struct json *j, const struct ld_list *virtuals,
 	     const struct ld_list *links, const struct ld_list *reals);
@@ -44,6 +48,12 @@ void js_show(struct json *j, const struct ld_list *virtuals,
 void save_config(FILE *f, const struct ld_config *c);
 void save_virtual(FILE *f, const struct ld_virtual *v);
 void save_real(FILE *f, const struct ld_real *r);
+/*
+ * "real set R backup B" / "virtual set V backup W", or nothing: written
+ * after every real (virtual) so that the backup exists when named.
+ */
+void save_real_backup(FILE *f, const struct ld_real *r);
+void save_virtual_backup(FILE *f, const struct ld_virtual *v);
 void save_link(FILE *f, const struct ld_link *l);
 
 /* The port a link sends to, as "link add" wrote it. */

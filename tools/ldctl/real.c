@@ -14,8 +14,12 @@
 
 void usage_real(FILE *f)
 {
-	fputs("  ldctl real add ADDR[:PORT] [weight N] [maxconns N] [state in|out]\n"
-	      "  ldctl real set ADDR[:PORT] [weight N] [maxconns N] [state in|out]\n"
+	fputs("  ldctl real add ADDR[:PORT] [SETTING VALUE]...\n"
+	      "  ldctl real set ADDR[:PORT] SETTING VALUE [SETTING VALUE]...\n"
+	      "      settings: weight N, maxconns N, state in|out,\n"
+	      "      syn-threshold N (SYNs unanswered), fail-threshold N (ditched\n"
+	      "      conns in a row; 0: never failed), idle-timeout SECS (0: global),\n"
+	      "      backup ADDR[:PORT]|none\n"
 	      "  ldctl real del ADDR[:PORT] [flush]\n"
 	      "  ldctl real [show]\n", f);
 }
@@ -59,6 +63,14 @@ int real_parse(enum ld_verb verb, int argc, char **argv, struct ld_real *r,
 			bit = LD_HAS_MAXCONNS;
 		else if (!strcmp(kw, "state"))
 			bit = LD_HAS_STATE;
+		else if (!strcmp(kw, "syn-threshold"))
+			bit = LD_HAS_SYNTHR;
+		else if (!strcmp(kw, "fail-threshold"))
+			bit = LD_HAS_FAILTHR;
+		else if (!strcmp(kw, "idle-timeout"))
+			bit = LD_HAS_IDLE;
+		else if (!strcmp(kw, "backup"))
+			bit = LD_HAS_BACKUP;
 		else
 			return ldctl_usage_err(usage_real,
 					       "unknown argument \"%s\"", kw);
@@ -79,11 +91,31 @@ int real_parse(enum ld_verb verb, int argc, char **argv, struct ld_real *r,
 			return 1;
 		if (bit == LD_HAS_STATE && parse_state(val, &r->state))
 			return 1;
+		/* the ranges of ldir.h */
+		if (bit == LD_HAS_SYNTHR &&
+		    parse_u32("syn-threshold", val, 1, 65535,
+			      &r->syn_threshold))
+			return 1;
+		if (bit == LD_HAS_FAILTHR &&
+		    parse_u32("fail-threshold", val, 0, 65535,
+			      &r->fail_threshold))
+			return 1;
+		if (bit == LD_HAS_IDLE &&
+		    parse_u32("idle-timeout", val, 0, LDIR_TIMEOUT_MAX,
+			      &r->idle_timeout))
+			return 1;
+		if (bit == LD_HAS_BACKUP &&
+		    parse_backup("backup real", val, EP_PORT, &r->backup))
+			return 1;
 	}
-	if (verb == LD_SET &&
-	    !(r->has & (LD_HAS_WEIGHT | LD_HAS_MAXCONNS | LD_HAS_STATE)))
+	if (verb == LD_SET && !(r->has & ~LD_HAS_PORT))
 		return ldctl_usage_err(usage_real,
-				       "real set: nothing to change (give weight, maxconns or state)");
+				       "real set: nothing to change (give weight, maxconns, state, syn-threshold, fail-threshold, idle-timeout or backup)");
+	if ((r->has & LD_HAS_BACKUP) && r->backup.addr.family &&
+	    ld_addr_eq(&r->backup.addr, &r->addr) &&
+	    r->backup.port == r->port)
+		return ldctl_usage_err(usage_real,
+				       "a real cannot be its own backup");
 	return 0;
 }
 

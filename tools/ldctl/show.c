@@ -83,7 +83,10 @@ void usage_save(FILE *f)
 	fputs("  ldctl save\n", f);
 }
 
-/* The config form: what restore reads back. Reals before the links. */
+/*
+ * The config form: what restore reads back. Reals before the links, and
+ * every real (virtual) before a backup names it.
+ */
 int cmd_save(struct ldctl *ctx, int argc, char **argv)
 {
 	struct ld_all all = LD_ALL_INIT;
@@ -111,9 +114,16 @@ int cmd_save(struct ldctl *ctx, int argc, char **argv)
 	save_config(stdout, &g.config);
 	for (i = 0; i < all.reals.n; i++)
 		save_real(stdout, ld_list_at(&all.reals, struct ld_real, i));
+	for (i = 0; i < all.reals.n; i++)
+		save_real_backup(stdout,
+				 ld_list_at(&all.reals, struct ld_real, i));
 	for (i = 0; i < all.virtuals.n; i++)
 		save_virtual(stdout,
 			     ld_list_at(&all.virtuals, struct ld_virtual, i));
+	for (i = 0; i < all.virtuals.n; i++)
+		save_virtual_backup(stdout,
+				    ld_list_at(&all.virtuals,
+					       struct ld_virtual, i));
 	for (i = 0; i < all.links.n; i++)
 		save_link(stdout, ld_list_at(&all.links, struct ld_link, i));
 	free_all(&all);

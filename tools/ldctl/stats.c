@@ -21,6 +21,7 @@ void usage_config(FILE *f)
 {
 	fputs("  ldctl config set [conn-max N] [timeout-syn S] [timeout-est S] [timeout-fin S]\n"
 	      "                   [timeout-time-wait S] [timeout-close S] [timeout-udp S]\n"
+	      "                   [syn-resends K] [retry-interval S] [pr-age-div k] [pr-clamp PCT]\n"
 	      "  ldctl config [show]\n", f);
 }
 
@@ -105,6 +106,11 @@ static const struct {
 	  LDIR_TIMEOUT_MAX },
 	{ "timeout-close", LDIR_CONFIG_A_TIMEOUT_CLOSE, 1, LDIR_TIMEOUT_MAX },
 	{ "timeout-udp", LDIR_CONFIG_A_TIMEOUT_UDP, 1, LDIR_TIMEOUT_MAX },
+	/* the ranges of ldir.h */
+	{ "syn-resends", LDIR_CONFIG_A_SYN_RESENDS, 1, 255 },
+	{ "retry-interval", LDIR_CONFIG_A_RETRY_INTERVAL, 1, LDIR_TIMEOUT_MAX },
+	{ "pr-age-div", LDIR_CONFIG_A_PR_AGE_DIV, 1, 1000000 },
+	{ "pr-clamp", LDIR_CONFIG_A_PR_CLAMP_PCT, 1, 100 },
 };
 
 int config_parse(int argc, char **argv, struct ld_config *c)

@@ -14,8 +14,11 @@
 
 void usage_virtual(FILE *f)
 {
-	fputs("  ldctl virtual add VIP:PORT tcp|udp [sched NAME] [state in|out] [bind ID]\n"
-	      "  ldctl virtual set VIP:PORT tcp|udp [sched NAME] [state in|out] [bind ID]\n"
+	fputs("  ldctl virtual add VIP:PORT tcp|udp [SETTING VALUE]... [bind ID]\n"
+	      "  ldctl virtual set VIP:PORT tcp|udp SETTING VALUE [SETTING VALUE]... [bind ID]\n"
+	      "      settings: sched rr|wrr|lc|wlc|pr, state in|out, startup rr|none,\n"
+	      "      startup-pct P (1..100), startup-window W (1..256),\n"
+	      "      backup VIP:PORT|none (same protocol, bind 0)\n"
 	      "  ldctl virtual del VIP:PORT tcp|udp [bind ID]\n"
 	      "  ldctl virtual [show]\n", f);
 }
@@ -24,6 +27,7 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 		  struct ld_virtual *v)
 {
 	struct ld_ep ep;
+	uint32_t u;
 	int i;
 
 	memset(v, 0, sizeof(*v));
@@ -46,11 +50,23 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 
 		if (!strcmp(kw, "bind"))
 			bit = LD_HAS_BIND;
-		else if (!strcmp(kw, "sched") && verb != LD_DEL)
+		else if (verb == LD_DEL)
+			bit = 0;
+		else if (!strcmp(kw, "sched"))
 			bit = LD_HAS_SCHED;
-		else if (!strcmp(kw, "state") && verb != LD_DEL)
+		else if (!strcmp(kw, "state"))
 			bit = LD_HAS_STATE;
+		else if (!strcmp(kw, "startup"))
+			bit = LD_HAS_STARTUP;
+		else if (!strcmp(kw, "startup-pct"))
+			bit = LD_HAS_SPCT;
+		else if (!strcmp(kw, "startup-window"))
+			bit = LD_HAS_SWIN;
+		else if (!strcmp(kw, "backup"))
+			bit = LD_HAS_BACKUP;
 		else
+			bit = 0;
+		if (!bit)
 			return ldctl_usage_err(usage_virtual,
 					       "unknown argument \"%s\"", kw);
 		if (i + 1 >= argc)
@@ -69,10 +85,32 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 			return 1;
 		if (bit == LD_HAS_STATE && parse_state(val, &v->state))
 			return 1;
+		if (bit == LD_HAS_STARTUP && parse_startup(val, &v->startup))
+			return 1;
+		if (bit == LD_HAS_SPCT &&
+		    parse_u32("startup-pct", val, 1, 100, &u))
+			return 1;
+		if (bit == LD_HAS_SPCT)
+			v->startup_pct = u;
+		if (bit == LD_HAS_SWIN &&
+		    parse_u32("startup-window", val, 1,
+			      LDIR_STARTUP_WINDOW_MAX, &u))
+			return 1;
+		if (bit == LD_HAS_SWIN)
+			v->startup_window = u;
+		if (bit == LD_HAS_BACKUP &&
+		    parse_backup("backup virtual", val, EP_NEED_PORT,
+				 &v->backup))
+			return 1;
 	}
-	if (verb == LD_SET && !(v->has & (LD_HAS_SCHED | LD_HAS_STATE)))
+	if (verb == LD_SET && !(v->has & ~LD_HAS_BIND))
 		return ldctl_usage_err(usage_virtual,
-				       "virtual set: nothing to change (give sched or state)");
+				       "virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window or backup)");
+	if ((v->has & LD_HAS_BACKUP) && v->backup.addr.family &&
+	    ld_addr_eq(&v->backup.addr, &v->addr) &&
+	    v->backup.port == v->port && !v->bind_id)
+		return ldctl_usage_err(usage_virtual,
+				       "a virtual cannot be its own backup");
 	return 0;
 }
 

@@ -84,6 +84,31 @@ expect 1 '' '^ldctl: invalid conn-max "x"' -- config set conn-max x
 expect 1 '' '^ldctl: unknown argument "conn-count"$' -- config set conn-count 1
 expect 1 '' '^ldctl: cannot open "/nonexistent": No such file or directory$' -- restore /nonexistent
 
+# issue 3: thresholds, startup, backups, the new config keys, monitor
+expect 0 'syn-threshold N' '' -- real help
+expect 0 'startup rr\|none' '' -- virtual help
+expect 0 'pr-age-div' '' -- config help
+expect 0 'ldctl \[-j\] monitor' '' -- monitor help
+expect 1 '' '^ldctl: invalid syn-threshold "0" \(expected 1..65535\)$' -- real add 10.0.2.11 syn-threshold 0
+expect 1 '' '^ldctl: invalid fail-threshold "x" \(expected 0..65535\)$' -- real set 10.0.2.11 fail-threshold x
+expect 1 '' '^ldctl: invalid idle-timeout "604801" \(expected 0..604800\)$' -- real set 10.0.2.11 idle-timeout 604801
+expect 1 '' '^ldctl: invalid backup real "10.0.2.300" \(expected ADDR\[:PORT\] or none\): invalid address "10.0.2.300"$' -- real set 10.0.2.11 backup 10.0.2.300
+expect 1 '' '^ldctl: missing value after "backup"$' -- real set 10.0.2.11 backup
+expect 1 '' '^ldctl: a real cannot be its own backup$' -- real set 10.0.2.11 backup 10.0.2.11
+expect 1 '' '^ldctl: real set: nothing to change' -- real set 10.0.2.11:80
+expect 1 '' '^ldctl: invalid startup scheme "wlc" \(expected rr or none\)$' -- virtual set 192.0.2.10:80 tcp startup wlc
+expect 1 '' '^ldctl: invalid startup-pct "0" \(expected 1..100\)$' -- virtual add 192.0.2.10:80 tcp startup-pct 0
+expect 1 '' '^ldctl: invalid startup-window "257" \(expected 1..256\)$' -- virtual add 192.0.2.10:80 tcp startup-window 257
+expect 1 '' '^ldctl: invalid backup virtual "192.0.2.11" \(expected VIP:PORT or none\): missing port' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.11
+expect 1 '' '^ldctl: a virtual cannot be its own backup$' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.10:80
+expect 1 '' '^ldctl: invalid syn-resends "0" \(expected 1..255\)$' -- config set syn-resends 0
+expect 1 '' '^ldctl: invalid retry-interval "0" \(expected 1..604800\)$' -- config set retry-interval 0
+expect 1 '' '^ldctl: invalid pr-age-div "0" \(expected 1..1000000\)$' -- config set pr-age-div 0
+expect 1 '' '^ldctl: invalid pr-clamp "101" \(expected 1..100\)$' -- config set pr-clamp 101
+expect 1 '' '^ldctl: unexpected argument "x"$' -- monitor x
+printf 'monitor\n' >"$tmp/mon"
+expect 1 '' "^ldctl: $tmp/mon:1: \"monitor\" cannot be used in a restore file$" -- restore "$tmp/mon"
+
 # restore checks every line before it sends the first
 cat >"$tmp/conf" <<'CONF'
 # a comment
@@ -134,6 +159,13 @@ stats
 config
 config show
 config set conn-max 1000 timeout-est 900
+config set syn-resends 1 retry-interval 5 pr-age-div 4 pr-clamp 25
+real add 10.0.2.11 syn-threshold 5 fail-threshold 3 idle-timeout 60 backup 10.0.2.13
+real set 10.0.2.11 backup none
+virtual add 192.0.2.10:80 tcp sched pr startup rr startup-pct 50 startup-window 20
+virtual set 192.0.2.10:80 tcp backup 192.0.2.10:81
+virtual set 192.0.2.10:80 tcp backup none startup none
+monitor
 flush
 flush conns
 save

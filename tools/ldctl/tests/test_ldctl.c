@@ -216,6 +216,23 @@ static void test_virtual_parse(void)
 	argc = words(argv, "192.0.2.10:80 tcp bind 3");
 	CHECK(!virtual_parse(LD_DEL, argc, argv, &v) && v.bind_id == 3);
 
+	argc = words(argv, "192.0.2.10:80 tcp sched pr startup rr startup-pct 1 "
+		     "startup-window 256 backup 192.0.2.11:8080");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	CHECK(!strcmp(v.sched, "pr") && v.startup == LDIR_STARTUP_RR);
+	CHECK(v.startup_pct == 1 && v.startup_window == 256);
+	CHECK(v.backup.addr.family == AF_INET && v.backup.port == 8080);
+	CHECK(v.backup.addr.addr[3] == 11);
+	CHECK(v.has == (LD_HAS_SCHED | LD_HAS_STARTUP | LD_HAS_SPCT |
+			LD_HAS_SWIN | LD_HAS_BACKUP));
+
+	argc = words(argv, "192.0.2.10:80 udp startup none backup none");
+	CHECK(!virtual_parse(LD_SET, argc, argv, &v));
+	CHECK(v.startup == LDIR_STARTUP_NONE && !v.backup.addr.family);
+	CHECK(v.has == (LD_HAS_STARTUP | LD_HAS_BACKUP));
+	argc = words(argv, "192.0.2.10:80 tcp startup-pct 100");
+	CHECK(!virtual_parse(LD_SET, argc, argv, &v) && v.startup_pct == 100);
+
 	struct {
 		enum ld_verb verb;
 		const char *line;
@@ -241,9 +258,33 @@ static void test_virtual_parse(void)
 		{ LD_ADD, "192.0.2.10:80 tcp bind -1",
 		  "ldctl: invalid bind ID \"-1\" (expected 0..4294967295)\n" },
 		{ LD_SET, "192.0.2.10:80 tcp",
-		  "ldctl: virtual set: nothing to change (give sched or state)\n" },
+		  "ldctl: virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window or backup)\n" },
 		{ LD_SET, "192.0.2.10:80 tcp bind 1",
-		  "ldctl: virtual set: nothing to change (give sched or state)\n" },
+		  "ldctl: virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window or backup)\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp startup wlc",
+		  "ldctl: invalid startup scheme \"wlc\" (expected rr or none)\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp startup",
+		  "ldctl: missing value after \"startup\"\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp startup-pct 0",
+		  "ldctl: invalid startup-pct \"0\" (expected 1..100)\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp startup-pct 101",
+		  "ldctl: invalid startup-pct \"101\" (expected 1..100)\n" },
+		{ LD_SET, "192.0.2.10:80 tcp startup-window 257",
+		  "ldctl: invalid startup-window \"257\" (expected 1..256)\n" },
+		{ LD_SET, "192.0.2.10:80 tcp startup-window 0",
+		  "ldctl: invalid startup-window \"0\" (expected 1..256)\n" },
+		{ LD_SET, "192.0.2.10:80 tcp backup 192.0.2.11",
+		  "ldctl: invalid backup virtual \"192.0.2.11\" (expected VIP:PORT or none): missing port in \"192.0.2.11\" (write ADDR:PORT, port 0 for every port)\n" },
+		{ LD_SET, "192.0.2.10:80 tcp backup 192.0.2.300:80",
+		  "ldctl: invalid backup virtual \"192.0.2.300:80\" (expected VIP:PORT or none): invalid address \"192.0.2.300\"\n" },
+		{ LD_SET, "192.0.2.10:80 tcp backup 192.0.2.11:80:1",
+		  "ldctl: invalid backup virtual \"192.0.2.11:80:1\" (expected VIP:PORT or none): unexpected \":1\" after the port in \"192.0.2.11:80:1\"\n" },
+		{ LD_SET, "192.0.2.10:80 tcp backup 192.0.2.10:80",
+		  "ldctl: a virtual cannot be its own backup\n" },
+		{ LD_SET, "192.0.2.10:80 tcp backup none backup none",
+		  "ldctl: \"backup\" given twice\n" },
+		{ LD_DEL, "192.0.2.10:80 tcp backup none",
+		  "ldctl: unknown argument \"backup\"\n" },
 		{ LD_DEL, "192.0.2.10:80 tcp sched wlc",
 		  "ldctl: unknown argument \"sched\"\n" },
 	};
@@ -288,6 +329,73 @@ static void test_real_parse(void)
 	CHECK(r.addr.family == AF_INET6);
 	argc = words(argv, "10.0.2.11");
 	CHECK(!real_parse(LD_DEL, argc, argv, &r, &flush) && !flush);
+
+	argc = words(argv, "10.0.2.11:80 syn-threshold 65535 fail-threshold 0 "
+		     "idle-timeout 604800 backup 10.0.2.13:80");
+	CHECK(!real_parse(LD_ADD, argc, argv, &r, &flush));
+	CHECK(r.syn_threshold == 65535 && r.fail_threshold == 0);
+	CHECK(r.idle_timeout == 604800);
+	CHECK(r.backup.addr.family == AF_INET && r.backup.port == 80);
+	CHECK(r.backup.addr.addr[3] == 13);
+	CHECK(r.has == (LD_HAS_PORT | LD_HAS_SYNTHR | LD_HAS_FAILTHR |
+			LD_HAS_IDLE | LD_HAS_BACKUP));
+	argc = words(argv, "10.0.2.11 backup none");
+	CHECK(!real_parse(LD_SET, argc, argv, &r, &flush));
+	CHECK(r.has == LD_HAS_BACKUP && !r.backup.addr.family);
+	argc = words(argv, "10.0.2.11 backup 10.0.2.12");
+	CHECK(!real_parse(LD_SET, argc, argv, &r, &flush));
+	CHECK(r.backup.port == 0 && r.backup.addr.addr[3] == 12);
+
+	struct {
+		enum ld_verb verb;
+		const char *line;
+		const char *err;
+	} bad[] = {
+		{ LD_SET, "10.0.2.11",
+		  "ldctl: real set: nothing to change (give weight, maxconns, state, syn-threshold, fail-threshold, idle-timeout or backup)\n" },
+		{ LD_ADD, "10.0.2.11 syn-threshold 0",
+		  "ldctl: invalid syn-threshold \"0\" (expected 1..65535)\n" },
+		{ LD_ADD, "10.0.2.11 syn-threshold 65536",
+		  "ldctl: invalid syn-threshold \"65536\" (expected 1..65535)\n" },
+		{ LD_SET, "10.0.2.11 fail-threshold -1",
+		  "ldctl: invalid fail-threshold \"-1\" (expected 0..65535)\n" },
+		{ LD_SET, "10.0.2.11 idle-timeout 604801",
+		  "ldctl: invalid idle-timeout \"604801\" (expected 0..604800)\n" },
+		{ LD_SET, "10.0.2.11 idle-timeout",
+		  "ldctl: missing value after \"idle-timeout\"\n" },
+		{ LD_SET, "10.0.2.11 backup foo",
+		  "ldctl: invalid backup real \"foo\" (expected ADDR[:PORT] or none): invalid address \"foo\"\n" },
+		{ LD_SET, "10.0.2.11 backup 10.0.2.12:99999",
+		  "ldctl: invalid backup real \"10.0.2.12:99999\" (expected ADDR[:PORT] or none): invalid port \"99999\" in \"10.0.2.12:99999\" (expected 0..65535)\n" },
+		{ LD_SET, "10.0.2.11:80 backup 10.0.2.11:80",
+		  "ldctl: a real cannot be its own backup\n" },
+		{ LD_SET, "10.0.2.11 syn-threshold 1 syn-threshold 2",
+		  "ldctl: \"syn-threshold\" given twice\n" },
+		{ LD_DEL, "10.0.2.11 backup none",
+		  "ldctl: unknown argument \"backup\"\n" },
+	};
+	size_t i;
+
+	ldctl_where = NULL;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *usage;
+
+		argc = words(argv, bad[i].line);
+		err_start();
+		CHECK(real_parse(bad[i].verb, argc, argv, &r, &flush) == 1);
+		err_end();
+		usage = strstr(errbuf, "\nUsage:\n");
+		if (usage)
+			((char *)usage)[1] = '\0';
+		CHECK_STR(errbuf, bad[i].err);
+	}
+	/* restore names the line, also for the backup's reason */
+	ldctl_where = "f:3";
+	argc = words(argv, "10.0.2.11 backup 10.0.2.1111");
+	err_start();
+	CHECK(real_parse(LD_SET, argc, argv, &r, &flush) == 1);
+	CHECK_STR(err_end(), "ldctl: f:3: invalid backup real \"10.0.2.1111\" (expected ADDR[:PORT] or none): invalid address \"10.0.2.1111\"\n");
+	ldctl_where = NULL;
 
 	ldctl_errf = fopen("/dev/null", "w");
 	argc = words(argv, "10.0.2.11 weight 65536");
@@ -354,8 +462,13 @@ static void test_config_parse(void)
 	int argc;
 
 	argc = words(argv, "conn-max 100 timeout-syn 1 timeout-est 604800 "
-		     "timeout-fin 2 timeout-time-wait 3 timeout-close 4 timeout-udp 5");
+		     "timeout-fin 2 timeout-time-wait 3 timeout-close 4 timeout-udp 5 "
+		     "syn-resends 255 retry-interval 604800 pr-age-div 1000000 pr-clamp 1");
 	CHECK(!config_parse(argc, argv, &c));
+	CHECK(c.v[LDIR_CONFIG_A_SYN_RESENDS] == 255);
+	CHECK(c.v[LDIR_CONFIG_A_RETRY_INTERVAL] == 604800);
+	CHECK(c.v[LDIR_CONFIG_A_PR_AGE_DIV] == 1000000);
+	CHECK(c.v[LDIR_CONFIG_A_PR_CLAMP_PCT] == 1);
 	CHECK(c.v[LDIR_CONFIG_A_CONN_MAX] == 100);
 	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_SYN] == 1);
 	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_EST] == 604800);
@@ -368,6 +481,24 @@ static void test_config_parse(void)
 	argc = words(argv, "timeout-est 604801");
 	CHECK(config_parse(argc, argv, &c));
 	CHECK_STR(err_end(), "ldctl: invalid timeout-est \"604801\" (expected 1..604800)\n");
+	{
+		static const char *const bad[][2] = {
+			{ "syn-resends 0", "ldctl: invalid syn-resends \"0\" (expected 1..255)\n" },
+			{ "syn-resends 256", "ldctl: invalid syn-resends \"256\" (expected 1..255)\n" },
+			{ "retry-interval 0", "ldctl: invalid retry-interval \"0\" (expected 1..604800)\n" },
+			{ "pr-age-div 1000001", "ldctl: invalid pr-age-div \"1000001\" (expected 1..1000000)\n" },
+			{ "pr-clamp 101", "ldctl: invalid pr-clamp \"101\" (expected 1..100)\n" },
+			{ "pr-clamp 0", "ldctl: invalid pr-clamp \"0\" (expected 1..100)\n" },
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			argc = words(argv, bad[i][0]);
+			err_start();
+			CHECK(config_parse(argc, argv, &c));
+			CHECK_STR(err_end(), bad[i][1]);
+		}
+	}
 	ldctl_errf = fopen("/dev/null", "w");
 	argc = words(argv, "timeout-syn 0");
 	CHECK(config_parse(argc, argv, &c));
@@ -490,11 +621,53 @@ static void make_site(struct ld_list *virtuals, struct ld_list *links,
 	l->port = 5353;
 }
 
+/* The settings and values of issue 3 on make_site's objects. */
+static void make_site_ext(struct ld_list *virtuals, struct ld_list *reals)
+{
+	struct ld_virtual *v;
+	struct ld_real *r;
+
+	v = ld_list_at(virtuals, struct ld_virtual, 0);
+	v->ext = true;
+	v->startup = LDIR_STARTUP_RR;
+	v->startup_pct = 50;
+	v->startup_window = 20;
+	parse_addr("192.0.2.10", &v->backup.addr);
+	v->backup.port = 81;
+
+	v = ld_list_at(virtuals, struct ld_virtual, 1);
+	v->ext = true;
+	v->startup_pct = 100;
+	v->startup_window = 1;
+	v->failed = true;
+
+	r = ld_list_at(reals, struct ld_real, 0);
+	r->ext = true;
+	r->syn_threshold = 5;
+	r->fail_threshold = 3;
+	parse_addr("2001:db8::11", &r->backup.addr);
+	r->unanswered = 2;
+	r->response_us = 1500;
+	r->age_ms = 250;
+	r->pr = -62;
+
+	r = ld_list_at(reals, struct ld_real, 1);
+	r->ext = true;
+	r->syn_threshold = 1;
+	r->idle_timeout = 60;
+	r->ditched = 3;
+	r->ditch_consec = 3;
+	r->retry_ms = 4000;
+	r->has |= LD_HAS_RETRY;
+	r->pr = INT64_MAX;
+}
+
 static const char stats_json[] =
 	"\"stats\":{\"conns\":0,\"pkts-in\":0,\"pkts-out\":0,\"bytes-in\":0,"
 	"\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 	"\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
-	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0}";
+	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
+	"\"probes\":0,\"backup\":0}";
 
 static void test_print(void)
 {
@@ -565,11 +738,13 @@ static void test_print(void)
 		     "\"stats\":{\"conns\":0,\"pkts-in\":120,\"pkts-out\":118,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
-		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0}}],"
+		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
+		     "\"probes\":0,\"backup\":0}}],"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
-		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0}},"
+		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
+		     "\"probes\":0,\"backup\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"state\":\"out\",\"conns\":0,"
 		     "\"links\":[{\"real\":\"2001:db8::11\",\"real-port\":0,\"port\":5353,"
@@ -606,6 +781,97 @@ static void test_print(void)
 	ld_list_clear(&reals);
 }
 
+static void test_print_ext(void)
+{
+	struct ld_list virtuals = LD_LIST_INIT(struct ld_virtual);
+	struct ld_list reals = LD_LIST_INIT(struct ld_real);
+	struct ld_list links = LD_LIST_INIT(struct ld_link);
+	struct pr p = { .numeric = false };
+	struct json j;
+	struct cap c;
+	char *want;
+
+	make_site(&virtuals, &links, &reals);
+	make_site_ext(&virtuals, &reals);
+
+	p.f = cap_start(&c);
+	pr_show(&p, &virtuals, &links, &reals);
+	CHECK_STR(cap_end(&c),
+		  "virtual 192.0.2.10:80 tcp sched wlc state in startup rr startup-pct 50 "
+		  "startup-window 20 backup 192.0.2.10:81 conns 12 links 3\n"
+		  "  -> 10.0.2.11:8080 weight 2 maxconns 0 state in backup [2001:db8::11]:0 "
+		  "active 4 conns 6 unanswered 2 ditched 0 ditch-consec 0 response-us 1500 "
+		  "age-ms 250 pr -62 pkts-in 120 pkts-out 118\n"
+		  "virtual [2001:db8::10]:53 udp bind 7 sched rr state out failed startup none "
+		  "startup-pct 100 startup-window 1 conns 0 links 0\n"
+		  "  -> [2001:db8::11]:5353 weight 1 maxconns 100 state failed active 0 conns 0 "
+		  "unanswered 0 ditched 3 ditch-consec 3 response-us 0 age-ms 0 "
+		  "pr 9223372036854775807 retry-ms 4000 pkts-in 0 pkts-out 0\n");
+	free(c.buf);
+
+	p.f = cap_start(&c);
+	pr_real(&p, ld_list_at(&reals, struct ld_real, 0));
+	pr_real(&p, ld_list_at(&reals, struct ld_real, 1));
+	CHECK_STR(cap_end(&c),
+		  "real 10.0.2.11:8080 weight 2 maxconns 0 state in syn-threshold 5 "
+		  "fail-threshold 3 idle-timeout 0 backup [2001:db8::11]:0 active 4 conns 6 "
+		  "links 1 unanswered 2 ditched 0 ditch-consec 0 response-us 1500 age-ms 250 "
+		  "pr -62 pkts-in 120 pkts-out 118\n"
+		  "real [2001:db8::11]:0 weight 1 maxconns 100 state failed syn-threshold 1 "
+		  "fail-threshold 0 idle-timeout 60 active 0 conns 0 links 0 unanswered 0 "
+		  "ditched 3 ditch-consec 3 response-us 0 age-ms 0 pr 9223372036854775807 "
+		  "retry-ms 4000 pkts-in 0 pkts-out 0\n");
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	json_arr_begin(&j, NULL);
+	js_virtual(&j, ld_list_at(&virtuals, struct ld_virtual, 0));
+	js_virtual(&j, ld_list_at(&virtuals, struct ld_virtual, 1));
+	js_real(&j, ld_list_at(&reals, struct ld_real, 0));
+	js_real(&j, ld_list_at(&reals, struct ld_real, 1));
+	json_arr_end(&j);
+	json_finish(&j);
+	if (asprintf(&want,
+		     "[{\"address\":\"192.0.2.10\",\"port\":80,\"protocol\":\"tcp\","
+		     "\"bind\":0,\"sched\":\"wlc\",\"state\":\"in\",\"failed\":false,"
+		     "\"startup\":\"rr\",\"startup-pct\":50,\"startup-window\":20,"
+		     "\"backup\":\"192.0.2.10:81\",\"conns\":12,\"links\":3,"
+		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
+		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
+		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
+		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
+		     "\"probes\":0,\"backup\":0}},"
+		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
+		     "\"bind\":7,\"sched\":\"rr\",\"state\":\"out\",\"failed\":true,"
+		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
+		     "\"backup\":null,\"conns\":0,\"links\":0,%s},"
+		     "{\"address\":\"10.0.2.11\",\"port\":8080,\"weight\":2,\"maxconns\":0,"
+		     "\"state\":\"in\",\"syn-threshold\":5,\"fail-threshold\":3,"
+		     "\"idle-timeout\":0,\"backup\":\"[2001:db8::11]:0\",\"active\":4,"
+		     "\"conns\":6,\"links\":1,\"unanswered\":2,\"ditched\":0,"
+		     "\"ditch-consec\":0,\"response-us\":1500,\"age-ms\":250,\"pr\":-62,"
+		     "\"retry-ms\":null,"
+		     "\"stats\":{\"conns\":0,\"pkts-in\":120,\"pkts-out\":118,\"bytes-in\":0,"
+		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
+		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
+		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
+		     "\"probes\":0,\"backup\":0}},"
+		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
+		     "\"state\":\"failed\",\"syn-threshold\":1,\"fail-threshold\":0,"
+		     "\"idle-timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
+		     "\"links\":0,\"unanswered\":0,\"ditched\":3,\"ditch-consec\":3,"
+		     "\"response-us\":0,\"age-ms\":0,\"pr\":9223372036854775807,"
+		     "\"retry-ms\":4000,%s}]\n", stats_json, stats_json) < 0)
+		abort();
+	CHECK_STR(cap_end(&c), want);
+	free(want);
+	free(c.buf);
+
+	ld_list_clear(&virtuals);
+	ld_list_clear(&links);
+	ld_list_clear(&reals);
+}
+
 static void test_stats_print(void)
 {
 	struct ld_global g = { };
@@ -625,10 +891,11 @@ static void test_stats_print(void)
 		  "conns 1\npkts-in 2\npkts-out 3\nbytes-in 18446744073709551615\n"
 		  "bytes-out 5\ndrop-no-conn 6\ndrop-no-real 7\ndrop-conn-limit 8\n"
 		  "drop-invalid 9\ndrop-nomem 10\nicmp-in 11\nicmp-out 12\n"
-		  "conns-expired 13\n"
+		  "conns-expired 13\nditched 15\nprobes 16\nbackup 17\n"
 		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
 		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
-		  "timeout-udp 108\n");
+		  "timeout-udp 108\nsyn-resends 109\nretry-interval 110\n"
+		  "pr-age-div 111\npr-clamp 112\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
@@ -639,7 +906,8 @@ static void test_stats_print(void)
 	CHECK_STR(cap_end(&c),
 		  "{\"config\":{\"conn-max\":101,\"conn-count\":102,\"timeout-syn\":103,"
 		  "\"timeout-est\":104,\"timeout-fin\":105,\"timeout-time-wait\":106,"
-		  "\"timeout-close\":107,\"timeout-udp\":108}}\n");
+		  "\"timeout-close\":107,\"timeout-udp\":108,\"syn-resends\":109,"
+		  "\"retry-interval\":110,\"pr-age-div\":111,\"pr-clamp\":112}}\n");
 	free(c.buf);
 }
 
@@ -657,31 +925,45 @@ static void test_save_roundtrip(void)
 	int argc;
 
 	make_site(&virtuals, &links, &reals);
+	make_site_ext(&virtuals, &reals);
 	for (i = 1; i <= LDIR_CONFIG_A_MAX; i++) {
 		cfg.v[i] = 10 * i;
 		cfg.has |= 1u << i;
 	}
+	cfg.v[LDIR_CONFIG_A_PR_CLAMP_PCT] = 25;
 
 	cap_start(&c);
 	save_config(c.f, &cfg);
 	for (i = 0; i < reals.n; i++)
 		save_real(c.f, ld_list_at(&reals, struct ld_real, i));
+	for (i = 0; i < reals.n; i++)
+		save_real_backup(c.f, ld_list_at(&reals, struct ld_real, i));
 	for (i = 0; i < virtuals.n; i++)
 		save_virtual(c.f, ld_list_at(&virtuals, struct ld_virtual, i));
+	for (i = 0; i < virtuals.n; i++)
+		save_virtual_backup(c.f, ld_list_at(&virtuals, struct ld_virtual, i));
 	for (i = 0; i < links.n; i++)
 		save_link(c.f, ld_list_at(&links, struct ld_link, i));
+	/* read-only values (failed, unanswered, PR, ...) are not saved */
 	CHECK_STR(cap_end(&c),
 		  "config set conn-max 10 timeout-syn 30 timeout-est 40 timeout-fin 50 "
-		  "timeout-time-wait 60 timeout-close 70 timeout-udp 80\n"
-		  "real add 10.0.2.11:8080 weight 2 maxconns 0 state in\n"
-		  "real add [2001:db8::11]:0 weight 1 maxconns 100 state in\n"
-		  "virtual add 192.0.2.10:80 tcp sched wlc state in\n"
-		  "virtual add [2001:db8::10]:53 udp sched rr state out bind 7\n"
+		  "timeout-time-wait 60 timeout-close 70 timeout-udp 80 "
+		  "syn-resends 90 retry-interval 100 pr-age-div 110 pr-clamp 25\n"
+		  "real add 10.0.2.11:8080 weight 2 maxconns 0 state in "
+		  "syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "real add [2001:db8::11]:0 weight 1 maxconns 100 state in "
+		  "syn-threshold 1 fail-threshold 0 idle-timeout 60\n"
+		  "real set 10.0.2.11:8080 backup [2001:db8::11]:0\n"
+		  "virtual add 192.0.2.10:80 tcp sched wlc state in "
+		  "startup rr startup-pct 50 startup-window 20\n"
+		  "virtual add [2001:db8::10]:53 udp sched rr state out "
+		  "startup none startup-pct 100 startup-window 1 bind 7\n"
+		  "virtual set 192.0.2.10:80 tcp backup 192.0.2.10:81\n"
 		  "link add 192.0.2.10:80 tcp 10.0.2.11:8080\n"
 		  "link add [2001:db8::10]:53:7 udp [2001:db8::11]:5353\n");
 
 	char *line = strtok(c.buf, "\n");
-	size_t nr = 0, nv = 0, nl = 0;
+	size_t nr = 0, nv = 0, nl = 0, nrb = 0, nvb = 0;
 
 	for (; line; line = strtok(NULL, "\n")) {
 		argc = words(argv, line);
@@ -692,6 +974,16 @@ static void test_save_roundtrip(void)
 			for (i = 1; i <= LDIR_CONFIG_A_MAX; i++)
 				if (cfg.has & (1u << i))
 					CHECK(cfg2.v[i] == cfg.v[i]);
+		} else if (!strcmp(argv[0], "real") && !strcmp(argv[1], "set")) {
+			const struct ld_real *want = ld_list_at(&reals, struct ld_real, 0);
+			struct ld_real r;
+
+			nrb++;
+			CHECK(!real_parse(LD_SET, argc - 2, argv + 2, &r, &flush));
+			CHECK(ld_real_key_eq(&r, want));
+			CHECK(r.has == (LD_HAS_PORT | LD_HAS_BACKUP));
+			CHECK(ld_addr_eq(&r.backup.addr, &want->backup.addr));
+			CHECK(r.backup.port == want->backup.port);
 		} else if (!strcmp(argv[0], "real")) {
 			const struct ld_real *want = ld_list_at(&reals, struct ld_real, nr++);
 			struct ld_real r;
@@ -699,6 +991,20 @@ static void test_save_roundtrip(void)
 			CHECK(!real_parse(LD_ADD, argc - 2, argv + 2, &r, &flush));
 			CHECK(ld_real_key_eq(&r, want));
 			CHECK(r.weight == want->weight && r.max_conns == want->max_conns);
+			CHECK(r.syn_threshold == want->syn_threshold);
+			CHECK(r.fail_threshold == want->fail_threshold);
+			CHECK(r.idle_timeout == want->idle_timeout);
+			CHECK(r.state == LDIR_STATE_IN);
+		} else if (!strcmp(argv[0], "virtual") && !strcmp(argv[1], "set")) {
+			const struct ld_virtual *want = ld_list_at(&virtuals, struct ld_virtual, 0);
+			struct ld_virtual v;
+
+			nvb++;
+			CHECK(!virtual_parse(LD_SET, argc - 2, argv + 2, &v));
+			CHECK(ld_virtual_key_eq(&v, want));
+			CHECK(v.has == LD_HAS_BACKUP);
+			CHECK(ld_addr_eq(&v.backup.addr, &want->backup.addr));
+			CHECK(v.backup.port == want->backup.port);
 		} else if (!strcmp(argv[0], "virtual")) {
 			const struct ld_virtual *want = ld_list_at(&virtuals, struct ld_virtual, nv++);
 			struct ld_virtual v;
@@ -706,6 +1012,9 @@ static void test_save_roundtrip(void)
 			CHECK(!virtual_parse(LD_ADD, argc - 2, argv + 2, &v));
 			CHECK(ld_virtual_key_eq(&v, want));
 			CHECK(!strcmp(v.sched, want->sched) && v.state == want->state);
+			CHECK(v.startup == want->startup);
+			CHECK(v.startup_pct == want->startup_pct);
+			CHECK(v.startup_window == want->startup_window);
 		} else if (!strcmp(argv[0], "link")) {
 			const struct ld_link *want = ld_list_at(&links, struct ld_link, nl++);
 			struct ld_link l;
@@ -718,6 +1027,7 @@ static void test_save_roundtrip(void)
 			CHECK(!"unexpected save line");
 		}
 	}
+	CHECK(nrb == 1 && nvb == 1);
 	CHECK(nr == 2 && nv == 2 && nl == 2);
 	free(c.buf);
 	ld_list_clear(&virtuals);
@@ -840,6 +1150,207 @@ static void test_msg(void)
 		CHECK(!msg_parse_top(nlh, tb));
 		CHECK(msg_parse_real(tb[LDIR_A_REAL], &r) == -EINVAL);
 	}
+}
+
+/* The nest of attribute type in nest, or NULL. */
+static const struct nlattr *nested(const struct nlattr *nest, uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+/* Issue 3: backups as nests (empty: none), startup, thresholds, events. */
+static void test_msg_ext(void)
+{
+	static char buf[4096] __attribute__((aligned(4)));
+	const struct nlattr *tb[LDIR_A_MAX + 1], *b, *a;
+	struct ld_virtual v, v2;
+	struct ld_real r, r2;
+	struct nlmsghdr *nlh;
+	struct ld_event e;
+	struct json j;
+	struct cap c;
+	struct pr p = { };
+	char *argv[33], desc[128];
+	bool flush;
+	int argc;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "10.0.2.11:80 syn-threshold 7 fail-threshold 0 "
+		     "idle-timeout 30 backup 10.0.2.13:8080");
+	CHECK(!real_parse(LD_ADD, argc, argv, &r, &flush));
+	msg_put_real(nlh, LDIR_A_REAL, &r, false);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_REAL]);
+	CHECK(!msg_parse_real(tb[LDIR_A_REAL], &r2));
+	CHECK(r2.ext && r2.syn_threshold == 7 && r2.fail_threshold == 0);
+	CHECK(r2.idle_timeout == 30 && r2.backup.port == 8080);
+	CHECK(ld_addr_eq(&r2.backup.addr, &r.backup.addr));
+	/* fail-threshold 0 is sent, not left out */
+	CHECK(nested(tb[LDIR_A_REAL], LDIR_REAL_A_FAIL_THRESHOLD));
+	b = nested(tb[LDIR_A_REAL], LDIR_REAL_A_BACKUP);
+	CHECK(b);
+	if (b) {
+		a = nested(b, LDIR_REAL_A_PORT);
+		CHECK(a && ((const uint8_t *)mnl_attr_get_payload(a))[0] == 0x1f);
+		CHECK(msg_describe(nlh, (const char *)b - buf, -1, desc,
+				   sizeof(desc)));
+		CHECK_STR(desc, "real.backup 10.0.2.13:8080");
+		CHECK(msg_describe(nlh, (const char *)a - buf, -1, desc,
+				   sizeof(desc)));
+		CHECK_STR(desc, "real.backup.port 8080");
+	}
+	/* key only (del, link): none of it */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	msg_put_real(nlh, LDIR_A_REAL, &r, true);
+	CHECK(!msg_parse_top(nlh, tb));
+	CHECK(!nested(tb[LDIR_A_REAL], LDIR_REAL_A_BACKUP));
+	CHECK(!nested(tb[LDIR_A_REAL], LDIR_REAL_A_SYN_THRESHOLD));
+
+	/* backup none: an empty nest */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "10.0.2.11 backup none");
+	CHECK(!real_parse(LD_SET, argc, argv, &r, &flush));
+	msg_put_real(nlh, LDIR_A_REAL, &r, false);
+	CHECK(!msg_parse_top(nlh, tb));
+	b = nested(tb[LDIR_A_REAL], LDIR_REAL_A_BACKUP);
+	CHECK(b && mnl_attr_get_payload_len(b) == 0);
+	CHECK(!nested(tb[LDIR_A_REAL], LDIR_REAL_A_WEIGHT));
+	CHECK(!msg_parse_real(tb[LDIR_A_REAL], &r2) && !r2.backup.addr.family);
+
+	/* a virtual's backup: its protocol, bind 0 */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "192.0.2.10:80 udp startup rr startup-pct 30 "
+		     "startup-window 200 backup 192.0.2.20:53");
+	CHECK(!virtual_parse(LD_SET, argc, argv, &v));
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
+	CHECK(!msg_parse_top(nlh, tb));
+	CHECK(!msg_parse_virtual(tb[LDIR_A_VIRTUAL], &v2));
+	CHECK(v2.ext && v2.startup == LDIR_STARTUP_RR);
+	CHECK(v2.startup_pct == 30 && v2.startup_window == 200);
+	CHECK(v2.backup.port == 53 && v2.backup.addr.addr[3] == 20);
+	CHECK(!v2.failed);
+	b = nested(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_BACKUP);
+	CHECK(b);
+	if (b) {
+		a = nested(b, LDIR_VIRTUAL_A_PROTOCOL);
+		CHECK(a && mnl_attr_get_u8(a) == IPPROTO_UDP);
+		a = nested(b, LDIR_VIRTUAL_A_BIND_ID);
+		CHECK(a && mnl_attr_get_u32(a) == 0);
+		CHECK(msg_describe(nlh, (const char *)b - buf, -1, desc,
+				   sizeof(desc)));
+		CHECK_STR(desc, "virtual.backup 192.0.2.20:53 udp");
+	}
+	a = nested(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_STARTUP_WINDOW);
+	CHECK(a && mnl_attr_get_payload_len(a) == 2 && mnl_attr_get_u16(a) == 200);
+
+	/* a dumped real: read-only values, PR signed, FAILED flag */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	{
+		struct nlattr *n = mnl_attr_nest_start(nlh, LDIR_A_REAL);
+
+		mnl_attr_put_u16(nlh, LDIR_REAL_A_FAMILY, AF_INET);
+		mnl_attr_put(nlh, LDIR_REAL_A_ADDR, 16, r.addr.addr);
+		mnl_attr_put_u8(nlh, LDIR_REAL_A_STATE, LDIR_STATE_FAILED);
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_UNANSWERED, 4);
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_DITCHED, 9);
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_DITCH_CONSEC, 3);
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_RESPONSE_US, 2000);
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_AGE_MS, 10);
+		mnl_attr_put_u64(nlh, LDIR_REAL_A_PR, (uint64_t)-1234);
+		mnl_attr_put_u32(nlh, LDIR_REAL_A_RETRY_MS, 700);
+		mnl_attr_nest_end(nlh, n);
+		n = mnl_attr_nest_start(nlh, LDIR_A_VIRTUAL);
+		mnl_attr_put_u16(nlh, LDIR_VIRTUAL_A_FAMILY, AF_INET);
+		mnl_attr_put(nlh, LDIR_VIRTUAL_A_ADDR, 16, v.addr.addr);
+		mnl_attr_put(nlh, LDIR_VIRTUAL_A_FAILED, 0, NULL);
+		mnl_attr_nest_end(nlh, n);
+	}
+	CHECK(!msg_parse_top(nlh, tb));
+	CHECK(!msg_parse_real(tb[LDIR_A_REAL], &r2));
+	CHECK(r2.ext && r2.state == LDIR_STATE_FAILED && r2.unanswered == 4);
+	CHECK(r2.ditched == 9 && r2.ditch_consec == 3);
+	CHECK(r2.response_us == 2000 && r2.age_ms == 10 && r2.pr == -1234);
+	CHECK((r2.has & LD_HAS_RETRY) && r2.retry_ms == 700);
+	CHECK(!msg_parse_virtual(tb[LDIR_A_VIRTUAL], &v2));
+	CHECK(v2.ext && v2.failed && !v2.backup.addr.family);
+
+	/* events: parse, one line each, JSON */
+	p.f = cap_start(&c);
+	{
+		static const uint8_t types[] = {
+			LDIR_EVENT_REAL_FAILED, LDIR_EVENT_REAL_RECOVERED,
+			LDIR_EVENT_REAL_STATE, LDIR_EVENT_VIRTUAL_FAILED,
+			LDIR_EVENT_VIRTUAL_RECOVERED, 99,
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(types); i++) {
+			struct nlattr *ev, *n;
+
+			nlh = mnl_nlmsg_put_header(buf);
+			mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+			ev = mnl_attr_nest_start(nlh, LDIR_A_EVENT);
+			mnl_attr_put_u8(nlh, LDIR_EVENT_A_TYPE, types[i]);
+			if (types[i] != LDIR_EVENT_VIRTUAL_FAILED &&
+			    types[i] != LDIR_EVENT_VIRTUAL_RECOVERED) {
+				n = mnl_attr_nest_start(nlh, LDIR_EVENT_A_REAL);
+				mnl_attr_put_u16(nlh, LDIR_REAL_A_FAMILY, AF_INET);
+				mnl_attr_put(nlh, LDIR_REAL_A_ADDR, 16, r.addr.addr);
+				mnl_attr_put_u16(nlh, LDIR_REAL_A_PORT, htons(80));
+				mnl_attr_put_u8(nlh, LDIR_REAL_A_STATE,
+						types[i] == LDIR_EVENT_REAL_FAILED ?
+						LDIR_STATE_FAILED : LDIR_STATE_OUT);
+				mnl_attr_put_u32(nlh, LDIR_REAL_A_DITCHED, 3);
+				mnl_attr_nest_end(nlh, n);
+			}
+			if (types[i] != LDIR_EVENT_REAL_FAILED &&
+			    types[i] != LDIR_EVENT_REAL_RECOVERED &&
+			    types[i] != LDIR_EVENT_REAL_STATE) {
+				n = mnl_attr_nest_start(nlh, LDIR_EVENT_A_VIRTUAL);
+				mnl_attr_put_u16(nlh, LDIR_VIRTUAL_A_FAMILY, AF_INET);
+				mnl_attr_put(nlh, LDIR_VIRTUAL_A_ADDR, 16, v.addr.addr);
+				mnl_attr_put_u16(nlh, LDIR_VIRTUAL_A_PORT, htons(80));
+				mnl_attr_put_u8(nlh, LDIR_VIRTUAL_A_PROTOCOL, IPPROTO_TCP);
+				mnl_attr_nest_end(nlh, n);
+			}
+			mnl_attr_nest_end(nlh, ev);
+			CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_EVENT]);
+			CHECK(!msg_parse_event(tb[LDIR_A_EVENT], &e));
+			pr_event(&p, &e);
+		}
+	}
+	CHECK_STR(cap_end(&c),
+		  "real 10.0.2.11:80 failed (ditched 3)\n"
+		  "real 10.0.2.11:80 recovered\n"
+		  "real 10.0.2.11:80 state out\n"
+		  "virtual 192.0.2.10:80 tcp failed\n"
+		  "virtual 192.0.2.10:80 tcp recovered\n"
+		  "event 99 real 10.0.2.11:80 virtual 192.0.2.10:80 tcp\n");
+	free(c.buf);
+	json_init(&j, cap_start(&c));
+	js_event(&j, &e);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "{\"event\":\"99\",\"real\":\"10.0.2.11\",\"real-port\":80,"
+		  "\"state\":\"out\",\"ditched\":3,\"virtual\":\"192.0.2.10\","
+		  "\"virtual-port\":80,\"protocol\":\"tcp\",\"bind\":0}\n");
+	free(c.buf);
+
+	/* an event without a type is malformed */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, LDIR_A_EVENT));
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_EVENT]);
+	CHECK(msg_parse_event(tb[LDIR_A_EVENT], &e) == -EINVAL);
 }
 
 /* The reply side of the transport, on crafted buffers. */
@@ -1025,9 +1536,11 @@ int main(void)
 	test_split();
 	test_json();
 	test_print();
+	test_print_ext();
 	test_stats_print();
 	test_save_roundtrip();
 	test_msg();
+	test_msg_ext();
 	test_nl();
 	free(errbuf);
 	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
