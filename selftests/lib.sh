@@ -609,3 +609,80 @@ virtual_field()
 		.virtuals[] | select(.address == \$vip and .port == \$port and
 				     .protocol == \$proto) | $3" <<<"$j"
 }
+
+# ------------------------------------------- scheduling and failures ----
+
+# real_field REALNUM JQPATH: a field of real N in `ldctl -j real` (-r, not
+# -e: false and null are values here).
+real_field()
+{
+	local j
+
+	j=$(ld -j real)
+	jq -r --arg a "${REAL[$1]}" ".[] | select(.address == \$a) | $2" <<<"$j"
+}
+
+# real_fields JQPATH: the field for reals 1 2 3, space separated
+real_fields()
+{
+	local j
+
+	j=$(ld -j real)
+	jq -r --arg r1 "${REAL[1]}" --arg r2 "${REAL[2]}" --arg r3 "${REAL[3]}" "
+		. as \$all | [\$r1, \$r2, \$r3]
+		| map(. as \$r | \$all[] | select(.address == \$r) | $1 | tostring)
+		| join(\" \")" <<<"$j"
+}
+
+# blackhole N: real N silently drops every TCP segment it receives, so the
+# SYNs sent to it go unanswered (no RST, no ICMP). unblackhole N undoes it.
+blackhole()
+{
+	nsx "${NS_R[$1]}" nft -f - <<'NFT'
+table inet ldir_blackhole {
+	chain in {
+		type filter hook input priority -200; policy accept;
+		meta l4proto tcp counter drop comment "blackhole"
+	}
+}
+NFT
+}
+
+unblackhole()
+{
+	nsx "${NS_R[$1]}" nft delete table inet ldir_blackhole
+}
+
+# par_names CLIENTS N [:PORT]: CLIENTS concurrent curl processes on the
+# client, each making N sequential HTTP requests (a new conn each) for
+# /name; prints the names of the answering reals, one a line.
+par_names()
+{
+	local c=$1 n=$2 i pids=() rc=0
+
+	for ((i = 0; i < c; i++)); do
+		nsx "$NS_C" timeout "$((TMO + n))" curl -sS --fail \
+			--max-time "$TMO" "http://$VIP${3:-}/name?[1-$n]" \
+			>"$T/par.$i" 2>>"$T/par.err" &
+		pids+=("$!")
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || rc=1
+	done
+	((rc == 0)) || fail "par_names: a client failed: $(head -c 300 "$T/par.err")"
+	cat "$T"/par.[0-9]*
+	rm -f "$T"/par.[0-9]*
+}
+
+# wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds; fails
+# (returns 1) after SECONDS.
+wait_for()
+{
+	local i
+
+	for ((i = 0; i < $1 * 5; i++)); do
+		"${@:2}" && return 0
+		sleep 0.2
+	done
+	return 1
+}

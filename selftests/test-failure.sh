@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Passive failure detection, with real traffic (seed 001 vars 364-375,
+# seed 003; topology: lib.sh). real2 silently drops every TCP segment
+# (nft in its namespace): its SYNs go unanswered.
+#   - an unanswered SYN counts in real2's "unanswered";
+#   - with syn-resends 1, a conn whose client resent its SYN once without
+#     a SYN-ACK is ditched: the resend goes to another real, so the
+#     client's connection still succeeds (after one SYN retransmission);
+#   - fail-threshold 2: two ditched conns in a row fail real2: state
+#     failed, no new conns except one probe per retry interval;
+#   - repaired, a probe gets through and real2 is back in service.
+
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+lib_init
+setup_topology
+start_servers http
+
+RETRY=3
+ld config set syn-resends 1 retry-interval $RETRY timeout-syn 60
+expect_eq "config syn-resends retry-interval" "1 $RETRY" \
+	"$(gconfig syn-resends) $(gconfig retry-interval)"
+add_reals
+ld real set "${REAL[2]}" fail-threshold 2
+expect_eq "real2 fail-threshold" 2 "$(real_field 2 '.["fail-threshold"]')"
+add_service 80 tcp rr
+# VIP:81: real2 alone, for the unanswered SYN
+ld virtual add "$VIP:81" tcp sched rr
+ld link add "$VIP:81" tcp "${REAL[2]}:80"
+
+names=$(http_names 3)
+expect_eq "all three reals answer before" "1 1 1" "$(tally "$names")"
+
+blackhole 2
+log "an unanswered SYN"
+# curl gives up before the kernel's first SYN retransmission (1 s): one
+# SYN, never answered, never resent; the conn waits in SYN_SENT.
+pc curl -sS --connect-timeout 0.7 "http://$VIP:81/name" >/dev/null 2>&1 &&
+	fail "a conn to the blackholed real2 succeeded"
+expect_eq "real2 unanswered SYNs" 1 "$(real_field 2 .unanswered)"
+expect_eq "real2 ditched (the SYN was not resent)" 0 "$(real_field 2 .ditched)"
+
+# conn_times N: N sequential requests to VIP:80; prints "NAME CONNECT_S"
+# per request. --connect-timeout covers SYN retransmissions at 1 s and 3 s.
+conn_times()
+{
+	local out
+
+	# the body is one line ("realN"), then -w adds the connect time
+	out=$(pc timeout $((TMO + 20 * $1)) curl -sS --fail --connect-timeout 15 \
+		--max-time 20 -w '%{time_connect}\n' "http://$VIP/name?[1-$1]") ||
+		return 1
+	awk 'NR % 2 { n = $0; next } { print n, $0 }' <<<"$out"
+}
+
+log "conns until real2 has failed (each must succeed)"
+all=""
+for ((i = 0; i < 6; i++)); do
+	out=$(conn_times 3) || fail "a client conn failed: $out"
+	all+="$out"$'\n'
+	[[ $(real_field 2 .state) == failed ]] && break
+done
+log "requests (real, connect time):"
+printf '%s\n' "$all" | sed '/^$/d; s/^/#   /'
+names=$(awk 'NF { print $1 }' <<<"$all")
+nreq=$(grep -c . <<<"$names")
+expect_eq "no request answered by the blackholed real2" 0 "$(tally "$names" | cut -d' ' -f2)"
+expect_eq "real2 state" failed "$(real_field 2 .state)"
+ditched=$(real_field 2 .ditched)
+expect_ge "real2 ditched" 2 "$ditched"
+expect_ge "real2 ditch-consec" 2 "$(real_field 2 '.["ditch-consec"]')"
+expect_ge "stats ditched" 2 "$(gstat ditched)"
+slow=$(awk '$2 >= 0.9' <<<"$all" | grep -c . || true)
+expect_ge "conns delayed by a ditched SYN (resent after 1 s)" 2 "$slow"
+log "$nreq requests, $slow of them ditched from real2 once, all answered"
+expect_match "retry-ms shown while failed" '^[0-9]+$' "$(real_field 2 '.["retry-ms"]')"
+expect_match "ldctl real says failed" 'state failed .*retry-ms [0-9]+' \
+	"$(ld real | grep -F "${REAL[2]}:")"
+# VIP:81 has no other real and no backup virtual: failed too
+expect_eq "VIP:81 (only real2) failed" true "$(virtual_field 81 tcp .failed)"
+expect_eq "VIP:80 not failed" false "$(virtual_field 80 tcp .failed)"
+
+log "real2 failed: no new conns but a probe per retry interval"
+conns2=$(link_field 80 tcp 2 .stats.conns)
+probes=$(gstat probes)
+t0=$(date +%s)
+all=$(conn_times 9) || fail "a client conn failed while real2 is failed"
+t1=$(date +%s)
+names=$(awk 'NF { print $1 }' <<<"$all")
+expect_eq "requests answered while real2 failed" 9 "$(grep -c . <<<"$names")"
+expect_eq "of which by real2" 0 "$(tally "$names" | cut -d' ' -f2)"
+new2=$(($(link_field 80 tcp 2 .stats.conns) - conns2))
+newp=$(($(gstat probes) - probes))
+expect_eq "conns sent to failed real2 = probes" "$newp" "$new2"
+((newp <= (t1 - t0) / RETRY + 1)) ||
+	fail "$newp probes in $((t1 - t0)) s with retry-interval $RETRY"
+ok "$newp probe(s) in $((t1 - t0)) s (retry-interval $RETRY s)"
+expect_eq "real2 still failed (its probes went unanswered)" failed "$(real_field 2 .state)"
+
+log "real2 repaired"
+unblackhole 2
+back=0
+for ((i = 0; i < 4 * RETRY; i++)); do
+	names=$(http_names 3)
+	if [[ $(real_field 2 .state) == in ]]; then
+		back=1
+		break
+	fi
+	sleep 1
+done
+((back)) || fail "real2 is not back in service $((4 * RETRY)) s after its repair"
+ok "a probe got through: real2 is back in service"
+expect_eq "real2 retry-ms once in service" null "$(real_field 2 '.["retry-ms"]')"
+expect_eq "real2 ditch-consec reset by the SYN-ACK" 0 "$(real_field 2 '.["ditch-consec"]')"
+expect_eq "VIP:81 no longer failed" false "$(virtual_field 81 tcp .failed)"
+names=$(http_names 6)
+expect_ge "real2 answers again (rr)" 1 "$(tally "$names" | cut -d' ' -f2)"
