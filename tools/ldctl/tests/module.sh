@@ -65,13 +65,15 @@ expect 0 '' '' -- virtual add 192.0.2.10:0 udp sched rr
 expect 0 '' '' -- link add 192.0.2.10:0 udp 10.0.2.11
 expect 0 '' '' -- config set conn-max 1000 timeout-est 100
 
-L show >"$T/show"
-eq "ldctl show" "virtual 192.0.2.10:80 tcp sched wlc state in conns 0 links 3
-  -> 10.0.2.11:8080 weight 2 maxconns 0 state in active 0 conns 0 pkts-in 0 pkts-out 0
-  -> 10.0.2.12:8080 weight 1 maxconns 5 state in active 0 conns 0 pkts-in 0 pkts-out 0
-  -> 10.0.2.13:0 weight 1 maxconns 0 state out active 0 conns 0 pkts-in 0 pkts-out 0
-virtual 192.0.2.10:0 udp sched rr state in conns 0 links 1
-  -> 10.0.2.11:0 weight 2 maxconns 0 state in active 0 conns 0 pkts-in 0 pkts-out 0" "$(cat "$T/show")"
+# age-ms and PR move with the clock
+L show | sed -E 's/ age-ms [0-9]+ pr -?[0-9]+//' >"$T/show"
+m=" unanswered 0 ditched 0 ditch-consec 0 response-us 0"
+eq "ldctl show" "virtual 192.0.2.10:80 tcp sched wlc state in startup none startup-pct 50 startup-window 20 conns 0 links 3
+  -> 10.0.2.11:8080 weight 2 maxconns 0 state in active 0 conns 0$m pkts-in 0 pkts-out 0
+  -> 10.0.2.12:8080 weight 1 maxconns 5 state in active 0 conns 0$m pkts-in 0 pkts-out 0
+  -> 10.0.2.13:0 weight 1 maxconns 0 state out active 0 conns 0$m pkts-in 0 pkts-out 0
+virtual 192.0.2.10:0 udp sched rr state in startup none startup-pct 50 startup-window 20 conns 0 links 1
+  -> 10.0.2.11:0 weight 2 maxconns 0 state in active 0 conns 0$m pkts-in 0 pkts-out 0" "$(cat "$T/show")"
 eq "show -j: virtuals" 2 "$(L -j show | jq -er '.virtuals | length')"
 eq "show -j: links of the first" "10.0.2.11 8080 2" \
 	"$(L -j show | jq -er '.virtuals[0].links[0] | "\(.real) \(.port) \(.weight)"')"
@@ -82,8 +84,23 @@ eq "link -j" 4 "$(L -j link | jq -er length)"
 eq "conns -j" "[]" "$(L -j conns)"
 eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn-max"]')"
 eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout-est"]')"
-eq "stats -j: counters" 13 "$(L -j stats | jq -er '.stats | length')"
-eq "stats: lines" 21 "$(L stats | wc -l)"
+eq "stats -j: counters" 16 "$(L -j stats | jq -er '.stats | length')"
+eq "stats: lines" 28 "$(L stats | wc -l)"
+
+# issue 3 settings: set, shown, saved
+expect 0 '' '' -- real set 10.0.2.11 syn-threshold 7 fail-threshold 0 idle-timeout 60 backup 10.0.2.13
+expect 0 '' '' -- virtual set 192.0.2.10:80 tcp startup rr startup-pct 30 startup-window 9
+expect 0 '' '' -- virtual add 192.0.2.10:81 tcp
+expect 0 '' '' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.10:81
+expect 1 '' 'attribute real\.backup 10\.0\.2\.99:0\)' -- real set 10.0.2.11 backup 10.0.2.99
+expect 1 '' 'attribute virtual\.backup 192\.0\.2\.99:80 tcp\)' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.99:80
+eq "real -j: issue 3 settings" "7 0 60 10.0.2.13:0" \
+	"$(L -j real | jq -er '.[0] | "\(.["syn-threshold"]) \(.["fail-threshold"]) \(.["idle-timeout"]) \(.backup)"')"
+eq "virtual -j: startup, backup" "rr 30 9 192.0.2.10:81 false" \
+	"$(L -j virtual | jq -r '.[0] | "\(.startup) \(.["startup-pct"]) \(.["startup-window"]) \(.backup) \(.failed)"')"
+expect 0 '' '' -- config set syn-resends 3 retry-interval 5 pr-age-div 8 pr-clamp 50
+eq "config -j: issue 3 settings" "3 5 8 50" \
+	"$(L -j config | jq -er '"\(.["syn-resends"]) \(.["retry-interval"]) \(.["pr-age-div"]) \(.["pr-clamp"])"')"
 
 L save >"$T/s1"
 expect 0 '' '' -- flush
@@ -98,7 +115,8 @@ expect 0 '' '' -- link del 192.0.2.10:80 10.0.2.13 flush
 expect 1 '' 'link not found|No such file' -- link del 192.0.2.10:80 10.0.2.13
 expect 0 '' '' -- real del 10.0.2.13 flush
 expect 0 '' '' -- flush conns
-eq "after set/del" "virtual 192.0.2.10:80 tcp sched rr state out conns 0 links 2" "$(L virtual | head -n 1)"
+eq "after set/del" "virtual 192.0.2.10:80 tcp sched rr state out startup rr startup-pct 30 startup-window 9 backup 192.0.2.10:81 conns 0 links 2" "$(L virtual | head -n 1)"
+eq "a deleted real is no one's backup" null "$(L -j real | jq -r '.[0].backup')"
 
 # restore stops at the first kernel error and names the line
 printf 'virtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.21:80 tcp\n' >"$T/dup"
