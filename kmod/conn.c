@@ -139,7 +139,7 @@ static bool state_active(u8 state)
 static void active_dec(struct ldir_conn *cp)
 {
 	atomic_dec(&cp->link->active);
-	atomic_dec(&cp->link->real->active);
+	atomic_dec(&cp->real->active);
 }
 
 /* Whoever clears the ACTIVE bit gives the count back, exactly once, even
@@ -156,7 +156,7 @@ static void conn_set_active(struct ldir_conn *cp, bool active)
 	    test_and_set_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
 		return;
 	atomic_inc(&cp->link->active);
-	atomic_inc(&cp->link->real->active);
+	atomic_inc(&cp->real->active);
 	/* pairs with conn_unhash(): one of us sees the other's bit */
 	smp_mb__after_atomic();
 	if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) &&
@@ -168,17 +168,20 @@ static void conn_free_rcu(struct rcu_head *head)
 {
 	struct ldir_conn *cp = container_of(head, struct ldir_conn, rcu);
 
+	ldir_real_put(cp->real);
 	ldir_link_put(cp->link);
 	kmem_cache_free(conn_cachep, cp);
 }
 
 /* Creates and hashes a conn for a new flow described by @t (client ->
- * VIP). If a conn for the same flow won a race, that one is returned.
- * Runs in softirq; allocates with GFP_ATOMIC.
+ * VIP), to @real (NULL: the link's own). If a conn for the same flow won
+ * a race, that one is returned. Runs in softirq; allocates with
+ * GFP_ATOMIC.
  */
 struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 				   const struct ldir_tuple *t,
-				   struct ldir_link *link, __be16 rport,
+				   struct ldir_link *link,
+				   struct ldir_real *real, __be16 rport,
 				   u8 state)
 {
 	struct ldir_conn_table *ct = &ln->conns;
@@ -196,19 +199,28 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
 		return ERR_PTR(-ENOMEM);
 	}
+	if (!real)
+		real = link->real;
 	if (!ldir_link_get(link)) {
 		kmem_cache_free(conn_cachep, cp);
 		atomic_dec(&ct->count);
 		return ERR_PTR(-ENOENT);
 	}
+	if (!refcount_inc_not_zero(&real->refcnt)) {
+		ldir_link_put(link);
+		kmem_cache_free(conn_cachep, cp);
+		atomic_dec(&ct->count);
+		return ERR_PTR(-ENOENT);
+	}
 	cp->link = link;
+	cp->real = real;
 	cp->family = t->family;
 	cp->protocol = t->protocol;
 	cp->caddr = t->saddr;
 	cp->cport = t->sport;
 	cp->vaddr = t->daddr;
 	cp->vport = t->dport;
-	cp->raddr = link->real->addr;
+	cp->raddr = real->addr;
 	cp->rport = rport;
 	cp->state = state;
 	cp->expires = jiffies + READ_ONCE(ln->timeout[state]);
@@ -230,13 +242,21 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	}
 	if (other) {
 		unlock_pair(ct, b0, b1);
+		ldir_real_put(real);
 		ldir_link_put(link);
 		kmem_cache_free(conn_cachep, cp);
 		atomic_dec(&ct->count);
 		return other;
 	}
 	atomic_inc(&link->conns);
-	atomic_inc(&link->real->conns);
+	atomic_inc(&real->conns);
+	/* the multipurpose timer starts at the SYN (Fig. 4B, event 450) */
+	cp->tstamp = (u32)ldir_now_us();
+	__set_bit(LDIR_CONN_B_TIMING, &cp->flags);
+	if (state == LDIR_CONN_S_SYN_SENT) {
+		__set_bit(LDIR_CONN_B_UNANSWERED, &cp->flags);
+		atomic_inc(&real->unanswered);
+	}
 	atomic_inc(&link->virt->conns);
 	conn_set_active(cp, state_active(state));
 	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG],
@@ -263,8 +283,10 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp)
 	smp_mb__after_atomic();
 	if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
 		active_dec(cp);
+	if (test_and_clear_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
+		atomic_dec(&cp->real->unanswered);
 	atomic_dec(&l->conns);
-	atomic_dec(&l->real->conns);
+	atomic_dec(&cp->real->conns);
 	atomic_dec(&l->virt->conns);
 	atomic_dec(&ln->conns.count);
 	call_rcu(&cp->rcu, conn_free_rcu);
@@ -320,6 +342,56 @@ u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_tcp_next_state);
 
+/* What a state change tells about the real (seed 001 var 364): a SYN-ACK
+ * answers the SYN; a client reusing its port after a close sends a new
+ * SYN that waits for its answer.
+ */
+static void conn_syn_events(struct ldir_net *ln, struct ldir_conn *cp,
+			    u8 old, u8 new)
+{
+	if (new == LDIR_CONN_S_SYN_RECV) {
+		if (test_and_clear_bit(LDIR_CONN_B_UNANSWERED, &cp->flags)) {
+			atomic_dec(&cp->real->unanswered);
+			ldir_real_answered(ln, cp->real);
+		}
+	} else if (new == LDIR_CONN_S_SYN_SENT &&
+		   (old == LDIR_CONN_S_TIME_WAIT || old == LDIR_CONN_S_CLOSE)) {
+		WRITE_ONCE(cp->syns, 0);
+		WRITE_ONCE(cp->tstamp, (u32)ldir_now_us());
+		clear_bit(LDIR_CONN_B_CDATA, &cp->flags);
+		set_bit(LDIR_CONN_B_TIMING, &cp->flags);
+		if (!test_and_set_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
+			atomic_inc(&cp->real->unanswered);
+		/* pairs with conn_unhash(): a dead conn must not keep it */
+		smp_mb__after_atomic();
+		if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) &&
+		    test_and_clear_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
+			atomic_dec(&cp->real->unanswered);
+	}
+}
+
+/* Response time (seed 001 Fig. 4B, 11): the multipurpose timer starts at
+ * the client's SYN, moves to the client's first data packet (interval
+ * 460 instead of 452), and the real's first data packet ends it: one R
+ * sample per conn. Called for packets that carry data while
+ * LDIR_CONN_B_TIMING is set.
+ */
+void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir)
+{
+	u64 now = ldir_now_us();
+
+	if (dir == LDIR_DIR_ORIG) {
+		if (!test_bit(LDIR_CONN_B_CDATA, &cp->flags) &&
+		    !test_and_set_bit(LDIR_CONN_B_CDATA, &cp->flags))
+			WRITE_ONCE(cp->tstamp, (u32)now);
+		return;
+	}
+	if (test_and_clear_bit(LDIR_CONN_B_TIMING, &cp->flags))
+		ldir_real_sample(cp->real, (u32)now - READ_ONCE(cp->tstamp),
+				 now, READ_ONCE(ln->pr_clamp_pct));
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_timing);
+
 /* Moves @cp on for a packet: TCP state, active accounting and expiry.
  * Lockless: a state change is claimed with cmpxchg, so exactly one CPU
  * accounts for it; an established flow only refreshes its expiry.
@@ -329,6 +401,7 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 {
 	u8 old = READ_ONCE(cp->state), new = old;
 	unsigned long expires;
+	u32 timeout;
 
 	if (th) {
 		new = ldir_tcp_next_state(old, dir, th->syn, th->ack, th->fin,
@@ -337,9 +410,13 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			if (cmpxchg(&cp->state, old, new) != old)
 				return;	/* another CPU moved it: it accounts */
 			conn_set_active(cp, state_active(new));
+			conn_syn_events(ln, cp, old, new);
 		}
 	}
-	expires = jiffies + READ_ONCE(ln->timeout[new]);
+	timeout = READ_ONCE(ln->timeout[new]);
+	if (new == LDIR_CONN_S_ESTABLISHED || new == LDIR_CONN_S_UDP)
+		timeout = READ_ONCE(cp->real->idle_timeout) ?: timeout;
+	expires = jiffies + timeout;
 	/* one store per jiffy at most, not per packet */
 	if (READ_ONCE(cp->expires) != expires)
 		WRITE_ONCE(cp->expires, expires);

@@ -23,6 +23,7 @@ struct ldir_conn {
 	struct hlist_node hnode[LDIR_DIR_MAX];
 	unsigned long expires;		/* jiffies */
 	struct ldir_link *link;		/* holds a reference */
+	struct ldir_real *real;		/* link's real or its backup; holds a ref */
 	struct rcu_head rcu;
 
 	union nf_inet_addr caddr;	/* client */
@@ -32,12 +33,18 @@ struct ldir_conn {
 	u8 protocol;
 	u8 family;
 	u8 state;			/* enum ldir_conn_state */
+	u8 syns;			/* client SYN resends, no SYN-ACK yet */
+	u32 tstamp;			/* us: multipurpose timer, var 333 */
 	unsigned long flags;		/* atomic bitops: LDIR_CONN_B_* */
 };
 
 enum {
 	LDIR_CONN_B_ACTIVE,		/* counted in NC */
 	LDIR_CONN_B_DEAD,		/* unhashed */
+	LDIR_CONN_B_UNANSWERED,		/* counted in real->unanswered */
+	LDIR_CONN_B_TIMING,		/* tstamp runs: no R sample yet */
+	LDIR_CONN_B_CDATA,		/* tstamp moved to the client's data */
+	LDIR_CONN_B_PROBE,		/* sent to a failed real as a probe */
 };
 
 /* Lookup key: the packet's addresses and ports as seen on the wire. */
@@ -52,11 +59,13 @@ struct ldir_conn *ldir_conn_lookup_rcu(struct ldir_net *ln,
 				       const struct ldir_tuple *t, int dir);
 struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 				   const struct ldir_tuple *t,
-				   struct ldir_link *link, __be16 rport,
+				   struct ldir_link *link,
+				   struct ldir_real *real, __be16 rport,
 				   u8 state);
 void ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    int dir, const struct tcphdr *th);
+void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir);
 void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 		     const struct ldir_virtual *virt);
 unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n);

@@ -109,13 +109,18 @@ static void tuple_fill(struct ldir_tuple *t, const struct sk_buff *skb,
 	t->dport = uh->dest;
 }
 
-/* A new connection to @v (seed 001 Fig. 5): schedule it and create its
- * conn. Returns the conn or NULL; counters say why not.
+/* A new connection to @v (seed 001 Fig. 5, 6): schedule it and create its
+ * conn. When none of the virtual's reals can take it, its backup virtual
+ * does (a "sorry" server, say). @avoid: a real the client's SYN is being
+ * moved away from. Returns the conn or NULL; counters say why not.
  */
 static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 				  const struct ldir_tuple *t,
-				  const struct tcphdr *th)
+				  const struct tcphdr *th,
+				  struct ldir_real *avoid)
 {
+	struct ldir_virtual *b;
+	struct ldir_pick pick;
 	struct ldir_conn *cp;
 	struct ldir_link *l;
 	__be16 rport;
@@ -128,15 +133,31 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 				    &t->daddr.ip, ntohs(t->dport));
 		return NULL;
 	}
-	l = READ_ONCE(v->state) == LDIR_STATE_IN ? ldir_sched_pick(v, t) : NULL;
+	l = NULL;
+	if (READ_ONCE(v->state) == LDIR_STATE_IN)
+		l = ldir_sched_pick(ln, v, t, avoid, &pick);
 	if (!l) {
-		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
-		return NULL;
+		/* one level only: a backup's backup is not followed */
+		b = rcu_dereference(v->backup);
+		if (b && READ_ONCE(b->state) == LDIR_STATE_IN)
+			l = ldir_sched_pick(ln, b, t, avoid, &pick);
+		if (!l) {
+			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
+			return NULL;
+		}
 	}
-	rport = l->port ?: (l->real->port ?: t->dport);
-	cp = ldir_conn_create(ln, t, l, rport,
+	if (l->virt != v || pick.real != l->real)
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_BACKUP);
+	rport = l->port ?: (pick.real->port ?: t->dport);
+	cp = ldir_conn_create(ln, t, l, pick.real, rport,
 			      th ? LDIR_CONN_S_SYN_SENT : LDIR_CONN_S_UDP);
-	return IS_ERR(cp) ? NULL : cp;
+	if (IS_ERR(cp))
+		return NULL;
+	if (pick.probe) {
+		set_bit(LDIR_CONN_B_PROBE, &cp->flags);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_PROBES);
+	}
+	return cp;
 }
 
 /* A client reusing its port after a close opens a new connection: it
@@ -150,7 +171,39 @@ static bool reuse_elsewhere(const struct ldir_conn *cp,
 	if (!th->syn || th->ack ||
 	    (state != LDIR_CONN_S_TIME_WAIT && state != LDIR_CONN_S_CLOSE))
 		return false;
-	return READ_ONCE(cp->link->unlinked) || !ldir_real_usable(cp->link->real);
+	return READ_ONCE(cp->link->unlinked) || !ldir_real_usable(cp->real);
+}
+
+/* The client resent its SYN and the real has not answered (seed 001 var
+ * 368): after SYN_RESENDS resends the conn is ditched, and this resend is
+ * scheduled again, away from that real. Returns true if ditched.
+ */
+static bool syn_resend_ditch(struct ldir_net *ln, struct ldir_conn *cp,
+			     const struct tcphdr *th)
+{
+	u8 syns;
+
+	if (!th->syn || th->ack || READ_ONCE(cp->state) != LDIR_CONN_S_SYN_SENT ||
+	    !test_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
+		return false;
+	syns = READ_ONCE(cp->syns);
+	if (syns < READ_ONCE(ln->syn_resends)) {
+		WRITE_ONCE(cp->syns, syns + 1);
+		return false;
+	}
+	ldir_real_ditch(ln, cp->real);
+	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DITCHED);
+	ldir_conn_kill(ln, cp);
+	return true;
+}
+
+/* Does the packet carry data? The response time clock needs to know. */
+static bool has_payload(const struct sk_buff *skb, unsigned int thoff,
+			const struct tcphdr *th)
+{
+	if (!th)
+		return true;
+	return skb->len > thoff + th->doff * 4;
 }
 
 static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
@@ -158,6 +211,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 {
 	struct ldir_net *ln = ldir_pernet(state->net);
 	const struct tcphdr *th = NULL;
+	struct ldir_real *avoid = NULL;
 	struct ldir_virtual *v;
 	struct ldir_conn *cp;
 	struct ldir_tuple t;
@@ -192,16 +246,24 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		th = (const struct tcphdr *)(skb->data + thoff);
 
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
-	if (cp && th && unlikely(reuse_elsewhere(cp, th))) {
-		ldir_conn_kill(ln, cp);
-		cp = NULL;
+	if (cp && th && unlikely(th->syn)) {
+		if (reuse_elsewhere(cp, th)) {
+			ldir_conn_kill(ln, cp);
+			cp = NULL;
+		} else if (syn_resend_ditch(ln, cp, th)) {
+			avoid = cp->real;
+			cp = NULL;
+		}
 	}
 	if (!cp) {
-		cp = conn_new(ln, v, &t, th);
+		cp = conn_new(ln, v, &t, th, avoid);
 		if (!cp)
 			return NF_DROP;
 	}
 	ldir_conn_update_state(ln, cp, LDIR_DIR_ORIG, th);
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) &&
+	    has_payload(skb, thoff, th))
+		ldir_conn_timing(ln, cp, LDIR_DIR_ORIG);
 	if (unlikely(ldir_nat_dnat(skb, thoff, cp)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	count_pkt(ln, cp, skb, true);
@@ -212,6 +274,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
 	struct ldir_net *ln = ldir_pernet(state->net);
+	const struct tcphdr *th = NULL;
 	struct ldir_conn *cp;
 	struct ldir_tuple t;
 	int thoff, ret;
@@ -231,10 +294,12 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
 	if (!cp)
 		return NF_ACCEPT;
-	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY,
-			       t.protocol == IPPROTO_TCP ?
-			       (const struct tcphdr *)(skb->data + thoff) :
-			       NULL);
+	if (t.protocol == IPPROTO_TCP)
+		th = (const struct tcphdr *)(skb->data + thoff);
+	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY, th);
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) &&
+	    has_payload(skb, thoff, th))
+		ldir_conn_timing(ln, cp, LDIR_DIR_REPLY);
 	if (unlikely(ldir_nat_snat(skb, thoff, cp)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	count_pkt(ln, cp, skb, false);

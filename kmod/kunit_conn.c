@@ -186,7 +186,7 @@ static struct ldir_conn *conn_new(struct kunit *test,
 
 	local_bh_disable();
 	rcu_read_lock();
-	cp = ldir_conn_create(fx->ln, t, l, htons(rport), state);
+	cp = ldir_conn_create(fx->ln, t, l, NULL, htons(rport), state);
 	rcu_read_unlock();
 	local_bh_enable();
 	return cp;
@@ -678,6 +678,7 @@ static void conn_unlinked(struct kunit *test)
 	struct ldir_tuple r = tuple(IPPROTO_TCP, RIP, 8080, CIP, 40000);
 	struct ldir_virtual *v = l->virt;
 	struct ldir_link *picked;
+	struct ldir_pick pk;
 	struct ldir_conn *cp;
 
 	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_ESTABLISHED);
@@ -697,7 +698,7 @@ static void conn_unlinked(struct kunit *test)
 
 	local_bh_disable();
 	rcu_read_lock();
-	picked = ldir_sched_pick(v, &t);
+	picked = ldir_sched_pick(fx->ln, v, &t, NULL, &pk);
 	rcu_read_unlock();
 	local_bh_enable();
 	KUNIT_EXPECT_NULL(test, picked);

@@ -676,7 +676,7 @@ out:
 
 		local_bh_disable();
 		rcu_read_lock();
-		fx->cp[i] = ldir_conn_create(ln, &t, l[i],
+		fx->cp[i] = ldir_conn_create(ln, &t, l[i], NULL,
 					     htons(flows[i].rport),
 					     flows[i].proto == IPPROTO_TCP ?
 					     LDIR_CONN_S_ESTABLISHED :

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the choice sequence of each session distribution scheme (rr, wrr,
- * lc, wlc) for given weights, states and conn counts, on a bare virtual.
+ * lc, wlc, pr) for given weights, states and conn counts, on a bare
+ * virtual; the selection rules around them (unanswered SYN threshold,
+ * startup scheme, backups) and passive failure detection.
  */
 #include <linux/bottom_half.h>
 #include <linux/rcupdate.h>
@@ -16,11 +18,16 @@
  * table, only what ldir_sched_pick() and the schemes read.
  */
 struct sched_fx {
+	struct ldir_net ln;
 	struct ldir_virtual v;
 	struct ldir_real r[SCHED_REALS];
 	struct ldir_link l[SCHED_REALS];
 	int n;
 };
+
+static void noop_work(struct work_struct *work)
+{
+}
 
 /* A virtual under scheme @name with one link per weight, in order: the
  * reals are a, b, c, ... in service with no conns.
@@ -37,6 +44,12 @@ static struct sched_fx *sched_fx(struct kunit *test, const char *name,
 	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fx);
 	fx->n = n;
+	fx->ln.pr_age_div = 4;
+	fx->ln.retry_interval = 30 * HZ;
+	INIT_WORK(&fx->ln.event_work, noop_work);
+	fx->v.ln = &fx->ln;
+	fx->v.startup_pct = 50;
+	fx->v.startup_window = 20;
 	refcount_set(&fx->v.refcnt, 1);
 	fx->v.family = AF_INET;
 	fx->v.state = LDIR_STATE_IN;
@@ -51,6 +64,8 @@ static struct sched_fx *sched_fx(struct kunit *test, const char *name,
 		r->family = AF_INET;
 		r->weight = weights[i];
 		r->state = LDIR_STATE_IN;
+		r->syn_threshold = 5;
+		r->fail_threshold = 3;
 		atomic_set(&r->active, 0);
 		atomic_set(&r->conns, 0);
 		refcount_set(&l->refcnt, 1);
@@ -71,24 +86,31 @@ static void set_conns(struct sched_fx *fx, int i, int active, int conns)
  * none. With @charge, the pick opens an active conn on the real, as
  * ldir_conn_create() would, so that lc and wlc see it on the next pick.
  */
-static char pick(struct sched_fx *fx, bool charge)
+static char pick_ex(struct sched_fx *fx, bool charge, struct ldir_pick *pk)
 {
 	struct ldir_link *l;
 	char c = '-';
 
 	local_bh_disable();
 	rcu_read_lock();
-	l = ldir_sched_pick(&fx->v, NULL);
+	l = ldir_sched_pick(&fx->ln, &fx->v, NULL, NULL, pk);
 	if (l) {
 		c = 'a' + (l - fx->l);
 		if (charge) {
-			atomic_inc(&l->real->active);
-			atomic_inc(&l->real->conns);
+			atomic_inc(&pk->real->active);
+			atomic_inc(&pk->real->conns);
 		}
 	}
 	rcu_read_unlock();
 	local_bh_enable();
 	return c;
+}
+
+static char pick(struct sched_fx *fx, bool charge)
+{
+	struct ldir_pick pk;
+
+	return pick_ex(fx, charge, &pk);
 }
 
 /* @n picks as a string, e.g. "abcabc". */
@@ -277,7 +299,7 @@ static void wlc_least_load_per_weight(struct kunit *test)
 /* Every scheme: no usable real, or no link at all, means no pick. */
 static void sched_none_usable(struct kunit *test)
 {
-	static const char *const names[] = { "rr", "wrr", "lc", "wlc" };
+	static const char *const names[] = { "rr", "wrr", "lc", "wlc", "pr" };
 	static const u32 w[] = { 1, 1, 1 };
 	struct sched_fx *fx;
 	int i;
@@ -300,6 +322,302 @@ static void sched_none_usable(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ldir_sched_find("nope"));
 }
 
+/* PR = NC * R - age / k (seed 001 eq. 472, 474), with a fake clock. */
+static void pr_value_and_aging(struct kunit *test)
+{
+	struct sched_fx *fx = sched_fx(test, "pr", 1, (const u32[]){ 1 });
+	struct ldir_real *r = &fx->r[0];
+
+	r->resp_us = 1000;
+	r->agestamp_us = 5000000;
+	set_conns(fx, 0, 3, 3);
+	KUNIT_EXPECT_EQ(test, ldir_real_pr(r, 5000000, 4), 3000);
+	/* 4 ms later, k = 4: 1000 us better */
+	KUNIT_EXPECT_EQ(test, ldir_real_pr(r, 5004000, 4), 2000);
+	KUNIT_EXPECT_EQ(test, ldir_real_pr(r, 5004000, 1), -1000);
+	/* long unmeasured: negative, it wins conns back to be measured */
+	KUNIT_EXPECT_EQ(test, ldir_real_pr(r, 5000000 + 40000, 4), -7000);
+	/* a clock behind the stamp does not age it backwards */
+	KUNIT_EXPECT_EQ(test, ldir_real_pr(r, 4000000, 4), 3000);
+}
+
+/* The smallest PR wins; aging moves a slow real back into favour. */
+static void pr_picks_smallest(struct kunit *test)
+{
+	struct sched_fx *fx = sched_fx(test, "pr", 3, (const u32[]){ 1, 1, 1 });
+	u64 now = ldir_now_us();
+	int i;
+
+	for (i = 0; i < 3; i++)
+		fx->r[i].agestamp_us = now;
+	fx->r[0].resp_us = 1000;	/* 2 conns: 2000 */
+	set_conns(fx, 0, 2, 2);
+	fx->r[1].resp_us = 3000;	/* 1 conn: 3000 */
+	set_conns(fx, 1, 1, 1);
+	fx->r[2].resp_us = 100;		/* 4 conns: 400 */
+	set_conns(fx, 2, 4, 4);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "c");
+	/* c at 8 conns: 800; at 25: 2500 > a's 2000 */
+	set_conns(fx, 2, 25, 25);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "a");
+	/* b unmeasured for 40 ms: 3000 - 10000 */
+	fx->r[1].agestamp_us = now - 40000;
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "b");
+	/* a failed real loses whatever its PR (seed 003) */
+	fx->r[1].state = LDIR_STATE_FAILED;
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "a");
+}
+
+/* R = I / NC (eq. 470), clamped to +-P% of the old R (claims 9-12). */
+static void pr_sample_clamp(struct kunit *test)
+{
+	static const u32 pct[] = { 10, 25, 50 };
+	struct sched_fx *fx = sched_fx(test, "pr", 1, (const u32[]){ 1 });
+	struct ldir_real *r = &fx->r[0];
+	int i;
+
+	/* first sample: taken as is, divided by NC */
+	set_conns(fx, 0, 4, 4);
+	ldir_real_sample(r, 4000, 777, 25);
+	KUNIT_EXPECT_EQ(test, r->resp_us, 1000);
+	KUNIT_EXPECT_EQ(test, r->agestamp_us, 777);
+	set_conns(fx, 0, 1, 1);
+	for (i = 0; i < ARRAY_SIZE(pct); i++) {
+		r->resp_us = 1000;
+		ldir_real_sample(r, 100000, 1, pct[i]);
+		KUNIT_EXPECT_EQ_MSG(test, r->resp_us, 1000 + 10 * pct[i],
+				    "up, %u%%", pct[i]);
+		r->resp_us = 1000;
+		ldir_real_sample(r, 0, 1, pct[i]);
+		KUNIT_EXPECT_EQ_MSG(test, r->resp_us, 1000 - 10 * pct[i],
+				    "down, %u%%", pct[i]);
+		r->resp_us = 1000;
+		ldir_real_sample(r, 1040, 1, pct[i]);
+		KUNIT_EXPECT_EQ_MSG(test, r->resp_us, 1040, "inside, %u%%",
+				    pct[i]);
+	}
+	/* NC of 0 counts as 1: the sampled conn itself */
+	set_conns(fx, 0, 0, 0);
+	r->resp_us = 0;
+	ldir_real_sample(r, 500, 1, 25);
+	KUNIT_EXPECT_EQ(test, r->resp_us, 500);
+}
+
+/* Seed 001 Fig. 7B: a real at its unanswered SYN threshold is chosen only
+ * when every other one is too: the best of the "bad" ones.
+ */
+static void syn_threshold_best_bad(struct kunit *test)
+{
+	static const char *const names[] = { "lc", "wlc", "pr" };
+	struct sched_fx *fx;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		fx = sched_fx(test, names[i], 3, (const u32[]){ 1, 1, 1 });
+		set_conns(fx, 0, 1, 1);
+		set_conns(fx, 1, 3, 3);
+		set_conns(fx, 2, 5, 5);
+		fx->r[0].resp_us = 100;
+		fx->r[1].resp_us = 100;
+		fx->r[2].resp_us = 100;
+		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "a",
+				       "%s", names[i]);
+		atomic_set(&fx->r[0].unanswered, 5);
+		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "b",
+				       "%s", names[i]);
+		atomic_set(&fx->r[1].unanswered, 7);
+		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "c",
+				       "%s", names[i]);
+		/* all bad: the best bad one */
+		atomic_set(&fx->r[2].unanswered, 5);
+		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "a",
+				       "%s", names[i]);
+		/* the threshold is per real */
+		fx->r[2].syn_threshold = 6;
+		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "c",
+				       "%s", names[i]);
+	}
+
+	/* rr and wrr skip bad reals in turn, and use them if all are bad */
+	fx = sched_fx(test, "rr", 3, (const u32[]){ 1, 1, 1 });
+	atomic_set(&fx->r[1].unanswered, 5);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 4, false), "acac");
+	atomic_set(&fx->r[0].unanswered, 5);
+	atomic_set(&fx->r[2].unanswered, 5);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 3, false), "abc");
+	fx = sched_fx(test, "wrr", 3, (const u32[]){ 2, 1, 1 });
+	atomic_set(&fx->r[0].unanswered, 5);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 4, false), "bcbc");
+}
+
+/* Seed 001 Fig. 7A: a real added to a busy wlc virtual takes every new
+ * conn; with the startup scheme, no more than about P% of the window.
+ */
+static void startup_rr(struct kunit *test)
+{
+	struct sched_fx *fx;
+	const char *s;
+	int i, n;
+
+	fx = sched_fx(test, "wlc", 3, (const u32[]){ 1, 1, 1 });
+	set_conns(fx, 0, 20, 20);
+	set_conns(fx, 1, 20, 20);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 10, true), "cccccccccc");
+
+	fx = sched_fx(test, "wlc", 3, (const u32[]){ 1, 1, 1 });
+	set_conns(fx, 0, 20, 20);
+	set_conns(fx, 1, 20, 20);
+	fx->v.startup = LDIR_STARTUP_RR;
+	fx->v.startup_pct = 50;
+	fx->v.startup_window = 10;
+	s = picks(test, fx, 40, true);
+	for (i = n = 0; i < 40; i++)
+		n += s[i] == 'c';
+	/* c got at most half of any window, plus one: 20 of 40 + 1 */
+	KUNIT_EXPECT_LE_MSG(test, n, 21, "%s", s);
+	KUNIT_EXPECT_GE_MSG(test, n, 14, "%s", s);
+	/* no window of 10 in a row is more than 6 c's */
+	for (i = 0; i + 10 <= 40; i++) {
+		int j, w = 0;
+
+		for (j = i; j < i + 10; j++)
+			w += s[j] == 'c';
+		KUNIT_EXPECT_LE_MSG(test, w, 6, "%s at %d", s, i);
+	}
+
+	/* P = 100: only a real with every one of the last W is overruled */
+	fx = sched_fx(test, "wlc", 2, (const u32[]){ 1, 1 });
+	set_conns(fx, 0, 20, 20);
+	fx->v.startup = LDIR_STARTUP_RR;
+	fx->v.startup_pct = 100;
+	fx->v.startup_window = 4;
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 3, true), "bab");
+}
+
+/* A real's backup takes its new conns while it is failed or out, not
+ * while it is merely full or quiesced (seed 001 var 375).
+ */
+static void backup_real(struct kunit *test)
+{
+	struct sched_fx *fx = sched_fx(test, "rr", 2, (const u32[]){ 1, 1 });
+	struct ldir_real *x = &fx->r[3];
+	struct ldir_pick pk;
+
+	refcount_set(&x->refcnt, 1);
+	x->weight = 1;
+	x->state = LDIR_STATE_IN;
+	x->syn_threshold = 5;
+	rcu_assign_pointer(fx->r[0].backup, x);
+	fx->r[0].state = LDIR_STATE_OUT;
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'a');
+	KUNIT_EXPECT_PTR_EQ(test, pk.real, x);
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'b');
+	KUNIT_EXPECT_PTR_EQ(test, pk.real, &fx->r[1]);
+	fx->r[0].state = LDIR_STATE_FAILED;
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'a');
+	KUNIT_EXPECT_PTR_EQ(test, pk.real, x);
+	/* the backup itself out: no stand-in */
+	x->state = LDIR_STATE_OUT;
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 2, false), "bb");
+	/* quiesced: weight 0 is a choice, not a failure */
+	x->state = LDIR_STATE_IN;
+	fx->r[0].state = LDIR_STATE_IN;
+	fx->r[0].weight = 0;
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 2, false), "bb");
+}
+
+/* Seed 001 vars 368/370, seed 003: ditched conns in a row fail a real, a
+ * SYN-ACK resets the count; a failed real gets one probe per retry
+ * interval and a probe's SYN-ACK puts it back in service.
+ */
+static void ditch_fail_retest(struct kunit *test)
+{
+	struct sched_fx *fx = sched_fx(test, "lc", 2, (const u32[]){ 1, 1 });
+	struct ldir_real *a = &fx->r[0];
+	struct ldir_net *ln = &fx->ln;
+	struct ldir_pick pk;
+
+	set_conns(fx, 1, 3, 3);
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_IN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ditch_consec), 2);
+	ldir_real_answered(ln, a);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ditch_consec), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ditched), 2);
+
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_IN);
+	ldir_real_ditch(ln, a);
+	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_FAILED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nfailed), 1);
+	/* failed: lc would prefer a (no conns), but it gets none */
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 2, false), "bb");
+	KUNIT_EXPECT_FALSE(test, ldir_real_probe_due(ln, a));
+
+	/* the retry interval is over: exactly one probe */
+	a->retry_at = jiffies - 1;
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'a');
+	KUNIT_EXPECT_TRUE(test, pk.probe);
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'b');
+	KUNIT_EXPECT_FALSE(test, pk.probe);
+	KUNIT_EXPECT_TRUE(test, time_after(a->retry_at, jiffies));
+
+	/* the probe ditched too: still failed, the next probe a full
+	 * interval later
+	 */
+	ldir_real_ditch(ln, a);
+	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_FAILED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nfailed), 1);
+	KUNIT_EXPECT_FALSE(test, ldir_real_probe_due(ln, a));
+
+	/* a probe answered: back in service */
+	a->retry_at = jiffies - 1;
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'a');
+	ldir_real_answered(ln, a);
+	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_IN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nfailed), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ditch_consec), 0);
+
+	/* fail again, then set in by hand: overrides */
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_FAILED);
+	ldir_real_set_state(ln, a, LDIR_STATE_IN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nfailed), 0);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "a");
+
+	/* fail threshold 0: never failed */
+	a->fail_threshold = 0;
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_IN);
+	cancel_work_sync(&ln->event_work);
+}
+
+/* The conn being moved off a real is never scheduled back to it. */
+static void pick_avoids(struct kunit *test)
+{
+	struct sched_fx *fx = sched_fx(test, "lc", 2, (const u32[]){ 1, 1 });
+	struct ldir_link *l;
+	struct ldir_pick pk;
+
+	set_conns(fx, 1, 3, 3);
+	local_bh_disable();
+	rcu_read_lock();
+	l = ldir_sched_pick(&fx->ln, &fx->v, NULL, &fx->r[0], &pk);
+	KUNIT_EXPECT_PTR_EQ(test, l, &fx->l[1]);
+	l = ldir_sched_pick(&fx->ln, &fx->v, NULL, &fx->r[1], &pk);
+	KUNIT_EXPECT_PTR_EQ(test, l, &fx->l[0]);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_NULL(test, fx->v.avoid);
+}
+
 static struct kunit_case ldir_sched_cases[] = {
 	KUNIT_CASE(rr_in_turn),
 	KUNIT_CASE(rr_skips_unusable),
@@ -308,6 +626,14 @@ static struct kunit_case ldir_sched_cases[] = {
 	KUNIT_CASE(lc_least_load),
 	KUNIT_CASE(wlc_least_load_per_weight),
 	KUNIT_CASE(sched_none_usable),
+	KUNIT_CASE(pr_value_and_aging),
+	KUNIT_CASE(pr_picks_smallest),
+	KUNIT_CASE(pr_sample_clamp),
+	KUNIT_CASE(syn_threshold_best_bad),
+	KUNIT_CASE(startup_rr),
+	KUNIT_CASE(backup_real),
+	KUNIT_CASE(ditch_fail_retest),
+	KUNIT_CASE(pick_avoids),
 	{}
 };
 

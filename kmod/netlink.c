@@ -32,6 +32,36 @@ static struct netlink_range_validation timeout_range = {
 	.max = LDIR_TIMEOUT_MAX,
 };
 
+static struct netlink_range_validation idle_range = {
+	.min = 0,
+	.max = LDIR_TIMEOUT_MAX,
+};
+
+static struct netlink_range_validation syn_thr_range = {
+	.min = 1,
+	.max = 65535,
+};
+
+static struct netlink_range_validation fail_thr_range = {
+	.min = 0,
+	.max = 65535,
+};
+
+static struct netlink_range_validation resends_range = {
+	.min = 1,
+	.max = 255,
+};
+
+static struct netlink_range_validation age_div_range = {
+	.min = 1,
+	.max = 1000000,
+};
+
+static struct netlink_range_validation pct_range = {
+	.min = 1,
+	.max = 100,
+};
+
 static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_FAMILY]		= { .type = NLA_U16 },
 	[LDIR_VIRTUAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
@@ -46,6 +76,13 @@ static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_NLINKS]		= { .type = NLA_REJECT },
 	[LDIR_VIRTUAL_A_CONNS]		= { .type = NLA_REJECT },
 	[LDIR_VIRTUAL_A_STATS]		= { .type = NLA_REJECT },
+	[LDIR_VIRTUAL_A_STARTUP]	= NLA_POLICY_MAX(NLA_U8, LDIR_STARTUP_MAX),
+	[LDIR_VIRTUAL_A_STARTUP_PCT]	= NLA_POLICY_RANGE(NLA_U8, 1, 100),
+	[LDIR_VIRTUAL_A_STARTUP_WINDOW]	= NLA_POLICY_RANGE(NLA_U16, 1,
+							   LDIR_STARTUP_WINDOW_MAX),
+	/* parsed as a key by parse_backup_virtual(); empty = none */
+	[LDIR_VIRTUAL_A_BACKUP]		= { .type = NLA_NESTED },
+	[LDIR_VIRTUAL_A_FAILED]		= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
@@ -62,6 +99,21 @@ static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
 	[LDIR_REAL_A_CONNS]		= { .type = NLA_REJECT },
 	[LDIR_REAL_A_NLINKS]		= { .type = NLA_REJECT },
 	[LDIR_REAL_A_STATS]		= { .type = NLA_REJECT },
+	[LDIR_REAL_A_SYN_THRESHOLD]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+								&syn_thr_range),
+	[LDIR_REAL_A_FAIL_THRESHOLD]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+								&fail_thr_range),
+	[LDIR_REAL_A_IDLE_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+								&idle_range),
+	/* parsed as a key by parse_backup_real(); empty = none */
+	[LDIR_REAL_A_BACKUP]		= { .type = NLA_NESTED },
+	[LDIR_REAL_A_UNANSWERED]	= { .type = NLA_REJECT },
+	[LDIR_REAL_A_DITCHED]		= { .type = NLA_REJECT },
+	[LDIR_REAL_A_DITCH_CONSEC]	= { .type = NLA_REJECT },
+	[LDIR_REAL_A_RESPONSE_US]	= { .type = NLA_REJECT },
+	[LDIR_REAL_A_AGE_MS]		= { .type = NLA_REJECT },
+	[LDIR_REAL_A_PR]		= { .type = NLA_REJECT },
+	[LDIR_REAL_A_RETRY_MS]		= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy link_policy[LDIR_LINK_A_MAX + 1] = {
@@ -82,6 +134,10 @@ static const struct nla_policy config_policy[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_TIMEOUT_TIME_WAIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
 	[LDIR_CONFIG_A_TIMEOUT_CLOSE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
 	[LDIR_CONFIG_A_TIMEOUT_UDP]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[LDIR_CONFIG_A_SYN_RESENDS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &resends_range),
+	[LDIR_CONFIG_A_RETRY_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[LDIR_CONFIG_A_PR_AGE_DIV]	= NLA_POLICY_FULL_RANGE(NLA_U32, &age_div_range),
+	[LDIR_CONFIG_A_PR_CLAMP_PCT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pct_range),
 };
 
 /* Each operation accepts only the attributes it uses. */
@@ -235,8 +291,120 @@ static const struct ldir_sched_ops *parse_sched(struct netlink_ext_ack *extack,
 	ops = ldir_sched_find(name);
 	if (!ops)
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "unknown scheduler (rr, wrr, lc, wlc)");
+				    "unknown scheduler (rr, wrr, lc, wlc, pr)");
 	return ops;
+}
+
+/* A BACKUP nest: a virtual key, or empty for none. @self may not back
+ * itself up. Sets *@out (NULL = none).
+ */
+static int parse_backup_virtual(struct ldir_net *ln,
+				struct netlink_ext_ack *extack,
+				struct nlattr *attr,
+				const struct vkey *self,
+				struct ldir_virtual **out)
+{
+	struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
+	struct ldir_virtual *b;
+	int ret;
+
+	*out = NULL;
+	if (!nla_len(attr))
+		return 0;
+	ret = nla_parse_nested(tb, LDIR_VIRTUAL_A_MAX, attr, virtual_policy,
+			       extack);
+	if (ret)
+		return ret;
+	b = find_virtual(ln, extack, attr, tb);
+	if (IS_ERR(b)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "backup virtual not found");
+		return PTR_ERR(b);
+	}
+	if (b->protocol != self->protocol) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "backup virtual must have the same protocol");
+		return -EINVAL;
+	}
+	if (b->family == self->family && b->port == self->port &&
+	    b->bind_id == self->bind_id &&
+	    nf_inet_addr_cmp(&b->addr, &self->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a virtual cannot be its own backup");
+		return -EINVAL;
+	}
+	*out = b;
+	return 0;
+}
+
+/* As parse_backup_virtual(), for a real's BACKUP nest. */
+static int parse_backup_real(struct ldir_net *ln,
+			     struct netlink_ext_ack *extack,
+			     struct nlattr *attr, const struct ldir_real *self,
+			     struct ldir_real **out)
+{
+	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
+	union nf_inet_addr addr;
+	struct ldir_real *b;
+	u16 family;
+	__be16 port;
+	int ret;
+
+	*out = NULL;
+	if (!nla_len(attr))
+		return 0;
+	ret = nla_parse_nested(tb, LDIR_REAL_A_MAX, attr, real_policy, extack);
+	if (ret)
+		return ret;
+	ret = parse_addr(extack, attr, tb, LDIR_REAL_A_FAMILY,
+			 LDIR_REAL_A_ADDR, &family, &addr, true);
+	if (ret)
+		return ret;
+	port = tb[LDIR_REAL_A_PORT] ? nla_get_be16(tb[LDIR_REAL_A_PORT]) : 0;
+	b = ldir_real_find(ln, family, &addr, port);
+	if (!b) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "backup real not found");
+		return -ENOENT;
+	}
+	if (b == self) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a real cannot be its own backup");
+		return -EINVAL;
+	}
+	*out = b;
+	return 0;
+}
+
+/* Applies the optional settings of a virtual, once they are all known to
+ * be valid.
+ */
+static void virtual_apply(struct ldir_net *ln, struct ldir_virtual *v,
+			  struct nlattr **tb, struct ldir_virtual *backup)
+{
+	bool startup = false;
+
+	if (tb[LDIR_VIRTUAL_A_STATE])
+		WRITE_ONCE(v->state, nla_get_u8(tb[LDIR_VIRTUAL_A_STATE]));
+	if (tb[LDIR_VIRTUAL_A_BACKUP])
+		rcu_assign_pointer(v->backup, backup);
+	spin_lock_bh(&v->sched_lock);
+	if (tb[LDIR_VIRTUAL_A_STARTUP]) {
+		v->startup = nla_get_u8(tb[LDIR_VIRTUAL_A_STARTUP]);
+		startup = true;
+	}
+	if (tb[LDIR_VIRTUAL_A_STARTUP_PCT])
+		v->startup_pct = nla_get_u8(tb[LDIR_VIRTUAL_A_STARTUP_PCT]);
+	if (tb[LDIR_VIRTUAL_A_STARTUP_WINDOW]) {
+		v->startup_window =
+			nla_get_u16(tb[LDIR_VIRTUAL_A_STARTUP_WINDOW]);
+		startup = true;
+	}
+	/* a new window or scheme starts with an empty history */
+	if (startup) {
+		v->hist_len = 0;
+		v->hist_next = 0;
+	}
+	spin_unlock_bh(&v->sched_lock);
+	ldir_event_kick(ln);
 }
 
 /* ---- virtuals ---------------------------------------------------------- */
@@ -246,7 +414,7 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 	struct ldir_net *ln = info_ln(info);
 	struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
 	const struct ldir_sched_ops *sched = &ldir_sched_wlc;
-	struct ldir_virtual *v;
+	struct ldir_virtual *v, *backup = NULL;
 	struct vkey k;
 	int ret;
 
@@ -271,6 +439,13 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -EEXIST;
 		goto out;
 	}
+	if (tb[LDIR_VIRTUAL_A_BACKUP]) {
+		ret = parse_backup_virtual(ln, info->extack,
+					   tb[LDIR_VIRTUAL_A_BACKUP], &k,
+					   &backup);
+		if (ret)
+			goto out;
+	}
 	v = ldir_virtual_create(ln, k.family, &k.addr, k.port, k.protocol,
 				k.bind_id, sched);
 	if (IS_ERR(v)) {
@@ -281,8 +456,7 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_MOD(info->extack, "cannot create virtual");
 		goto out;
 	}
-	if (tb[LDIR_VIRTUAL_A_STATE])
-		WRITE_ONCE(v->state, nla_get_u8(tb[LDIR_VIRTUAL_A_STATE]));
+	virtual_apply(ln, v, tb, backup);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -293,8 +467,9 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 	struct ldir_net *ln = info_ln(info);
 	struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
 	const struct ldir_sched_ops *sched = NULL;
-	struct ldir_virtual *v;
+	struct ldir_virtual *v, *backup = NULL;
 	struct ldir_link *l;
+	struct vkey k;
 	int ret;
 
 	ret = parse_nest(info, LDIR_A_VIRTUAL, tb, LDIR_VIRTUAL_A_MAX,
@@ -312,6 +487,18 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(v);
 		goto out;
 	}
+	if (tb[LDIR_VIRTUAL_A_BACKUP]) {
+		k.family = v->family;
+		k.addr = v->addr;
+		k.port = v->port;
+		k.protocol = v->protocol;
+		k.bind_id = v->bind_id;
+		ret = parse_backup_virtual(ln, info->extack,
+					   tb[LDIR_VIRTUAL_A_BACKUP], &k,
+					   &backup);
+		if (ret)
+			goto out;
+	}
 	if (sched) {
 		spin_lock_bh(&v->sched_lock);
 		rcu_assign_pointer(v->sched, sched);
@@ -320,8 +507,7 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 			l->wrr_current = 0;
 		spin_unlock_bh(&v->sched_lock);
 	}
-	if (tb[LDIR_VIRTUAL_A_STATE])
-		WRITE_ONCE(v->state, nla_get_u8(tb[LDIR_VIRTUAL_A_STATE]));
+	virtual_apply(ln, v, tb, backup);
 	ldir_net_changed(ln);
 out:
 	mutex_unlock(&ln->lock);
@@ -368,22 +554,36 @@ static int parse_real(struct genl_info *info, struct nlattr **tb, u16 *family,
 	return 0;
 }
 
-static void real_apply(struct ldir_real *r, struct nlattr **tb)
+/* Applies the settings of a real, once they are all known to be valid. */
+static void real_apply(struct ldir_net *ln, struct ldir_real *r,
+		       struct nlattr **tb, struct ldir_real *backup)
 {
 	if (tb[LDIR_REAL_A_WEIGHT])
 		WRITE_ONCE(r->weight, nla_get_u32(tb[LDIR_REAL_A_WEIGHT]));
 	if (tb[LDIR_REAL_A_MAX_CONNS])
 		WRITE_ONCE(r->max_conns, nla_get_u32(tb[LDIR_REAL_A_MAX_CONNS]));
+	if (tb[LDIR_REAL_A_SYN_THRESHOLD])
+		WRITE_ONCE(r->syn_threshold,
+			   nla_get_u32(tb[LDIR_REAL_A_SYN_THRESHOLD]));
+	if (tb[LDIR_REAL_A_FAIL_THRESHOLD])
+		WRITE_ONCE(r->fail_threshold,
+			   nla_get_u32(tb[LDIR_REAL_A_FAIL_THRESHOLD]));
+	if (tb[LDIR_REAL_A_IDLE_TIMEOUT])
+		WRITE_ONCE(r->idle_timeout,
+			   nla_get_u32(tb[LDIR_REAL_A_IDLE_TIMEOUT]) * HZ);
+	if (tb[LDIR_REAL_A_BACKUP])
+		rcu_assign_pointer(r->backup, backup);
 	if (tb[LDIR_REAL_A_STATE])
-		WRITE_ONCE(r->state, nla_get_u8(tb[LDIR_REAL_A_STATE]));
+		ldir_real_set_state(ln, r, nla_get_u8(tb[LDIR_REAL_A_STATE]));
+	ldir_event_kick(ln);
 }
 
 static int real_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = info_ln(info);
 	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
+	struct ldir_real *r, *backup = NULL;
 	union nf_inet_addr addr;
-	struct ldir_real *r;
 	u16 family;
 	__be16 port;
 	int ret;
@@ -398,6 +598,12 @@ static int real_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -EEXIST;
 		goto out;
 	}
+	if (tb[LDIR_REAL_A_BACKUP]) {
+		ret = parse_backup_real(ln, info->extack, tb[LDIR_REAL_A_BACKUP],
+					NULL, &backup);
+		if (ret)
+			goto out;
+	}
 	r = ldir_real_create(ln, family, &addr, port);
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
@@ -407,7 +613,7 @@ static int real_new(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_MOD(info->extack, "cannot create real");
 		goto out;
 	}
-	real_apply(r, tb);
+	real_apply(ln, r, tb, backup);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -438,17 +644,24 @@ static int real_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = info_ln(info);
 	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
-	struct ldir_real *r;
+	struct ldir_real *r, *backup = NULL;
 	int ret = 0;
 
 	mutex_lock(&ln->lock);
 	r = find_real(ln, info, tb);
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
-	} else {
-		real_apply(r, tb);
-		ldir_net_changed(ln);
+		goto out;
 	}
+	if (tb[LDIR_REAL_A_BACKUP]) {
+		ret = parse_backup_real(ln, info->extack, tb[LDIR_REAL_A_BACKUP],
+					r, &backup);
+		if (ret)
+			goto out;
+	}
+	real_apply(ln, r, tb, backup);
+	ldir_net_changed(ln);
+out:
 	mutex_unlock(&ln->lock);
 	return ret;
 }
@@ -631,6 +844,18 @@ static int config_set(struct sk_buff *skb, struct genl_info *info)
 			WRITE_ONCE(ln->timeout[timeout_attr_state[i][1]],
 				   nla_get_u32(a) * HZ);
 	}
+	if (tb[LDIR_CONFIG_A_SYN_RESENDS])
+		WRITE_ONCE(ln->syn_resends,
+			   nla_get_u32(tb[LDIR_CONFIG_A_SYN_RESENDS]));
+	if (tb[LDIR_CONFIG_A_RETRY_INTERVAL])
+		WRITE_ONCE(ln->retry_interval,
+			   nla_get_u32(tb[LDIR_CONFIG_A_RETRY_INTERVAL]) * HZ);
+	if (tb[LDIR_CONFIG_A_PR_AGE_DIV])
+		WRITE_ONCE(ln->pr_age_div,
+			   nla_get_u32(tb[LDIR_CONFIG_A_PR_AGE_DIV]));
+	if (tb[LDIR_CONFIG_A_PR_CLAMP_PCT])
+		WRITE_ONCE(ln->pr_clamp_pct,
+			   nla_get_u32(tb[LDIR_CONFIG_A_PR_CLAMP_PCT]));
 	ldir_net_changed(ln);
 	mutex_unlock(&ln->lock);
 	return 0;
@@ -643,8 +868,9 @@ static int put_stats(struct sk_buff *skb, int type, const u64 *cnt)
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = LDIR_STATS_A_CONNS; i < LDIR_STATS_A_PAD; i++)
-		if (nla_put_u64_64bit(skb, i, cnt[i], LDIR_STATS_A_PAD))
+	for (i = LDIR_STATS_A_CONNS; i <= LDIR_STATS_A_MAX; i++)
+		if (i != LDIR_STATS_A_PAD &&
+		    nla_put_u64_64bit(skb, i, cnt[i], LDIR_STATS_A_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -669,6 +895,15 @@ static int put_config(struct sk_buff *skb, struct ldir_net *ln)
 				HZ))
 			return -EMSGSIZE;
 	}
+	if (nla_put_u32(skb, LDIR_CONFIG_A_SYN_RESENDS,
+			READ_ONCE(ln->syn_resends)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_RETRY_INTERVAL,
+			READ_ONCE(ln->retry_interval) / HZ) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_PR_AGE_DIV,
+			READ_ONCE(ln->pr_age_div)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_PR_CLAMP_PCT,
+			READ_ONCE(ln->pr_clamp_pct)))
+		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -758,6 +993,7 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 			const struct ldir_virtual *v)
 {
 	u64 cnt[__LDIR_STATS_A_MAX];
+	struct ldir_virtual *backup;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, LDIR_A_VIRTUAL);
@@ -766,9 +1002,23 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 			   rcu_dereference_protected(v->sched,
 						     lockdep_is_held(&ln->lock))->name) ||
 	    nla_put_u8(skb, LDIR_VIRTUAL_A_STATE, v->state) ||
+	    nla_put_u8(skb, LDIR_VIRTUAL_A_STARTUP, v->startup) ||
+	    nla_put_u8(skb, LDIR_VIRTUAL_A_STARTUP_PCT, v->startup_pct) ||
+	    nla_put_u16(skb, LDIR_VIRTUAL_A_STARTUP_WINDOW, v->startup_window) ||
 	    nla_put_u32(skb, LDIR_VIRTUAL_A_NLINKS, v->nlinks) ||
 	    nla_put_u32(skb, LDIR_VIRTUAL_A_CONNS, atomic_read(&v->conns)))
 		return -EMSGSIZE;
+	if (ldir_virtual_failed(v) && nla_put_flag(skb, LDIR_VIRTUAL_A_FAILED))
+		return -EMSGSIZE;
+	backup = rcu_dereference_protected(v->backup,
+					   lockdep_is_held(&ln->lock));
+	if (backup) {
+		struct nlattr *b = nla_nest_start(skb, LDIR_VIRTUAL_A_BACKUP);
+
+		if (!b || put_vkey(skb, backup))
+			return -EMSGSIZE;
+		nla_nest_end(skb, b);
+	}
 	links_stats(ln, v, NULL, cnt);
 	if (put_stats(skb, LDIR_VIRTUAL_A_STATS, cnt))
 		return -EMSGSIZE;
@@ -779,18 +1029,49 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 static int fill_real(struct sk_buff *skb, struct ldir_net *ln,
 		     const struct ldir_real *r)
 {
+	u64 now = ldir_now_us(), age = now - READ_ONCE(r->agestamp_us);
+	long retry = (long)(READ_ONCE(r->retry_at) - jiffies);
+	u8 state = READ_ONCE(r->state);
 	u64 cnt[__LDIR_STATS_A_MAX];
+	struct ldir_real *backup;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, LDIR_A_REAL);
 	if (!nest || put_rkey(skb, r) ||
 	    nla_put_u32(skb, LDIR_REAL_A_WEIGHT, r->weight) ||
 	    nla_put_u32(skb, LDIR_REAL_A_MAX_CONNS, r->max_conns) ||
-	    nla_put_u8(skb, LDIR_REAL_A_STATE, r->state) ||
+	    nla_put_u8(skb, LDIR_REAL_A_STATE, state) ||
 	    nla_put_u32(skb, LDIR_REAL_A_ACTIVE, atomic_read(&r->active)) ||
 	    nla_put_u32(skb, LDIR_REAL_A_CONNS, atomic_read(&r->conns)) ||
-	    nla_put_u32(skb, LDIR_REAL_A_NLINKS, r->nlinks))
+	    nla_put_u32(skb, LDIR_REAL_A_NLINKS, r->nlinks) ||
+	    nla_put_u32(skb, LDIR_REAL_A_SYN_THRESHOLD, r->syn_threshold) ||
+	    nla_put_u32(skb, LDIR_REAL_A_FAIL_THRESHOLD, r->fail_threshold) ||
+	    nla_put_u32(skb, LDIR_REAL_A_IDLE_TIMEOUT, r->idle_timeout / HZ) ||
+	    nla_put_u32(skb, LDIR_REAL_A_UNANSWERED,
+			atomic_read(&r->unanswered)) ||
+	    nla_put_u32(skb, LDIR_REAL_A_DITCHED, atomic_read(&r->ditched)) ||
+	    nla_put_u32(skb, LDIR_REAL_A_DITCH_CONSEC,
+			atomic_read(&r->ditch_consec)) ||
+	    nla_put_u32(skb, LDIR_REAL_A_RESPONSE_US, READ_ONCE(r->resp_us)) ||
+	    nla_put_u32(skb, LDIR_REAL_A_AGE_MS,
+			min_t(u64, div_u64(age, USEC_PER_MSEC), U32_MAX)) ||
+	    nla_put_s64(skb, LDIR_REAL_A_PR,
+			ldir_real_pr(r, now, READ_ONCE(ln->pr_age_div)),
+			LDIR_REAL_A_PAD))
 		return -EMSGSIZE;
+	if (state == LDIR_STATE_FAILED &&
+	    nla_put_u32(skb, LDIR_REAL_A_RETRY_MS,
+			retry > 0 ? jiffies_to_msecs(retry) : 0))
+		return -EMSGSIZE;
+	backup = rcu_dereference_protected(r->backup,
+					   lockdep_is_held(&ln->lock));
+	if (backup) {
+		struct nlattr *b = nla_nest_start(skb, LDIR_REAL_A_BACKUP);
+
+		if (!b || put_rkey(skb, backup))
+			return -EMSGSIZE;
+		nla_nest_end(skb, b);
+	}
 	links_stats(ln, NULL, r, cnt);
 	if (put_stats(skb, LDIR_REAL_A_STATS, cnt))
 		return -EMSGSIZE;
@@ -949,6 +1230,96 @@ static int conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->args[0] = bucket;
 	cb->args[1] = idx;
 	return n || !cp ? skb->len : -EMSGSIZE;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static void event_send(struct ldir_net *ln, u8 type,
+		       const struct ldir_virtual *v, const struct ldir_real *r)
+{
+	struct nlattr *ev, *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ldir_family, 0, LDIR_CMD_EVENT);
+	if (!hdr)
+		goto nospace;
+	ev = nla_nest_start(msg, LDIR_A_EVENT);
+	if (!ev || nla_put_u8(msg, LDIR_EVENT_A_TYPE, type))
+		goto nospace;
+	if (r) {
+		nest = nla_nest_start(msg, LDIR_EVENT_A_REAL);
+		if (!nest || put_rkey(msg, r) ||
+		    nla_put_u8(msg, LDIR_REAL_A_STATE, READ_ONCE(r->state)) ||
+		    nla_put_u32(msg, LDIR_REAL_A_DITCHED,
+				atomic_read(&r->ditched)))
+			goto nospace;
+		nla_nest_end(msg, nest);
+	}
+	if (v) {
+		nest = nla_nest_start(msg, LDIR_EVENT_A_VIRTUAL);
+		if (!nest || put_vkey(msg, v))
+			goto nospace;
+		nla_nest_end(msg, nest);
+	}
+	nla_nest_end(msg, ev);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&ldir_family, ln->net, msg, 0, 0, GFP_KERNEL);
+	return;
+nospace:
+	nlmsg_free(msg);
+}
+
+/* Reports what changed since the last run: reals failed by the packet
+ * path or recovered by a probe, states set by hand, virtuals whose reals
+ * all failed. Comparing with the last reported state, rather than
+ * queueing each change, coalesces a burst into one event per object.
+ */
+void ldir_event_work(struct work_struct *work)
+{
+	struct ldir_net *ln = container_of(work, struct ldir_net, event_work);
+	struct ldir_virtual *v;
+	struct ldir_real *r;
+
+	mutex_lock(&ln->lock);
+	list_for_each_entry(r, &ln->reals, node) {
+		u8 state = READ_ONCE(r->state), old = r->reported_state;
+		u8 type;
+
+		if (state == old)
+			continue;
+		r->reported_state = state;
+		if (state == LDIR_STATE_FAILED) {
+			type = LDIR_EVENT_REAL_FAILED;
+			pr_warn("ldir: real %pI4:%u failed: %d connections ditched in a row\n",
+				&r->addr.ip, ntohs(r->port),
+				atomic_read(&r->ditch_consec));
+		} else if (old == LDIR_STATE_FAILED &&
+			   state == LDIR_STATE_IN) {
+			type = LDIR_EVENT_REAL_RECOVERED;
+			pr_info("ldir: real %pI4:%u recovered\n",
+				&r->addr.ip, ntohs(r->port));
+		} else {
+			type = LDIR_EVENT_REAL_STATE;
+		}
+		event_send(ln, type, NULL, r);
+	}
+	list_for_each_entry(v, &ln->virtuals, node) {
+		bool failed = ldir_virtual_failed(v);
+
+		if (failed == v->reported_failed)
+			continue;
+		v->reported_failed = failed;
+		if (failed)
+			pr_warn("ldir: virtual %pI4:%u failed: all its reals failed\n",
+				&v->addr.ip, ntohs(v->port));
+		event_send(ln, failed ? LDIR_EVENT_VIRTUAL_FAILED :
+			   LDIR_EVENT_VIRTUAL_RECOVERED, v, NULL);
+	}
+	mutex_unlock(&ln->lock);
 }
 
 /* ---- family ------------------------------------------------------------ */

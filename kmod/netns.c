@@ -111,6 +111,14 @@ void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_stats_sum);
 
+/* Something the packet path changed needs reporting (an event, a log
+ * line); softirq-safe.
+ */
+void ldir_event_kick(struct ldir_net *ln)
+{
+	schedule_work(&ln->event_work);
+}
+
 /* A config change: running dumps see it and are flagged NLM_F_DUMP_INTR. */
 void ldir_net_changed(struct ldir_net *ln)
 {
@@ -137,6 +145,12 @@ static int __net_init ldir_net_init(struct net *net)
 	ln->conn_max = conn_max ?: 1;
 	for (i = 0; i < __LDIR_CONN_S_MAX; i++)
 		ln->timeout[i] = ldir_default_timeout[i] * HZ;
+	ln->syn_resends = 2;
+	ln->retry_interval = 30 * HZ;
+	ln->pr_age_div = 4;		/* eq. 474 */
+	ln->pr_clamp_pct = 25;
+	INIT_WORK(&ln->event_work, ldir_event_work);
+	atomic_set(&ln->nfailed, 0);
 
 	ln->stats = alloc_percpu(struct ldir_stats);
 	if (!ln->stats)
@@ -154,6 +168,8 @@ static void __net_exit ldir_net_exit(struct net *net)
 	ldir_conn_flush(ln, NULL, NULL);
 	ldir_objects_flush(ln);
 	mutex_unlock(&ln->lock);
+	/* no hook is left to queue it; it takes ln->lock, so not above */
+	cancel_work_sync(&ln->event_work);
 	ldir_conn_table_uninit(ln);
 	free_percpu(ln->stats);
 }

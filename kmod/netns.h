@@ -69,6 +69,16 @@ struct ldir_net {
 	/* settings, read locklessly by the packet path */
 	u32 conn_max;
 	u32 timeout[__LDIR_CONN_S_MAX];	/* jiffies, by enum ldir_conn_state */
+	u32 syn_resends;		/* K: SYN resends before a ditch */
+	u32 retry_interval;		/* jiffies between probes of a failed real */
+	u32 pr_age_div;			/* k of eq. 474 */
+	u32 pr_clamp_pct;		/* claims 9-12: most one sample moves R */
+
+	/* state changes made by the packet path, reported from process
+	 * context: events and log lines
+	 */
+	struct work_struct event_work;
+	atomic_t nfailed;		/* reals FAILED: probes to look for */
 
 	struct ldir_stats __percpu *stats;
 };
@@ -91,6 +101,8 @@ bool ldir_addrset_has_rcu(struct ldir_net *ln, struct ldir_addrset *set,
 			  const union nf_inet_addr *addr);
 void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out);
 void ldir_net_changed(struct ldir_net *ln);
+void ldir_event_kick(struct ldir_net *ln);
+void ldir_event_work(struct work_struct *work);	/* netlink.c */
 
 int ldir_netns_init(void);
 void ldir_netns_uninit(void);

@@ -39,8 +39,10 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	r->port = port;
 	r->weight = 1;
 	r->state = LDIR_STATE_IN;
-	atomic_set(&r->active, 0);
-	atomic_set(&r->conns, 0);
+	r->reported_state = LDIR_STATE_IN;
+	r->syn_threshold = 5;		/* seed 001 var 364 */
+	r->fail_threshold = 3;
+	r->agestamp_us = ldir_now_us();
 	list_add_tail(&r->node, &ln->reals);
 	ln->nreals++;
 	ldir_net_changed(ln);
@@ -55,13 +57,20 @@ void ldir_real_put(struct ldir_real *r)
 }
 
 /* Unlinks @r from every virtual (live conns go on unless flushed by the
- * caller) and drops the table's reference.
+ * caller) and drops the table's reference. Reals it backs up forget it;
+ * a packet that still sees the pointer finds a real that cannot take a
+ * conn (refcount_inc_not_zero() fails once it is freed).
  */
 void ldir_real_destroy(struct ldir_net *ln, struct ldir_real *r)
 {
 	struct ldir_link *l, *tmp;
+	struct ldir_real *o;
 
 	lockdep_assert_held(&ln->lock);
+	list_for_each_entry(o, &ln->reals, node)
+		if (rcu_access_pointer(o->backup) == r)
+			RCU_INIT_POINTER(o->backup, NULL);
+	ldir_real_set_state(ln, r, LDIR_STATE_OUT);
 	list_for_each_entry_safe(l, tmp, &ln->links, node)
 		if (l->real == r)
 			ldir_link_unlink(ln, l, false);
@@ -71,3 +80,117 @@ void ldir_real_destroy(struct ldir_net *ln, struct ldir_real *r)
 	ldir_real_put(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_destroy);
+
+/* Predicted response, seed 001 Fig. 9 and eq. 472/474:
+ * PR = NC * R - (t_now - t_agestamp) / k, in microseconds; smaller is
+ * better. Integer only: NC < 2^32 and R < 2^32 fit in s64.
+ */
+s64 ldir_real_pr(const struct ldir_real *r, u64 now_us, u32 age_div)
+{
+	u64 age = now_us - READ_ONCE(r->agestamp_us);
+
+	if ((s64)age < 0)
+		age = 0;
+	return (s64)atomic_read(&r->active) * READ_ONCE(r->resp_us) -
+	       (s64)div_u64(age, age_div ?: 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_pr);
+
+/* A response time sample I (Fig. 4B) for one conn: R = I / NC (eq. 470),
+ * moved by at most @clamp_pct percent of the old R at once (seed 000
+ * claims 9-12), so that one slow answer does not condemn a real. NC
+ * counts the sampled conn itself, so it is at least 1.
+ */
+void ldir_real_sample(struct ldir_real *r, u32 interval_us, u64 now_us,
+		      u32 clamp_pct)
+{
+	u32 nc = max(atomic_read(&r->active), 1);
+	u32 old, new, sample = interval_us / nc;
+
+	old = READ_ONCE(r->resp_us);
+	do {
+		u64 lo, hi;
+
+		new = sample;
+		if (old) {
+			lo = (u64)old * (100 - clamp_pct) / 100;
+			hi = (u64)old * (100 + clamp_pct) / 100;
+			new = clamp_t(u64, sample, lo, min_t(u64, hi, U32_MAX));
+		}
+	} while (!try_cmpxchg(&r->resp_us, &old, new));
+	WRITE_ONCE(r->agestamp_us, now_us);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_sample);
+
+/* A conn to @r was ditched: its SYN went unanswered (seed 001 var 368).
+ * Enough in a row fail the real (var 370): no new conns until a probe
+ * gets through. Softirq-safe, lockless.
+ */
+void ldir_real_ditch(struct ldir_net *ln, struct ldir_real *r)
+{
+	u32 thr = READ_ONCE(r->fail_threshold);
+	int consec;
+
+	atomic_inc(&r->ditched);
+	consec = atomic_inc_return(&r->ditch_consec);
+	if (!thr || consec < thr)
+		return;
+	if (cmpxchg(&r->state, LDIR_STATE_IN, LDIR_STATE_FAILED) ==
+	    LDIR_STATE_IN) {
+		WRITE_ONCE(r->retry_at,
+			   jiffies + READ_ONCE(ln->retry_interval));
+		atomic_inc(&ln->nfailed);
+		ldir_event_kick(ln);
+	} else if (READ_ONCE(r->state) == LDIR_STATE_FAILED) {
+		/* a probe failed: wait a full interval again */
+		WRITE_ONCE(r->retry_at,
+			   jiffies + READ_ONCE(ln->retry_interval));
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_ditch);
+
+/* @r answered a SYN: the ditches in a row are over, and a failed real
+ * whose probe got through is back in service (seed 003).
+ */
+void ldir_real_answered(struct ldir_net *ln, struct ldir_real *r)
+{
+	if (atomic_read(&r->ditch_consec))
+		atomic_set(&r->ditch_consec, 0);
+	if (unlikely(READ_ONCE(r->state) == LDIR_STATE_FAILED) &&
+	    cmpxchg(&r->state, LDIR_STATE_FAILED, LDIR_STATE_IN) ==
+	    LDIR_STATE_FAILED) {
+		atomic_dec(&ln->nfailed);
+		ldir_event_kick(ln);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_answered);
+
+/* Is a probe of failed @r due? Claims it: one conn per retry interval
+ * (seed 003: failed machines are tested to see if they can be placed on
+ * line again).
+ */
+bool ldir_real_probe_due(struct ldir_net *ln, struct ldir_real *r)
+{
+	unsigned long at = READ_ONCE(r->retry_at);
+
+	if (READ_ONCE(r->state) != LDIR_STATE_FAILED ||
+	    time_before(jiffies, at))
+		return false;
+	return cmpxchg(&r->retry_at, at,
+		       jiffies + READ_ONCE(ln->retry_interval)) == at;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_probe_due);
+
+/* A state set by hand (under ln->lock) overrides a failure. */
+void ldir_real_set_state(struct ldir_net *ln, struct ldir_real *r, u8 state)
+{
+	u8 old = xchg(&r->state, state);
+
+	if (old == LDIR_STATE_FAILED && state != LDIR_STATE_FAILED)
+		atomic_dec(&ln->nfailed);
+	if (state == LDIR_STATE_IN)
+		atomic_set(&r->ditch_consec, 0);
+	if (old != state)
+		ldir_event_kick(ln);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_set_state);

@@ -8,6 +8,8 @@
 
 #include <linux/refcount.h>
 #include <linux/netfilter.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 
 #include "netns.h"
 
@@ -23,11 +25,27 @@ struct ldir_real {
 	/* changed under ln->lock, read locklessly (READ_ONCE) */
 	u32 weight;
 	u32 max_conns;			/* 0 = unlimited; seed 001 var 373 */
-	u8 state;			/* enum ldir_state */
+	u32 idle_timeout;		/* jiffies, 0 = global; var 374 */
+	u32 syn_threshold;		/* var 364: "five unanswered SYNs" */
+	u32 fail_threshold;		/* var 370, 0 = never fail */
+	struct ldir_real __rcu *backup;	/* var 375; cleared before it goes */
+	/* enum ldir_state: IN and OUT set under ln->lock; the packet path
+	 * moves IN <-> FAILED with cmpxchg
+	 */
+	u8 state;
+	u8 reported_state;		/* last event sent, under ln->lock */
 
 	atomic_t active;		/* NC: live conns not closing */
 	atomic_t conns;			/* all live conns */
+	atomic_t unanswered;		/* SYNs forwarded, no SYN-ACK yet */
+	atomic_t ditched;		/* var 368 */
+	atomic_t ditch_consec;		/* ditched in a row */
+	unsigned long retry_at;		/* jiffies: next probe while FAILED */
 	unsigned int nlinks;		/* under ln->lock */
+
+	/* response time (vars 354-360), set once per conn, lockless */
+	u32 resp_us;			/* R: us per connection (eq. 470) */
+	u64 agestamp_us;		/* when R was last set */
 };
 
 /* Can the real take a new connection? */
@@ -40,6 +58,14 @@ static inline bool ldir_real_usable(const struct ldir_real *r)
 	return !max || atomic_read(&r->active) < max;
 }
 
+/* A real that may not answer: at or above its unanswered SYN threshold
+ * it is only a "bad" candidate (seed 001 Fig. 7B steps 756-760).
+ */
+static inline bool ldir_real_syn_full(const struct ldir_real *r)
+{
+	return atomic_read(&r->unanswered) >= READ_ONCE(r->syn_threshold);
+}
+
 /* Load for lc/wlc: active conns weigh 256 closing ones (IPVS overhead). */
 static inline u64 ldir_real_load(const struct ldir_real *r)
 {
@@ -48,6 +74,20 @@ static inline u64 ldir_real_load(const struct ldir_real *r)
 
 	return ((u64)active << 8) + (conns > active ? conns - active : 0);
 }
+
+/* Microseconds on the monotonic clock: the unit of R and PR. */
+static inline u64 ldir_now_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+s64 ldir_real_pr(const struct ldir_real *r, u64 now_us, u32 age_div);
+void ldir_real_sample(struct ldir_real *r, u32 interval_us, u64 now_us,
+		      u32 clamp_pct);
+void ldir_real_ditch(struct ldir_net *ln, struct ldir_real *r);
+void ldir_real_answered(struct ldir_net *ln, struct ldir_real *r);
+bool ldir_real_probe_due(struct ldir_net *ln, struct ldir_real *r);
+void ldir_real_set_state(struct ldir_net *ln, struct ldir_real *r, u8 state);
 
 struct ldir_real *ldir_real_find(struct ldir_net *ln, u16 family,
 				 const union nf_inet_addr *addr, __be16 port);

@@ -17,15 +17,67 @@ struct ldir_sched_ops {
 	 * Called under rcu_read_lock() and v->sched_lock, from softirq.
 	 */
 	struct ldir_link *(*schedule)(struct ldir_virtual *v,
-				     const struct ldir_tuple *t);
+				      const struct ldir_tuple *t);
 	struct list_head list;
 };
+
+/* What a pick returns besides the link. */
+struct ldir_pick {
+	struct ldir_real *real;		/* the link's real or its backup */
+	bool probe;			/* a failed real being retested */
+};
+
+/* Candidate classes of seed 001 Fig. 7B. */
+enum {
+	LDIR_CAND_NONE,			/* cannot take the conn */
+	LDIR_CAND_GOOD,			/* under its unanswered SYN threshold */
+	LDIR_CAND_BAD,			/* at or above it: only if none is good */
+};
+
+/* The real that would take a new conn of @v through @l: the link's own if
+ * usable, else its backup while the real is failed or out of service
+ * (var 375), never the real the conn is being moved away from. Called
+ * under v->sched_lock.
+ */
+static inline struct ldir_real *ldir_link_target(const struct ldir_virtual *v,
+						 const struct ldir_link *l)
+{
+	struct ldir_real *r = l->real, *b;
+
+	if (ldir_real_usable(r))
+		return r != v->avoid ? r : NULL;
+	if (READ_ONCE(r->state) == LDIR_STATE_IN)
+		return NULL;	/* quiesced or full: not a failure */
+	b = rcu_dereference(r->backup);
+	if (b && b != v->avoid && ldir_real_usable(b))
+		return b;
+	return NULL;
+}
+
+static inline int ldir_sched_class(const struct ldir_virtual *v,
+				   const struct ldir_link *l,
+				   struct ldir_real **rp)
+{
+	struct ldir_real *r = ldir_link_target(v, l);
+
+	*rp = r;
+	if (!r)
+		return LDIR_CAND_NONE;
+	return ldir_real_syn_full(r) ? LDIR_CAND_BAD : LDIR_CAND_GOOD;
+}
+
+/* Is real @a a better choice than @b? For ldir_sched_best(). */
+typedef bool (*ldir_better_t)(const struct ldir_real *a,
+			      const struct ldir_real *b, u64 now_us,
+			      u32 age_div);
+struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better);
 
 int ldir_sched_register(struct ldir_sched_ops *ops);
 void ldir_sched_unregister(struct ldir_sched_ops *ops);
 const struct ldir_sched_ops *ldir_sched_find(const char *name);
-struct ldir_link *ldir_sched_pick(struct ldir_virtual *v,
-				  const struct ldir_tuple *t);
+struct ldir_link *ldir_sched_pick(struct ldir_net *ln, struct ldir_virtual *v,
+				  const struct ldir_tuple *t,
+				  struct ldir_real *avoid, struct ldir_pick *pick);
 
 int ldir_sched_init(void);
 void ldir_sched_uninit(void);
@@ -34,5 +86,6 @@ extern struct ldir_sched_ops ldir_sched_rr;
 extern struct ldir_sched_ops ldir_sched_wrr;
 extern struct ldir_sched_ops ldir_sched_lc;
 extern struct ldir_sched_ops ldir_sched_wlc;
+extern struct ldir_sched_ops ldir_sched_pr;
 
 #endif /* _LDIR_SCHED_H */

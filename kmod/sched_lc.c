@@ -6,24 +6,16 @@
  */
 #include "sched.h"
 
-static struct ldir_link *lc_schedule(struct ldir_virtual *v,
-					 const struct ldir_tuple *t)
+static bool lc_better(const struct ldir_real *a, const struct ldir_real *b,
+		      u64 now_us, u32 age_div)
 {
-	struct ldir_link *l, *best = NULL;
-	u64 min = 0;
+	return ldir_real_load(a) < ldir_real_load(b);
+}
 
-	list_for_each_entry_rcu(l, &v->links, vnode) {
-		u64 load;
-
-		if (!ldir_real_usable(l->real))
-			continue;
-		load = ldir_real_load(l->real);
-		if (!best || load < min) {
-			best = l;
-			min = load;
-		}
-	}
-	return best;
+static struct ldir_link *lc_schedule(struct ldir_virtual *v,
+				     const struct ldir_tuple *t)
+{
+	return ldir_sched_best(v, lc_better);
 }
 
 struct ldir_sched_ops ldir_sched_lc = {

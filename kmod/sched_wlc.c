@@ -6,26 +6,18 @@
  */
 #include "sched.h"
 
-static struct ldir_link *wlc_schedule(struct ldir_virtual *v,
-					 const struct ldir_tuple *t)
+static bool wlc_better(const struct ldir_real *a, const struct ldir_real *b,
+		       u64 now_us, u32 age_div)
 {
-	struct ldir_link *l, *best = NULL;
-	u64 bload = 0, bweight = 1;
+	/* load and weight < 2^40 and 2^16: the products fit in u64 */
+	return ldir_real_load(a) * READ_ONCE(b->weight) <
+	       ldir_real_load(b) * READ_ONCE(a->weight);
+}
 
-	list_for_each_entry_rcu(l, &v->links, vnode) {
-		u64 load, w;
-
-		if (!ldir_real_usable(l->real))
-			continue;
-		load = ldir_real_load(l->real);
-		w = READ_ONCE(l->real->weight);
-		if (!best || load * bweight < bload * w) {
-			best = l;
-			bload = load;
-			bweight = w;
-		}
-	}
-	return best;
+static struct ldir_link *wlc_schedule(struct ldir_virtual *v,
+				      const struct ldir_tuple *t)
+{
+	return ldir_sched_best(v, wlc_better);
 }
 
 struct ldir_sched_ops ldir_sched_wlc = {

@@ -6,18 +6,18 @@
  */
 #include "sched.h"
 
-static struct ldir_link *wrr_schedule(struct ldir_virtual *v,
-					 const struct ldir_tuple *t)
+static struct ldir_link *wrr_pass(struct ldir_virtual *v, int class)
 {
 	struct ldir_link *l, *best = NULL;
+	struct ldir_real *r;
 	s64 total = 0;
 
 	list_for_each_entry_rcu(l, &v->links, vnode) {
 		u32 w;
 
-		if (!ldir_real_usable(l->real))
+		if (ldir_sched_class(v, l, &r) != class)
 			continue;
-		w = READ_ONCE(l->real->weight);
+		w = READ_ONCE(r->weight);
 		l->wrr_current += w;
 		total += w;
 		if (!best || l->wrr_current > best->wrr_current)
@@ -26,6 +26,13 @@ static struct ldir_link *wrr_schedule(struct ldir_virtual *v,
 	if (best)
 		best->wrr_current -= total;
 	return best;
+}
+
+/* Among reals under their SYN threshold, else among those over it. */
+static struct ldir_link *wrr_schedule(struct ldir_virtual *v,
+				      const struct ldir_tuple *t)
+{
+	return wrr_pass(v, LDIR_CAND_GOOD) ?: wrr_pass(v, LDIR_CAND_BAD);
 }
 
 struct ldir_sched_ops ldir_sched_wrr = {

@@ -93,7 +93,10 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	v->port = port;
 	v->protocol = protocol;
 	v->bind_id = bind_id;
+	v->ln = ln;
 	v->state = LDIR_STATE_IN;
+	v->startup_pct = 50;
+	v->startup_window = 20;
 	RCU_INIT_POINTER(v->sched, sched);
 	INIT_LIST_HEAD(&v->links);
 	spin_lock_init(&v->sched_lock);
@@ -135,8 +138,12 @@ void ldir_virtual_put(struct ldir_virtual *v)
 void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 {
 	struct ldir_link *l, *tmp;
+	struct ldir_virtual *o;
 
 	lockdep_assert_held(&ln->lock);
+	list_for_each_entry(o, &ln->virtuals, node)
+		if (rcu_access_pointer(o->backup) == v)
+			RCU_INIT_POINTER(o->backup, NULL);
 	hlist_del_rcu(&v->hnode);
 	list_del(&v->node);
 	ldir_addrset_del(ln, &ln->vip_addrs, &v->addr);
@@ -155,6 +162,31 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	ldir_virtual_put(v);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_destroy);
+
+/* Seed 001 var 312: a virtual is failed when every one of its reals is
+ * (and no backup real stands in for it) and it has no backup virtual
+ * to send its clients to. Under ln->lock or rcu_read_lock().
+ */
+bool ldir_virtual_failed(const struct ldir_virtual *v)
+{
+	const struct ldir_link *l;
+	bool any = false;
+
+	if (rcu_access_pointer(v->backup))
+		return false;
+	list_for_each_entry_rcu(l, &v->links, vnode, true) {
+		struct ldir_real *b;
+
+		if (READ_ONCE(l->real->state) != LDIR_STATE_FAILED)
+			return false;
+		b = rcu_dereference_check(l->real->backup, true);
+		if (b && ldir_real_usable(b))
+			return false;
+		any = true;
+	}
+	return any;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_failed);
 
 struct ldir_link *ldir_link_find(struct ldir_net *ln, struct ldir_virtual *v,
 				 struct ldir_real *r)

@@ -26,8 +26,15 @@ struct ldir_virtual {
 	u8 protocol;
 	u32 bind_id;
 
+	struct ldir_net *ln;
 	u8 state;			/* enum ldir_state */
 	const struct ldir_sched_ops __rcu *sched;
+	/* startup scheme, seed 001 Fig. 7A; set under ln->lock */
+	u8 startup;			/* enum ldir_startup */
+	u8 startup_pct;			/* P */
+	u16 startup_window;		/* W */
+	struct ldir_virtual __rcu *backup; /* cleared before it goes */
+	bool reported_failed;		/* last event sent, under ln->lock */
 
 	struct list_head links;		/* struct ldir_link, RCU */
 	unsigned int nlinks;		/* under ln->lock */
@@ -36,6 +43,10 @@ struct ldir_virtual {
 	/* scheduler state: new conns only, never an established flow */
 	spinlock_t sched_lock;
 	struct ldir_link *rr_last;	/* under sched_lock */
+	struct ldir_real *avoid;	/* under sched_lock: see ldir_sched_pick */
+	u16 hist_next, hist_len;	/* under sched_lock */
+	/* the reals of the last W new conns, compared, never dereferenced */
+	const struct ldir_real *hist[LDIR_STARTUP_WINDOW_MAX];
 };
 
 struct ldir_link {
@@ -83,5 +94,6 @@ static inline bool ldir_link_get(struct ldir_link *l)
 }
 
 void ldir_objects_flush(struct ldir_net *ln);
+bool ldir_virtual_failed(const struct ldir_virtual *v);
 
 #endif /* _LDIR_VIRTUAL_H */
