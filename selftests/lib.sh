@@ -622,6 +622,13 @@ real_field()
 	jq -r --arg a "${REAL[$1]}" ".[] | select(.address == \$a) | $2" <<<"$j"
 }
 
+# jreal JSON REALNUM JQPATH: as real_field, on a saved `ldctl -j real`
+# (one dump for several fields: every ldctl call costs a process spawn)
+jreal()
+{
+	jq -r --arg a "${REAL[$2]}" ".[] | select(.address == \$a) | $3" <<<"$1"
+}
+
 # real_fields JQPATH: the field for reals 1 2 3, space separated
 real_fields()
 {
