@@ -267,6 +267,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_CONNS);
 	LDIR_STATS_INC(link->stats, LDIR_STATS_A_CONNS);
+	LDIR_STATS_INC(real->stats, LDIR_STATS_A_CONNS);
 	return cp;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_create);

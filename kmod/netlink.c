@@ -971,9 +971,11 @@ static int put_rkey(struct sk_buff *skb, const struct ldir_real *r)
 	return 0;
 }
 
-/* Sums the per-link counters of the links of a virtual or a real. */
+/* Sums the per-link counters of the links of a virtual. A real has its
+ * own: its conns as a backup go through another real's link.
+ */
 static void links_stats(struct ldir_net *ln, const struct ldir_virtual *v,
-			const struct ldir_real *r, u64 *out)
+			u64 *out)
 {
 	u64 cnt[__LDIR_STATS_A_MAX];
 	struct ldir_link *l;
@@ -981,7 +983,7 @@ static void links_stats(struct ldir_net *ln, const struct ldir_virtual *v,
 
 	memset(out, 0, sizeof(cnt));
 	list_for_each_entry(l, &ln->links, node) {
-		if ((v && l->virt != v) || (r && l->real != r))
+		if (l->virt != v)
 			continue;
 		ldir_stats_sum(l->stats, cnt);
 		for (i = 0; i < __LDIR_STATS_A_MAX; i++)
@@ -1019,7 +1021,7 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 			return -EMSGSIZE;
 		nla_nest_end(skb, b);
 	}
-	links_stats(ln, v, NULL, cnt);
+	links_stats(ln, v, cnt);
 	if (put_stats(skb, LDIR_VIRTUAL_A_STATS, cnt))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -1072,7 +1074,7 @@ static int fill_real(struct sk_buff *skb, struct ldir_net *ln,
 			return -EMSGSIZE;
 		nla_nest_end(skb, b);
 	}
-	links_stats(ln, NULL, r, cnt);
+	ldir_stats_sum(r->stats, cnt);
 	if (put_stats(skb, LDIR_REAL_A_STATS, cnt))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

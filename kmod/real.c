@@ -33,6 +33,11 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
+	r->stats = alloc_percpu(struct ldir_stats);
+	if (!r->stats) {
+		kfree(r);
+		return ERR_PTR(-ENOMEM);
+	}
 	refcount_set(&r->refcnt, 1);
 	r->family = family;
 	r->addr = *addr;
@@ -50,10 +55,18 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_create);
 
+static void real_free_rcu(struct rcu_head *head)
+{
+	struct ldir_real *r = container_of(head, struct ldir_real, rcu);
+
+	free_percpu(r->stats);
+	kfree(r);
+}
+
 void ldir_real_put(struct ldir_real *r)
 {
 	if (refcount_dec_and_test(&r->refcnt))
-		kfree_rcu(r, rcu);
+		call_rcu(&r->rcu, real_free_rcu);
 }
 
 /* Unlinks @r from every virtual (live conns go on unless flushed by the

@@ -43,6 +43,11 @@ struct ldir_real {
 	unsigned long retry_at;		/* jiffies: next probe while FAILED */
 	unsigned int nlinks;		/* under ln->lock */
 
+	/* every conn to this real, whether through its own links or as a
+	 * backup through another real's
+	 */
+	struct ldir_stats __percpu *stats;
+
 	/* response time (vars 354-360), set once per conn, lockless */
 	u32 resp_us;			/* R: us per connection (eq. 470) */
 	u64 agestamp_us;		/* when R was last set */

@@ -283,7 +283,9 @@ enum ldir_conn_attrs {
 	LDIR_CONN_A_MAX = __LDIR_CONN_A_MAX - 1
 };
 
-/* All u64. Global, per virtual, per real and per link. */
+/* All u64. Global, per virtual (the sum of its links), per real (every
+ * conn to it, also as another real's backup) and per link.
+ */
 enum ldir_stats_attrs {
 	LDIR_STATS_A_UNSPEC,
 	LDIR_STATS_A_CONNS,		/* conns created */
