@@ -681,6 +681,10 @@ par_names()
 	rm -f "$T"/par.[0-9]*
 }
 
+# lds: ldctl commands, one a line, on stdin, through one `ldctl restore`
+# (every line is checked before the first is sent); one process for all.
+lds() { ld restore; }
+
 # wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds; fails
 # (returns 1) after SECONDS.
 wait_for()

@@ -10,7 +10,9 @@
 #     client's connection still succeeds (after two SYN retransmissions);
 #   - fail-threshold 2: two ditched conns in a row fail real2: state
 #     failed, no new conns except one probe per retry interval;
-#   - repaired, a probe gets through and real2 is back in service.
+#   - repaired, a probe gets through and real2 is back in service;
+#   - Fig. 7B: a real with as many unanswered SYNs as its syn-threshold
+#     gets no new conns while another real is under its threshold.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -19,16 +21,23 @@ setup_topology
 start_servers http
 
 RETRY=2
-ld config set syn-resends 1 retry-interval $RETRY timeout-syn 60
+# timeout-syn: the unanswered SYNs below stay counted for the whole test.
+# VIP:81 has real2 alone, for the unanswered SYN.
+lds <<CMDS
+config set syn-resends 1 retry-interval $RETRY timeout-syn 600
+real add ${REAL[1]}
+real add ${REAL[2]} fail-threshold 2
+real add ${REAL[3]}
+virtual add $VIP:80 tcp sched rr
+link add $VIP:80 tcp ${REAL[1]}:80
+link add $VIP:80 tcp ${REAL[2]}:80
+link add $VIP:80 tcp ${REAL[3]}:80
+virtual add $VIP:81 tcp sched rr
+link add $VIP:81 tcp ${REAL[2]}:80
+CMDS
 expect_eq "config syn-resends retry-interval" "1 $RETRY" \
 	"$(gconfig syn-resends) $(gconfig retry-interval)"
-add_reals
-ld real set "${REAL[2]}" fail-threshold 2
-expect_eq "real2 fail-threshold" 2 "$(real_field 2 '.["fail-threshold"]')"
-add_service 80 tcp rr
-# VIP:81: real2 alone, for the unanswered SYN
-ld virtual add "$VIP:81" tcp sched rr
-ld link add "$VIP:81" tcp "${REAL[2]}:80"
+expect_eq "fail-thresholds" "3 2 3" "$(real_fields '.["fail-threshold"]')"
 
 names=$(http_names 3)
 expect_eq "all three reals answer before" "1 1 1" "$(tally "$names")"
@@ -72,19 +81,23 @@ expect_eq "real2 state" failed "$(jreal "$rj" 2 .state)"
 expect_ge "real2 ditched" 2 "$(jreal "$rj" 2 .ditched)"
 expect_ge "real2 ditch-consec" 2 "$(jreal "$rj" 2 '.["ditch-consec"]')"
 expect_match "retry-ms shown while failed" '^[0-9]+$' "$(jreal "$rj" 2 '.["retry-ms"]')"
-expect_ge "stats ditched" 2 "$(gstat ditched)"
+expect_eq "the human form says so" failed "$(ld real | sed -n "s/^real ${REAL[2]}:0 .*state \([a-z]*\) .*retry-ms [0-9]* .*/\1/p")"
 slow=$(awk '$2 >= 0.9' <<<"$all" | grep -c . || true)
 expect_ge "conns delayed by a ditched SYN (resent twice)" 2 "$slow"
 log "$nreq requests, $slow of them ditched from real2 once, all answered"
-expect_match "ldctl real says failed" 'state failed .*retry-ms [0-9]+' \
-	"$(ld real | grep -F "${REAL[2]}:")"
 # VIP:81 has no other real and no backup virtual: failed too
+j=$(ld -j show)
 expect_eq "VIP:81 (only real2) failed, VIP:80 not" "true false" \
-	"$(virtual_field 81 tcp .failed) $(virtual_field 80 tcp .failed)"
+	"$(jq -r --arg vip "$VIP" '[.virtuals[] | select(.address == $vip)]
+		| [(.[] | select(.port == 81) | .failed),
+		   (.[] | select(.port == 80) | .failed)] | map(tostring) | join(" ")' <<<"$j")"
+conns2=$(jq -r --arg r "${REAL[2]}" '.virtuals[] | select(.port == 80)
+	| .links[] | select(.real == $r) | .stats.conns' <<<"$j")
+j=$(ld -j stats)
+expect_ge "stats ditched" 2 "$(jq -r '.stats.ditched' <<<"$j")"
+probes=$(jq -r '.stats.probes' <<<"$j")
 
 log "real2 failed: no new conns but a probe per retry interval"
-conns2=$(link_field 80 tcp 2 .stats.conns)
-probes=$(gstat probes)
 t0=$(date +%s)
 all=$(conn_times 6) || fail "a client conn failed while real2 is failed"
 t1=$(date +%s)
@@ -118,3 +131,19 @@ expect_eq "real2 ditch-consec reset by the SYN-ACK" 0 "$(jreal "$rj" 2 '.["ditch
 expect_eq "VIP:81 no longer failed" false "$(virtual_field 81 tcp .failed)"
 names=$(http_names 6)
 expect_ge "real2 answers again (rr)" 1 "$(tally "$names" | cut -d' ' -f2)"
+
+log "syn-threshold (Fig. 7B)"
+# one more SYN real2 never answers (blackholed for it only), then real2
+# answers again but has U unanswered SYNs on record
+blackhole 2
+pc curl -sS --connect-timeout 0.7 "http://$VIP:81/name" >/dev/null 2>&1 &&
+	fail "a conn to the blackholed real2 succeeded"
+unblackhole 2
+u=$(real_field 2 .unanswered)
+expect_ge "real2 unanswered SYNs" 1 "$u"
+ld real set "${REAL[2]}" syn-threshold "$u"
+names=$(http_names 6)
+expect_eq "real2 at its syn-threshold: new conns per real" "3 0 3" "$(tally "$names")"
+ld real set "${REAL[2]}" syn-threshold $((u + 1))
+names=$(http_names 6)
+expect_eq "real2 under its syn-threshold again: new conns per real" "2 2 2" "$(tally "$names")"

@@ -19,10 +19,14 @@ setup_topology
 start_servers http
 
 RETRY=2
-ld config set syn-resends 1 retry-interval $RETRY
-add_reals
-ld real set "${REAL[1]}" fail-threshold 1
-add_service 80 tcp rr 1
+lds <<CMDS
+config set syn-resends 1 retry-interval $RETRY
+real add ${REAL[1]} fail-threshold 1
+real add ${REAL[2]}
+real add ${REAL[3]}
+virtual add $VIP:80 tcp sched rr
+link add $VIP:80 tcp ${REAL[1]}:80
+CMDS
 
 bg "$NS_D" ldctl monitor >"$T/mon"
 bg "$NS_D" ldctl -j monitor >"$T/mon.json"

@@ -20,8 +20,15 @@ modprobe sch_netem 2>/dev/null || true
 setup_topology
 start_servers http
 
-add_reals
-add_service 80 tcp pr
+lds <<CMDS
+real add ${REAL[1]}
+real add ${REAL[2]}
+real add ${REAL[3]}
+virtual add $VIP:80 tcp sched pr
+link add $VIP:80 tcp ${REAL[1]}:80
+link add $VIP:80 tcp ${REAL[2]}:80
+link add $VIP:80 tcp ${REAL[3]}:80
+CMDS
 expect_eq "virtual sched" pr "$(virtual_field 80 tcp .sched)"
 pd tc qdisc add dev r2 root netem delay 300ms ||
 	skip "netem is not available"

@@ -20,8 +20,14 @@ lib_init
 setup_topology
 start_servers http who
 
-add_reals
-add_service 8 tcp wlc "1 2"
+lds <<CMDS
+real add ${REAL[1]}
+real add ${REAL[2]}
+real add ${REAL[3]}
+virtual add $VIP:8 tcp sched wlc
+link add $VIP:8 tcp ${REAL[1]}:8
+link add $VIP:8 tcp ${REAL[2]}:8
+CMDS
 got=()
 for id in A B C D; do
 	conn_open "$id"
@@ -32,17 +38,24 @@ expect_eq "real active" "2 2 0" "$(real_fields .active)"
 
 N=16
 log "control: wlc, no startup scheme"
-add_service 80 tcp wlc
+lds <<CMDS
+virtual add $VIP:80 tcp sched wlc
+link add $VIP:80 tcp ${REAL[1]}:80
+link add $VIP:80 tcp ${REAL[2]}:80
+link add $VIP:80 tcp ${REAL[3]}:80
+CMDS
 expect_eq "VIP:80 startup" none "$(virtual_field 80 tcp .startup)"
 names=$(http_names $N)
 read -r c1 c2 c3 <<<"$(tally "$names")"
 expect_eq "control: new conns per real (real3 takes all)" "0 0 $N" "$c1 $c2 $c3"
 
 log "startup rr startup-pct 25 startup-window 8"
-ld virtual add "$VIP:81" tcp sched wlc startup rr startup-pct 25 startup-window 8
-for n in 1 2 3; do
-	ld link add "$VIP:81" tcp "${REAL[$n]}:80"
-done
+lds <<CMDS
+virtual add $VIP:81 tcp sched wlc startup rr startup-pct 25 startup-window 8
+link add $VIP:81 tcp ${REAL[1]}:80
+link add $VIP:81 tcp ${REAL[2]}:80
+link add $VIP:81 tcp ${REAL[3]}:80
+CMDS
 expect_eq "VIP:81 startup settings" "rr 25 8" \
 	"$(virtual_field 81 tcp '"\(.startup) \(.["startup-pct"]) \(.["startup-window"])"')"
 names=$(http_names $N "$VIP:81")
