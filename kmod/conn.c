@@ -49,14 +49,17 @@ static u32 tuple_hash(const struct ldir_conn_table *ct,
 static u32 conn_bucket(const struct ldir_conn_table *ct, const struct ldir_conn *cp,
 		       int dir)
 {
+	union nf_inet_addr c = { .ip = cp->caddr.ip };
+	union nf_inet_addr v = { .ip = cp->vaddr.ip };
+	union nf_inet_addr r = { .ip = cp->raddr.ip };
 	u32 h;
 
 	if (dir == LDIR_DIR_ORIG)
-		h = tuple_hash(ct, &cp->caddr, cp->cport, &cp->vaddr, cp->vport,
-			       cp->protocol, cp->family);
+		h = tuple_hash(ct, &c, cp->cport, &v, cp->vport, cp->protocol,
+			       cp->family);
 	else
-		h = tuple_hash(ct, &cp->raddr, cp->rport, &cp->caddr, cp->cport,
-			       cp->protocol, cp->family);
+		h = tuple_hash(ct, &r, cp->rport, &c, cp->cport, cp->protocol,
+			       cp->family);
 	return h >> (32 - ct->hash_bits);
 }
 
@@ -67,11 +70,10 @@ static bool conn_match(const struct ldir_conn *cp, const struct ldir_tuple *t,
 		return false;
 	if (dir == LDIR_DIR_ORIG)
 		return cp->cport == t->sport && cp->vport == t->dport &&
-		       nf_inet_addr_cmp(&cp->caddr, &t->saddr) &&
-		       nf_inet_addr_cmp(&cp->vaddr, &t->daddr);
+		       cp->caddr.ip == t->saddr.ip &&
+		       cp->vaddr.ip == t->daddr.ip;
 	return cp->rport == t->sport && cp->cport == t->dport &&
-	       nf_inet_addr_cmp(&cp->raddr, &t->saddr) &&
-	       nf_inet_addr_cmp(&cp->caddr, &t->daddr);
+	       cp->raddr.ip == t->saddr.ip && cp->caddr.ip == t->daddr.ip;
 }
 
 /* Caller holds rcu_read_lock(); the conn stays valid until it drops it
@@ -216,11 +218,11 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	cp->real = real;
 	cp->family = t->family;
 	cp->protocol = t->protocol;
-	cp->caddr = t->saddr;
+	cp->caddr.ip = t->saddr.ip;
 	cp->cport = t->sport;
-	cp->vaddr = t->daddr;
+	cp->vaddr.ip = t->daddr.ip;
 	cp->vport = t->dport;
-	cp->raddr = real->addr;
+	cp->raddr.ip = real->addr.ip;
 	cp->rport = rport;
 	cp->state = state;
 	cp->expires = jiffies + READ_ONCE(ln->timeout[state]);
@@ -231,8 +233,8 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	other = ldir_conn_lookup_rcu(ln, t, LDIR_DIR_ORIG);
 	if (!other) {
 		struct ldir_tuple r = {
-			.saddr = cp->raddr, .sport = cp->rport,
-			.daddr = cp->caddr, .dport = cp->cport,
+			.saddr.ip = cp->raddr.ip, .sport = cp->rport,
+			.daddr.ip = cp->caddr.ip, .dport = cp->cport,
 			.protocol = cp->protocol, .family = cp->family,
 		};
 
@@ -587,6 +589,8 @@ void ldir_conn_table_uninit(struct ldir_net *ln)
 
 int ldir_conn_cache_init(void)
 {
+	/* issue 6: at most 128 bytes of kernel memory per live IPv4 conn */
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && sizeof(struct ldir_conn) > 128);
 	conn_cachep = KMEM_CACHE(ldir_conn, 0);
 	return conn_cachep ? 0 : -ENOMEM;
 }

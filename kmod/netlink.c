@@ -1175,6 +1175,13 @@ static int link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return dump_objects(skb, cb, DUMP_LINKS);
 }
 
+static int put_addr4(struct sk_buff *skb, int type, __be32 ip)
+{
+	union nf_inet_addr a = { .ip = ip };
+
+	return put_addr(skb, type, &a);
+}
+
 static int fill_conn(struct sk_buff *skb, const struct ldir_conn *cp)
 {
 	long left = (long)(READ_ONCE(cp->expires) - jiffies);
@@ -1183,11 +1190,11 @@ static int fill_conn(struct sk_buff *skb, const struct ldir_conn *cp)
 	if (!nest ||
 	    nla_put_u8(skb, LDIR_CONN_A_PROTOCOL, cp->protocol) ||
 	    nla_put_u16(skb, LDIR_CONN_A_FAMILY, cp->family) ||
-	    put_addr(skb, LDIR_CONN_A_CLIENT_ADDR, &cp->caddr) ||
+	    put_addr4(skb, LDIR_CONN_A_CLIENT_ADDR, cp->caddr.ip) ||
 	    nla_put_be16(skb, LDIR_CONN_A_CLIENT_PORT, cp->cport) ||
-	    put_addr(skb, LDIR_CONN_A_VIRTUAL_ADDR, &cp->vaddr) ||
+	    put_addr4(skb, LDIR_CONN_A_VIRTUAL_ADDR, cp->vaddr.ip) ||
 	    nla_put_be16(skb, LDIR_CONN_A_VIRTUAL_PORT, cp->vport) ||
-	    put_addr(skb, LDIR_CONN_A_REAL_ADDR, &cp->raddr) ||
+	    put_addr4(skb, LDIR_CONN_A_REAL_ADDR, cp->raddr.ip) ||
 	    nla_put_be16(skb, LDIR_CONN_A_REAL_PORT, cp->rport) ||
 	    nla_put_u8(skb, LDIR_CONN_A_STATE, READ_ONCE(cp->state)) ||
 	    nla_put_u32(skb, LDIR_CONN_A_EXPIRES_MS,
