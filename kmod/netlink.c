@@ -14,6 +14,8 @@
 #include "real.h"
 #include "virtual.h"
 #include "sched.h"
+#include "sched_hash.h"
+#include "stateless.h"
 
 static struct genl_family ldir_family;
 
@@ -46,6 +48,8 @@ static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_NLINKS]		= { .type = NLA_REJECT },
 	[LDIR_VIRTUAL_A_CONNS]		= { .type = NLA_REJECT },
 	[LDIR_VIRTUAL_A_STATS]		= { .type = NLA_REJECT },
+	[LDIR_VIRTUAL_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32,
+							  LDIR_VIRTUAL_F_ALL),
 };
 
 static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
@@ -235,7 +239,7 @@ static const struct ldir_sched_ops *parse_sched(struct netlink_ext_ack *extack,
 	ops = ldir_sched_find(name);
 	if (!ops)
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "unknown scheduler (rr, wrr, lc, wlc)");
+				    "unknown scheduler (rr, wrr, lc, wlc, hash3, hash5, maglev)");
 	return ops;
 }
 
@@ -248,6 +252,7 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 	const struct ldir_sched_ops *sched = &ldir_sched_wlc;
 	struct ldir_virtual *v;
 	struct vkey k;
+	u32 flags = 0;
 	int ret;
 
 	ret = parse_nest(info, LDIR_A_VIRTUAL, tb, LDIR_VIRTUAL_A_MAX,
@@ -257,10 +262,19 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 	ret = parse_vkey(info->extack, info->attrs[LDIR_A_VIRTUAL], tb, &k);
 	if (ret)
 		return ret;
+	if (tb[LDIR_VIRTUAL_A_FLAGS])
+		flags = nla_get_u32(tb[LDIR_VIRTUAL_A_FLAGS]);
+	if (flags & LDIR_VIRTUAL_F_STATELESS)
+		sched = &ldir_sched_maglev;
 	if (tb[LDIR_VIRTUAL_A_SCHED]) {
 		sched = parse_sched(info->extack, tb[LDIR_VIRTUAL_A_SCHED]);
 		if (!sched)
 			return -ENOENT;
+	}
+	if ((flags & LDIR_VIRTUAL_F_STATELESS) && !ldir_sched_is_hash(sched)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LDIR_VIRTUAL_A_SCHED],
+				    "a stateless virtual needs a hashing scheduler (hash3, hash5, maglev)");
+		return -EINVAL;
 	}
 
 	mutex_lock(&ln->lock);
@@ -283,6 +297,8 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[LDIR_VIRTUAL_A_STATE])
 		WRITE_ONCE(v->state, nla_get_u8(tb[LDIR_VIRTUAL_A_STATE]));
+	/* before any link: the virtual has no real to send packets to yet */
+	v->flags = flags;
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -312,6 +328,20 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(v);
 		goto out;
 	}
+	if (tb[LDIR_VIRTUAL_A_FLAGS] &&
+	    nla_get_u32(tb[LDIR_VIRTUAL_A_FLAGS]) != v->flags) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LDIR_VIRTUAL_A_FLAGS],
+				    "flags are fixed at creation: delete and add the virtual");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (sched && (v->flags & LDIR_VIRTUAL_F_STATELESS) &&
+	    !ldir_sched_is_hash(sched)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LDIR_VIRTUAL_A_SCHED],
+				    "a stateless virtual needs a hashing scheduler (hash3, hash5, maglev)");
+		ret = -EINVAL;
+		goto out;
+	}
 	if (sched) {
 		spin_lock_bh(&v->sched_lock);
 		rcu_assign_pointer(v->sched, sched);
@@ -323,6 +353,7 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[LDIR_VIRTUAL_A_STATE])
 		WRITE_ONCE(v->state, nla_get_u8(tb[LDIR_VIRTUAL_A_STATE]));
 	ldir_net_changed(ln);
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -448,6 +479,7 @@ static int real_set(struct sk_buff *skb, struct genl_info *info)
 	} else {
 		real_apply(r, tb);
 		ldir_net_changed(ln);
+		ldir_hash_refresh(ln);
 	}
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -472,6 +504,7 @@ static int real_del(struct sk_buff *skb, struct genl_info *info)
 			if (l->real == r)
 				ldir_link_unlink(ln, l, true);
 	ldir_real_destroy(ln, r);
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -557,6 +590,9 @@ static int link_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 		goto out;
 	}
+	ret = ldir_stateless_link_check(ln, v, r, port, info->extack);
+	if (ret)
+		goto out;
 	l = ldir_link_create(ln, v, r, port);
 	if (IS_ERR(l)) {
 		ret = PTR_ERR(l);
@@ -564,7 +600,14 @@ static int link_new(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_MOD(info->extack, "too many links");
 		else
 			NL_SET_ERR_MSG_MOD(info->extack, "cannot create link");
+		goto out;
 	}
+	ret = ldir_stateless_link_add(ln, l);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(info->extack, "cannot create link");
+		ldir_link_unlink(ln, l, false);
+	}
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -594,6 +637,7 @@ static int link_del(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	ldir_link_unlink(ln, l, nla_get_flag(info->attrs[LDIR_A_FLUSH]));
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -767,7 +811,8 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 						     lockdep_is_held(&ln->lock))->name) ||
 	    nla_put_u8(skb, LDIR_VIRTUAL_A_STATE, v->state) ||
 	    nla_put_u32(skb, LDIR_VIRTUAL_A_NLINKS, v->nlinks) ||
-	    nla_put_u32(skb, LDIR_VIRTUAL_A_CONNS, atomic_read(&v->conns)))
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_CONNS, atomic_read(&v->conns)) ||
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_FLAGS, v->flags))
 		return -EMSGSIZE;
 	links_stats(ln, v, NULL, cnt);
 	if (put_stats(skb, LDIR_VIRTUAL_A_STATS, cnt))

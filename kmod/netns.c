@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "hooks.h"
 #include "virtual.h"
+#include "sched_hash.h"
 
 unsigned int ldir_net_id __read_mostly;
 EXPORT_SYMBOL_IF_KUNIT(ldir_net_id);
@@ -142,6 +143,7 @@ static int __net_init ldir_net_init(struct net *net)
 	if (!ln->stats)
 		return -ENOMEM;
 	ldir_conn_table_init(ln);
+	ldir_hash_net_init(ln);
 	return 0;
 }
 
@@ -154,6 +156,7 @@ static void __net_exit ldir_net_exit(struct net *net)
 	ldir_conn_flush(ln, NULL, NULL);
 	ldir_objects_flush(ln);
 	mutex_unlock(&ln->lock);
+	ldir_hash_net_exit(ln);
 	ldir_conn_table_uninit(ln);
 	free_percpu(ln->stats);
 }

@@ -13,6 +13,7 @@
 #include "real.h"
 
 struct ldir_sched_ops;
+struct ldir_hash_table;
 
 struct ldir_virtual {
 	struct hlist_node hnode;	/* ln->vtab, RCU */
@@ -36,6 +37,9 @@ struct ldir_virtual {
 	/* scheduler state: new conns only, never an established flow */
 	spinlock_t sched_lock;
 	struct ldir_link *rr_last;	/* under sched_lock */
+
+	u32 flags;			/* LDIR_VIRTUAL_F_*, fixed at creation */
+	struct ldir_hash_table __rcu *hash;	/* hashing schemes, sched_hash.c */
 };
 
 struct ldir_link {

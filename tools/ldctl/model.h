@@ -36,6 +36,7 @@ enum {
 	LD_HAS_WEIGHT	= 1 << 4,
 	LD_HAS_MAXCONNS	= 1 << 5,
 	LD_HAS_PROTO	= 1 << 6,
+	LD_HAS_FLAGS	= 1 << 7,
 };
 
 struct ld_virtual {
@@ -49,6 +50,7 @@ struct ld_virtual {
 	uint32_t conns;
 	struct ld_stats stats;
 	unsigned int has;
+	uint32_t flags;			/* LDIR_VIRTUAL_F_* */
 };
 
 struct ld_real {

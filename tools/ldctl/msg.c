@@ -60,6 +60,7 @@ static const struct attr_desc virtual_attrs[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_CONNS] = { "conns", MNL_TYPE_U32 },
 	[LDIR_VIRTUAL_A_STATS] = { "stats", MNL_TYPE_NESTED, 0, &stats_set },
 	[LDIR_VIRTUAL_A_PAD] = { "pad", MNL_TYPE_UNSPEC },
+	[LDIR_VIRTUAL_A_FLAGS] = { "flags", MNL_TYPE_U32 },
 };
 static const struct attr_set virtual_set = SET(virtual_attrs);
 
@@ -149,6 +150,8 @@ void msg_put_virtual(struct nlmsghdr *nlh, uint16_t type,
 		mnl_attr_put_strz(nlh, LDIR_VIRTUAL_A_SCHED, v->sched);
 	if (!key_only && (v->has & LD_HAS_STATE))
 		mnl_attr_put_u8(nlh, LDIR_VIRTUAL_A_STATE, v->state);
+	if (!key_only && (v->has & LD_HAS_FLAGS))
+		mnl_attr_put_u32(nlh, LDIR_VIRTUAL_A_FLAGS, v->flags);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -338,6 +341,10 @@ int msg_parse_virtual(const struct nlattr *nest, struct ld_virtual *v)
 	v->state = get_u8(tb[LDIR_VIRTUAL_A_STATE]);
 	v->nlinks = get_u32(tb[LDIR_VIRTUAL_A_NLINKS]);
 	v->conns = get_u32(tb[LDIR_VIRTUAL_A_CONNS]);
+	if (tb[LDIR_VIRTUAL_A_FLAGS]) {
+		v->flags = get_u32(tb[LDIR_VIRTUAL_A_FLAGS]);
+		v->has |= LD_HAS_FLAGS;
+	}
 	return msg_parse_stats(tb[LDIR_VIRTUAL_A_STATS], &v->stats);
 }
 

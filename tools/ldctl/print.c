@@ -97,6 +97,8 @@ void pr_virtual(const struct pr *p, const struct ld_virtual *v)
 	pr_virtual_key(p, v);
 	if (v->has & LD_HAS_SCHED)
 		fprintf(p->f, " sched %s", v->sched);
+	if (v->flags & LDIR_VIRTUAL_F_STATELESS)
+		fputs(" stateless", p->f);
 	pr_state(p, v->state);
 	fprintf(p->f, " conns %u links %u\n", v->conns, v->nlinks);
 }
@@ -261,6 +263,7 @@ static void js_virtual_fields(struct json *j, const struct ld_virtual *v)
 	js_name(j, "protocol", ld_proto_name(v->protocol), v->protocol);
 	json_u64(j, "bind", v->bind_id);
 	json_str(j, "sched", v->sched);
+	json_bool(j, "stateless", v->flags & LDIR_VIRTUAL_F_STATELESS);
 	js_name(j, "state", ld_state_name(v->state), v->state);
 	json_u64(j, "conns", v->conns);
 }
@@ -399,6 +402,8 @@ void save_virtual(FILE *f, const struct ld_virtual *v)
 	if (v->has & LD_HAS_SCHED)
 		fprintf(f, " sched %s", v->sched);
 	fprintf(f, " state %s", save_state(v->state));
+	if (v->flags & LDIR_VIRTUAL_F_STATELESS)
+		fputs(" stateless", f);
 	if (v->bind_id)
 		fprintf(f, " bind %u", v->bind_id);
 	fputc('\n', f);

@@ -15,6 +15,7 @@
 void usage_virtual(FILE *f)
 {
 	fputs("  ldctl virtual add VIP:PORT tcp|udp [sched NAME] [state in|out] [bind ID]\n"
+	      "                  [stateless]\n"
 	      "  ldctl virtual set VIP:PORT tcp|udp [sched NAME] [state in|out] [bind ID]\n"
 	      "  ldctl virtual del VIP:PORT tcp|udp [bind ID]\n"
 	      "  ldctl virtual [show]\n", f);
@@ -44,6 +45,16 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 		const char *kw = argv[i], *val;
 		unsigned int bit;
 
+		/* a flag, without a value; fixed at creation */
+		if (!strcmp(kw, "stateless") && verb == LD_ADD) {
+			if (v->flags & LDIR_VIRTUAL_F_STATELESS)
+				return ldctl_usage_err(usage_virtual,
+						       "\"%s\" given twice", kw);
+			v->flags |= LDIR_VIRTUAL_F_STATELESS;
+			v->has |= LD_HAS_FLAGS;
+			i--;
+			continue;
+		}
 		if (!strcmp(kw, "bind"))
 			bit = LD_HAS_BIND;
 		else if (!strcmp(kw, "sched") && verb != LD_DEL)
