@@ -327,13 +327,16 @@ void ldir_hash_release(struct ldir_net *ln, struct ldir_virtual *v)
 	ht = rcu_replace_pointer(v->hash, NULL, lockdep_is_held(&ln->lock));
 	table_free(ht);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_hash_release);
 
 void ldir_hash_net_init(struct ldir_net *ln)
 {
 	INIT_DELAYED_WORK(&ln->hash_work, hash_work);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_hash_net_init);
 
 void ldir_hash_net_exit(struct ldir_net *ln)
 {
 	cancel_delayed_work_sync(&ln->hash_work);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_hash_net_exit);
