@@ -18,9 +18,11 @@
 static const siphash_key_t maglev_offset_key = {
 	{ 0x6c64697220202020ULL, 0x6d61676c6576206fULL }
 };
+
 static const siphash_key_t maglev_skip_key = {
 	{ 0x6c64697220202020ULL, 0x6d61676c65762073ULL }
 };
+
 static const siphash_key_t maglev_flow_key = {
 	{ 0x6c64697220202020ULL, 0x6d61676c65762066ULL }
 };
