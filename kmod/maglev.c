@@ -34,8 +34,9 @@ void ldir_maglev_backend_init(struct ldir_maglev_backend *b, u16 family,
 			      const union nf_inet_addr *addr, __be16 port,
 			      u32 weight, u32 size)
 {
-	u64 a = (u64)ntohl(addr->all[0]) << 32 | ntohl(addr->all[1]);
-	u64 c = (u64)ntohl(addr->all[2]) << 32 | ntohl(addr->all[3]);
+	const __be32 *w = addr->in6.s6_addr32;
+	u64 a = (u64)ntohl(w[0]) << 32 | ntohl(w[1]);
+	u64 c = (u64)ntohl(w[2]) << 32 | ntohl(w[3]);
 	u64 d = (u64)family << 16 | ntohs(port);
 
 	b->offset = siphash_3u64(a, c, d, &maglev_offset_key) % size;
