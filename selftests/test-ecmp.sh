@@ -198,7 +198,7 @@ start_flows()
 # real N holds the set: one jq for the three listings.)
 probe()
 {
-	local n i line out total
+	local n i line out total pids
 
 	echo go >&"${FLOWC[1]}"
 	if ! read -r -t "$TMO" -u "${FLOWC[0]}" line || [[ $line != sent ]]; then
@@ -206,18 +206,25 @@ probe()
 	fi
 	for ((i = 0; i < TMO * 2; i++)); do
 		sleep 0.5
-		out=$(for n in 1 2 3; do
-			pr "$n" nft -j list set inet "real$n" seen
-		done | jq -r '.nftables[] | select(.set) | .set.table as $r |
+		pids=()
+		for n in 1 2 3; do
+			pr "$n" nft -j list set inet "real$n" seen >"$T/seen$n" &
+			pids+=("$!")
+		done
+		wait "${pids[@]}"
+		out=$(jq -r '.nftables[] | select(.set) | .set.table as $r |
 			.set.elem[]? |
 			(if type == "object" then .elem.val else . end) |
-			"\(.) \($r)"' | sort -n)
+			"\(.) \($r)"' "$T/seen1" "$T/seen2" "$T/seen3" | sort -n)
 		total=$(grep -c . <<<"$out" || true)
 		((total >= FLOWS)) && break
 	done
+	pids=()
 	for n in 1 2 3; do
-		pr "$n" nft flush set inet "real$n" seen
+		pr "$n" nft flush set inet "real$n" seen &
+		pids+=("$!")
 	done
+	wait "${pids[@]}"
 	expect_eq "flows seen at the reals" "$FLOWS" "$total" >/dev/null
 	echo "$out"
 }

@@ -31,7 +31,7 @@
  * LDIR_CMD_VIRTUAL_DEL  [LDIR_A_VIRTUAL] key only; deletes its links, and
  *     its conns are flushed (a virtual that is gone cannot SNAT replies)
  * LDIR_CMD_VIRTUAL_GET  dump: one message per virtual, each with the
- *     key, SCHED, STATE, NLINKS, CONNS, STATS
+ *     key, SCHED, STATE, NLINKS, CONNS, STATS, FLAGS
  *
  * LDIR_CMD_REAL_NEW     [LDIR_A_REAL] create
  *     required: FAMILY, ADDR; optional: PORT (0), WEIGHT (1),
