@@ -119,5 +119,14 @@ ld real set "${REAL[3]}" weight 0
 expect_eq "HTTP answered from real1 alone after the refusals" "real1 real1" \
 	"$(words "$(http_names 2)")"
 
+log "maglev on a stateful virtual: conns as usual"
+ld link add 192.0.2.12:80 tcp "${REAL[2]}:80"
+ld real set "${REAL[2]}" weight 1
+names=$(http_names 4 192.0.2.12)
+expect_eq "stateful maglev: answered" 4 "$(grep -c '^real[12]$' <<<"$names")"
+expect_eq "stateful maglev: conns in the table" 4 \
+	"$(nconns '.virtual == "192.0.2.12"')"
+expect_eq "stateless VIP: still no conn" 0 "$(nconns ".virtual == \"$VIP\"")"
+
 expect_eq "drop-no-real" 0 "$(gstat drop-no-real)"
 expect_eq "drop-no-conn" 0 "$(gstat drop-no-conn)"
