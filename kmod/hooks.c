@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "nat.h"
 #include "sched.h"
+#include "stateless.h"
 
 static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
 		      struct sk_buff *skb, bool in)
@@ -245,6 +246,8 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport, t.protocol);
 	if (!v)
 		return NF_ACCEPT;
+	if (v->flags & LDIR_VIRTUAL_F_STATELESS)
+		return ldir_stateless_in(ln, v, skb, thoff, &t);
 	if (t.protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
 
@@ -296,7 +299,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	tuple_fill(&t, skb, thoff);
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
 	if (!cp)
-		return NF_ACCEPT;
+		return ldir_stateless_out(ln, skb, thoff, &t);
 	if (t.protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY, th);

@@ -14,6 +14,8 @@
 #include "real.h"
 #include "virtual.h"
 #include "sched.h"
+#include "sched_hash.h"
+#include "stateless.h"
 
 static struct genl_family ldir_family;
 
@@ -83,6 +85,8 @@ static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	/* parsed as a key by parse_backup_virtual(); empty = none */
 	[LDIR_VIRTUAL_A_BACKUP]		= { .type = NLA_NESTED },
 	[LDIR_VIRTUAL_A_FAILED]		= { .type = NLA_REJECT },
+	[LDIR_VIRTUAL_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32,
+							  LDIR_VIRTUAL_F_ALL),
 };
 
 static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
@@ -291,7 +295,7 @@ static const struct ldir_sched_ops *parse_sched(struct netlink_ext_ack *extack,
 	ops = ldir_sched_find(name);
 	if (!ops)
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "unknown scheduler (rr, wrr, lc, wlc, pr)");
+				    "unknown scheduler (rr, wrr, lc, wlc, pr, hash3, hash5, maglev)");
 	return ops;
 }
 
@@ -416,6 +420,7 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 	const struct ldir_sched_ops *sched = &ldir_sched_wlc;
 	struct ldir_virtual *v, *backup = NULL;
 	struct vkey k;
+	u32 flags = 0;
 	int ret;
 
 	ret = parse_nest(info, LDIR_A_VIRTUAL, tb, LDIR_VIRTUAL_A_MAX,
@@ -425,10 +430,19 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 	ret = parse_vkey(info->extack, info->attrs[LDIR_A_VIRTUAL], tb, &k);
 	if (ret)
 		return ret;
+	if (tb[LDIR_VIRTUAL_A_FLAGS])
+		flags = nla_get_u32(tb[LDIR_VIRTUAL_A_FLAGS]);
+	if (flags & LDIR_VIRTUAL_F_STATELESS)
+		sched = &ldir_sched_maglev;
 	if (tb[LDIR_VIRTUAL_A_SCHED]) {
 		sched = parse_sched(info->extack, tb[LDIR_VIRTUAL_A_SCHED]);
 		if (!sched)
 			return -ENOENT;
+	}
+	if ((flags & LDIR_VIRTUAL_F_STATELESS) && !ldir_sched_is_hash(sched)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LDIR_VIRTUAL_A_SCHED],
+				    "a stateless virtual needs a hashing scheduler (hash3, hash5, maglev)");
+		return -EINVAL;
 	}
 
 	mutex_lock(&ln->lock);
@@ -456,6 +470,8 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_MOD(info->extack, "cannot create virtual");
 		goto out;
 	}
+	/* before any link: the virtual has no real to send packets to yet */
+	v->flags = flags;
 	virtual_apply(ln, v, tb, backup);
 out:
 	mutex_unlock(&ln->lock);
@@ -487,6 +503,20 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(v);
 		goto out;
 	}
+	if (tb[LDIR_VIRTUAL_A_FLAGS] &&
+	    nla_get_u32(tb[LDIR_VIRTUAL_A_FLAGS]) != v->flags) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LDIR_VIRTUAL_A_FLAGS],
+				    "flags are fixed at creation: delete and add the virtual");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (sched && (v->flags & LDIR_VIRTUAL_F_STATELESS) &&
+	    !ldir_sched_is_hash(sched)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LDIR_VIRTUAL_A_SCHED],
+				    "a stateless virtual needs a hashing scheduler (hash3, hash5, maglev)");
+		ret = -EINVAL;
+		goto out;
+	}
 	if (tb[LDIR_VIRTUAL_A_BACKUP]) {
 		k.family = v->family;
 		k.addr = v->addr;
@@ -509,6 +539,7 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	virtual_apply(ln, v, tb, backup);
 	ldir_net_changed(ln);
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -661,6 +692,7 @@ static int real_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	real_apply(ln, r, tb, backup);
 	ldir_net_changed(ln);
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -685,6 +717,7 @@ static int real_del(struct sk_buff *skb, struct genl_info *info)
 			if (l->real == r)
 				ldir_link_unlink(ln, l, true);
 	ldir_real_destroy(ln, r);
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -770,6 +803,9 @@ static int link_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 		goto out;
 	}
+	ret = ldir_stateless_link_check(ln, v, r, port, info->extack);
+	if (ret)
+		goto out;
 	l = ldir_link_create(ln, v, r, port);
 	if (IS_ERR(l)) {
 		ret = PTR_ERR(l);
@@ -777,7 +813,14 @@ static int link_new(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_MOD(info->extack, "too many links");
 		else
 			NL_SET_ERR_MSG_MOD(info->extack, "cannot create link");
+		goto out;
 	}
+	ret = ldir_stateless_link_add(ln, l);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(info->extack, "cannot create link");
+		ldir_link_unlink(ln, l, false);
+	}
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -807,6 +850,7 @@ static int link_del(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	ldir_link_unlink(ln, l, nla_get_flag(info->attrs[LDIR_A_FLUSH]));
+	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -1008,7 +1052,8 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 	    nla_put_u8(skb, LDIR_VIRTUAL_A_STARTUP_PCT, v->startup_pct) ||
 	    nla_put_u16(skb, LDIR_VIRTUAL_A_STARTUP_WINDOW, v->startup_window) ||
 	    nla_put_u32(skb, LDIR_VIRTUAL_A_NLINKS, v->nlinks) ||
-	    nla_put_u32(skb, LDIR_VIRTUAL_A_CONNS, atomic_read(&v->conns)))
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_CONNS, atomic_read(&v->conns)) ||
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_FLAGS, v->flags))
 		return -EMSGSIZE;
 	if (ldir_virtual_failed(v) && nla_put_flag(skb, LDIR_VIRTUAL_A_FAILED))
 		return -EMSGSIZE;
@@ -1291,6 +1336,7 @@ void ldir_event_work(struct work_struct *work)
 {
 	struct ldir_net *ln = container_of(work, struct ldir_net, event_work);
 	struct ldir_virtual *v;
+	bool changed = false;
 	struct ldir_real *r;
 
 	mutex_lock(&ln->lock);
@@ -1301,6 +1347,7 @@ void ldir_event_work(struct work_struct *work)
 		if (state == old)
 			continue;
 		r->reported_state = state;
+		changed = true;
 		if (state == LDIR_STATE_FAILED) {
 			type = LDIR_EVENT_REAL_FAILED;
 			pr_warn("ldir: real %pI4:%u failed: %d connections ditched in a row\n",
@@ -1328,6 +1375,9 @@ void ldir_event_work(struct work_struct *work)
 		event_send(ln, failed ? LDIR_EVENT_VIRTUAL_FAILED :
 			   LDIR_EVENT_VIRTUAL_RECOVERED, v, NULL);
 	}
+	/* the hashing schemes' tables list the usable reals */
+	if (changed)
+		ldir_hash_refresh(ln);
 	mutex_unlock(&ln->lock);
 }
 

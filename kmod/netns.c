@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "hooks.h"
 #include "virtual.h"
+#include "sched_hash.h"
 
 unsigned int ldir_net_id __read_mostly;
 EXPORT_SYMBOL_IF_KUNIT(ldir_net_id);
@@ -156,6 +157,7 @@ static int __net_init ldir_net_init(struct net *net)
 	if (!ln->stats)
 		return -ENOMEM;
 	ldir_conn_table_init(ln);
+	ldir_hash_net_init(ln);
 	return 0;
 }
 
@@ -170,6 +172,7 @@ static void __net_exit ldir_net_exit(struct net *net)
 	mutex_unlock(&ln->lock);
 	/* no hook is left to queue it; it takes ln->lock, so not above */
 	cancel_work_sync(&ln->event_work);
+	ldir_hash_net_exit(ln);
 	ldir_conn_table_uninit(ln);
 	free_percpu(ln->stats);
 }

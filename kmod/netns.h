@@ -45,6 +45,9 @@ struct ldir_conn_table {
  */
 #define LDIR_ADDRSET_BITS	8
 
+/* Stateless virtuals: (real address, port) -> link, see stateless.c. */
+#define LDIR_SMAP_BITS		8
+
 struct ldir_addrset {
 	struct hlist_head tab[1 << LDIR_ADDRSET_BITS];
 };
@@ -81,6 +84,11 @@ struct ldir_net {
 	atomic_t nfailed;		/* reals FAILED: probes to look for */
 
 	struct ldir_stats __percpu *stats;
+
+	/* hashing schemes and stateless virtuals (sched_hash.c, stateless.c) */
+	struct hlist_head smap[1 << LDIR_SMAP_BITS];	/* under lock, RCU */
+	unsigned int nsmap;		/* under lock, read locklessly */
+	struct delayed_work hash_work;	/* rebuilds stale hash tables */
 };
 
 extern unsigned int ldir_net_id;

@@ -7,6 +7,7 @@
 #include <linux/string.h>
 
 #include "sched.h"
+#include "sched_hash.h"
 
 static LIST_HEAD(sched_list);
 static DEFINE_MUTEX(sched_mutex);
@@ -161,6 +162,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_sched_pick);
 static struct ldir_sched_ops *const builtin[] = {
 	&ldir_sched_rr, &ldir_sched_wrr, &ldir_sched_lc, &ldir_sched_wlc,
 	&ldir_sched_pr,
+	&ldir_sched_hash3, &ldir_sched_hash5, &ldir_sched_maglev,
 };
 
 int ldir_sched_init(void)

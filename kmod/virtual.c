@@ -10,6 +10,8 @@
 #include "conn.h"
 #include "hooks.h"
 #include "sched.h"
+#include "sched_hash.h"
+#include "stateless.h"
 
 static u32 vhash(const struct ldir_net *ln, const union nf_inet_addr *addr,
 		 __be16 port, u8 protocol)
@@ -150,6 +152,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	list_for_each_entry_safe(l, tmp, &ln->links, node)
 		if (l->virt == v)
 			ldir_link_unlink(ln, l, false);
+	ldir_hash_release(ln, v);
 	/* a packet that found @v before it was unhashed may still be
 	 * creating a conn: let it finish, then flush
 	 */
@@ -268,6 +271,7 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 		v->rr_last = NULL;
 	spin_unlock_bh(&v->sched_lock);
 	list_del(&l->node);
+	ldir_stateless_link_del(ln, l);
 	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
 	WRITE_ONCE(l->unlinked, true);
 	v->nlinks--;

@@ -13,6 +13,7 @@
 #include "real.h"
 
 struct ldir_sched_ops;
+struct ldir_hash_table;
 
 struct ldir_virtual {
 	struct hlist_node hnode;	/* ln->vtab, RCU */
@@ -47,6 +48,9 @@ struct ldir_virtual {
 	u16 hist_next, hist_len;	/* under sched_lock */
 	/* the reals of the last W new conns, compared, never dereferenced */
 	const struct ldir_real *hist[LDIR_STARTUP_WINDOW_MAX];
+
+	u32 flags;			/* LDIR_VIRTUAL_F_*, fixed at creation */
+	struct ldir_hash_table __rcu *hash;	/* hashing schemes, sched_hash.c */
 };
 
 struct ldir_link {

@@ -44,6 +44,7 @@ enum {
 	LD_HAS_FAILTHR	= 1 << 12,	/* real: fail-threshold */
 	LD_HAS_IDLE	= 1 << 13,	/* real: idle-timeout */
 	LD_HAS_RETRY	= 1 << 14,	/* real: retry-ms (read only) */
+	LD_HAS_FLAGS	= 1 << 15,	/* virtual: LDIR_VIRTUAL_F_* */
 };
 
 /*
@@ -74,6 +75,7 @@ struct ld_virtual {
 					 */
 	struct ld_stats stats;
 	unsigned int has;
+	uint32_t flags;			/* LDIR_VIRTUAL_F_* */
 };
 
 struct ld_real {

@@ -72,6 +72,7 @@ static const struct attr_desc virtual_attrs[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_STARTUP_WINDOW] = { "startup-window", MNL_TYPE_U16 },
 	[LDIR_VIRTUAL_A_BACKUP] = { "backup", MNL_TYPE_NESTED, 0, &virtual_set },
 	[LDIR_VIRTUAL_A_FAILED] = { "failed", MNL_TYPE_FLAG },
+	[LDIR_VIRTUAL_A_FLAGS] = { "flags", MNL_TYPE_U32 },
 };
 static const struct attr_set virtual_set = SET(virtual_attrs);
 
@@ -208,6 +209,8 @@ void msg_put_virtual(struct nlmsghdr *nlh, uint16_t type,
 		}
 		mnl_attr_nest_end(nlh, b);
 	}
+	if (!key_only && (v->has & LD_HAS_FLAGS))
+		mnl_attr_put_u32(nlh, LDIR_VIRTUAL_A_FLAGS, v->flags);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -453,6 +456,10 @@ int msg_parse_virtual(const struct nlattr *nest, struct ld_virtual *v)
 			       &v->backup);
 	if (ret)
 		return ret;
+	if (tb[LDIR_VIRTUAL_A_FLAGS]) {
+		v->flags = get_u32(tb[LDIR_VIRTUAL_A_FLAGS]);
+		v->has |= LD_HAS_FLAGS;
+	}
 	return msg_parse_stats(tb[LDIR_VIRTUAL_A_STATS], &v->stats);
 }
 

@@ -125,6 +125,8 @@ void pr_virtual(const struct pr *p, const struct ld_virtual *v)
 	pr_virtual_key(p, v);
 	if (v->has & LD_HAS_SCHED)
 		fprintf(p->f, " sched %s", v->sched);
+	if (v->flags & LDIR_VIRTUAL_F_STATELESS)
+		fputs(" stateless", p->f);
 	pr_state(p, v->state);
 	if (v->ext)
 		pr_virtual_ext(p, v);
@@ -381,6 +383,7 @@ static void js_virtual_fields(struct json *j, const struct ld_virtual *v)
 	js_name(j, "protocol", ld_proto_name(v->protocol), v->protocol);
 	json_u64(j, "bind", v->bind_id);
 	json_str(j, "sched", v->sched);
+	json_bool(j, "stateless", v->flags & LDIR_VIRTUAL_F_STATELESS);
 	js_name(j, "state", ld_state_name(v->state), v->state);
 	if (v->ext) {
 		json_bool(j, "failed", v->failed);
@@ -574,6 +577,8 @@ void save_virtual(FILE *f, const struct ld_virtual *v)
 	if (v->has & LD_HAS_SCHED)
 		fprintf(f, " sched %s", v->sched);
 	fprintf(f, " state %s", save_state(v->state));
+	if (v->flags & LDIR_VIRTUAL_F_STATELESS)
+		fputs(" stateless", f);
 	if (v->ext && ld_startup_name(v->startup))
 		fprintf(f, " startup %s startup-pct %u startup-window %u",
 			ld_startup_name(v->startup), v->startup_pct,

@@ -14,10 +14,10 @@
 
 void usage_virtual(FILE *f)
 {
-	fputs("  ldctl virtual add VIP:PORT tcp|udp [SETTING VALUE]... [bind ID]\n"
+	fputs("  ldctl virtual add VIP:PORT tcp|udp [SETTING VALUE]... [bind ID] [stateless]\n"
 	      "  ldctl virtual set VIP:PORT tcp|udp SETTING VALUE [SETTING VALUE]... [bind ID]\n"
-	      "      settings: sched rr|wrr|lc|wlc|pr, state in|out, startup rr|none,\n"
-	      "      startup-pct P (1..100), startup-window W (1..256),\n"
+	      "      settings: sched rr|wrr|lc|wlc|pr|hash3|hash5|maglev, state in|out,\n"
+	      "      startup rr|none, startup-pct P (1..100), startup-window W (1..256),\n"
 	      "      backup VIP:PORT|none (same protocol, bind 0)\n"
 	      "  ldctl virtual del VIP:PORT tcp|udp [bind ID]\n"
 	      "  ldctl virtual [show]\n", f);
@@ -48,6 +48,16 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 		const char *kw = argv[i], *val;
 		unsigned int bit;
 
+		/* a flag, without a value; fixed at creation */
+		if (!strcmp(kw, "stateless") && verb == LD_ADD) {
+			if (v->flags & LDIR_VIRTUAL_F_STATELESS)
+				return ldctl_usage_err(usage_virtual,
+						       "\"%s\" given twice", kw);
+			v->flags |= LDIR_VIRTUAL_F_STATELESS;
+			v->has |= LD_HAS_FLAGS;
+			i--;
+			continue;
+		}
 		if (!strcmp(kw, "bind"))
 			bit = LD_HAS_BIND;
 		else if (verb == LD_DEL)

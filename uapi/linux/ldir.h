@@ -24,13 +24,17 @@
  *
  * LDIR_CMD_VIRTUAL_NEW  [LDIR_A_VIRTUAL] create
  *     required: FAMILY, ADDR, PORT, PROTOCOL
- *     optional: SCHED (default "wlc"), STATE (default IN), BIND_ID (0),
- *     STARTUP, STARTUP_PCT, STARTUP_WINDOW, BACKUP
+ *     optional: SCHED (default "wlc", "maglev" if stateless), STATE
+ *     (default IN), BIND_ID (0), STARTUP, STARTUP_PCT, STARTUP_WINDOW,
+ *     BACKUP, FLAGS (enum ldir_virtual_flags, default 0; fixed at
+ *     creation: a SET with other FLAGS is refused)
  * LDIR_CMD_VIRTUAL_SET  [LDIR_A_VIRTUAL] change any optional attribute
+ *     but FLAGS
  * LDIR_CMD_VIRTUAL_DEL  [LDIR_A_VIRTUAL] key only; deletes its links, and
  *     its conns are flushed (a virtual that is gone cannot SNAT replies)
  * LDIR_CMD_VIRTUAL_GET  dump: one message per virtual, each with the
- *     key, SCHED, STATE, the settings above, FAILED, NLINKS, CONNS, STATS
+ *     key, SCHED, STATE, the settings above, FAILED, NLINKS, CONNS, STATS,
+ *     FLAGS
  *
  * LDIR_CMD_REAL_NEW     [LDIR_A_REAL] create
  *     required: FAMILY, ADDR; optional: PORT (0), WEIGHT (1),
@@ -115,6 +119,39 @@
  * should be retried. The conn dump walks the live table bucket by bucket
  * without one: conns come and go with every packet.
  *
+ * Hashing schemes and stateless virtuals (seed 004)
+ *
+ * SCHED "hash3", "hash5" and "maglev" compute the real from the packet
+ * alone, so several directors with the same configuration (behind one
+ * ECMP router) pick the same real for the same flow:
+ *   hash3   (SRC_IP + DST_IP + DST_PORT) % N          (seed 004 claim 26)
+ *   hash5   (SRC_IP + SRC_PORT + DST_IP + DST_PORT + PROTOCOL) % N
+ *                                                     (seed 004 claim 27)
+ *   IPv4 addresses are taken as 32-bit unsigned numbers (192.0.2.10 is
+ *   0xc000020a = 3221225994), ports as 16-bit unsigned numbers, PROTOCOL
+ *   as the 8-bit IP protocol number (TCP 6, UDP 17), all in host order
+ *   (the value, not the wire bytes); the sum is exact (no 32-bit wrap).
+ *   SRC/DST are those of the client's packet (client -> VIP).
+ *   The result indexes the usable reals: the links whose real is IN with
+ *   a weight > 0 (max conns is ignored: it is a per-director count),
+ *   ordered by real address (as a number), then by the link's real port.
+ *   Weights beyond 0/non-0 do not matter to hash3 and hash5.
+ *   maglev  Maglev consistent hashing: a lookup table of 65537 (a prime)
+ *   entries filled from per-real permutations, shares proportional to
+ *   the weights; the flow is SipHash-2-4 of the 5-tuple with a fixed key
+ *   (see kmod/maglev.c), identical on every director. Adding or removing
+ *   one of N reals moves about 1/N of the flows.
+ * With a stateful virtual these schemes pick the real of a new conn only.
+ *
+ * LDIR_VIRTUAL_F_STATELESS: the virtual keeps no conns (seed 004 claims
+ * 3-5): every packet client -> VIP is DNATed to the real the hash picks,
+ * and every packet from a real's (address, port) that serves a stateless
+ * virtual is SNATed back to that virtual. SCHED must then be a hashing
+ * scheme, and one (real address, port, protocol) may answer for one
+ * stateless virtual only (LINK_NEW refuses an ambiguous link); a virtual
+ * of port 0 needs links that keep the port. ICMP errors are not translated
+ * for stateless virtuals.
+ *
  * Not yet: IPv6 (FAMILY AF_INET6 is refused with an extack message) and
  * Bind IDs other than 0 (refused likewise).
  */
@@ -197,9 +234,17 @@ enum ldir_virtual_attrs {
 					 */
 	LDIR_VIRTUAL_A_BACKUP,		/* nest: virtual key; empty = none */
 	LDIR_VIRTUAL_A_FAILED,		/* flag, read only */
+	LDIR_VIRTUAL_A_FLAGS,		/* u32, enum ldir_virtual_flags */
 
 	__LDIR_VIRTUAL_A_MAX,
 	LDIR_VIRTUAL_A_MAX = __LDIR_VIRTUAL_A_MAX - 1
+};
+
+/* LDIR_VIRTUAL_A_FLAGS; unknown flags are refused. */
+enum ldir_virtual_flags {
+	LDIR_VIRTUAL_F_STATELESS = 1 << 0,	/* no conns, see above */
+
+	LDIR_VIRTUAL_F_ALL = LDIR_VIRTUAL_F_STATELESS
 };
 
 enum ldir_real_attrs {

@@ -732,7 +732,7 @@ static void test_print(void)
 	json_finish(&j);
 	if (asprintf(&want,
 		     "{\"virtuals\":[{\"address\":\"192.0.2.10\",\"port\":80,\"protocol\":\"tcp\","
-		     "\"bind\":0,\"sched\":\"wlc\",\"state\":\"in\",\"conns\":12,"
+		     "\"bind\":0,\"sched\":\"wlc\",\"stateless\":false,\"state\":\"in\",\"conns\":12,"
 		     "\"links\":[{\"real\":\"10.0.2.11\",\"real-port\":8080,\"port\":8080,"
 		     "\"weight\":2,\"maxconns\":0,\"state\":\"in\",\"active\":4,\"conns\":6,"
 		     "\"stats\":{\"conns\":0,\"pkts-in\":120,\"pkts-out\":118,\"bytes-in\":0,"
@@ -746,7 +746,7 @@ static void test_print(void)
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
-		     "\"bind\":7,\"sched\":\"rr\",\"state\":\"out\",\"conns\":0,"
+		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
 		     "\"links\":[{\"real\":\"2001:db8::11\",\"real-port\":0,\"port\":5353,"
 		     "\"weight\":1,\"maxconns\":100,\"state\":\"failed\",\"active\":0,\"conns\":0,"
 		     "%s}],%s}]}\n", stats_json, stats_json) < 0)
@@ -764,7 +764,7 @@ static void test_print(void)
 	json_finish(&j);
 	if (asprintf(&want,
 		     "[{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
-		     "\"bind\":7,\"sched\":\"rr\",\"state\":\"out\",\"conns\":0,\"links\":0,%s},"
+		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,\"links\":0,%s},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
 		     "\"state\":\"failed\",\"active\":0,\"conns\":0,\"links\":0,%s},"
 		     "{\"virtual\":\"2001:db8::10\",\"virtual-port\":53,\"protocol\":\"udp\","
@@ -833,7 +833,7 @@ static void test_print_ext(void)
 	json_finish(&j);
 	if (asprintf(&want,
 		     "[{\"address\":\"192.0.2.10\",\"port\":80,\"protocol\":\"tcp\","
-		     "\"bind\":0,\"sched\":\"wlc\",\"state\":\"in\",\"failed\":false,"
+		     "\"bind\":0,\"sched\":\"wlc\",\"stateless\":false,\"state\":\"in\",\"failed\":false,"
 		     "\"startup\":\"rr\",\"startup-pct\":50,\"startup-window\":20,"
 		     "\"backup\":\"192.0.2.10:81\",\"conns\":12,\"links\":3,"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
@@ -842,7 +842,7 @@ static void test_print_ext(void)
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
-		     "\"bind\":7,\"sched\":\"rr\",\"state\":\"out\",\"failed\":true,"
+		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
 		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
 		     "\"backup\":null,\"conns\":0,\"links\":0,%s},"
 		     "{\"address\":\"10.0.2.11\",\"port\":8080,\"weight\":2,\"maxconns\":0,"
@@ -1525,6 +1525,95 @@ static void test_nl(void)
 	CHECK(nl_lookup("ldir-nonexist") == -ENOENT);
 }
 
+/* stateless: a flag without a value, on add only; shown, saved and sent */
+static void test_stateless(void)
+{
+	static char buf[4096] __attribute__((aligned(4)));
+	const struct nlattr *tb[LDIR_A_MAX + 1];
+	struct pr p = { .numeric = false };
+	struct ld_virtual v, v2;
+	struct nlmsghdr *nlh;
+	char *argv[33];
+	struct json j;
+	struct cap c;
+	int argc;
+
+	argc = words(argv, "192.0.2.10:80 tcp sched maglev stateless state in");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	CHECK(v.flags == LDIR_VIRTUAL_F_STATELESS);
+	CHECK(v.has == (LD_HAS_SCHED | LD_HAS_STATE | LD_HAS_FLAGS));
+	CHECK(!strcmp(v.sched, "maglev") && v.state == LDIR_STATE_IN);
+
+	argc = words(argv, "192.0.2.10:80 udp stateless");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	CHECK(v.flags == LDIR_VIRTUAL_F_STATELESS && v.has == LD_HAS_FLAGS);
+
+	struct {
+		enum ld_verb verb;
+		const char *line;
+		const char *err;
+	} bad[] = {
+		{ LD_ADD, "192.0.2.10:80 tcp stateless stateless",
+		  "ldctl: \"stateless\" given twice\n" },
+		{ LD_SET, "192.0.2.10:80 tcp stateless",
+		  "ldctl: unknown argument \"stateless\"\n" },
+		{ LD_DEL, "192.0.2.10:80 tcp stateless",
+		  "ldctl: unknown argument \"stateless\"\n" },
+	};
+	size_t i;
+
+	ldctl_where = NULL;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *usage;
+
+		argc = words(argv, bad[i].line);
+		err_start();
+		CHECK(virtual_parse(bad[i].verb, argc, argv, &v2) == 1);
+		err_end();
+		usage = strstr(errbuf, "\nUsage:\n");
+		if (usage)
+			((char *)usage)[1] = '\0';
+		CHECK_STR(errbuf, bad[i].err);
+	}
+
+	/* on the wire: FLAGS, u32 */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "192.0.2.10:80 tcp sched hash5 stateless");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_VIRTUAL]);
+	CHECK(!msg_parse_virtual(tb[LDIR_A_VIRTUAL], &v2));
+	CHECK(v2.flags == LDIR_VIRTUAL_F_STATELESS && (v2.has & LD_HAS_FLAGS));
+	CHECK(!strcmp(v2.sched, "hash5"));
+	/* a key (del, link) carries no flags */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, true);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_VIRTUAL]);
+	CHECK(!msg_parse_virtual(tb[LDIR_A_VIRTUAL], &v2));
+	CHECK(!v2.flags && !(v2.has & LD_HAS_FLAGS));
+
+	v.state = LDIR_STATE_IN;
+	v.nlinks = 3;
+	p.f = cap_start(&c);
+	pr_virtual(&p, &v);
+	CHECK_STR(cap_end(&c),
+		  "virtual 192.0.2.10:80 tcp sched hash5 stateless state in conns 0 links 3\n");
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	js_virtual(&j, &v);
+	json_finish(&j);
+	CHECK(strstr(cap_end(&c), "\"sched\":\"hash5\",\"stateless\":true,") != NULL);
+	free(c.buf);
+
+	save_virtual(cap_start(&c), &v);
+	CHECK_STR(cap_end(&c),
+		  "virtual add 192.0.2.10:80 tcp sched hash5 state in stateless\n");
+	free(c.buf);
+}
+
 int main(void)
 {
 	test_numbers();
@@ -1542,6 +1631,7 @@ int main(void)
 	test_msg();
 	test_msg_ext();
 	test_nl();
+	test_stateless();
 	free(errbuf);
 	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: seed 004's hash3/hash5 against hand-computed vectors, Maglev
+ * tables (balance, weights, disruption) and the per-virtual hash tables.
+ */
+#include <linux/bottom_half.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <kunit/test.h>
+
+#include "maglev.h"
+#include "sched_hash.h"
+#include "virtual.h"
+
+#define IP4(a, b, c, d)	((u32)(a) << 24 | (u32)(b) << 16 | (u32)(c) << 8 | (d))
+
+/* Claim 26: (SRC_IP_ADDR + DEST_IP_ADDR + DEST_PORT) % N, worked by hand:
+ * 10.0.1.2 = 167772418, 192.0.2.10 = 3221225994, + 80 = 3388998492.
+ */
+static void hash3_vectors(struct kunit *test)
+{
+	u32 c = IP4(10, 0, 1, 2), vip = IP4(192, 0, 2, 10);
+
+	KUNIT_EXPECT_EQ(test, c, 167772418U);
+	KUNIT_EXPECT_EQ(test, vip, 3221225994U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3(c, vip, 80, 3), 0U);	/* 3 * 1129666164 */
+	KUNIT_EXPECT_EQ(test, ldir_hash3(c + 1, vip, 80, 3), 1U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3(c, vip, 81, 3), 1U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3(c, vip, 82, 3), 2U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3(c, vip, 80, 1), 0U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3(c, vip, 80, 7), 3388998492U % 7);
+	/* an N above the sum gives the sum itself */
+	KUNIT_EXPECT_EQ(test, ldir_hash3(c, vip, 80, 3388998493U), 3388998492U);
+	/* no 32-bit wrap: (2^32-1) * 2 + 65535 = 8590000125, % 7 = 0
+	 * (a wrapped sum, 65533, would give 6)
+	 */
+	KUNIT_EXPECT_EQ(test, ldir_hash3(U32_MAX, U32_MAX, 65535, 7), 0U);
+	/* N = 0 (no usable real): 0, not a division by zero */
+	KUNIT_EXPECT_EQ(test, ldir_hash3(c, vip, 80, 0), 0U);
+}
+
+/* Claim 27: (SRC_IP_ADDR + SRC_PORT + DEST_IP_ADDR + DEST_PORT + PROTOCOL)
+ * % N: 167772418 + 40000 + 3221225994 + 7 + 17 = 3388998436 + 40000 =
+ * 3389038436, % 3 = 2.
+ */
+static void hash5_vectors(struct kunit *test)
+{
+	u32 c = IP4(10, 0, 1, 2), vip = IP4(192, 0, 2, 10);
+
+	KUNIT_EXPECT_EQ(test, ldir_hash5(c, 40000, vip, 7, IPPROTO_UDP, 3), 2U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5(c, 40001, vip, 7, IPPROTO_UDP, 3), 0U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5(c, 40002, vip, 7, IPPROTO_UDP, 3), 1U);
+	/* TCP 6 instead of UDP 17: 11 less */
+	KUNIT_EXPECT_EQ(test, ldir_hash5(c, 40000, vip, 80, IPPROTO_TCP, 3), 1U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5(c, 40000, vip, 7, IPPROTO_UDP, 4000000000U),
+			3389038436U);
+	/* 2 * (2^32-1) + 2 * 65535 + 255 = 8590065915, % 7 = 4 (wrapped: 3) */
+	KUNIT_EXPECT_EQ(test, ldir_hash5(U32_MAX, 65535, U32_MAX, 65535, 255, 7),
+			4U);
+}
+
+/* @n backends named 10.0.2.(11 + i):80, with @w weights (NULL: all 1). */
+static struct ldir_maglev_backend *backends(struct kunit *test, u32 n,
+					    const u32 *w, u32 first)
+{
+	struct ldir_maglev_backend *b;
+	u32 i;
+
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (i = 0; i < n; i++) {
+		union nf_inet_addr a = {
+			.ip = htonl(IP4(10, 0, 2, 11 + first + i)),
+		};
+
+		ldir_maglev_backend_init(&b[i], AF_INET, &a, htons(80),
+					 w ? w[i] : 1, LDIR_MAGLEV_SIZE);
+	}
+	return b;
+}
+
+static u32 *table(struct kunit *test, const struct ldir_maglev_backend *b,
+		  u32 n)
+{
+	u32 *t = kunit_kmalloc_array(test, LDIR_MAGLEV_SIZE, sizeof(*t),
+				     GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, ldir_maglev_build(t, LDIR_MAGLEV_SIZE, b, n), 0);
+	return t;
+}
+
+static void count(const u32 *t, u32 *cnt, u32 n)
+{
+	u32 i;
+
+	memset(cnt, 0, n * sizeof(*cnt));
+	for (i = 0; i < LDIR_MAGLEV_SIZE; i++)
+		if (t[i] < n)
+			cnt[t[i]]++;
+}
+
+/* Equal weights: every round each backend takes one slot, so the shares
+ * differ by at most one entry; and the table is full.
+ */
+static void maglev_balance(struct kunit *test)
+{
+	const u32 n = 7, m = LDIR_MAGLEV_SIZE;
+	struct ldir_maglev_backend *b = backends(test, n, NULL, 0);
+	u32 *t = table(test, b, n), cnt[7], i, sum = 0;
+
+	count(t, cnt, n);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_GE(test, cnt[i], m / n);
+		KUNIT_EXPECT_LE(test, cnt[i], m / n + 1);
+		sum += cnt[i];
+	}
+	KUNIT_EXPECT_EQ(test, sum, m);
+
+	KUNIT_EXPECT_EQ(test, ldir_maglev_build(t, m, b, 0), -EINVAL);
+	b[0].weight = 0;
+	KUNIT_EXPECT_EQ(test, ldir_maglev_build(t, m, b, n), -EINVAL);
+}
+
+/* Weights 1 2 3 4: shares within two entries of M * w / 10. */
+static void maglev_weights(struct kunit *test)
+{
+	static const u32 w[] = { 1, 2, 3, 4 };
+	const u32 n = ARRAY_SIZE(w), m = LDIR_MAGLEV_SIZE;
+	u32 *t = table(test, backends(test, n, w, 0), n), cnt[4], i;
+
+	count(t, cnt, n);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_GE_MSG(test, cnt[i] * 10 + 20, m * w[i], "w %u", w[i]);
+		KUNIT_EXPECT_LE_MSG(test, cnt[i] * 10, m * w[i] + 20, "w %u", w[i]);
+	}
+}
+
+/* Minimal disruption: removing one of 10 backends moves its entries and
+ * fewer than 1% of the others' (the paper's figure is a few tenths of a
+ * percent at this size); adding an 11th takes M/11 entries and moves
+ * fewer than 1% of the rest between old backends.
+ */
+static void maglev_disruption(struct kunit *test)
+{
+	const u32 m = LDIR_MAGLEV_SIZE;
+	struct ldir_maglev_backend *b = backends(test, 11, NULL, 0);
+	u32 *t10 = table(test, b, 10), *t9 = table(test, b, 9);
+	u32 *t11 = table(test, b, 11);
+	u32 i, moved = 0, to_new = 0, between = 0;
+
+	for (i = 0; i < m; i++) {
+		if (t10[i] != 9 && t10[i] != t9[i])
+			moved++;
+		if (t11[i] == 10)
+			to_new++;
+		else if (t11[i] != t10[i])
+			between++;
+	}
+	KUNIT_EXPECT_LT(test, moved, m / 100);
+	KUNIT_EXPECT_GE(test, to_new, m / 11);
+	KUNIT_EXPECT_LE(test, to_new, m / 11 + 1);
+	KUNIT_EXPECT_LT(test, between, m / 100);
+
+	/* the same backends give the same table: no per-boot randomness */
+	KUNIT_EXPECT_EQ(test, memcmp(t10, table(test, b, 10), m * sizeof(u32)), 0);
+}
+
+/* ---- per-virtual tables ------------------------------------------------ */
+
+#define HX_REALS	4
+
+struct hash_fx {
+	struct ldir_net ln;
+	struct ldir_virtual v;
+	struct ldir_real r[HX_REALS];
+	struct ldir_link l[HX_REALS];
+};
+
+/* A virtual under scheme @name linked to 10.0.2.(10 + last[i]) in the
+ * order given, all weight 1; its table built as the config path does.
+ */
+static struct hash_fx *hash_fx(struct kunit *test, const char *name, int n,
+			       const u8 *last)
+{
+	const struct ldir_sched_ops *ops = ldir_sched_find(name);
+	struct hash_fx *fx;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ops);
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	mutex_init(&fx->ln.lock);
+	INIT_LIST_HEAD(&fx->ln.virtuals);
+	ldir_hash_net_init(&fx->ln);
+	refcount_set(&fx->v.refcnt, 1);
+	fx->v.ln = &fx->ln;
+	fx->v.family = AF_INET;
+	fx->v.state = LDIR_STATE_IN;
+	INIT_LIST_HEAD(&fx->v.links);
+	spin_lock_init(&fx->v.sched_lock);
+	RCU_INIT_POINTER(fx->v.sched, ops);
+	for (i = 0; i < n; i++) {
+		struct ldir_real *r = &fx->r[i];
+		struct ldir_link *l = &fx->l[i];
+
+		refcount_set(&r->refcnt, 1);
+		r->family = AF_INET;
+		r->addr.ip = htonl(IP4(10, 0, 2, 10 + last[i]));
+		r->weight = 1;
+		r->state = LDIR_STATE_IN;
+		r->syn_threshold = 5;
+		refcount_set(&l->refcnt, 1);
+		l->virt = &fx->v;
+		l->real = r;
+		list_add_tail_rcu(&l->vnode, &fx->v.links);
+		fx->v.nlinks++;
+	}
+	mutex_lock(&fx->ln.lock);
+	KUNIT_EXPECT_EQ(test, ldir_virtual_hash_changed(&fx->ln, &fx->v), 0);
+	mutex_unlock(&fx->ln.lock);
+	return fx;
+}
+
+static void hash_fx_done(struct hash_fx *fx)
+{
+	mutex_lock(&fx->ln.lock);
+	ldir_hash_release(&fx->ln, &fx->v);
+	mutex_unlock(&fx->ln.lock);
+	ldir_hash_net_exit(&fx->ln);
+	rcu_barrier();
+}
+
+/* The last byte of the real the packet saddr:sport -> 192.0.2.10:dport
+ * goes to, 0 for none.
+ */
+static int pick(struct hash_fx *fx, u32 saddr, u16 sport, u16 dport, u8 proto,
+		bool stateful)
+{
+	struct ldir_tuple t = {
+		.family = AF_INET, .protocol = proto,
+		.saddr.ip = htonl(saddr), .daddr.ip = htonl(IP4(192, 0, 2, 10)),
+		.sport = htons(sport), .dport = htons(dport),
+	};
+	struct ldir_link *l;
+	struct ldir_pick pk;
+	int ret = 0;
+
+	local_bh_disable();
+	rcu_read_lock();
+	l = stateful ? ldir_sched_pick(&fx->ln, &fx->v, &t, NULL, &pk) :
+		       ldir_hash_pick(&fx->v, &t, false);
+	if (l)
+		ret = ntohl(l->real->addr.ip) & 0xff;
+	rcu_read_unlock();
+	local_bh_enable();
+	return ret;
+}
+
+/* N counts usable reals sorted by address, whatever the link order:
+ * hash3 index 0 is .11 even with links .13 .11 .12.
+ */
+static void hash_table_order(struct kunit *test)
+{
+	struct hash_fx *fx = hash_fx(test, "hash3", 3, (const u8[]){ 3, 1, 2 });
+	u32 c = IP4(10, 0, 1, 2);
+
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 1234, 80, IPPROTO_TCP, false), 11);
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 4321, 80, IPPROTO_TCP, false), 11);
+	KUNIT_EXPECT_EQ(test, pick(fx, c + 1, 1234, 80, IPPROTO_TCP, false), 12);
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 1234, 82, IPPROTO_TCP, false), 13);
+	/* the scheduler ops: the same choice for a new conn */
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 1234, 82, IPPROTO_TCP, true), 13);
+	hash_fx_done(fx);
+
+	fx = hash_fx(test, "hash5", 3, (const u8[]){ 2, 3, 1 });
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 40000, 7, IPPROTO_UDP, false), 13);
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 40001, 7, IPPROTO_UDP, false), 11);
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 40002, 7, IPPROTO_UDP, false), 12);
+	hash_fx_done(fx);
+}
+
+/* A real that fails before the table is rebuilt: its flows go to the
+ * next member in table order; the rebuilt table has one member less.
+ */
+static void hash_table_stale(struct kunit *test)
+{
+	struct hash_fx *fx = hash_fx(test, "hash3", 3, (const u8[]){ 1, 2, 3 });
+	u32 c = IP4(10, 0, 1, 2);
+
+	WRITE_ONCE(fx->r[0].state, LDIR_STATE_OUT);
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 1, 80, IPPROTO_TCP, false), 12);
+	KUNIT_EXPECT_EQ(test, pick(fx, c + 1, 1, 80, IPPROTO_TCP, false), 12);
+	KUNIT_EXPECT_EQ(test, pick(fx, c + 2, 1, 80, IPPROTO_TCP, false), 13);
+	mutex_lock(&fx->ln.lock);
+	KUNIT_EXPECT_EQ(test, ldir_virtual_hash_changed(&fx->ln, &fx->v), 0);
+	mutex_unlock(&fx->ln.lock);
+	/* now N = 2: 3388998492 % 2 = 0 -> .12, +1 -> .13 */
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 1, 80, IPPROTO_TCP, false), 12);
+	KUNIT_EXPECT_EQ(test, pick(fx, c + 1, 1, 80, IPPROTO_TCP, false), 13);
+
+	/* none usable: no table, no pick */
+	WRITE_ONCE(fx->r[1].weight, 0);
+	WRITE_ONCE(fx->r[2].state, LDIR_STATE_OUT);
+	mutex_lock(&fx->ln.lock);
+	KUNIT_EXPECT_EQ(test, ldir_virtual_hash_changed(&fx->ln, &fx->v), 0);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(fx->v.hash));
+	mutex_unlock(&fx->ln.lock);
+	KUNIT_EXPECT_EQ(test, pick(fx, c, 1, 80, IPPROTO_TCP, false), 0);
+	hash_fx_done(fx);
+}
+
+/* Two directors configured in a different order build the same Maglev
+ * table: the same real for every flow.
+ */
+static void maglev_directors_agree(struct kunit *test)
+{
+	struct hash_fx *a = hash_fx(test, "maglev", 4, (const u8[]){ 1, 2, 3, 4 });
+	struct hash_fx *b = hash_fx(test, "maglev", 4, (const u8[]){ 4, 2, 1, 3 });
+	int i, hits[15] = { 0 };
+
+	for (i = 0; i < 2000; i++) {
+		int x = pick(a, IP4(10, 0, 1, 2), 1024 + i, 80, IPPROTO_TCP, false);
+
+		KUNIT_EXPECT_EQ(test, x,
+				pick(b, IP4(10, 0, 1, 2), 1024 + i, 80, IPPROTO_TCP,
+				     false));
+		KUNIT_ASSERT_GE(test, x, 11);
+		KUNIT_ASSERT_LE(test, x, 14);
+		hits[x]++;
+	}
+	/* and the flows spread: 500 expected each */
+	for (i = 11; i <= 14; i++)
+		KUNIT_EXPECT_GT(test, hits[i], 350);
+	hash_fx_done(a);
+	hash_fx_done(b);
+}
+
+static struct kunit_case ldir_hash_cases[] = {
+	KUNIT_CASE(hash3_vectors),
+	KUNIT_CASE(hash5_vectors),
+	KUNIT_CASE(maglev_balance),
+	KUNIT_CASE(maglev_weights),
+	KUNIT_CASE(maglev_disruption),
+	KUNIT_CASE(hash_table_order),
+	KUNIT_CASE(hash_table_stale),
+	KUNIT_CASE(maglev_directors_agree),
+	{}
+};
+
+static struct kunit_suite ldir_hash_suite = {
+	.name = "ldir_hash",
+	.test_cases = ldir_hash_cases,
+};
+
+kunit_test_suite(ldir_hash_suite);
