@@ -12,8 +12,15 @@
 static bool pr_better(const struct ldir_real *a, const struct ldir_real *b,
 		      u64 now_us, u32 age_div)
 {
-	return ldir_real_pr(a, now_us, age_div) <
-	       ldir_real_pr(b, now_us, age_div);
+	s64 pa = ldir_real_pr(a, now_us, age_div);
+	s64 pb = ldir_real_pr(b, now_us, age_div);
+
+	/* equal PRs (reals not measured yet, R = 0): fewer conns first, so
+	 * that a burst does not all go to the first real of the list
+	 */
+	if (pa != pb)
+		return pa < pb;
+	return ldir_real_load(a) < ldir_real_load(b);
 }
 
 static struct ldir_link *pr_schedule(struct ldir_virtual *v,

@@ -52,7 +52,8 @@ expect_eq "real2 unanswered SYNs" 1 "$(real_field 2 .unanswered)"
 expect_eq "real2 ditched (the SYN was not resent)" 0 "$(real_field 2 .ditched)"
 
 # conn_times N: N sequential requests to VIP:80; prints "NAME CONNECT_S"
-# per request. --connect-timeout covers SYN retransmissions at 1 s and 3 s.
+# per request. --connect-timeout covers the SYN retransmissions (1 s apart
+# since 6.5, tcp_syn_linear_timeouts; 1 s then 2 s before).
 conn_times()
 {
 	local out

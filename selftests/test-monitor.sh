@@ -57,9 +57,9 @@ ok "monitor: real ${REAL[3]}:0 state in"
 log "real1, VIP:80's only real, fails"
 expect_eq "VIP:80 failed before" false "$(virtual_field 80 tcp .failed)"
 blackhole 1
-# syn-resends 1: the client's second SYN resend (after 1 + 2 s) finds the
-# conn ditched, which fails real1 (fail-threshold 1). No other real: the
-# client gets no answer.
+# syn-resends 1: the client's second SYN resend (at 2 s, or 3 s without
+# tcp_syn_linear_timeouts: 6.1) finds the conn ditched, which fails real1
+# (fail-threshold 1). No other real: the client gets no answer.
 pc curl -sS --connect-timeout 5 "http://$VIP/name" >/dev/null 2>&1 &&
 	fail "a conn to the blackholed real1 succeeded"
 # seen_re FILE ERE: a line of FILE matches ERE
