@@ -128,7 +128,12 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 				    &t->daddr.ip, ntohs(t->dport));
 		return NULL;
 	}
-	l = READ_ONCE(v->state) == LDIR_STATE_IN ? ldir_sched_pick(v, t) : NULL;
+	l = NULL;
+	if (READ_ONCE(v->state) == LDIR_STATE_IN)
+		l = ldir_fpa_pick(ln, v, t);
+	/* seed 002 para. 10: preferred users overflow to the general reals */
+	if (!l && v->bind_id && READ_ONCE(v->overflow))
+		l = ldir_bind_overflow(ln, v, t);
 	if (!l) {
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
 		return NULL;
@@ -185,7 +190,8 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		return drop(ln, LDIR_STATS_A_DROP_INVALID);
 	}
 	tuple_fill(&t, skb, thoff);
-	v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport, t.protocol);
+	v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport, t.protocol,
+				    &t.saddr);
 	if (!v)
 		return NF_ACCEPT;
 	if (t.protocol == IPPROTO_TCP)

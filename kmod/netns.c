@@ -142,6 +142,8 @@ static int __net_init ldir_net_init(struct net *net)
 	if (!ln->stats)
 		return -ENOMEM;
 	ldir_conn_table_init(ln);
+	ldir_fpa_table_init(ln);
+	ldir_bind_table_init(ln);
 	return 0;
 }
 
@@ -154,6 +156,8 @@ static void __net_exit ldir_net_exit(struct net *net)
 	ldir_conn_flush(ln, NULL, NULL);
 	ldir_objects_flush(ln);
 	mutex_unlock(&ln->lock);
+	ldir_fpa_table_uninit(ln);
+	ldir_bind_table_uninit(ln);
 	ldir_conn_table_uninit(ln);
 	free_percpu(ln->stats);
 }

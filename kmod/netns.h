@@ -17,6 +17,8 @@
 #include <linux/ldir.h>
 
 #include "compat.h"
+#include "fpa.h"
+#include "bind.h"
 
 /* Objects are bounded like every table on the router. */
 #define LDIR_VIRTUALS_MAX	4096
@@ -71,6 +73,9 @@ struct ldir_net {
 	u32 timeout[__LDIR_CONN_S_MAX];	/* jiffies, by enum ldir_conn_state */
 
 	struct ldir_stats __percpu *stats;
+
+	struct ldir_fpa_table fpa;	/* FPAs (seed 001 Fig. 3D) */
+	struct ldir_bind_table binds;	/* binds (seed 002 Fig. 3D) */
 };
 
 extern unsigned int ldir_net_id;
