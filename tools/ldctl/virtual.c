@@ -15,7 +15,9 @@
 void usage_virtual(FILE *f)
 {
 	fputs("  ldctl virtual add VIP:PORT tcp|udp [sched NAME] [state in|out] [bind ID]\n"
+	      "                [fpa SECONDS] [fpa-mask LEN] [overflow|no-overflow]\n"
 	      "  ldctl virtual set VIP:PORT tcp|udp [sched NAME] [state in|out] [bind ID]\n"
+	      "                [fpa SECONDS] [fpa-mask LEN] [overflow|no-overflow]\n"
 	      "  ldctl virtual del VIP:PORT tcp|udp [bind ID]\n"
 	      "  ldctl virtual [show]\n", f);
 }
@@ -44,12 +46,27 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 		const char *kw = argv[i], *val;
 		unsigned int bit;
 
+		/* flags: no value follows */
+		if (verb != LD_DEL && (!strcmp(kw, "overflow") ||
+				       !strcmp(kw, "no-overflow"))) {
+			if (v->has & LD_HAS_OVERFLOW)
+				return ldctl_usage_err(usage_virtual,
+						       "\"overflow\" given twice");
+			v->has |= LD_HAS_OVERFLOW;
+			v->overflow = !strcmp(kw, "overflow");
+			i--;
+			continue;
+		}
 		if (!strcmp(kw, "bind"))
 			bit = LD_HAS_BIND;
 		else if (!strcmp(kw, "sched") && verb != LD_DEL)
 			bit = LD_HAS_SCHED;
 		else if (!strcmp(kw, "state") && verb != LD_DEL)
 			bit = LD_HAS_STATE;
+		else if (!strcmp(kw, "fpa") && verb != LD_DEL)
+			bit = LD_HAS_FPA;
+		else if (!strcmp(kw, "fpa-mask") && verb != LD_DEL)
+			bit = LD_HAS_FPAMASK;
 		else
 			return ldctl_usage_err(usage_virtual,
 					       "unknown argument \"%s\"", kw);
@@ -69,10 +86,27 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 			return 1;
 		if (bit == LD_HAS_STATE && parse_state(val, &v->state))
 			return 1;
+		if (bit == LD_HAS_FPA &&
+		    parse_u32("fpa interval", val, 0, LDIR_TIMEOUT_MAX,
+			      &v->fpa_interval))
+			return 1;
+		if (bit == LD_HAS_FPAMASK) {
+			uint32_t mask;
+
+			if (parse_u32("fpa-mask", val, 0,
+				      v->addr.family == AF_INET ? 32 : 128, &mask))
+				return 1;
+			v->fpa_mask = mask;
+		}
 	}
-	if (verb == LD_SET && !(v->has & (LD_HAS_SCHED | LD_HAS_STATE)))
+	if (verb == LD_SET &&
+	    !(v->has & (LD_HAS_SCHED | LD_HAS_STATE | LD_HAS_FPA |
+			LD_HAS_FPAMASK | LD_HAS_OVERFLOW)))
 		return ldctl_usage_err(usage_virtual,
-				       "virtual set: nothing to change (give sched or state)");
+				       "virtual set: nothing to change (give sched, state, fpa, fpa-mask or overflow)");
+	if ((v->has & LD_HAS_OVERFLOW) && v->overflow && !v->bind_id)
+		return ldctl_usage_err(usage_virtual,
+				       "overflow needs \"bind ID\" with an ID other than 0 (the general instance is where an instance overflows to)");
 	return 0;
 }
 
