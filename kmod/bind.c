@@ -30,7 +30,7 @@ static u32 bind_hash(const struct ldir_bind_table *bt, u16 family,
 		.family = family, .protocol = protocol, .plen = plen,
 	};
 
-	return siphash(&k, sizeof(k), &bt->key) >> (32 - BIND_HASH_BITS);
+	return (u32)siphash(&k, sizeof(k), &bt->key) >> (32 - BIND_HASH_BITS);
 }
 
 static bool bind_match(const struct ldir_bind *b, u16 family,

@@ -29,7 +29,7 @@ static u32 fpa_hash(const struct ldir_fpa_table *ft,
 		unsigned long virt;
 	} k = { .addr = *caddr, .virt = (unsigned long)v };
 
-	return siphash(&k, sizeof(k), &ft->key) >> (32 - FPA_HASH_BITS);
+	return (u32)siphash(&k, sizeof(k), &ft->key) >> (32 - FPA_HASH_BITS);
 }
 
 static struct ldir_fpa *lookup(struct ldir_fpa_table *ft,
