@@ -32,20 +32,20 @@ who_from()
 
 	out=$(echo hello | pc timeout "$TMO" \
 		socat -t "$TMO" - "TCP:$VIP:${2:-8},bind=$1")
-	[[ $(sed -n 2p <<<"$out") == hello ]] ||
-		fail "who_from $1: no echo, got '$out'"
-	head -n 1 <<<"$out" | cut -d' ' -f1
+	# "realN ADDR:PORT\nhello": bash only, spawns are slow under TCG
+	[[ ${out#*$'\n'} == hello ]] || fail "who_from $1: no echo, got '$out'"
+	echo "${out%% *}"
 }
 
 # names_from N SRC [PORT]: N conns from SRC, the reals space separated
 names_from()
 {
-	local i out=()
+	local i names=()
 
 	for ((i = 0; i < $1; i++)); do
-		out+=("$(who_from "$2" "$3")")
+		names+=("$(who_from "$2" "$3")")
 	done
-	echo "${out[*]}"
+	echo "${names[*]}"
 }
 
 # fpas: "CLIENT/LEN REAL" per FPA, sorted, one a line
@@ -65,10 +65,10 @@ expect_eq "no FPAs" "" "$(fpas)"
 log "with FPA (interval 60 s): a client keeps its real"
 ld virtual set "$VIP:8" tcp fpa 60
 expect_match "ldctl show" "fpa 60 fpa-mask 32" "$(ld show)"
-expect_eq "6 conns from 10.0.1.2" "real2 real2 real2 real2 real2 real2" \
-	"$(names_from 6 10.0.1.2)"
-expect_eq "4 conns from 10.0.1.3 (its own FPA)" "real3 real3 real3 real3" \
-	"$(names_from 4 10.0.1.3)"
+expect_eq "4 conns from 10.0.1.2" "real2 real2 real2 real2" \
+	"$(names_from 4 10.0.1.2)"
+expect_eq "3 conns from 10.0.1.3 (its own FPA)" "real3 real3 real3" \
+	"$(names_from 3 10.0.1.3)"
 expect_eq "ldctl fpa" "10.0.1.2/32 ${REAL[2]}"$'\n'"10.0.1.3/32 ${REAL[3]}" \
 	"$(fpas)"
 age=$(ld -j fpa | jq '.[] | select(.client == "10.0.1.2") | ."age-ms"')
@@ -123,7 +123,7 @@ add_service 7 tcp rr "1 2"
 # FPA holds it to one real), 7 via the exact-port virtual (rr)
 expect_eq "who on VIP:8 through the port-0 virtual" "real1 real1 real1" \
 	"$(names_from 3 10.0.1.3 8)"
-for i in 1 2 3 4; do
+for i in 1 2; do
 	got=$(echo "echo$i" | pc timeout "$TMO" socat -t "$TMO" - \
 		"TCP:$VIP:7,bind=10.0.1.3")
 	expect_eq "echo on VIP:7 ($i)" "echo$i" "$got"
@@ -132,11 +132,11 @@ expect_eq "the port-0 virtual's FPA (its port does not matter)" \
 	"10.0.1.3/32 ${REAL[1]}" "$(fpas)"
 expect_eq "port-0 virtual: conns to real1, real2" "3 0" \
 	"$(ld -j link | jq -r '[.[] | select(."virtual-port" == 0) | .conns | tostring] | join(" ")')"
-expect_eq "VIP:7: conns to real1, real2" "2 2" \
+expect_eq "VIP:7: conns to real1, real2" "1 1" \
 	"$(ld -j link | jq -r '[.[] | select(."virtual-port" == 7) | .conns | tostring] | join(" ")')"
-expect_eq "real conns: shared by both virtuals (real1, real2, real3)" "5 2 0" \
+expect_eq "real conns: shared by both virtuals (real1, real2, real3)" "4 1 0" \
 	"$(ld -j real | jq -r '[.[] | .conns | tostring] | join(" ")')"
 expect_eq "real links" "2 2 0" \
 	"$(ld -j real | jq -r '[.[] | .links | tostring] | join(" ")')"
 expect_eq "conn table: the real port is the client's port" \
-	"8 8 8 7 7 7 7" "$(ld -j conns | jq -r '[.[] | ."real-port"] | sort | reverse | map(tostring) | join(" ")')"
+	"8 8 8 7 7" "$(ld -j conns | jq -r '[.[] | ."real-port"] | sort | reverse | map(tostring) | join(" ")')"
