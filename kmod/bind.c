@@ -72,6 +72,7 @@ struct ldir_virtual *ldir_bind_lookup_rcu(struct ldir_net *ln, u16 family,
 					  const union nf_inet_addr *caddr)
 {
 	struct ldir_bind_table *bt = &ln->binds;
+	/* pairs with smp_store_release() in ldir_bind_create() */
 	struct hlist_head *buckets = smp_load_acquire(&bt->buckets);
 	int len = family == AF_INET ? 32 : 128;
 	union nf_inet_addr masked;
@@ -130,6 +131,9 @@ struct ldir_bind *ldir_bind_create(struct ldir_net *ln, struct ldir_virtual *v,
 				   GFP_KERNEL);
 		if (!buckets)
 			return ERR_PTR(-ENOMEM);
+		/* zeroed before seen: pairs with smp_load_acquire() in
+		 * ldir_bind_lookup_rcu()
+		 */
 		smp_store_release(&bt->buckets, buckets);
 	}
 	b = kzalloc(sizeof(*b), GFP_KERNEL);

@@ -17,8 +17,8 @@
 #define FPA_GC_INTERVAL	HZ
 
 static unsigned int fpa_max = 65536;
-module_param(fpa_max, uint, 0644);
-MODULE_PARM_DESC(fpa_max, "FPAs per netns; the least recently used goes first");
+module_param(fpa_max, uint, 0444);
+MODULE_PARM_DESC(fpa_max, "FPAs per netns (0: none); the least recently used goes first");
 
 static u32 fpa_hash(const struct ldir_fpa_table *ft,
 		    const struct ldir_virtual *v,
@@ -30,6 +30,13 @@ static u32 fpa_hash(const struct ldir_fpa_table *ft,
 	} k = { .addr = *caddr, .virt = (unsigned long)v };
 
 	return (u32)siphash(&k, sizeof(k), &ft->key) >> (32 - FPA_HASH_BITS);
+}
+
+/* The buckets, or NULL before the first virtual with FPAs. */
+static struct hlist_head *fpa_buckets(struct ldir_net *ln)
+{
+	/* pairs with smp_store_release() in ldir_fpa_table_alloc() */
+	return smp_load_acquire(&ln->fpa.buckets);
 }
 
 static struct ldir_fpa *lookup(struct ldir_fpa_table *ft,
@@ -51,7 +58,7 @@ struct ldir_fpa *ldir_fpa_lookup_rcu(struct ldir_net *ln,
 				     const struct ldir_virtual *v,
 				     const union nf_inet_addr *caddr)
 {
-	struct hlist_head *buckets = smp_load_acquire(&ln->fpa.buckets);
+	struct hlist_head *buckets = fpa_buckets(ln);
 
 	return buckets ? lookup(&ln->fpa, buckets, v, caddr) : NULL;
 }
@@ -115,7 +122,7 @@ static void fpa_insert(struct ldir_net *ln, struct hlist_head *buckets,
 {
 	struct ldir_fpa_table *ft = &ln->fpa;
 	struct ldir_fpa *f, *other;
-	unsigned int max = READ_ONCE(fpa_max);
+	unsigned int max = READ_ONCE(ft->max);
 
 	if (!max)
 		return;
@@ -172,7 +179,7 @@ struct ldir_link *ldir_fpa_pick(struct ldir_net *ln, struct ldir_virtual *v,
 	struct ldir_link *l;
 	struct ldir_fpa *f;
 
-	buckets = smp_load_acquire(&ln->fpa.buckets);
+	buckets = fpa_buckets(ln);
 	if (!interval || !buckets)
 		return ldir_sched_pick(v, t);
 
@@ -228,7 +235,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_fpa_flush);
 unsigned int ldir_fpa_gc_scan(struct ldir_net *ln)
 {
 	struct ldir_fpa_table *ft = &ln->fpa;
-	struct hlist_head *buckets = smp_load_acquire(&ft->buckets);
+	struct hlist_head *buckets = fpa_buckets(ln);
 	unsigned long now = jiffies;
 	unsigned int i, n = 0;
 
@@ -282,7 +289,7 @@ static void fpa_gc(struct work_struct *work)
 struct ldir_fpa *ldir_fpa_dump_next(struct ldir_net *ln, unsigned int *bucket,
 				    unsigned int *idx)
 {
-	struct hlist_head *buckets = smp_load_acquire(&ln->fpa.buckets);
+	struct hlist_head *buckets = fpa_buckets(ln);
 	struct ldir_fpa *f;
 
 	if (!buckets)
@@ -311,7 +318,9 @@ int ldir_fpa_table_alloc(struct ldir_net *ln)
 	buckets = kvcalloc(1U << FPA_HASH_BITS, sizeof(*buckets), GFP_KERNEL);
 	if (!buckets)
 		return -ENOMEM;
-	/* the packet path sees initialised buckets or none */
+	/* the packet path sees initialised buckets or none: pairs with
+	 * smp_load_acquire() in fpa_buckets()
+	 */
 	smp_store_release(&ft->buckets, buckets);
 	queue_delayed_work(system_power_efficient_wq, &ft->gc_work,
 			   FPA_GC_INTERVAL);
@@ -325,6 +334,7 @@ void ldir_fpa_table_init(struct ldir_net *ln)
 
 	spin_lock_init(&ft->lock);
 	INIT_LIST_HEAD(&ft->lru);
+	ft->max = fpa_max;
 	get_random_bytes(&ft->key, sizeof(ft->key));
 	INIT_DELAYED_WORK(&ft->gc_work, fpa_gc);
 }

@@ -23,6 +23,7 @@ struct ldir_fpa_table {
 	spinlock_t lock;		/* writers: buckets, lru, count */
 	struct list_head lru;		/* most recently used first */
 	unsigned int count;		/* under lock */
+	unsigned int max;		/* bound; from fpa_max at netns init */
 	siphash_key_t key;
 	struct delayed_work gc_work;
 };
