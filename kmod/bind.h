@@ -57,8 +57,9 @@ static inline void ldir_addr_mask(union nf_inet_addr *out,
 		return;
 	}
 	for (i = 0; i < 4; i++, plen = plen > 32 ? plen - 32 : 0)
-		out->all[i] = plen >= 32 ? in->all[i] :
-			      plen ? in->all[i] & htonl(~0U << (32 - plen)) : 0;
+		out->all[i] = plen >= 32 ? in->all[i] : !plen ? 0 :
+			      in->all[i] &
+			      (__force u32)htonl(~0U << (32 - plen));
 }
 
 struct ldir_virtual *ldir_bind_lookup_rcu(struct ldir_net *ln, u16 family,
