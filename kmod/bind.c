@@ -213,6 +213,7 @@ struct ldir_link *ldir_bind_overflow(struct ldir_net *ln,
 		return NULL;
 	return ldir_fpa_pick(ln, v0, t);
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_bind_overflow);
 
 void ldir_bind_table_init(struct ldir_net *ln)
 {
