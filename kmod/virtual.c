@@ -45,16 +45,16 @@ static struct ldir_virtual *vlookup(struct ldir_net *ln, u16 family,
  * The virtual a new conn from @caddr to @addr:@port belongs to: an exact
  * port first, then a port-0 virtual covering every port. For each, the
  * instance of the longest bind prefix containing @caddr if it is in
- * service, else the general instance (seed 002 Fig. 5 steps 510-516); an
- * instance out of service with no general one to fall back to is still
- * returned, for its live conns. Caller holds rcu_read_lock().
+ * service, else the general instance (seed 002 Fig. 5 steps 510-516). An
+ * instance out of service with no general one to fall back to, on either
+ * port, is still returned, for its live conns. Caller holds rcu_read_lock().
  */
 struct ldir_virtual *ldir_virtual_lookup_rcu(struct ldir_net *ln, u16 family,
 					     const union nf_inet_addr *addr,
 					     __be16 port, u8 protocol,
 					     const union nf_inet_addr *caddr)
 {
-	struct ldir_virtual *v, *b;
+	struct ldir_virtual *v, *b, *out = NULL;
 
 	for (;;) {
 		b = ldir_bind_lookup_rcu(ln, family, addr, port, protocol,
@@ -62,8 +62,12 @@ struct ldir_virtual *ldir_virtual_lookup_rcu(struct ldir_net *ln, u16 family,
 		if (b && READ_ONCE(b->state) == LDIR_STATE_IN)
 			return b;
 		v = vlookup(ln, family, addr, port, protocol);
-		if (v || b || !port)
-			return v ?: b;
+		if (v)
+			return v;
+		if (!out)
+			out = b;
+		if (!port)
+			return out;
 		port = 0;
 	}
 }
