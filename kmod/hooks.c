@@ -127,6 +127,7 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	struct ldir_pick pick;
 	struct ldir_conn *cp;
 	struct ldir_link *l;
+	bool backup = false;
 	__be16 rport;
 
 	/* only a SYN opens a TCP connection (seed 001 step 526) */
@@ -139,18 +140,23 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	}
 	l = NULL;
 	if (READ_ONCE(v->state) == LDIR_STATE_IN)
-		l = ldir_sched_pick(ln, v, t, avoid, &pick);
+		l = ldir_fpa_pick(ln, v, t, avoid, &pick);
+	/* seed 002 para. 10: preferred users overflow to the general reals */
+	if (!l && v->bind_id && READ_ONCE(v->overflow))
+		l = ldir_bind_overflow(ln, v, t, avoid, &pick);
 	if (!l) {
 		/* one level only: a backup's backup is not followed */
 		b = rcu_dereference(v->backup);
-		if (b && READ_ONCE(b->state) == LDIR_STATE_IN)
+		if (b && READ_ONCE(b->state) == LDIR_STATE_IN) {
 			l = ldir_sched_pick(ln, b, t, avoid, &pick);
+			backup = true;
+		}
 		if (!l) {
 			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
 			return NULL;
 		}
 	}
-	if (l->virt != v || pick.real != l->real)
+	if (backup || pick.real != l->real)
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_BACKUP);
 	rport = l->port ?: (pick.real->port ?: t->dport);
 	cp = ldir_conn_create(ln, t, l, pick.real, rport,
@@ -243,7 +249,8 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		return drop(ln, LDIR_STATS_A_DROP_INVALID);
 	}
 	tuple_fill(&t, skb, thoff);
-	v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport, t.protocol);
+	v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport, t.protocol,
+				    &t.saddr);
 	if (!v)
 		return NF_ACCEPT;
 	if (v->flags & LDIR_VIRTUAL_F_STATELESS)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ldir_kunit.ko: the KUnit suites of ldir, one file per object under test
- * (kunit_nat.c, kunit_sched.c, kunit_conn.c, kunit_hash.c); they run when
- * it is loaded.
+ * (kunit_nat.c, kunit_sched.c, kunit_conn.c, kunit_hash.c, kunit_fpa.c);
+ * they run when it is loaded.
  */
 #include <linux/module.h>
 #include <kunit/test.h>

@@ -64,6 +64,11 @@ static struct netlink_range_validation pct_range = {
 	.max = 100,
 };
 
+static struct netlink_range_validation fpa_interval_range = {
+	.min = 0,
+	.max = LDIR_TIMEOUT_MAX,
+};
+
 static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_FAMILY]		= { .type = NLA_U16 },
 	[LDIR_VIRTUAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
@@ -87,6 +92,12 @@ static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_FAILED]		= { .type = NLA_REJECT },
 	[LDIR_VIRTUAL_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32,
 							  LDIR_VIRTUAL_F_ALL),
+	[LDIR_VIRTUAL_A_FPA_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+								&fpa_interval_range),
+	[LDIR_VIRTUAL_A_FPA_MASK]	= NLA_POLICY_MAX(NLA_U8,
+							 LDIR_PREFIX_LEN_MAX),
+	[LDIR_VIRTUAL_A_OVERFLOW]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[LDIR_VIRTUAL_A_NBINDS]		= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
@@ -129,6 +140,14 @@ static const struct nla_policy link_policy[LDIR_LINK_A_MAX + 1] = {
 	[LDIR_LINK_A_STATS]		= { .type = NLA_REJECT },
 };
 
+static const struct nla_policy bind_policy[LDIR_BIND_A_MAX + 1] = {
+	[LDIR_BIND_A_VIRTUAL]		= NLA_POLICY_NESTED(virtual_policy),
+	[LDIR_BIND_A_FAMILY]		= { .type = NLA_U16 },
+	[LDIR_BIND_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
+	[LDIR_BIND_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8,
+							 LDIR_PREFIX_LEN_MAX),
+};
+
 static const struct nla_policy config_policy[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_CONN_MAX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[LDIR_CONFIG_A_CONN_COUNT]	= { .type = NLA_REJECT },
@@ -165,6 +184,15 @@ static const struct nla_policy config_op_policy[LDIR_A_MAX + 1] = {
 
 static const struct nla_policy flush_op_policy[LDIR_A_MAX + 1] = {
 	[LDIR_A_FLUSH_CONNS_ONLY] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy bind_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_BIND]		= NLA_POLICY_NESTED(bind_policy),
+};
+
+/* FPA_FLUSH: the virtual is optional */
+static const struct nla_policy fpa_flush_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_VIRTUAL]	= NLA_POLICY_NESTED(virtual_policy),
 };
 
 static const struct nla_policy none_op_policy[LDIR_A_MAX + 1] = {
@@ -254,14 +282,8 @@ static int parse_vkey(struct netlink_ext_ack *extack, struct nlattr *nest,
 		return -EPROTONOSUPPORT;
 	}
 	k->bind_id = 0;
-	if (tb[LDIR_VIRTUAL_A_BIND_ID]) {
+	if (tb[LDIR_VIRTUAL_A_BIND_ID])
 		k->bind_id = nla_get_u32(tb[LDIR_VIRTUAL_A_BIND_ID]);
-		if (k->bind_id) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[LDIR_VIRTUAL_A_BIND_ID],
-					    "Bind ID instances are not supported yet");
-			return -EOPNOTSUPP;
-		}
-	}
 	return 0;
 }
 
@@ -413,6 +435,54 @@ static void virtual_apply(struct ldir_net *ln, struct ldir_virtual *v,
 
 /* ---- virtuals ---------------------------------------------------------- */
 
+/* Checks the FPA and overflow settings in @tb for a virtual of @family and
+ * @bind_id, and makes room for FPAs: nothing changes if this fails.
+ */
+static int virtual_opts_check(struct ldir_net *ln,
+			      struct netlink_ext_ack *extack,
+			      struct nlattr **tb, u16 family, u32 bind_id)
+{
+	struct nlattr *a;
+
+	a = tb[LDIR_VIRTUAL_A_FPA_MASK];
+	if (a && nla_get_u8(a) > (family == AF_INET ? 32 : 128)) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "FPA mask is longer than the address");
+		return -EINVAL;
+	}
+	a = tb[LDIR_VIRTUAL_A_OVERFLOW];
+	if (a && nla_get_u8(a) && !bind_id) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "overflow is for an instance with a non-zero Bind ID (it overflows to Bind ID 0)");
+		return -EINVAL;
+	}
+	a = tb[LDIR_VIRTUAL_A_FPA_INTERVAL];
+	if (a && nla_get_u32(a) && ldir_fpa_table_alloc(ln)) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot allocate the FPA table");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void virtual_opts_apply(struct ldir_net *ln, struct ldir_virtual *v,
+			       struct nlattr **tb)
+{
+	struct nlattr *a;
+
+	a = tb[LDIR_VIRTUAL_A_FPA_INTERVAL];
+	if (a)
+		WRITE_ONCE(v->fpa_interval, nla_get_u32(a));
+	a = tb[LDIR_VIRTUAL_A_FPA_MASK];
+	if (a && nla_get_u8(a) != v->fpa_mask) {
+		WRITE_ONCE(v->fpa_mask, nla_get_u8(a));
+		/* the FPAs were kept for other client prefixes */
+		ldir_fpa_flush(ln, v, NULL);
+	}
+	a = tb[LDIR_VIRTUAL_A_OVERFLOW];
+	if (a)
+		WRITE_ONCE(v->overflow, nla_get_u8(a));
+}
+
 static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = info_ln(info);
@@ -453,6 +523,9 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -EEXIST;
 		goto out;
 	}
+	ret = virtual_opts_check(ln, info->extack, tb, k.family, k.bind_id);
+	if (ret)
+		goto out;
 	if (tb[LDIR_VIRTUAL_A_BACKUP]) {
 		ret = parse_backup_virtual(ln, info->extack,
 					   tb[LDIR_VIRTUAL_A_BACKUP], &k,
@@ -473,6 +546,7 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 	/* before any link: the virtual has no real to send packets to yet */
 	v->flags = flags;
 	virtual_apply(ln, v, tb, backup);
+	virtual_opts_apply(ln, v, tb);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -529,6 +603,9 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 		if (ret)
 			goto out;
 	}
+	ret = virtual_opts_check(ln, info->extack, tb, v->family, v->bind_id);
+	if (ret)
+		goto out;
 	if (sched) {
 		spin_lock_bh(&v->sched_lock);
 		rcu_assign_pointer(v->sched, sched);
@@ -538,6 +615,7 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 		spin_unlock_bh(&v->sched_lock);
 	}
 	virtual_apply(ln, v, tb, backup);
+	virtual_opts_apply(ln, v, tb);
 	ldir_net_changed(ln);
 	ldir_hash_refresh(ln);
 out:
@@ -1053,7 +1131,11 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 	    nla_put_u16(skb, LDIR_VIRTUAL_A_STARTUP_WINDOW, v->startup_window) ||
 	    nla_put_u32(skb, LDIR_VIRTUAL_A_NLINKS, v->nlinks) ||
 	    nla_put_u32(skb, LDIR_VIRTUAL_A_CONNS, atomic_read(&v->conns)) ||
-	    nla_put_u32(skb, LDIR_VIRTUAL_A_FLAGS, v->flags))
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_FLAGS, v->flags) ||
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_FPA_INTERVAL, v->fpa_interval) ||
+	    nla_put_u8(skb, LDIR_VIRTUAL_A_FPA_MASK, v->fpa_mask) ||
+	    nla_put_u8(skb, LDIR_VIRTUAL_A_OVERFLOW, v->overflow) ||
+	    nla_put_u32(skb, LDIR_VIRTUAL_A_NBINDS, v->nbinds))
 		return -EMSGSIZE;
 	if (ldir_virtual_failed(v) && nla_put_flag(skb, LDIR_VIRTUAL_A_FAILED))
 		return -EMSGSIZE;
@@ -1381,6 +1463,280 @@ void ldir_event_work(struct work_struct *work)
 	mutex_unlock(&ln->lock);
 }
 
+/* ---- binds and FPAs ---------------------------------------------------- */
+
+/* The instance, client prefix and length of a bind request (seed 002
+ * Fig. 4 steps 402-406: the instance must exist).
+ */
+static int parse_bind(struct ldir_net *ln, struct genl_info *info,
+		      struct ldir_virtual **vp, union nf_inet_addr *caddr,
+		      u8 *plen)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *vtb[LDIR_VIRTUAL_A_MAX + 1];
+	struct nlattr *tb[LDIR_BIND_A_MAX + 1];
+	struct nlattr *nest = info->attrs[LDIR_A_BIND];
+	union nf_inet_addr masked;
+	struct ldir_virtual *v;
+	struct vkey k;
+	u16 family;
+	int ret;
+
+	ret = parse_nest(info, LDIR_A_BIND, tb, LDIR_BIND_A_MAX, bind_policy);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LDIR_BIND_A_VIRTUAL) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, LDIR_BIND_A_PREFIX_LEN))
+		return -EINVAL;
+	ret = nla_parse_nested(vtb, LDIR_VIRTUAL_A_MAX, tb[LDIR_BIND_A_VIRTUAL],
+			       virtual_policy, extack);
+	if (ret)
+		return ret;
+	ret = parse_vkey(extack, tb[LDIR_BIND_A_VIRTUAL], vtb, &k);
+	if (ret)
+		return ret;
+	ret = parse_addr(extack, nest, tb, LDIR_BIND_A_FAMILY, LDIR_BIND_A_ADDR,
+			 &family, caddr, false);
+	if (ret)
+		return ret;
+	*plen = nla_get_u8(tb[LDIR_BIND_A_PREFIX_LEN]);
+	if (*plen > (family == AF_INET ? 32 : 128)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[LDIR_BIND_A_PREFIX_LEN],
+				    "prefix length is longer than the address");
+		return -EINVAL;
+	}
+	ldir_addr_mask(&masked, caddr, family, *plen);
+	if (!nf_inet_addr_cmp(&masked, caddr)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[LDIR_BIND_A_ADDR],
+				    "client address has bits set past the prefix length");
+		return -EINVAL;
+	}
+	if (!k.bind_id) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[LDIR_BIND_A_VIRTUAL],
+				    "Bind ID 0 is the general instance: it already serves every client without a bind");
+		return -EINVAL;
+	}
+	if (family != k.family) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[LDIR_BIND_A_FAMILY],
+				    "client and virtual address families differ");
+		return -EINVAL;
+	}
+	v = ldir_virtual_find(ln, k.family, &k.addr, k.port, k.protocol,
+			      k.bind_id);
+	if (!v) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[LDIR_BIND_A_VIRTUAL],
+				    "no virtual instance with this Bind ID (create it first)");
+		return -ENOENT;
+	}
+	*vp = v;
+	return 0;
+}
+
+static int bind_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	union nf_inet_addr caddr;
+	struct ldir_virtual *v;
+	struct ldir_bind *b;
+	u8 plen;
+	int ret;
+
+	mutex_lock(&ln->lock);
+	ret = parse_bind(ln, info, &v, &caddr, &plen);
+	if (ret)
+		goto out;
+	b = ldir_bind_create(ln, v, &caddr, plen);
+	if (IS_ERR(b)) {
+		ret = PTR_ERR(b);
+		if (ret == -EEXIST)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_BIND],
+					    "client prefix already assigned to an instance of this virtual");
+		else if (ret == -ENOSPC)
+			NL_SET_ERR_MSG_MOD(info->extack, "too many binds");
+		else
+			NL_SET_ERR_MSG_MOD(info->extack, "cannot create bind");
+	}
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+static int bind_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	union nf_inet_addr caddr;
+	struct ldir_virtual *v;
+	struct ldir_bind *b;
+	u8 plen;
+	int ret;
+
+	mutex_lock(&ln->lock);
+	ret = parse_bind(ln, info, &v, &caddr, &plen);
+	if (ret)
+		goto out;
+	b = ldir_bind_find(ln, v->family, &v->addr, v->port, v->protocol,
+			   &caddr, plen);
+	if (!b || b->virt != v) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_BIND],
+				    "bind not found");
+		ret = -ENOENT;
+		goto out;
+	}
+	ldir_bind_destroy(ln, b);
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
+static int fill_bind(struct sk_buff *skb, const struct ldir_bind *b)
+{
+	struct nlattr *nest, *n;
+
+	nest = nla_nest_start(skb, LDIR_A_BIND);
+	if (!nest)
+		return -EMSGSIZE;
+	n = nla_nest_start(skb, LDIR_BIND_A_VIRTUAL);
+	if (!n || put_vkey(skb, b->virt))
+		return -EMSGSIZE;
+	nla_nest_end(skb, n);
+	if (nla_put_u16(skb, LDIR_BIND_A_FAMILY, b->virt->family) ||
+	    put_addr(skb, LDIR_BIND_A_ADDR, &b->caddr) ||
+	    nla_put_u8(skb, LDIR_BIND_A_PREFIX_LEN, b->plen))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* As dump_objects(), for the binds. */
+static int bind_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ldir_net *ln = ldir_pernet(sock_net(cb->skb->sk));
+	long idx = 0, start = cb->args[0];
+	struct ldir_bind *b;
+	int ret = 0;
+
+	mutex_lock(&ln->lock);
+	cb->seq = ln->gen;
+	list_for_each_entry(b, &ln->binds.list, node) {
+		void *hdr;
+
+		if (idx++ < start)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &ldir_family, NLM_F_MULTI,
+				  LDIR_CMD_BIND_GET);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		ret = fill_bind(skb, b);
+		if (ret) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&ln->lock);
+	if (ret && idx - 1 == start)
+		return ret;
+	cb->args[0] = ret ? idx - 1 : idx;
+	return skb->len;
+}
+
+/* Caller holds rcu_read_lock(): the FPA, its link and virtual stay. */
+static int fill_fpa(struct sk_buff *skb, const struct ldir_fpa *f)
+{
+	const struct ldir_virtual *v = f->virt;
+	const struct ldir_link *l = rcu_dereference(f->link);
+	long age = (long)(jiffies - READ_ONCE(f->stamp));
+	struct nlattr *nest, *n;
+
+	nest = nla_nest_start(skb, LDIR_A_FPA);
+	if (!nest)
+		return -EMSGSIZE;
+	n = nla_nest_start(skb, LDIR_FPA_A_VIRTUAL);
+	if (!n || put_vkey(skb, v))
+		return -EMSGSIZE;
+	nla_nest_end(skb, n);
+	if (nla_put_u16(skb, LDIR_FPA_A_FAMILY, v->family) ||
+	    put_addr(skb, LDIR_FPA_A_CLIENT_ADDR, &f->caddr) ||
+	    nla_put_u8(skb, LDIR_FPA_A_PREFIX_LEN, READ_ONCE(v->fpa_mask)))
+		return -EMSGSIZE;
+	n = nla_nest_start(skb, LDIR_FPA_A_REAL);
+	if (!n || put_rkey(skb, l->real))
+		return -EMSGSIZE;
+	nla_nest_end(skb, n);
+	if (nla_put_u32(skb, LDIR_FPA_A_AGE_MS,
+			age > 0 ? jiffies_to_msecs(age) : 0))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* As conn_dump(): FPAs come and go with the traffic. */
+static int fpa_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ldir_net *ln = ldir_pernet(sock_net(cb->skb->sk));
+	unsigned int bucket = cb->args[0], idx = cb->args[1];
+	struct ldir_fpa *f;
+	int n = 0;
+
+	rcu_read_lock();
+	for (;;) {
+		unsigned int b = bucket, i = idx;
+		void *hdr;
+
+		f = ldir_fpa_dump_next(ln, &bucket, &idx);
+		if (!f)
+			break;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &ldir_family, NLM_F_MULTI,
+				  LDIR_CMD_FPA_GET);
+		if (!hdr || fill_fpa(skb, f)) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			bucket = b;
+			idx = i;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		n++;
+	}
+	rcu_read_unlock();
+	cb->args[0] = bucket;
+	cb->args[1] = idx;
+	return n || !f ? skb->len : -EMSGSIZE;
+}
+
+static int fpa_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ldir_net *ln = info_ln(info);
+	struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
+	struct ldir_virtual *v = NULL;
+	int ret = 0;
+
+	if (info->attrs[LDIR_A_VIRTUAL]) {
+		ret = parse_nest(info, LDIR_A_VIRTUAL, tb, LDIR_VIRTUAL_A_MAX,
+				 virtual_policy);
+		if (ret)
+			return ret;
+	}
+	mutex_lock(&ln->lock);
+	if (info->attrs[LDIR_A_VIRTUAL]) {
+		v = find_virtual(ln, info->extack, info->attrs[LDIR_A_VIRTUAL],
+				 tb);
+		if (IS_ERR(v)) {
+			ret = PTR_ERR(v);
+			goto out;
+		}
+	}
+	ldir_fpa_flush(ln, v, NULL);
+out:
+	mutex_unlock(&ln->lock);
+	return ret;
+}
+
 /* ---- family ------------------------------------------------------------ */
 
 #define LDIR_OP(_cmd, _doit, _dumpit, _policy) {			\
@@ -1405,6 +1761,11 @@ static const struct genl_ops ldir_ops[] = {
 	LDIR_OP(LDIR_CMD_STATS_GET, stats_get, NULL, none_op_policy),
 	LDIR_OP(LDIR_CMD_CONFIG_SET, config_set, NULL, config_op_policy),
 	LDIR_OP(LDIR_CMD_FLUSH, flush, NULL, flush_op_policy),
+	LDIR_OP(LDIR_CMD_BIND_NEW, bind_new, NULL, bind_op_policy),
+	LDIR_OP(LDIR_CMD_BIND_DEL, bind_del, NULL, bind_op_policy),
+	LDIR_OP(LDIR_CMD_BIND_GET, NULL, bind_dump, none_op_policy),
+	LDIR_OP(LDIR_CMD_FPA_GET, NULL, fpa_dump, none_op_policy),
+	LDIR_OP(LDIR_CMD_FPA_FLUSH, fpa_flush, NULL, fpa_flush_op_policy),
 };
 
 static const struct genl_multicast_group ldir_mcgrps[] = {

@@ -158,6 +158,8 @@ static int __net_init ldir_net_init(struct net *net)
 		return -ENOMEM;
 	ldir_conn_table_init(ln);
 	ldir_hash_net_init(ln);
+	ldir_fpa_table_init(ln);
+	ldir_bind_table_init(ln);
 	return 0;
 }
 
@@ -173,6 +175,8 @@ static void __net_exit ldir_net_exit(struct net *net)
 	/* no hook is left to queue it; it takes ln->lock, so not above */
 	cancel_work_sync(&ln->event_work);
 	ldir_hash_net_exit(ln);
+	ldir_fpa_table_uninit(ln);
+	ldir_bind_table_uninit(ln);
 	ldir_conn_table_uninit(ln);
 	free_percpu(ln->stats);
 }

@@ -17,6 +17,8 @@
 #include <linux/ldir.h>
 
 #include "compat.h"
+#include "fpa.h"
+#include "bind.h"
 
 /* Objects are bounded like every table on the router. */
 #define LDIR_VIRTUALS_MAX	4096
@@ -89,6 +91,8 @@ struct ldir_net {
 	struct hlist_head smap[1 << LDIR_SMAP_BITS];	/* under lock, RCU */
 	unsigned int nsmap;		/* under lock, read locklessly */
 	struct delayed_work hash_work;	/* rebuilds stale hash tables */
+	struct ldir_fpa_table fpa;	/* FPAs (seed 001 Fig. 3D) */
+	struct ldir_bind_table binds;	/* binds (seed 002 Fig. 3D) */
 };
 
 extern unsigned int ldir_net_id;

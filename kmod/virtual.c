@@ -43,21 +43,45 @@ static struct ldir_virtual *vlookup(struct ldir_net *ln, u16 family,
 	return NULL;
 }
 
-/* The virtual a packet to @addr:@port belongs to: an exact port first, then
- * a port-0 virtual covering every port. Caller holds rcu_read_lock().
+/*
+ * The virtual a new conn from @caddr to @addr:@port belongs to: an exact
+ * port first, then a port-0 virtual covering every port. For each, the
+ * instance of the longest bind prefix containing @caddr if it is in
+ * service, else the general instance (seed 002 Fig. 5 steps 510-516). An
+ * instance out of service with no general one to fall back to, on either
+ * port, is still returned, for its live conns. Caller holds rcu_read_lock().
  */
 struct ldir_virtual *ldir_virtual_lookup_rcu(struct ldir_net *ln, u16 family,
 					     const union nf_inet_addr *addr,
-					     __be16 port, u8 protocol)
+					     __be16 port, u8 protocol,
+					     const union nf_inet_addr *caddr)
 {
-	struct ldir_virtual *v;
+	struct ldir_virtual *v, *b, *out = NULL;
 
-	v = vlookup(ln, family, addr, port, protocol);
-	if (!v && port)
-		v = vlookup(ln, family, addr, 0, protocol);
-	return v;
+	for (;;) {
+		b = ldir_bind_lookup_rcu(ln, family, addr, port, protocol,
+					 caddr);
+		if (b && READ_ONCE(b->state) == LDIR_STATE_IN)
+			return b;
+		v = vlookup(ln, family, addr, port, protocol);
+		if (v)
+			return v;
+		if (!out)
+			out = b;
+		if (!port)
+			return out;
+		port = 0;
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_lookup_rcu);
+
+/* The general instance (Bind ID 0) of @v's VIP:port:protocol, or NULL. */
+struct ldir_virtual *ldir_virtual_general_rcu(struct ldir_net *ln,
+					      const struct ldir_virtual *v)
+{
+	return vlookup(ln, v->family, &v->addr, v->port, v->protocol);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_general_rcu);
 
 struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 				       const union nf_inet_addr *addr,
@@ -99,6 +123,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	v->state = LDIR_STATE_IN;
 	v->startup_pct = 50;
 	v->startup_window = 20;
+	v->fpa_mask = family == AF_INET ? 32 : 128;
 	RCU_INIT_POINTER(v->sched, sched);
 	INIT_LIST_HEAD(&v->links);
 	spin_lock_init(&v->sched_lock);
@@ -146,6 +171,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	list_for_each_entry(o, &ln->virtuals, node)
 		if (rcu_access_pointer(o->backup) == v)
 			RCU_INIT_POINTER(o->backup, NULL);
+	ldir_bind_del_virtual(ln, v);
 	hlist_del_rcu(&v->hnode);
 	list_del(&v->node);
 	ldir_addrset_del(ln, &ln->vip_addrs, &v->addr);
@@ -274,6 +300,7 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 	ldir_stateless_link_del(ln, l);
 	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
 	WRITE_ONCE(l->unlinked, true);
+	ldir_fpa_flush(ln, v, l);
 	v->nlinks--;
 	l->real->nlinks--;
 	ln->nlinks--;
@@ -293,6 +320,7 @@ void ldir_objects_flush(struct ldir_net *ln)
 	struct ldir_real *r, *rtmp;
 
 	lockdep_assert_held(&ln->lock);
+	ldir_fpa_flush(ln, NULL, NULL);
 	list_for_each_entry_safe(v, vtmp, &ln->virtuals, node)
 		ldir_virtual_destroy(ln, v);
 	list_for_each_entry_safe(r, rtmp, &ln->reals, node)

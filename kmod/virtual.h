@@ -51,6 +51,12 @@ struct ldir_virtual {
 
 	u32 flags;			/* LDIR_VIRTUAL_F_*, fixed at creation */
 	struct ldir_hash_table __rcu *hash;	/* hashing schemes, sched_hash.c */
+
+	/* changed under ln->lock, read locklessly (READ_ONCE) */
+	u32 fpa_interval;		/* s, 0 = no FPA (seed 001 var 314) */
+	u8 fpa_mask;			/* FPA client prefix length */
+	bool overflow;			/* to Bind ID 0 (seed 002 para. 10) */
+	unsigned int nbinds;		/* binds to this instance, ln->lock */
 };
 
 struct ldir_link {
@@ -73,7 +79,10 @@ struct ldir_link {
 
 struct ldir_virtual *ldir_virtual_lookup_rcu(struct ldir_net *ln, u16 family,
 					     const union nf_inet_addr *addr,
-					     __be16 port, u8 protocol);
+					     __be16 port, u8 protocol,
+					     const union nf_inet_addr *caddr);
+struct ldir_virtual *ldir_virtual_general_rcu(struct ldir_net *ln,
+					      const struct ldir_virtual *v);
 struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 				       const union nf_inet_addr *addr,
 				       __be16 port, u8 protocol, u32 bind_id);

@@ -16,6 +16,10 @@ static const struct cmd objects[] = {
 	{ "virtual", cmd_virtual, usage_virtual },
 	{ "real", cmd_real, usage_real },
 	{ "link", cmd_link, usage_link },
+	{ "assign", cmd_assign, usage_assign },
+	{ "unassign", cmd_unassign, NULL },
+	{ "binds", cmd_binds, NULL },
+	{ "fpa", cmd_fpa, usage_fpa },
 	{ "show", cmd_show, usage_show },
 	{ "conns", cmd_conns, usage_conns },
 	{ "stats", cmd_stats, usage_stats },
@@ -74,7 +78,8 @@ static void usage_all(FILE *f)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
-		objects[i].usage(f);
+		if (objects[i].usage)
+			objects[i].usage(f);
 	fputs("  ldctl help\n"
 	      "\n"
 	      "Options: -j, --json     JSON output\n"

@@ -68,6 +68,10 @@ int cmd_flush(struct ldctl *ctx, int argc, char **argv);
 int cmd_save(struct ldctl *ctx, int argc, char **argv);
 int cmd_restore(struct ldctl *ctx, int argc, char **argv);
 int cmd_monitor(struct ldctl *ctx, int argc, char **argv);
+int cmd_assign(struct ldctl *ctx, int argc, char **argv);
+int cmd_unassign(struct ldctl *ctx, int argc, char **argv);
+int cmd_binds(struct ldctl *ctx, int argc, char **argv);
+int cmd_fpa(struct ldctl *ctx, int argc, char **argv);
 
 void usage_virtual(FILE *f);
 void usage_real(FILE *f);
@@ -80,6 +84,8 @@ void usage_flush(FILE *f);
 void usage_save(FILE *f);
 void usage_restore(FILE *f);
 void usage_monitor(FILE *f);
+void usage_assign(FILE *f);
+void usage_fpa(FILE *f);
 
 /*
  * Argument parsers, separate from the requests so that restore can check
@@ -95,6 +101,9 @@ int real_parse(enum ld_verb verb, int argc, char **argv, struct ld_real *r,
 int link_parse(enum ld_verb verb, int argc, char **argv, struct ld_link *l,
 	       bool *flush);
 int config_parse(int argc, char **argv, struct ld_config *c);
+struct ld_bind;
+int bind_parse(int argc, char **argv, struct ld_bind *b);
+int fpa_flush_parse(int argc, char **argv, struct ld_virtual *v, bool *one);
 
 /*
  * Splits a restore line into words in place; '#' starts a comment.
@@ -108,6 +117,8 @@ int ld_dump_reals(struct nl *nl, struct ld_list *list);
 int ld_dump_links(struct nl *nl, struct ld_list *list);
 int ld_dump_conns(struct nl *nl, struct ld_list *list);
 int ld_get_global(struct nl *nl, struct ld_global *g);
+int ld_dump_binds(struct nl *nl, struct ld_list *list);
+int ld_dump_fpas(struct nl *nl, struct ld_list *list);
 
 
 /*

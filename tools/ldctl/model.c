@@ -177,6 +177,25 @@ const char *ld_ep_str(const struct ld_addr *a, uint16_t port, char *buf)
 	return buf;
 }
 
+const char *ld_prefix_str(const struct ld_addr *a, uint8_t plen, char *buf)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	snprintf(buf, LD_EP_STRLEN, "%s/%u", ld_addr_str(a, addr), plen);
+	return buf;
+}
+
+const char *ld_vkey_str(const struct ld_virtual *v, char *buf)
+{
+	size_t n;
+
+	ld_ep_str(&v->addr, v->port, buf);
+	n = strlen(buf);
+	if (v->bind_id)
+		snprintf(buf + n, LD_EP_STRLEN - n, ":%u", v->bind_id);
+	return buf;
+}
+
 bool ld_virtual_key_eq(const struct ld_virtual *a, const struct ld_virtual *b)
 {
 	return ld_addr_eq(&a->addr, &b->addr) && a->port == b->port &&

@@ -45,6 +45,9 @@ enum {
 	LD_HAS_IDLE	= 1 << 13,	/* real: idle-timeout */
 	LD_HAS_RETRY	= 1 << 14,	/* real: retry-ms (read only) */
 	LD_HAS_FLAGS	= 1 << 15,	/* virtual: LDIR_VIRTUAL_F_* */
+	LD_HAS_FPA	= 1 << 16,
+	LD_HAS_FPAMASK	= 1 << 17,
+	LD_HAS_OVERFLOW	= 1 << 18,
 };
 
 /*
@@ -74,6 +77,10 @@ struct ld_virtual {
 					 * of issue 3 (startup, backup, ...)
 					 */
 	struct ld_stats stats;
+	uint32_t fpa_interval;		/* s, 0 = no FPA */
+	uint8_t fpa_mask;		/* prefix length */
+	uint8_t overflow;		/* 0 or 1 */
+	uint32_t nbinds;
 	unsigned int has;
 	uint32_t flags;			/* LDIR_VIRTUAL_F_* */
 };
@@ -125,6 +132,22 @@ struct ld_conn {
 	uint32_t expires_ms;
 };
 
+/* A client prefix assigned to an instance (seed 002 "assign"). */
+struct ld_bind {
+	struct ld_virtual virt;		/* key fields only, bind_id != 0 */
+	struct ld_addr client;		/* host bits zero */
+	uint8_t plen;
+};
+
+/* A foreign physical association: client (masked) -> real. */
+struct ld_fpa {
+	struct ld_virtual virt;		/* key fields only */
+	struct ld_addr client;
+	uint8_t plen;
+	struct ld_real real;		/* key fields only */
+	uint32_t age_ms;
+};
+
 /* Settings, indexed by enum ldir_config_attrs; has: bit per index. */
 struct ld_config {
 	uint32_t v[LDIR_CONFIG_A_MAX + 1];
@@ -169,6 +192,10 @@ bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b);
 const char *ld_addr_str(const struct ld_addr *a, char *buf);
 /* "192.0.2.1:80" or "[2001:db8::1]:80"; buf has LD_EP_STRLEN bytes */
 const char *ld_ep_str(const struct ld_addr *a, uint16_t port, char *buf);
+/* "198.51.100.0/24"; buf has LD_EP_STRLEN bytes */
+const char *ld_prefix_str(const struct ld_addr *a, uint8_t plen, char *buf);
+/* The key of a virtual instance: "192.0.2.10:80:1" (":BIND" if not 0). */
+const char *ld_vkey_str(const struct ld_virtual *v, char *buf);
 
 bool ld_virtual_key_eq(const struct ld_virtual *a, const struct ld_virtual *b);
 bool ld_real_key_eq(const struct ld_real *a, const struct ld_real *b);

@@ -73,6 +73,10 @@ static const struct attr_desc virtual_attrs[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_BACKUP] = { "backup", MNL_TYPE_NESTED, 0, &virtual_set },
 	[LDIR_VIRTUAL_A_FAILED] = { "failed", MNL_TYPE_FLAG },
 	[LDIR_VIRTUAL_A_FLAGS] = { "flags", MNL_TYPE_U32 },
+	[LDIR_VIRTUAL_A_FPA_INTERVAL] = { "fpa", MNL_TYPE_U32 },
+	[LDIR_VIRTUAL_A_FPA_MASK] = { "fpa-mask", MNL_TYPE_U8 },
+	[LDIR_VIRTUAL_A_OVERFLOW] = { "overflow", MNL_TYPE_U8 },
+	[LDIR_VIRTUAL_A_NBINDS] = { "binds", MNL_TYPE_U32 },
 };
 static const struct attr_set virtual_set = SET(virtual_attrs);
 
@@ -127,6 +131,24 @@ static const struct attr_desc conn_attrs[LDIR_CONN_A_MAX + 1] = {
 };
 static const struct attr_set conn_set = SET(conn_attrs);
 
+static const struct attr_desc bind_attrs[LDIR_BIND_A_MAX + 1] = {
+	[LDIR_BIND_A_VIRTUAL] = { "virtual", MNL_TYPE_NESTED, 0, &virtual_set },
+	[LDIR_BIND_A_FAMILY] = { "family", MNL_TYPE_U16, F_FAMILY },
+	[LDIR_BIND_A_ADDR] = { "addr", MNL_TYPE_BINARY, F_ADDR },
+	[LDIR_BIND_A_PREFIX_LEN] = { "prefix-len", MNL_TYPE_U8 },
+};
+static const struct attr_set bind_set = SET(bind_attrs);
+
+static const struct attr_desc fpa_attrs[LDIR_FPA_A_MAX + 1] = {
+	[LDIR_FPA_A_VIRTUAL] = { "virtual", MNL_TYPE_NESTED, 0, &virtual_set },
+	[LDIR_FPA_A_FAMILY] = { "family", MNL_TYPE_U16, F_FAMILY },
+	[LDIR_FPA_A_CLIENT_ADDR] = { "client-addr", MNL_TYPE_BINARY, F_ADDR },
+	[LDIR_FPA_A_PREFIX_LEN] = { "prefix-len", MNL_TYPE_U8 },
+	[LDIR_FPA_A_REAL] = { "real", MNL_TYPE_NESTED, 0, &real_set },
+	[LDIR_FPA_A_AGE_MS] = { "age-ms", MNL_TYPE_U32 },
+};
+static const struct attr_set fpa_set = SET(fpa_attrs);
+
 static const struct attr_desc config_attrs[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_CONN_MAX] = { "conn-max", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_CONN_COUNT] = { "conn-count", MNL_TYPE_U32 },
@@ -160,6 +182,8 @@ static const struct attr_desc top_attrs[LDIR_A_MAX + 1] = {
 	[LDIR_A_FLUSH] = { "flush", MNL_TYPE_FLAG },
 	[LDIR_A_FLUSH_CONNS_ONLY] = { "flush-conns-only", MNL_TYPE_FLAG },
 	[LDIR_A_EVENT] = { "event", MNL_TYPE_NESTED, 0, &event_set },
+	[LDIR_A_BIND] = { "bind", MNL_TYPE_NESTED, 0, &bind_set },
+	[LDIR_A_FPA] = { "fpa", MNL_TYPE_NESTED, 0, &fpa_set },
 };
 static const struct attr_set top_set = SET(top_attrs);
 
@@ -211,6 +235,13 @@ void msg_put_virtual(struct nlmsghdr *nlh, uint16_t type,
 	}
 	if (!key_only && (v->has & LD_HAS_FLAGS))
 		mnl_attr_put_u32(nlh, LDIR_VIRTUAL_A_FLAGS, v->flags);
+	if (!key_only && (v->has & LD_HAS_FPA))
+		mnl_attr_put_u32(nlh, LDIR_VIRTUAL_A_FPA_INTERVAL,
+				 v->fpa_interval);
+	if (!key_only && (v->has & LD_HAS_FPAMASK))
+		mnl_attr_put_u8(nlh, LDIR_VIRTUAL_A_FPA_MASK, v->fpa_mask);
+	if (!key_only && (v->has & LD_HAS_OVERFLOW))
+		mnl_attr_put_u8(nlh, LDIR_VIRTUAL_A_OVERFLOW, v->overflow);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -258,6 +289,16 @@ void msg_put_link(struct nlmsghdr *nlh, const struct ld_link *l)
 	msg_put_virtual(nlh, LDIR_LINK_A_VIRTUAL, &l->virt, true);
 	msg_put_real(nlh, LDIR_LINK_A_REAL, &l->real, true);
 	mnl_attr_put_u16(nlh, LDIR_LINK_A_PORT, htons(l->port));
+	mnl_attr_nest_end(nlh, nest);
+}
+
+void msg_put_bind(struct nlmsghdr *nlh, const struct ld_bind *b)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, LDIR_A_BIND);
+
+	msg_put_virtual(nlh, LDIR_BIND_A_VIRTUAL, &b->virt, true);
+	put_addr(nlh, LDIR_BIND_A_FAMILY, LDIR_BIND_A_ADDR, &b->client);
+	mnl_attr_put_u8(nlh, LDIR_BIND_A_PREFIX_LEN, b->plen);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -460,6 +501,10 @@ int msg_parse_virtual(const struct nlattr *nest, struct ld_virtual *v)
 		v->flags = get_u32(tb[LDIR_VIRTUAL_A_FLAGS]);
 		v->has |= LD_HAS_FLAGS;
 	}
+	v->fpa_interval = get_u32(tb[LDIR_VIRTUAL_A_FPA_INTERVAL]);
+	v->fpa_mask = get_u8(tb[LDIR_VIRTUAL_A_FPA_MASK]);
+	v->overflow = get_u8(tb[LDIR_VIRTUAL_A_OVERFLOW]);
+	v->nbinds = get_u32(tb[LDIR_VIRTUAL_A_NBINDS]);
 	return msg_parse_stats(tb[LDIR_VIRTUAL_A_STATS], &v->stats);
 }
 
@@ -524,6 +569,50 @@ int msg_parse_link(const struct nlattr *nest, struct ld_link *l)
 	l->active = get_u32(tb[LDIR_LINK_A_ACTIVE]);
 	l->conns = get_u32(tb[LDIR_LINK_A_CONNS]);
 	return msg_parse_stats(tb[LDIR_LINK_A_STATS], &l->stats);
+}
+
+int msg_parse_bind(const struct nlattr *nest, struct ld_bind *b)
+{
+	const struct nlattr *tb[LDIR_BIND_A_MAX + 1];
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	ret = parse_nest(nest, &bind_set, tb);
+	if (ret)
+		return ret;
+	if (!tb[LDIR_BIND_A_FAMILY] || !tb[LDIR_BIND_A_ADDR])
+		return -EINVAL;
+	ret = msg_parse_virtual(tb[LDIR_BIND_A_VIRTUAL], &b->virt);
+	if (ret)
+		return ret;
+	get_addr(tb[LDIR_BIND_A_ADDR], get_u16(tb[LDIR_BIND_A_FAMILY]),
+		 &b->client);
+	b->plen = get_u8(tb[LDIR_BIND_A_PREFIX_LEN]);
+	return 0;
+}
+
+int msg_parse_fpa(const struct nlattr *nest, struct ld_fpa *f)
+{
+	const struct nlattr *tb[LDIR_FPA_A_MAX + 1];
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	ret = parse_nest(nest, &fpa_set, tb);
+	if (ret)
+		return ret;
+	if (!tb[LDIR_FPA_A_FAMILY] || !tb[LDIR_FPA_A_CLIENT_ADDR])
+		return -EINVAL;
+	ret = msg_parse_virtual(tb[LDIR_FPA_A_VIRTUAL], &f->virt);
+	if (ret)
+		return ret;
+	ret = msg_parse_real(tb[LDIR_FPA_A_REAL], &f->real);
+	if (ret)
+		return ret;
+	get_addr(tb[LDIR_FPA_A_CLIENT_ADDR], get_u16(tb[LDIR_FPA_A_FAMILY]),
+		 &f->client);
+	f->plen = get_u8(tb[LDIR_FPA_A_PREFIX_LEN]);
+	f->age_ms = get_u32(tb[LDIR_FPA_A_AGE_MS]);
+	return 0;
 }
 
 int msg_parse_conn(const struct nlattr *nest, struct ld_conn *c)

@@ -18,6 +18,7 @@ void msg_put_real(struct nlmsghdr *nlh, uint16_t type,
 		  const struct ld_real *r, bool key_only);
 void msg_put_link(struct nlmsghdr *nlh, const struct ld_link *l);
 void msg_put_config(struct nlmsghdr *nlh, const struct ld_config *c);
+void msg_put_bind(struct nlmsghdr *nlh, const struct ld_bind *b);
 
 /* Top level attributes of a reply (after the genl header). */
 int msg_parse_top(const struct nlmsghdr *nlh,
@@ -27,6 +28,8 @@ int msg_parse_virtual(const struct nlattr *nest, struct ld_virtual *v);
 int msg_parse_real(const struct nlattr *nest, struct ld_real *r);
 int msg_parse_link(const struct nlattr *nest, struct ld_link *l);
 int msg_parse_conn(const struct nlattr *nest, struct ld_conn *c);
+int msg_parse_bind(const struct nlattr *nest, struct ld_bind *b);
+int msg_parse_fpa(const struct nlattr *nest, struct ld_fpa *f);
 int msg_parse_stats(const struct nlattr *nest, struct ld_stats *s);
 int msg_parse_config(const struct nlattr *nest, struct ld_config *c);
 

@@ -164,6 +164,45 @@ bad_addr:
 	return -1;
 }
 
+int parse_prefix(const char *s, struct ld_addr *a, uint8_t *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	unsigned int max, i, bit;
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	uint64_t v;
+
+	if (len >= sizeof(buf)) {
+		ldctl_err("invalid address \"%s\"", s);
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (parse_addr(buf, a)) {
+		ldctl_err("invalid address \"%s\"", buf);
+		return -1;
+	}
+	max = a->family == AF_INET ? 32 : 128;
+	*plen = max;
+	if (slash) {
+		if (parse_uint(slash + 1, 0, max, &v)) {
+			ldctl_err("invalid prefix length \"%s\" in \"%s\" (expected 0..%u)",
+				  slash + 1, s, max);
+			return -1;
+		}
+		*plen = v;
+	}
+	for (i = *plen; i < max; i++) {
+		bit = a->addr[i / 8] & (0x80 >> (i % 8));
+		if (bit) {
+			ldctl_err("invalid prefix \"%s\": address bits set past /%u",
+				  s, *plen);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int parse_proto(const char *s, uint8_t *proto)
 {
 	if (!strcmp(s, "tcp")) {

@@ -38,6 +38,12 @@ enum {
 
 int parse_ep(const char *s, unsigned int flags, struct ld_ep *ep);
 
+/*
+ * A client prefix ADDR[/LEN] (no LEN: the whole address); host bits past
+ * LEN must be zero.
+ */
+int parse_prefix(const char *s, struct ld_addr *a, uint8_t *plen);
+
 int parse_proto(const char *s, uint8_t *proto);		/* tcp | udp */
 int parse_state(const char *s, uint8_t *state);		/* in | out */
 int parse_sched(const char *s, char *sched);		/* length only */

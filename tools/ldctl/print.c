@@ -130,7 +130,42 @@ void pr_virtual(const struct pr *p, const struct ld_virtual *v)
 	pr_state(p, v->state);
 	if (v->ext)
 		pr_virtual_ext(p, v);
-	fprintf(p->f, " conns %u links %u\n", v->conns, v->nlinks);
+	fprintf(p->f, " conns %u links %u", v->conns, v->nlinks);
+	if (v->fpa_interval)
+		fprintf(p->f, " fpa %u fpa-mask %u", v->fpa_interval,
+			v->fpa_mask);
+	if (v->overflow)
+		fputs(" overflow", p->f);
+	if (v->bind_id)
+		fprintf(p->f, " binds %u", v->nbinds);
+	fputc('\n', p->f);
+}
+
+void pr_bind(const struct pr *p, const struct ld_bind *b)
+{
+	char buf[LD_EP_STRLEN];
+
+	fprintf(p->f, "%sbind%s %s%s%s -> ", col(p, C_OBJ), col(p, C_RESET),
+		col(p, C_ADDR), ld_prefix_str(&b->client, b->plen, buf),
+		col(p, C_RESET));
+	pr_virtual_key(p, &b->virt);
+	fputc('\n', p->f);
+}
+
+void pr_fpa(const struct pr *p, const struct ld_fpa *f)
+{
+	char buf[LD_EP_STRLEN];
+
+	fprintf(p->f, "%sfpa%s %s%s%s -> ", col(p, C_OBJ), col(p, C_RESET),
+		col(p, C_ADDR), ld_prefix_str(&f->client, f->plen, buf),
+		col(p, C_RESET));
+	pr_virtual_key(p, &f->virt);
+	fputs(" -> ", p->f);
+	pr_ep(p, &f->real.addr, f->real.port);
+	if (p->numeric)
+		fprintf(p->f, " age %ums\n", f->age_ms);
+	else
+		fprintf(p->f, " age %us\n", f->age_ms / 1000);
 }
 
 /* The settings of issue 3: " syn-threshold 5 ... [backup ADDR:PORT]" */
@@ -237,8 +272,10 @@ static const struct ld_real *find_real(const struct ld_list *reals,
 }
 
 void pr_show(const struct pr *p, const struct ld_list *virtuals,
-	     const struct ld_list *links, const struct ld_list *reals)
+	     const struct ld_list *links, const struct ld_list *reals,
+	     const struct ld_list *binds)
 {
+	char buf[LD_EP_STRLEN];
 	size_t i, k;
 
 	for (i = 0; i < virtuals->n; i++) {
@@ -272,6 +309,16 @@ void pr_show(const struct pr *p, const struct ld_list *virtuals,
 				pr_real_measured(p, r);
 			pr_traffic(p, &l->stats);
 			fputc('\n', p->f);
+		}
+		for (k = 0; binds && k < binds->n; k++) {
+			const struct ld_bind *b;
+
+			b = ld_list_at(binds, struct ld_bind, k);
+			if (!ld_virtual_key_eq(&b->virt, v))
+				continue;
+			fprintf(p->f, "  <- %s%s%s\n", col(p, C_ADDR),
+				ld_prefix_str(&b->client, b->plen, buf),
+				col(p, C_RESET));
 		}
 	}
 }
@@ -394,6 +441,10 @@ static void js_virtual_fields(struct json *j, const struct ld_virtual *v)
 		js_backup(j, &v->backup);
 	}
 	json_u64(j, "conns", v->conns);
+	json_u64(j, "fpa", v->fpa_interval);
+	json_u64(j, "fpa-mask", v->fpa_mask);
+	json_bool(j, "overflow", v->overflow);
+	json_u64(j, "binds", v->nbinds);
 }
 
 static void js_real_measured(struct json *j, const struct ld_real *r)
@@ -495,9 +546,40 @@ void js_event(struct json *j, const struct ld_event *e)
 	json_obj_end(j);
 }
 
-void js_show(struct json *j, const struct ld_list *virtuals,
-	     const struct ld_list *links, const struct ld_list *reals)
+void js_bind(struct json *j, const struct ld_bind *b)
 {
+	json_obj_begin(j, NULL);
+	js_addr(j, "client", &b->client);
+	json_u64(j, "prefix-len", b->plen);
+	js_addr(j, "virtual", &b->virt.addr);
+	json_u64(j, "virtual-port", b->virt.port);
+	js_name(j, "protocol", ld_proto_name(b->virt.protocol),
+		b->virt.protocol);
+	json_u64(j, "bind", b->virt.bind_id);
+	json_obj_end(j);
+}
+
+void js_fpa(struct json *j, const struct ld_fpa *f)
+{
+	json_obj_begin(j, NULL);
+	js_addr(j, "client", &f->client);
+	json_u64(j, "prefix-len", f->plen);
+	js_addr(j, "virtual", &f->virt.addr);
+	json_u64(j, "virtual-port", f->virt.port);
+	js_name(j, "protocol", ld_proto_name(f->virt.protocol),
+		f->virt.protocol);
+	json_u64(j, "bind", f->virt.bind_id);
+	js_addr(j, "real", &f->real.addr);
+	json_u64(j, "real-port", f->real.port);
+	json_u64(j, "age-ms", f->age_ms);
+	json_obj_end(j);
+}
+
+void js_show(struct json *j, const struct ld_list *virtuals,
+	     const struct ld_list *links, const struct ld_list *reals,
+	     const struct ld_list *binds)
+{
+	char buf[LD_EP_STRLEN];
 	size_t i, k;
 
 	json_obj_begin(j, NULL);
@@ -535,6 +617,16 @@ void js_show(struct json *j, const struct ld_list *virtuals,
 				js_real_measured(j, r);
 			js_stats(j, "stats", &l->stats);
 			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_arr_begin(j, "assigned");
+		for (k = 0; binds && k < binds->n; k++) {
+			const struct ld_bind *b;
+
+			b = ld_list_at(binds, struct ld_bind, k);
+			if (ld_virtual_key_eq(&b->virt, v))
+				json_str(j, NULL,
+					 ld_prefix_str(&b->client, b->plen, buf));
 		}
 		json_arr_end(j);
 		js_stats(j, "stats", &v->stats);
@@ -585,6 +677,12 @@ void save_virtual(FILE *f, const struct ld_virtual *v)
 			v->startup_window);
 	if (v->bind_id)
 		fprintf(f, " bind %u", v->bind_id);
+	if (v->fpa_interval)
+		fprintf(f, " fpa %u", v->fpa_interval);
+	if (v->fpa_mask != (v->addr.family == AF_INET ? 32 : 128))
+		fprintf(f, " fpa-mask %u", v->fpa_mask);
+	if (v->overflow)
+		fputs(" overflow", f);
 	fputc('\n', f);
 }
 
@@ -601,6 +699,15 @@ void save_virtual_backup(FILE *f, const struct ld_virtual *v)
 	if (v->bind_id)
 		fprintf(f, " bind %u", v->bind_id);
 	fputc('\n', f);
+}
+
+void save_bind(FILE *f, const struct ld_bind *b)
+{
+	char vkey[LD_EP_STRLEN], prefix[LD_EP_STRLEN], buf[8];
+
+	fprintf(f, "assign %s %s %s\n", ld_vkey_str(&b->virt, vkey),
+		proto_str(NULL, b->virt.protocol, buf),
+		ld_prefix_str(&b->client, b->plen, prefix));
 }
 
 void save_real(FILE *f, const struct ld_real *r)

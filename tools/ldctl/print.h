@@ -28,9 +28,15 @@ void pr_stats(const struct pr *p, const struct ld_stats *s);
 void pr_config(const struct pr *p, const struct ld_config *c);
 /* One line per event of ldctl monitor. */
 void pr_event(const struct pr *p, const struct ld_event *e);
-/* Each virtual, then "  -> " its links with their reals' settings. */
+void pr_bind(const struct pr *p, const struct ld_bind *b);
+void pr_fpa(const struct pr *p, const struct ld_fpa *f);
+/*
+ * Each virtual, then "  -> " its links with their reals' settings and
+ * "  <- " the client prefixes assigned to it (binds may be NULL).
+ */
 void pr_show(const struct pr *p, const struct ld_list *virtuals,
-	     const struct ld_list *links, const struct ld_list *reals);
+	     const struct ld_list *links, const struct ld_list *reals,
+	     const struct ld_list *binds);
 
 /* JSON: one object (or for the lists, array) each */
 void js_virtual(struct json *j, const struct ld_virtual *v);
@@ -40,9 +46,12 @@ void js_conn(struct json *j, const struct ld_conn *c);
 void js_stats(struct json *j, const char *key, const struct ld_stats *s);
 void js_config(struct json *j, const char *key, const struct ld_config *c);
 void js_event(struct json *j, const struct ld_event *e);
-/* {"virtuals":[...]} with the links of each virtual inlined */
+void js_bind(struct json *j, const struct ld_bind *b);
+void js_fpa(struct json *j, const struct ld_fpa *f);
+/* {"virtuals":[...]} with the links and assigned prefixes of each inlined */
 void js_show(struct json *j, const struct ld_list *virtuals,
-	     const struct ld_list *links, const struct ld_list *reals);
+	     const struct ld_list *links, const struct ld_list *reals,
+	     const struct ld_list *binds);
 
 /* Config form: ldctl command lines without the "ldctl" */
 void save_config(FILE *f, const struct ld_config *c);
@@ -55,6 +64,7 @@ void save_real(FILE *f, const struct ld_real *r);
 void save_real_backup(FILE *f, const struct ld_real *r);
 void save_virtual_backup(FILE *f, const struct ld_virtual *v);
 void save_link(FILE *f, const struct ld_link *l);
+void save_bind(FILE *f, const struct ld_bind *b);
 
 /* The port a link sends to, as "link add" wrote it. */
 uint16_t ld_link_port(const struct ld_link *l);

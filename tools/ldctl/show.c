@@ -19,6 +19,7 @@ struct ld_all {
 	struct ld_list virtuals;
 	struct ld_list links;
 	struct ld_list reals;
+	struct ld_list binds;
 };
 
 /*
@@ -29,7 +30,8 @@ static int dump_all(struct nl *nl, struct ld_all *all)
 {
 	return ld_dump_virtuals(nl, &all->virtuals) ||
 	       ld_dump_links(nl, &all->links) ||
-	       ld_dump_reals(nl, &all->reals) ? -1 : 0;
+	       ld_dump_reals(nl, &all->reals) ||
+	       ld_dump_binds(nl, &all->binds) ? -1 : 0;
 }
 
 static void free_all(struct ld_all *all)
@@ -37,12 +39,14 @@ static void free_all(struct ld_all *all)
 	ld_list_clear(&all->virtuals);
 	ld_list_clear(&all->links);
 	ld_list_clear(&all->reals);
+	ld_list_clear(&all->binds);
 }
 
 #define LD_ALL_INIT { \
 	.virtuals = LD_LIST_INIT(struct ld_virtual), \
 	.links = LD_LIST_INIT(struct ld_link), \
 	.reals = LD_LIST_INIT(struct ld_real), \
+	.binds = LD_LIST_INIT(struct ld_bind), \
 }
 
 int cmd_show(struct ldctl *ctx, int argc, char **argv)
@@ -69,10 +73,10 @@ int cmd_show(struct ldctl *ctx, int argc, char **argv)
 	}
 	if (ctx->json) {
 		json_init(&j, stdout);
-		js_show(&j, &all.virtuals, &all.links, &all.reals);
+		js_show(&j, &all.virtuals, &all.links, &all.reals, &all.binds);
 		json_finish(&j);
 	} else {
-		pr_show(&p, &all.virtuals, &all.links, &all.reals);
+		pr_show(&p, &all.virtuals, &all.links, &all.reals, &all.binds);
 	}
 	free_all(&all);
 	return 0;
@@ -126,6 +130,8 @@ int cmd_save(struct ldctl *ctx, int argc, char **argv)
 					       struct ld_virtual, i));
 	for (i = 0; i < all.links.n; i++)
 		save_link(stdout, ld_list_at(&all.links, struct ld_link, i));
+	for (i = 0; i < all.binds.n; i++)
+		save_bind(stdout, ld_list_at(&all.binds, struct ld_bind, i));
 	free_all(&all);
 	return 0;
 }

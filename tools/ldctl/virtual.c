@@ -15,10 +15,13 @@
 void usage_virtual(FILE *f)
 {
 	fputs("  ldctl virtual add VIP:PORT tcp|udp [SETTING VALUE]... [bind ID] [stateless]\n"
+	      "                [overflow|no-overflow]\n"
 	      "  ldctl virtual set VIP:PORT tcp|udp SETTING VALUE [SETTING VALUE]... [bind ID]\n"
+	      "                [overflow|no-overflow]\n"
 	      "      settings: sched rr|wrr|lc|wlc|pr|hash3|hash5|maglev, state in|out,\n"
 	      "      startup rr|none, startup-pct P (1..100), startup-window W (1..256),\n"
-	      "      backup VIP:PORT|none (same protocol, bind 0)\n"
+	      "      backup VIP:PORT|none (same protocol, bind 0), fpa SECONDS,\n"
+	      "      fpa-mask LEN\n"
 	      "  ldctl virtual del VIP:PORT tcp|udp [bind ID]\n"
 	      "  ldctl virtual [show]\n", f);
 }
@@ -58,6 +61,17 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 			i--;
 			continue;
 		}
+		/* flags: no value follows */
+		if (verb != LD_DEL && (!strcmp(kw, "overflow") ||
+				       !strcmp(kw, "no-overflow"))) {
+			if (v->has & LD_HAS_OVERFLOW)
+				return ldctl_usage_err(usage_virtual,
+						       "\"overflow\" given twice");
+			v->has |= LD_HAS_OVERFLOW;
+			v->overflow = !strcmp(kw, "overflow");
+			i--;
+			continue;
+		}
 		if (!strcmp(kw, "bind"))
 			bit = LD_HAS_BIND;
 		else if (verb == LD_DEL)
@@ -74,6 +88,10 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 			bit = LD_HAS_SWIN;
 		else if (!strcmp(kw, "backup"))
 			bit = LD_HAS_BACKUP;
+		else if (!strcmp(kw, "fpa") && verb != LD_DEL)
+			bit = LD_HAS_FPA;
+		else if (!strcmp(kw, "fpa-mask") && verb != LD_DEL)
+			bit = LD_HAS_FPAMASK;
 		else
 			bit = 0;
 		if (!bit)
@@ -112,15 +130,30 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 		    parse_backup("backup virtual", val, EP_NEED_PORT,
 				 &v->backup))
 			return 1;
+		if (bit == LD_HAS_FPA &&
+		    parse_u32("fpa interval", val, 0, LDIR_TIMEOUT_MAX,
+			      &v->fpa_interval))
+			return 1;
+		if (bit == LD_HAS_FPAMASK) {
+			uint32_t mask;
+
+			if (parse_u32("fpa-mask", val, 0,
+				      v->addr.family == AF_INET ? 32 : 128, &mask))
+				return 1;
+			v->fpa_mask = mask;
+		}
 	}
 	if (verb == LD_SET && !(v->has & ~LD_HAS_BIND))
 		return ldctl_usage_err(usage_virtual,
-				       "virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window or backup)");
+				       "virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window, backup, fpa, fpa-mask or overflow)");
 	if ((v->has & LD_HAS_BACKUP) && v->backup.addr.family &&
 	    ld_addr_eq(&v->backup.addr, &v->addr) &&
 	    v->backup.port == v->port && !v->bind_id)
 		return ldctl_usage_err(usage_virtual,
 				       "a virtual cannot be its own backup");
+	if ((v->has & LD_HAS_OVERFLOW) && v->overflow && !v->bind_id)
+		return ldctl_usage_err(usage_virtual,
+				       "overflow needs \"bind ID\" with an ID other than 0 (the general instance is where an instance overflows to)");
 	return 0;
 }
 

@@ -13,6 +13,10 @@
  *   real     (address, port): a physical machine; port 0 = all ports.
  *   link     (virtual, real): the real serves the virtual, on a port.
  *   conn     one client connection through a virtual to a real.
+ *   bind     (VIP, port, protocol, client prefix) -> the virtual instance
+ *            (Bind ID != 0) that serves clients in that prefix (seed 002).
+ *   FPA      foreign physical association (seed 001 Fig. 3D, 8): the real
+ *            a client (masked) was last sent to through a virtual.
  *
  * Addresses: LDIR_*_A_FAMILY (u16, AF_INET or AF_INET6) plus
  * LDIR_*_A_ADDR (exactly 16 bytes, network order; an IPv4 address
@@ -26,15 +30,28 @@
  *     required: FAMILY, ADDR, PORT, PROTOCOL
  *     optional: SCHED (default "wlc", "maglev" if stateless), STATE
  *     (default IN), BIND_ID (0), STARTUP, STARTUP_PCT, STARTUP_WINDOW,
- *     BACKUP, FLAGS (enum ldir_virtual_flags, default 0; fixed at
- *     creation: a SET with other FLAGS is refused)
+ *     BACKUP (see Scheduling below), FLAGS (enum ldir_virtual_flags,
+ *     default 0; fixed at creation: a SET with other FLAGS is refused),
+ *     FPA_INTERVAL (0), FPA_MASK (32), OVERFLOW (0)
+ *     BIND_ID 0 is the general instance of VIP:PORT:PROTOCOL; any other
+ *     value makes a client-specific instance with reals, scheduler, FPA
+ *     settings and state of its own, chosen by binds (LDIR_CMD_BIND_NEW).
+ *     FPA_INTERVAL (s, 0 = off): a new conn from a client whose FPA on
+ *     this virtual is younger than this goes to the same real if it can
+ *     take it (seed 001 Fig. 7A steps 702-704, Fig. 8); every assignment
+ *     refreshes the FPA. FPA_MASK: the prefix length of the client
+ *     address an FPA is kept for (24: one FPA per /24, for proxy farms).
+ *     OVERFLOW (u8 0/1, instances only): when no real of the instance can
+ *     take a new conn (all at max conns, failed or out of service), it
+ *     goes to the general instance (seed 002 para. 10).
  * LDIR_CMD_VIRTUAL_SET  [LDIR_A_VIRTUAL] change any optional attribute
- *     but FLAGS
- * LDIR_CMD_VIRTUAL_DEL  [LDIR_A_VIRTUAL] key only; deletes its links, and
- *     its conns are flushed (a virtual that is gone cannot SNAT replies)
+ *     but FLAGS; a new FPA_MASK drops the virtual's FPAs
+ * LDIR_CMD_VIRTUAL_DEL  [LDIR_A_VIRTUAL] key only; deletes its links,
+ *     binds and FPAs, and its conns are flushed (a virtual that is gone
+ *     cannot SNAT replies)
  * LDIR_CMD_VIRTUAL_GET  dump: one message per virtual, each with the
  *     key, SCHED, STATE, the settings above, FAILED, NLINKS, CONNS, STATS,
- *     FLAGS
+ *     FLAGS, NBINDS
  *
  * LDIR_CMD_REAL_NEW     [LDIR_A_REAL] create
  *     required: FAMILY, ADDR; optional: PORT (0), WEIGHT (1),
@@ -67,8 +84,8 @@
  *     LDIR_A_CONFIG (current settings)
  * LDIR_CMD_CONFIG_SET   [LDIR_A_CONFIG] conn table bound, timeouts and
  *     the failure detection and pr settings
- * LDIR_CMD_FLUSH        delete every virtual, real, link and conn;
- *     with LDIR_A_FLUSH_CONNS_ONLY only the conns go
+ * LDIR_CMD_FLUSH        delete every virtual, real, link, bind, FPA and
+ *     conn; with LDIR_A_FLUSH_CONNS_ONLY only the conns go
  * LDIR_CMD_EVENT        never sent by user space: the kernel multicasts
  *     it on the "events" group with LDIR_A_EVENT (enum ldir_event_attrs)
  *     when a real fails or recovers, is set in or out, or a virtual
@@ -108,6 +125,32 @@
  *   reports FAILED (a flag; STATE keeps what was set by hand).
  *   IDLE_TIMEOUT of a real replaces the ESTABLISHED and UDP timeouts of
  *   its conns (var 374).
+ *
+ * LDIR_CMD_BIND_NEW     [LDIR_A_BIND] assign a client prefix to an
+ *     instance (seed 002 Fig. 4, "assign"): BIND_A_VIRTUAL (nested
+ *     virtual key with a non-zero BIND_ID; the instance must exist),
+ *     BIND_A_FAMILY, BIND_A_ADDR (the client prefix, host bits zero),
+ *     BIND_A_PREFIX_LEN (0..32 for IPv4). A prefix is assigned to at most
+ *     one instance of a VIP:PORT:PROTOCOL.
+ * LDIR_CMD_BIND_DEL     [LDIR_A_BIND] as NEW: the bind must exist and
+ *     point to that instance. Live conns are not touched.
+ * LDIR_CMD_BIND_GET     dump: one LDIR_A_BIND per bind, fields as NEW
+ *   A new conn to VIP:PORT (seed 002 Fig. 5): the longest bind prefix of
+ *   VIP:PORT:PROTOCOL that contains the client picks the instance if it is
+ *   in service; otherwise (no bind, or its instance out of service) the
+ *   general instance (Bind ID 0) serves it. An exact port comes before a
+ *   port-0 virtual. Without a general instance, a client with no bind is
+ *   not balanced, and neither are the live conns of a client whose bind
+ *   is deleted.
+ *
+ * LDIR_CMD_FPA_GET      dump: one LDIR_A_FPA per FPA: FPA_A_VIRTUAL
+ *     (nested virtual key), FPA_A_FAMILY, FPA_A_CLIENT_ADDR (masked),
+ *     FPA_A_PREFIX_LEN, FPA_A_REAL (nested real key), FPA_A_AGE_MS (since
+ *     the last assignment). Like conns, FPAs are dumped without a
+ *     generation check. The table is bounded per netns (module parameter
+ *     fpa_max); when full, the least recently used FPA is replaced.
+ * LDIR_CMD_FPA_FLUSH    drop every FPA, or with [LDIR_A_VIRTUAL] (key) the
+ *     FPAs of that virtual
  *
  * Replies: every dump message and the STATS_GET reply carry one object
  * under the same top-level attribute a request uses (LDIR_A_VIRTUAL,
@@ -152,8 +195,7 @@
  * of port 0 needs links that keep the port. ICMP errors are not translated
  * for stateless virtuals.
  *
- * Not yet: IPv6 (FAMILY AF_INET6 is refused with an extack message) and
- * Bind IDs other than 0 (refused likewise).
+ * Not yet: IPv6 (FAMILY AF_INET6 is refused with an extack message).
  */
 #ifndef _UAPI_LINUX_LDIR_H
 #define _UAPI_LINUX_LDIR_H
@@ -182,6 +224,11 @@ enum ldir_cmd {
 	LDIR_CMD_CONFIG_SET,
 	LDIR_CMD_FLUSH,
 	LDIR_CMD_EVENT,
+	LDIR_CMD_BIND_NEW,
+	LDIR_CMD_BIND_DEL,
+	LDIR_CMD_BIND_GET,
+	LDIR_CMD_FPA_GET,
+	LDIR_CMD_FPA_FLUSH,
 
 	__LDIR_CMD_MAX,
 	LDIR_CMD_MAX = __LDIR_CMD_MAX - 1
@@ -198,6 +245,8 @@ enum ldir_attrs {
 	LDIR_A_FLUSH,			/* flag: also drop live conns */
 	LDIR_A_FLUSH_CONNS_ONLY,	/* flag: LDIR_CMD_FLUSH drops conns only */
 	LDIR_A_EVENT,			/* nest: enum ldir_event_attrs */
+	LDIR_A_BIND,			/* nest: enum ldir_bind_attrs */
+	LDIR_A_FPA,			/* nest: enum ldir_fpa_attrs */
 
 	__LDIR_A_MAX,
 	LDIR_A_MAX = __LDIR_A_MAX - 1
@@ -235,6 +284,10 @@ enum ldir_virtual_attrs {
 	LDIR_VIRTUAL_A_BACKUP,		/* nest: virtual key; empty = none */
 	LDIR_VIRTUAL_A_FAILED,		/* flag, read only */
 	LDIR_VIRTUAL_A_FLAGS,		/* u32, enum ldir_virtual_flags */
+	LDIR_VIRTUAL_A_FPA_INTERVAL,	/* u32 s, 0 = no FPA; <= LDIR_TIMEOUT_MAX */
+	LDIR_VIRTUAL_A_FPA_MASK,	/* u8, client prefix length, 0..32 */
+	LDIR_VIRTUAL_A_OVERFLOW,	/* u8 0/1: overflow to Bind ID 0 */
+	LDIR_VIRTUAL_A_NBINDS,		/* u32, read only: binds to it */
 
 	__LDIR_VIRTUAL_A_MAX,
 	LDIR_VIRTUAL_A_MAX = __LDIR_VIRTUAL_A_MAX - 1
@@ -408,6 +461,30 @@ enum ldir_event_attrs {
 
 	__LDIR_EVENT_A_MAX,
 	LDIR_EVENT_A_MAX = __LDIR_EVENT_A_MAX - 1
+};
+
+enum ldir_bind_attrs {
+	LDIR_BIND_A_UNSPEC,
+	LDIR_BIND_A_VIRTUAL,		/* nest: virtual key, BIND_ID != 0 */
+	LDIR_BIND_A_FAMILY,		/* u16, the virtual's */
+	LDIR_BIND_A_ADDR,		/* binary, 16 bytes: client prefix */
+	LDIR_BIND_A_PREFIX_LEN,		/* u8 */
+
+	__LDIR_BIND_A_MAX,
+	LDIR_BIND_A_MAX = __LDIR_BIND_A_MAX - 1
+};
+
+enum ldir_fpa_attrs {
+	LDIR_FPA_A_UNSPEC,
+	LDIR_FPA_A_VIRTUAL,		/* nest: virtual key */
+	LDIR_FPA_A_FAMILY,		/* u16 */
+	LDIR_FPA_A_CLIENT_ADDR,		/* binary, 16 bytes, masked */
+	LDIR_FPA_A_PREFIX_LEN,		/* u8: the virtual's FPA_MASK */
+	LDIR_FPA_A_REAL,		/* nest: real key */
+	LDIR_FPA_A_AGE_MS,		/* u32: since the last assignment */
+
+	__LDIR_FPA_A_MAX,
+	LDIR_FPA_A_MAX = __LDIR_FPA_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_LDIR_H */

@@ -83,6 +83,19 @@ expect 1 '' '^ldctl: invalid timeout-udp "604801"' -- config set timeout-udp 604
 expect 1 '' '^ldctl: invalid conn-max "x"' -- config set conn-max x
 expect 1 '' '^ldctl: unknown argument "conn-count"$' -- config set conn-count 1
 expect 1 '' '^ldctl: cannot open "/nonexistent": No such file or directory$' -- restore /nonexistent
+expect 0 'ldctl assign VIP:PORT:BIND' '' -- assign help
+expect 0 'ldctl fpa flush' '' -- fpa help
+expect 1 '' '^ldctl: invalid fpa interval "x" \(expected 0..604800\)$' -- virtual add 192.0.2.10:80 tcp fpa x
+expect 1 '' '^ldctl: invalid fpa-mask "33" \(expected 0..32\)$' -- virtual set 192.0.2.10:80 tcp fpa-mask 33
+expect 1 '' '^ldctl: overflow needs "bind ID"' -- virtual add 192.0.2.10:80 tcp overflow
+expect 1 '' '^ldctl: missing bind ID in "192.0.2.10:80" \(write VIP:PORT:BIND\)$' -- assign 192.0.2.10:80 198.51.100.0/24
+expect 1 '' '^ldctl: bind ID 0 in "192.0.2.10:80:0" is the general instance' -- unassign 192.0.2.10:80:0 198.51.100.0/24
+expect 1 '' '^ldctl: invalid prefix "198.51.100.1/24": address bits set past /24$' -- assign 192.0.2.10:80:1 tcp 198.51.100.1/24
+expect 1 '' '^ldctl: invalid prefix length "40" in "10.0.1.0/40" \(expected 0..32\)$' -- assign 192.0.2.10:80:1 10.0.1.0/40
+expect 1 '' '^ldctl: missing VIP:PORT:BIND$' -- assign
+expect 1 '' '^ldctl: unexpected argument "x"$' -- binds x
+expect 1 '' '^ldctl: unknown command "clear"$' -- fpa clear
+expect 1 '' '^ldctl: unexpected argument "x"$' -- fpa flush 192.0.2.10:80 tcp x
 
 # issue 3: thresholds, startup, backups, the new config keys, monitor
 expect 0 'syn-threshold N' '' -- real help
@@ -169,6 +182,16 @@ monitor
 flush
 flush conns
 save
+virtual add 192.0.2.10:80 tcp bind 1 sched wlc fpa 300 fpa-mask 24 overflow
+virtual set 192.0.2.10:80 tcp fpa 0
+assign 192.0.2.10:80:1 198.51.100.0/24
+assign 192.0.2.10:80:1 udp 198.51.100.7
+unassign 192.0.2.10:80:1 tcp 198.51.100.0/24
+binds
+fpa
+fpa show
+fpa flush
+fpa flush 192.0.2.10:80:1 tcp
 CMDS
 	printf 'real add 10.0.2.11\n' >"$tmp/ok"
 	expect 1 '' "^ldctl: $tmp/ok:1: the ldir module is not loaded" -- restore "$tmp/ok"

@@ -258,9 +258,9 @@ static void test_virtual_parse(void)
 		{ LD_ADD, "192.0.2.10:80 tcp bind -1",
 		  "ldctl: invalid bind ID \"-1\" (expected 0..4294967295)\n" },
 		{ LD_SET, "192.0.2.10:80 tcp",
-		  "ldctl: virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window or backup)\n" },
+		  "ldctl: virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window, backup, fpa, fpa-mask or overflow)\n" },
 		{ LD_SET, "192.0.2.10:80 tcp bind 1",
-		  "ldctl: virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window or backup)\n" },
+		  "ldctl: virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window, backup, fpa, fpa-mask or overflow)\n" },
 		{ LD_ADD, "192.0.2.10:80 tcp startup wlc",
 		  "ldctl: invalid startup scheme \"wlc\" (expected rr or none)\n" },
 		{ LD_ADD, "192.0.2.10:80 tcp startup",
@@ -575,6 +575,7 @@ static void make_site(struct ld_list *virtuals, struct ld_list *links,
 	strcpy(v->sched, "wlc");
 	v->has = LD_HAS_SCHED;
 	v->state = LDIR_STATE_IN;
+	v->fpa_mask = 32;
 	v->conns = 12;
 	v->nlinks = 3;
 	v->stats.v[LDIR_STATS_A_CONNS] = 40;
@@ -588,6 +589,7 @@ static void make_site(struct ld_list *virtuals, struct ld_list *links,
 	strcpy(v->sched, "rr");
 	v->has = LD_HAS_SCHED;
 	v->state = LDIR_STATE_OUT;
+	v->fpa_mask = 128;
 
 	r = ld_list_add(reals);
 	parse_addr("10.0.2.11", &r->addr);
@@ -683,11 +685,11 @@ static void test_print(void)
 	make_site(&virtuals, &links, &reals);
 
 	p.f = cap_start(&c);
-	pr_show(&p, &virtuals, &links, &reals);
+	pr_show(&p, &virtuals, &links, &reals, NULL);
 	CHECK_STR(cap_end(&c),
 		  "virtual 192.0.2.10:80 tcp sched wlc state in conns 12 links 3\n"
 		  "  -> 10.0.2.11:8080 weight 2 maxconns 0 state in active 4 conns 6 pkts-in 120 pkts-out 118\n"
-		  "virtual [2001:db8::10]:53 udp bind 7 sched rr state out conns 0 links 0\n"
+		  "virtual [2001:db8::10]:53 udp bind 7 sched rr state out conns 0 links 0 binds 0\n"
 		  "  -> [2001:db8::11]:5353 weight 1 maxconns 100 state failed active 0 conns 0 pkts-in 0 pkts-out 0\n");
 	free(c.buf);
 
@@ -728,18 +730,19 @@ static void test_print(void)
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
-	js_show(&j, &virtuals, &links, &reals);
+	js_show(&j, &virtuals, &links, &reals, NULL);
 	json_finish(&j);
 	if (asprintf(&want,
 		     "{\"virtuals\":[{\"address\":\"192.0.2.10\",\"port\":80,\"protocol\":\"tcp\","
 		     "\"bind\":0,\"sched\":\"wlc\",\"stateless\":false,\"state\":\"in\",\"conns\":12,"
+		     "\"fpa\":0,\"fpa-mask\":32,\"overflow\":false,\"binds\":0,"
 		     "\"links\":[{\"real\":\"10.0.2.11\",\"real-port\":8080,\"port\":8080,"
 		     "\"weight\":2,\"maxconns\":0,\"state\":\"in\",\"active\":4,\"conns\":6,"
 		     "\"stats\":{\"conns\":0,\"pkts-in\":120,\"pkts-out\":118,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
-		     "\"probes\":0,\"backup\":0}}],"
+		     "\"probes\":0,\"backup\":0}}],\"assigned\":[],"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
@@ -747,9 +750,10 @@ static void test_print(void)
 		     "\"probes\":0,\"backup\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
+		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,"
 		     "\"links\":[{\"real\":\"2001:db8::11\",\"real-port\":0,\"port\":5353,"
 		     "\"weight\":1,\"maxconns\":100,\"state\":\"failed\",\"active\":0,\"conns\":0,"
-		     "%s}],%s}]}\n", stats_json, stats_json) < 0)
+		     "%s}],\"assigned\":[],%s}]}\n", stats_json, stats_json) < 0)
 		abort();
 	CHECK_STR(cap_end(&c), want);
 	free(want);
@@ -764,7 +768,8 @@ static void test_print(void)
 	json_finish(&j);
 	if (asprintf(&want,
 		     "[{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
-		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,\"links\":0,%s},"
+		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
+		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,\"links\":0,%s},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
 		     "\"state\":\"failed\",\"active\":0,\"conns\":0,\"links\":0,%s},"
 		     "{\"virtual\":\"2001:db8::10\",\"virtual-port\":53,\"protocol\":\"udp\","
@@ -795,7 +800,7 @@ static void test_print_ext(void)
 	make_site_ext(&virtuals, &reals);
 
 	p.f = cap_start(&c);
-	pr_show(&p, &virtuals, &links, &reals);
+	pr_show(&p, &virtuals, &links, &reals, NULL);
 	CHECK_STR(cap_end(&c),
 		  "virtual 192.0.2.10:80 tcp sched wlc state in startup rr startup-pct 50 "
 		  "startup-window 20 backup 192.0.2.10:81 conns 12 links 3\n"
@@ -803,7 +808,7 @@ static void test_print_ext(void)
 		  "active 4 conns 6 unanswered 2 ditched 0 ditch-consec 0 response-us 1500 "
 		  "age-ms 250 pr -62 pkts-in 120 pkts-out 118\n"
 		  "virtual [2001:db8::10]:53 udp bind 7 sched rr state out failed startup none "
-		  "startup-pct 100 startup-window 1 conns 0 links 0\n"
+		  "startup-pct 100 startup-window 1 conns 0 links 0 binds 0\n"
 		  "  -> [2001:db8::11]:5353 weight 1 maxconns 100 state failed active 0 conns 0 "
 		  "unanswered 0 ditched 3 ditch-consec 3 response-us 0 age-ms 0 "
 		  "pr 9223372036854775807 retry-ms 4000 pkts-in 0 pkts-out 0\n");
@@ -835,7 +840,8 @@ static void test_print_ext(void)
 		     "[{\"address\":\"192.0.2.10\",\"port\":80,\"protocol\":\"tcp\","
 		     "\"bind\":0,\"sched\":\"wlc\",\"stateless\":false,\"state\":\"in\",\"failed\":false,"
 		     "\"startup\":\"rr\",\"startup-pct\":50,\"startup-window\":20,"
-		     "\"backup\":\"192.0.2.10:81\",\"conns\":12,\"links\":3,"
+		     "\"backup\":\"192.0.2.10:81\",\"conns\":12,"
+		     "\"fpa\":0,\"fpa-mask\":32,\"overflow\":false,\"binds\":0,\"links\":3,"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
@@ -844,7 +850,8 @@ static void test_print_ext(void)
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
 		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
-		     "\"backup\":null,\"conns\":0,\"links\":0,%s},"
+		     "\"backup\":null,\"conns\":0,"
+		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,\"links\":0,%s},"
 		     "{\"address\":\"10.0.2.11\",\"port\":8080,\"weight\":2,\"maxconns\":0,"
 		     "\"state\":\"in\",\"syn-threshold\":5,\"fail-threshold\":3,"
 		     "\"idle-timeout\":0,\"backup\":\"[2001:db8::11]:0\",\"active\":4,"
@@ -1033,6 +1040,239 @@ static void test_save_roundtrip(void)
 	ld_list_clear(&virtuals);
 	ld_list_clear(&links);
 	ld_list_clear(&reals);
+}
+
+/* Bad input for a parser: exit 1 and exactly this message (no usage). */
+static void check_bad(int (*fn)(int argc, char **argv), const char *line,
+		      const char *msg)
+{
+	char *argv[33];
+	const char *usage;
+	int argc;
+
+	argc = words(argv, line);
+	err_start();
+	CHECK(fn(argc, argv) == 1);
+	err_end();
+	usage = strstr(errbuf, "\nUsage:\n");
+	if (usage)
+		((char *)usage)[1] = '\0';
+	CHECK_STR(errbuf, msg);
+}
+
+static int vadd(int argc, char **argv)
+{
+	struct ld_virtual v;
+
+	return virtual_parse(LD_ADD, argc, argv, &v);
+}
+
+static int bparse(int argc, char **argv)
+{
+	struct ld_bind b;
+
+	return bind_parse(argc, argv, &b);
+}
+
+static int fflush_parse(int argc, char **argv)
+{
+	struct ld_virtual v;
+	bool one;
+
+	return fpa_flush_parse(argc, argv, &v, &one);
+}
+
+/* FPA settings, binds and FPAs: parsers, printers, save and messages. */
+static void test_fpa_bind(void)
+{
+	static char buf[4096] __attribute__((aligned(4)));
+	struct ld_list virtuals = LD_LIST_INIT(struct ld_virtual);
+	struct ld_list binds = LD_LIST_INIT(struct ld_bind);
+	struct ld_list links = LD_LIST_INIT(struct ld_link);
+	const struct nlattr *tb[LDIR_A_MAX + 1];
+	struct pr p = { .numeric = false };
+	struct ld_virtual v, v2, *vp;
+	struct ld_bind b, b2, *bp;
+	struct nlmsghdr *nlh;
+	struct ld_fpa fpa = { };
+	struct ld_addr a;
+	char *argv[33], *line;
+	struct json j;
+	struct cap c;
+	uint8_t plen;
+	bool one;
+	int argc;
+
+	ldctl_where = NULL;
+	argc = words(argv, "192.0.2.10:80 tcp bind 1 sched wlc fpa 300 fpa-mask 24 overflow");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	CHECK(v.bind_id == 1 && v.fpa_interval == 300 && v.fpa_mask == 24);
+	CHECK(v.overflow == 1);
+	CHECK(v.has == (LD_HAS_BIND | LD_HAS_SCHED | LD_HAS_FPA |
+			LD_HAS_FPAMASK | LD_HAS_OVERFLOW));
+	argc = words(argv, "192.0.2.10:80 tcp bind 1 no-overflow");
+	CHECK(!virtual_parse(LD_SET, argc, argv, &v2));
+	CHECK(v2.has == (LD_HAS_BIND | LD_HAS_OVERFLOW) && !v2.overflow);
+	argc = words(argv, "192.0.2.10:80 tcp fpa 0");
+	CHECK(!virtual_parse(LD_SET, argc, argv, &v2));
+	CHECK(v2.has == LD_HAS_FPA && !v2.fpa_interval);
+
+	check_bad(vadd, "192.0.2.10:80 tcp fpa 604801",
+		  "ldctl: invalid fpa interval \"604801\" (expected 0..604800)\n");
+	check_bad(vadd, "192.0.2.10:80 tcp fpa-mask 33",
+		  "ldctl: invalid fpa-mask \"33\" (expected 0..32)\n");
+	check_bad(vadd, "[2001:db8::1]:80 tcp fpa-mask 129",
+		  "ldctl: invalid fpa-mask \"129\" (expected 0..128)\n");
+	check_bad(vadd, "192.0.2.10:80 tcp fpa",
+		  "ldctl: missing value after \"fpa\"\n");
+	check_bad(vadd, "192.0.2.10:80 tcp overflow",
+		  "ldctl: overflow needs \"bind ID\" with an ID other than 0 (the general instance is where an instance overflows to)\n");
+	check_bad(vadd, "192.0.2.10:80 tcp bind 2 overflow no-overflow",
+		  "ldctl: \"overflow\" given twice\n");
+
+	/* prefixes */
+	CHECK(!parse_prefix("198.51.100.0/24", &a, &plen) && plen == 24);
+	CHECK(a.family == AF_INET && a.addr[0] == 198 && a.addr[3] == 0);
+	CHECK(!parse_prefix("10.0.1.7", &a, &plen) && plen == 32);
+	CHECK(!parse_prefix("0.0.0.0/0", &a, &plen) && plen == 0);
+	CHECK(!parse_prefix("2001:db8::/32", &a, &plen) && plen == 32);
+	err_start();
+	CHECK(parse_prefix("198.51.100.1/24", &a, &plen));
+	CHECK_STR(err_end(), "ldctl: invalid prefix \"198.51.100.1/24\": address bits set past /24\n");
+	err_start();
+	CHECK(parse_prefix("198.51.100.0/33", &a, &plen));
+	CHECK_STR(err_end(), "ldctl: invalid prefix length \"33\" in \"198.51.100.0/33\" (expected 0..32)\n");
+	err_start();
+	CHECK(parse_prefix("198.51.100.0/", &a, &plen));
+	CHECK_STR(err_end(), "ldctl: invalid prefix length \"\" in \"198.51.100.0/\" (expected 0..32)\n");
+	err_start();
+	CHECK(parse_prefix("198.51.300.0/24", &a, &plen));
+	CHECK_STR(err_end(), "ldctl: invalid address \"198.51.300.0\"\n");
+
+	/* assign */
+	argc = words(argv, "192.0.2.10:80:1 198.51.100.0/24");
+	CHECK(!bind_parse(argc, argv, &b));
+	CHECK(b.virt.bind_id == 1 && b.virt.port == 80 && b.plen == 24);
+	CHECK(b.virt.protocol == IPPROTO_TCP);
+	argc = words(argv, "192.0.2.10:53:2 udp 203.0.113.9");
+	CHECK(!bind_parse(argc, argv, &b2));
+	CHECK(b2.virt.protocol == IPPROTO_UDP && b2.plen == 32);
+	check_bad(bparse, "192.0.2.10:80 198.51.100.0/24",
+		  "ldctl: missing bind ID in \"192.0.2.10:80\" (write VIP:PORT:BIND)\n");
+	check_bad(bparse, "192.0.2.10:80:0 198.51.100.0/24",
+		  "ldctl: bind ID 0 in \"192.0.2.10:80:0\" is the general instance: it serves every client without a bind\n");
+	check_bad(bparse, "192.0.2.10:80:1",
+		  "ldctl: missing CLIENT[/LEN] after \"192.0.2.10:80:1\"\n");
+	check_bad(bparse, "192.0.2.10:80:1 tcp 198.51.100.0/24 x",
+		  "ldctl: unexpected argument \"x\"\n");
+	check_bad(bparse, "192.0.2.10:80:1 sctp 198.51.100.0/24",
+		  "ldctl: invalid protocol \"sctp\" (expected tcp or udp)\n");
+	check_bad(bparse, "192.0.2.10:80:1 198.51.100.1/24",
+		  "ldctl: invalid prefix \"198.51.100.1/24\": address bits set past /24\n");
+	check_bad(bparse, "192.0.2.10:80:1 2001:db8::/32",
+		  "ldctl: client \"2001:db8::/32\" and virtual \"192.0.2.10:80:1\" are of different address families\n");
+	check_bad(fflush_parse, "192.0.2.10 tcp",
+		  "ldctl: missing port in \"192.0.2.10\" (write ADDR:PORT, port 0 for every port)\n");
+	argc = words(argv, "192.0.2.10:80:4 udp");
+	CHECK(!fpa_flush_parse(argc, argv, &v2, &one) && one);
+	CHECK(v2.bind_id == 4 && v2.protocol == IPPROTO_UDP);
+	CHECK(!fpa_flush_parse(0, argv, &v2, &one) && !one);
+
+	/* printing */
+	v.state = LDIR_STATE_IN;
+	v.nbinds = 1;
+	vp = ld_list_add(&virtuals);
+	*vp = v;
+	bp = ld_list_add(&binds);
+	*bp = b;
+	bp = ld_list_add(&binds);
+	*bp = b2;
+	p.f = cap_start(&c);
+	pr_show(&p, &virtuals, &links, NULL, &binds);
+	pr_bind(&p, &b);
+	CHECK_STR(cap_end(&c),
+		  "virtual 192.0.2.10:80 tcp bind 1 sched wlc state in conns 0 links 0 fpa 300 fpa-mask 24 overflow binds 1\n"
+		  "  <- 198.51.100.0/24\n"
+		  "bind 198.51.100.0/24 -> 192.0.2.10:80 tcp bind 1\n");
+	free(c.buf);
+
+	fpa.virt = v;
+	parse_addr("10.0.1.0", &fpa.client);
+	fpa.plen = 24;
+	parse_addr("10.0.2.12", &fpa.real.addr);
+	fpa.age_ms = 2500;
+	p.f = cap_start(&c);
+	pr_fpa(&p, &fpa);
+	p.numeric = true;
+	pr_fpa(&p, &fpa);
+	p.numeric = false;
+	CHECK_STR(cap_end(&c),
+		  "fpa 10.0.1.0/24 -> 192.0.2.10:80 tcp bind 1 -> 10.0.2.12:0 age 2s\n"
+		  "fpa 10.0.1.0/24 -> 192.0.2.10:80 6 bind 1 -> 10.0.2.12:0 age 2500ms\n");
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	json_arr_begin(&j, NULL);
+	js_fpa(&j, &fpa);
+	js_bind(&j, &b2);
+	json_arr_end(&j);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "[{\"client\":\"10.0.1.0\",\"prefix-len\":24,\"virtual\":\"192.0.2.10\","
+		  "\"virtual-port\":80,\"protocol\":\"tcp\",\"bind\":1,\"real\":\"10.0.2.12\","
+		  "\"real-port\":0,\"age-ms\":2500},"
+		  "{\"client\":\"203.0.113.9\",\"prefix-len\":32,\"virtual\":\"192.0.2.10\","
+		  "\"virtual-port\":53,\"protocol\":\"udp\",\"bind\":2}]\n");
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	js_show(&j, &virtuals, &links, NULL, &binds);
+	json_finish(&j);
+	cap_end(&c);
+	CHECK(strstr(c.buf, "\"fpa\":300,\"fpa-mask\":24,\"overflow\":true,\"binds\":1,"
+		      "\"links\":[],\"assigned\":[\"198.51.100.0/24\"]") != NULL);
+	free(c.buf);
+
+	/* save -> parse */
+	cap_start(&c);
+	save_virtual(c.f, &v);
+	save_bind(c.f, &b);
+	save_bind(c.f, &b2);
+	CHECK_STR(cap_end(&c),
+		  "virtual add 192.0.2.10:80 tcp sched wlc state in bind 1 fpa 300 fpa-mask 24 overflow\n"
+		  "assign 192.0.2.10:80:1 tcp 198.51.100.0/24\n"
+		  "assign 192.0.2.10:53:2 udp 203.0.113.9/32\n");
+	line = strtok(c.buf, "\n");
+	argc = words(argv, line);
+	CHECK(!virtual_parse(LD_ADD, argc - 2, argv + 2, &v2));
+	CHECK(ld_virtual_key_eq(&v, &v2) && v2.fpa_interval == 300);
+	CHECK(v2.fpa_mask == 24 && v2.overflow);
+	line = strtok(NULL, "\n");
+	argc = words(argv, line);
+	CHECK(!strcmp(argv[0], "assign"));
+	CHECK(!bind_parse(argc - 1, argv + 1, &b2));
+	CHECK(ld_virtual_key_eq(&b.virt, &b2.virt));
+	CHECK(ld_addr_eq(&b.client, &b2.client) && b.plen == b2.plen);
+	free(c.buf);
+
+	/* messages */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	msg_put_bind(nlh, &b);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_BIND]);
+	CHECK(!msg_parse_bind(tb[LDIR_A_BIND], &b2));
+	CHECK(ld_virtual_key_eq(&b.virt, &b2.virt));
+	CHECK(ld_addr_eq(&b.client, &b2.client) && b2.plen == 24);
+
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_VIRTUAL]);
+	CHECK(!msg_parse_virtual(tb[LDIR_A_VIRTUAL], &v2));
+	CHECK(v2.fpa_interval == 300 && v2.fpa_mask == 24 && v2.overflow);
+
+	ld_list_clear(&virtuals);
+	ld_list_clear(&binds);
 }
 
 /* Requests encode as ldir.h says, and the reply parsers read them back. */
@@ -1596,6 +1836,7 @@ static void test_stateless(void)
 
 	v.state = LDIR_STATE_IN;
 	v.nlinks = 3;
+	v.fpa_mask = 32;	/* as the kernel reports it: no FPA grouping */
 	p.f = cap_start(&c);
 	pr_virtual(&p, &v);
 	CHECK_STR(cap_end(&c),
@@ -1630,6 +1871,7 @@ int main(void)
 	test_save_roundtrip();
 	test_msg();
 	test_msg_ext();
+	test_fpa_bind();
 	test_nl();
 	test_stateless();
 	free(errbuf);

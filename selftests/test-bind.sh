@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Client classes on one VIP (seed 002, topology: lib.sh): three instances
+# of VIP:8 told apart by Bind ID, chosen by the client's source address.
+#
+#   client ns: 10.0.1.2 (+ aliases)      VIP 192.0.2.10:8 (the "who" service)
+#     10.0.1.2, 10.0.1.99   no bind  -> bind 0, general:   real1
+#     10.0.1.17, 10.0.1.18  10.0.1.16/28 -> bind 1, preferred: real2
+#     10.0.1.20             10.0.1.20/32 -> bind 2, unwelcome: real3
+#                           (inside the /28: the longest prefix wins)
+#
+# Then: an instance out of service falls back to bind 0; overflow of the
+# preferred pool (real2 at max conns) to the general one, refused without
+# the flag; unassign leaves live conns alone; assigning to an instance
+# that does not exist, or a prefix twice, is refused with a clear message;
+# deleting an instance deletes its binds; save/restore keeps them.
+
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+lib_init
+setup_topology
+start_servers who
+
+ld config set timeout-fin 600 timeout-time-wait 600 timeout-close 600
+ip -n "$NS_C" -b - <<EOF
+addr add 10.0.1.17/24 dev eth0
+addr add 10.0.1.18/24 dev eth0
+addr add 10.0.1.20/24 dev eth0
+addr add 10.0.1.99/24 dev eth0
+EOF
+
+# who_from SRC: one conn to VIP:8 from address SRC; the real's name.
+who_from()
+{
+	local out
+
+	out=$(echo hello | pc timeout "$TMO" \
+		socat -t "$TMO" - "TCP:$VIP:8,bind=$1")
+	# "realN ADDR:PORT\nhello": bash only, spawns are slow under TCG
+	[[ ${out#*$'\n'} == hello ]] || fail "who_from $1: no echo, got '$out'"
+	echo "${out%% *}"
+}
+
+# names_from SRC...: the real each source lands on, space separated
+names_from()
+{
+	local s names=()
+
+	for s in "$@"; do
+		names+=("$(who_from "$s")")
+	done
+	echo "${names[*]}"
+}
+
+add_reals
+ld virtual add "$VIP:8" tcp sched rr
+ld link add "$VIP:8" tcp "${REAL[1]}:8"
+ld virtual add "$VIP:8" tcp bind 1 sched rr
+ld link add "$VIP:8:1" tcp "${REAL[2]}:8"
+ld virtual add "$VIP:8" tcp bind 2 sched rr
+ld link add "$VIP:8:2" tcp "${REAL[3]}:8"
+
+log "no binds yet: everyone on the general instance"
+expect_eq "10.0.1.17 10.0.1.20" "real1 real1" \
+	"$(names_from 10.0.1.17 10.0.1.20)"
+
+log "assign: preferred /28, unwelcome /32 inside it"
+ld assign "$VIP:8:1" 10.0.1.16/28
+ld assign "$VIP:8:2" tcp 10.0.1.20
+expect_eq "ldctl binds" "2" "$(ld -j binds | jq length)"
+expect_match "ldctl show lists the prefix under its instance" \
+	"bind 1 .*binds 1"$'\n'".*-> ${REAL[2]}:8.*"$'\n'"  <- 10.0.1.16/28" \
+	"$(ld show)"
+expect_eq "-j show: assigned of bind 2" '["10.0.1.20/32"]' \
+	"$(ld -j show | jq -c '.virtuals[] | select(.bind == 2) | .assigned')"
+expect_eq "preferred /28: 10.0.1.17 10.0.1.18" "real2 real2" \
+	"$(names_from 10.0.1.17 10.0.1.18)"
+expect_eq "unwelcome 10.0.1.20 (longest prefix)" real3 \
+	"$(who_from 10.0.1.20)"
+expect_eq "everyone else: 10.0.1.2 10.0.1.99" "real1 real1" \
+	"$(names_from 10.0.1.2 10.0.1.99)"
+expect_eq "conns per instance: links real1 real2 real3" "4 2 1" \
+	"$(ld -j link | jq -r '[.[] | .conns | tostring] | join(" ")')"
+
+log "an instance out of service: its clients go to bind 0"
+ld virtual set "$VIP:8" tcp bind 1 state out
+expect_eq "10.0.1.17 with bind 1 out" real1 "$(who_from 10.0.1.17)"
+ld virtual set "$VIP:8" tcp bind 1 state in
+expect_eq "10.0.1.17 with bind 1 back in" real2 "$(who_from 10.0.1.17)"
+
+log "the preferred pool full: refused, then overflow to the general one"
+ld real set "${REAL[2]}" maxconns 1
+conn_open P1 "8,bind=10.0.1.17"
+expect_eq "P1 (the one conn real2 may take)" real2 "$(conn_real P1)"
+drops=$(gstat drop-no-real)
+if out=$(echo hi | pc timeout 3 socat -t 1 - "TCP:$VIP:8,bind=10.0.1.18" 2>&1); then
+	fail "a conn from 10.0.1.18 with real2 full and no overflow got '$out'"
+fi
+expect_ge "drop-no-real after a refused SYN" $((drops + 1)) "$(gstat drop-no-real)"
+ld virtual set "$VIP:8" tcp bind 1 overflow
+expect_match "ldctl show: overflow" "bind 1 .*overflow" "$(ld show)"
+expect_eq "10.0.1.18 overflows to the general pool" real1 \
+	"$(who_from 10.0.1.18)"
+expect_eq "the unwelcome client does not (bind 2 has room)" real3 \
+	"$(who_from 10.0.1.20)"
+
+log "unassign: live conns stay, new ones go to bind 0"
+ld real set "${REAL[2]}" maxconns 0
+ld unassign "$VIP:8:1" tcp 10.0.1.16/28
+conn_echoes P1 "still on real2" || fail "P1 broke when its bind went"
+expect_eq "P1 is still on" real2 "$(conn_real P1)"
+expect_eq "10.0.1.17 after unassign" real1 "$(who_from 10.0.1.17)"
+expect_eq "10.0.1.20 keeps its /32" real3 "$(who_from 10.0.1.20)"
+conn_close P1
+
+log "bad assignments are refused with a clear message"
+out=$(ld assign "$VIP:8:7" 10.0.1.0/24 2>&1) && fail "assign to bind 7 succeeded"
+expect_match "assign to a missing instance" \
+	"no virtual instance with this Bind ID" "$out"
+out=$(ld assign "$VIP:8:1" 10.0.1.20/32 2>&1) && fail "assign twice succeeded"
+expect_match "a prefix assigned twice" "already assigned" "$out"
+out=$(ld unassign "$VIP:8:1" 10.0.1.20/32 2>&1) && fail "unassign from the wrong instance succeeded"
+expect_match "unassign from the wrong instance" "bind not found" "$out"
+expect_eq "binds unchanged" 1 "$(ld -j binds | jq length)"
+
+log "save and restore keep the instances and binds"
+ld assign "$VIP:8:1" 10.0.1.16/28
+ld save >"$T/saved"
+grep -qx "assign $VIP:8:1 tcp 10.0.1.16/28" "$T/saved" ||
+	fail "save lacks the assign line: $(cat "$T/saved")"
+ld flush
+ld restore "$T/saved"
+ld save >"$T/saved2"
+diff -u "$T/saved" "$T/saved2" || fail "save after restore differs"
+expect_eq "after restore: 10.0.1.17 10.0.1.20" "real2 real3" \
+	"$(names_from 10.0.1.17 10.0.1.20)"
+
+log "deleting an instance deletes its binds"
+ld virtual del "$VIP:8" tcp bind 2
+expect_eq "binds left" '["10.0.1.16/28"]' \
+	"$(ld -j binds | jq -c 'map("\(.client)/\(."prefix-len")")')"
+expect_eq "10.0.1.20 now in the /28" real2 "$(who_from 10.0.1.20)"

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Client affinity (seed 001 Fig. 7A, 8; topology: lib.sh) with rr over
+# real1..3, where without an FPA every conn would go to the next real:
+#   - a client keeps its real across many conns within the interval, and
+#     is re-balanced (rr moves on) once the interval has passed;
+#   - each client address has its own FPA with mask /32, and clients in
+#     one /24 share one with fpa-mask 24;
+#   - an FPA whose real can no longer take conns is not followed;
+#   - ldctl fpa lists them (client, virtual, real, age), fpa flush drops;
+#   - a port-0 virtual serves several ports on reals that also serve an
+#     exact-port virtual: one FPA spans its ports, the real's counters are
+#     shared by its virtuals and the per-link counts add up to them.
+
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+lib_init
+setup_topology
+start_servers who echo
+
+ld config set timeout-fin 600 timeout-time-wait 600 timeout-close 600
+ip -n "$NS_C" -b - <<EOF
+addr add 10.0.1.3/24 dev eth0
+EOF
+
+# who_from SRC [PORT]: one conn to VIP:PORT (default 8) from SRC; the
+# name of the real that answered.
+who_from()
+{
+	local out
+
+	out=$(echo hello | pc timeout "$TMO" \
+		socat -t "$TMO" - "TCP:$VIP:${2:-8},bind=$1")
+	# "realN ADDR:PORT\nhello": bash only, spawns are slow under TCG
+	[[ ${out#*$'\n'} == hello ]] || fail "who_from $1: no echo, got '$out'"
+	echo "${out%% *}"
+}
+
+# names_from N SRC [PORT]: N conns from SRC, the reals space separated
+names_from()
+{
+	local i names=()
+
+	for ((i = 0; i < $1; i++)); do
+		names+=("$(who_from "$2" "$3")")
+	done
+	echo "${names[*]}"
+}
+
+# fpas: "CLIENT/LEN REAL" per FPA, sorted, one a line
+fpas()
+{
+	ld -j fpa | jq -r '.[] | "\(.client)/\(."prefix-len") \(.real)"' | sort
+}
+
+add_reals
+add_service 8 tcp rr
+
+log "without FPA: rr"
+expect_eq "4 conns from 10.0.1.2" "real1 real2 real3 real1" \
+	"$(names_from 4 10.0.1.2)"
+expect_eq "no FPAs" "" "$(fpas)"
+
+log "with FPA (interval 60 s): a client keeps its real"
+ld virtual set "$VIP:8" tcp fpa 60
+expect_match "ldctl show" "fpa 60 fpa-mask 32" "$(ld show)"
+expect_eq "4 conns from 10.0.1.2" "real2 real2 real2 real2" \
+	"$(names_from 4 10.0.1.2)"
+expect_eq "2 conns from 10.0.1.3 (its own FPA)" "real3 real3" \
+	"$(names_from 2 10.0.1.3)"
+expect_eq "ldctl fpa" "10.0.1.2/32 ${REAL[2]}"$'\n'"10.0.1.3/32 ${REAL[3]}" \
+	"$(fpas)"
+age=$(ld -j fpa | jq '.[] | select(.client == "10.0.1.2") | ."age-ms"')
+expect_match "age of 10.0.1.2's FPA is under the interval" '^[0-9]+$' "$age"
+((age < 60000)) || fail "age $age ms"
+expect_match "ldctl fpa (human)" \
+	"fpa 10.0.1.2/32 -> $VIP:8 tcp -> ${REAL[2]}:0 age [0-9]+s" "$(ld fpa)"
+
+log "the interval passes: re-balanced, and the FPA follows"
+# a shorter interval applies to the FPAs there are
+ld virtual set "$VIP:8" tcp fpa 2
+sleep 2.5
+expect_eq "10.0.1.2 after the interval (rr moves on from real3)" \
+	real1 "$(who_from 10.0.1.2)"
+ld virtual set "$VIP:8" tcp fpa 60
+expect_match "its FPA now names real1" "10.0.1.2/32 ${REAL[1]}" "$(fpas)"
+expect_eq "and holds it" "real1 real1" "$(names_from 2 10.0.1.2)"
+
+log "an FPA whose real is out of service is not followed"
+ld real set "${REAL[1]}" state out
+expect_eq "10.0.1.2 with real1 out" "real2 real2" "$(names_from 2 10.0.1.2)"
+ld real set "${REAL[1]}" state in
+expect_eq "10.0.1.2 with real1 back (the FPA moved to real2)" real2 \
+	"$(who_from 10.0.1.2)"
+
+log "fpa-mask 24: clients in one /24 share an FPA"
+ld virtual set "$VIP:8" tcp fpa-mask 24
+expect_eq "a new mask drops the old FPAs" "" "$(fpas)"
+first=$(who_from 10.0.1.2)
+expect_eq "10.0.1.3 follows 10.0.1.2" "$first $first" \
+	"$(names_from 2 10.0.1.3)"
+expect_eq "one FPA for the /24" "10.0.1.0/24 ${REAL[${first#real}]}" "$(fpas)"
+
+log "fpa flush"
+ld fpa flush "$VIP:8" tcp
+expect_eq "after fpa flush VIRTUAL" "" "$(fpas)"
+who_from 10.0.1.2 >/dev/null
+ld fpa flush
+expect_eq "after fpa flush" "" "$(fpas)"
+ld virtual set "$VIP:8" tcp fpa 0
+expect_match "fpa 0: not shown" "^virtual $VIP:8 tcp sched rr state in conns [0-9]+ links 3$" \
+	"$(ld show | head -n 1)"
+
+log "port 0: one virtual for every port, reals shared with VIP:7"
+ld flush
+add_reals
+ld virtual add "$VIP:0" tcp sched rr fpa 60
+ld link add "$VIP:0" tcp "${REAL[1]}"
+ld link add "$VIP:0" tcp "${REAL[2]}"
+add_service 7 tcp rr "1 2"
+# port 8 (who) and port 7 (echo) both from 10.0.1.3: 8 via VIP:0 (the
+# FPA holds it to one real), 7 via the exact-port virtual (rr)
+expect_eq "who on VIP:8 through the port-0 virtual" "real1 real1 real1" \
+	"$(names_from 3 10.0.1.3 8)"
+for i in 1 2; do
+	got=$(echo "echo$i" | pc timeout "$TMO" socat -t "$TMO" - \
+		"TCP:$VIP:7,bind=10.0.1.3")
+	expect_eq "echo on VIP:7 ($i)" "echo$i" "$got"
+done
+expect_eq "the port-0 virtual's FPA (its port does not matter)" \
+	"10.0.1.3/32 ${REAL[1]}" "$(fpas)"
+expect_eq "port-0 virtual: conns to real1, real2" "3 0" \
+	"$(ld -j link | jq -r '[.[] | select(."virtual-port" == 0) | .conns | tostring] | join(" ")')"
+expect_eq "VIP:7: conns to real1, real2" "1 1" \
+	"$(ld -j link | jq -r '[.[] | select(."virtual-port" == 7) | .conns | tostring] | join(" ")')"
+expect_eq "real conns: shared by both virtuals (real1, real2, real3)" "4 1 0" \
+	"$(ld -j real | jq -r '[.[] | .conns | tostring] | join(" ")')"
+expect_eq "real links" "2 2 0" \
+	"$(ld -j real | jq -r '[.[] | .links | tostring] | join(" ")')"
+expect_eq "conn table: the real port is the client's port" \
+	"8 8 8 7 7" "$(ld -j conns | jq -r '[.[] | ."real-port"] | sort | reverse | map(tostring) | join(" ")')"
