@@ -423,8 +423,9 @@ setup_modules()
 		modprobe ip_vs conn_tab_bits=20 && modprobe ip_vs_rr
 		echo 1048576 >/sys/module/nf_conntrack/parameters/hashsize
 		if [[ -d /sys/module/ldir ]]; then
-			rmmod ldir && insmod "$LDIR_KO" conn_hash_bits=20 ||
+			if ! rmmod ldir || ! insmod "$LDIR_KO" conn_hash_bits=20; then
 				warn "ldir reload with conn_hash_bits=20 failed"
+			fi
 		fi
 	fi
 	sysctl -qw net.netfilter.nf_conntrack_max=4000000 2>/dev/null ||

@@ -6,7 +6,8 @@
 # lines in RAW: medians over the rounds (with min/max), each peer as a
 # ratio to ldir, the issue's targets met or missed, the spread between
 # rounds and (with COMPARE, the raw file of another run) between runs.
-# Prints markdown; with OUT (not "none"), also writes it there and draws
+# Prints markdown; with OUT (not "none"), also writes it there (between
+# bench:begin/end markers: the rest of an existing OUT is kept) and draws
 # the scaling curves into OUT's directory as BENCHMARKS-scaling.png.
 # Reporting only: no figure here makes any command fail.
 
@@ -73,7 +74,7 @@ declare -A WL_DESC=([udp]="established UDP, 60 B, pkts/s" [tcp]="TCP bulk (iperf
 
 report()
 {
-	local w p k l i v s t c ok
+	local w p k l i v s c
 
 	echo "# Benchmarks: ldir against plain forwarding, IPVS NAT and nftables DNAT"
 	echo
@@ -83,7 +84,7 @@ report()
 	echo "    $cmd"
 	echo
 	echo "- date: $started; guest kernel: ${kernel:-?} (Debian stock); vCPUs: ${gvcpus:-$vcpus}; QEMU TCG \`$qargs\`"
-	echo "- rounds: $(echo "${CNT["udp ldir -"]:-?}") interleaved (peer order rotated each round); figures are medians, min-max in brackets"
+	echo "- rounds: ${CNT["udp ldir -"]:-?} interleaved (peer order rotated each round); figures are medians, min-max in brackets"
 	echo "- time base: guest time under \`-icount shift=0,sleep=off\`: 1 guest ns = 1 guest"
 	echo "  instruction, idle time skipped. A rate is therefore a cost in instructions per"
 	echo "  packet (or conn), which host load cannot move. Comparable between peers of one"
@@ -177,7 +178,8 @@ report()
 		l="$l| $(ratio "$(med "sched $p $(echo "$ks" | awk '{ print $NF }')")" "$(med "sched $p ${ks%% *}")") "
 		echo "$l|"
 	done
-	grep -E '^# ldir: scheme .* rejected' "$raw" | sort -u | sed 's/^# /- /; s/: ldctl: .*(attribute/ (attribute/'
+	grep -E '^# ldir: scheme .* rejected' "$raw" | sort -u |
+		sed 's/^# ldir: scheme \([^ ]*\) rejected.*kernel: \(.*\) (attribute .*/- ldir scheme \1: rejected by the module (\2), skipped/'
 
 	echo
 	echo "## Targets (issue 6)"
@@ -224,7 +226,7 @@ report()
 		if [ -n "$cmp" ]; then
 			d=$(awk -v a="${MED["$k"]}" -v b="${CMED["$k"]:-}" 'BEGIN { if (b == "" || b == 0) print "-"; else printf "%+.1f%%", 100 * (a - b) / b }')
 			l="$l| $(fmt "${CMED["$k"]:-}") | $d "
-			worst=$(awk -v w="$worst" -v d="$d" 'BEGIN { sub(/%/, "", d); sub(/^\+/, "", d); if (d != "-" && (d < 0 ? -d : d) > w) w = (d < 0 ? -d : d); print w }')
+			worst=$(awk -v w="$worst" -v d="$d" 'BEGIN { if (d != "-") { sub(/%/, "", d); d = d + 0; if (d < 0) d = -d; if (d > w) w = d }; print w }')
 		fi
 		echo "$l|"
 	done
@@ -241,6 +243,7 @@ report()
 }
 
 # chart DIR PNG: the scaling curves (table scale, scheduling) with gnuplot
+# shellcheck disable=SC2013 # the words are numbers and scheme names
 chart()
 {
 	local d=$1 png=$2 p n
@@ -282,9 +285,11 @@ md=$(report)
 echo "$md"
 if [ "$out" != none ]; then
 	tmp=$(mktemp -d)
+	mkdir -p "$(dirname "$out")"
 	png=$(dirname "$out")/BENCHMARKS-scaling.png
 	chart "$tmp" "$png"
 	{
+		echo "<!-- bench:begin (written by make bench; edit outside these markers) -->"
 		echo "$md"
 		echo
 		echo "## Chart"
@@ -296,7 +301,19 @@ if [ "$out" != none ]; then
 		echo '```'
 		grep -E '^(BENCH|# )' "$raw"
 		echo '```'
-	} >"$out"
+		echo "<!-- bench:end -->"
+	} >"$tmp/gen.md"
+	# keep what is outside the markers (hand-written findings)
+	if [ -f "$out" ] && grep -q '^<!-- bench:begin' "$out" && grep -q '^<!-- bench:end' "$out"; then
+		{
+			sed '/^<!-- bench:begin/,$d' "$out"
+			cat "$tmp/gen.md"
+			sed '1,/^<!-- bench:end/d' "$out"
+		} >"$tmp/new.md"
+		mv "$tmp/new.md" "$out"
+	else
+		mv "$tmp/gen.md" "$out"
+	fi
 	rm -rf "$tmp"
 	echo
 	echo "written: $out, $png"
