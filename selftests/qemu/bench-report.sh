@@ -65,6 +65,13 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && b != "" && a + 0 >= b 
 # cost PPS: guest ns per packet
 cost() { awk -v p="$1" 'BEGIN { if (p == "" || p == 0) print ""; else printf "%.0f", 1e9 / p }'; }
 
+# added WORKLOAD PEER: guest ns per packet/conn PEER adds over plain
+added()
+{
+	awk -v a="$(cost "$(med "$1 $2 -")")" -v b="$(cost "$(med "$1 plain -")")" \
+		'BEGIN { if (a == "" || b == "") print ""; else print a - b }'
+}
+
 export LC_NUMERIC=C.UTF-8 2>/dev/null
 
 PEERS="plain ldir ipvs nft"
@@ -74,7 +81,7 @@ declare -A WL_DESC=([udp]="established UDP, 60 B, pkts/s" [tcp]="TCP bulk (iperf
 
 report()
 {
-	local w p k l i v s c
+	local w p k l i v s c t
 
 	echo "# Benchmarks: ldir against plain forwarding, IPVS NAT and nftables DNAT"
 	echo
@@ -111,23 +118,26 @@ report()
 		echo "$l|"
 	done
 	echo
-	echo "Cost per established UDP packet in guest ns (~instructions), end to end"
-	echo "(pktgen, veth, bridge, the director, tc drop on the real), and what the"
-	echo "balancer adds over plain forwarding:"
+	echo "Cost in guest ns (~instructions) per established UDP packet and per new TCP"
+	echo "conn, end to end (sender, veth, bridge, the director, receiver), and what"
+	echo "the balancer adds over plain forwarding; the last column is IPVS's added"
+	echo "cost over ldir's (higher: ldir's own work is cheaper):"
 	echo
-	echo "| | plain | ldir | IPVS NAT | nft DNAT |"
-	echo "|---|---|---|---|---|"
-	l="| ns/packet "
-	for p in $PEERS; do l="$l| $(cost "$(med "udp $p -")") "; done
-	echo "$l|"
-	l="| added over plain "
-	for p in $PEERS; do
-		l="$l| $(awk -v a="$(cost "$(med "udp $p -")")" -v b="$(cost "$(med "udp plain -")")" \
-			'BEGIN { if (a == "" || b == "") print "-"; else print a - b }') "
+	echo "| | plain | ldir | IPVS NAT | nft DNAT | IPVS/ldir added |"
+	echo "|---|---|---|---|---|---|"
+	for w in udp crr; do
+		if [ "$w" = udp ]; then t="per UDP packet"; else t="per new TCP conn"; fi
+		l="| ns $t "
+		for p in $PEERS; do l="$l| $(fmt "$(cost "$(med "$w $p -")")") "; done
+		echo "$l| |"
+		l="| added over plain "
+		for p in $PEERS; do
+			l="$l| $(fmt "$(added "$w" "$p")") "
+		done
+		echo "$l| $(ratio "$(added "$w" ipvs)" "$(added "$w" ldir)") |"
 	done
-	echo "$l|"
-
 	echo
+
 	echo "## Table scale: established-flow pkts/s with N live conns in the table"
 	echo
 	echo "Conns are one-way UDP flows sprayed by pktgen (17 sources x N/17 ports), all"
@@ -192,6 +202,10 @@ report()
 	echo "| established pkts/s >= 0.90x plain forwarding | ${v}x | $(verdict "$(ge "$v" 0.90)") |"
 	v=$(ratio "$(med "crr ldir -")" "$(med "crr ipvs -")")
 	echo "| new conns/s >= 1.25x IPVS NAT | ${v}x | $(verdict "$(ge "$v" 1.25)") |"
+	v=$(ratio "$(added udp ipvs)" "$(added udp ldir)")
+	echo "| (reading) the director's added cost per packet: IPVS's >= 1.25x ldir's | ${v}x | $(verdict "$(ge "$v" 1.25)") |"
+	v=$(ratio "$(added crr ipvs)" "$(added crr ldir)")
+	echo "| (reading) the director's added cost per new conn: IPVS's >= 1.25x ldir's | ${v}x | $(verdict "$(ge "$v" 1.25)") |"
 	local lo hi
 	lo=${sizes%% *}
 	hi=$(echo "$sizes" | awk '{ print $NF }')
