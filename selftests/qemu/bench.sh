@@ -26,6 +26,12 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/demo.sh"
 
 kernel=${LDIR_BENCH_KERNEL:-6.12}
+# the command that reproduces this run, for BENCHMARKS.md (the knobs the
+# user set, not the defaults set below)
+cmd="make bench"
+for v in ${!LDIR_BENCH_*}; do
+	[ "$v" = LDIR_BENCH_COMPARE ] || cmd="$v=$(printf %q "${!v}") $cmd"
+done
 LDIR_QEMU_ARGS=${LDIR_BENCH_QEMU_ARGS--icount shift=0,sleep=off}
 LDIR_QEMU_SMP=${LDIR_BENCH_SMP:-1}
 LDIR_QEMU_MEM=${LDIR_BENCH_MEM:-4G}
@@ -53,10 +59,6 @@ rc=$?
 raw=$rundir/bench-$(date -u +%Y%m%dT%H%M%S).txt
 tr -d '\r' <"$rundir/console.log" | grep -E '^(BENCH|WARN|# )' >"$raw"
 stage "raw results: $raw"
-cmd="make bench"
-for v in ${!LDIR_BENCH_*}; do
-	cmd="$v=${!v} $cmd"
-done
 bash "$LDIR_REPO/selftests/qemu/bench-report.sh" "$raw" "${LDIR_BENCH_COMPARE:-}" \
 	"$started" "$cmd" "$LDIR_QEMU_SMP" "$LDIR_QEMU_ARGS" \
 	"${LDIR_BENCH_OUT:-$LDIR_REPO/BENCHMARKS.md}" || rc=1
