@@ -3,6 +3,7 @@
 # make            build ldir.ko (against KDIR) and ldctl
 # make check      the test suite, in QEMU (see README)
 # make demo       a small site in QEMU on Debian's stock kernel
+# make bench      ldir vs plain forwarding, IPVS, nft DNAT (BENCHMARKS.md)
 # make style      checkpatch; make sparse: sparse (C=2)
 # make install    install ldir.ko and ldctl on this machine
 
@@ -74,3 +75,4 @@ install: all
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) clean || true
 	$(MAKE) -C tools/ldctl clean
+	$(MAKE) -C tools/bench clean

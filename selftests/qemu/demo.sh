@@ -11,7 +11,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # run_in_guest MODE KERNEL: build, pack and boot KERNEL in MODE (demo, bench)
-# with the console on the terminal; exits with the guest script's status.
+# with the console on the terminal; returns the guest script's status.
 run_in_guest()
 {
 	local mode=$1 name=$2 rundir=$LDIR_CACHE/run/$1-$2 rc
@@ -36,11 +36,11 @@ run_in_guest()
 		"${LDIR_BOOT_TIMEOUT:-1800}" "$mode" tee
 	if ! tr -d '\r' <"$rundir/results.log" | grep -qx LDIR-GUEST-DONE; then
 		echo "error: the guest did not finish (console: $rundir/console.log)" >&2
-		exit 1
+		return 1
 	fi
 	rc=$(tr -d '\r' <"$rundir/results.log" | sed -n 's/^LDIR-RC \([0-9]*\)$/\1/p' | tail -n 1)
 	stage "$mode finished (status ${rc:-unknown})"
-	exit "${rc:-1}"
+	return "${rc:-1}"
 }
 
 if [ "$(basename "$0")" = demo.sh ]; then

@@ -18,6 +18,10 @@ cmdline_mode=${LDIR_MODE:-}
 # shellcheck disable=SC1091
 . /ldir/env
 LDIR_MODE=${cmdline_mode:-${LDIR_MODE:-check}}
+# bench.sh's knobs
+for v in ${!LDIR_BENCH_*}; do
+	export "${v?}"
+done
 export LDIR_KERNEL LDIR_MODE LDIR_KO=/ldir/ldir.ko
 
 mount -t proc proc /proc
@@ -233,7 +237,7 @@ demo|bench)
 	fi
 	if [ -f "/ldir/selftests/$script" ]; then
 		load_ldir || echo "warning: insmod /ldir/ldir.ko failed"
-		run_script '' 3600 "$script"
+		run_script '' "${LDIR_BENCH_TIMEOUT:-3600}" "$script"
 		report "LDIR-RC $?"
 	else
 		echo "selftests/$script does not exist yet"

@@ -463,6 +463,11 @@ make_base_root()
 	if [ -x "${LDCTL_BIN:-}" ]; then
 		copy_bin "$root" "$LDCTL_BIN" /usr/sbin/ldctl
 	fi
+	# LDIR_GUEST_BINS: more binaries for this run (bench's), as /usr/sbin/NAME
+	for b in ${LDIR_GUEST_BINS:-}; do
+		copy_bin "$root" "$b" "/usr/sbin/$(basename "$b")" ||
+			die "initramfs: cannot copy $b"
+	done
 	ldconfig -r "$root" 2>/dev/null || true
 	BASE_ROOT=$root
 }
@@ -487,7 +492,8 @@ make_initramfs()
 	# kernel modules: the stock kernels' from /lib/modules, ldir's under extra/
 	mkdir -p "$root/lib/modules/$kver/extra"
 	if [ "$name" != debug ]; then
-		for m in $STOCK_MODULES $(modinfo -F depends "$kodir/ldir.ko" 2>/dev/null | tr , ' '); do
+		# LDIR_GUEST_MODULES: more modules for this run (bench's)
+		for m in $STOCK_MODULES ${LDIR_GUEST_MODULES:-} $(modinfo -F depends "$kodir/ldir.ko" 2>/dev/null | tr , ' '); do
 			while read -r l p _; do
 				[ "$l" = insmod ] && mods+=("$p")
 			done < <(modprobe -S "$kver" --show-depends "$m" 2>/dev/null)
@@ -513,6 +519,10 @@ make_initramfs()
 		printf 'LDIR_KUNIT=%q\n' "${LDIR_KUNIT:-1}"
 		printf 'LDIR_TEST_TIMEOUT=%q\n' "${LDIR_TEST_TIMEOUT:-$([ "$name" = debug ] && echo 300 || echo 120)}"
 		printf 'LDIR_BENCH=%q\n' "${LDIR_BENCH:-}"
+		# the knobs of selftests/bench.sh
+		for v in ${!LDIR_BENCH_*}; do
+			printf '%s=%q\n' "$v" "${!v}"
+		done
 	} >"$root/ldir/env"
 
 	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
@@ -529,7 +539,9 @@ make_initramfs()
 boot_guest()
 {
 	local name=$1 kernel=$2 initrd=$3 rundir=$4 tmo=$5 mode=$6 show=${7:-}
-	local append="console=ttyS0 edd=off panic=-1 panic_on_warn=1 oops=panic LDIR_MODE=$mode"
+	# LDIR_PANIC_ON_WARN=0: bench's (QEMU 7.2's -icount, rarely, raises a
+	# spurious #DB that the kernel WARNs about; a bench should not die of it)
+	local append="console=ttyS0 edd=off panic=-1 panic_on_warn=${LDIR_PANIC_ON_WARN:-1} oops=panic LDIR_MODE=$mode"
 	local rc pid n=0 last
 
 	[ "$name" = debug ] && append="$append kmemleak=on"
@@ -538,7 +550,10 @@ boot_guest()
 	rm -f "$rundir/console.log" "$rundir/results.log"
 	: >"$rundir/results.log"
 	stage "booting $name under qemu (TCG, timeout ${tmo}s; console: $rundir/console.log)"
-	set -- qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 -accel tcg \
+	# LDIR_QEMU_MEM, LDIR_QEMU_SMP, LDIR_QEMU_ARGS: bench's (-icount ...)
+	# shellcheck disable=SC2086 # LDIR_QEMU_ARGS is a list
+	set -- qemu-system-x86_64 -nographic -no-reboot -m "${LDIR_QEMU_MEM:-2G}" \
+		-smp "${LDIR_QEMU_SMP:-2}" -accel tcg ${LDIR_QEMU_ARGS:-} \
 		-nic none -monitor none -serial stdio -serial "file:$rundir/results.log" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append"
 	if [ -n "$show" ]; then

@@ -1,0 +1,518 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh - ldir against plain forwarding, IPVS NAT and nftables DNAT, run
+# in the QEMU guest of `make bench` (selftests/qemu/bench.sh). Not a test:
+# nothing here passes or fails on a figure; make check never runs it.
+#
+# Topology: lib.sh's (client -- director -- real1..3). Peers:
+#   plain  the client sends to the reals' own addresses (no balancing)
+#   ldir   ldctl: VIP 192.0.2.10, sched rr
+#   ipvs   ipvsadm NAT (-m), sched rr, VIP on the director's lo
+#   nft    nftables DNAT, numgen inc mod 3 map (round robin)
+#
+# Time: the host boots this guest with QEMU -icount shift=0,sleep=off, so
+# the guest's clock advances 1 ns per guest instruction and skips idle time.
+# Every rate below is in guest time: a cost per packet (or conn) in
+# instructions that host load does not move. Comparable between peers of
+# the same run, never with real hardware.
+#
+# Output: one line per measurement, parsed by the host:
+#   BENCH <workload> <peer> <param> <round> <value>
+# workloads (value):
+#   udp    established UDP flows (8), 60-byte packets from pktgen: pkts/s
+#   tcp    iperf3 TCP bulk, one flow: Mbit/s
+#   crr    new TCP conns (connect/request/response/close loop): conns/s
+#   scale  the udp workload with PARAM live conns in the table: pkts/s
+#   mem    slab bytes per live conn (Slab: of /proc/meminfo, delta over
+#          PARAM conns)
+#   sched  guest ns per new conn (a UDP flow) with PARAM reals, per scheme
+#          (peer = ldir-SCHEME or ipvs-SCHEME)
+# Knobs (LDIR_BENCH_*, passed through /ldir/env): ROUNDS PEERS WORKLOADS
+# UDP_PKTS TCP_BYTES CRR_CONNS SCALE SCALE_PKTS SCHEDS SCHED_REALS
+# SCHED_CONNS.
+
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+set +eE
+
+ROUNDS=${LDIR_BENCH_ROUNDS:-3}
+PEERS=${LDIR_BENCH_PEERS:-plain ldir ipvs nft}
+WORKLOADS=${LDIR_BENCH_WORKLOADS:-udp tcp crr scale sched}
+UDP_PKTS=${LDIR_BENCH_UDP_PKTS:-20000}
+TCP_BYTES=${LDIR_BENCH_TCP_BYTES:-256M}
+CRR_CONNS=${LDIR_BENCH_CRR_CONNS:-1000}
+SCALE=${LDIR_BENCH_SCALE:-1000 100000 1000000}
+SCALE_PKTS=${LDIR_BENCH_SCALE_PKTS:-10000}
+SCALE_ROUNDS=${LDIR_BENCH_SCALE_ROUNDS:-1}
+# the schemes to try; those the module rejects are skipped
+SCHEDS=${LDIR_BENCH_SCHEDS:-rr wrr lc wlc pr maglev hash3 hash5}
+SCHED_REALS=${LDIR_BENCH_SCHED_REALS:-8 128 1024}
+SCHED_CONNS=${LDIR_BENCH_SCHED_CONNS:-4000}
+SCHED_ROUNDS=${LDIR_BENCH_SCHED_ROUNDS:-$ROUNDS}
+UDP_PORT=9
+CRR_PORT=80
+TCP_PORT=5201
+
+T=$(mktemp -d /tmp/ldir-bench.XXXXXX)
+trap cleanup EXIT
+
+say() { printf '# %s\n' "$*"; }
+warn() { printf 'WARN: %s\n' "$*"; }
+emit() { printf 'BENCH %s %s %s %s %s\n' "$@"; }
+
+# gtime: guest monotonic time in ns (date reads CLOCK_REALTIME, which the
+# icount clock drives the same way)
+gtime() { date +%s%N; }
+
+# ------------------------------------------------------------ topology ----
+
+# topo_up: lib.sh's topology, a UDP sink on every real (tc drops UDP to
+# port 9 at ingress: the cheapest receiver, the same for every peer), the
+# TCP servers (ldbench crr-server, iperf3).
+topo_up()
+{
+	local n
+
+	BG_PIDS=()
+	setup_topology || return 1
+	for n in 1 2 3; do
+		pr "$n" tc qdisc add dev eth0 clsact || return 1
+		pr "$n" tc filter add dev eth0 ingress protocol ip u32 \
+			match ip protocol 17 0xff match ip dport "$UDP_PORT" 0xffff \
+			action drop || return 1
+		bg "${NS_R[$n]}" ldbench crr-server "$CRR_PORT"
+	done
+	bg "${NS_R[1]}" bash -c "exec iperf3 -s -p $TCP_PORT >/dev/null 2>&1"
+	for n in 1 2 3; do
+		wait_listen "${NS_R[$n]}" tcp "$CRR_PORT"
+	done
+	wait_listen "${NS_R[1]}" tcp "$TCP_PORT"
+	# (/sys is the initial netns' here: ask ip)
+	DMAC=$(ip -n "$NS_D" -j link show outside | jq -r '.[0].address')
+}
+
+# topo_down: every process and netns of the topology; waits for the
+# netns (and with them IPVS/conntrack/ldir per-netns state) to go.
+topo_down()
+{
+	local pid ns
+
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	BG_PIDS=()
+	for ns in "$NS_C" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}" "$NS_D"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	# netns teardown is asynchronous; let it finish before the next peer
+	sleep 1
+}
+
+# --------------------------------------------------------------- peers ----
+
+# peer_up PEER [TCPREALS]: configure PEER on the director: UDP 9 and TCP
+# 80 to the three reals, TCP 5201 (iperf3: control and data conns must
+# meet the same server) to real1 only.
+peer_up()
+{
+	local n
+
+	case $1 in
+	plain)
+		pc ip route add 10.0.2.0/24 via 10.0.1.1 || return 1
+		;;
+	ldir)
+		{
+			for n in 1 2 3; do echo "real add ${REAL[$n]}"; done
+			echo "virtual add $VIP:$UDP_PORT udp sched rr"
+			echo "virtual add $VIP:$CRR_PORT tcp sched rr"
+			echo "virtual add $VIP:$TCP_PORT tcp sched rr"
+			for n in 1 2 3; do
+				echo "link add $VIP:$UDP_PORT udp ${REAL[$n]}:$UDP_PORT"
+				echo "link add $VIP:$CRR_PORT tcp ${REAL[$n]}:$CRR_PORT"
+			done
+			echo "link add $VIP:$TCP_PORT tcp ${REAL[1]}:$TCP_PORT"
+			echo "config set conn-max 4000000 timeout-udp 3600 timeout-syn 3600"
+		} >"$T/ldir.conf"
+		ld restore "$T/ldir.conf" || return 1
+		;;
+	ipvs)
+		modprobe ip_vs 2>/dev/null
+		modprobe ip_vs_rr 2>/dev/null
+		pd ip addr add "$VIP/32" dev lo || return 1
+		{
+			echo "-A -u $VIP:$UDP_PORT -s rr"
+			echo "-A -t $VIP:$CRR_PORT -s rr"
+			echo "-A -t $VIP:$TCP_PORT -s rr"
+			for n in 1 2 3; do
+				echo "-a -u $VIP:$UDP_PORT -r ${REAL[$n]}:$UDP_PORT -m"
+				echo "-a -t $VIP:$CRR_PORT -r ${REAL[$n]}:$CRR_PORT -m"
+			done
+			echo "-a -t $VIP:$TCP_PORT -r ${REAL[1]}:$TCP_PORT -m"
+		} | pd ipvsadm -R || return 1
+		pd ipvsadm --set 900 120 3600 || return 1
+		;;
+	nft)
+		cat >"$T/nft.conf" <<-EOF
+		table ip bench {
+			chain pre {
+				type nat hook prerouting priority dstnat; policy accept;
+				ip daddr $VIP udp dport $UDP_PORT dnat to numgen inc mod 3 map { 0 : ${REAL[1]}, 1 : ${REAL[2]}, 2 : ${REAL[3]} }
+				ip daddr $VIP tcp dport $CRR_PORT dnat to numgen inc mod 3 map { 0 : ${REAL[1]}, 1 : ${REAL[2]}, 2 : ${REAL[3]} }
+				ip daddr $VIP tcp dport $TCP_PORT dnat to ${REAL[1]}
+			}
+			chain post {
+				type nat hook postrouting priority srcnat; policy accept;
+			}
+		}
+		EOF
+		pd nft -f "$T/nft.conf" || return 1
+		sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout 3600
+		sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout_stream 3600
+		;;
+	*)
+		warn "unknown peer $1"
+		return 1
+		;;
+	esac
+}
+
+# peer_down PEER: flush what peer_up made (the netns goes next anyway)
+peer_down()
+{
+	case $1 in
+	ldir) ld flush >/dev/null 2>&1 ;;
+	ipvs) pd ipvsadm -C 2>/dev/null ;;
+	nft) pd nft flush ruleset 2>/dev/null ;;
+	esac
+}
+
+# ------------------------------------------------------------- pktgen ----
+
+# pktgen COUNT SRC_MIN SRC_MAX SPORT_MIN SPORT_MAX DST_MIN DST_MAX: COUNT
+# 60-byte UDP packets (port 9) from the client's eth0 to the director's
+# MAC. Sources and source ports count up per packet (both wrap: ports in
+# [MIN, MAX), addresses in [MIN, MAX]), destinations likewise. Prints
+# "SENT USEC" (pktgen's own count and guest time).
+pktgen()
+{
+	nsx "$NS_C" bash -s -- "$DMAC" "$@" <<-'EOF'
+	pg() { echo "$2" >"/proc/net/pktgen/$1" || echo "pktgen: $1: $2 failed" >&2; }
+	pg kpktgend_0 rem_device_all
+	pg kpktgend_0 "add_device eth0"
+	pg eth0 "count $2"
+	pg eth0 "clone_skb 0"
+	pg eth0 "pkt_size 60"
+	pg eth0 "delay 0"
+	pg eth0 "burst 1"
+	pg eth0 "dst_mac $1"
+	pg eth0 "src_min $3"
+	pg eth0 "src_max $4"
+	pg eth0 "udp_src_min $5"
+	pg eth0 "udp_src_max $6"
+	pg eth0 "dst_min $7"
+	pg eth0 "dst_max $8"
+	pg eth0 "udp_dst_min 9"
+	pg eth0 "udp_dst_max 9"
+	echo start >/proc/net/pktgen/pgctrl
+	sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) (.*/\2 \1/p' /proc/net/pktgen/eth0
+	EOF
+}
+
+# delivered: packets the three reals' eth0 have received so far
+delivered()
+{
+	local n s=0 c
+
+	for n in 1 2 3; do
+		c=$(pr "$n" sed -n 's/^ *eth0: *[0-9]* *\([0-9]*\) .*/\1/p' /proc/net/dev)
+		s=$((s + ${c:-0}))
+	done
+	echo "$s"
+}
+
+# dst_range PEER: the destination range for pktgen
+dst_range()
+{
+	if [[ $1 == plain ]]; then
+		echo "${REAL[1]} ${REAL[3]}"
+	else
+		echo "$VIP $VIP"
+	fi
+}
+
+# udp_pps PEER COUNT: COUNT packets over 8 established flows (a warm-up
+# of 64 packets makes the flows' conns first); prints delivered pkts/s in
+# guest time, or nothing.
+udp_pps()
+{
+	local peer=$1 count=$2 d0 d1 out sent usec
+
+	# shellcheck disable=SC2046 # two words
+	pktgen 64 "$CLIENT" "$CLIENT" 10000 10008 $(dst_range "$peer") >/dev/null
+	d0=$(delivered)
+	# shellcheck disable=SC2046
+	out=$(pktgen "$count" "$CLIENT" "$CLIENT" 10000 10008 $(dst_range "$peer"))
+	d1=$(delivered)
+	read -r sent usec <<<"$out"
+	if [[ -z "$usec" || "$usec" == 0 ]]; then
+		warn "udp $peer: pktgen gave no result"
+		return 1
+	fi
+	if (( d1 - d0 < sent * 99 / 100 )); then
+		warn "udp $peer: $sent sent, only $((d1 - d0)) delivered"
+	fi
+	echo $(( (d1 - d0) * 1000000 / usec ))
+}
+
+# ----------------------------------------------------------- workloads ----
+
+tcp_bulk() # PEER: Mbit/s
+{
+	local host=$VIP j
+
+	[[ $1 == plain ]] && host=${REAL[1]}
+	j=$(pc timeout 600 iperf3 -c "$host" -p "$TCP_PORT" -n "$TCP_BYTES" -J) || {
+		warn "iperf3 $1 failed"
+		return 1
+	}
+	jq -er '.end.sum_received.bits_per_second / 1e6 | floor' <<<"$j"
+}
+
+crr() # PEER: conns/s
+{
+	local host=$VIP out
+
+	[[ $1 == plain ]] && host=${REAL[1]}
+	out=$(pc timeout 600 ldbench crr-client "$host" "$CRR_PORT" "$CRR_CONNS") || {
+		warn "crr $1 failed: $out"
+		return 1
+	}
+	sed -n 's/.* rate \([0-9]*\).*/\1/p' <<<"$out"
+}
+
+slab_kb() { sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+
+# top_slabs FILE_BEFORE FILE_AFTER: the caches that grew most (bytes)
+top_slabs()
+{
+	awk 'NR == FNR { if (FNR > 2) b[$1] = $3 * $4; next }
+	     FNR > 2 { d = $3 * $4 - b[$1]; if (d > 0) print d, $1, $4 }' "$1" "$2" |
+		sort -rn | head -n 4 |
+		awk '{ printf "%s%s(%d B/obj) +%d kB", s, $2, $3, $1 / 1024; s = ", " }'
+}
+
+# scale PEER ROUND: populate the table in steps up to each size of SCALE
+# (new UDP flows from pktgen, sources 10.(100+step).0.1-17, distinct per
+# step), then the udp workload; slab growth per conn at the largest size.
+scale()
+{
+	local peer=$1 round=$2 have=0 step=0 n add nip=17 np s0 s1 pps
+
+	cat /proc/slabinfo >"$T/slab0"
+	s0=$(slab_kb)
+	for n in $SCALE; do
+		step=$((step + 1))
+		add=$((n - have))
+		if (( add > 0 )); then
+			# 17 sources x np ports, np coprime to 17: all pairs
+			np=$(( (add + nip - 1) / nip ))
+			(( np % nip == 0 )) && np=$((np + 1))
+			# shellcheck disable=SC2046
+			pktgen "$add" "10.$((100 + step)).0.1" "10.$((100 + step)).0.$nip" \
+				1024 $((1024 + np)) $(dst_range "$peer") >/dev/null
+			have=$n
+		fi
+		pps=$(udp_pps "$peer" "$SCALE_PKTS") && emit scale "$peer" "$n" "$round" "$pps"
+		s1=$(slab_kb)
+		say "$peer: $n conns populated, slab +$((s1 - s0)) kB"
+	done
+	cat /proc/slabinfo >"$T/slab1"
+	if [[ $peer != plain ]] && (( have > 0 )); then
+		emit mem "$peer" "$have" "$round" $(( (s1 - s0) * 1024 / have ))
+		say "$peer: slab growth: $(top_slabs "$T/slab0" "$T/slab1")"
+	fi
+	case $peer in
+	ldir) say "ldir conns: $(ld -j stats | jq -c '.stats')" ;;
+	ipvs) say "ipvs conns: $(pd ipvsadm -Ln --stats | sed -n 3,4p | tr -s ' ')" ;;
+	nft) say "conntrack entries: $(pd cat /proc/sys/net/netfilter/nf_conntrack_count)" ;;
+	esac
+}
+
+# sched_cfg PEER SCHEME K: a UDP virtual on port 9 with K reals
+# 10.9.x.y (routed through real1, where tc drops them) under SCHEME.
+sched_cfg()
+{
+	local peer=$1 s=$2 k=$3 i a
+
+	: >"$T/sched.conf"
+	for ((i = 0; i < k; i++)); do
+		a=10.9.$((i / 250)).$((i % 250 + 1))
+		if [[ $peer == ldir ]]; then
+			echo "real add $a" >>"$T/sched.conf"
+		else
+			echo "-a -u $VIP:$UDP_PORT -r $a:$UDP_PORT -m" >>"$T/sched.conf"
+		fi
+	done
+	if [[ $peer == ldir ]]; then
+		{
+			echo "virtual add $VIP:$UDP_PORT udp sched $s"
+			for ((i = 0; i < k; i++)); do
+				echo "link add $VIP:$UDP_PORT udp 10.9.$((i / 250)).$((i % 250 + 1)):$UDP_PORT"
+			done
+			echo "config set conn-max 4000000 timeout-udp 3600"
+		} >>"$T/sched.conf"
+		ld flush >/dev/null && ld restore "$T/sched.conf"
+	else
+		sed -i "1i -A -u $VIP:$UDP_PORT -s $s" "$T/sched.conf"
+		pd ipvsadm -C && pd ipvsadm -R <"$T/sched.conf"
+	fi
+}
+
+# sched_cost PEER ROUND: guest ns per new conn for each scheme and real count
+sched_cost()
+{
+	local peer=$1 round=$2 s k out sent usec base=1
+
+	for s in $SCHEDS; do
+		if [[ $peer == ipvs ]]; then
+			modprobe "ip_vs_$s" 2>/dev/null || continue
+		fi
+		for k in $SCHED_REALS; do
+			if ! sched_cfg "$peer" "$s" "$k" >"$T/sched.err" 2>&1; then
+				say "$peer: scheme $s rejected: $(head -n 1 "$T/sched.err")"
+				continue 2
+			fi
+			# new flows: 17 sources x ports, never seen before
+			base=$((base + 1))
+			out=$(pktgen "$SCHED_CONNS" "10.$((100 + base % 150)).$((base / 150)).1" \
+				"10.$((100 + base % 150)).$((base / 150)).17" 1024 $((1024 + SCHED_CONNS / 17 + 1)) \
+				"$VIP" "$VIP")
+			read -r sent usec <<<"$out"
+			[[ -n "$usec" && $sent -gt 0 ]] || { warn "sched $peer $s $k: no result"; continue; }
+			emit sched "$peer-$s" "$k" "$round" $((usec * 1000 / sent))
+		done
+	done
+	[[ $peer == ldir ]] && ld flush >/dev/null
+	[[ $peer == ipvs ]] && pd ipvsadm -C
+	return 0
+}
+
+# ---------------------------------------------------------------- main ----
+
+setup_modules()
+{
+	local m
+
+	for m in veth bridge pktgen sch_ingress cls_u32 act_gact nf_tables \
+		 nft_chain_nat nft_nat nft_numgen ip_vs ip_vs_rr; do
+		modprobe "$m" 2>/dev/null || warn "modprobe $m failed"
+	done
+	# big hash tables for every peer, as for a 1M-conn site: ldir's
+	# conn_hash_bits (a reload), IPVS's conn_tab_bits, conntrack's
+	# hashsize and max. LDIR_BENCH_TUNED=0 keeps the defaults.
+	if [[ ${LDIR_BENCH_TUNED:-1} == 1 ]]; then
+		rmmod ip_vs_rr ip_vs 2>/dev/null
+		modprobe ip_vs conn_tab_bits=20 && modprobe ip_vs_rr
+		echo 1048576 >/sys/module/nf_conntrack/parameters/hashsize
+		if [[ -d /sys/module/ldir ]]; then
+			if ! rmmod ldir || ! insmod "$LDIR_KO" conn_hash_bits=20; then
+				warn "ldir reload with conn_hash_bits=20 failed"
+			fi
+		fi
+	fi
+	sysctl -qw net.netfilter.nf_conntrack_max=4000000 2>/dev/null ||
+		echo 4000000 >/proc/sys/net/netfilter/nf_conntrack_max
+	say "ldir conn_hash_bits=$(cat /sys/module/ldir/parameters/conn_hash_bits 2>/dev/null)," \
+		"ip_vs conn_tab_bits=$(cat /sys/module/ip_vs/parameters/conn_tab_bits 2>/dev/null)," \
+		"nf_conntrack hashsize=$(cat /sys/module/nf_conntrack/parameters/hashsize)"
+}
+
+# order ROUND: the peers rotated by ROUND, so that no peer always runs first
+order()
+{
+	local -a p
+	local i n
+
+	read -ra p <<<"$PEERS"
+	n=${#p[@]}
+	for ((i = 0; i < n; i++)); do
+		printf '%s ' "${p[(i + $1) % n]}"
+	done
+}
+
+has() { [[ " $WORKLOADS " == *" $1 "* ]]; }
+
+main()
+{
+	local r peer v t0
+
+	[[ -d /sys/module/ldir ]] || { echo "ldir is not loaded"; exit 1; }
+	command -v ldbench >/dev/null || { echo "ldbench is not in the guest"; exit 1; }
+	setup_modules
+	say "kernel $(uname -r), $(nproc) vCPUs, rounds $ROUNDS, peers: $PEERS"
+	emit info kernel "$(uname -r)" 0 "$(nproc)"
+	t0=$(gtime)
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for peer in $(order "$r"); do
+			if ! has udp && ! has tcp && ! has crr; then
+				break
+			fi
+			topo_up || { warn "topology failed"; topo_down; continue; }
+			if peer_up "$peer" >"$T/peer.err" 2>&1; then
+				if has udp; then
+					v=$(udp_pps "$peer" "$UDP_PKTS") && emit udp "$peer" - "$r" "$v"
+				fi
+				if has tcp; then
+					v=$(tcp_bulk "$peer") && emit tcp "$peer" - "$r" "$v"
+				fi
+				if has crr; then
+					v=$(crr "$peer") && emit crr "$peer" - "$r" "$v"
+				fi
+			else
+				warn "$peer: setup failed: $(cat "$T/peer.err")"
+			fi
+			peer_down "$peer"
+			topo_down
+		done
+		say "round $r done ($(( ($(gtime) - t0) / 1000000000 )) guest s)"
+	done
+	if has scale; then
+		for ((r = 1; r <= SCALE_ROUNDS; r++)); do
+			for peer in $(order "$r"); do
+				[[ $peer == plain ]] && continue
+				topo_up || { topo_down; continue; }
+				if peer_up "$peer" >"$T/peer.err" 2>&1; then
+					scale "$peer" "$r"
+				else
+					warn "$peer: setup failed: $(cat "$T/peer.err")"
+				fi
+				peer_down "$peer"
+				topo_down
+			done
+		done
+	fi
+	if has sched; then
+		for ((r = 1; r <= SCHED_ROUNDS; r++)); do
+			topo_up || break
+			pd ip route add 10.9.0.0/16 via "${REAL[1]}"
+			for peer in ldir ipvs; do
+				[[ " $PEERS " == *" $peer "* ]] || continue
+				# IPVS sees only packets to a local VIP
+				[[ $peer == ipvs ]] && pd ip addr add "$VIP/32" dev lo
+				sched_cost "$peer" "$r"
+			done
+			topo_down
+		done
+	fi
+	say "bench done in $(( ($(gtime) - t0) / 1000000000 )) guest s"
+}
+
+main

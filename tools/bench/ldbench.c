@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ldbench: the small TCP programs behind `make bench` (selftests/bench.sh).
+ *
+ *   ldbench crr-server PORT
+ *	accept, read the request (up to 64 bytes), answer one byte, close;
+ *	one connection at a time, forever.
+ *   ldbench crr-client ADDR PORT N
+ *	N sequential connect/request/response/close cycles to ADDR:PORT; prints
+ *	"conns N ns ELAPSED rate CONNS_PER_S" (CLOCK_MONOTONIC, i.e. guest time:
+ *	under QEMU -icount a cost in instructions). The server closes first, so
+ *	the TIME_WAITs stay on the server and the client never runs out of
+ *	ports.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void __attribute__((noreturn)) crr_server(int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int one = 1, s, c;
+	char buf[64];
+
+	sin.sin_port = htons(port);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		die("socket");
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		die("bind");
+	if (listen(s, 1024) < 0)
+		die("listen");
+	for (;;) {
+		c = accept(s, NULL, NULL);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			die("accept");
+		}
+		if (read(c, buf, sizeof(buf)) > 0 && write(c, "y", 1) != 1)
+			perror("write");
+		close(c);
+	}
+}
+
+static int crr_client(const char *addr, int port, long n)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	unsigned long long t0, t1;
+	long i, fails = 0;
+	char buf[64];
+	int s;
+
+	sin.sin_port = htons(port);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "bad address %s\n", addr);
+		return 2;
+	}
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0)
+			die("socket");
+		if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+		    write(s, "x", 1) != 1 || read(s, buf, sizeof(buf)) != 1 ||
+		    read(s, buf, sizeof(buf)) != 0) {
+			fails++;
+			if (fails > 10) {
+				perror("crr-client");
+				return 1;
+			}
+		}
+		close(s);
+	}
+	t1 = now_ns();
+	printf("conns %ld ns %llu rate %.1f fails %ld\n", n, t1 - t0,
+	       n * 1e9 / (double)(t1 - t0), fails);
+	return fails ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "crr-server"))
+		crr_server(atoi(argv[2]));
+	if (argc == 5 && !strcmp(argv[1], "crr-client"))
+		return crr_client(argv[2], atoi(argv[3]), atol(argv[4]));
+	fprintf(stderr, "usage: ldbench crr-server PORT\n"
+		"       ldbench crr-client ADDR PORT N\n");
+	return 2;
+}
