@@ -12,7 +12,7 @@
 #   LDIR_TESTS     extended regex selecting selftests/test-*.sh by name
 #   LDIR_KUNIT     0 to skip KUnit on the debug kernel
 #   LDIR_CACHE     cache directory, default /var/cache/ldir
-#   LDIR_TEST_TIMEOUT  per-test timeout in the guest (300 s debug, 120 s stock)
+#   LDIR_TEST_TIMEOUT  per-test timeout in the guest (600 s debug, 240 s stock)
 #   LDIR_BOOT_TIMEOUT  a guest's whole run (default: from the number of tests)
 #   LDIR_PARALLEL  1: run the debug guest beside the stock ones (faster when
 #                  the machine is otherwise idle)
@@ -123,9 +123,9 @@ run_kernel()
 	n=$(cd "$LDIR_REPO/selftests" && printf '%s\n' test-*.sh |
 		grep -cE -- "${LDIR_TESTS:-.}")
 	if [ "$name" = debug ]; then
-		tmo=$((600 + n * ${LDIR_TEST_TIMEOUT:-300}))
+		tmo=$((600 + n * ${LDIR_TEST_TIMEOUT:-600}))
 	else
-		tmo=$((300 + n * ${LDIR_TEST_TIMEOUT:-120}))
+		tmo=$((300 + n * ${LDIR_TEST_TIMEOUT:-240}))
 	fi
 	tmo=${LDIR_BOOT_TIMEOUT:-$tmo}
 	boot_guest "$name" "$K_IMAGE" "$rundir/initramfs.cpio" "$rundir" "$tmo" check

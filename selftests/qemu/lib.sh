@@ -517,7 +517,7 @@ make_initramfs()
 		echo "LDIR_MODE=$mode"
 		printf 'LDIR_TESTS=%q\n' "${LDIR_TESTS:-}"
 		printf 'LDIR_KUNIT=%q\n' "${LDIR_KUNIT:-1}"
-		printf 'LDIR_TEST_TIMEOUT=%q\n' "${LDIR_TEST_TIMEOUT:-$([ "$name" = debug ] && echo 300 || echo 120)}"
+		printf 'LDIR_TEST_TIMEOUT=%q\n' "${LDIR_TEST_TIMEOUT:-$([ "$name" = debug ] && echo 600 || echo 240)}"
 		printf 'LDIR_BENCH=%q\n' "${LDIR_BENCH:-}"
 		# the knobs of selftests/bench.sh
 		for v in ${!LDIR_BENCH_*}; do
