@@ -112,7 +112,7 @@ who_from 10.0.1.2 >/dev/null
 ld fpa flush
 expect_eq "after fpa flush" "" "$(fpas)"
 ld virtual set "$VIP:8" tcp fpa 0
-expect_match "fpa 0: not shown" "^virtual $VIP:8 tcp sched rr state in conns [0-9]+ links 3$" \
+expect_match "fpa 0: not shown" "^virtual $VIP:8 tcp sched rr state in( startup [a-z]+ startup-pct [0-9]+ startup-window [0-9]+)? conns [0-9]+ links 3$" \
 	"$(ld show | head -n 1)"
 
 log "port 0: one virtual for every port, reals shared with VIP:7"
