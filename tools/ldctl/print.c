@@ -493,14 +493,19 @@ void js_real(struct json *j, const struct ld_real *r)
 	json_obj_end(j);
 }
 
+/* The key of the virtual an object refers to, as its own fields. */
+static void js_vref(struct json *j, const struct ld_virtual *v)
+{
+	js_addr(j, "virtual", &v->addr);
+	json_u64(j, "virtual-port", v->port);
+	js_name(j, "protocol", ld_proto_name(v->protocol), v->protocol);
+	json_u64(j, "bind", v->bind_id);
+}
+
 void js_link(struct json *j, const struct ld_link *l)
 {
 	json_obj_begin(j, NULL);
-	js_addr(j, "virtual", &l->virt.addr);
-	json_u64(j, "virtual-port", l->virt.port);
-	js_name(j, "protocol", ld_proto_name(l->virt.protocol),
-		l->virt.protocol);
-	json_u64(j, "bind", l->virt.bind_id);
+	js_vref(j, &l->virt);
 	js_addr(j, "real", &l->real.addr);
 	json_u64(j, "real-port", l->real.port);
 	json_u64(j, "port", l->port);
@@ -537,11 +542,7 @@ void js_event(struct json *j, const struct ld_event *e)
 		json_u64(j, "ditched", e->real.ditched);
 	}
 	if (e->has_virtual) {
-		js_addr(j, "virtual", &e->virt.addr);
-		json_u64(j, "virtual-port", e->virt.port);
-		js_name(j, "protocol", ld_proto_name(e->virt.protocol),
-			e->virt.protocol);
-		json_u64(j, "bind", e->virt.bind_id);
+		js_vref(j, &e->virt);
 	}
 	json_obj_end(j);
 }
@@ -551,11 +552,7 @@ void js_bind(struct json *j, const struct ld_bind *b)
 	json_obj_begin(j, NULL);
 	js_addr(j, "client", &b->client);
 	json_u64(j, "prefix-len", b->plen);
-	js_addr(j, "virtual", &b->virt.addr);
-	json_u64(j, "virtual-port", b->virt.port);
-	js_name(j, "protocol", ld_proto_name(b->virt.protocol),
-		b->virt.protocol);
-	json_u64(j, "bind", b->virt.bind_id);
+	js_vref(j, &b->virt);
 	json_obj_end(j);
 }
 
@@ -564,11 +561,7 @@ void js_fpa(struct json *j, const struct ld_fpa *f)
 	json_obj_begin(j, NULL);
 	js_addr(j, "client", &f->client);
 	json_u64(j, "prefix-len", f->plen);
-	js_addr(j, "virtual", &f->virt.addr);
-	json_u64(j, "virtual-port", f->virt.port);
-	js_name(j, "protocol", ld_proto_name(f->virt.protocol),
-		f->virt.protocol);
-	json_u64(j, "bind", f->virt.bind_id);
+	js_vref(j, &f->virt);
 	js_addr(j, "real", &f->real.addr);
 	json_u64(j, "real-port", f->real.port);
 	json_u64(j, "age-ms", f->age_ms);
