@@ -1331,14 +1331,21 @@ static int fill_conn(struct sk_buff *skb, const struct ldir_conn *cp)
 	return 0;
 }
 
-/* Conns come and go with every packet: the dump walks the table by bucket
- * and position, without a generation check.
+/* Dumps a live table (conns, FPAs) from the cursor (bucket, position) in
+ * cb->args: its objects come and go with the traffic, so there is no
+ * generation check. @next returns the object at the cursor and moves it
+ * on; @fill writes it.
  */
-static int conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
+static int cursor_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		       u8 cmd,
+		       const void *(*next)(struct ldir_net *ln,
+					   unsigned int *bucket,
+					   unsigned int *idx),
+		       int (*fill)(struct sk_buff *skb, const void *obj))
 {
 	struct ldir_net *ln = ldir_pernet(sock_net(cb->skb->sk));
 	unsigned int bucket = cb->args[0], idx = cb->args[1];
-	struct ldir_conn *cp;
+	const void *obj;
 	int n = 0;
 
 	rcu_read_lock();
@@ -1346,13 +1353,13 @@ static int conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		unsigned int b = bucket, i = idx;
 		void *hdr;
 
-		cp = ldir_conn_dump_next(ln, &bucket, &idx);
-		if (!cp)
+		obj = next(ln, &bucket, &idx);
+		if (!obj)
 			break;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &ldir_family, NLM_F_MULTI,
-				  LDIR_CMD_CONN_GET);
-		if (!hdr || fill_conn(skb, cp)) {
+				  cmd);
+		if (!hdr || fill(skb, obj)) {
 			if (hdr)
 				genlmsg_cancel(skb, hdr);
 			bucket = b;
@@ -1365,7 +1372,23 @@ static int conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_unlock();
 	cb->args[0] = bucket;
 	cb->args[1] = idx;
-	return n || !cp ? skb->len : -EMSGSIZE;
+	return n || !obj ? skb->len : -EMSGSIZE;
+}
+
+static const void *conn_next(struct ldir_net *ln, unsigned int *bucket,
+			     unsigned int *idx)
+{
+	return ldir_conn_dump_next(ln, bucket, idx);
+}
+
+static int conn_fill(struct sk_buff *skb, const void *obj)
+{
+	return fill_conn(skb, obj);
+}
+
+static int conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return cursor_dump(skb, cb, LDIR_CMD_CONN_GET, conn_next, conn_fill);
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -1674,39 +1697,21 @@ static int fill_fpa(struct sk_buff *skb, const struct ldir_fpa *f)
 	return 0;
 }
 
-/* As conn_dump(): FPAs come and go with the traffic. */
+static const void *fpa_next(struct ldir_net *ln, unsigned int *bucket,
+			    unsigned int *idx)
+{
+	return ldir_fpa_dump_next(ln, bucket, idx);
+}
+
+static int fpa_fill(struct sk_buff *skb, const void *obj)
+{
+	return fill_fpa(skb, obj);
+}
+
+/* FPAs come and go with the traffic, like conns. */
 static int fpa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct ldir_net *ln = ldir_pernet(sock_net(cb->skb->sk));
-	unsigned int bucket = cb->args[0], idx = cb->args[1];
-	struct ldir_fpa *f;
-	int n = 0;
-
-	rcu_read_lock();
-	for (;;) {
-		unsigned int b = bucket, i = idx;
-		void *hdr;
-
-		f = ldir_fpa_dump_next(ln, &bucket, &idx);
-		if (!f)
-			break;
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &ldir_family, NLM_F_MULTI,
-				  LDIR_CMD_FPA_GET);
-		if (!hdr || fill_fpa(skb, f)) {
-			if (hdr)
-				genlmsg_cancel(skb, hdr);
-			bucket = b;
-			idx = i;
-			break;
-		}
-		genlmsg_end(skb, hdr);
-		n++;
-	}
-	rcu_read_unlock();
-	cb->args[0] = bucket;
-	cb->args[1] = idx;
-	return n || !f ? skb->len : -EMSGSIZE;
+	return cursor_dump(skb, cb, LDIR_CMD_FPA_GET, fpa_next, fpa_fill);
 }
 
 static int fpa_flush(struct sk_buff *skb, struct genl_info *info)
