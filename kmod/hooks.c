@@ -237,6 +237,9 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	}
 	if (defrag(ln, skb))
 		return NF_STOLEN;
+	/* not to a VIP: the return half of a flow, or none of ours */
+	if (!ldir_afilter_maybe4(&ln->vip_filter, ip_hdr(skb)->daddr))
+		return NF_ACCEPT;
 	thoff = l4_pull(skb);
 	if (!thoff)
 		return NF_ACCEPT;
@@ -249,15 +252,14 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		return drop(ln, LDIR_STATS_A_DROP_INVALID);
 	}
 	tuple_fill(&t, skb, thoff);
-	v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport, t.protocol,
-				    &t.saddr);
-	if (!v)
-		return NF_ACCEPT;
-	if (v->flags & LDIR_VIRTUAL_F_STATELESS)
-		return ldir_stateless_in(ln, v, skb, thoff, &t);
 	if (t.protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
 
+	/* The conn first: an established flow needs nothing else, neither
+	 * the virtual lookup nor the client's Bind ID prefixes, which only
+	 * choose the virtual of a new conn. A conn matches only a packet to
+	 * its own VIP:port, so the order changes no outcome.
+	 */
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
 	if (cp && th && unlikely(th->syn)) {
 		if (reuse_elsewhere(cp, th)) {
@@ -269,6 +271,12 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		}
 	}
 	if (!cp) {
+		v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport,
+					    t.protocol, &t.saddr);
+		if (!v)
+			return NF_ACCEPT;
+		if (v->flags & LDIR_VIRTUAL_F_STATELESS)
+			return ldir_stateless_in(ln, v, skb, thoff, &t);
 		cp = conn_new(ln, v, &t, th, avoid);
 		if (!cp)
 			return NF_DROP;
@@ -300,6 +308,11 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ICMP_OUT);
 		return NF_ACCEPT;
 	}
+	/* not from a real: no reply to SNAT (every packet DNATed to a real
+	 * passes here too)
+	 */
+	if (!ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr))
+		return NF_ACCEPT;
 	thoff = l4_pull(skb);
 	if (thoff <= 0)
 		return NF_ACCEPT;

@@ -174,6 +174,16 @@ static void __net_exit ldir_net_exit(struct net *net)
 	mutex_unlock(&ln->lock);
 	/* no hook is left to queue it; it takes ln->lock, so not above */
 	cancel_work_sync(&ln->event_work);
+	/* real_free_rcu() updates ln->real_filter: it runs a grace period
+	 * after its last link's callback, which runs one after its last
+	 * conn's, so three generations of callbacks must be over before ln
+	 * goes with the netns
+	 */
+	if (ln->had_reals) {
+		rcu_barrier();
+		rcu_barrier();
+		rcu_barrier();
+	}
 	ldir_hash_net_exit(ln);
 	ldir_fpa_table_uninit(ln);
 	ldir_bind_table_uninit(ln);

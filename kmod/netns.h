@@ -10,6 +10,8 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/siphash.h>
+#include <linux/hash.h>
+#include <linux/atomic.h>
 #include <linux/workqueue.h>
 #include <linux/netfilter.h>
 #include <net/net_namespace.h>
@@ -54,6 +56,48 @@ struct ldir_addrset {
 	struct hlist_head tab[1 << LDIR_ADDRSET_BITS];
 };
 
+/* A counting filter over addresses: a packet whose address hashes to a
+ * zero count is none of ldir's, and costs the hooks one load instead of a
+ * table lookup. The return half of every flow passes both hooks, and a
+ * forwarded packet to a real passes POST_ROUTING, where no conn can match
+ * it. Collisions only cost the lookup the filter would have saved.
+ */
+#define LDIR_AFILTER_BITS	10
+
+struct ldir_afilter {
+	atomic_t cnt[1 << LDIR_AFILTER_BITS];
+};
+
+static inline u32 ldir_afilter_hash4(__be32 ip)
+{
+	return hash_32((__force u32)ip, LDIR_AFILTER_BITS);
+}
+
+/* an IPv4 address folds to itself: the packet path hashes just that */
+static inline u32 ldir_afilter_hash(const union nf_inet_addr *a)
+{
+	return ldir_afilter_hash4(a->all[0] ^ a->all[1] ^ a->all[2] ^
+				  a->all[3]);
+}
+
+static inline bool ldir_afilter_maybe4(const struct ldir_afilter *f,
+				       __be32 ip)
+{
+	return atomic_read(&f->cnt[ldir_afilter_hash4(ip)]);
+}
+
+static inline void ldir_afilter_add(struct ldir_afilter *f,
+				    const union nf_inet_addr *a)
+{
+	atomic_inc(&f->cnt[ldir_afilter_hash(a)]);
+}
+
+static inline void ldir_afilter_del(struct ldir_afilter *f,
+				    const union nf_inet_addr *a)
+{
+	atomic_dec(&f->cnt[ldir_afilter_hash(a)]);
+}
+
 struct ldir_net {
 	struct net *net;
 	struct mutex lock;		/* config writers */
@@ -70,6 +114,13 @@ struct ldir_net {
 	struct ldir_conn_table conns;
 	struct ldir_addrset vip_addrs;	/* under lock, RCU readers */
 	struct ldir_addrset real_addrs;	/* under lock, RCU readers */
+	/* the VIPs, while their virtual exists; the reals, as long as the
+	 * object lives (it outlives its links while its conns drain, and a
+	 * backup real may have none)
+	 */
+	struct ldir_afilter vip_filter;
+	struct ldir_afilter real_filter;
+	bool had_reals;			/* net exit waits for their RCU */
 
 	/* settings, read locklessly by the packet path */
 	u32 conn_max;

@@ -39,6 +39,7 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 		return ERR_PTR(-ENOMEM);
 	}
 	refcount_set(&r->refcnt, 1);
+	r->ln = ln;
 	r->family = family;
 	r->addr = *addr;
 	r->port = port;
@@ -49,6 +50,8 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	r->fail_threshold = 3;
 	r->agestamp_us = ldir_now_us();
 	list_add_tail(&r->node, &ln->reals);
+	ldir_afilter_add(&ln->real_filter, addr);
+	ln->had_reals = true;
 	ln->nreals++;
 	ldir_net_changed(ln);
 	return r;
@@ -59,6 +62,9 @@ static void real_free_rcu(struct rcu_head *head)
 {
 	struct ldir_real *r = container_of(head, struct ldir_real, rcu);
 
+	/* its last conn is gone: no reply from it is left to translate */
+	if (r->ln)
+		ldir_afilter_del(&r->ln->real_filter, &r->addr);
 	free_percpu(r->stats);
 	kfree(r);
 }

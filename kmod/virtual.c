@@ -145,6 +145,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 		}
 	}
 	list_add_tail(&v->node, &ln->virtuals);
+	ldir_afilter_add(&ln->vip_filter, addr);
 	hlist_add_head_rcu(&v->hnode,
 			   &ln->vtab[vhash(ln, addr, port, protocol)]);
 	ln->nvirtuals++;
@@ -175,6 +176,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	hlist_del_rcu(&v->hnode);
 	list_del(&v->node);
 	ldir_addrset_del(ln, &ln->vip_addrs, &v->addr);
+	ldir_afilter_del(&ln->vip_filter, &v->addr);
 	list_for_each_entry_safe(l, tmp, &ln->links, node)
 		if (l->virt == v)
 			ldir_link_unlink(ln, l, false);
