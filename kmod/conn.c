@@ -263,6 +263,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	conn_set_active(cp, state_active(state));
 	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG],
 			   bucket_head(ct, LDIR_DIR_ORIG, b0));
+	set_bit(b0, ct->used);
 	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_REPLY],
 			   bucket_head(ct, LDIR_DIR_REPLY, b1));
 	unlock_pair(ct, b0, b1);
@@ -274,12 +275,15 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_create);
 
-/* Unhashes @cp; caller holds both bucket locks. */
-static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp)
+/* Unhashes @cp, whose ORIG bucket is @b0; caller holds both bucket locks. */
+static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 {
+	struct ldir_conn_table *ct = &ln->conns;
 	struct ldir_link *l = cp->link;
 
 	hlist_del_rcu(&cp->hnode[LDIR_DIR_ORIG]);
+	if (hlist_empty(bucket_head(ct, LDIR_DIR_ORIG, b0)))
+		clear_bit(b0, ct->used);
 	hlist_del_rcu(&cp->hnode[LDIR_DIR_REPLY]);
 	set_bit(LDIR_CONN_B_DEAD, &cp->flags);
 	/* pairs with conn_set_active(): one of us sees the other's bit */
@@ -304,7 +308,7 @@ void ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp)
 
 	lock_pair(ct, b0, b1);
 	if (!test_bit(LDIR_CONN_B_DEAD, &cp->flags))
-		conn_unhash(ln, cp);
+		conn_unhash(ln, cp, b0);
 	unlock_pair(ct, b0, b1);
 }
 
@@ -438,11 +442,9 @@ void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 
 	if (!ct->buckets)
 		return;
-	for (i = 0; i < (1U << ct->hash_bits); i++) {
+	for_each_set_bit(i, ct->used, 1U << ct->hash_bits) {
 		struct ldir_conn *cp;
 
-		if (hlist_empty(bucket_head(ct, LDIR_DIR_ORIG, i)))
-			continue;
 restart:
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, i),
@@ -460,22 +462,16 @@ restart:
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush);
 
-/* Expires the conns whose time is up in @n buckets from the GC cursor.
- * Returns how many went.
- */
-unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n)
+/* Expires the conns whose time is up in the ORIG buckets [@from, @to). */
+static unsigned int gc_range(struct ldir_net *ln, unsigned int from,
+			     unsigned int to, unsigned long now)
 {
 	struct ldir_conn_table *ct = &ln->conns;
-	unsigned int nb = 1U << ct->hash_bits, i, expired = 0;
-	unsigned long now = jiffies;
+	unsigned int b, expired = 0;
+	struct ldir_conn *cp;
 
-	n = min(n, nb);
-	for (i = 0; i < n; i++) {
-		unsigned int b = (ct->gc_next + i) & (nb - 1);
-		struct ldir_conn *cp;
-
-		if (hlist_empty(bucket_head(ct, LDIR_DIR_ORIG, b)))
-			continue;
+	for (b = find_next_bit(ct->used, to, from); b < to;
+	     b = find_next_bit(ct->used, to, b + 1)) {
 restart:
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, b),
@@ -489,7 +485,24 @@ restart:
 		}
 		rcu_read_unlock();
 	}
-	ct->gc_next = (ct->gc_next + n) & (nb - 1);
+	return expired;
+}
+
+/* Expires the conns whose time is up in @n buckets from the GC cursor.
+ * Returns how many went.
+ */
+unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	unsigned int nb = 1U << ct->hash_bits, end, expired;
+	unsigned long now = jiffies;
+
+	n = min(n, nb);
+	end = ct->gc_next + n;
+	expired = gc_range(ln, ct->gc_next, min(end, nb), now);
+	if (end > nb)
+		expired += gc_range(ln, 0, end - nb, now);
+	ct->gc_next = end & (nb - 1);
 	if (expired) {
 		local_bh_disable();
 		LDIR_STATS_ADD(ln->stats, LDIR_STATS_A_CONNS_EXPIRED, expired);
@@ -556,7 +569,13 @@ int ldir_conn_table_alloc(struct ldir_net *ln)
 	ct->lock_mask = nlocks - 1;
 	ct->buckets = kvcalloc(LDIR_DIR_MAX << ct->hash_bits,
 			       sizeof(*ct->buckets), GFP_KERNEL);
-	if (!ct->buckets) {
+	ct->used = kvcalloc(BITS_TO_LONGS(1U << ct->hash_bits),
+			    sizeof(unsigned long), GFP_KERNEL);
+	if (!ct->buckets || !ct->used) {
+		kvfree(ct->buckets);
+		ct->buckets = NULL;
+		kvfree(ct->used);
+		ct->used = NULL;
 		kfree(ct->locks);
 		ct->locks = NULL;
 		return -ENOMEM;
@@ -585,6 +604,7 @@ void ldir_conn_table_uninit(struct ldir_net *ln)
 	WARN_ON(atomic_read(&ct->count));
 	kfree(ct->locks);
 	kvfree(ct->buckets);
+	kvfree(ct->used);
 }
 
 int ldir_conn_cache_init(void)

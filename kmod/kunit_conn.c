@@ -580,6 +580,40 @@ static void conn_expire(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
 }
 
+/* The GC looks at a slice of the buckets a run, wrapping at the end of
+ * the table, and only at those that hold a conn.
+ */
+static void conn_gc_slices(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_conn_table *ct = &fx->ln->conns;
+	unsigned int nb = 1U << ct->hash_bits, b = 0, idx = 0;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_UDP, CIP, 40000, VIP, 80);
+	struct ldir_conn *cp, *found;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_UDP);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	rcu_read_lock();
+	do {
+		found = ldir_conn_dump_next(fx->ln, &b, &idx);
+	} while (found && found != cp);
+	rcu_read_unlock();
+	KUNIT_ASSERT_PTR_EQ(test, found, cp);
+	KUNIT_EXPECT_TRUE(test, test_bit(b, ct->used));
+
+	WRITE_ONCE(cp->expires, jiffies - 1);
+	/* every bucket but cp's, from the one after it round to it */
+	ct->gc_next = (b + 1) & (nb - 1);
+	KUNIT_EXPECT_EQ(test, ldir_conn_gc_scan(fx->ln, nb - 1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t, LDIR_DIR_ORIG), cp);
+	KUNIT_EXPECT_EQ(test, ct->gc_next, b);
+	KUNIT_EXPECT_EQ(test, ldir_conn_gc_scan(fx->ln, 1), 1);
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_ORIG));
+	/* an emptied bucket is skipped again */
+	KUNIT_EXPECT_FALSE(test, test_bit(b, ct->used));
+}
+
 /* The table is bounded: the conn past conn_max is refused and counted. */
 static void conn_bound(struct kunit *test)
 {
@@ -755,6 +789,7 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_tcp_states),
 	KUNIT_CASE(conn_tcp_active),
 	KUNIT_CASE(conn_expire),
+	KUNIT_CASE(conn_gc_slices),
 	KUNIT_CASE(conn_bound),
 	KUNIT_CASE(conn_flush),
 	KUNIT_CASE(conn_unlinked),

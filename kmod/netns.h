@@ -35,6 +35,11 @@ struct ldir_stats {
 
 struct ldir_conn_table {
 	struct hlist_head *buckets;	/* ORIG table, then REPLY table */
+	/* a bit per ORIG bucket, set while it holds a conn (changed under
+	 * its bucket lock): the GC and flushes skip 64 empty buckets a
+	 * word, so a big, sparse table costs them next to nothing
+	 */
+	unsigned long *used;
 	spinlock_t *locks;		/* bucket locks, writers only */
 	unsigned int hash_bits;
 	unsigned int lock_mask;
