@@ -385,17 +385,22 @@ static void conn_syn_events(struct ldir_net *ln, struct ldir_conn *cp,
  */
 void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir)
 {
-	u64 now = ldir_now_us();
+	u64 now;
 
+	/* the clock only when the timer moves: a flow the real never
+	 * answers (one-way UDP) passes here with every packet
+	 */
 	if (dir == LDIR_DIR_ORIG) {
 		if (!test_bit(LDIR_CONN_B_CDATA, &cp->flags) &&
 		    !test_and_set_bit(LDIR_CONN_B_CDATA, &cp->flags))
-			WRITE_ONCE(cp->tstamp, (u32)now);
+			WRITE_ONCE(cp->tstamp, (u32)ldir_now_us());
 		return;
 	}
-	if (test_and_clear_bit(LDIR_CONN_B_TIMING, &cp->flags))
+	if (test_and_clear_bit(LDIR_CONN_B_TIMING, &cp->flags)) {
+		now = ldir_now_us();
 		ldir_real_sample(cp->real, (u32)now - READ_ONCE(cp->tstamp),
 				 now, READ_ONCE(ln->pr_clamp_pct));
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_timing);
 

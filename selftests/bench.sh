@@ -28,9 +28,11 @@
 #          PARAM conns)
 #   sched  guest ns per new conn (a UDP flow) with PARAM reals, per scheme
 #          (peer = ldir-SCHEME or ipvs-SCHEME)
+#   prof   not a figure: '# prof' lines, perf's top symbols while each
+#          peer forwards the udp workload (not in the default set)
 # Knobs (LDIR_BENCH_*, passed through /ldir/env): ROUNDS PEERS WORKLOADS
 # UDP_PKTS TCP_BYTES CRR_CONNS SCALE SCALE_PKTS SCHEDS SCHED_REALS
-# SCHED_CONNS.
+# SCHED_CONNS PROF_PKTS.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -50,6 +52,7 @@ SCHEDS=${LDIR_BENCH_SCHEDS:-rr wrr lc wlc pr maglev hash3 hash5}
 SCHED_REALS=${LDIR_BENCH_SCHED_REALS:-8 128 1024}
 SCHED_CONNS=${LDIR_BENCH_SCHED_CONNS:-4000}
 SCHED_ROUNDS=${LDIR_BENCH_SCHED_ROUNDS:-$ROUNDS}
+PROF_PKTS=${LDIR_BENCH_PROF_PKTS:-200000}
 UDP_PORT=9
 CRR_PORT=80
 TCP_PORT=5201
@@ -450,6 +453,32 @@ order()
 
 has() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 
+# prof PEER: where the guest's instructions go while PEER forwards the
+# udp workload. Under -icount, perf's cpu-clock is guest time, so samples
+# fall in proportion to instructions executed.
+prof()
+{
+	local peer=$1 pid f=$T/perf.data
+
+	command -v perf >/dev/null || { warn "prof: no perf in the guest"; return 1; }
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	echo -1 >/proc/sys/kernel/perf_event_paranoid
+	perf record -q -a -e cpu-clock -F 10000 -o "$f" >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	udp_pps "$peer" "$PROF_PKTS" >/dev/null
+	kill -INT "$pid"
+	wait "$pid"
+	# idle (halt) samples left out: percentages of the busy samples
+	perf report -i "$f" --stdio --no-children --sort sym \
+		2>/dev/null | grep -E '^ +[0-9]' | grep -v safe_halt >"$T/prof"
+	say "prof $peer: the top symbols, % of all samples (udp workload)"
+	head -25 "$T/prof" | sed "s/^ */# prof $peer /"
+	say "prof $peer: the balancer's own symbols"
+	grep -E '(ldir|ip_vs|nft_|nf_nat|nf_conntrack|siphash)' "$T/prof" |
+		head -25 | sed "s/^ */# prof $peer /"
+}
+
 main()
 {
 	local r peer v t0
@@ -497,6 +526,18 @@ main()
 				peer_down "$peer"
 				topo_down
 			done
+		done
+	fi
+	if has prof; then
+		for peer in $PEERS; do
+			topo_up || { topo_down; continue; }
+			if peer_up "$peer" >"$T/peer.err" 2>&1; then
+				prof "$peer"
+			else
+				warn "$peer: setup failed: $(cat "$T/peer.err")"
+			fi
+			peer_down "$peer"
+			topo_down
 		done
 	fi
 	if has sched; then

@@ -50,6 +50,12 @@ mkdir -p "$LDIR_CACHE"
 make -C "$LDIR_REPO/tools/bench" --no-print-directory >"$LDIR_CACHE/ldbench.log" 2>&1 ||
 	{ cat "$LDIR_CACHE/ldbench.log"; die "tools/bench/ldbench does not build"; }
 export LDIR_GUEST_BINS=$LDIR_REPO/tools/bench/ldbench
+# the prof workload (LDIR_BENCH_WORKLOADS=prof) runs perf in the guest
+if [[ " ${LDIR_BENCH_WORKLOADS:-} " == *" prof "* ]]; then
+	command -v perf >/dev/null || apt-get install -y linux-perf >/dev/null ||
+		die "prof: perf (Debian's linux-perf) is not installed"
+	LDIR_GUEST_BINS="$LDIR_GUEST_BINS $(command -v perf)"
+fi
 
 rundir=$LDIR_CACHE/run/bench-$kernel
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
