@@ -12,7 +12,7 @@
 
 #include "sched.h"
 
-#define SCHED_REALS	4
+#define SCHED_REALS	80
 
 /* A virtual with up to SCHED_REALS links, built by hand: no netns, no
  * table, only what ldir_sched_pick() and the schemes read.
@@ -27,6 +27,20 @@ struct sched_fx {
 
 static void noop_work(struct work_struct *work)
 {
+}
+
+/* Links real @i to the virtual as ldir_link_create() does: on the real's
+ * list, for ldir_real_changed(), and into the schemes, last.
+ */
+static void fx_link(struct sched_fx *fx, int i)
+{
+	struct ldir_link *l = &fx->l[i];
+
+	refcount_set(&l->refcnt, 1);
+	l->virt = &fx->v;
+	l->real = &fx->r[i];
+	list_add_tail_rcu(&l->rnode, &fx->r[i].links);
+	ldir_sched_link_add(&fx->v, l);
 }
 
 /* A virtual under scheme @name with one link per weight, in order: the
@@ -58,7 +72,6 @@ static struct sched_fx *sched_fx(struct kunit *test, const char *name,
 	RCU_INIT_POINTER(fx->v.sched, ops);
 	for (i = 0; i < n; i++) {
 		struct ldir_real *r = &fx->r[i];
-		struct ldir_link *l = &fx->l[i];
 
 		refcount_set(&r->refcnt, 1);
 		r->family = AF_INET;
@@ -68,18 +81,22 @@ static struct sched_fx *sched_fx(struct kunit *test, const char *name,
 		r->fail_threshold = 3;
 		atomic_set(&r->active, 0);
 		atomic_set(&r->conns, 0);
-		refcount_set(&l->refcnt, 1);
-		l->virt = &fx->v;
-		l->real = r;
-		list_add_tail_rcu(&l->vnode, &fx->v.links);
+		INIT_LIST_HEAD(&r->links);
+		fx_link(fx, i);
 	}
+	for (; i < SCHED_REALS; i++)
+		INIT_LIST_HEAD(&fx->r[i].links);
 	return fx;
 }
 
+/* Sets the counters of real @i; when they go down, that models conns
+ * closing, which tell the schemes as the conn code does.
+ */
 static void set_conns(struct sched_fx *fx, int i, int active, int conns)
 {
 	atomic_set(&fx->r[i].active, active);
 	atomic_set(&fx->r[i].conns, conns);
+	ldir_real_changed(&fx->r[i]);
 }
 
 /* One pick as the packet path makes it: 'a' + the link's index, '-' for
@@ -170,21 +187,40 @@ static void rr_skips_unusable(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 3, false), "cac");
 }
 
-static void wrr_smooth(struct kunit *test)
+/* How many of @s are @c. */
+static int count(const char *s, char c)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+static void wrr_stride(struct kunit *test)
 {
 	struct sched_fx *fx;
+	const char *s;
+	int i;
 
-	/* weights 1,2,3: counts 1,2,3 per 6 picks, interleaved; the tie at
-	 * the third pick (a and c both at credit 3) goes to a, first in link
-	 * order
+	/* weights 1,2,3, strides 6,3,2 (S = 6): tags a 6; b 3,6; c 2,4,6;
+	 * the tie at 6 goes to link order: a, b, c
 	 */
 	fx = sched_fx(test, "wrr", 3, (const u32[]){ 1, 2, 3 });
-	KUNIT_EXPECT_STREQ(test, picks(test, fx, 12, false), "cbacbccbacbc");
+	s = picks(test, fx, 12, false);
+	KUNIT_EXPECT_STREQ(test, s, "cbcabccbcabc");
+	KUNIT_EXPECT_EQ(test, count(s, 'a'), 2);
+	KUNIT_EXPECT_EQ(test, count(s, 'b'), 4);
+	KUNIT_EXPECT_EQ(test, count(s, 'c'), 6);
 
-	/* the example of sched_wrr.c: 5,1,1 gives a,a,b,a,c,a,a */
+	/* 5,1,1: exactly 5, 1 and 1 of every 7 */
 	fx = sched_fx(test, "wrr", 3, (const u32[]){ 5, 1, 1 });
-	KUNIT_EXPECT_STREQ(test, picks(test, fx, 14, false),
-			   "aabacaaaabacaa");
+	for (i = 0; i < 3; i++) {
+		s = picks(test, fx, 7, false);
+		KUNIT_EXPECT_EQ_MSG(test, count(s, 'a'), 5, "%s", s);
+		KUNIT_EXPECT_EQ_MSG(test, count(s, 'b'), 1, "%s", s);
+		KUNIT_EXPECT_EQ_MSG(test, count(s, 'c'), 1, "%s", s);
+	}
 
 	/* equal weights: round robin */
 	fx = sched_fx(test, "wrr", 3, (const u32[]){ 2, 2, 2 });
@@ -360,8 +396,11 @@ static void pr_picks_smallest(struct kunit *test)
 	/* c at 8 conns: 800; at 25: 2500 > a's 2000 */
 	set_conns(fx, 2, 25, 25);
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "a");
-	/* b unmeasured for 40 ms: 3000 - 10000 */
+	/* b unmeasured for 40 ms: 3000 - 10000; an older stamp lowers the
+	 * key, which must be told as ldir_real_sample() does
+	 */
 	fx->r[1].agestamp_us = now - 40000;
+	ldir_real_changed(&fx->r[1]);
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "b");
 	/* a failed real loses whatever its PR (seed 003) */
 	fx->r[1].state = LDIR_STATE_FAILED;
@@ -621,7 +660,7 @@ static void pick_avoids(struct kunit *test)
 static struct kunit_case ldir_sched_cases[] = {
 	KUNIT_CASE(rr_in_turn),
 	KUNIT_CASE(rr_skips_unusable),
-	KUNIT_CASE(wrr_smooth),
+	KUNIT_CASE(wrr_stride),
 	KUNIT_CASE(wrr_skips_unusable),
 	KUNIT_CASE(lc_least_load),
 	KUNIT_CASE(wlc_least_load_per_weight),
