@@ -150,8 +150,10 @@ static void active_dec(struct ldir_conn *cp)
 static void conn_set_active(struct ldir_conn *cp, bool active)
 {
 	if (!active) {
-		if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
+		if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags)) {
 			active_dec(cp);
+			ldir_real_changed(cp->real);
+		}
 		return;
 	}
 	if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) ||
@@ -162,8 +164,10 @@ static void conn_set_active(struct ldir_conn *cp, bool active)
 	/* pairs with conn_unhash(): one of us sees the other's bit */
 	smp_mb__after_atomic();
 	if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) &&
-	    test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
+	    test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags)) {
 		active_dec(cp);
+		ldir_real_changed(cp->real);
+	}
 }
 
 static void conn_free_rcu(struct rcu_head *head)
@@ -296,6 +300,8 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 	atomic_dec(&cp->real->conns);
 	atomic_dec(&l->virt->conns);
 	atomic_dec(&ln->conns.count);
+	/* the real's load went down: the ordered schemes must hear of it */
+	ldir_real_changed(cp->real);
 	call_rcu(&cp->rcu, conn_free_rcu);
 }
 

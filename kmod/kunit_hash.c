@@ -210,9 +210,11 @@ static struct hash_fx *hash_fx(struct kunit *test, const char *name, int n,
 		r->weight = 1;
 		r->state = LDIR_STATE_IN;
 		r->syn_threshold = 5;
+		INIT_LIST_HEAD(&r->links);
 		refcount_set(&l->refcnt, 1);
 		l->virt = &fx->v;
 		l->real = r;
+		list_add_tail_rcu(&l->rnode, &r->links);
 		list_add_tail_rcu(&l->vnode, &fx->v.links);
 		fx->v.nlinks++;
 	}

@@ -6,13 +6,14 @@
  * startup scheme, backups) and passive failure detection.
  */
 #include <linux/bottom_half.h>
+#include <linux/prandom.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <kunit/test.h>
 
 #include "sched.h"
 
-#define SCHED_REALS	4
+#define SCHED_REALS	80
 
 /* A virtual with up to SCHED_REALS links, built by hand: no netns, no
  * table, only what ldir_sched_pick() and the schemes read.
@@ -27,6 +28,20 @@ struct sched_fx {
 
 static void noop_work(struct work_struct *work)
 {
+}
+
+/* Links real @i to the virtual as ldir_link_create() does: on the real's
+ * list, for ldir_real_changed(), and into the schemes, last.
+ */
+static void fx_link(struct sched_fx *fx, int i)
+{
+	struct ldir_link *l = &fx->l[i];
+
+	refcount_set(&l->refcnt, 1);
+	l->virt = &fx->v;
+	l->real = &fx->r[i];
+	list_add_tail_rcu(&l->rnode, &fx->r[i].links);
+	ldir_sched_link_add(&fx->v, l);
 }
 
 /* A virtual under scheme @name with one link per weight, in order: the
@@ -58,7 +73,6 @@ static struct sched_fx *sched_fx(struct kunit *test, const char *name,
 	RCU_INIT_POINTER(fx->v.sched, ops);
 	for (i = 0; i < n; i++) {
 		struct ldir_real *r = &fx->r[i];
-		struct ldir_link *l = &fx->l[i];
 
 		refcount_set(&r->refcnt, 1);
 		r->family = AF_INET;
@@ -68,18 +82,22 @@ static struct sched_fx *sched_fx(struct kunit *test, const char *name,
 		r->fail_threshold = 3;
 		atomic_set(&r->active, 0);
 		atomic_set(&r->conns, 0);
-		refcount_set(&l->refcnt, 1);
-		l->virt = &fx->v;
-		l->real = r;
-		list_add_tail_rcu(&l->vnode, &fx->v.links);
+		INIT_LIST_HEAD(&r->links);
+		fx_link(fx, i);
 	}
+	for (; i < SCHED_REALS; i++)
+		INIT_LIST_HEAD(&fx->r[i].links);
 	return fx;
 }
 
+/* Sets the counters of real @i; when they go down, that models conns
+ * closing, which tell the schemes as the conn code does.
+ */
 static void set_conns(struct sched_fx *fx, int i, int active, int conns)
 {
 	atomic_set(&fx->r[i].active, active);
 	atomic_set(&fx->r[i].conns, conns);
+	ldir_real_changed(&fx->r[i]);
 }
 
 /* One pick as the packet path makes it: 'a' + the link's index, '-' for
@@ -170,21 +188,40 @@ static void rr_skips_unusable(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 3, false), "cac");
 }
 
-static void wrr_smooth(struct kunit *test)
+/* How many of @s are @c. */
+static int count(const char *s, char c)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+static void wrr_stride(struct kunit *test)
 {
 	struct sched_fx *fx;
+	const char *s;
+	int i;
 
-	/* weights 1,2,3: counts 1,2,3 per 6 picks, interleaved; the tie at
-	 * the third pick (a and c both at credit 3) goes to a, first in link
-	 * order
+	/* weights 1,2,3, strides 6,3,2 (S = 6): tags a 6; b 3,6; c 2,4,6;
+	 * the tie at 6 goes to link order: a, b, c
 	 */
 	fx = sched_fx(test, "wrr", 3, (const u32[]){ 1, 2, 3 });
-	KUNIT_EXPECT_STREQ(test, picks(test, fx, 12, false), "cbacbccbacbc");
+	s = picks(test, fx, 12, false);
+	KUNIT_EXPECT_STREQ(test, s, "cbcabccbcabc");
+	KUNIT_EXPECT_EQ(test, count(s, 'a'), 2);
+	KUNIT_EXPECT_EQ(test, count(s, 'b'), 4);
+	KUNIT_EXPECT_EQ(test, count(s, 'c'), 6);
 
-	/* the example of sched_wrr.c: 5,1,1 gives a,a,b,a,c,a,a */
+	/* 5,1,1: exactly 5, 1 and 1 of every 7 */
 	fx = sched_fx(test, "wrr", 3, (const u32[]){ 5, 1, 1 });
-	KUNIT_EXPECT_STREQ(test, picks(test, fx, 14, false),
-			   "aabacaaaabacaa");
+	for (i = 0; i < 3; i++) {
+		s = picks(test, fx, 7, false);
+		KUNIT_EXPECT_EQ_MSG(test, count(s, 'a'), 5, "%s", s);
+		KUNIT_EXPECT_EQ_MSG(test, count(s, 'b'), 1, "%s", s);
+		KUNIT_EXPECT_EQ_MSG(test, count(s, 'c'), 1, "%s", s);
+	}
 
 	/* equal weights: round robin */
 	fx = sched_fx(test, "wrr", 3, (const u32[]){ 2, 2, 2 });
@@ -360,8 +397,11 @@ static void pr_picks_smallest(struct kunit *test)
 	/* c at 8 conns: 800; at 25: 2500 > a's 2000 */
 	set_conns(fx, 2, 25, 25);
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "a");
-	/* b unmeasured for 40 ms: 3000 - 10000 */
+	/* b unmeasured for 40 ms: 3000 - 10000; an older stamp lowers the
+	 * key, which must be told as ldir_real_sample() does
+	 */
 	fx->r[1].agestamp_us = now - 40000;
+	ldir_real_changed(&fx->r[1]);
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "b");
 	/* a failed real loses whatever its PR (seed 003) */
 	fx->r[1].state = LDIR_STATE_FAILED;
@@ -618,10 +658,221 @@ static void pick_avoids(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, fx->v.avoid);
 }
 
+/* The old full scan of every link by the scheme's comparator: what the
+ * tree must agree with.
+ */
+static char scan_pick(struct sched_fx *fx)
+{
+	const struct ldir_sched_ops *ops = rcu_access_pointer(fx->v.sched);
+	struct ldir_link *l;
+
+	local_bh_disable();
+	rcu_read_lock();
+	l = ldir_sched_best(&fx->v, ops->better);
+	rcu_read_unlock();
+	local_bh_enable();
+	return l ? 'a' + (l - fx->l) : '-';
+}
+
+/* Random loads on SCHED_REALS reals, conns opening and closing (closes
+ * told): every pick of the tree is the pick of the full scan.
+ */
+static void tree_matches_scan(struct kunit *test)
+{
+	static const char *const names[] = { "lc", "wlc", "pr" };
+	u32 w[SCHED_REALS];
+	struct rnd_state rs;
+	struct sched_fx *fx;
+	int i, j, n;
+
+	prandom_seed_state(&rs, 6);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		u32 k = 4;
+		u64 base = ldir_now_us() / k - 100000;
+
+		for (j = 0; j < SCHED_REALS; j++)
+			w[j] = 1 + prandom_u32_state(&rs) % 8;
+		fx = sched_fx(test, names[i], SCHED_REALS, w);
+		fx->ln.pr_age_div = k;
+		for (j = 0; j < SCHED_REALS; j++) {
+			int a = prandom_u32_state(&rs) % 16;
+
+			set_conns(fx, j, a, a + prandom_u32_state(&rs) % 4);
+			fx->r[j].resp_us = prandom_u32_state(&rs) % 4 * 250;
+			/* stamps on multiples of k: floor(stamp / k) is then
+			 * exact and the two forms of PR agree to the us
+			 */
+			fx->r[j].agestamp_us =
+				(base - prandom_u32_state(&rs) % 64) * k;
+		}
+		for (n = 0; n < 400; n++) {
+			struct ldir_real *r;
+			char want = scan_pick(fx), got;
+
+			got = pick(fx, true);
+			KUNIT_EXPECT_EQ_MSG(test, got, want, "%s pick %d",
+					    names[i], n);
+			if (got != want)
+				break;
+			j = prandom_u32_state(&rs) % SCHED_REALS;
+			r = &fx->r[j];
+			switch (prandom_u32_state(&rs) % 6) {
+			case 0:
+			case 1:		/* an active conn closes */
+				if (atomic_read(&r->active))
+					set_conns(fx, j,
+						  atomic_read(&r->active) - 1,
+						  atomic_read(&r->conns) - 1);
+				break;
+			case 2:		/* it moves to TIME_WAIT */
+				if (atomic_read(&r->active))
+					set_conns(fx, j,
+						  atomic_read(&r->active) - 1,
+						  atomic_read(&r->conns));
+				break;
+			case 3:		/* a conn of another virtual opens */
+				atomic_inc(&r->active);
+				atomic_inc(&r->conns);
+				break;
+			case 4:		/* R is sampled, up or down */
+				ldir_real_sample(r, prandom_u32_state(&rs) %
+						 4000, ldir_now_us() / k * k,
+						 25);
+				break;
+			case 5:		/* a real fills up its SYN threshold */
+				atomic_set(&r->unanswered,
+					   atomic_read(&r->unanswered) ? 0 : 5);
+				break;
+			}
+		}
+	}
+}
+
+/* A told decrease is seen by the very next pick. */
+static void tree_sees_decrease(struct kunit *test)
+{
+	static const char *const names[] = { "lc", "wlc", "pr" };
+	struct sched_fx *fx;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		fx = sched_fx(test, names[i], 3, (const u32[]){ 1, 1, 1 });
+		set_conns(fx, 0, 5, 5);
+		set_conns(fx, 1, 3, 3);
+		set_conns(fx, 2, 4, 4);
+		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "b",
+				       "%s", names[i]);
+		set_conns(fx, 0, 1, 1);
+		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "a",
+				       "%s", names[i]);
+		set_conns(fx, 2, 0, 0);
+		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "c",
+				       "%s", names[i]);
+	}
+}
+
+/* A link added once the tree is built is scheduled; an unlinked one is
+ * not.
+ */
+static void tree_link_add_del(struct kunit *test)
+{
+	struct sched_fx *fx;
+	const char *s;
+
+	fx = sched_fx(test, "lc", 2, (const u32[]){ 1, 1 });
+	set_conns(fx, 0, 2, 2);
+	set_conns(fx, 1, 2, 2);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 2, true), "ab");
+	fx->r[2].weight = 1;
+	fx->r[2].state = LDIR_STATE_IN;
+	fx->r[2].syn_threshold = 5;
+	fx_link(fx, 2);
+	/* 0, 256, 512: then a tie with a and b at 768 */
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 4, true), "ccca");
+	ldir_sched_link_del(&fx->v, &fx->l[2]);
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 3, true), "bab");
+
+	/* wrr: the new link joins the rotation, not ahead of it */
+	fx = sched_fx(test, "wrr", 2, (const u32[]){ 1, 1 });
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 8, false), "abababab");
+	fx->r[2].weight = 1;
+	fx->r[2].state = LDIR_STATE_IN;
+	fx->r[2].syn_threshold = 5;
+	fx_link(fx, 2);
+	s = picks(test, fx, 6, false);
+	KUNIT_EXPECT_EQ_MSG(test, count(s, 'a'), 2, "%s", s);
+	KUNIT_EXPECT_EQ_MSG(test, count(s, 'b'), 2, "%s", s);
+	KUNIT_EXPECT_EQ_MSG(test, count(s, 'c'), 2, "%s", s);
+	ldir_sched_link_del(&fx->v, &fx->l[0]);
+	KUNIT_EXPECT_EQ(test, count(picks(test, fx, 6, false), 'a'), 0);
+}
+
+/* A real back in service after many picks without it takes its share
+ * from then on, not a burst to catch up.
+ */
+static void wrr_no_burst(struct kunit *test)
+{
+	struct sched_fx *fx = sched_fx(test, "wrr", 3,
+				       (const u32[]){ 1, 1, 1 });
+	const char *s;
+
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 3, false), "abc");
+	fx->r[2].state = LDIR_STATE_OUT;
+	KUNIT_EXPECT_STREQ(test, picks(test, fx, 30, false),
+			   "ababababababababababababababab");
+	fx->r[2].state = LDIR_STATE_IN;
+	s = picks(test, fx, 3, false);
+	KUNIT_EXPECT_EQ_MSG(test, count(s, 'c'), 1, "%s", s);
+	s = picks(test, fx, 30, false);
+	KUNIT_EXPECT_EQ_MSG(test, count(s, 'c'), 10, "%s", s);
+}
+
+/* Under lc with the tree, a backup standing in is compared by its own
+ * load, not by the failed real's (the full scan takes over).
+ */
+static void backup_real_lc(struct kunit *test)
+{
+	struct sched_fx *fx = sched_fx(test, "lc", 3, (const u32[]){ 1, 1, 1 });
+	struct ldir_real *a = &fx->r[0], *x = &fx->r[3];
+	struct ldir_net *ln = &fx->ln;
+	struct ldir_pick pk;
+
+	refcount_set(&x->refcnt, 1);
+	x->weight = 1;
+	x->state = LDIR_STATE_IN;
+	x->syn_threshold = 5;
+	set_conns(fx, 1, 3, 3);
+	set_conns(fx, 2, 5, 5);
+	set_conns(fx, 3, 1, 1);
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'a');
+	KUNIT_EXPECT_PTR_EQ(test, pk.real, a);
+
+	ldir_real_set_backup(ln, a, x);
+	ldir_real_set_state(ln, a, LDIR_STATE_OUT);
+	KUNIT_EXPECT_EQ(test, ln->nbackups, 1);
+	KUNIT_EXPECT_EQ(test, ln->nout, 1);
+	/* x at 256 beats b at 768: through a's link */
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'a');
+	KUNIT_EXPECT_PTR_EQ(test, pk.real, x);
+	/* x at 1024: b, though a's own load (0) is the smallest */
+	set_conns(fx, 3, 4, 4);
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'b');
+	KUNIT_EXPECT_PTR_EQ(test, pk.real, &fx->r[1]);
+
+	/* back in: a itself again, from the tree */
+	ldir_real_set_state(ln, a, LDIR_STATE_IN);
+	KUNIT_EXPECT_EQ(test, ln->nout, 0);
+	KUNIT_EXPECT_EQ(test, pick_ex(fx, false, &pk), 'a');
+	KUNIT_EXPECT_PTR_EQ(test, pk.real, a);
+	ldir_real_set_backup(ln, a, NULL);
+	KUNIT_EXPECT_EQ(test, ln->nbackups, 0);
+	cancel_work_sync(&ln->event_work);
+}
+
 static struct kunit_case ldir_sched_cases[] = {
 	KUNIT_CASE(rr_in_turn),
 	KUNIT_CASE(rr_skips_unusable),
-	KUNIT_CASE(wrr_smooth),
+	KUNIT_CASE(wrr_stride),
 	KUNIT_CASE(wrr_skips_unusable),
 	KUNIT_CASE(lc_least_load),
 	KUNIT_CASE(wlc_least_load_per_weight),
@@ -634,6 +885,11 @@ static struct kunit_case ldir_sched_cases[] = {
 	KUNIT_CASE(backup_real),
 	KUNIT_CASE(ditch_fail_retest),
 	KUNIT_CASE(pick_avoids),
+	KUNIT_CASE(tree_matches_scan),
+	KUNIT_CASE(tree_sees_decrease),
+	KUNIT_CASE(tree_link_add_del),
+	KUNIT_CASE(wrr_no_burst),
+	KUNIT_CASE(backup_real_lc),
 	{}
 };
 

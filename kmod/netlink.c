@@ -558,7 +558,6 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[LDIR_VIRTUAL_A_MAX + 1];
 	const struct ldir_sched_ops *sched = NULL;
 	struct ldir_virtual *v, *backup = NULL;
-	struct ldir_link *l;
 	struct vkey k;
 	int ret;
 
@@ -610,8 +609,8 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 		spin_lock_bh(&v->sched_lock);
 		rcu_assign_pointer(v->sched, sched);
 		v->rr_last = NULL;
-		list_for_each_entry(l, &v->links, vnode)
-			l->wrr_current = 0;
+		/* the next pick orders the links for the new scheme */
+		v->tree_ops = NULL;
 		spin_unlock_bh(&v->sched_lock);
 	}
 	virtual_apply(ln, v, tb, backup);
@@ -667,8 +666,11 @@ static int parse_real(struct genl_info *info, struct nlattr **tb, u16 *family,
 static void real_apply(struct ldir_net *ln, struct ldir_real *r,
 		       struct nlattr **tb, struct ldir_real *backup)
 {
-	if (tb[LDIR_REAL_A_WEIGHT])
+	if (tb[LDIR_REAL_A_WEIGHT]) {
 		WRITE_ONCE(r->weight, nla_get_u32(tb[LDIR_REAL_A_WEIGHT]));
+		/* a bigger weight is a smaller load per weight for wlc */
+		ldir_real_changed(r);
+	}
 	if (tb[LDIR_REAL_A_MAX_CONNS])
 		WRITE_ONCE(r->max_conns, nla_get_u32(tb[LDIR_REAL_A_MAX_CONNS]));
 	if (tb[LDIR_REAL_A_SYN_THRESHOLD])
@@ -681,7 +683,7 @@ static void real_apply(struct ldir_net *ln, struct ldir_real *r,
 		WRITE_ONCE(r->idle_timeout,
 			   nla_get_u32(tb[LDIR_REAL_A_IDLE_TIMEOUT]) * HZ);
 	if (tb[LDIR_REAL_A_BACKUP])
-		rcu_assign_pointer(r->backup, backup);
+		ldir_real_set_backup(ln, r, backup);
 	if (tb[LDIR_REAL_A_STATE])
 		ldir_real_set_state(ln, r, nla_get_u8(tb[LDIR_REAL_A_STATE]));
 	ldir_event_kick(ln);
@@ -972,9 +974,15 @@ static int config_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[LDIR_CONFIG_A_RETRY_INTERVAL])
 		WRITE_ONCE(ln->retry_interval,
 			   nla_get_u32(tb[LDIR_CONFIG_A_RETRY_INTERVAL]) * HZ);
-	if (tb[LDIR_CONFIG_A_PR_AGE_DIV])
+	if (tb[LDIR_CONFIG_A_PR_AGE_DIV]) {
+		struct ldir_real *r;
+
 		WRITE_ONCE(ln->pr_age_div,
 			   nla_get_u32(tb[LDIR_CONFIG_A_PR_AGE_DIV]));
+		/* every pr key is made with k: all are to be placed again */
+		list_for_each_entry(r, &ln->reals, node)
+			ldir_real_changed(r);
+	}
 	if (tb[LDIR_CONFIG_A_PR_CLAMP_PCT])
 		WRITE_ONCE(ln->pr_clamp_pct,
 			   nla_get_u32(tb[LDIR_CONFIG_A_PR_CLAMP_PCT]));

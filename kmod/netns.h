@@ -140,6 +140,11 @@ struct ldir_net {
 	 */
 	struct work_struct event_work;
 	atomic_t nfailed;		/* reals FAILED: probes to look for */
+	/* with nfailed, whether a backup real may be standing in for a
+	 * real (sched.c): under lock, read locklessly
+	 */
+	unsigned int nbackups;		/* reals with a backup set */
+	unsigned int nout;		/* reals OUT of service */
 
 	struct ldir_stats __percpu *stats;
 

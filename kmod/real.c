@@ -49,6 +49,7 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	r->syn_threshold = 5;		/* seed 001 var 364 */
 	r->fail_threshold = 3;
 	r->agestamp_us = ldir_now_us();
+	INIT_LIST_HEAD(&r->links);
 	list_add_tail(&r->node, &ln->reals);
 	ldir_afilter_add(&ln->real_filter, addr);
 	ln->had_reals = true;
@@ -88,12 +89,15 @@ void ldir_real_destroy(struct ldir_net *ln, struct ldir_real *r)
 	lockdep_assert_held(&ln->lock);
 	list_for_each_entry(o, &ln->reals, node)
 		if (rcu_access_pointer(o->backup) == r)
-			RCU_INIT_POINTER(o->backup, NULL);
+			ldir_real_set_backup(ln, o, NULL);
+	ldir_real_set_backup(ln, r, NULL);
 	ldir_real_set_state(ln, r, LDIR_STATE_OUT);
 	list_for_each_entry_safe(l, tmp, &ln->links, node)
 		if (l->real == r)
 			ldir_link_unlink(ln, l, false);
 	list_del(&r->node);
+	/* out of the table, it no longer counts as a real that is out */
+	WRITE_ONCE(ln->nout, ln->nout - 1);
 	ln->nreals--;
 	ldir_net_changed(ln);
 	ldir_real_put(r);
@@ -138,6 +142,8 @@ void ldir_real_sample(struct ldir_real *r, u32 interval_us, u64 now_us,
 		}
 	} while (!try_cmpxchg(&r->resp_us, &old, new));
 	WRITE_ONCE(r->agestamp_us, now_us);
+	if (new < old)
+		ldir_real_changed(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_sample);
 
@@ -205,6 +211,11 @@ void ldir_real_set_state(struct ldir_net *ln, struct ldir_real *r, u8 state)
 {
 	u8 old = xchg(&r->state, state);
 
+	/* only here does a real go OUT or come back from it */
+	if (old != LDIR_STATE_OUT && state == LDIR_STATE_OUT)
+		WRITE_ONCE(ln->nout, ln->nout + 1);
+	else if (old == LDIR_STATE_OUT && state != LDIR_STATE_OUT)
+		WRITE_ONCE(ln->nout, ln->nout - 1);
 	if (old == LDIR_STATE_FAILED && state != LDIR_STATE_FAILED)
 		atomic_dec(&ln->nfailed);
 	if (state == LDIR_STATE_IN)
@@ -213,3 +224,17 @@ void ldir_real_set_state(struct ldir_net *ln, struct ldir_real *r, u8 state)
 		ldir_event_kick(ln);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_set_state);
+
+/* Sets or clears (@backup NULL) the backup of @r (var 375), counting the
+ * reals that have one for the schedulers. Under ln->lock.
+ */
+void ldir_real_set_backup(struct ldir_net *ln, struct ldir_real *r,
+			  struct ldir_real *backup)
+{
+	bool had = rcu_access_pointer(r->backup);
+
+	rcu_assign_pointer(r->backup, backup);
+	if (had != !!backup)
+		WRITE_ONCE(ln->nbackups, ln->nbackups + (backup ? 1 : -1));
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_set_backup);

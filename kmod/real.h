@@ -43,6 +43,10 @@ struct ldir_real {
 	atomic_t ditch_consec;		/* ditched in a row */
 	unsigned long retry_at;		/* jiffies: next probe while FAILED */
 	unsigned int nlinks;		/* under ln->lock */
+	/* struct ldir_link by rnode: whom to tell when the load goes down
+	 * (ldir_real_changed()); RCU, written under ln->lock
+	 */
+	struct list_head links;
 
 	/* every conn to this real, whether through its own links or as a
 	 * backup through another real's
@@ -94,6 +98,9 @@ void ldir_real_ditch(struct ldir_net *ln, struct ldir_real *r);
 void ldir_real_answered(struct ldir_net *ln, struct ldir_real *r);
 bool ldir_real_probe_due(struct ldir_net *ln, struct ldir_real *r);
 void ldir_real_set_state(struct ldir_net *ln, struct ldir_real *r, u8 state);
+void ldir_real_set_backup(struct ldir_net *ln, struct ldir_real *r,
+			  struct ldir_real *backup);
+void ldir_real_changed(struct ldir_real *r);
 
 struct ldir_real *ldir_real_find(struct ldir_net *ln, u16 family,
 				 const union nf_inet_addr *addr, __be16 port);

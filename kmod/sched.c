@@ -5,6 +5,8 @@
  */
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/rbtree.h>
+#include <linux/llist.h>
 
 #include "sched.h"
 #include "sched_hash.h"
@@ -68,6 +70,258 @@ struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better)
 	return best[LDIR_CAND_GOOD] ?: best[LDIR_CAND_BAD];
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_sched_best);
+
+/*
+ * Ordered schemes (lc, wlc, pr, wrr) keep the links of a virtual in a tree
+ * by key, so that a pick costs O(log n) rather than a scan of every link.
+ *
+ * A stored key may be stale, but only upwards: a conn opening raises a
+ * real's load without telling anyone, and the walk of a pick repairs
+ * what it meets. Whatever lowers a key is told (ldir_real_changed()) and
+ * the link waits on v->dirty until the next pick places it again. So the
+ * first usable link whose stored key is still its actual key has the
+ * smallest actual key of all: the links after it are at least as big.
+ */
+static bool key_less(const struct ldir_link *a, const struct ldir_link *b)
+{
+	if (a->key.k1 != b->key.k1)
+		return a->key.k1 < b->key.k1;
+	if (a->key.k2 != b->key.k2)
+		return a->key.k2 < b->key.k2;
+	return a->seq < b->seq;
+}
+
+static void tree_insert(struct ldir_virtual *v, struct ldir_link *l)
+{
+	struct rb_node **p = &v->tree.rb_root.rb_node, *parent = NULL;
+	bool leftmost = true;
+
+	while (*p) {
+		parent = *p;
+		if (key_less(l, rb_entry(parent, struct ldir_link, tnode))) {
+			p = &parent->rb_left;
+		} else {
+			p = &parent->rb_right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(&l->tnode, parent, p);
+	rb_insert_color_cached(&l->tnode, &v->tree, leftmost);
+}
+
+static void tree_erase(struct ldir_virtual *v, struct ldir_link *l)
+{
+	if (RB_EMPTY_NODE(&l->tnode))
+		return;
+	rb_erase_cached(&l->tnode, &v->tree);
+	RB_CLEAR_NODE(&l->tnode);
+}
+
+/* Moves @l to key @k. Under v->sched_lock. */
+void ldir_sched_requeue(struct ldir_virtual *v, struct ldir_link *l,
+			const struct ldir_sched_key *k)
+{
+	lockdep_assert_held(&v->sched_lock);
+	tree_erase(v, l);
+	l->key = *k;
+	tree_insert(v, l);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_sched_requeue);
+
+/* Puts @l where its actual key says; false if it was there already. */
+static bool tree_place(struct ldir_virtual *v, struct ldir_link *l, u32 div)
+{
+	struct ldir_sched_key k;
+
+	v->tree_ops->key(v, l, div, &k);
+	if (!RB_EMPTY_NODE(&l->tnode) && k.k1 == l->key.k1 &&
+	    k.k2 == l->key.k2)
+		return false;
+	ldir_sched_requeue(v, l, &k);
+	return true;
+}
+
+/* Places the links told about since the last pick. */
+static void dirty_drain(struct ldir_virtual *v, u32 div)
+{
+	struct llist_node *list = llist_del_all(&v->dirty);
+	struct ldir_link *l, *tmp;
+
+	llist_for_each_entry_safe(l, tmp, list, dnode) {
+		clear_bit(LDIR_LINK_B_DIRTY, &l->tflags);
+		/* read the counters after the bit is clear: a decrease
+		 * after the read sets it again and comes back here
+		 */
+		smp_mb__after_atomic();
+		if (v->tree_ops && !l->unlinked)
+			tree_place(v, l, div);
+	}
+}
+
+static void tree_build(struct ldir_virtual *v,
+		       const struct ldir_sched_ops *ops, u32 div)
+{
+	struct ldir_link *l;
+
+	v->tree_ops = NULL;
+	dirty_drain(v, div);
+	v->tree = RB_ROOT_CACHED;
+	v->vtime = 0;
+	v->tree_ops = ops;
+	list_for_each_entry_rcu(l, &v->links, vnode) {
+		RB_CLEAR_NODE(&l->tnode);
+		tree_place(v, l, div);
+	}
+}
+
+/* A backup real stands in for a link's real while that one is failed or
+ * out (ldir_link_target()), and the tree is ordered by the link's own
+ * real: then only a scan of every link can compare the reals the links
+ * really send to. Rare: some real has a backup, and some real is down.
+ */
+static bool backup_may_stand_in(struct ldir_net *ln)
+{
+	return READ_ONCE(ln->nbackups) &&
+	       (atomic_read(&ln->nfailed) || READ_ONCE(ln->nout));
+}
+
+/* The full scan for a scheme without a comparator on reals: the smallest
+ * link key, good candidates first, ties to link order (= seq order).
+ */
+static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div)
+{
+	struct ldir_link *l, *best[3] = {};
+	struct ldir_sched_key k[3] = {}, lk;
+	struct ldir_real *r;
+	int c;
+
+	list_for_each_entry_rcu(l, &v->links, vnode) {
+		c = ldir_sched_class(v, l, &r);
+		if (c == LDIR_CAND_NONE)
+			continue;
+		v->tree_ops->key(v, l, div, &lk);
+		if (!best[c] || lk.k1 < k[c].k1 ||
+		    (lk.k1 == k[c].k1 && lk.k2 < k[c].k2)) {
+			best[c] = l;
+			k[c] = lk;
+		}
+	}
+	return best[LDIR_CAND_GOOD] ?: best[LDIR_CAND_BAD];
+}
+
+/* The pick of an ordered scheme: the same link as a scan of every link
+ * by @ops->better would find (seed 001 Fig. 7B: good candidates first),
+ * from the left of the tree. Under rcu_read_lock() and v->sched_lock.
+ */
+struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
+				  const struct ldir_sched_ops *ops)
+{
+	u32 div = READ_ONCE(v->ln->pr_age_div);
+	struct ldir_link *l, *bad = NULL;
+	struct rb_node *node, *next;
+	struct ldir_real *r;
+	int c;
+
+	if (unlikely(v->tree_ops != ops))
+		tree_build(v, ops, div);
+	else if (!llist_empty(&v->dirty))
+		dirty_drain(v, div);
+	if (unlikely(backup_may_stand_in(v->ln)))
+		return ops->better ? ldir_sched_best(v, ops->better) :
+				     scan_keys(v, div);
+
+	for (node = rb_first_cached(&v->tree); node; node = next) {
+		l = rb_entry(node, struct ldir_link, tnode);
+		next = rb_next(node);
+		/* a key that grew moves right; unless it stays before
+		 * @next, it is met again further on
+		 */
+		if (tree_place(v, l, div) && rb_next(node) != next)
+			continue;
+		c = ldir_sched_class(v, l, &r);
+		if (c == LDIR_CAND_GOOD)
+			return l;
+		if (c == LDIR_CAND_BAD && !bad)
+			bad = l;
+	}
+	return bad;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_sched_tree);
+
+/* Publishes a new link @l of @v to the schemes. Under ln->lock. */
+void ldir_sched_link_add(struct ldir_virtual *v, struct ldir_link *l)
+{
+	RB_CLEAR_NODE(&l->tnode);
+	spin_lock_bh(&v->sched_lock);
+	/* links are appended: seq order is link order, the scan's tie-break */
+	l->seq = v->link_seq++;
+	list_add_tail_rcu(&l->vnode, &v->links);
+	if (v->tree_ops)
+		tree_place(v, l, READ_ONCE(v->ln->pr_age_div));
+	spin_unlock_bh(&v->sched_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_sched_link_add);
+
+/* Takes @l away from the schemes of @v: no new conns. Under ln->lock. */
+void ldir_sched_link_del(struct ldir_virtual *v, struct ldir_link *l)
+{
+	spin_lock_bh(&v->sched_lock);
+	list_del_rcu(&l->vnode);
+	tree_erase(v, l);
+	/* rr resumes after the removed link's predecessor, never a stale one */
+	if (v->rr_last == l)
+		v->rr_last = NULL;
+	/* under sched_lock too: the drain skips it from now on */
+	WRITE_ONCE(l->unlinked, true);
+	spin_unlock_bh(&v->sched_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_sched_link_del);
+
+/* @l is about to be freed, a grace period after it left r->links: no
+ * ldir_real_changed() can add it to v->dirty any more, but one may have
+ * done so before. Take it off; the others stay marked for the next pick
+ * (which, unlike this RCU callback, may still read v->ln).
+ */
+void ldir_sched_link_free(struct ldir_link *l)
+{
+	struct ldir_virtual *v = l->virt;
+	struct llist_node *list;
+	struct ldir_link *o, *tmp;
+
+	if (!test_bit(LDIR_LINK_B_DIRTY, &l->tflags))
+		return;
+	spin_lock_bh(&v->sched_lock);
+	list = llist_del_all(&v->dirty);
+	llist_for_each_entry_safe(o, tmp, list, dnode)
+		if (o != l)
+			llist_add(&o->dnode, &v->dirty);
+	clear_bit(LDIR_LINK_B_DIRTY, &l->tflags);
+	spin_unlock_bh(&v->sched_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_sched_link_free);
+
+/* The load or PR of @r may have gone down: every link to it whose
+ * virtual orders by it gets placed again by the next pick. Lockless and
+ * softirq-safe: the packet path calls it when a conn closes.
+ */
+void ldir_real_changed(struct ldir_real *r)
+{
+	const struct ldir_sched_ops *ops;
+	struct ldir_link *l;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &r->links, rnode) {
+		ops = rcu_dereference(l->virt->sched);
+		if (!ops || !(ops->flags & LDIR_SCHED_F_NOTIFY))
+			continue;
+		/* the change before the bit: the drain reads after it */
+		smp_mb__before_atomic();
+		if (!test_and_set_bit(LDIR_LINK_B_DIRTY, &l->tflags))
+			llist_add(&l->dnode, &l->virt->dirty);
+	}
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_changed);
 
 /* A failed real whose retest is due gets this conn as its probe. */
 static struct ldir_link *pick_probe(struct ldir_net *ln, struct ldir_virtual *v)

@@ -10,6 +10,17 @@
 
 #include "conn.h"
 
+/* Is real @a a better choice than @b? For ldir_sched_best(). */
+typedef bool (*ldir_better_t)(const struct ldir_real *a,
+			      const struct ldir_real *b, u64 now_us,
+			      u32 age_div);
+
+/* The key of an ordered scheme follows a real's conn counters or R: it
+ * grows on its own as conns open (the pick repairs that lazily) but a
+ * decrease must be told with ldir_real_changed().
+ */
+#define LDIR_SCHED_F_NOTIFY	BIT(0)
+
 struct ldir_sched_ops {
 	const char *name;
 	/* Picks a usable link of @v for a new conn, or NULL. @t is the
@@ -18,6 +29,16 @@ struct ldir_sched_ops {
 	 */
 	struct ldir_link *(*schedule)(struct ldir_virtual *v,
 				      const struct ldir_tuple *t);
+	/* Ordered schemes (ldir_sched_tree()): the key of @l, smaller is
+	 * better, ties to the older link. Under v->sched_lock.
+	 */
+	void (*key)(const struct ldir_virtual *v, const struct ldir_link *l,
+		    u32 age_div, struct ldir_sched_key *k);
+	/* the same order on the real a link sends to, for the full scan
+	 * while a backup may stand in; NULL: compare the links' keys
+	 */
+	ldir_better_t better;
+	u32 flags;			/* LDIR_SCHED_F_* */
 	struct list_head list;
 };
 
@@ -66,11 +87,14 @@ static inline int ldir_sched_class(const struct ldir_virtual *v,
 	return ldir_real_syn_full(r) ? LDIR_CAND_BAD : LDIR_CAND_GOOD;
 }
 
-/* Is real @a a better choice than @b? For ldir_sched_best(). */
-typedef bool (*ldir_better_t)(const struct ldir_real *a,
-			      const struct ldir_real *b, u64 now_us,
-			      u32 age_div);
 struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better);
+struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
+				  const struct ldir_sched_ops *ops);
+void ldir_sched_requeue(struct ldir_virtual *v, struct ldir_link *l,
+			const struct ldir_sched_key *k);
+void ldir_sched_link_add(struct ldir_virtual *v, struct ldir_link *l);
+void ldir_sched_link_del(struct ldir_virtual *v, struct ldir_link *l);
+void ldir_sched_link_free(struct ldir_link *l);
 
 int ldir_sched_register(struct ldir_sched_ops *ops);
 void ldir_sched_unregister(struct ldir_sched_ops *ops);

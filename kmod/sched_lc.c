@@ -12,13 +12,23 @@ static bool lc_better(const struct ldir_real *a, const struct ldir_real *b,
 	return ldir_real_load(a) < ldir_real_load(b);
 }
 
+static void lc_key(const struct ldir_virtual *v, const struct ldir_link *l,
+		   u32 age_div, struct ldir_sched_key *k)
+{
+	k->k1 = ldir_real_load(l->real);
+	k->k2 = 0;
+}
+
 static struct ldir_link *lc_schedule(struct ldir_virtual *v,
 				     const struct ldir_tuple *t)
 {
-	return ldir_sched_best(v, lc_better);
+	return ldir_sched_tree(v, &ldir_sched_lc);
 }
 
 struct ldir_sched_ops ldir_sched_lc = {
 	.name = "lc",
 	.schedule = lc_schedule,
+	.key = lc_key,
+	.better = lc_better,
+	.flags = LDIR_SCHED_F_NOTIFY,
 };

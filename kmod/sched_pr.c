@@ -7,6 +7,8 @@
  * while win conns back and so be measured again. Failed reals are not
  * candidates however good their last PR was (seed 003).
  */
+#include <linux/overflow.h>
+
 #include "sched.h"
 
 static bool pr_better(const struct ldir_real *a, const struct ldir_real *b,
@@ -23,13 +25,34 @@ static bool pr_better(const struct ldir_real *a, const struct ldir_real *b,
 	return ldir_real_load(a) < ldir_real_load(b);
 }
 
+/* PR = NC * R - (t_now - t_agestamp) / k (eq. 472/474) orders the reals
+ * as NC * R + t_agestamp / k does, and that only moves when a conn opens
+ * or closes or R is sampled, not as time passes: a key for the tree.
+ * The floors of the two divisions may differ by one us between reals.
+ */
+static void pr_key(const struct ldir_virtual *v, const struct ldir_link *l,
+		   u32 age_div, struct ldir_sched_key *k)
+{
+	const struct ldir_real *r = l->real;
+	u64 nr = (u64)(u32)atomic_read(&r->active) * READ_ONCE(r->resp_us);
+
+	if (check_add_overflow(nr, div_u64(READ_ONCE(r->agestamp_us),
+					   age_div ?: 1), &k->k1))
+		k->k1 = U64_MAX;
+	/* the tie-break of pr_better() */
+	k->k2 = ldir_real_load(r);
+}
+
 static struct ldir_link *pr_schedule(struct ldir_virtual *v,
 				     const struct ldir_tuple *t)
 {
-	return ldir_sched_best(v, pr_better);
+	return ldir_sched_tree(v, &ldir_sched_pr);
 }
 
 struct ldir_sched_ops ldir_sched_pr = {
 	.name = "pr",
 	.schedule = pr_schedule,
+	.key = pr_key,
+	.better = pr_better,
+	.flags = LDIR_SCHED_F_NOTIFY,
 };

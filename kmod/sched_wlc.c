@@ -14,13 +14,30 @@ static bool wlc_better(const struct ldir_real *a, const struct ldir_real *b,
 	       ldir_real_load(b) * READ_ONCE(a->weight);
 }
 
+/* load / weight in 32.32 fixed point. Exact as an order: two different
+ * fractions with weights below 2^16 differ by more than 2^-32, so their
+ * floors differ too, and equal ones stay equal.
+ */
+static void wlc_key(const struct ldir_virtual *v, const struct ldir_link *l,
+		    u32 age_div, struct ldir_sched_key *k)
+{
+	u64 load = min_t(u64, ldir_real_load(l->real), U32_MAX);
+	u32 w = READ_ONCE(l->real->weight);
+
+	k->k1 = w ? div64_u64(load << 32, w) : U64_MAX;
+	k->k2 = 0;
+}
+
 static struct ldir_link *wlc_schedule(struct ldir_virtual *v,
 				      const struct ldir_tuple *t)
 {
-	return ldir_sched_best(v, wlc_better);
+	return ldir_sched_tree(v, &ldir_sched_wlc);
 }
 
 struct ldir_sched_ops ldir_sched_wlc = {
 	.name = "wlc",
 	.schedule = wlc_schedule,
+	.key = wlc_key,
+	.better = wlc_better,
+	.flags = LDIR_SCHED_F_NOTIFY,
 };

@@ -258,8 +258,9 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	atomic_set(&l->active, 0);
 	atomic_set(&l->conns, 0);
 	list_add_tail(&l->node, &ln->links);
+	list_add_tail_rcu(&l->rnode, &r->links);
 	/* publishes the initialised link to the packet path */
-	list_add_tail_rcu(&l->vnode, &v->links);
+	ldir_sched_link_add(v, l);
 	v->nlinks++;
 	r->nlinks++;
 	ln->nlinks++;
@@ -272,6 +273,7 @@ static void link_free_rcu(struct rcu_head *head)
 {
 	struct ldir_link *l = container_of(head, struct ldir_link, rcu);
 
+	ldir_sched_link_free(l);
 	ldir_virtual_put(l->virt);
 	ldir_real_put(l->real);
 	free_percpu(l->stats);
@@ -292,16 +294,11 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 	struct ldir_virtual *v = l->virt;
 
 	lockdep_assert_held(&ln->lock);
-	spin_lock_bh(&v->sched_lock);
-	list_del_rcu(&l->vnode);
-	/* rr resumes after the removed link's predecessor, never a stale one */
-	if (v->rr_last == l)
-		v->rr_last = NULL;
-	spin_unlock_bh(&v->sched_lock);
+	ldir_sched_link_del(v, l);
+	list_del_rcu(&l->rnode);
 	list_del(&l->node);
 	ldir_stateless_link_del(ln, l);
 	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
-	WRITE_ONCE(l->unlinked, true);
 	ldir_fpa_flush(ln, v, l);
 	v->nlinks--;
 	l->real->nlinks--;

@@ -8,6 +8,8 @@
 
 #include <linux/refcount.h>
 #include <linux/netfilter.h>
+#include <linux/rbtree.h>
+#include <linux/llist.h>
 
 #include "netns.h"
 #include "real.h"
@@ -48,6 +50,12 @@ struct ldir_virtual {
 	u16 hist_next, hist_len;	/* under sched_lock */
 	/* the reals of the last W new conns, compared, never dereferenced */
 	const struct ldir_real *hist[LDIR_STARTUP_WINDOW_MAX];
+	/* ordered schemes (sched.c): the links by key, under sched_lock */
+	struct rb_root_cached tree;
+	const struct ldir_sched_ops *tree_ops;	/* built for; NULL: rebuild */
+	u64 link_seq;			/* creation order of the links */
+	u64 vtime;			/* wrr: the last finish tag picked */
+	struct llist_head dirty;	/* links whose key may have gone down */
 
 	u32 flags;			/* LDIR_VIRTUAL_F_*, fixed at creation */
 	struct ldir_hash_table __rcu *hash;	/* hashing schemes, sched_hash.c */
@@ -59,6 +67,15 @@ struct ldir_virtual {
 	unsigned int nbinds;		/* binds to this instance, ln->lock */
 };
 
+/* A link's place in its virtual's tree: (k1, k2, then link seq). */
+struct ldir_sched_key {
+	u64 k1, k2;
+};
+
+enum {
+	LDIR_LINK_B_DIRTY,		/* on virt->dirty */
+};
+
 struct ldir_link {
 	struct list_head vnode;		/* virtual->links, RCU */
 	struct list_head node;		/* ln->links, under ln->lock */
@@ -68,11 +85,18 @@ struct ldir_link {
 	struct ldir_virtual *virt;	/* holds a reference */
 	struct ldir_real *real;		/* holds a reference */
 	__be16 port;			/* the real's port, 0 = client's */
-	bool unlinked;			/* under ln->lock */
+	bool unlinked;			/* under ln->lock and virt->sched_lock */
 
 	atomic_t active;
 	atomic_t conns;
-	s64 wrr_current;		/* under virt->sched_lock */
+
+	struct list_head rnode;		/* real->links, RCU */
+	/* ordered schemes: under virt->sched_lock */
+	struct rb_node tnode;		/* virt->tree; RB_EMPTY_NODE: not in */
+	struct ldir_sched_key key;	/* as stored in the tree */
+	u64 seq;			/* ties go to the older link */
+	unsigned long tflags;		/* LDIR_LINK_B_* */
+	struct llist_node dnode;	/* virt->dirty */
 
 	struct ldir_stats __percpu *stats;
 };

@@ -3,8 +3,8 @@
 #
 # The schedulers' choices, exactly, with real connections (topology: lib.sh):
 #   rr   strict round robin in link order
-#   wrr  smooth weighted round robin (nginx): weights 1 2 3 give the cycle
-#        real3 real2 real1 real3 real2 real3
+#   wrr  weighted round robin by stride scheduling (finish tags): weights
+#        1 2 3 give the cycle real3 real2 real3 real1 real2 real3
 #   lc   fewest active conns, ties to the first link
 #   wlc  smallest active/weight, ties to the first link
 #   max conns: a real at its limit gets no new conns
@@ -64,7 +64,7 @@ ld flush
 add_reals 1 2 3
 add_service 80 tcp wrr
 names=$(http_names 30)
-cycle="real3 real2 real1 real3 real2 real3"
+cycle="real3 real2 real3 real1 real2 real3"
 expect_eq "wrr: the answering reals in order" \
 	"$cycle $cycle $cycle $cycle $cycle" "$(words "$names")"
 expect_eq "wrr: requests per real" "5 10 15" "$(tally "$names")"
