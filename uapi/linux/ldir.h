@@ -102,6 +102,13 @@
  *   most PR_CLAMP_PCT percent of its old value (claims 9-12). agestamp is
  *   when R was last set; k is PR_AGE_DIV. A real without a sample has
  *   R = 0.
+ *   Scheme "wrr": stride scheduling, each real gets conns in proportion
+ *   to its WEIGHT, interleaved (weights 1,2,3 give c b c a b c); a real
+ *   back in service does not get a burst to catch up.
+ *   lc, wlc, pr and wrr pick from a tree of the virtual's links: a new
+ *   conn costs O(log n) in the number of reals, plus one step per real
+ *   that cannot take it (quiesced, failed, out, full). While some real has
+ *   a BACKUP and some real is failed or out, they compare every link.
  *   Every scheme (rr, wrr, lc, wlc, pr) prefers reals with fewer than
  *   SYN_THRESHOLD unanswered SYNs; if every usable real is at or above
  *   its threshold, the best of those is chosen (Fig. 7B).
