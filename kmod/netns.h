@@ -81,8 +81,8 @@ static inline u32 ldir_afilter_hash4(__be32 ip)
 /* an IPv4 address folds to itself: the packet path hashes just that */
 static inline u32 ldir_afilter_hash(const union nf_inet_addr *a)
 {
-	return ldir_afilter_hash4(a->all[0] ^ a->all[1] ^ a->all[2] ^
-				  a->all[3]);
+	return ldir_afilter_hash4((__force __be32)(a->all[0] ^ a->all[1] ^
+						   a->all[2] ^ a->all[3]));
 }
 
 static inline bool ldir_afilter_maybe4(const struct ldir_afilter *f,
