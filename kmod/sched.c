@@ -82,13 +82,21 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_sched_best);
  * first usable link whose stored key is still its actual key has the
  * smallest actual key of all: the links after it are at least as big.
  */
+static int key_cmp(const struct ldir_sched_key *a,
+		   const struct ldir_sched_key *b)
+{
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
+	if (a->k2 != b->k2)
+		return a->k2 < b->k2 ? -1 : 1;
+	return 0;
+}
+
 static bool key_less(const struct ldir_link *a, const struct ldir_link *b)
 {
-	if (a->key.k1 != b->key.k1)
-		return a->key.k1 < b->key.k1;
-	if (a->key.k2 != b->key.k2)
-		return a->key.k2 < b->key.k2;
-	return a->seq < b->seq;
+	int c = key_cmp(&a->key, &b->key);
+
+	return c ? c < 0 : a->seq < b->seq;
 }
 
 static void tree_insert(struct ldir_virtual *v, struct ldir_link *l)
@@ -134,8 +142,7 @@ static bool tree_place(struct ldir_virtual *v, struct ldir_link *l, u32 div)
 	struct ldir_sched_key k;
 
 	v->tree_ops->key(v, l, div, &k);
-	if (!RB_EMPTY_NODE(&l->tnode) && k.k1 == l->key.k1 &&
-	    k.k2 == l->key.k2)
+	if (!RB_EMPTY_NODE(&l->tnode) && !key_cmp(&k, &l->key))
 		return false;
 	ldir_sched_requeue(v, l, &k);
 	return true;
@@ -200,8 +207,7 @@ static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div)
 		if (c == LDIR_CAND_NONE)
 			continue;
 		v->tree_ops->key(v, l, div, &lk);
-		if (!best[c] || lk.k1 < k[c].k1 ||
-		    (lk.k1 == k[c].k1 && lk.k2 < k[c].k2)) {
+		if (!best[c] || key_cmp(&lk, &k[c]) < 0) {
 			best[c] = l;
 			k[c] = lk;
 		}
