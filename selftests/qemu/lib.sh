@@ -248,7 +248,9 @@ build_debug_kernel()
 		# then recompiles only what the changed options touch.
 		prev=$(ls -td "$LDIR_CACHE/kernel-$srcver-"*/.ldir-built 2>/dev/null | head -n 1)
 		if [ -n "$prev" ]; then
-			prev=$(dirname "$prev")
+			# resolved: in a cache of symlinks to another cache,
+			# copy the build, not the link (and never touch it)
+			prev=$(readlink -f "$(dirname "$prev")")
 			stage "debug kernel: config changed, seeding the build from $prev"
 			cp -a "$prev" "$b"
 			rm -f "$b/.ldir-built"
@@ -279,6 +281,8 @@ build_debug_kernel()
 		# keep this build and the one before it
 		ls -td "$LDIR_CACHE"/kernel-*/.ldir-built | tail -n +3 | while read -r old; do
 			old=$(dirname "$old")
+			# another cache's build, linked here: not ours to remove
+			[ -L "$old" ] && continue
 			stage "removing the old kernel build $old"
 			rm -rf "$old" "$old.lock"
 		done
