@@ -356,6 +356,19 @@ build_module()
 	return "$rc"
 }
 
+# test_ldctl: `make -C tools/ldctl test` (host side, no module needed).
+test_ldctl()
+{
+	local log=$LDIR_CACHE/ldctl-test.log rc
+
+	stage "make -C tools/ldctl test"
+	make -C "$LDIR_REPO/tools/ldctl" --no-print-directory test >"$log" 2>&1
+	rc=$?
+	grep -E '^(FAIL|test_ldctl:|cli.sh:)' "$log"
+	[ $rc -eq 0 ] || { tail -n 20 "$log"; echo "(log: $log)"; }
+	return $rc
+}
+
 build_ldctl()
 {
 	local log=$LDIR_CACHE/ldctl.log
@@ -491,6 +504,8 @@ make_initramfs()
 	[ -f "$kodir/ldir.ko" ] && install -m 0644 "$kodir/ldir.ko" "$root/ldir/"
 	[ -f "$kodir/ldir_kunit.ko" ] && install -m 0644 "$kodir/ldir_kunit.ko" "$root/ldir/"
 	cp -a "$LDIR_REPO/selftests" "$root/ldir/selftests"
+	# ldctl against the module (selftests/test-ldctl.sh runs it)
+	install -D -m 0755 "$LDIR_REPO/tools/ldctl/tests/module.sh" "$root/ldir/ldctl-tests/module.sh"
 	install -m 0755 "$LDIR_REPO/selftests/qemu/init.sh" "$root/init"
 
 	# kernel modules: the stock kernels' from /lib/modules, ldir's under extra/
