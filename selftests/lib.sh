@@ -431,13 +431,19 @@ nconns()
 
 # http_names N [URLHOST] [NS]: N sequential HTTP requests for /name, each on
 # a new connection (busybox httpd closes after one response); prints the
-# name of the real that answered each, one a line.
+# name of the real that answered each, one a line. Every request must be
+# answered: one that fails fails the test. (curl's status is the last
+# transfer's unless --fail-early; and the answers are counted.)
 http_names()
 {
-	local n=$1 host=${2:-$VIP} ns=${3:-$NS_C}
+	local n=$1 host=${2:-$VIP} ns=${3:-$NS_C} out rc=0 got
 
-	nsx "$ns" timeout "$((TMO + n))" curl -sS --fail \
-		--max-time "$((TMO + n))" "http://$host/name?[1-$n]"
+	out=$(nsx "$ns" timeout "$((TMO + n))" curl -sS --fail --fail-early \
+		--max-time "$((TMO + n))" "http://$host/name?[1-$n]") || rc=$?
+	got=$(grep -cx 'real[0-9]' <<<"$out" || true)
+	((rc == 0 && got == n)) ||
+		fail "http_names: $got of $n requests to $host answered (curl exit $rc): $(words "$out")"
+	echo "$out"
 }
 
 # tally LINES: "c1 c2 c3": how many lines say real1, real2, real3.
@@ -466,13 +472,23 @@ who_once()
 }
 
 # who_names N [PORT]: N sequential who_once, the real names one a line.
+# Every conn must work: the failed ones are counted, and any fails the test
+# (the caller's $(who_names ...) returns 1).
 who_names()
 {
-	local i
+	local i out nfail=0 names=()
 
+	: >"$T/who.err"
 	for ((i = 0; i < $1; i++)); do
-		who_once "${2:-8}" | cut -d' ' -f1
+		if out=$(who_once "${2:-8}" 2>>"$T/who.err"); then
+			names+=("${out%% *}")
+		else
+			nfail=$((nfail + 1))
+		fi
 	done
+	((nfail == 0)) ||
+		fail "who_names: $nfail of $1 conns failed: $(grep -m 3 . "$T/who.err" | tr '\n' ' ')"
+	printf '%s\n' "${names[@]}"
 }
 
 # conn_open ID [PORT] [HOST]: a long-lived TCP connection from the client
@@ -668,7 +684,7 @@ par_names()
 	local c=$1 n=$2 i pids=() rc=0
 
 	for ((i = 0; i < c; i++)); do
-		nsx "$NS_C" timeout "$((TMO + n))" curl -sS --fail \
+		nsx "$NS_C" timeout "$((TMO + n))" curl -sS --fail --fail-early \
 			--max-time "$TMO" "http://$VIP${3:-}/name?[1-$n]" \
 			>"$T/par.$i" 2>>"$T/par.err" &
 		pids+=("$!")
@@ -677,6 +693,8 @@ par_names()
 		wait "$i" || rc=1
 	done
 	((rc == 0)) || fail "par_names: a client failed: $(head -c 300 "$T/par.err")"
+	i=$(cat "$T"/par.[0-9]* | grep -cx 'real[0-9]' || true)
+	((i == c * n)) || fail "par_names: $i of $((c * n)) requests answered"
 	cat "$T"/par.[0-9]*
 	rm -f "$T"/par.[0-9]*
 }

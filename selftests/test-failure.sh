@@ -59,7 +59,7 @@ conn_times()
 	local out
 
 	# the body is one line ("realN"), then -w adds the connect time
-	out=$(pc timeout $((TMO + 20 * $1)) curl -sS --fail --connect-timeout 15 \
+	out=$(pc timeout $((TMO + 20 * $1)) curl -sS --fail --fail-early --connect-timeout 15 \
 		--max-time 20 -w '%{time_connect}\n' "http://$VIP/name?[1-$1]") ||
 		return 1
 	awk 'NR % 2 { n = $0; next } { print n, $0 }' <<<"$out"

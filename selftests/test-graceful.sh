@@ -81,6 +81,7 @@ rd=$(conn_real D)
 nd=${rd#real}
 ld real set "${REAL[$nd]}" state out
 names=$(who_names 4)
+expect_eq "new conns answered while $rd is out" 4 "$(grep -c . <<<"$names")"
 expect_eq "new conns to $rd while it is out" 0 \
 	"$(tally "$names" | cut -d' ' -f"$nd")"
 conn_echoes D "while out" || fail "conn D stopped working while its real is out"
