@@ -101,6 +101,24 @@ check_kernel_log()
 	fi
 }
 
+# check_kunit_count NAME RESULTS: as many KUnit case results as the sources
+# have cases (KUNIT_CASE, KUNIT_CASE_SLOW, KUNIT_CASE_PARAM... in kmod/):
+# a suite that stopped early or was not registered cannot pass quietly.
+check_kunit_count()
+{
+	local name=$1 want got
+
+	want=$(cat "$LDIR_REPO"/kmod/*.c | grep -v '^#' |
+		grep -oE '\<KUNIT_CASE[A-Z_]*\(' | wc -l)
+	got=$(tr -d '\r' <"$2" | grep -cE '^TEST kunit:[^ .]+\.[^ ]+ (PASS|FAIL|SKIP)$')
+	if [ "$want" -gt 0 ] && [ "$got" -ge "$want" ]; then
+		line PASS "$name:kunit-cases"
+	else
+		line FAIL "$name:kunit-cases"
+		echo "$got KUnit case results, $want KUNIT_CASE* in kmod/*.c" | indent
+	fi
+}
+
 # skip_allowed RESULT: RESULT ("6.12:test-x.sh") may skip (LDIR_SKIP_OK).
 skip_allowed()
 {
@@ -167,6 +185,9 @@ run_kernel()
 		echo "the guest crashed or hung during this test; its last output:" | indent
 		tr -d '\r' <"$console" | sed -n "/^--- begin $t\$/,\$p" | tail -n 60 | indent
 	done
+	if [ "$name" = debug ] && [ "${LDIR_KUNIT:-1}" = 1 ]; then
+		check_kunit_count "$name" "$results"
+	fi
 	if [ "$ntests" -eq 0 ]; then
 		line FAIL "$name:selftests-found"
 		echo "no selftests ran (none found, or the guest died first)" | indent
