@@ -476,19 +476,19 @@ who_once()
 # (the caller's $(who_names ...) returns 1).
 who_names()
 {
-	local i out nfail=0 names=()
+	local i out nfail=0 real=()
 
 	: >"$T/who.err"
 	for ((i = 0; i < $1; i++)); do
 		if out=$(who_once "${2:-8}" 2>>"$T/who.err"); then
-			names+=("${out%% *}")
+			real+=("${out%% *}")
 		else
 			nfail=$((nfail + 1))
 		fi
 	done
 	((nfail == 0)) ||
 		fail "who_names: $nfail of $1 conns failed: $(grep -m 3 . "$T/who.err" | tr '\n' ' ')"
-	printf '%s\n' "${names[@]}"
+	printf '%s\n' "${real[@]}"
 }
 
 # conn_open ID [PORT] [HOST]: a long-lived TCP connection from the client
