@@ -482,7 +482,9 @@ make_base_root()
 	if [ -x "${LDCTL_BIN:-}" ]; then
 		copy_bin "$root" "$LDCTL_BIN" /usr/sbin/ldctl
 		nlraw=$(dirname "$LDCTL_BIN")/tests/nlraw
-		[ -x "$nlraw" ] && copy_bin "$root" "$nlraw" /usr/sbin/ldir-nlraw
+		if [ -x "$nlraw" ]; then
+			copy_bin "$root" "$nlraw" /usr/sbin/ldir-nlraw
+		fi
 	fi
 	# LDIR_GUEST_BINS: more binaries for this run (bench's), as /usr/sbin/NAME
 	for b in ${LDIR_GUEST_BINS:-}; do
