@@ -1787,7 +1787,11 @@ static struct genl_family ldir_family __ro_after_init = {
 	.version = LDIR_GENL_VERSION,
 	.maxattr = LDIR_A_MAX,
 	.netnsok = true,
-	.parallel_ops = false,
+	/* no genl_mutex, which every non-parallel family on the host
+	 * shares: each operation takes its netns's ln->lock, and only
+	 * stats and the conn and FPA dumps (RCU) do without
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = ldir_ops,
 	.n_ops = ARRAY_SIZE(ldir_ops),
