@@ -616,7 +616,7 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 	virtual_apply(ln, v, tb, backup);
 	virtual_opts_apply(ln, v, tb);
 	ldir_net_changed(ln);
-	ldir_hash_refresh(ln);
+	ldir_hash_refresh_virtual(ln, v);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -896,7 +896,7 @@ static int link_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "cannot create link");
 		ldir_link_unlink(ln, l, false);
 	}
-	ldir_hash_refresh(ln);
+	ldir_hash_refresh_virtual(ln, v);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -926,7 +926,7 @@ static int link_del(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	ldir_link_unlink(ln, l, nla_get_flag(info->attrs[LDIR_A_FLUSH]));
-	ldir_hash_refresh(ln);
+	ldir_hash_refresh_virtual(ln, v);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;

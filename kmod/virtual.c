@@ -266,8 +266,8 @@ struct ldir_link *ldir_link_find(struct ldir_net *ln, struct ldir_virtual *v,
 	struct ldir_link *l;
 
 	lockdep_assert_held(&ln->lock);
-	list_for_each_entry(l, &ln->links, node)
-		if (l->virt == v && l->real == r)
+	list_for_each_entry_rcu(l, &v->links, vnode, lockdep_is_held(&ln->lock))
+		if (l->real == r)
 			return l;
 	return NULL;
 }
