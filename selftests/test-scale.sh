@@ -10,7 +10,8 @@
 #  │ client           │veth │ director (ldir, ip_forward=1)       │
 #  │ eth0 10.0.1.2/24 ├─────┤ outside 10.0.1.1/24                 │
 #  │ 198.18.0.0/15    │     │ 4096 virtuals 198.18.0.0-15.255:7   │
-#  │ via 10.0.1.1     │     │ udp, 4 links each to 10.0.2.11-14:7 │
+#  │ via 10.0.1.1     │     │ udp, virtual i linked to 10.0.2.11, │
+#  │                  │     │ .12, .13, .14 on port 10000 + i     │
 #  └──────────────────┘     │ 10.0.2.0/24 blackhole: the conns    │
 #                           │ stay, the datagrams go nowhere      │
 #                           └─────────────────────────────────────┘
@@ -22,6 +23,8 @@
 # with the conns' flush), and no global lock held meanwhile. They are
 # generous for the debug kernel under TCG, and far below what a flush
 # that waits per virtual costs. LDIR_SCALE_CONNS: the conns to make.
+# (Each virtual has ports of its own on the reals: two conns may not
+# share a reply tuple, real:port -> client:port.)
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -66,7 +69,7 @@ log "$NV virtuals x 4 links through one ldctl restore"
 			vip = sprintf("198.18.%d.%d:7", int(i / 256), i % 256)
 			printf "virtual add %s udp sched rr\n", vip
 			for (r = 11; r <= 14; r++)
-				printf "link add %s udp 10.0.2.%d:7\n", vip, r
+				printf "link add %s udp 10.0.2.%d:%d\n", vip, r, 10000 + i
 		}
 	}'
 } >"$T/config"
