@@ -90,6 +90,9 @@ struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 	struct ldir_virtual *v;
 
 	lockdep_assert_held(&ln->lock);
+	/* the general instances are hashed: every link added looks one up */
+	if (!bind_id)
+		return vlookup(ln, family, addr, port, protocol);
 	list_for_each_entry(v, &ln->virtuals, node)
 		if (v->family == family && v->port == port &&
 		    v->protocol == protocol && v->bind_id == bind_id &&
