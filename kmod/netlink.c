@@ -1109,9 +1109,8 @@ static void links_stats(struct ldir_net *ln, const struct ldir_virtual *v,
 	int i;
 
 	memset(out, 0, sizeof(cnt));
-	list_for_each_entry(l, &ln->links, node) {
-		if (l->virt != v)
-			continue;
+	list_for_each_entry_rcu(l, &v->links, vnode,
+				lockdep_is_held(&ln->lock)) {
 		ldir_stats_sum(l->stats, cnt);
 		for (i = 0; i < __LDIR_STATS_A_MAX; i++)
 			out[i] += cnt[i];
