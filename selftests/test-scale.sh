@@ -34,7 +34,16 @@ lib_init
 NV=4096
 # a datagram that makes a conn costs the debug kernel ~3 ms under TCG
 WANT=${LDIR_SCALE_CONNS:-$([[ ${LDIR_KERNEL:-} == debug ]] && echo 12288 || echo 100000)}
-FLUSH_MAX_MS=5000
+# The bounds: 5 s on the stock kernels (a flush of 100k conns takes ~2 s
+# there); the debug kernel under TCG on a loaded host ran the same flush
+# in 28 s with 12,288 conns, where a flush that waits per virtual waits
+# 4096 grace periods (>= 10 ms each at HZ 100) and walks each real's 4096
+# links for every conn it kills.
+if [[ ${LDIR_KERNEL:-} == debug ]]; then
+	FLUSH_MAX_MS=60000
+else
+	FLUSH_MAX_MS=5000
+fi
 PROBE_MAX_MS=1000
 
 command -v ldbench >/dev/null || fail "ldbench (tools/bench) is not in the guest"
@@ -99,18 +108,39 @@ for pass in 1 2 3; do
 done
 expect_ge "live conns before the flush" $((WANT * 95 / 100)) "$conns"
 
-# probe CMD...: the ms CMD takes in the other netns
+# probe CMD...: the ms CMD takes in the other netns; sets FLUSHING=yes if
+# the flush (pid $fpid) was still running when CMD was done
 probe()
 {
 	local t
 
 	t=$(now_ms)
 	nsx "$NS_O" "$@" >/dev/null
-	echo $(($(now_ms) - t))
+	PROBE_MS=$(($(now_ms) - t))
+	FLUSHING=no
+	[[ -n ${fpid:-} ]] && kill -0 "$fpid" 2>/dev/null && FLUSHING=yes
+	return 0
 }
 
-base_ld=$(probe ldctl stats)
-base_ipvs=$(probe ipvsadm -Ln)
+# probe_ok WHAT BASE: the probe just made was not held up by the flush:
+# it was done before the flush (which, waiting on a lock the flush holds,
+# it could not be), or it took less than PROBE_MAX_MS more than at rest
+probe_ok()
+{
+	if [[ $FLUSHING == yes ]]; then
+		ok "$1 in another netns: $PROBE_MS ms, done while the flush still ran"
+	elif ((PROBE_MS - $2 < PROBE_MAX_MS)); then
+		ok "$1 in another netns: $PROBE_MS ms during the flush, $2 at rest"
+	else
+		fail "$1 in another netns took $PROBE_MS ms during the flush ($2 at rest), done after it"
+	fi
+}
+
+fpid=
+probe ldctl stats
+base_ld=$PROBE_MS
+probe ipvsadm -Ln
+base_ipvs=$PROBE_MS
 log "in the other netns, at rest: ldctl stats $base_ld ms, ipvsadm -Ln $base_ipvs ms"
 
 log "ldctl flush, and the other netns asked meanwhile"
@@ -118,24 +148,16 @@ t0=$(now_ms)
 nsx "$NS_D" ldctl flush &
 fpid=$!
 sleep 0.3
-running=no
-kill -0 "$fpid" 2>/dev/null && running=yes
-during_ld=$(probe ldctl stats)
-during_ipvs=$(probe ipvsadm -Ln)
+probe ldctl stats
+probe_ok "ldctl stats" "$base_ld"
+probe ipvsadm -Ln
+probe_ok "ipvsadm -Ln" "$base_ipvs"
 wait "$fpid" || fail "ldctl flush failed"
+fpid=
 flush_ms=$(($(now_ms) - t0))
-log "flush $flush_ms ms (still running when the probes began: $running);" \
-	"ldctl stats $during_ld ms, ipvsadm -Ln $during_ipvs ms meanwhile"
-
 ((flush_ms < FLUSH_MAX_MS)) ||
 	fail "ldctl flush of $NV virtuals and $conns conns took $flush_ms ms (bound $FLUSH_MAX_MS)"
 ok "ldctl flush of $NV virtuals and $conns conns took $flush_ms ms (< $FLUSH_MAX_MS)"
-((during_ld - base_ld < PROBE_MAX_MS)) ||
-	fail "ldctl stats in another netns took $during_ld ms during the flush ($base_ld at rest)"
-ok "ldctl stats in another netns: $during_ld ms during the flush, $base_ld at rest"
-((during_ipvs - base_ipvs < PROBE_MAX_MS)) ||
-	fail "ipvsadm -Ln took $during_ipvs ms during the flush ($base_ipvs at rest)"
-ok "ipvsadm -Ln: $during_ipvs ms during the flush, $base_ipvs at rest"
 
 expect_eq "conns after the flush" 0 "$(gconfig conn-count)"
 j=$(ld -j show)
@@ -143,6 +165,13 @@ expect_eq "virtuals after the flush" 0 "$(jq '.virtuals | length' <<<"$j")"
 expect_eq "reals after the flush" 0 "$(jq '.reals | length' <<<"$j")"
 j=$(nsx "$NS_O" ldctl -j show)
 expect_eq "the other netns's virtual" 1 "$(jq '.virtuals | length' <<<"$j")"
+
+if [[ ${LDIR_KERNEL:-} == debug ]]; then
+	# another restore would not fit the debug kernel's time; every
+	# test's netns exit there goes through ldir's pre_exit and exit
+	log "the netns exit with 4096 virtuals: on the stock kernels"
+	exit 0
+fi
 
 log "the same again, and the director's netns deleted with it all"
 ld restore "$T/config"
@@ -152,10 +181,10 @@ t0=$(now_ms)
 ip netns del "$NS_D"
 # the netns goes in the cleanup worker, where ldir's exit holds no lock
 # another instance needs
-during_ld=$(probe ldctl stats)
-((during_ld - base_ld < PROBE_MAX_MS)) ||
-	fail "ldctl stats in another netns took $during_ld ms during the netns exit"
-ok "ldctl stats in another netns: $during_ld ms during the netns exit"
+probe ldctl stats
+((PROBE_MS - base_ld < PROBE_MAX_MS)) ||
+	fail "ldctl stats in another netns took $PROBE_MS ms during the netns exit ($base_ld at rest)"
+ok "ldctl stats in another netns: $PROBE_MS ms during the netns exit"
 ip netns del "$NS_O"
 # rmmod waits for the netns teardowns under way (pernet_ops_rwsem), or
 # does ldir's part of them itself
