@@ -441,12 +441,12 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_update_state);
 
-/* Removes conns: all of them, those of @link, or those of @virt. Conns of
- * links still in use go without waiting; the links' references drop after
- * a grace period.
+/* Removes the conns @match(cp, @arg) is true for, or all of them if
+ * !@match. Conns of links still in use go without waiting; the links'
+ * references drop after a grace period.
  */
-void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
-		     const struct ldir_virtual *virt)
+void ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,
+			   const void *arg)
 {
 	struct ldir_conn_table *ct = &ln->conns;
 	unsigned int i;
@@ -460,8 +460,7 @@ restart:
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, i),
 					 hnode[LDIR_DIR_ORIG]) {
-			if ((link && cp->link != link) ||
-			    (virt && cp->link->virt != virt))
+			if (match && !match(cp, arg))
 				continue;
 			rcu_read_unlock();
 			ldir_conn_kill(ln, cp);
@@ -470,6 +469,29 @@ restart:
 		rcu_read_unlock();
 		cond_resched();
 	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush_match);
+
+struct flush_key {
+	const struct ldir_link *link;
+	const struct ldir_virtual *virt;
+};
+
+static bool flush_key_match(const struct ldir_conn *cp, const void *arg)
+{
+	const struct flush_key *k = arg;
+
+	return (!k->link || cp->link == k->link) &&
+	       (!k->virt || cp->link->virt == k->virt);
+}
+
+/* Removes conns: all of them, those of @link, or those of @virt. */
+void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
+		     const struct ldir_virtual *virt)
+{
+	struct flush_key k = { .link = link, .virt = virt };
+
+	ldir_conn_flush_match(ln, link || virt ? flush_key_match : NULL, &k);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush);
 
@@ -543,7 +565,10 @@ struct ldir_conn *ldir_conn_dump_next(struct ldir_net *ln,
 	struct ldir_conn_table *ct = &ln->conns;
 	struct ldir_conn *cp;
 
-	if (!ct->buckets)
+	/* dumps take no config lock: pairs with smp_store_release() in
+	 * ldir_conn_table_alloc()
+	 */
+	if (!smp_load_acquire(&ct->buckets))
 		return NULL;
 	for (; *bucket < (1U << ct->hash_bits); (*bucket)++, *idx = 0) {
 		unsigned int i = 0;
@@ -566,6 +591,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_conn_dump_next);
 int ldir_conn_table_alloc(struct ldir_net *ln)
 {
 	struct ldir_conn_table *ct = &ln->conns;
+	struct hlist_head *buckets;
 	unsigned int i, nlocks;
 
 	lockdep_assert_held(&ln->lock);
@@ -578,19 +604,20 @@ int ldir_conn_table_alloc(struct ldir_net *ln)
 	for (i = 0; i < nlocks; i++)
 		spin_lock_init(&ct->locks[i]);
 	ct->lock_mask = nlocks - 1;
-	ct->buckets = kvcalloc(LDIR_DIR_MAX << ct->hash_bits,
-			       sizeof(*ct->buckets), GFP_KERNEL);
+	buckets = kvcalloc(LDIR_DIR_MAX << ct->hash_bits, sizeof(*buckets),
+			   GFP_KERNEL);
 	ct->used = kvcalloc(BITS_TO_LONGS(1U << ct->hash_bits),
 			    sizeof(unsigned long), GFP_KERNEL);
-	if (!ct->buckets || !ct->used) {
-		kvfree(ct->buckets);
-		ct->buckets = NULL;
+	if (!buckets || !ct->used) {
+		kvfree(buckets);
 		kvfree(ct->used);
 		ct->used = NULL;
 		kfree(ct->locks);
 		ct->locks = NULL;
 		return -ENOMEM;
 	}
+	/* a dump sees initialised buckets or none */
+	smp_store_release(&ct->buckets, buckets);
 	queue_delayed_work(system_power_efficient_wq, &ct->gc_work,
 			   GC_INTERVAL);
 	return 0;

@@ -75,6 +75,9 @@ void ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    int dir, const struct tcphdr *th);
 void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir);
+typedef bool (*ldir_conn_match_t)(const struct ldir_conn *cp, const void *arg);
+void ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,
+			   const void *arg);
 void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 		     const struct ldir_virtual *virt);
 unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n);

@@ -235,6 +235,28 @@ void ldir_fpa_flush(struct ldir_net *ln, const struct ldir_virtual *v,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_fpa_flush);
 
+/* Drops the FPAs that point to a link out of service: no pick follows
+ * them any more, and they hold the link.
+ */
+void ldir_fpa_flush_unlinked(struct ldir_net *ln)
+{
+	struct ldir_fpa_table *ft = &ln->fpa;
+	struct ldir_fpa *f, *tmp;
+
+	lockdep_assert_held(&ln->lock);
+	if (!ft->buckets)
+		return;
+	spin_lock_bh(&ft->lock);
+	/* with BHs off, a link that fpa_set() swaps out meanwhile is not
+	 * freed under us
+	 */
+	list_for_each_entry_safe(f, tmp, &ft->lru, lru)
+		if (READ_ONCE(rcu_dereference_bh(f->link)->unlinked))
+			fpa_unhash(ft, f);
+	spin_unlock_bh(&ft->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_fpa_flush_unlinked);
+
 /* Reclaims the FPAs older than their virtual's interval. Returns how many. */
 unsigned int ldir_fpa_gc_scan(struct ldir_net *ln)
 {

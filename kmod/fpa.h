@@ -54,6 +54,7 @@ struct ldir_fpa *ldir_fpa_lookup_rcu(struct ldir_net *ln,
 				     const union nf_inet_addr *caddr);
 void ldir_fpa_flush(struct ldir_net *ln, const struct ldir_virtual *v,
 		    const struct ldir_link *l);
+void ldir_fpa_flush_unlinked(struct ldir_net *ln);
 unsigned int ldir_fpa_gc_scan(struct ldir_net *ln);
 unsigned int ldir_fpa_count(struct ldir_net *ln);
 struct ldir_fpa *ldir_fpa_dump_next(struct ldir_net *ln, unsigned int *bucket,

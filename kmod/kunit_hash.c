@@ -166,6 +166,116 @@ static void maglev_disruption(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(t10, table(test, b, 10), m * sizeof(u32)), 0);
 }
 
+/* The build as it was before the heap, one pass over every backend per
+ * round: the reference for the tables the heap must keep filling.
+ */
+static void maglev_passes(u32 *lookup, u32 size,
+			  const struct ldir_maglev_backend *b, u32 n)
+{
+	u32 pos[64], credit[64] = {}, wmax = 0, filled = 0, i;
+
+	for (i = 0; i < n; i++) {
+		pos[i] = b[i].offset;
+		wmax = max(wmax, b[i].weight);
+	}
+	for (i = 0; i < size; i++)
+		lookup[i] = LDIR_MAGLEV_EMPTY;
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			credit[i] += b[i].weight;
+			if (credit[i] < wmax)
+				continue;
+			credit[i] -= wmax;
+			while (lookup[pos[i]] != LDIR_MAGLEV_EMPTY) {
+				pos[i] += b[i].skip;
+				if (pos[i] >= size)
+					pos[i] -= size;
+			}
+			lookup[pos[i]] = i;
+			if (++filled == size)
+				return;
+		}
+	}
+}
+
+/* The heap takes the turns in the order the passes did: the same table
+ * for equal weights (so directors on either build agree), and for skewed
+ * ones too.
+ */
+static void maglev_same_tables(struct kunit *test)
+{
+	static const u32 w4[] = { 1, 2, 3, 4 }, w2[] = { 65535, 1 };
+	const u32 m = LDIR_MAGLEV_SIZE;
+	u32 *ref = kunit_kmalloc_array(test, m, sizeof(*ref), GFP_KERNEL);
+	u32 w50[50], i;
+	struct {
+		u32 n;
+		const u32 *w;
+	} sets[] = { { 1, NULL }, { 7, NULL }, { 10, NULL }, { 4, w4 },
+		     { 2, w2 }, { 50, w50 } };
+
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	for (i = 0; i < ARRAY_SIZE(w50); i++)
+		w50[i] = 1 + (i * 37 + 11) % 100;
+	for (i = 0; i < ARRAY_SIZE(sets); i++) {
+		struct ldir_maglev_backend *b;
+
+		b = backends(test, sets[i].n, sets[i].w, 0);
+		maglev_passes(ref, m, b, sets[i].n);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(table(test, b, sets[i].n), ref,
+						 m * sizeof(*ref)), 0,
+				    "set %u (%u backends)", i, sets[i].n);
+	}
+}
+
+/* One real of weight 65535 and 4095 of weight 1: the passes took one
+ * turn per round and looked at all 4096 backends each time, 2.7e8 steps.
+ * The build takes one step per slot plus its probes: about M ln M
+ * probes in all for a full table (ln 65537 < 12), whatever the weights.
+ * The turns are the passes' turns: the light ones' first come in round
+ * 65535, when the heavy one has filled all but two slots.
+ */
+static void maglev_skew_bounded(struct kunit *test)
+{
+	const u32 n = 4096, m = LDIR_MAGLEV_SIZE;
+	u32 *t = kunit_kmalloc_array(test, m, sizeof(*t), GFP_KERNEL);
+	u32 *cnt = kunit_kcalloc(test, n, sizeof(*cnt), GFP_KERNEL);
+	struct ldir_maglev_backend *b;
+	u64 steps = 0;
+	u32 i;
+
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, cnt);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (i = 0; i < n; i++) {
+		union nf_inet_addr a = {
+			.ip = htonl(IP4(10, 1 + i / 256, i % 256, 1)),
+		};
+
+		ldir_maglev_backend_init(&b[i], AF_INET, &a, htons(80),
+					 i ? 1 : 65535, m);
+	}
+	KUNIT_ASSERT_EQ(test, ldir_maglev_build_steps(t, m, b, n, &steps), 0);
+	KUNIT_EXPECT_GE(test, steps, (u64)m);
+	KUNIT_EXPECT_LE(test, steps, (u64)m * 32);
+	count(t, cnt, n);
+	KUNIT_EXPECT_EQ(test, cnt[0], 65535U);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_LE(test, cnt[i], 1U);
+
+	/* equal weights: every backend a turn per round, the same bound */
+	for (i = 0; i < n; i++)
+		b[i].weight = 7;
+	KUNIT_ASSERT_EQ(test, ldir_maglev_build_steps(t, m, b, n, &steps), 0);
+	KUNIT_EXPECT_LE(test, steps, (u64)m * 32);
+	count(t, cnt, n);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_GE(test, cnt[i], m / n);
+		KUNIT_EXPECT_LE(test, cnt[i], m / n + 1);
+	}
+}
+
 /* ---- per-virtual tables ------------------------------------------------ */
 
 #define HX_REALS	4
@@ -344,6 +454,8 @@ static struct kunit_case ldir_hash_cases[] = {
 	KUNIT_CASE(maglev_balance),
 	KUNIT_CASE(maglev_weights),
 	KUNIT_CASE(maglev_disruption),
+	KUNIT_CASE(maglev_same_tables),
+	KUNIT_CASE(maglev_skew_bounded),
 	KUNIT_CASE(hash_table_order),
 	KUNIT_CASE(hash_table_stale),
 	KUNIT_CASE(maglev_directors_agree),

@@ -5,6 +5,8 @@
  */
 #include <linux/siphash.h>
 #include <linux/slab.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
 
 #include "compat.h"
 #include "maglev.h"
@@ -45,19 +47,78 @@ void ldir_maglev_backend_init(struct ldir_maglev_backend *b, u16 family,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_maglev_backend_init);
 
+/* Where a backend stands in the build: the next slot of its permutation
+ * to try, the turns it took, and the round of its next turn.
+ */
+struct maglev_walk {
+	u64 round;
+	u32 pos;
+	u32 turns;
+};
+
+/* The round of turn @k (from 1) of a backend of weight @w: see below. */
+static u64 turn_round(u32 k, u32 w, u32 wmax)
+{
+	return div_u64((u64)k * wmax + w - 1, w);
+}
+
+/* Does backend @i take its turn before backend @j? Ties go by index. */
+static bool turn_before(const struct maglev_walk *mw, u32 i, u32 j)
+{
+	return mw[i].round != mw[j].round ? mw[i].round < mw[j].round : i < j;
+}
+
+/* Restores the heap order of @heap (@n backend indexes) below @at. */
+static void sift_down(u32 *heap, u32 n, u32 at, const struct maglev_walk *mw)
+{
+	for (;;) {
+		u32 c = 2 * at + 1, top = heap[at];
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && turn_before(mw, heap[c + 1], heap[c]))
+			c++;
+		if (!turn_before(mw, heap[c], top))
+			return;
+		heap[at] = heap[c];
+		heap[c] = top;
+		at = c;
+	}
+}
+
 /*
  * Fills @lookup (@size entries, @size prime) with backend indexes: in
  * turn, each backend takes the next free slot of its permutation
- * offset, offset + skip, offset + 2 skip, ... (mod @size). Weights: a
- * backend takes a turn each time its credit reaches the largest weight, so
- * its share of the table is weight / sum of weights. Returns 0, or
- * -EINVAL for no backend or a zero weight, -ENOMEM.
+ * offset, offset + skip, offset + 2 skip, ... (mod @size). Weights: in
+ * round r = 1, 2, ... every backend adds its weight to a credit, and takes
+ * a turn when the credit reaches the largest weight, which it then pays;
+ * within a round the backends go by index. So a backend's share of the
+ * table is weight / sum of weights, and its turn k falls in round
+ * ceil(k * wmax / weight).
+ *
+ * The turns come from a heap ordered by (round, index) rather than from a
+ * pass over every backend each round: with one heavy backend and many
+ * light ones (65535:1), nearly every round is one turn, and a pass over
+ * the others each time made the build O(size * n), 4e9 steps at 65536
+ * backends. This is O(size log n) whatever the weights, and fills the
+ * same table as those passes did, so that directors on either build
+ * agree. No weight is rounded (IPVS's MH bounds its passes by dividing
+ * the weights by their gcd and shifting them down, which moves shares
+ * and tables; the turns here depend on weight ratios only). If @steps,
+ * it is told the number of turns and slot probes taken.
+ *
+ * Process context (it sleeps). Returns 0, or -EINVAL for no backend or a
+ * zero weight, -ENOMEM.
  */
-int ldir_maglev_build(u32 *lookup, u32 size,
-		      const struct ldir_maglev_backend *b, u32 n)
+VISIBLE_IF_KUNIT int ldir_maglev_build_steps(u32 *lookup, u32 size,
+					     const struct ldir_maglev_backend *b,
+					     u32 n, u64 *steps)
 {
-	u32 *pos, *credit, wmax = 0, filled = 0, i;
+	u32 *heap, wmax = 0, filled, i;
+	struct maglev_walk *mw;
+	u64 probes = 0;
 
+	might_sleep();
 	if (!n || size < 2)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
@@ -65,43 +126,54 @@ int ldir_maglev_build(u32 *lookup, u32 size,
 			return -EINVAL;
 		wmax = max(wmax, b[i].weight);
 	}
-	pos = kcalloc(n, sizeof(*pos), GFP_KERNEL);
-	credit = kcalloc(n, sizeof(*credit), GFP_KERNEL);
-	if (!pos || !credit) {
-		kfree(pos);
-		kfree(credit);
+	mw = kvcalloc(n, sizeof(*mw), GFP_KERNEL);
+	heap = kvcalloc(n, sizeof(*heap), GFP_KERNEL);
+	if (!mw || !heap) {
+		kvfree(mw);
+		kvfree(heap);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++)
-		pos[i] = b[i].offset;
+	for (i = 0; i < n; i++) {
+		mw[i].pos = b[i].offset;
+		mw[i].round = turn_round(1, b[i].weight, wmax);
+		heap[i] = i;
+	}
+	for (i = n / 2; i-- > 0;)
+		sift_down(heap, n, i, mw);
 	for (i = 0; i < size; i++)
 		lookup[i] = LDIR_MAGLEV_EMPTY;
 
-	/* The backend with the largest weight takes a slot every round,
-	 * so this ends after at most @size rounds; a backend's walk never
-	 * revisits a slot (skip and size are coprime), and it is never
-	 * asked for a slot once the table is full.
+	/* A backend's walk never revisits a slot (skip and size are
+	 * coprime), so it finds a free one while the table is not full.
 	 */
-	for (;;) {
-		for (i = 0; i < n; i++) {
-			credit[i] += b[i].weight;
-			if (credit[i] < wmax)
-				continue;
-			credit[i] -= wmax;
-			while (lookup[pos[i]] != LDIR_MAGLEV_EMPTY) {
-				pos[i] += b[i].skip;
-				if (pos[i] >= size)
-					pos[i] -= size;
-			}
-			lookup[pos[i]] = i;
-			if (++filled == size)
-				goto out;
+	for (filled = 0; filled < size; filled++) {
+		struct maglev_walk *w = &mw[heap[0]];
+
+		while (lookup[w->pos] != LDIR_MAGLEV_EMPTY) {
+			w->pos += b[heap[0]].skip;
+			if (w->pos >= size)
+				w->pos -= size;
+			probes++;
 		}
+		lookup[w->pos] = heap[0];
+		w->turns++;
+		w->round = turn_round(w->turns + 1, b[heap[0]].weight, wmax);
+		sift_down(heap, n, 0, mw);
+		if (!(filled & 4095))
+			cond_resched();
 	}
-out:
-	kfree(pos);
-	kfree(credit);
+	if (steps)
+		*steps = size + probes;
+	kvfree(mw);
+	kvfree(heap);
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_maglev_build_steps);
+
+int ldir_maglev_build(u32 *lookup, u32 size,
+		      const struct ldir_maglev_backend *b, u32 n)
+{
+	return ldir_maglev_build_steps(lookup, size, b, n, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_maglev_build);
 

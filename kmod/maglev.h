@@ -27,6 +27,11 @@ void ldir_maglev_backend_init(struct ldir_maglev_backend *b, u16 family,
 			      u32 weight, u32 size);
 int ldir_maglev_build(u32 *lookup, u32 size,
 		      const struct ldir_maglev_backend *b, u32 n);
+#if IS_ENABLED(CONFIG_KUNIT)
+int ldir_maglev_build_steps(u32 *lookup, u32 size,
+			    const struct ldir_maglev_backend *b, u32 n,
+			    u64 *steps);
+#endif
 u32 ldir_maglev_flow_hash(u32 saddr, u32 daddr, u16 sport, u16 dport,
 			  u8 protocol);
 

@@ -616,7 +616,7 @@ static int virtual_set(struct sk_buff *skb, struct genl_info *info)
 	virtual_apply(ln, v, tb, backup);
 	virtual_opts_apply(ln, v, tb);
 	ldir_net_changed(ln);
-	ldir_hash_refresh(ln);
+	ldir_hash_refresh_virtual(ln, v);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -782,7 +782,6 @@ static int real_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = info_ln(info);
 	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
-	struct ldir_link *l, *tmp;
 	struct ldir_real *r;
 	int ret = 0;
 
@@ -792,10 +791,7 @@ static int real_del(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(r);
 		goto out;
 	}
-	if (nla_get_flag(info->attrs[LDIR_A_FLUSH]))
-		list_for_each_entry_safe(l, tmp, &ln->links, node)
-			if (l->real == r)
-				ldir_link_unlink(ln, l, true);
+	ldir_link_unlink_real(ln, r, nla_get_flag(info->attrs[LDIR_A_FLUSH]));
 	ldir_real_destroy(ln, r);
 	ldir_hash_refresh(ln);
 out:
@@ -900,7 +896,7 @@ static int link_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "cannot create link");
 		ldir_link_unlink(ln, l, false);
 	}
-	ldir_hash_refresh(ln);
+	ldir_hash_refresh_virtual(ln, v);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -930,7 +926,7 @@ static int link_del(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	ldir_link_unlink(ln, l, nla_get_flag(info->attrs[LDIR_A_FLUSH]));
-	ldir_hash_refresh(ln);
+	ldir_hash_refresh_virtual(ln, v);
 out:
 	mutex_unlock(&ln->lock);
 	return ret;
@@ -1066,8 +1062,9 @@ static int flush(struct sk_buff *skb, struct genl_info *info)
 	struct ldir_net *ln = info_ln(info);
 
 	mutex_lock(&ln->lock);
-	ldir_conn_flush(ln, NULL, NULL);
-	if (!nla_get_flag(info->attrs[LDIR_A_FLUSH_CONNS_ONLY]))
+	if (nla_get_flag(info->attrs[LDIR_A_FLUSH_CONNS_ONLY]))
+		ldir_conn_flush(ln, NULL, NULL);
+	else
 		ldir_objects_flush(ln);
 	ldir_net_changed(ln);
 	mutex_unlock(&ln->lock);
@@ -1112,9 +1109,8 @@ static void links_stats(struct ldir_net *ln, const struct ldir_virtual *v,
 	int i;
 
 	memset(out, 0, sizeof(cnt));
-	list_for_each_entry(l, &ln->links, node) {
-		if (l->virt != v)
-			continue;
+	list_for_each_entry_rcu(l, &v->links, vnode,
+				lockdep_is_held(&ln->lock)) {
 		ldir_stats_sum(l->stats, cnt);
 		for (i = 0; i < __LDIR_STATS_A_MAX; i++)
 			out[i] += cnt[i];
@@ -1790,7 +1786,11 @@ static struct genl_family ldir_family __ro_after_init = {
 	.version = LDIR_GENL_VERSION,
 	.maxattr = LDIR_A_MAX,
 	.netnsok = true,
-	.parallel_ops = false,
+	/* no genl_mutex, which every non-parallel family on the host
+	 * shares: each operation takes its netns's ln->lock, and only
+	 * stats and the conn and FPA dumps (RCU) do without
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = ldir_ops,
 	.n_ops = ARRAY_SIZE(ldir_ops),

@@ -163,13 +163,24 @@ static int __net_init ldir_net_init(struct net *net)
 	return 0;
 }
 
-static void __net_exit ldir_net_exit(struct net *net)
+/* The hooks go first: the netns core waits for one grace period after
+ * every pre_exit of the batch, so that when ldir_net_exit() runs no
+ * packet is on its way through ldir, and it tears down without waiting.
+ */
+static void __net_exit ldir_net_pre_exit(struct net *net)
 {
 	struct ldir_net *ln = ldir_pernet(net);
 
 	mutex_lock(&ln->lock);
 	ldir_hooks_unregister(ln);
-	ldir_conn_flush(ln, NULL, NULL);
+	mutex_unlock(&ln->lock);
+}
+
+static void __net_exit ldir_net_exit(struct net *net)
+{
+	struct ldir_net *ln = ldir_pernet(net);
+
+	mutex_lock(&ln->lock);
 	ldir_objects_flush(ln);
 	mutex_unlock(&ln->lock);
 	/* no hook is left to queue it; it takes ln->lock, so not above */
@@ -193,6 +204,7 @@ static void __net_exit ldir_net_exit(struct net *net)
 
 static struct pernet_operations ldir_net_ops = {
 	.init = ldir_net_init,
+	.pre_exit = ldir_net_pre_exit,
 	.exit = ldir_net_exit,
 	.id = &ldir_net_id,
 	.size = sizeof(struct ldir_net),

@@ -83,18 +83,17 @@ void ldir_real_put(struct ldir_real *r)
  */
 void ldir_real_destroy(struct ldir_net *ln, struct ldir_real *r)
 {
-	struct ldir_link *l, *tmp;
 	struct ldir_real *o;
 
 	lockdep_assert_held(&ln->lock);
-	list_for_each_entry(o, &ln->reals, node)
-		if (rcu_access_pointer(o->backup) == r)
-			ldir_real_set_backup(ln, o, NULL);
+	/* none when the whole table goes: ldir_objects_flush() */
+	if (ln->nbackups)
+		list_for_each_entry(o, &ln->reals, node)
+			if (rcu_access_pointer(o->backup) == r)
+				ldir_real_set_backup(ln, o, NULL);
 	ldir_real_set_backup(ln, r, NULL);
 	ldir_real_set_state(ln, r, LDIR_STATE_OUT);
-	list_for_each_entry_safe(l, tmp, &ln->links, node)
-		if (l->real == r)
-			ldir_link_unlink(ln, l, false);
+	ldir_link_unlink_real(ln, r, false);
 	list_del(&r->node);
 	/* out of the table, it no longer counts as a real that is out */
 	WRITE_ONCE(ln->nout, ln->nout - 1);

@@ -300,6 +300,16 @@ void ldir_hash_refresh(struct ldir_net *ln)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_hash_refresh);
 
+/* As ldir_hash_refresh(), when only @v's links or scheme changed: a link
+ * added to each of n virtuals costs n rebuild checks, not n^2.
+ */
+void ldir_hash_refresh_virtual(struct ldir_net *ln, struct ldir_virtual *v)
+{
+	lockdep_assert_held(&ln->lock);
+	if (ldir_virtual_hash_changed(ln, v))
+		schedule_delayed_work(&ln->hash_work, HZ);
+}
+
 static void hash_work(struct work_struct *work)
 {
 	struct ldir_net *ln = container_of(to_delayed_work(work),

@@ -43,6 +43,7 @@ __be16 ldir_link_rport(const struct ldir_link *l);
 
 int ldir_virtual_hash_changed(struct ldir_net *ln, struct ldir_virtual *v);
 void ldir_hash_refresh(struct ldir_net *ln);
+void ldir_hash_refresh_virtual(struct ldir_net *ln, struct ldir_virtual *v);
 void ldir_hash_kick(struct ldir_net *ln);
 void ldir_hash_release(struct ldir_net *ln, struct ldir_virtual *v);
 void ldir_hash_net_init(struct ldir_net *ln);

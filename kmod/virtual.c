@@ -90,6 +90,9 @@ struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 	struct ldir_virtual *v;
 
 	lockdep_assert_held(&ln->lock);
+	/* the general instances are hashed: every link added looks one up */
+	if (!bind_id)
+		return vlookup(ln, family, addr, port, protocol);
 	list_for_each_entry(v, &ln->virtuals, node)
 		if (v->family == family && v->port == port &&
 		    v->protocol == protocol && v->bind_id == bind_id &&
@@ -160,36 +163,77 @@ void ldir_virtual_put(struct ldir_virtual *v)
 		kfree_rcu(v, rcu);
 }
 
+/*
+ * Removing objects (WireGuard's peer removal): make them dead, wait for
+ * one grace period for the whole batch, then finish. A grace period costs
+ * milliseconds, and the config lock is held meanwhile: a flush or a netns
+ * exit of n objects waits once, not n times.
+ */
+
+/* The first half of removing @l: no new conn picks it from now on (the
+ * packet path may still hold it). The caller drops its FPAs, waits if
+ * its conns are to go, and puts it.
+ */
+static void link_unpublish(struct ldir_net *ln, struct ldir_link *l)
+{
+	struct ldir_virtual *v = l->virt;
+
+	lockdep_assert_held(&ln->lock);
+	ldir_sched_link_del(v, l);
+	list_del_rcu(&l->rnode);
+	list_del(&l->node);
+	ldir_stateless_link_del(ln, l);
+	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
+	v->nlinks--;
+	l->real->nlinks--;
+	ln->nlinks--;
+	ldir_net_changed(ln);
+}
+
+/* The first half of removing @v: no packet finds it, or any of its links,
+ * from now on; its conns are still there. Takes it off ln->virtuals.
+ */
+static void virtual_unpublish(struct ldir_net *ln, struct ldir_virtual *v)
+{
+	struct ldir_link *l, *tmp;
+
+	ldir_bind_del_virtual(ln, v);
+	hlist_del_rcu(&v->hnode);
+	list_del(&v->node);
+	ldir_addrset_del(ln, &ln->vip_addrs, &v->addr);
+	ldir_afilter_del(&ln->vip_filter, &v->addr);
+	/* its FPAs point to its own links only */
+	ldir_fpa_flush(ln, v, NULL);
+	list_for_each_entry_safe(l, tmp, &v->links, vnode) {
+		link_unpublish(ln, l);
+		ldir_link_put(l);
+	}
+	ldir_hash_release(ln, v);
+	/* the hooks go with the last virtual; in flight, they are waited
+	 * for with the rest
+	 */
+	if (!--ln->nvirtuals)
+		ldir_hooks_unregister(ln);
+	ldir_net_changed(ln);
+}
+
 /* Deleting a virtual flushes its conns: with the virtual gone, replies
  * could no longer be translated back to its address.
  */
 void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 {
-	struct ldir_link *l, *tmp;
 	struct ldir_virtual *o;
 
 	lockdep_assert_held(&ln->lock);
 	list_for_each_entry(o, &ln->virtuals, node)
 		if (rcu_access_pointer(o->backup) == v)
 			RCU_INIT_POINTER(o->backup, NULL);
-	ldir_bind_del_virtual(ln, v);
-	hlist_del_rcu(&v->hnode);
-	list_del(&v->node);
-	ldir_addrset_del(ln, &ln->vip_addrs, &v->addr);
-	ldir_afilter_del(&ln->vip_filter, &v->addr);
-	list_for_each_entry_safe(l, tmp, &ln->links, node)
-		if (l->virt == v)
-			ldir_link_unlink(ln, l, false);
-	ldir_hash_release(ln, v);
+	virtual_unpublish(ln, v);
 	/* a packet that found @v before it was unhashed may still be
 	 * creating a conn: let it finish, then flush
 	 */
 	synchronize_net();
 	ldir_conn_flush(ln, NULL, v);
-	ln->nvirtuals--;
-	if (!ln->nvirtuals)
-		ldir_hooks_unregister(ln);
-	ldir_net_changed(ln);
 	ldir_virtual_put(v);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_destroy);
@@ -225,8 +269,8 @@ struct ldir_link *ldir_link_find(struct ldir_net *ln, struct ldir_virtual *v,
 	struct ldir_link *l;
 
 	lockdep_assert_held(&ln->lock);
-	list_for_each_entry(l, &ln->links, node)
-		if (l->virt == v && l->real == r)
+	list_for_each_entry_rcu(l, &v->links, vnode, lockdep_is_held(&ln->lock))
+		if (l->real == r)
 			return l;
 	return NULL;
 }
@@ -291,38 +335,82 @@ void ldir_link_put(struct ldir_link *l)
  */
 void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 {
-	struct ldir_virtual *v = l->virt;
-
-	lockdep_assert_held(&ln->lock);
-	ldir_sched_link_del(v, l);
-	list_del_rcu(&l->rnode);
-	list_del(&l->node);
-	ldir_stateless_link_del(ln, l);
-	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
-	ldir_fpa_flush(ln, v, l);
-	v->nlinks--;
-	l->real->nlinks--;
-	ln->nlinks--;
+	link_unpublish(ln, l);
+	ldir_fpa_flush(ln, l->virt, l);
 	if (flush) {
 		/* conns being created for @l right now come first */
 		synchronize_net();
 		ldir_conn_flush(ln, l, NULL);
 	}
-	ldir_net_changed(ln);
 	ldir_link_put(l);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_link_unlink);
 
+static bool conn_of_real(const struct ldir_conn *cp, const void *r)
+{
+	return cp->link->real == r;
+}
+
+/* Takes every link of @r out of service. With @flush, the conns of @r's
+ * links go too, after one grace period for all of them.
+ */
+void ldir_link_unlink_real(struct ldir_net *ln, struct ldir_real *r, bool flush)
+{
+	bool any = !list_empty(&r->links);
+	struct ldir_link *l, *tmp;
+
+	lockdep_assert_held(&ln->lock);
+	list_for_each_entry_safe(l, tmp, &r->links, rnode) {
+		link_unpublish(ln, l);
+		ldir_link_put(l);
+	}
+	if (any)
+		ldir_fpa_flush_unlinked(ln);
+	if (flush) {
+		/* conns being created for them right now come first; and
+		 * those of links unlinked before go as well
+		 */
+		synchronize_net();
+		ldir_conn_flush_match(ln, conn_of_real, r);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_link_unlink_real);
+
+/* Removes every virtual, conn and real: one grace period for them all. */
 void ldir_objects_flush(struct ldir_net *ln)
 {
+	/* without hooks no packet can be on the way to a virtual: either
+	 * there is none, or the netns exits and its core waited a grace
+	 * period since ldir_net_pre_exit() took the hooks away
+	 */
+	bool wait = ln->hooks_registered;
 	struct ldir_virtual *v, *vtmp;
 	struct ldir_real *r, *rtmp;
+	LIST_HEAD(dead);
 
 	lockdep_assert_held(&ln->lock);
 	ldir_fpa_flush(ln, NULL, NULL);
-	list_for_each_entry_safe(v, vtmp, &ln->virtuals, node)
-		ldir_virtual_destroy(ln, v);
-	list_for_each_entry_safe(r, rtmp, &ln->reals, node)
+	list_for_each_entry(v, &ln->virtuals, node)
+		RCU_INIT_POINTER(v->backup, NULL);
+	list_for_each_entry_safe(v, vtmp, &ln->virtuals, node) {
+		virtual_unpublish(ln, v);
+		list_add(&v->node, &dead);
+		cond_resched();
+	}
+	if (wait)
+		synchronize_net();
+	/* after the links left their reals: a conn that goes has no
+	 * scheduler to tell
+	 */
+	ldir_conn_flush(ln, NULL, NULL);
+	list_for_each_entry_safe(v, vtmp, &dead, node)
+		ldir_virtual_put(v);
+
+	list_for_each_entry(r, &ln->reals, node)
+		ldir_real_set_backup(ln, r, NULL);
+	list_for_each_entry_safe(r, rtmp, &ln->reals, node) {
 		ldir_real_destroy(ln, r);
+		cond_resched();
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_objects_flush);

@@ -122,6 +122,8 @@ struct ldir_link *ldir_link_find(struct ldir_net *ln, struct ldir_virtual *v,
 struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 				   struct ldir_real *r, __be16 port);
 void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush);
+void ldir_link_unlink_real(struct ldir_net *ln, struct ldir_real *r,
+			   bool flush);
 void ldir_link_put(struct ldir_link *l);
 
 /* Returns a strong reference on @l, or false if it is being freed. */

@@ -255,6 +255,15 @@ else
 	line FAIL build-ldctl
 	LDCTL_BIN=
 fi
+# ldbench: the UDP flows of test-scale.sh, as /usr/sbin/ldbench
+if make -C "$LDIR_REPO/tools/bench" --no-print-directory \
+	>"$LDIR_CACHE/ldbench.log" 2>&1; then
+	line PASS build-ldbench
+	export LDIR_GUEST_BINS="${LDIR_GUEST_BINS:-} $LDIR_REPO/tools/bench/ldbench"
+else
+	line FAIL build-ldbench
+	indent <"$LDIR_CACHE/ldbench.log"
+fi
 
 # debug_kernel: builds (or finds) the debug kernel; drops it from KERNELS
 # when it does not build.

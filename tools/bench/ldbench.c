@@ -11,11 +11,17 @@
  *	under QEMU -icount a cost in instructions). The server closes first, so
  *	the TIME_WAITs stay on the server and the client never runs out of
  *	ports.
+ *   ldbench udp-flows ADDR N PORT SPORT M
+ *	one datagram to each of the N addresses from ADDR up (as a number)
+ *	on PORT, from each of the M source ports from SPORT up: N * M flows,
+ *	each a conn on the director (selftests/test-scale.sh). Prints "sent
+ *	X failed Y".
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,13 +106,52 @@ static int crr_client(const char *addr, int port, long n)
 	return fails ? 1 : 0;
 }
 
+static int udp_flows(const char *addr, long n, int port, int sport, long m)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	long i, j, sent = 0, failed = 0;
+	uint32_t base;
+	int s;
+
+	if (inet_pton(AF_INET, addr, &dst.sin_addr) != 1) {
+		fprintf(stderr, "bad address %s\n", addr);
+		return 2;
+	}
+	base = ntohl(dst.sin_addr.s_addr);
+	dst.sin_port = htons(port);
+	for (j = 0; j < m; j++) {
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		if (s < 0)
+			die("socket");
+		src.sin_port = htons(sport + j);
+		if (bind(s, (struct sockaddr *)&src, sizeof(src)) < 0)
+			die("bind");
+		for (i = 0; i < n; i++) {
+			dst.sin_addr.s_addr = htonl(base + i);
+			if (sendto(s, "x", 1, 0, (struct sockaddr *)&dst,
+				   sizeof(dst)) == 1)
+				sent++;
+			else
+				failed++;
+		}
+		close(s);
+	}
+	printf("sent %ld failed %ld\n", sent, failed);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "crr-server"))
 		crr_server(atoi(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "crr-client"))
 		return crr_client(argv[2], atoi(argv[3]), atol(argv[4]));
+	if (argc == 7 && !strcmp(argv[1], "udp-flows"))
+		return udp_flows(argv[2], atol(argv[3]), atoi(argv[4]),
+				 atoi(argv[5]), atol(argv[6]));
 	fprintf(stderr, "usage: ldbench crr-server PORT\n"
-		"       ldbench crr-client ADDR PORT N\n");
+		"       ldbench crr-client ADDR PORT N\n"
+		"       ldbench udp-flows ADDR N PORT SPORT M\n");
 	return 2;
 }

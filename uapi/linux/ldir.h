@@ -61,7 +61,9 @@
  *     SYN_THRESHOLD, FAIL_THRESHOLD, IDLE_TIMEOUT, BACKUP.
  *     WEIGHT 0 quiesces: no new conns, live ones continue.
  * LDIR_CMD_REAL_DEL     [LDIR_A_REAL] key; unlinks the real from every
- *     virtual. Live conns finish unless LDIR_A_FLUSH is given.
+ *     virtual. Live conns finish unless LDIR_A_FLUSH is given: then the
+ *     conns of every link of the real go, those of links deleted before
+ *     too.
  * LDIR_CMD_REAL_GET     dump: key, WEIGHT, MAX_CONNS, STATE, ACTIVE
  *     (NC: live conns not closing), CONNS (all live conns), NLINKS, STATS,
  *     the settings above, UNANSWERED, DITCHED, DITCH_CONSEC,
@@ -86,6 +88,13 @@
  *     the failure detection and pr settings
  * LDIR_CMD_FLUSH        delete every virtual, real, link, bind, FPA and
  *     conn; with LDIR_A_FLUSH_CONNS_ONLY only the conns go
+ *
+ * The commands of one namespace run one at a time, those of different
+ * namespaces side by side (the family is parallel_ops: no lock shared
+ * with other namespaces or other genetlink families). A command that
+ * removes objects waits for one RCU grace period whatever their number
+ * (VIRTUAL_DEL, FLUSH, and REAL_DEL or LINK_DEL with LDIR_A_FLUSH); the
+ * others, and a namespace's exit, wait for none.
  * LDIR_CMD_EVENT        never sent by user space: the kernel multicasts
  *     it on the "events" group with LDIR_A_EVENT (enum ldir_event_attrs)
  *     when a real fails or recovers, is set in or out, or a virtual
