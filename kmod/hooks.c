@@ -170,18 +170,16 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	return cp;
 }
 
-/* A client reusing its port after a close opens a new connection: it
- * stays on the same real, unless that real no longer takes new ones.
+/* A client reusing its port after a close opens a new connection (as
+ * IPVS's conn_reuse_mode=1): the old conn goes, and the SYN is scheduled
+ * and counted like any other. FPA still applies in the scheduling.
  */
-static bool reuse_elsewhere(const struct ldir_conn *cp,
-			    const struct tcphdr *th)
+static bool port_reused(const struct ldir_conn *cp, const struct tcphdr *th)
 {
 	u8 state = READ_ONCE(cp->state);
 
-	if (!th->syn || th->ack ||
-	    (state != LDIR_CONN_S_TIME_WAIT && state != LDIR_CONN_S_CLOSE))
-		return false;
-	return READ_ONCE(cp->link->unlinked) || !ldir_real_usable(cp->real);
+	return th->syn && !th->ack &&
+	       (state == LDIR_CONN_S_TIME_WAIT || state == LDIR_CONN_S_CLOSE);
 }
 
 /* The client resent its SYN and the real has not answered (seed 001 var
@@ -262,7 +260,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	 */
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
 	if (cp && th && unlikely(th->syn)) {
-		if (reuse_elsewhere(cp, th)) {
+		if (port_reused(cp, th)) {
 			ldir_conn_kill(ln, cp);
 			cp = NULL;
 		} else if (syn_resend_ditch(ln, cp, th)) {

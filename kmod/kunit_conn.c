@@ -430,11 +430,13 @@ static void conn_tcp_states(struct kunit *test)
 		{ LDIR_CONN_S_FIN_WAIT, LDIR_DIR_REPLY, "A", LDIR_CONN_S_FIN_WAIT },
 		{ LDIR_CONN_S_FIN_WAIT, LDIR_DIR_REPLY, "FA", LDIR_CONN_S_TIME_WAIT },
 		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_ORIG, "A", LDIR_CONN_S_TIME_WAIT },
-		/* the client reuses its port; a SYN from the real does not */
-		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT },
+		/* a client reusing its port opens a new conn (the hook kills
+		 * this one): a SYN, from either side, does not revive it
+		 */
+		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_ORIG, "S", LDIR_CONN_S_TIME_WAIT },
 		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_REPLY, "S", LDIR_CONN_S_TIME_WAIT },
 		{ LDIR_CONN_S_CLOSE, LDIR_DIR_ORIG, "A", LDIR_CONN_S_CLOSE },
-		{ LDIR_CONN_S_CLOSE, LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT },
+		{ LDIR_CONN_S_CLOSE, LDIR_DIR_ORIG, "S", LDIR_CONN_S_CLOSE },
 		/* RST closes from anywhere, either way */
 		{ LDIR_CONN_S_SYN_SENT, LDIR_DIR_REPLY, "RA", LDIR_CONN_S_CLOSE },
 		{ LDIR_CONN_S_SYN_RECV, LDIR_DIR_ORIG, "R", LDIR_CONN_S_CLOSE },
@@ -478,8 +480,8 @@ static void conn_tcp_active(struct kunit *test)
 		{ LDIR_DIR_ORIG, "FA", LDIR_CONN_S_FIN_WAIT, 0 },
 		{ LDIR_DIR_REPLY, "FA", LDIR_CONN_S_TIME_WAIT, 0 },
 		{ LDIR_DIR_ORIG, "A", LDIR_CONN_S_TIME_WAIT, 0 },
-		{ LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT, 1 },
-		{ LDIR_DIR_REPLY, "SA", LDIR_CONN_S_SYN_RECV, 1 },
+		/* port reuse is a new conn: this one stays closed */
+		{ LDIR_DIR_ORIG, "S", LDIR_CONN_S_TIME_WAIT, 0 },
 		{ LDIR_DIR_REPLY, "RA", LDIR_CONN_S_CLOSE, 0 },
 		{ LDIR_DIR_ORIG, "R", LDIR_CONN_S_CLOSE, 0 },
 	};
