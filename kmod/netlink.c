@@ -1189,7 +1189,7 @@ static int fill_real(struct sk_buff *skb, struct ldir_net *ln,
 	    nla_put_u32(skb, LDIR_REAL_A_DITCHED, atomic_read(&r->ditched)) ||
 	    nla_put_u32(skb, LDIR_REAL_A_DITCH_CONSEC,
 			atomic_read(&r->ditch_consec)) ||
-	    nla_put_u32(skb, LDIR_REAL_A_RESPONSE_US, READ_ONCE(r->resp_us)) ||
+	    nla_put_u32(skb, LDIR_REAL_A_RESPONSE_US, ldir_real_resp_us(r)) ||
 	    nla_put_u32(skb, LDIR_REAL_A_AGE_MS,
 			min_t(u64, div_u64(age, USEC_PER_MSEC), U32_MAX)) ||
 	    nla_put_s64(skb, LDIR_REAL_A_PR,

@@ -98,10 +98,12 @@
  *   response time per connection. R is sampled once per conn: the
  *   interval I from the client's SYN (overwritten by the client's first
  *   data packet) to the real's first data packet (Fig. 4B intervals 452,
- *   460), divided by NC at that moment (eq. 470); one sample moves R by at
- *   most PR_CLAMP_PCT percent of its old value (claims 9-12). agestamp is
- *   when R was last set; k is PR_AGE_DIV. A real without a sample has
- *   R = 0.
+ *   460), divided by NC at that moment (eq. 470); the first sample sets
+ *   R, each later one moves R by at most PR_CLAMP_PCT percent of its old
+ *   value (claims 9-12), but by at least 1/256 us toward the sample: R is
+ *   kept to 1/256 us (RESPONSE_US rounds it to the us), so a fast real's
+ *   R never freezes. agestamp is when R was last set; k is PR_AGE_DIV. A
+ *   real without a sample counts as R = 0.
  *   Scheme "wrr": stride scheduling, each real gets conns in proportion
  *   to its WEIGHT, interleaved (weights 1,2,3 give c b c a b c); a real
  *   back in service does not get a burst to catch up.
