@@ -181,7 +181,7 @@ unsigned int ldir_stateless_in(struct ldir_net *ln, struct ldir_virtual *v,
 	struct ldir_link *l = NULL;
 
 	if (likely(READ_ONCE(v->state) == LDIR_STATE_IN))
-		l = ldir_hash_pick(v, t, false);
+		l = ldir_hash_pick(v, t);
 	if (unlikely(!l)) {
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
 		return NF_DROP;

@@ -8,6 +8,7 @@
 #   lc   fewest active conns, ties to the first link
 #   wlc  smallest active/weight, ties to the first link
 #   max conns: a real at its limit gets no new conns
+#   max conns under hash3: the hashed real's new conns are dropped
 #   port reuse: a client port reused while its old conn is in TIME_WAIT
 #        opens a new conn, scheduled and counted like any other
 # Each is checked by the name the server answers with and by the conn
@@ -156,3 +157,21 @@ sysctl_set "$NS_C" net.ipv4.ip_local_port_range "32768 60999"
 
 expect_eq "stats drop-no-conn" 0 "$(gstat drop-no-conn)"
 expect_eq "stats drop-no-real" 0 "$(gstat drop-no-real)"
+
+log "max conns under hash3: dropped, not spilled to another real"
+# hash3 ignores the client port: every conn of the client goes to one real
+ld flush
+add_reals
+add_service 8 tcp hash3
+conn_open H
+hreal=$(conn_real H)
+ld real set "${REAL[${hreal#real}]}" maxconns 1
+drops=$(gstat drop-no-real)
+if echo hello | pc timeout 3 socat -t 1 - "TCP:$VIP:8" >"$T/hfull.out" 2>&1; then
+	fail "hash3: a conn got through to a full real's flow: $(cat "$T/hfull.out")"
+fi
+expect_ge "hash3 full: the SYN dropped, in drop-no-real" $((drops + 1)) \
+	"$(gstat drop-no-real)"
+expect_eq "hash3 full: no conn elsewhere" 1 "$(virtual_field 8 tcp .stats.conns)"
+conn_close H
+expect_eq "hash3: room again, the same real" "$hreal" "$(who_names 1)"

@@ -194,6 +194,12 @@
  *   (see kmod/maglev.c), identical on every director. Adding or removing
  *   one of N reals moves about 1/N of the flows.
  * With a stateful virtual these schemes pick the real of a new conn only.
+ * If that real is at its MAX_CONNS, the conn is dropped (drop-no-real, or
+ * the backup virtual takes it), never spilled to another real: max conns
+ * is per director, and a spilled conn would go to a real that no other
+ * director picks for the flow. A real that is not usable leaves N (until
+ * the table is rebuilt, its flows take the next usable real in table
+ * order).
  *
  * LDIR_VIRTUAL_F_STATELESS: the virtual keeps no conns (seed 004 claims
  * 3-5): every packet client -> VIP is DNATed to the real the hash picks,
