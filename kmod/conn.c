@@ -210,12 +210,14 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	if (!ldir_link_get(link)) {
 		kmem_cache_free(conn_cachep, cp);
 		atomic_dec(&ct->count);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REMOVED);
 		return ERR_PTR(-ENOENT);
 	}
 	if (!refcount_inc_not_zero(&real->refcnt)) {
 		ldir_link_put(link);
 		kmem_cache_free(conn_cachep, cp);
 		atomic_dec(&ct->count);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REMOVED);
 		return ERR_PTR(-ENOENT);
 	}
 	cp->link = link;
@@ -243,8 +245,11 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 		};
 
 		/* two flows must never share a reply tuple */
-		if (ldir_conn_lookup_rcu(ln, &r, LDIR_DIR_REPLY))
+		if (ldir_conn_lookup_rcu(ln, &r, LDIR_DIR_REPLY)) {
 			other = ERR_PTR(-EEXIST);
+			LDIR_STATS_INC(ln->stats,
+				       LDIR_STATS_A_DROP_REPLY_CLASH);
+		}
 	}
 	if (other) {
 		unlock_pair(ct, b0, b1);
@@ -274,6 +279,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_CONNS);
 	LDIR_STATS_INC(link->stats, LDIR_STATS_A_CONNS);
+	LDIR_STATS_INC(link->virt->stats, LDIR_STATS_A_CONNS);
 	LDIR_STATS_INC(real->stats, LDIR_STATS_A_CONNS);
 	return cp;
 }

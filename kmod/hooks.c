@@ -20,6 +20,7 @@ static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
 {
 	struct ldir_stats __percpu *g = ln->stats;
 	struct ldir_stats __percpu *s = cp->link->stats;
+	struct ldir_stats __percpu *v = cp->link->virt->stats;
 	struct ldir_stats __percpu *r = cp->real->stats;
 	int p = in ? LDIR_STATS_A_PKTS_IN : LDIR_STATS_A_PKTS_OUT;
 	int b = in ? LDIR_STATS_A_BYTES_IN : LDIR_STATS_A_BYTES_OUT;
@@ -28,6 +29,8 @@ static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
 	LDIR_STATS_ADD(g, b, skb->len);
 	LDIR_STATS_INC(s, p);
 	LDIR_STATS_ADD(s, b, skb->len);
+	LDIR_STATS_INC(v, p);
+	LDIR_STATS_ADD(v, b, skb->len);
 	LDIR_STATS_INC(r, p);
 	LDIR_STATS_ADD(r, b, skb->len);
 }

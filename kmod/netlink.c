@@ -1101,26 +1101,6 @@ static int put_rkey(struct sk_buff *skb, const struct ldir_real *r)
 	return 0;
 }
 
-/* Sums the per-link counters of the links of a virtual. A real has its
- * own: its conns as a backup go through another real's link.
- */
-static void links_stats(struct ldir_net *ln, const struct ldir_virtual *v,
-			u64 *out)
-{
-	u64 cnt[__LDIR_STATS_A_MAX];
-	struct ldir_link *l;
-	int i;
-
-	memset(out, 0, sizeof(cnt));
-	list_for_each_entry(l, &ln->links, node) {
-		if (l->virt != v)
-			continue;
-		ldir_stats_sum(l->stats, cnt);
-		for (i = 0; i < __LDIR_STATS_A_MAX; i++)
-			out[i] += cnt[i];
-	}
-}
-
 static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 			const struct ldir_virtual *v)
 {
@@ -1156,7 +1136,7 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 			return -EMSGSIZE;
 		nla_nest_end(skb, b);
 	}
-	links_stats(ln, v, cnt);
+	ldir_stats_sum(v->stats, cnt);
 	if (put_stats(skb, LDIR_VIRTUAL_A_STATS, cnt))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

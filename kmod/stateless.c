@@ -146,6 +146,8 @@ static void count(struct ldir_net *ln, struct ldir_link *l,
 	LDIR_STATS_ADD(ln->stats, b, skb->len);
 	LDIR_STATS_INC(l->stats, p);
 	LDIR_STATS_ADD(l->stats, b, skb->len);
+	LDIR_STATS_INC(l->virt->stats, p);
+	LDIR_STATS_ADD(l->virt->stats, b, skb->len);
 }
 
 /* Rewrites the source (@src) or destination address and port. */

@@ -396,8 +396,10 @@ enum ldir_conn_attrs {
 	LDIR_CONN_A_MAX = __LDIR_CONN_A_MAX - 1
 };
 
-/* All u64. Global, per virtual (the sum of its links), per real (every
- * conn to it, also as another real's backup) and per link.
+/* All u64. Global, per virtual (its links', deleted links included: a
+ * virtual's totals never go backwards), per real (every conn to it, also
+ * as another real's backup) and per link. Every packet ldir drops is
+ * counted in one of the DROP_ counters (global only).
  */
 enum ldir_stats_attrs {
 	LDIR_STATS_A_UNSPEC,
@@ -418,6 +420,8 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DITCHED,		/* conns ditched: SYN unanswered */
 	LDIR_STATS_A_PROBES,		/* conns sent to a failed real */
 	LDIR_STATS_A_BACKUP,		/* conns sent to a backup */
+	LDIR_STATS_A_DROP_REPLY_CLASH,	/* a new conn's reply tuple is taken */
+	LDIR_STATS_A_DROP_REMOVED,	/* its link or real was just removed */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
