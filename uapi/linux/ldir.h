@@ -364,7 +364,10 @@ enum ldir_link_attrs {
 	LDIR_LINK_A_MAX = __LDIR_LINK_A_MAX - 1
 };
 
-/* Connection state: TCP as the director sees both directions; UDP. */
+/* Connection state: TCP as the director sees both directions; UDP. A
+ * client SYN on a conn in TIME_WAIT or CLOSE (the client reused its port)
+ * ends that conn and opens a new one, scheduled and counted like any other.
+ */
 enum ldir_conn_state {
 	LDIR_CONN_S_NONE,
 	LDIR_CONN_S_SYN_SENT,		/* client SYN forwarded */
