@@ -210,12 +210,14 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	if (!ldir_link_get(link)) {
 		kmem_cache_free(conn_cachep, cp);
 		atomic_dec(&ct->count);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REMOVED);
 		return ERR_PTR(-ENOENT);
 	}
 	if (!refcount_inc_not_zero(&real->refcnt)) {
 		ldir_link_put(link);
 		kmem_cache_free(conn_cachep, cp);
 		atomic_dec(&ct->count);
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REMOVED);
 		return ERR_PTR(-ENOENT);
 	}
 	cp->link = link;
@@ -243,8 +245,11 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 		};
 
 		/* two flows must never share a reply tuple */
-		if (ldir_conn_lookup_rcu(ln, &r, LDIR_DIR_REPLY))
+		if (ldir_conn_lookup_rcu(ln, &r, LDIR_DIR_REPLY)) {
 			other = ERR_PTR(-EEXIST);
+			LDIR_STATS_INC(ln->stats,
+				       LDIR_STATS_A_DROP_REPLY_CLASH);
+		}
 	}
 	if (other) {
 		unlock_pair(ct, b0, b1);
@@ -274,6 +279,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_CONNS);
 	LDIR_STATS_INC(link->stats, LDIR_STATS_A_CONNS);
+	LDIR_STATS_INC(link->virt->stats, LDIR_STATS_A_CONNS);
 	LDIR_STATS_INC(real->stats, LDIR_STATS_A_CONNS);
 	return cp;
 }
@@ -346,9 +352,9 @@ u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
 		return fin ? LDIR_CONN_S_TIME_WAIT : state;
 	case LDIR_CONN_S_TIME_WAIT:
 	case LDIR_CONN_S_CLOSE:
-		/* the client reuses the port: a new connection, same real */
-		if (dir == LDIR_DIR_ORIG && syn && !ack)
-			return LDIR_CONN_S_SYN_SENT;
+		/* a SYN reusing the port is a new conn: the hook kills this
+		 * one before it gets here
+		 */
 		return state;
 	}
 	return state;
@@ -356,30 +362,14 @@ u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
 EXPORT_SYMBOL_IF_KUNIT(ldir_tcp_next_state);
 
 /* What a state change tells about the real (seed 001 var 364): a SYN-ACK
- * answers the SYN; a client reusing its port after a close sends a new
- * SYN that waits for its answer.
+ * answers the SYN.
  */
-static void conn_syn_events(struct ldir_net *ln, struct ldir_conn *cp,
-			    u8 old, u8 new)
+static void conn_syn_events(struct ldir_net *ln, struct ldir_conn *cp, u8 new)
 {
-	if (new == LDIR_CONN_S_SYN_RECV) {
-		if (test_and_clear_bit(LDIR_CONN_B_UNANSWERED, &cp->flags)) {
-			atomic_dec(&cp->real->unanswered);
-			ldir_real_answered(ln, cp->real);
-		}
-	} else if (new == LDIR_CONN_S_SYN_SENT &&
-		   (old == LDIR_CONN_S_TIME_WAIT || old == LDIR_CONN_S_CLOSE)) {
-		WRITE_ONCE(cp->syns, 0);
-		WRITE_ONCE(cp->tstamp, (u32)ldir_now_us());
-		clear_bit(LDIR_CONN_B_CDATA, &cp->flags);
-		set_bit(LDIR_CONN_B_TIMING, &cp->flags);
-		if (!test_and_set_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
-			atomic_inc(&cp->real->unanswered);
-		/* pairs with conn_unhash(): a dead conn must not keep it */
-		smp_mb__after_atomic();
-		if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) &&
-		    test_and_clear_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
-			atomic_dec(&cp->real->unanswered);
+	if (new == LDIR_CONN_S_SYN_RECV &&
+	    test_and_clear_bit(LDIR_CONN_B_UNANSWERED, &cp->flags)) {
+		atomic_dec(&cp->real->unanswered);
+		ldir_real_answered(ln, cp->real);
 	}
 }
 
@@ -428,7 +418,7 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			if (cmpxchg(&cp->state, old, new) != old)
 				return;	/* another CPU moved it: it accounts */
 			conn_set_active(cp, state_active(new));
-			conn_syn_events(ln, cp, old, new);
+			conn_syn_events(ln, cp, new);
 		}
 	}
 	timeout = READ_ONCE(ln->timeout[new]);

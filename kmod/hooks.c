@@ -20,6 +20,7 @@ static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
 {
 	struct ldir_stats __percpu *g = ln->stats;
 	struct ldir_stats __percpu *s = cp->link->stats;
+	struct ldir_stats __percpu *v = cp->link->virt->stats;
 	struct ldir_stats __percpu *r = cp->real->stats;
 	int p = in ? LDIR_STATS_A_PKTS_IN : LDIR_STATS_A_PKTS_OUT;
 	int b = in ? LDIR_STATS_A_BYTES_IN : LDIR_STATS_A_BYTES_OUT;
@@ -28,6 +29,8 @@ static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
 	LDIR_STATS_ADD(g, b, skb->len);
 	LDIR_STATS_INC(s, p);
 	LDIR_STATS_ADD(s, b, skb->len);
+	LDIR_STATS_INC(v, p);
+	LDIR_STATS_ADD(v, b, skb->len);
 	LDIR_STATS_INC(r, p);
 	LDIR_STATS_ADD(r, b, skb->len);
 }
@@ -170,18 +173,16 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	return cp;
 }
 
-/* A client reusing its port after a close opens a new connection: it
- * stays on the same real, unless that real no longer takes new ones.
+/* A client reusing its port after a close opens a new connection (as
+ * IPVS's conn_reuse_mode=1): the old conn goes, and the SYN is scheduled
+ * and counted like any other. FPA still applies in the scheduling.
  */
-static bool reuse_elsewhere(const struct ldir_conn *cp,
-			    const struct tcphdr *th)
+static bool port_reused(const struct ldir_conn *cp, const struct tcphdr *th)
 {
 	u8 state = READ_ONCE(cp->state);
 
-	if (!th->syn || th->ack ||
-	    (state != LDIR_CONN_S_TIME_WAIT && state != LDIR_CONN_S_CLOSE))
-		return false;
-	return READ_ONCE(cp->link->unlinked) || !ldir_real_usable(cp->real);
+	return th->syn && !th->ack &&
+	       (state == LDIR_CONN_S_TIME_WAIT || state == LDIR_CONN_S_CLOSE);
 }
 
 /* The client resent its SYN and the real has not answered (seed 001 var
@@ -262,7 +263,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	 */
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
 	if (cp && th && unlikely(th->syn)) {
-		if (reuse_elsewhere(cp, th)) {
+		if (port_reused(cp, th)) {
 			ldir_conn_kill(ln, cp);
 			cp = NULL;
 		} else if (syn_resend_ditch(ln, cp, th)) {

@@ -375,6 +375,8 @@ static void conn_reply_clash(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
 	cp2 = conn_new(test, &t2, l2, 8080, LDIR_CONN_S_SYN_SENT);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(cp2), -EEXIST);
+	/* the packet is dropped, and counted */
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_REPLY_CLASH), 1);
 
 	KUNIT_EXPECT_NULL(test, lookup(test, &t2, LDIR_DIR_ORIG));
 	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &r, LDIR_DIR_REPLY), cp);
@@ -392,6 +394,75 @@ static void conn_reply_clash(struct kunit *test)
 	cp2 = conn_new(test, &t2, l2, 8081, LDIR_CONN_S_SYN_SENT);
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(cp2));
 	KUNIT_EXPECT_EQ(test, table_delta(test), 2);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_REPLY_CLASH), 1);
+}
+
+/* A new conn for a link or real whose last reference went (it is freed
+ * after a grace period; the packet path found it just before) is
+ * refused, and the drop counted.
+ */
+static void conn_removed(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_conn *cp;
+	unsigned int ref;
+
+	ref = refcount_read(&l->refcnt);
+	refcount_set(&l->refcnt, 0);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	refcount_set(&l->refcnt, ref);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(cp), -ENOENT);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_REMOVED), 1);
+
+	ref = refcount_read(&l->real->refcnt);
+	refcount_set(&l->real->refcnt, 0);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	refcount_set(&l->real->refcnt, ref);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(cp), -ENOENT);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_REMOVED), 2);
+
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_ORIG));
+	KUNIT_EXPECT_EQ(test, table_delta(test), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_CONNS), 0);
+}
+
+/* A virtual counts every conn through its links, and a deleted link
+ * takes nothing away from it.
+ */
+static void conn_virtual_stats(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_virtual *v = l->virt;
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	u64 cnt[__LDIR_STATS_A_MAX];
+	struct ldir_conn *cp;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	t.sport = htons(40001);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	ldir_stats_sum(v->stats, cnt);
+	KUNIT_EXPECT_EQ(test, cnt[LDIR_STATS_A_CONNS], 2);
+
+	mutex_lock(&fx->ln->lock);
+	ldir_link_unlink(fx->ln, l, true);
+	mutex_unlock(&fx->ln->lock);
+	rcu_barrier();
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&v->conns), 0);
+	ldir_stats_sum(v->stats, cnt);
+	KUNIT_EXPECT_EQ(test, cnt[LDIR_STATS_A_CONNS], 2);
+
+	l = fx_link(test, v, fx->r[0], 8081);
+	t.sport = htons(40002);
+	cp = conn_new(test, &t, l, 8081, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	ldir_stats_sum(v->stats, cnt);
+	KUNIT_EXPECT_EQ(test, cnt[LDIR_STATS_A_CONNS], 3);
 }
 
 static const char *const state_name[] = {
@@ -430,11 +501,13 @@ static void conn_tcp_states(struct kunit *test)
 		{ LDIR_CONN_S_FIN_WAIT, LDIR_DIR_REPLY, "A", LDIR_CONN_S_FIN_WAIT },
 		{ LDIR_CONN_S_FIN_WAIT, LDIR_DIR_REPLY, "FA", LDIR_CONN_S_TIME_WAIT },
 		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_ORIG, "A", LDIR_CONN_S_TIME_WAIT },
-		/* the client reuses its port; a SYN from the real does not */
-		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT },
+		/* a client reusing its port opens a new conn (the hook kills
+		 * this one): a SYN, from either side, does not revive it
+		 */
+		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_ORIG, "S", LDIR_CONN_S_TIME_WAIT },
 		{ LDIR_CONN_S_TIME_WAIT, LDIR_DIR_REPLY, "S", LDIR_CONN_S_TIME_WAIT },
 		{ LDIR_CONN_S_CLOSE, LDIR_DIR_ORIG, "A", LDIR_CONN_S_CLOSE },
-		{ LDIR_CONN_S_CLOSE, LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT },
+		{ LDIR_CONN_S_CLOSE, LDIR_DIR_ORIG, "S", LDIR_CONN_S_CLOSE },
 		/* RST closes from anywhere, either way */
 		{ LDIR_CONN_S_SYN_SENT, LDIR_DIR_REPLY, "RA", LDIR_CONN_S_CLOSE },
 		{ LDIR_CONN_S_SYN_RECV, LDIR_DIR_ORIG, "R", LDIR_CONN_S_CLOSE },
@@ -478,8 +551,8 @@ static void conn_tcp_active(struct kunit *test)
 		{ LDIR_DIR_ORIG, "FA", LDIR_CONN_S_FIN_WAIT, 0 },
 		{ LDIR_DIR_REPLY, "FA", LDIR_CONN_S_TIME_WAIT, 0 },
 		{ LDIR_DIR_ORIG, "A", LDIR_CONN_S_TIME_WAIT, 0 },
-		{ LDIR_DIR_ORIG, "S", LDIR_CONN_S_SYN_SENT, 1 },
-		{ LDIR_DIR_REPLY, "SA", LDIR_CONN_S_SYN_RECV, 1 },
+		/* port reuse is a new conn: this one stays closed */
+		{ LDIR_DIR_ORIG, "S", LDIR_CONN_S_TIME_WAIT, 0 },
 		{ LDIR_DIR_REPLY, "RA", LDIR_CONN_S_CLOSE, 0 },
 		{ LDIR_DIR_ORIG, "R", LDIR_CONN_S_CLOSE, 0 },
 	};
@@ -786,6 +859,8 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_insert_lookup),
 	KUNIT_CASE(conn_same_flow),
 	KUNIT_CASE(conn_reply_clash),
+	KUNIT_CASE(conn_removed),
+	KUNIT_CASE(conn_virtual_stats),
 	KUNIT_CASE(conn_tcp_states),
 	KUNIT_CASE(conn_tcp_active),
 	KUNIT_CASE(conn_expire),

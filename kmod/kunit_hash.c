@@ -361,7 +361,7 @@ static int pick(struct hash_fx *fx, u32 saddr, u16 sport, u16 dport, u8 proto,
 	local_bh_disable();
 	rcu_read_lock();
 	l = stateful ? ldir_sched_pick(&fx->ln, &fx->v, &t, NULL, &pk) :
-		       ldir_hash_pick(&fx->v, &t, false);
+		       ldir_hash_pick(&fx->v, &t);
 	if (l)
 		ret = ntohl(l->real->addr.ip) & 0xff;
 	rcu_read_unlock();
@@ -422,6 +422,47 @@ static void hash_table_stale(struct kunit *test)
 	hash_fx_done(fx);
 }
 
+/* A stateful virtual whose hashed real is at its max conns drops the new
+ * conn (the caller counts it) rather than send it to a real no other
+ * director would pick; the flows of the other reals are untouched, and a
+ * stateless pick ignores max conns.
+ */
+static void hash_full_real(struct kunit *test)
+{
+	static const char *const names[] = { "hash3", "hash5", "maglev" };
+	u32 c = IP4(10, 0, 1, 2);
+	struct hash_fx *fx;
+	int i, k, want, full = 0, other = 0;
+
+	for (k = 0; k < ARRAY_SIZE(names); k++) {
+		fx = hash_fx(test, names[k], 3, (const u8[]){ 1, 2, 3 });
+		fx->r[0].max_conns = 2;
+		atomic_set(&fx->r[0].active, 2);
+		for (i = 0; i < 48; i++) {
+			want = pick(fx, c + i, 2000 + i, 80, IPPROTO_TCP,
+				    false);
+			KUNIT_EXPECT_GE(test, want, 11);
+			if (want == 11)
+				full++;
+			else
+				other++;
+			KUNIT_EXPECT_EQ_MSG(test,
+					    pick(fx, c + i, 2000 + i, 80,
+						 IPPROTO_TCP, true),
+					    want == 11 ? 0 : want,
+					    "%s flow %d", names[k], i);
+		}
+		/* room again: the same real as before */
+		atomic_set(&fx->r[0].active, 1);
+		KUNIT_EXPECT_EQ(test, pick(fx, c, 2000, 80, IPPROTO_TCP, true),
+				pick(fx, c, 2000, 80, IPPROTO_TCP, false));
+		hash_fx_done(fx);
+	}
+	/* both cases were met */
+	KUNIT_EXPECT_GT(test, full, 0);
+	KUNIT_EXPECT_GT(test, other, 0);
+}
+
 /* Two directors configured in a different order build the same Maglev
  * table: the same real for every flow.
  */
@@ -458,6 +499,7 @@ static struct kunit_case ldir_hash_cases[] = {
 	KUNIT_CASE(maglev_skew_bounded),
 	KUNIT_CASE(hash_table_order),
 	KUNIT_CASE(hash_table_stale),
+	KUNIT_CASE(hash_full_real),
 	KUNIT_CASE(maglev_directors_agree),
 	{}
 };

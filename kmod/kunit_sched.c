@@ -100,6 +100,13 @@ static void set_conns(struct sched_fx *fx, int i, int active, int conns)
 	ldir_real_changed(&fx->r[i]);
 }
 
+/* Gives @r a measured R of @us microseconds. */
+static void set_resp(struct ldir_real *r, u32 us)
+{
+	r->resp = us << LDIR_RESP_SHIFT;
+	r->resp_sampled = true;
+}
+
 /* One pick as the packet path makes it: 'a' + the link's index, '-' for
  * none. With @charge, the pick opens an active conn on the real, as
  * ldir_conn_create() would, so that lc and wlc see it on the next pick.
@@ -365,7 +372,7 @@ static void pr_value_and_aging(struct kunit *test)
 	struct sched_fx *fx = sched_fx(test, "pr", 1, (const u32[]){ 1 });
 	struct ldir_real *r = &fx->r[0];
 
-	r->resp_us = 1000;
+	set_resp(r, 1000);
 	r->agestamp_us = 5000000;
 	set_conns(fx, 0, 3, 3);
 	KUNIT_EXPECT_EQ(test, ldir_real_pr(r, 5000000, 4), 3000);
@@ -387,11 +394,11 @@ static void pr_picks_smallest(struct kunit *test)
 
 	for (i = 0; i < 3; i++)
 		fx->r[i].agestamp_us = now;
-	fx->r[0].resp_us = 1000;	/* 2 conns: 2000 */
+	set_resp(&fx->r[0], 1000);	/* 2 conns: 2000 */
 	set_conns(fx, 0, 2, 2);
-	fx->r[1].resp_us = 3000;	/* 1 conn: 3000 */
+	set_resp(&fx->r[1], 3000);	/* 1 conn: 3000 */
 	set_conns(fx, 1, 1, 1);
-	fx->r[2].resp_us = 100;		/* 4 conns: 400 */
+	set_resp(&fx->r[2], 100);	/* 4 conns: 400 */
 	set_conns(fx, 2, 4, 4);
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "c");
 	/* c at 8 conns: 800; at 25: 2500 > a's 2000 */
@@ -417,30 +424,96 @@ static void pr_sample_clamp(struct kunit *test)
 	int i;
 
 	/* first sample: taken as is, divided by NC */
+	KUNIT_EXPECT_FALSE(test, r->resp_sampled);
 	set_conns(fx, 0, 4, 4);
 	ldir_real_sample(r, 4000, 777, 25);
-	KUNIT_EXPECT_EQ(test, r->resp_us, 1000);
+	KUNIT_EXPECT_TRUE(test, r->resp_sampled);
+	KUNIT_EXPECT_EQ(test, ldir_real_resp_us(r), 1000);
+	KUNIT_EXPECT_EQ(test, r->resp, 1000 << LDIR_RESP_SHIFT);
 	KUNIT_EXPECT_EQ(test, r->agestamp_us, 777);
 	set_conns(fx, 0, 1, 1);
 	for (i = 0; i < ARRAY_SIZE(pct); i++) {
-		r->resp_us = 1000;
+		set_resp(r, 1000);
 		ldir_real_sample(r, 100000, 1, pct[i]);
-		KUNIT_EXPECT_EQ_MSG(test, r->resp_us, 1000 + 10 * pct[i],
-				    "up, %u%%", pct[i]);
-		r->resp_us = 1000;
+		KUNIT_EXPECT_EQ_MSG(test, ldir_real_resp_us(r),
+				    1000 + 10 * pct[i], "up, %u%%", pct[i]);
+		set_resp(r, 1000);
 		ldir_real_sample(r, 0, 1, pct[i]);
-		KUNIT_EXPECT_EQ_MSG(test, r->resp_us, 1000 - 10 * pct[i],
-				    "down, %u%%", pct[i]);
-		r->resp_us = 1000;
+		KUNIT_EXPECT_EQ_MSG(test, ldir_real_resp_us(r),
+				    1000 - 10 * pct[i], "down, %u%%", pct[i]);
+		set_resp(r, 1000);
 		ldir_real_sample(r, 1040, 1, pct[i]);
-		KUNIT_EXPECT_EQ_MSG(test, r->resp_us, 1040, "inside, %u%%",
-				    pct[i]);
+		KUNIT_EXPECT_EQ_MSG(test, ldir_real_resp_us(r), 1040,
+				    "inside, %u%%", pct[i]);
 	}
 	/* NC of 0 counts as 1: the sampled conn itself */
 	set_conns(fx, 0, 0, 0);
-	r->resp_us = 0;
+	r->resp = 0;
+	r->resp_sampled = false;
 	ldir_real_sample(r, 500, 1, 25);
-	KUNIT_EXPECT_EQ(test, r->resp_us, 500);
+	KUNIT_EXPECT_EQ(test, ldir_real_resp_us(r), 500);
+}
+
+/* R is finer than a microsecond: a fast real's R is not stuck where
+ * P% of it rounds to nothing, and R = 0 is a sample like any other.
+ */
+static void pr_sample_precision(struct kunit *test)
+{
+	struct sched_fx *fx = sched_fx(test, "pr", 1, (const u32[]){ 1 });
+	struct ldir_real *r = &fx->r[0];
+	u32 prev;
+	int i;
+
+	/* 3 us, answering in 300 ms: 25% of 3 us is 0.75 us, and R climbs */
+	set_conns(fx, 0, 1, 1);
+	set_resp(r, 3);
+	for (i = 0; i < 10; i++) {
+		prev = r->resp;
+		ldir_real_sample(r, 300000, 1, 25);
+		KUNIT_EXPECT_EQ_MSG(test, r->resp, prev + prev / 4,
+				    "sample %d", i);
+	}
+	KUNIT_EXPECT_GT(test, ldir_real_resp_us(r), 3);
+	/* and down again by 25% a sample, toward 0 */
+	prev = r->resp;
+	ldir_real_sample(r, 0, 1, 25);
+	KUNIT_EXPECT_EQ(test, r->resp, prev - prev / 4);
+
+	/* the smallest R moves by one unit at least, up and down */
+	r->resp = 1;
+	ldir_real_sample(r, 300000, 1, 25);
+	KUNIT_EXPECT_EQ(test, r->resp, 2);
+	ldir_real_sample(r, 0, 1, 25);
+	KUNIT_EXPECT_EQ(test, r->resp, 1);
+	ldir_real_sample(r, 0, 1, 25);
+	KUNIT_EXPECT_EQ(test, r->resp, 0);
+
+	/* a first sample of 0 (an answer within the us) is kept as R = 0,
+	 * measured: the next one moves it by the clamp, it does not replace it
+	 */
+	r->resp = 0;
+	r->resp_sampled = false;
+	ldir_real_sample(r, 0, 1, 25);
+	KUNIT_EXPECT_TRUE(test, r->resp_sampled);
+	KUNIT_EXPECT_EQ(test, r->resp, 0);
+	ldir_real_sample(r, 1000, 1, 25);
+	KUNIT_EXPECT_EQ(test, r->resp, 1);
+
+	/* an unmeasured real: R = 0 in PR, and the first sample sets R */
+	r->resp = 0;
+	r->resp_sampled = false;
+	ldir_real_sample(r, 300000, 1, 25);
+	KUNIT_EXPECT_EQ(test, ldir_real_resp_us(r), 300000);
+
+	/* R saturates rather than wraps: 20 s for one conn */
+	r->resp_sampled = false;
+	ldir_real_sample(r, 20000000, 1, 25);
+	KUNIT_EXPECT_EQ(test, r->resp, U32_MAX);
+	/* NC * R stays in range: 2^31 - 1 conns at the largest R */
+	atomic_set(&r->active, INT_MAX);
+	KUNIT_EXPECT_EQ(test, ldir_real_nc_r(r),
+			((u64)INT_MAX * U32_MAX) >> LDIR_RESP_SHIFT);
+	atomic_set(&r->active, 1);
 }
 
 /* Seed 001 Fig. 7B: a real at its unanswered SYN threshold is chosen only
@@ -457,9 +530,9 @@ static void syn_threshold_best_bad(struct kunit *test)
 		set_conns(fx, 0, 1, 1);
 		set_conns(fx, 1, 3, 3);
 		set_conns(fx, 2, 5, 5);
-		fx->r[0].resp_us = 100;
-		fx->r[1].resp_us = 100;
-		fx->r[2].resp_us = 100;
+		set_resp(&fx->r[0], 100);
+		set_resp(&fx->r[1], 100);
+		set_resp(&fx->r[2], 100);
 		KUNIT_EXPECT_STREQ_MSG(test, picks(test, fx, 1, false), "a",
 				       "%s", names[i]);
 		atomic_set(&fx->r[0].unanswered, 5);
@@ -698,7 +771,7 @@ static void tree_matches_scan(struct kunit *test)
 			int a = prandom_u32_state(&rs) % 16;
 
 			set_conns(fx, j, a, a + prandom_u32_state(&rs) % 4);
-			fx->r[j].resp_us = prandom_u32_state(&rs) % 4 * 250;
+			set_resp(&fx->r[j], prandom_u32_state(&rs) % 4 * 250);
 			/* stamps on multiples of k: floor(stamp / k) is then
 			 * exact and the two forms of PR agree to the us
 			 */
@@ -880,6 +953,7 @@ static struct kunit_case ldir_sched_cases[] = {
 	KUNIT_CASE(pr_value_and_aging),
 	KUNIT_CASE(pr_picks_smallest),
 	KUNIT_CASE(pr_sample_clamp),
+	KUNIT_CASE(pr_sample_precision),
 	KUNIT_CASE(syn_threshold_best_bad),
 	KUNIT_CASE(startup_rr),
 	KUNIT_CASE(backup_real),

@@ -1098,25 +1098,6 @@ static int put_rkey(struct sk_buff *skb, const struct ldir_real *r)
 	return 0;
 }
 
-/* Sums the per-link counters of the links of a virtual. A real has its
- * own: its conns as a backup go through another real's link.
- */
-static void links_stats(struct ldir_net *ln, const struct ldir_virtual *v,
-			u64 *out)
-{
-	u64 cnt[__LDIR_STATS_A_MAX];
-	struct ldir_link *l;
-	int i;
-
-	memset(out, 0, sizeof(cnt));
-	list_for_each_entry_rcu(l, &v->links, vnode,
-				lockdep_is_held(&ln->lock)) {
-		ldir_stats_sum(l->stats, cnt);
-		for (i = 0; i < __LDIR_STATS_A_MAX; i++)
-			out[i] += cnt[i];
-	}
-}
-
 static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 			const struct ldir_virtual *v)
 {
@@ -1152,7 +1133,7 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 			return -EMSGSIZE;
 		nla_nest_end(skb, b);
 	}
-	links_stats(ln, v, cnt);
+	ldir_stats_sum(v->stats, cnt);
 	if (put_stats(skb, LDIR_VIRTUAL_A_STATS, cnt))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -1185,7 +1166,7 @@ static int fill_real(struct sk_buff *skb, struct ldir_net *ln,
 	    nla_put_u32(skb, LDIR_REAL_A_DITCHED, atomic_read(&r->ditched)) ||
 	    nla_put_u32(skb, LDIR_REAL_A_DITCH_CONSEC,
 			atomic_read(&r->ditch_consec)) ||
-	    nla_put_u32(skb, LDIR_REAL_A_RESPONSE_US, READ_ONCE(r->resp_us)) ||
+	    nla_put_u32(skb, LDIR_REAL_A_RESPONSE_US, ldir_real_resp_us(r)) ||
 	    nla_put_u32(skb, LDIR_REAL_A_AGE_MS,
 			min_t(u64, div_u64(age, USEC_PER_MSEC), U32_MAX)) ||
 	    nla_put_s64(skb, LDIR_REAL_A_PR,

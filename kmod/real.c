@@ -103,9 +103,19 @@ void ldir_real_destroy(struct ldir_net *ln, struct ldir_real *r)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_destroy);
 
+/* NC * R in microseconds: NC < 2^32 and R < 2^32 fit in u64 before the
+ * shift, and the result in s64 after it.
+ */
+u64 ldir_real_nc_r(const struct ldir_real *r)
+{
+	return ((u64)(u32)atomic_read(&r->active) * READ_ONCE(r->resp)) >>
+	       LDIR_RESP_SHIFT;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_real_nc_r);
+
 /* Predicted response, seed 001 Fig. 9 and eq. 472/474:
  * PR = NC * R - (t_now - t_agestamp) / k, in microseconds; smaller is
- * better. Integer only: NC < 2^32 and R < 2^32 fit in s64.
+ * better. A real without a sample has R = 0.
  */
 s64 ldir_real_pr(const struct ldir_real *r, u64 now_us, u32 age_div)
 {
@@ -113,33 +123,38 @@ s64 ldir_real_pr(const struct ldir_real *r, u64 now_us, u32 age_div)
 
 	if ((s64)age < 0)
 		age = 0;
-	return (s64)atomic_read(&r->active) * READ_ONCE(r->resp_us) -
-	       (s64)div_u64(age, age_div ?: 1);
+	return (s64)ldir_real_nc_r(r) - (s64)div_u64(age, age_div ?: 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_pr);
 
 /* A response time sample I (Fig. 4B) for one conn: R = I / NC (eq. 470),
  * moved by at most @clamp_pct percent of the old R at once (seed 000
- * claims 9-12), so that one slow answer does not condemn a real. NC
- * counts the sampled conn itself, so it is at least 1.
+ * claims 9-12), so that one slow answer does not condemn a real; but by
+ * at least one unit (1/256 us) toward the sample, so that no R freezes.
+ * The first sample is taken as is. NC counts the sampled conn itself,
+ * so it is at least 1.
  */
 void ldir_real_sample(struct ldir_real *r, u32 interval_us, u64 now_us,
 		      u32 clamp_pct)
 {
 	u32 nc = max(atomic_read(&r->active), 1);
-	u32 old, new, sample = interval_us / nc;
+	u64 sample = div_u64((u64)interval_us << LDIR_RESP_SHIFT, nc);
+	u32 old, new;
 
-	old = READ_ONCE(r->resp_us);
+	old = READ_ONCE(r->resp);
 	do {
-		u64 lo, hi;
+		u64 step;
 
-		new = sample;
-		if (old) {
-			lo = (u64)old * (100 - clamp_pct) / 100;
-			hi = (u64)old * (100 + clamp_pct) / 100;
-			new = clamp_t(u64, sample, lo, min_t(u64, hi, U32_MAX));
+		new = min_t(u64, sample, U32_MAX);
+		if (READ_ONCE(r->resp_sampled)) {
+			step = max_t(u64, div_u64((u64)old * clamp_pct, 100), 1);
+			if (sample > (u64)old + step)
+				new = min_t(u64, (u64)old + step, U32_MAX);
+			else if (sample + step < old)
+				new = old - step;
 		}
-	} while (!try_cmpxchg(&r->resp_us, &old, new));
+	} while (!try_cmpxchg(&r->resp, &old, new));
+	WRITE_ONCE(r->resp_sampled, true);
 	WRITE_ONCE(r->agestamp_us, now_us);
 	if (new < old)
 		ldir_real_changed(r);

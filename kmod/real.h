@@ -54,9 +54,24 @@ struct ldir_real {
 	struct ldir_stats __percpu *stats;
 
 	/* response time (vars 354-360), set once per conn, lockless */
-	u32 resp_us;			/* R: us per connection (eq. 470) */
+	u32 resp;			/* R: us per conn << LDIR_RESP_SHIFT (eq. 470) */
+	bool resp_sampled;		/* R holds a sample (R = 0 may be one) */
 	u64 agestamp_us;		/* when R was last set */
 };
+
+/* R is fixed point, 1/256 us: a fast real's R still moves by a percent
+ * of itself, and R saturates at about 16.7 s per conn.
+ */
+#define LDIR_RESP_SHIFT		8
+
+/* R in whole microseconds, rounded, as the netlink API shows it. */
+static inline u32 ldir_real_resp_us(const struct ldir_real *r)
+{
+	u32 resp = READ_ONCE(r->resp);
+
+	return (resp >> LDIR_RESP_SHIFT) +
+	       ((resp >> (LDIR_RESP_SHIFT - 1)) & 1);
+}
 
 /* Can the real take a new connection? */
 static inline bool ldir_real_usable(const struct ldir_real *r)
@@ -91,6 +106,7 @@ static inline u64 ldir_now_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
+u64 ldir_real_nc_r(const struct ldir_real *r);
 s64 ldir_real_pr(const struct ldir_real *r, u64 now_us, u32 age_div);
 void ldir_real_sample(struct ldir_real *r, u32 interval_us, u64 now_us,
 		      u32 clamp_pct);

@@ -59,11 +59,13 @@ static bool hash_usable(const struct ldir_link *l)
  * If the table is stale (a real failed or went away since it was built),
  * the next usable member in table order is taken, which is again the same
  * choice on every director that sees the same failure, and a rebuild is
- * asked for. @stateful: also skip reals at their max_conns (a new conn).
- * Caller holds rcu_read_lock().
+ * asked for. A real at its max conns is still the pick: that limit is
+ * this director's own count, and a conn sent elsewhere would go to a real
+ * no other director picks for the flow; the caller drops it
+ * (ldir_link_target() says no). Caller holds rcu_read_lock().
  */
 struct ldir_link *ldir_hash_pick(struct ldir_virtual *v,
-				 const struct ldir_tuple *t, bool stateful)
+				 const struct ldir_tuple *t)
 {
 	struct ldir_hash_table *ht = rcu_dereference(v->hash);
 	u32 saddr, daddr, idx, i;
@@ -92,13 +94,10 @@ struct ldir_link *ldir_hash_pick(struct ldir_virtual *v,
 	}
 	for (i = 0; i < ht->n; i++, idx = idx + 1 < ht->n ? idx + 1 : 0) {
 		l = ht->m[idx].link;
-		if (unlikely(!hash_usable(l))) {
-			if (!test_and_set_bit(0, &ht->stale))
-				ldir_hash_kick(ht->ln);
-			continue;
-		}
-		if (!stateful || ldir_real_usable(l->real))
+		if (likely(hash_usable(l)))
 			return l;
+		if (!test_and_set_bit(0, &ht->stale))
+			ldir_hash_kick(ht->ln);
 	}
 	return NULL;
 }
@@ -107,7 +106,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_hash_pick);
 static struct ldir_link *hash_schedule(struct ldir_virtual *v,
 				       const struct ldir_tuple *t)
 {
-	return t ? ldir_hash_pick(v, t, true) : NULL;
+	return t ? ldir_hash_pick(v, t) : NULL;
 }
 
 struct ldir_sched_ops ldir_sched_hash3 = {

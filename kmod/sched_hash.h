@@ -38,7 +38,7 @@ u32 ldir_hash5(u32 saddr, u16 sport, u32 daddr, u16 dport, u8 protocol,
 
 bool ldir_sched_is_hash(const struct ldir_sched_ops *ops);
 struct ldir_link *ldir_hash_pick(struct ldir_virtual *v,
-				 const struct ldir_tuple *t, bool stateful);
+				 const struct ldir_tuple *t);
 __be16 ldir_link_rport(const struct ldir_link *l);
 
 int ldir_virtual_hash_changed(struct ldir_net *ln, struct ldir_virtual *v);

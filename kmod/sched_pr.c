@@ -34,10 +34,10 @@ static void pr_key(const struct ldir_virtual *v, const struct ldir_link *l,
 		   u32 age_div, struct ldir_sched_key *k)
 {
 	const struct ldir_real *r = l->real;
-	u64 nr = (u64)(u32)atomic_read(&r->active) * READ_ONCE(r->resp_us);
 
-	if (check_add_overflow(nr, div_u64(READ_ONCE(r->agestamp_us),
-					   age_div ?: 1), &k->k1))
+	if (check_add_overflow(ldir_real_nc_r(r),
+			       div_u64(READ_ONCE(r->agestamp_us), age_div ?: 1),
+			       &k->k1))
 		k->k1 = U64_MAX;
 	/* the tie-break of pr_better() */
 	k->k2 = ldir_real_load(r);

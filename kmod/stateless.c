@@ -146,6 +146,8 @@ static void count(struct ldir_net *ln, struct ldir_link *l,
 	LDIR_STATS_ADD(ln->stats, b, skb->len);
 	LDIR_STATS_INC(l->stats, p);
 	LDIR_STATS_ADD(l->stats, b, skb->len);
+	LDIR_STATS_INC(l->virt->stats, p);
+	LDIR_STATS_ADD(l->virt->stats, b, skb->len);
 }
 
 /* Rewrites the source (@src) or destination address and port. */
@@ -181,7 +183,7 @@ unsigned int ldir_stateless_in(struct ldir_net *ln, struct ldir_virtual *v,
 	struct ldir_link *l = NULL;
 
 	if (likely(READ_ONCE(v->state) == LDIR_STATE_IN))
-		l = ldir_hash_pick(v, t, false);
+		l = ldir_hash_pick(v, t);
 	if (unlikely(!l)) {
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
 		return NF_DROP;

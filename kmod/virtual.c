@@ -116,6 +116,11 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	v = kzalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
+	v->stats = alloc_percpu(struct ldir_stats);
+	if (!v->stats) {
+		kfree(v);
+		return ERR_PTR(-ENOMEM);
+	}
 	refcount_set(&v->refcnt, 1);
 	v->family = family;
 	v->addr = *addr;
@@ -136,6 +141,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	if (!ret)
 		ret = ldir_addrset_add(ln, &ln->vip_addrs, addr);
 	if (ret) {
+		free_percpu(v->stats);
 		kfree(v);
 		return ERR_PTR(ret);
 	}
@@ -143,6 +149,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 		ret = ldir_hooks_register(ln);
 		if (ret) {
 			ldir_addrset_del(ln, &ln->vip_addrs, addr);
+			free_percpu(v->stats);
 			kfree(v);
 			return ERR_PTR(ret);
 		}
@@ -157,10 +164,18 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_create);
 
+static void virtual_free_rcu(struct rcu_head *head)
+{
+	struct ldir_virtual *v = container_of(head, struct ldir_virtual, rcu);
+
+	free_percpu(v->stats);
+	kfree(v);
+}
+
 void ldir_virtual_put(struct ldir_virtual *v)
 {
 	if (refcount_dec_and_test(&v->refcnt))
-		kfree_rcu(v, rcu);
+		call_rcu(&v->rcu, virtual_free_rcu);
 }
 
 /*

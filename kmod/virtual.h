@@ -42,6 +42,10 @@ struct ldir_virtual {
 	struct list_head links;		/* struct ldir_link, RCU */
 	unsigned int nlinks;		/* under ln->lock */
 	atomic_t conns;
+	/* every conn through its links, those deleted since too: totals
+	 * that never go backwards
+	 */
+	struct ldir_stats __percpu *stats;
 
 	/* scheduler state: new conns only, never an established flow */
 	spinlock_t sched_lock;

@@ -119,8 +119,28 @@ after=$(traffic_stats)
 expect_eq "ldir counters after non-VIP traffic" "$before" "$after"
 
 log "global counters"
-for f in drop-no-conn drop-no-real drop-conn-limit drop-invalid drop-nomem; do
+for f in drop-no-conn drop-no-real drop-conn-limit drop-invalid drop-nomem \
+	 drop-reply-clash drop-removed; do
 	expect_eq "stats $f" 0 "$(gstat "$f")"
 done
 # 1 + 5 HTTP, 1 who, 1 echo, 1 download, 2 iperf3, 3 UDP
 expect_eq "stats conns (created)" 14 "$(gstat conns)"
+
+log "a virtual's counters never go backwards"
+# real1 served 3 of the 7 HTTP conns (rr, the download last); its link
+# goes, its counts stay
+vstats()
+{
+	virtual_field 80 tcp '[.stats.conns, .stats["pkts-in"],
+		.stats["pkts-out"], .stats["bytes-in"], .stats["bytes-out"]]
+		| map(tostring) | join(" ")'
+}
+before=$(vstats)
+expect_eq "virtual 80 stats.conns before" 7 "${before%% *}"
+expect_eq "real1's link stats.conns" 3 "$(link_field 80 tcp 1 .stats.conns)"
+ld link del "$VIP:80" tcp "${REAL[1]}:80"
+expect_eq "virtual 80 stats after link del" "$before" "$(vstats)"
+names=$(http_names 2)
+expect_eq "two more conns, over the links left" "real2 real3" "$(words "$names")"
+expect_eq "virtual 80 stats.conns, still counting" 9 \
+	"$(virtual_field 80 tcp .stats.conns)"

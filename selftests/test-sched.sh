@@ -8,6 +8,9 @@
 #   lc   fewest active conns, ties to the first link
 #   wlc  smallest active/weight, ties to the first link
 #   max conns: a real at its limit gets no new conns
+#   max conns under hash3: the hashed real's new conns are dropped
+#   port reuse: a client port reused while its old conn is in TIME_WAIT
+#        opens a new conn, scheduled and counted like any other
 # Each is checked by the name the server answers with and by the conn
 # counters of `ldctl -j show` / `ldctl -j real`. Conns stay in the table
 # (long TIME_WAIT/FIN timeouts), so live-conn counters are exact too.
@@ -125,5 +128,50 @@ expect_eq "maxconns: real1 full, rr over the others" "real2 real3 real2 real3" \
 conn_close M
 expect_eq "maxconns: real1 free again" real1 "$(who_names 1)"
 
+log "rr: a client port reused after a close is a new conn"
+# Four client ports for 30 conns: every port comes back while its old conn
+# is in TIME_WAIT on the director (timeout 600 s). No TIME_WAIT socket on
+# the client or the reals, whoever closes first: the port is free at once.
+ld flush
+add_reals
+add_service 80 tcp rr
+sysctl_set "$NS_C" net.ipv4.ip_local_port_range "40000 40003"
+for ns in "$NS_C" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}"; do
+	sysctl_set "$ns" net.ipv4.tcp_max_tw_buckets 0
+done
+conns0=$(gstat conns)
+names=$(http_names 30)
+expect_eq "reuse: the answering reals in rr order" \
+	"$(words "$(for _ in {1..10}; do printf 'real1\nreal2\nreal3\n'; done)")" \
+	"$(words "$names")"
+expect_eq "reuse: link stats.conns (created)" "10 10 10" \
+	"$(link_fields 80 tcp .stats.conns)"
+expect_eq "reuse: real stats.conns" "10 10 10" "$(real_fields .stats.conns)"
+expect_eq "reuse: virtual stats.conns" 30 "$(virtual_field 80 tcp .stats.conns)"
+expect_eq "reuse: global stats conns" $((conns0 + 30)) "$(gstat conns)"
+# the old conn of a reused port is gone: one live conn a port
+live=$(virtual_field 80 tcp .conns)
+expect_eq "reuse: 1 to 4 live conns (4 ports): $live" 1 \
+	"$((live >= 1 && live <= 4))"
+sysctl_set "$NS_C" net.ipv4.ip_local_port_range "32768 60999"
+
 expect_eq "stats drop-no-conn" 0 "$(gstat drop-no-conn)"
 expect_eq "stats drop-no-real" 0 "$(gstat drop-no-real)"
+
+log "max conns under hash3: dropped, not spilled to another real"
+# hash3 ignores the client port: every conn of the client goes to one real
+ld flush
+add_reals
+add_service 8 tcp hash3
+conn_open H
+hreal=$(conn_real H)
+ld real set "${REAL[${hreal#real}]}" maxconns 1
+drops=$(gstat drop-no-real)
+if echo hello | pc timeout 3 socat -t 1 - "TCP:$VIP:8" >"$T/hfull.out" 2>&1; then
+	fail "hash3: a conn got through to a full real's flow: $(cat "$T/hfull.out")"
+fi
+expect_ge "hash3 full: the SYN dropped, in drop-no-real" $((drops + 1)) \
+	"$(gstat drop-no-real)"
+expect_eq "hash3 full: no conn elsewhere" 1 "$(virtual_field 8 tcp .stats.conns)"
+conn_close H
+expect_eq "hash3: room again, the same real" "$hreal" "$(who_names 1)"

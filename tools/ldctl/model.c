@@ -136,6 +136,8 @@ const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DITCHED] = "ditched",
 	[LDIR_STATS_A_PROBES] = "probes",
 	[LDIR_STATS_A_BACKUP] = "backup",
+	[LDIR_STATS_A_DROP_REPLY_CLASH] = "drop-reply-clash",
+	[LDIR_STATS_A_DROP_REMOVED] = "drop-removed",
 };
 
 const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {

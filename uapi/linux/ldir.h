@@ -107,10 +107,12 @@
  *   response time per connection. R is sampled once per conn: the
  *   interval I from the client's SYN (overwritten by the client's first
  *   data packet) to the real's first data packet (Fig. 4B intervals 452,
- *   460), divided by NC at that moment (eq. 470); one sample moves R by at
- *   most PR_CLAMP_PCT percent of its old value (claims 9-12). agestamp is
- *   when R was last set; k is PR_AGE_DIV. A real without a sample has
- *   R = 0.
+ *   460), divided by NC at that moment (eq. 470); the first sample sets
+ *   R, each later one moves R by at most PR_CLAMP_PCT percent of its old
+ *   value (claims 9-12), but by at least 1/256 us toward the sample: R is
+ *   kept to 1/256 us (RESPONSE_US rounds it to the us), so a fast real's
+ *   R never freezes. agestamp is when R was last set; k is PR_AGE_DIV. A
+ *   real without a sample counts as R = 0.
  *   Scheme "wrr": stride scheduling, each real gets conns in proportion
  *   to its WEIGHT, interleaved (weights 1,2,3 give c b c a b c); a real
  *   back in service does not get a burst to catch up.
@@ -201,6 +203,12 @@
  *   (see kmod/maglev.c), identical on every director. Adding or removing
  *   one of N reals moves about 1/N of the flows.
  * With a stateful virtual these schemes pick the real of a new conn only.
+ * If that real is at its MAX_CONNS, the conn is dropped (drop-no-real, or
+ * the backup virtual takes it), never spilled to another real: max conns
+ * is per director, and a spilled conn would go to a real that no other
+ * director picks for the flow. A real that is not usable leaves N (until
+ * the table is rebuilt, its flows take the next usable real in table
+ * order).
  *
  * LDIR_VIRTUAL_F_STATELESS: the virtual keeps no conns (seed 004 claims
  * 3-5): every packet client -> VIP is DNATed to the real the hash picks,
@@ -365,7 +373,10 @@ enum ldir_link_attrs {
 	LDIR_LINK_A_MAX = __LDIR_LINK_A_MAX - 1
 };
 
-/* Connection state: TCP as the director sees both directions; UDP. */
+/* Connection state: TCP as the director sees both directions; UDP. A
+ * client SYN on a conn in TIME_WAIT or CLOSE (the client reused its port)
+ * ends that conn and opens a new one, scheduled and counted like any other.
+ */
 enum ldir_conn_state {
 	LDIR_CONN_S_NONE,
 	LDIR_CONN_S_SYN_SENT,		/* client SYN forwarded */
@@ -397,8 +408,10 @@ enum ldir_conn_attrs {
 	LDIR_CONN_A_MAX = __LDIR_CONN_A_MAX - 1
 };
 
-/* All u64. Global, per virtual (the sum of its links), per real (every
- * conn to it, also as another real's backup) and per link.
+/* All u64. Global, per virtual (its links', deleted links included: a
+ * virtual's totals never go backwards), per real (every conn to it, also
+ * as another real's backup) and per link. Every packet ldir drops is
+ * counted in one of the DROP_ counters (global only).
  */
 enum ldir_stats_attrs {
 	LDIR_STATS_A_UNSPEC,
@@ -419,6 +432,8 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DITCHED,		/* conns ditched: SYN unanswered */
 	LDIR_STATS_A_PROBES,		/* conns sent to a failed real */
 	LDIR_STATS_A_BACKUP,		/* conns sent to a backup */
+	LDIR_STATS_A_DROP_REPLY_CLASH,	/* a new conn's reply tuple is taken */
+	LDIR_STATS_A_DROP_REMOVED,	/* its link or real was just removed */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
