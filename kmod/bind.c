@@ -128,7 +128,7 @@ struct ldir_bind *ldir_bind_create(struct ldir_net *ln, struct ldir_virtual *v,
 		return ERR_PTR(-ENOSPC);
 	if (!buckets) {
 		buckets = kvcalloc(1U << BIND_HASH_BITS, sizeof(*buckets),
-				   GFP_KERNEL);
+				   GFP_KERNEL_ACCOUNT);
 		if (!buckets)
 			return ERR_PTR(-ENOMEM);
 		/* zeroed before seen: pairs with smp_load_acquire() in
@@ -136,7 +136,7 @@ struct ldir_bind *ldir_bind_create(struct ldir_net *ln, struct ldir_virtual *v,
 		 */
 		smp_store_release(&bt->buckets, buckets);
 	}
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	refcount_inc(&v->refcnt);

@@ -65,8 +65,8 @@ int ldir_maglev_build(u32 *lookup, u32 size,
 			return -EINVAL;
 		wmax = max(wmax, b[i].weight);
 	}
-	pos = kcalloc(n, sizeof(*pos), GFP_KERNEL);
-	credit = kcalloc(n, sizeof(*credit), GFP_KERNEL);
+	pos = kcalloc(n, sizeof(*pos), GFP_KERNEL_ACCOUNT);
+	credit = kcalloc(n, sizeof(*credit), GFP_KERNEL_ACCOUNT);
 	if (!pos || !credit) {
 		kfree(pos);
 		kfree(credit);

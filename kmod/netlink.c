@@ -16,6 +16,7 @@
 #include "sched.h"
 #include "sched_hash.h"
 #include "stateless.h"
+#include "trust.h"
 
 static struct genl_family ldir_family;
 
@@ -958,6 +959,14 @@ static int config_set(struct sk_buff *skb, struct genl_info *info)
 			 config_policy);
 	if (ret)
 		return ret;
+	/* a user namespace may lower its caps, not raise them */
+	if (tb[LDIR_CONFIG_A_CONN_MAX] &&
+	    nla_get_u32(tb[LDIR_CONFIG_A_CONN_MAX]) > ldir_conn_max_default() &&
+	    !ldir_trust_is_admin(skb)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LDIR_CONFIG_A_CONN_MAX],
+				    "only the host admin may raise conn-max above the module's conn_max");
+		return -EPERM;
+	}
 	mutex_lock(&ln->lock);
 	if (tb[LDIR_CONFIG_A_CONN_MAX])
 		WRITE_ONCE(ln->conn_max, nla_get_u32(tb[LDIR_CONFIG_A_CONN_MAX]));
@@ -1450,8 +1459,10 @@ void ldir_event_work(struct work_struct *work)
 	struct ldir_net *ln = container_of(work, struct ldir_net, event_work);
 	struct ldir_virtual *v;
 	bool changed = false;
+	struct mem_cgroup *old;
 	struct ldir_real *r;
 
+	old = ldir_charge_begin(ln);
 	mutex_lock(&ln->lock);
 	list_for_each_entry(r, &ln->reals, node) {
 		u8 state = READ_ONCE(r->state), old = r->reported_state;
@@ -1492,6 +1503,7 @@ void ldir_event_work(struct work_struct *work)
 	if (changed)
 		ldir_hash_refresh(ln);
 	mutex_unlock(&ln->lock);
+	ldir_charge_end(old);
 }
 
 /* ---- binds and FPAs ---------------------------------------------------- */
@@ -1752,8 +1764,32 @@ out:
 
 /* ---- family ------------------------------------------------------------ */
 
+/* Who may: the ops' GENL_UNS_ADMIN_PERM keeps out whoever lacks
+ * CAP_NET_ADMIN over the netns's owner; ldir_trust_check() then asks for
+ * it in the initial user namespace, unless the host admin delegated.
+ */
+static int pre_doit(const struct LDIR_GENL_OPS *ops, struct sk_buff *skb,
+		    struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	int ret;
+
+	ret = ldir_trust_check(skb, net, info->extack);
+	if (ret)
+		return ret;
+	ldir_trust_owner_set(ldir_pernet(net));
+	return 0;
+}
+
+/* a dump's pre_doit(); genetlink calls it for dumps only */
+static int dump_start(struct netlink_callback *cb)
+{
+	return ldir_trust_check(cb->skb, sock_net(cb->skb->sk), cb->extack);
+}
+
 #define LDIR_OP(_cmd, _doit, _dumpit, _policy) {			\
 	.cmd = _cmd, .doit = _doit, .dumpit = _dumpit,			\
+	.start = dump_start,						\
 	.policy = _policy, .maxattr = LDIR_A_MAX,			\
 	.flags = GENL_UNS_ADMIN_PERM,					\
 }
@@ -1782,7 +1818,7 @@ static const struct genl_ops ldir_ops[] = {
 };
 
 static const struct genl_multicast_group ldir_mcgrps[] = {
-	{ .name = LDIR_GENL_MCGRP_EVENTS },
+	{ .name = LDIR_GENL_MCGRP_EVENTS, .flags = LDIR_MCGRP_F_ADMIN },
 };
 
 static struct genl_family ldir_family __ro_after_init = {
@@ -1792,6 +1828,7 @@ static struct genl_family ldir_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = false,
 	.module = THIS_MODULE,
+	.pre_doit = pre_doit,
 	.ops = ldir_ops,
 	.n_ops = ARRAY_SIZE(ldir_ops),
 	.resv_start_op = LDIR_CMD_FLUSH + 1,

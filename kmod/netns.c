@@ -11,6 +11,7 @@
 #include "hooks.h"
 #include "virtual.h"
 #include "sched_hash.h"
+#include "trust.h"
 
 unsigned int ldir_net_id __read_mostly;
 EXPORT_SYMBOL_IF_KUNIT(ldir_net_id);
@@ -30,6 +31,12 @@ static const u32 ldir_default_timeout[__LDIR_CONN_S_MAX] = {
 static unsigned int conn_max = 1 << 20;
 module_param(conn_max, uint, 0444);
 MODULE_PARM_DESC(conn_max, "default bound of each netns conn table");
+
+/* A user namespace may lower its conn-max, not raise it past this. */
+u32 ldir_conn_max_default(void)
+{
+	return conn_max ?: 1;
+}
 
 struct ldir_addr_entry {
 	struct hlist_node node;
@@ -70,7 +77,7 @@ int ldir_addrset_add(struct ldir_net *ln, struct ldir_addrset *set,
 		e->users++;
 		return 0;
 	}
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
 	e->addr = *addr;
@@ -143,7 +150,7 @@ static int __net_init ldir_net_init(struct net *net)
 	for (i = 0; i < ARRAY_SIZE(ln->vtab); i++)
 		INIT_HLIST_HEAD(&ln->vtab[i]);
 	get_random_bytes(&ln->vkey, sizeof(ln->vkey));
-	ln->conn_max = conn_max ?: 1;
+	ln->conn_max = ldir_conn_max_default();
 	for (i = 0; i < __LDIR_CONN_S_MAX; i++)
 		ln->timeout[i] = ldir_default_timeout[i] * HZ;
 	ln->syn_resends = 2;
@@ -153,7 +160,7 @@ static int __net_init ldir_net_init(struct net *net)
 	INIT_WORK(&ln->event_work, ldir_event_work);
 	atomic_set(&ln->nfailed, 0);
 
-	ln->stats = alloc_percpu(struct ldir_stats);
+	ln->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
 	if (!ln->stats)
 		return -ENOMEM;
 	ldir_conn_table_init(ln);
@@ -189,6 +196,7 @@ static void __net_exit ldir_net_exit(struct net *net)
 	ldir_bind_table_uninit(ln);
 	ldir_conn_table_uninit(ln);
 	free_percpu(ln->stats);
+	ldir_trust_owner_put(ln);
 }
 
 static struct pernet_operations ldir_net_ops = {

@@ -22,6 +22,8 @@
 #include "fpa.h"
 #include "bind.h"
 
+struct mem_cgroup;
+
 /* Objects are bounded like every table on the router. */
 #define LDIR_VIRTUALS_MAX	4096
 #define LDIR_REALS_MAX		65536
@@ -154,6 +156,12 @@ struct ldir_net {
 	struct delayed_work hash_work;	/* rebuilds stale hash tables */
 	struct ldir_fpa_table fpa;	/* FPAs (seed 001 Fig. 3D) */
 	struct ldir_bind_table binds;	/* binds (seed 002 Fig. 3D) */
+
+	/* the instance of a user namespace: the memory cgroup charged for
+	 * what the packet path and the workers allocate (trust.c); NULL
+	 * otherwise
+	 */
+	struct mem_cgroup *memcg;
 };
 
 extern unsigned int ldir_net_id;
@@ -174,6 +182,7 @@ bool ldir_addrset_has_rcu(struct ldir_net *ln, struct ldir_addrset *set,
 			  const union nf_inet_addr *addr);
 void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out);
 void ldir_net_changed(struct ldir_net *ln);
+u32 ldir_conn_max_default(void);
 void ldir_event_kick(struct ldir_net *ln);
 void ldir_event_work(struct work_struct *work);	/* netlink.c */
 

@@ -30,10 +30,10 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	lockdep_assert_held(&ln->lock);
 	if (ln->nreals >= LDIR_REALS_MAX)
 		return ERR_PTR(-ENOSPC);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
-	r->stats = alloc_percpu(struct ldir_stats);
+	r->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
 	if (!r->stats) {
 		kfree(r);
 		return ERR_PTR(-ENOMEM);

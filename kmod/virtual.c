@@ -110,7 +110,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	lockdep_assert_held(&ln->lock);
 	if (ln->nvirtuals >= LDIR_VIRTUALS_MAX)
 		return ERR_PTR(-ENOSPC);
-	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&v->refcnt, 1);
@@ -240,10 +240,10 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	lockdep_assert_held(&ln->lock);
 	if (ln->nlinks >= LDIR_LINKS_MAX)
 		return ERR_PTR(-ENOSPC);
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
 	if (!l)
 		return ERR_PTR(-ENOMEM);
-	l->stats = alloc_percpu(struct ldir_stats);
+	l->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
 	if (!l->stats || ldir_addrset_add(ln, &ln->real_addrs, &r->addr)) {
 		free_percpu(l->stats);
 		kfree(l);
