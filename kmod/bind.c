@@ -124,7 +124,7 @@ struct ldir_bind *ldir_bind_create(struct ldir_net *ln, struct ldir_virtual *v,
 	if (ldir_bind_find(ln, v->family, &v->addr, v->port, v->protocol,
 			   caddr, plen))
 		return ERR_PTR(-EEXIST);
-	if (bt->count >= LDIR_BINDS_MAX)
+	if (bt->count >= ln->bind_max)
 		return ERR_PTR(-ENOSPC);
 	if (!buckets) {
 		buckets = kvcalloc(1U << BIND_HASH_BITS, sizeof(*buckets),

@@ -21,6 +21,12 @@ static unsigned int fpa_max = 65536;
 module_param(fpa_max, uint, 0444);
 MODULE_PARM_DESC(fpa_max, "FPAs per netns (0: none); the least recently used goes first");
 
+/* A user namespace may lower its FPA bound, not raise it past this. */
+u32 ldir_fpa_max_default(void)
+{
+	return fpa_max;
+}
+
 static u32 fpa_hash(const struct ldir_fpa_table *ft,
 		    const struct ldir_virtual *v,
 		    const union nf_inet_addr *caddr)

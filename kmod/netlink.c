@@ -162,6 +162,11 @@ static const struct nla_policy config_policy[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_RETRY_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
 	[LDIR_CONFIG_A_PR_AGE_DIV]	= NLA_POLICY_FULL_RANGE(NLA_U32, &age_div_range),
 	[LDIR_CONFIG_A_PR_CLAMP_PCT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pct_range),
+	[LDIR_CONFIG_A_FPA_MAX]		= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_VIRTUAL_MAX]	= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_REAL_MAX]	= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_LINK_MAX]	= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_BIND_MAX]	= { .type = NLA_U32 },
 };
 
 /* Each operation accepts only the attributes it uses. */
@@ -949,6 +954,38 @@ static const int timeout_attr_state[][2] = {
 	{ LDIR_CONFIG_A_TIMEOUT_UDP, LDIR_CONN_S_UDP },
 };
 
+/* The caps a user namespace may lower but not raise past the module's
+ * defaults: only the host admin may (trust.c).
+ */
+static int caps_check(struct sk_buff *skb, struct genl_info *info,
+		      struct nlattr **tb)
+{
+	const struct {
+		int type;
+		u32 def;
+	} caps[] = {
+		{ LDIR_CONFIG_A_CONN_MAX, ldir_conn_max_default() },
+		{ LDIR_CONFIG_A_FPA_MAX, ldir_fpa_max_default() },
+		{ LDIR_CONFIG_A_VIRTUAL_MAX, LDIR_VIRTUALS_MAX },
+		{ LDIR_CONFIG_A_REAL_MAX, LDIR_REALS_MAX },
+		{ LDIR_CONFIG_A_LINK_MAX, LDIR_LINKS_MAX },
+		{ LDIR_CONFIG_A_BIND_MAX, LDIR_BINDS_MAX },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(caps); i++) {
+		struct nlattr *a = tb[caps[i].type];
+
+		if (a && nla_get_u32(a) > caps[i].def &&
+		    !ldir_trust_is_admin(skb)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "only the host admin may raise a cap above the module's default");
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
 static int config_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = info_ln(info);
@@ -959,17 +996,22 @@ static int config_set(struct sk_buff *skb, struct genl_info *info)
 			 config_policy);
 	if (ret)
 		return ret;
-	/* a user namespace may lower its caps, not raise them */
-	if (tb[LDIR_CONFIG_A_CONN_MAX] &&
-	    nla_get_u32(tb[LDIR_CONFIG_A_CONN_MAX]) > ldir_conn_max_default() &&
-	    !ldir_trust_is_admin(skb)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[LDIR_CONFIG_A_CONN_MAX],
-				    "only the host admin may raise conn-max above the module's conn_max");
-		return -EPERM;
-	}
+	ret = caps_check(skb, info, tb);
+	if (ret)
+		return ret;
 	mutex_lock(&ln->lock);
 	if (tb[LDIR_CONFIG_A_CONN_MAX])
 		WRITE_ONCE(ln->conn_max, nla_get_u32(tb[LDIR_CONFIG_A_CONN_MAX]));
+	if (tb[LDIR_CONFIG_A_FPA_MAX])
+		WRITE_ONCE(ln->fpa.max, nla_get_u32(tb[LDIR_CONFIG_A_FPA_MAX]));
+	if (tb[LDIR_CONFIG_A_VIRTUAL_MAX])
+		WRITE_ONCE(ln->virtual_max, nla_get_u32(tb[LDIR_CONFIG_A_VIRTUAL_MAX]));
+	if (tb[LDIR_CONFIG_A_REAL_MAX])
+		WRITE_ONCE(ln->real_max, nla_get_u32(tb[LDIR_CONFIG_A_REAL_MAX]));
+	if (tb[LDIR_CONFIG_A_LINK_MAX])
+		WRITE_ONCE(ln->link_max, nla_get_u32(tb[LDIR_CONFIG_A_LINK_MAX]));
+	if (tb[LDIR_CONFIG_A_BIND_MAX])
+		WRITE_ONCE(ln->bind_max, nla_get_u32(tb[LDIR_CONFIG_A_BIND_MAX]));
 	for (i = 0; i < ARRAY_SIZE(timeout_attr_state); i++) {
 		struct nlattr *a = tb[timeout_attr_state[i][0]];
 
@@ -1041,7 +1083,13 @@ static int put_config(struct sk_buff *skb, struct ldir_net *ln)
 	    nla_put_u32(skb, LDIR_CONFIG_A_PR_AGE_DIV,
 			READ_ONCE(ln->pr_age_div)) ||
 	    nla_put_u32(skb, LDIR_CONFIG_A_PR_CLAMP_PCT,
-			READ_ONCE(ln->pr_clamp_pct)))
+			READ_ONCE(ln->pr_clamp_pct)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_FPA_MAX, READ_ONCE(ln->fpa.max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_VIRTUAL_MAX,
+			READ_ONCE(ln->virtual_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_REAL_MAX, READ_ONCE(ln->real_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_LINK_MAX, READ_ONCE(ln->link_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_BIND_MAX, READ_ONCE(ln->bind_max)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

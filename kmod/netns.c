@@ -151,6 +151,10 @@ static int __net_init ldir_net_init(struct net *net)
 		INIT_HLIST_HEAD(&ln->vtab[i]);
 	get_random_bytes(&ln->vkey, sizeof(ln->vkey));
 	ln->conn_max = ldir_conn_max_default();
+	ln->virtual_max = LDIR_VIRTUALS_MAX;
+	ln->real_max = LDIR_REALS_MAX;
+	ln->link_max = LDIR_LINKS_MAX;
+	ln->bind_max = LDIR_BINDS_MAX;
 	for (i = 0; i < __LDIR_CONN_S_MAX; i++)
 		ln->timeout[i] = ldir_default_timeout[i] * HZ;
 	ln->syn_resends = 2;

@@ -136,6 +136,10 @@ struct ldir_net {
 	u32 retry_interval;		/* jiffies between probes of a failed real */
 	u32 pr_age_div;			/* k of eq. 474 */
 	u32 pr_clamp_pct;		/* claims 9-12: most one sample moves R */
+	/* caps, under lock, read locklessly; a user namespace may lower
+	 * them, not raise them (netlink.c)
+	 */
+	u32 virtual_max, real_max, link_max, bind_max;
 
 	/* state changes made by the packet path, reported from process
 	 * context: events and log lines

@@ -28,7 +28,7 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	struct ldir_real *r;
 
 	lockdep_assert_held(&ln->lock);
-	if (ln->nreals >= LDIR_REALS_MAX)
+	if (ln->nreals >= ln->real_max)
 		return ERR_PTR(-ENOSPC);
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)

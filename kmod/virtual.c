@@ -108,7 +108,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	int ret;
 
 	lockdep_assert_held(&ln->lock);
-	if (ln->nvirtuals >= LDIR_VIRTUALS_MAX)
+	if (ln->nvirtuals >= ln->virtual_max)
 		return ERR_PTR(-ENOSPC);
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
@@ -238,7 +238,7 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	struct ldir_link *l;
 
 	lockdep_assert_held(&ln->lock);
-	if (ln->nlinks >= LDIR_LINKS_MAX)
+	if (ln->nlinks >= ln->link_max)
 		return ERR_PTR(-ENOSPC);
 	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
 	if (!l)

@@ -184,13 +184,22 @@ DEF=$(cat /sys/module/ldir/parameters/conn_max)
 expect_eq "conn-max starts at the module's conn_max" "$DEF" \
 	"$(uld -j stats | jq -r '.config["conn-max"]')"
 refused "delegated: conn-max 4294967295" \
-	"only the host admin may raise conn-max.*Operation not permitted" \
+	"only the host admin may raise a cap.*Operation not permitted" \
 	uld config set conn-max 4294967295
 refused "delegated: conn-max conn_max+1" \
-	"only the host admin may raise conn-max.*Operation not permitted" \
+	"only the host admin may raise a cap.*Operation not permitted" \
 	uld config set conn-max $((DEF + 1))
 uld config set conn-max "$DEF"
 ok "delegated: conn-max $DEF (the default) is allowed"
+refused "delegated: virtual-max 4097" \
+	"only the host admin may raise a cap.*Operation not permitted" \
+	uld config set virtual-max 4097
+uld config set virtual-max 1
+refused "delegated: a second virtual past virtual-max 1" "too many virtuals" \
+	uld virtual add "$VIP:8" udp
+uld config set virtual-max 4096 fpa-max 100 real-max 10 link-max 10 bind-max 0
+expect_eq "delegated: the other caps lowered" "100 4096 10 10 0" \
+	"$(uld -j stats | jq -r '.config | "\(.["fpa-max"]) \(.["virtual-max"]) \(.["real-max"]) \(.["link-max"]) \(.["bind-max"])"')"
 dadm config set conn-max $((DEF * 2))
 expect_eq "the host admin raises it in the same netns" $((DEF * 2)) \
 	"$(uld -j stats | jq -r '.config["conn-max"]')"
