@@ -1816,23 +1816,32 @@ out:
  * CAP_NET_ADMIN over the netns's owner; ldir_trust_check() then asks for
  * it in the initial user namespace, unless the host admin delegated.
  */
+static int request_begin(const struct sk_buff *skb, struct net *net,
+			 struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	ret = ldir_trust_check(skb, net, extack);
+	if (ret)
+		return ret;
+	/* the first request in a netns makes its instance */
+	if (!ldir_net_create(net)) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot allocate the netns's instance");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int pre_doit(const struct LDIR_GENL_OPS *ops, struct sk_buff *skb,
 		    struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
-	int ret;
-
-	ret = ldir_trust_check(skb, net, info->extack);
-	if (ret)
-		return ret;
-	ldir_trust_owner_set(ldir_pernet(net));
-	return 0;
+	return request_begin(skb, genl_info_net(info), info->extack);
 }
 
 /* a dump's pre_doit(); genetlink calls it for dumps only */
 static int dump_start(struct netlink_callback *cb)
 {
-	return ldir_trust_check(cb->skb, sock_net(cb->skb->sk), cb->extack);
+	return request_begin(cb->skb, sock_net(cb->skb->sk), cb->extack);
 }
 
 #define LDIR_OP(_cmd, _doit, _dumpit, _policy) {			\

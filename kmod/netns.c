@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "netns.h"
 #include "conn.h"
@@ -136,9 +137,8 @@ void ldir_net_changed(struct ldir_net *ln)
 		ln->gen++;
 }
 
-static int __net_init ldir_net_init(struct net *net)
+static int ldir_net_init(struct ldir_net *ln, struct net *net)
 {
-	struct ldir_net *ln = ldir_pernet(net);
 	int i;
 
 	ln->net = net;
@@ -174,10 +174,47 @@ static int __net_init ldir_net_init(struct net *net)
 	return 0;
 }
 
+/* Serialises the creation of instances. */
+static DEFINE_MUTEX(create_lock);
+
+/* Returns the instance of @net, made by the first request that needs it:
+ * charged to the caller, whose memory cgroup stays the owner's (trust.c).
+ * NULL if it cannot be allocated.
+ */
+struct ldir_net *ldir_net_create(struct net *net)
+{
+	struct ldir_net **slot = net_generic(net, ldir_net_id);
+	struct ldir_net *ln = ldir_pernet(net);
+
+	if (ln)
+		return ln;
+	mutex_lock(&create_lock);
+	ln = *slot;
+	if (ln)
+		goto out;
+	ln = kvzalloc(sizeof(*ln), GFP_KERNEL_ACCOUNT);
+	if (!ln)
+		goto out;
+	if (ldir_net_init(ln, net)) {
+		kvfree(ln);
+		ln = NULL;
+		goto out;
+	}
+	ldir_trust_owner_set(ln);
+	/* the instance is whole before anyone sees it */
+	smp_store_release(slot, ln);
+out:
+	mutex_unlock(&create_lock);
+	return ln;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_net_create);
+
 static void __net_exit ldir_net_exit(struct net *net)
 {
 	struct ldir_net *ln = ldir_pernet(net);
 
+	if (!ln)
+		return;		/* never configured */
 	mutex_lock(&ln->lock);
 	ldir_hooks_unregister(ln);
 	ldir_conn_flush(ln, NULL, NULL);
@@ -201,13 +238,13 @@ static void __net_exit ldir_net_exit(struct net *net)
 	ldir_conn_table_uninit(ln);
 	free_percpu(ln->stats);
 	ldir_trust_owner_put(ln);
+	kvfree(ln);
 }
 
 static struct pernet_operations ldir_net_ops = {
-	.init = ldir_net_init,
 	.exit = ldir_net_exit,
 	.id = &ldir_net_id,
-	.size = sizeof(struct ldir_net),
+	.size = sizeof(struct ldir_net *),
 };
 
 int ldir_netns_init(void)

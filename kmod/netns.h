@@ -170,9 +170,16 @@ struct ldir_net {
 
 extern unsigned int ldir_net_id;
 
+/* The instance of @net, or NULL while nothing configured ldir there: a
+ * netns costs a pointer until then (ldir_net_create()). The hooks, and
+ * netlink after its pre_doit, always find one.
+ */
 static inline struct ldir_net *ldir_pernet(const struct net *net)
 {
-	return net_generic(net, ldir_net_id);
+	struct ldir_net **slot = net_generic(net, ldir_net_id);
+
+	/* pairs with smp_store_release() in ldir_net_create() */
+	return smp_load_acquire(slot);
 }
 
 #define LDIR_STATS_INC(s, i)	this_cpu_inc((s)->cnt[i])
@@ -190,6 +197,7 @@ u32 ldir_conn_max_default(void);
 void ldir_event_kick(struct ldir_net *ln);
 void ldir_event_work(struct work_struct *work);	/* netlink.c */
 
+struct ldir_net *ldir_net_create(struct net *net);
 int ldir_netns_init(void);
 void ldir_netns_uninit(void);
 

@@ -50,22 +50,18 @@ int ldir_trust_check(const struct sk_buff *skb, struct net *net,
 	return 0;
 }
 
-/* The first request in a netns that a user namespace owns names the owner:
- * what the packet path and the workers allocate for it is charged to the
- * memory cgroup of the task that made it, until the netns goes. The init
- * namespace's instances charge nobody there, as before.
+/* The request that makes the instance of a netns that a user namespace
+ * owns names the owner: what the packet path and the workers allocate for
+ * it is charged to the memory cgroup of the task that sent it, until the
+ * netns goes. The init namespace's instances charge nobody there, as
+ * before. Called before the instance is published.
  */
 void ldir_trust_owner_set(struct ldir_net *ln)
 {
-	struct mem_cgroup *memcg;
-
-	if (ln->net->user_ns == &init_user_ns || READ_ONCE(ln->memcg))
+	if (ln->net->user_ns == &init_user_ns)
 		return;
-	memcg = get_mem_cgroup_from_mm(current->mm);
-	if (!memcg)
-		return;		/* memory cgroups are off */
-	if (cmpxchg(&ln->memcg, NULL, memcg))
-		mem_cgroup_put(memcg);
+	/* NULL if memory cgroups are off */
+	ln->memcg = get_mem_cgroup_from_mm(current->mm);
 }
 
 /* At netns exit, once nothing can allocate for @ln any more. */
