@@ -1506,11 +1506,11 @@ void ldir_event_work(struct work_struct *work)
 {
 	struct ldir_net *ln = container_of(work, struct ldir_net, event_work);
 	struct ldir_virtual *v;
+	struct mem_cgroup *prev_memcg;
 	bool changed = false;
-	struct mem_cgroup *old;
 	struct ldir_real *r;
 
-	old = ldir_charge_begin(ln);
+	prev_memcg = ldir_charge_begin(ln);
 	mutex_lock(&ln->lock);
 	list_for_each_entry(r, &ln->reals, node) {
 		u8 state = READ_ONCE(r->state), old = r->reported_state;
@@ -1551,7 +1551,7 @@ void ldir_event_work(struct work_struct *work)
 	if (changed)
 		ldir_hash_refresh(ln);
 	mutex_unlock(&ln->lock);
-	ldir_charge_end(old);
+	ldir_charge_end(prev_memcg);
 }
 
 /* ---- binds and FPAs ---------------------------------------------------- */

@@ -210,8 +210,8 @@ expect_eq "delegated: conn-max lowered" "$CAP" \
 	"$(uld -j stats | jq -r '.config["conn-max"]')"
 
 # mem_current: memory.current of $CG, once every CPU's precharged stock of
-# it went back (a memory.high under the usage drains the stocks), so that
-# what is charged next is seen whole
+# it went back (a memory.high under the usage drains the stocks): what $CG
+# really holds, not what its processes charged ahead
 mem_current()
 {
 	echo 0 >"$CG/memory.high"
@@ -240,7 +240,8 @@ NFT
 pc bash -c "exec 3>/dev/udp/$VIP/7; for ((i = 0; i < $FLOWS; i++)); do echo x >&3; done" ||
 	fail "the client could not send"
 wait_for 10 bash -c "[[ \$(nsenter -t $P -n ldctl -j stats | jq -r '.stats[\"drop-conn-limit\"]') == $((FLOWS - CAP)) ]]" || true
-stats=$(uld -j stats)
+# (as the admin: a process in $CG would leave a charged stock behind)
+stats=$(dadm -j stats)
 expect_eq "conn-count stops at the cap" "$CAP" "$(jq -r '.config["conn-count"]' <<<"$stats")"
 expect_eq "flows past the cap: drop-conn-limit" $((FLOWS - CAP)) \
 	"$(jq -r '.stats["drop-conn-limit"]' <<<"$stats")"
@@ -250,12 +251,15 @@ if [[ -z "$CG" ]]; then
 	skip "the memory cgroup part: $MEMCG (all else passed)"
 fi
 
-after=$(cat "$CG/memory.current")
+after=$(mem_current)
 # the conn cache's object size (a merged cache has the biggest of them)
 osz=$(cat /sys/kernel/slab/ldir_conn/object_size 2>/dev/null || echo 64)
 log "$CG memory.current after: $after; conns of $osz bytes"
-expect_ge "memory.current growth of the owner's cgroup (bytes)" \
-	$((CAP * osz)) $((after - before))
+# each CPU may keep up to a page of it as bytes charged ahead (the objcg
+# stock), which a drain returns whole
+slack=$(($(grep -c ^processor /proc/cpuinfo) * 4096))
+expect_ge "memory.current growth of the owner's cgroup (bytes, $CAP conns less $slack of per-CPU slack)" \
+	$((CAP * osz - slack)) $((after - before))
 if ! grep -q '^slab_unreclaimable ' "$CG/memory.stat"; then
 	fail "no slab_unreclaimable in $CG/memory.stat"
 fi
