@@ -1838,7 +1838,9 @@ static int pre_doit(const struct LDIR_GENL_OPS *ops, struct sk_buff *skb,
 	return request_begin(skb, genl_info_net(info), info->extack);
 }
 
-/* a dump's pre_doit(); genetlink calls it for dumps only */
+/* a dump's pre_doit(); genetlink calls it for dumps only (6.1 gives it no
+ * extack: the refusal carries no message there)
+ */
 static int dump_start(struct netlink_callback *cb)
 {
 	return request_begin(cb->skb, sock_net(cb->skb->sk), cb->extack);

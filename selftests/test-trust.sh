@@ -95,7 +95,13 @@ log "the root of a user namespace, delegation off"
 INIT_MSG="needs CAP_NET_ADMIN in the initial user namespace"
 refused "unshare -Urn: virtual add" "operation not permitted.*kernel: .*$INIT_MSG" \
 	"${NOBODY[@]}" unshare -Urn ldctl virtual add "$VIP:7" udp
-refused "unshare -Urn: show (a dump)" "operation not permitted.*kernel: .*$INIT_MSG" \
+# a dump's start() gets an extack since 6.2: 6.1 refuses without a reason
+DUMP_MSG="operation not permitted.*kernel: .*$INIT_MSG"
+if [[ $(uname -r) =~ ^6\.1\. ]]; then
+	log "6.1 gives a dump's start() no extack: the refused dump says no reason"
+	DUMP_MSG="operation not permitted"
+fi
+refused "unshare -Urn: show (a dump)" "$DUMP_MSG" \
 	"${NOBODY[@]}" unshare -Urn ldctl show
 refused "unshare -Urn: stats" "operation not permitted.*kernel: .*$INIT_MSG" \
 	"${NOBODY[@]}" unshare -Urn ldctl stats
@@ -268,6 +274,8 @@ log "$CG: $(grep -E '^(slab_unreclaimable|percpu|kernel) ' "$CG/memory.stat" | t
 log "the conns go with the netns; the host admin turns delegation off"
 echo 0 >"$PARAM"
 refused "delegation off again: the namespace's root is refused" \
-	"operation not permitted.*kernel: .*$INIT_MSG" uld show
+	"$DUMP_MSG" uld show
+refused "delegation off again: the namespace's root is refused (a do)" \
+	"operation not permitted.*kernel: .*$INIT_MSG" uld stats
 expect_eq "the host admin still sees its conns" "$CAP" \
 	"$(dadm -j stats | jq -r '.config["conn-count"]')"
