@@ -124,11 +124,11 @@ struct ldir_bind *ldir_bind_create(struct ldir_net *ln, struct ldir_virtual *v,
 	if (ldir_bind_find(ln, v->family, &v->addr, v->port, v->protocol,
 			   caddr, plen))
 		return ERR_PTR(-EEXIST);
-	if (bt->count >= LDIR_BINDS_MAX)
+	if (bt->count >= ln->bind_max)
 		return ERR_PTR(-ENOSPC);
 	if (!buckets) {
 		buckets = kvcalloc(1U << BIND_HASH_BITS, sizeof(*buckets),
-				   GFP_KERNEL);
+				   GFP_KERNEL_ACCOUNT);
 		if (!buckets)
 			return ERR_PTR(-ENOMEM);
 		/* zeroed before seen: pairs with smp_load_acquire() in
@@ -136,7 +136,7 @@ struct ldir_bind *ldir_bind_create(struct ldir_net *ln, struct ldir_virtual *v,
 		 */
 		smp_store_release(&bt->buckets, buckets);
 	}
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	refcount_inc(&v->refcnt);

@@ -9,6 +9,7 @@
 #include <linux/module.h>
 
 #include "conn.h"
+#include "trust.h"
 
 static unsigned int conn_hash_bits = 16;
 module_param(conn_hash_bits, uint, 0444);
@@ -181,8 +182,8 @@ static void conn_free_rcu(struct rcu_head *head)
 
 /* Creates and hashes a conn for a new flow described by @t (client ->
  * VIP), to @real (NULL: the link's own). If a conn for the same flow won
- * a race, that one is returned. Runs in softirq; allocates with
- * GFP_ATOMIC.
+ * a race, that one is returned. Runs in softirq; a user namespace's
+ * instance is charged for it (trust.h).
  */
 struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 				   const struct ldir_tuple *t,
@@ -192,6 +193,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 {
 	struct ldir_conn_table *ct = &ln->conns;
 	struct ldir_conn *cp, *other;
+	struct mem_cgroup *old;
 	u32 b0, b1;
 
 	if (atomic_inc_return(&ct->count) > READ_ONCE(ln->conn_max)) {
@@ -199,7 +201,9 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_CONN_LIMIT);
 		return ERR_PTR(-ENOSPC);
 	}
-	cp = kmem_cache_zalloc(conn_cachep, GFP_ATOMIC);
+	old = ldir_charge_begin(ln);
+	cp = kmem_cache_zalloc(conn_cachep, ldir_atomic_gfp(ln));
+	ldir_charge_end(old);
 	if (!cp) {
 		atomic_dec(&ct->count);
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
@@ -588,16 +592,16 @@ int ldir_conn_table_alloc(struct ldir_net *ln)
 	if (ct->buckets)
 		return 0;
 	nlocks = min(1U << ct->hash_bits, 1024U);
-	ct->locks = kcalloc(nlocks, sizeof(*ct->locks), GFP_KERNEL);
+	ct->locks = kcalloc(nlocks, sizeof(*ct->locks), GFP_KERNEL_ACCOUNT);
 	if (!ct->locks)
 		return -ENOMEM;
 	for (i = 0; i < nlocks; i++)
 		spin_lock_init(&ct->locks[i]);
 	ct->lock_mask = nlocks - 1;
 	buckets = kvcalloc(LDIR_DIR_MAX << ct->hash_bits, sizeof(*buckets),
-			   GFP_KERNEL);
+			   GFP_KERNEL_ACCOUNT);
 	ct->used = kvcalloc(BITS_TO_LONGS(1U << ct->hash_bits),
-			    sizeof(unsigned long), GFP_KERNEL);
+			    sizeof(unsigned long), GFP_KERNEL_ACCOUNT);
 	if (!buckets || !ct->used) {
 		kvfree(buckets);
 		kvfree(ct->used);
@@ -639,7 +643,7 @@ int ldir_conn_cache_init(void)
 {
 	/* issue 6: at most 128 bytes of kernel memory per live IPv4 conn */
 	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && sizeof(struct ldir_conn) > 128);
-	conn_cachep = KMEM_CACHE(ldir_conn, 0);
+	conn_cachep = KMEM_CACHE(ldir_conn, SLAB_ACCOUNT);
 	return conn_cachep ? 0 : -ENOMEM;
 }
 

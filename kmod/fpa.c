@@ -12,6 +12,7 @@
 #include "bind.h"
 #include "conn.h"
 #include "sched.h"
+#include "trust.h"
 
 #define FPA_HASH_BITS	12
 #define FPA_GC_INTERVAL	HZ
@@ -19,6 +20,12 @@
 static unsigned int fpa_max = 65536;
 module_param(fpa_max, uint, 0444);
 MODULE_PARM_DESC(fpa_max, "FPAs per netns (0: none); the least recently used goes first");
+
+/* A user namespace may lower its FPA bound, not raise it past this. */
+u32 ldir_fpa_max_default(void)
+{
+	return fpa_max;
+}
 
 static u32 fpa_hash(const struct ldir_fpa_table *ft,
 		    const struct ldir_virtual *v,
@@ -123,10 +130,13 @@ static void fpa_insert(struct ldir_net *ln, struct hlist_head *buckets,
 	struct ldir_fpa_table *ft = &ln->fpa;
 	struct ldir_fpa *f, *other;
 	unsigned int max = READ_ONCE(ft->max);
+	struct mem_cgroup *old;
 
 	if (!max)
 		return;
-	f = kzalloc(sizeof(*f), GFP_ATOMIC);
+	old = ldir_charge_begin(ln);
+	f = kzalloc(sizeof(*f), ldir_atomic_gfp(ln));
+	ldir_charge_end(old);
 	if (!f)
 		return;	/* affinity is best effort; the conn goes on */
 	if (!ldir_link_get(l)) {
@@ -341,7 +351,7 @@ int ldir_fpa_table_alloc(struct ldir_net *ln)
 	lockdep_assert_held(&ln->lock);
 	if (ft->buckets)
 		return 0;
-	buckets = kvcalloc(1U << FPA_HASH_BITS, sizeof(*buckets), GFP_KERNEL);
+	buckets = kvcalloc(1U << FPA_HASH_BITS, sizeof(*buckets), GFP_KERNEL_ACCOUNT);
 	if (!buckets)
 		return -ENOMEM;
 	/* the packet path sees initialised buckets or none: pairs with

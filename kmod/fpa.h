@@ -26,7 +26,7 @@ struct ldir_fpa_table {
 	spinlock_t lock;		/* writers: buckets, lru, count */
 	struct list_head lru;		/* most recently used first */
 	unsigned int count;		/* under lock */
-	unsigned int max;		/* bound; from fpa_max at netns init */
+	unsigned int max;		/* bound; fpa_max, or CONFIG_SET */
 	siphash_key_t key;
 	struct delayed_work gc_work;
 };
@@ -60,6 +60,7 @@ unsigned int ldir_fpa_count(struct ldir_net *ln);
 struct ldir_fpa *ldir_fpa_dump_next(struct ldir_net *ln, unsigned int *bucket,
 				    unsigned int *idx);
 
+u32 ldir_fpa_max_default(void);
 void ldir_fpa_table_init(struct ldir_net *ln);
 int ldir_fpa_table_alloc(struct ldir_net *ln);
 void ldir_fpa_table_uninit(struct ldir_net *ln);

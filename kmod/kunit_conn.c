@@ -114,12 +114,12 @@ static struct ldir_link *fx_link(struct kunit *test, struct ldir_virtual *v,
 
 static int conn_init(struct kunit *test)
 {
-	struct ldir_net *ln = ldir_pernet(&init_net);
+	struct ldir_net *ln = ldir_net_create(&init_net);
 	struct conn_fx *fx;
 	int s;
 
 	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
-	if (!fx)
+	if (!fx || !ln)
 		return -ENOMEM;
 	fx->ln = ln;
 	test->priv = fx;

@@ -122,7 +122,8 @@ static int fpa_init(struct kunit *test)
 
 	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fx);
-	fx->ln = ldir_pernet(&init_net);
+	fx->ln = ldir_net_create(&init_net);
+	KUNIT_ASSERT_NOT_NULL(test, fx->ln);
 	fx->max = fx->ln->fpa.max;
 	test->priv = fx;
 	mutex_lock(&fx->ln->lock);

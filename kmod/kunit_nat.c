@@ -635,7 +635,9 @@ static int icmp_init(struct kunit *test)
 	if (!fx || !rr)
 		return -ENOMEM;
 	test->priv = fx;
-	ln = ldir_pernet(&init_net);
+	ln = ldir_net_create(&init_net);
+	if (!ln)
+		return -ENOMEM;
 	fx->ln = ln;
 
 	mutex_lock(&ln->lock);

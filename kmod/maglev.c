@@ -126,8 +126,8 @@ VISIBLE_IF_KUNIT int ldir_maglev_build_steps(u32 *lookup, u32 size,
 			return -EINVAL;
 		wmax = max(wmax, b[i].weight);
 	}
-	mw = kvcalloc(n, sizeof(*mw), GFP_KERNEL);
-	heap = kvcalloc(n, sizeof(*heap), GFP_KERNEL);
+	mw = kvcalloc(n, sizeof(*mw), GFP_KERNEL_ACCOUNT);
+	heap = kvcalloc(n, sizeof(*heap), GFP_KERNEL_ACCOUNT);
 	if (!mw || !heap) {
 		kvfree(mw);
 		kvfree(heap);

@@ -16,6 +16,7 @@
 #include "sched.h"
 #include "sched_hash.h"
 #include "stateless.h"
+#include "trust.h"
 
 static struct genl_family ldir_family;
 
@@ -161,6 +162,11 @@ static const struct nla_policy config_policy[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_RETRY_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
 	[LDIR_CONFIG_A_PR_AGE_DIV]	= NLA_POLICY_FULL_RANGE(NLA_U32, &age_div_range),
 	[LDIR_CONFIG_A_PR_CLAMP_PCT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pct_range),
+	[LDIR_CONFIG_A_FPA_MAX]		= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_VIRTUAL_MAX]	= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_REAL_MAX]	= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_LINK_MAX]	= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_BIND_MAX]	= { .type = NLA_U32 },
 };
 
 /* Each operation accepts only the attributes it uses. */
@@ -944,6 +950,38 @@ static const int timeout_attr_state[][2] = {
 	{ LDIR_CONFIG_A_TIMEOUT_UDP, LDIR_CONN_S_UDP },
 };
 
+/* The caps a user namespace may lower but not raise past the module's
+ * defaults: only the host admin may (trust.c).
+ */
+static int caps_check(struct sk_buff *skb, struct genl_info *info,
+		      struct nlattr **tb)
+{
+	const struct {
+		int type;
+		u32 def;
+	} caps[] = {
+		{ LDIR_CONFIG_A_CONN_MAX, ldir_conn_max_default() },
+		{ LDIR_CONFIG_A_FPA_MAX, ldir_fpa_max_default() },
+		{ LDIR_CONFIG_A_VIRTUAL_MAX, LDIR_VIRTUALS_MAX },
+		{ LDIR_CONFIG_A_REAL_MAX, LDIR_REALS_MAX },
+		{ LDIR_CONFIG_A_LINK_MAX, LDIR_LINKS_MAX },
+		{ LDIR_CONFIG_A_BIND_MAX, LDIR_BINDS_MAX },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(caps); i++) {
+		struct nlattr *a = tb[caps[i].type];
+
+		if (a && nla_get_u32(a) > caps[i].def &&
+		    !ldir_trust_is_admin(skb)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "only the host admin may raise a cap above the module's default");
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
 static int config_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = info_ln(info);
@@ -954,9 +992,22 @@ static int config_set(struct sk_buff *skb, struct genl_info *info)
 			 config_policy);
 	if (ret)
 		return ret;
+	ret = caps_check(skb, info, tb);
+	if (ret)
+		return ret;
 	mutex_lock(&ln->lock);
 	if (tb[LDIR_CONFIG_A_CONN_MAX])
 		WRITE_ONCE(ln->conn_max, nla_get_u32(tb[LDIR_CONFIG_A_CONN_MAX]));
+	if (tb[LDIR_CONFIG_A_FPA_MAX])
+		WRITE_ONCE(ln->fpa.max, nla_get_u32(tb[LDIR_CONFIG_A_FPA_MAX]));
+	if (tb[LDIR_CONFIG_A_VIRTUAL_MAX])
+		WRITE_ONCE(ln->virtual_max, nla_get_u32(tb[LDIR_CONFIG_A_VIRTUAL_MAX]));
+	if (tb[LDIR_CONFIG_A_REAL_MAX])
+		WRITE_ONCE(ln->real_max, nla_get_u32(tb[LDIR_CONFIG_A_REAL_MAX]));
+	if (tb[LDIR_CONFIG_A_LINK_MAX])
+		WRITE_ONCE(ln->link_max, nla_get_u32(tb[LDIR_CONFIG_A_LINK_MAX]));
+	if (tb[LDIR_CONFIG_A_BIND_MAX])
+		WRITE_ONCE(ln->bind_max, nla_get_u32(tb[LDIR_CONFIG_A_BIND_MAX]));
 	for (i = 0; i < ARRAY_SIZE(timeout_attr_state); i++) {
 		struct nlattr *a = tb[timeout_attr_state[i][0]];
 
@@ -1028,7 +1079,13 @@ static int put_config(struct sk_buff *skb, struct ldir_net *ln)
 	    nla_put_u32(skb, LDIR_CONFIG_A_PR_AGE_DIV,
 			READ_ONCE(ln->pr_age_div)) ||
 	    nla_put_u32(skb, LDIR_CONFIG_A_PR_CLAMP_PCT,
-			READ_ONCE(ln->pr_clamp_pct)))
+			READ_ONCE(ln->pr_clamp_pct)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_FPA_MAX, READ_ONCE(ln->fpa.max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_VIRTUAL_MAX,
+			READ_ONCE(ln->virtual_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_REAL_MAX, READ_ONCE(ln->real_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_LINK_MAX, READ_ONCE(ln->link_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_BIND_MAX, READ_ONCE(ln->bind_max)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -1426,9 +1483,11 @@ void ldir_event_work(struct work_struct *work)
 {
 	struct ldir_net *ln = container_of(work, struct ldir_net, event_work);
 	struct ldir_virtual *v;
+	struct mem_cgroup *prev_memcg;
 	bool changed = false;
 	struct ldir_real *r;
 
+	prev_memcg = ldir_charge_begin(ln);
 	mutex_lock(&ln->lock);
 	list_for_each_entry(r, &ln->reals, node) {
 		u8 state = READ_ONCE(r->state), old = r->reported_state;
@@ -1469,6 +1528,7 @@ void ldir_event_work(struct work_struct *work)
 	if (changed)
 		ldir_hash_refresh(ln);
 	mutex_unlock(&ln->lock);
+	ldir_charge_end(prev_memcg);
 }
 
 /* ---- binds and FPAs ---------------------------------------------------- */
@@ -1729,8 +1789,43 @@ out:
 
 /* ---- family ------------------------------------------------------------ */
 
+/* Who may: the ops' GENL_UNS_ADMIN_PERM keeps out whoever lacks
+ * CAP_NET_ADMIN over the netns's owner; ldir_trust_check() then asks for
+ * it in the initial user namespace, unless the host admin delegated.
+ */
+static int request_begin(const struct sk_buff *skb, struct net *net,
+			 struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	ret = ldir_trust_check(skb, net, extack);
+	if (ret)
+		return ret;
+	/* the first request in a netns makes its instance */
+	if (!ldir_net_create(net)) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot allocate the netns's instance");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int pre_doit(const struct LDIR_GENL_OPS *ops, struct sk_buff *skb,
+		    struct genl_info *info)
+{
+	return request_begin(skb, genl_info_net(info), info->extack);
+}
+
+/* a dump's pre_doit(); genetlink calls it for dumps only (6.1 gives it no
+ * extack: the refusal carries no message there)
+ */
+static int dump_start(struct netlink_callback *cb)
+{
+	return request_begin(cb->skb, sock_net(cb->skb->sk), cb->extack);
+}
+
 #define LDIR_OP(_cmd, _doit, _dumpit, _policy) {			\
 	.cmd = _cmd, .doit = _doit, .dumpit = _dumpit,			\
+	.start = dump_start,						\
 	.policy = _policy, .maxattr = LDIR_A_MAX,			\
 	.flags = GENL_UNS_ADMIN_PERM,					\
 }
@@ -1759,7 +1854,7 @@ static const struct genl_ops ldir_ops[] = {
 };
 
 static const struct genl_multicast_group ldir_mcgrps[] = {
-	{ .name = LDIR_GENL_MCGRP_EVENTS },
+	{ .name = LDIR_GENL_MCGRP_EVENTS, .flags = LDIR_MCGRP_F_ADMIN },
 };
 
 static struct genl_family ldir_family __ro_after_init = {
@@ -1773,6 +1868,7 @@ static struct genl_family ldir_family __ro_after_init = {
 	 */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
+	.pre_doit = pre_doit,
 	.ops = ldir_ops,
 	.n_ops = ARRAY_SIZE(ldir_ops),
 	.resv_start_op = LDIR_CMD_FLUSH + 1,

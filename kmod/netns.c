@@ -5,12 +5,14 @@
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "netns.h"
 #include "conn.h"
 #include "hooks.h"
 #include "virtual.h"
 #include "sched_hash.h"
+#include "trust.h"
 
 unsigned int ldir_net_id __read_mostly;
 EXPORT_SYMBOL_IF_KUNIT(ldir_net_id);
@@ -30,6 +32,12 @@ static const u32 ldir_default_timeout[__LDIR_CONN_S_MAX] = {
 static unsigned int conn_max = 1 << 20;
 module_param(conn_max, uint, 0444);
 MODULE_PARM_DESC(conn_max, "default bound of each netns conn table");
+
+/* A user namespace may lower its conn-max, not raise it past this. */
+u32 ldir_conn_max_default(void)
+{
+	return conn_max ?: 1;
+}
 
 struct ldir_addr_entry {
 	struct hlist_node node;
@@ -70,7 +78,7 @@ int ldir_addrset_add(struct ldir_net *ln, struct ldir_addrset *set,
 		e->users++;
 		return 0;
 	}
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
 	e->addr = *addr;
@@ -129,9 +137,8 @@ void ldir_net_changed(struct ldir_net *ln)
 		ln->gen++;
 }
 
-static int __net_init ldir_net_init(struct net *net)
+static int ldir_net_init(struct ldir_net *ln, struct net *net)
 {
-	struct ldir_net *ln = ldir_pernet(net);
 	int i;
 
 	ln->net = net;
@@ -143,7 +150,11 @@ static int __net_init ldir_net_init(struct net *net)
 	for (i = 0; i < ARRAY_SIZE(ln->vtab); i++)
 		INIT_HLIST_HEAD(&ln->vtab[i]);
 	get_random_bytes(&ln->vkey, sizeof(ln->vkey));
-	ln->conn_max = conn_max ?: 1;
+	ln->conn_max = ldir_conn_max_default();
+	ln->virtual_max = LDIR_VIRTUALS_MAX;
+	ln->real_max = LDIR_REALS_MAX;
+	ln->link_max = LDIR_LINKS_MAX;
+	ln->bind_max = LDIR_BINDS_MAX;
 	for (i = 0; i < __LDIR_CONN_S_MAX; i++)
 		ln->timeout[i] = ldir_default_timeout[i] * HZ;
 	ln->syn_resends = 2;
@@ -153,7 +164,7 @@ static int __net_init ldir_net_init(struct net *net)
 	INIT_WORK(&ln->event_work, ldir_event_work);
 	atomic_set(&ln->nfailed, 0);
 
-	ln->stats = alloc_percpu(struct ldir_stats);
+	ln->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
 	if (!ln->stats)
 		return -ENOMEM;
 	ldir_conn_table_init(ln);
@@ -163,6 +174,41 @@ static int __net_init ldir_net_init(struct net *net)
 	return 0;
 }
 
+/* Serialises the creation of instances. */
+static DEFINE_MUTEX(create_lock);
+
+/* Returns the instance of @net, made by the first request that needs it:
+ * charged to the caller, whose memory cgroup stays the owner's (trust.c).
+ * NULL if it cannot be allocated.
+ */
+struct ldir_net *ldir_net_create(struct net *net)
+{
+	struct ldir_net **slot = net_generic(net, ldir_net_id);
+	struct ldir_net *ln = ldir_pernet(net);
+
+	if (ln)
+		return ln;
+	mutex_lock(&create_lock);
+	ln = *slot;
+	if (ln)
+		goto out;
+	ln = kvzalloc(sizeof(*ln), GFP_KERNEL_ACCOUNT);
+	if (!ln)
+		goto out;
+	if (ldir_net_init(ln, net)) {
+		kvfree(ln);
+		ln = NULL;
+		goto out;
+	}
+	ldir_trust_owner_set(ln);
+	/* the instance is whole before anyone sees it */
+	smp_store_release(slot, ln);
+out:
+	mutex_unlock(&create_lock);
+	return ln;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_net_create);
+
 /* The hooks go first: the netns core waits for one grace period after
  * every pre_exit of the batch, so that when ldir_net_exit() runs no
  * packet is on its way through ldir, and it tears down without waiting.
@@ -171,6 +217,8 @@ static void __net_exit ldir_net_pre_exit(struct net *net)
 {
 	struct ldir_net *ln = ldir_pernet(net);
 
+	if (!ln)
+		return;		/* never configured */
 	mutex_lock(&ln->lock);
 	ldir_hooks_unregister(ln);
 	mutex_unlock(&ln->lock);
@@ -180,6 +228,8 @@ static void __net_exit ldir_net_exit(struct net *net)
 {
 	struct ldir_net *ln = ldir_pernet(net);
 
+	if (!ln)
+		return;
 	mutex_lock(&ln->lock);
 	ldir_objects_flush(ln);
 	mutex_unlock(&ln->lock);
@@ -200,14 +250,15 @@ static void __net_exit ldir_net_exit(struct net *net)
 	ldir_bind_table_uninit(ln);
 	ldir_conn_table_uninit(ln);
 	free_percpu(ln->stats);
+	ldir_trust_owner_put(ln);
+	kvfree(ln);
 }
 
 static struct pernet_operations ldir_net_ops = {
-	.init = ldir_net_init,
 	.pre_exit = ldir_net_pre_exit,
 	.exit = ldir_net_exit,
 	.id = &ldir_net_id,
-	.size = sizeof(struct ldir_net),
+	.size = sizeof(struct ldir_net *),
 };
 
 int ldir_netns_init(void)

@@ -22,6 +22,8 @@
 #include "fpa.h"
 #include "bind.h"
 
+struct mem_cgroup;
+
 /* Objects are bounded like every table on the router. */
 #define LDIR_VIRTUALS_MAX	4096
 #define LDIR_REALS_MAX		65536
@@ -134,6 +136,10 @@ struct ldir_net {
 	u32 retry_interval;		/* jiffies between probes of a failed real */
 	u32 pr_age_div;			/* k of eq. 474 */
 	u32 pr_clamp_pct;		/* claims 9-12: most one sample moves R */
+	/* caps, under lock, read locklessly; a user namespace may lower
+	 * them, not raise them (netlink.c)
+	 */
+	u32 virtual_max, real_max, link_max, bind_max;
 
 	/* state changes made by the packet path, reported from process
 	 * context: events and log lines
@@ -154,13 +160,26 @@ struct ldir_net {
 	struct delayed_work hash_work;	/* rebuilds stale hash tables */
 	struct ldir_fpa_table fpa;	/* FPAs (seed 001 Fig. 3D) */
 	struct ldir_bind_table binds;	/* binds (seed 002 Fig. 3D) */
+
+	/* the instance of a user namespace: the memory cgroup charged for
+	 * what the packet path and the workers allocate (trust.c); NULL
+	 * otherwise
+	 */
+	struct mem_cgroup *memcg;
 };
 
 extern unsigned int ldir_net_id;
 
+/* The instance of @net, or NULL while nothing configured ldir there: a
+ * netns costs a pointer until then (ldir_net_create()). The hooks, and
+ * netlink after its pre_doit, always find one.
+ */
 static inline struct ldir_net *ldir_pernet(const struct net *net)
 {
-	return net_generic(net, ldir_net_id);
+	struct ldir_net **slot = net_generic(net, ldir_net_id);
+
+	/* pairs with smp_store_release() in ldir_net_create() */
+	return smp_load_acquire(slot);
 }
 
 #define LDIR_STATS_INC(s, i)	this_cpu_inc((s)->cnt[i])
@@ -174,9 +193,11 @@ bool ldir_addrset_has_rcu(struct ldir_net *ln, struct ldir_addrset *set,
 			  const union nf_inet_addr *addr);
 void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out);
 void ldir_net_changed(struct ldir_net *ln);
+u32 ldir_conn_max_default(void);
 void ldir_event_kick(struct ldir_net *ln);
 void ldir_event_work(struct work_struct *work);	/* netlink.c */
 
+struct ldir_net *ldir_net_create(struct net *net);
 int ldir_netns_init(void);
 void ldir_netns_uninit(void);
 

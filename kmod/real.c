@@ -28,12 +28,12 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	struct ldir_real *r;
 
 	lockdep_assert_held(&ln->lock);
-	if (ln->nreals >= LDIR_REALS_MAX)
+	if (ln->nreals >= ln->real_max)
 		return ERR_PTR(-ENOSPC);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
-	r->stats = alloc_percpu(struct ldir_stats);
+	r->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
 	if (!r->stats) {
 		kfree(r);
 		return ERR_PTR(-ENOMEM);

@@ -10,6 +10,7 @@
 #include "sched_hash.h"
 #include "maglev.h"
 #include "virtual.h"
+#include "trust.h"
 
 /*
  * Seed 004 claims 26, 29, 33: (SRC_IP_ADDR + DEST_IP_ADDR + DEST_PORT) % N
@@ -199,9 +200,9 @@ static int maglev_fill(struct ldir_hash_table *ht)
 	u32 i;
 	int ret;
 
-	b = kcalloc(ht->n, sizeof(*b), GFP_KERNEL);
+	b = kcalloc(ht->n, sizeof(*b), GFP_KERNEL_ACCOUNT);
 	ht->size = LDIR_MAGLEV_SIZE;
-	ht->lookup = kvmalloc_array(ht->size, sizeof(*ht->lookup), GFP_KERNEL);
+	ht->lookup = kvmalloc_array(ht->size, sizeof(*ht->lookup), GFP_KERNEL_ACCOUNT);
 	if (!b || !ht->lookup) {
 		kfree(b);
 		return -ENOMEM;
@@ -239,7 +240,7 @@ int ldir_virtual_hash_changed(struct ldir_net *ln, struct ldir_virtual *v)
 	if (!ldir_sched_is_hash(ops) || !v->nlinks)
 		goto publish;
 
-	ht = kzalloc(struct_size(ht, m, v->nlinks), GFP_KERNEL);
+	ht = kzalloc(struct_size(ht, m, v->nlinks), GFP_KERNEL_ACCOUNT);
 	if (!ht)
 		return -ENOMEM;
 	ht->ln = ln;
@@ -313,10 +314,14 @@ static void hash_work(struct work_struct *work)
 {
 	struct ldir_net *ln = container_of(to_delayed_work(work),
 					   struct ldir_net, hash_work);
+	struct mem_cgroup *old;
 
+	/* a worker is charged nothing of its own: charge the owner */
+	old = ldir_charge_begin(ln);
 	mutex_lock(&ln->lock);
 	ldir_hash_refresh(ln);
 	mutex_unlock(&ln->lock);
+	ldir_charge_end(old);
 }
 
 /* Asks for the tables to be rebuilt soon; any context (a real that fails

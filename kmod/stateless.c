@@ -90,7 +90,7 @@ int ldir_stateless_link_add(struct ldir_net *ln, struct ldir_link *l)
 	lockdep_assert_held(&ln->lock);
 	if (!(v->flags & LDIR_VIRTUAL_F_STATELESS))
 		return 0;
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
 	e->raddr = l->real->addr;

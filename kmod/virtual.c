@@ -111,9 +111,9 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	int ret;
 
 	lockdep_assert_held(&ln->lock);
-	if (ln->nvirtuals >= LDIR_VIRTUALS_MAX)
+	if (ln->nvirtuals >= ln->virtual_max)
 		return ERR_PTR(-ENOSPC);
-	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
 	v->stats = alloc_percpu(struct ldir_stats);
@@ -297,12 +297,12 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	struct ldir_link *l;
 
 	lockdep_assert_held(&ln->lock);
-	if (ln->nlinks >= LDIR_LINKS_MAX)
+	if (ln->nlinks >= ln->link_max)
 		return ERR_PTR(-ENOSPC);
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
 	if (!l)
 		return ERR_PTR(-ENOMEM);
-	l->stats = alloc_percpu(struct ldir_stats);
+	l->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
 	if (!l->stats || ldir_addrset_add(ln, &ln->real_addrs, &r->addr)) {
 		free_percpu(l->stats);
 		kfree(l);

@@ -153,6 +153,11 @@ const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_RETRY_INTERVAL] = "retry-interval",
 	[LDIR_CONFIG_A_PR_AGE_DIV] = "pr-age-div",
 	[LDIR_CONFIG_A_PR_CLAMP_PCT] = "pr-clamp",
+	[LDIR_CONFIG_A_FPA_MAX] = "fpa-max",
+	[LDIR_CONFIG_A_VIRTUAL_MAX] = "virtual-max",
+	[LDIR_CONFIG_A_REAL_MAX] = "real-max",
+	[LDIR_CONFIG_A_LINK_MAX] = "link-max",
+	[LDIR_CONFIG_A_BIND_MAX] = "bind-max",
 };
 
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b)

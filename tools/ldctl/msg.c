@@ -164,6 +164,11 @@ static const struct attr_desc config_attrs[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_RETRY_INTERVAL] = { "retry-interval", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_PR_AGE_DIV] = { "pr-age-div", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_PR_CLAMP_PCT] = { "pr-clamp", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_FPA_MAX] = { "fpa-max", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_VIRTUAL_MAX] = { "virtual-max", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_REAL_MAX] = { "real-max", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_LINK_MAX] = { "link-max", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_BIND_MAX] = { "bind-max", MNL_TYPE_U32 },
 };
 static const struct attr_set config_set = SET(config_attrs);
 

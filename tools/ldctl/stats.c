@@ -22,6 +22,7 @@ void usage_config(FILE *f)
 	fputs("  ldctl config set [conn-max N] [timeout-syn S] [timeout-est S] [timeout-fin S]\n"
 	      "                   [timeout-time-wait S] [timeout-close S] [timeout-udp S]\n"
 	      "                   [syn-resends K] [retry-interval S] [pr-age-div k] [pr-clamp PCT]\n"
+	      "                   [fpa-max N] [virtual-max N] [real-max N] [link-max N] [bind-max N]\n"
 	      "  ldctl config [show]\n", f);
 }
 
@@ -111,6 +112,12 @@ static const struct {
 	{ "retry-interval", LDIR_CONFIG_A_RETRY_INTERVAL, 1, LDIR_TIMEOUT_MAX },
 	{ "pr-age-div", LDIR_CONFIG_A_PR_AGE_DIV, 1, 1000000 },
 	{ "pr-clamp", LDIR_CONFIG_A_PR_CLAMP_PCT, 1, 100 },
+	/* caps: a delegated user namespace may only lower them */
+	{ "fpa-max", LDIR_CONFIG_A_FPA_MAX, 0, UINT32_MAX },
+	{ "virtual-max", LDIR_CONFIG_A_VIRTUAL_MAX, 0, UINT32_MAX },
+	{ "real-max", LDIR_CONFIG_A_REAL_MAX, 0, UINT32_MAX },
+	{ "link-max", LDIR_CONFIG_A_LINK_MAX, 0, UINT32_MAX },
+	{ "bind-max", LDIR_CONFIG_A_BIND_MAX, 0, UINT32_MAX },
 };
 
 int config_parse(int argc, char **argv, struct ld_config *c)

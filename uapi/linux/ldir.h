@@ -4,8 +4,13 @@
  * Generic netlink ABI, family "ldir", version 1.
  *
  * Every command works on the network namespace of the socket that sends it
- * and needs CAP_NET_ADMIN in that namespace. Every rejection carries an
- * extack message that names the offending attribute.
+ * and needs CAP_NET_ADMIN in the initial user namespace; with the module
+ * parameter userns_delegate=1, CAP_NET_ADMIN over the user namespace that
+ * owns the netns is enough, within caps (the *_MAX settings of CONFIG_SET)
+ * that such a namespace may lower but not raise past the module's
+ * defaults (EPERM). The "events" group needs CAP_NET_ADMIN over the netns's
+ * owner. Every rejection carries an extack message that names the
+ * offending attribute.
  *
  * Objects
  *   virtual  (VIP, port, protocol, Bind ID): what clients connect to.
@@ -84,8 +89,10 @@
  *     REAL_ADDR/PORT, STATE (enum ldir_conn_state), EXPIRES_MS
  * LDIR_CMD_STATS_GET    do: LDIR_A_STATS (global counters) and
  *     LDIR_A_CONFIG (current settings)
- * LDIR_CMD_CONFIG_SET   [LDIR_A_CONFIG] conn table bound, timeouts and
- *     the failure detection and pr settings
+ * LDIR_CMD_CONFIG_SET   [LDIR_A_CONFIG] conn table bound, timeouts, the
+ *     failure detection and pr settings, and the caps on FPAs, virtuals,
+ *     reals, links and binds (lowering one below the current count keeps
+ *     what exists and refuses new ones)
  * LDIR_CMD_FLUSH        delete every virtual, real, link, bind, FPA and
  *     conn; with LDIR_A_FLUSH_CONNS_ONLY only the conns go
  *
@@ -453,6 +460,11 @@ enum ldir_config_attrs {
 	LDIR_CONFIG_A_RETRY_INTERVAL,	/* u32 s: 1..LDIR_TIMEOUT_MAX (30) */
 	LDIR_CONFIG_A_PR_AGE_DIV,	/* u32, k: 1..1000000 (default 4) */
 	LDIR_CONFIG_A_PR_CLAMP_PCT,	/* u32, 1..100 (default 25) */
+	LDIR_CONFIG_A_FPA_MAX,		/* u32, FPAs kept (module's fpa_max) */
+	LDIR_CONFIG_A_VIRTUAL_MAX,	/* u32, virtuals (4096) */
+	LDIR_CONFIG_A_REAL_MAX,		/* u32, reals (65536) */
+	LDIR_CONFIG_A_LINK_MAX,		/* u32, links (65536) */
+	LDIR_CONFIG_A_BIND_MAX,		/* u32, binds (65536) */
 
 	__LDIR_CONFIG_A_MAX,
 	LDIR_CONFIG_A_MAX = __LDIR_CONFIG_A_MAX - 1

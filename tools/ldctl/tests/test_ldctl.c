@@ -83,7 +83,7 @@ static int words(char **argv, const char *line)
 	static char buf[1024];
 
 	snprintf(buf, sizeof(buf), "%s", line);
-	return restore_split(buf, argv, 32);
+	return restore_split(buf, argv, 64);
 }
 
 static void test_numbers(void)
@@ -198,7 +198,7 @@ static void test_endpoints(void)
 static void test_virtual_parse(void)
 {
 	struct ld_virtual v;
-	char *argv[33];
+	char *argv[65];
 	int argc;
 
 	argc = words(argv, "192.0.2.10:80 tcp sched wlc state out bind 5");
@@ -310,7 +310,7 @@ static void test_virtual_parse(void)
 static void test_real_parse(void)
 {
 	struct ld_real r;
-	char *argv[33];
+	char *argv[65];
 	bool flush;
 	int argc;
 
@@ -421,7 +421,7 @@ static void test_real_parse(void)
 static void test_link_parse(void)
 {
 	struct ld_link l;
-	char *argv[33];
+	char *argv[65];
 	bool flush;
 	int argc;
 
@@ -458,13 +458,16 @@ static void test_link_parse(void)
 static void test_config_parse(void)
 {
 	struct ld_config c;
-	char *argv[33];
+	char *argv[65];
 	int argc;
 
 	argc = words(argv, "conn-max 100 timeout-syn 1 timeout-est 604800 "
 		     "timeout-fin 2 timeout-time-wait 3 timeout-close 4 timeout-udp 5 "
-		     "syn-resends 255 retry-interval 604800 pr-age-div 1000000 pr-clamp 1");
+		     "syn-resends 255 retry-interval 604800 pr-age-div 1000000 pr-clamp 1 "
+		     "fpa-max 0 virtual-max 1 real-max 2 link-max 3 bind-max 4294967295");
 	CHECK(!config_parse(argc, argv, &c));
+	CHECK(c.v[LDIR_CONFIG_A_FPA_MAX] == 0);
+	CHECK(c.v[LDIR_CONFIG_A_BIND_MAX] == 4294967295u);
 	CHECK(c.v[LDIR_CONFIG_A_SYN_RESENDS] == 255);
 	CHECK(c.v[LDIR_CONFIG_A_RETRY_INTERVAL] == 604800);
 	CHECK(c.v[LDIR_CONFIG_A_PR_AGE_DIV] == 1000000);
@@ -908,7 +911,8 @@ static void test_stats_print(void)
 		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
 		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
 		  "timeout-udp 108\nsyn-resends 109\nretry-interval 110\n"
-		  "pr-age-div 111\npr-clamp 112\n");
+		  "pr-age-div 111\npr-clamp 112\nfpa-max 113\nvirtual-max 114\n"
+		  "real-max 115\nlink-max 116\nbind-max 117\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
@@ -920,7 +924,9 @@ static void test_stats_print(void)
 		  "{\"config\":{\"conn-max\":101,\"conn-count\":102,\"timeout-syn\":103,"
 		  "\"timeout-est\":104,\"timeout-fin\":105,\"timeout-time-wait\":106,"
 		  "\"timeout-close\":107,\"timeout-udp\":108,\"syn-resends\":109,"
-		  "\"retry-interval\":110,\"pr-age-div\":111,\"pr-clamp\":112}}\n");
+		  "\"retry-interval\":110,\"pr-age-div\":111,\"pr-clamp\":112,"
+		  "\"fpa-max\":113,\"virtual-max\":114,\"real-max\":115,"
+		  "\"link-max\":116,\"bind-max\":117}}\n");
 	free(c.buf);
 }
 
@@ -932,7 +938,7 @@ static void test_save_roundtrip(void)
 	struct ld_list links = LD_LIST_INIT(struct ld_link);
 	struct ld_config cfg = { }, cfg2;
 	struct cap c;
-	char *argv[33];
+	char *argv[65];
 	size_t i;
 	bool flush;
 	int argc;
@@ -961,7 +967,8 @@ static void test_save_roundtrip(void)
 	CHECK_STR(cap_end(&c),
 		  "config set conn-max 10 timeout-syn 30 timeout-est 40 timeout-fin 50 "
 		  "timeout-time-wait 60 timeout-close 70 timeout-udp 80 "
-		  "syn-resends 90 retry-interval 100 pr-age-div 110 pr-clamp 25\n"
+		  "syn-resends 90 retry-interval 100 pr-age-div 110 pr-clamp 25 "
+		  "fpa-max 130 virtual-max 140 real-max 150 link-max 160 bind-max 170\n"
 		  "real add 10.0.2.11:8080 weight 2 maxconns 0 state in "
 		  "syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
 		  "real add [2001:db8::11]:0 weight 1 maxconns 100 state in "
@@ -1052,7 +1059,7 @@ static void test_save_roundtrip(void)
 static void check_bad(int (*fn)(int argc, char **argv), const char *line,
 		      const char *msg)
 {
-	char *argv[33];
+	char *argv[65];
 	const char *usage;
 	int argc;
 
@@ -1102,7 +1109,7 @@ static void test_fpa_bind(void)
 	struct nlmsghdr *nlh;
 	struct ld_fpa fpa = { };
 	struct ld_addr a;
-	char *argv[33], *line;
+	char *argv[65], *line;
 	struct json j;
 	struct cap c;
 	uint8_t plen;
@@ -1290,7 +1297,7 @@ static void test_msg(void)
 	struct ld_link l, l2;
 	struct nlmsghdr *nlh;
 	const struct nlattr *a;
-	char *argv[33], desc[128];
+	char *argv[65], desc[128];
 	bool flush;
 	int argc;
 
@@ -1421,7 +1428,7 @@ static void test_msg_ext(void)
 	struct json j;
 	struct cap c;
 	struct pr p = { };
-	char *argv[33], desc[128];
+	char *argv[65], desc[128];
 	bool flush;
 	int argc;
 
@@ -1635,7 +1642,7 @@ static void test_nl(void)
 	struct nlmsgerr *e;
 	uint32_t sched_off = 0;
 	struct ld_virtual v;
-	char *argv[33];
+	char *argv[65];
 	struct nl *nl;
 	size_t off;
 	int argc, n;
@@ -1779,7 +1786,7 @@ static void test_stateless(void)
 	struct pr p = { .numeric = false };
 	struct ld_virtual v, v2;
 	struct nlmsghdr *nlh;
-	char *argv[33];
+	char *argv[65];
 	struct json j;
 	struct cap c;
 	int argc;
