@@ -672,7 +672,7 @@ static void conn_flush(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 5);
 
 	mutex_lock(&fx->ln->lock);
-	ldir_conn_flush(fx->ln, l2, NULL);
+	ldir_conn_flush(fx->ln, l2, NULL, NULL);
 	mutex_unlock(&fx->ln->lock);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l2->conns), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l2->active), 0);
@@ -689,7 +689,7 @@ static void conn_flush(struct kunit *test)
 	}
 
 	mutex_lock(&fx->ln->lock);
-	ldir_conn_flush(fx->ln, NULL, l->virt);
+	ldir_conn_flush(fx->ln, NULL, l->virt, NULL);
 	mutex_unlock(&fx->ln->lock);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);

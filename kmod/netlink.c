@@ -782,7 +782,6 @@ static int real_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = info_ln(info);
 	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
-	struct ldir_link *l, *tmp;
 	struct ldir_real *r;
 	int ret = 0;
 
@@ -792,11 +791,14 @@ static int real_del(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(r);
 		goto out;
 	}
-	if (nla_get_flag(info->attrs[LDIR_A_FLUSH]))
-		list_for_each_entry_safe(l, tmp, &ln->links, node)
-			if (l->real == r)
-				ldir_link_unlink(ln, l, true);
 	ldir_real_destroy(ln, r);
+	if (nla_get_flag(info->attrs[LDIR_A_FLUSH])) {
+		/* conns being created for @r right now come first; then
+		 * every conn it serves, as another real's backup too
+		 */
+		synchronize_net();
+		ldir_conn_flush(ln, NULL, NULL, r);
+	}
 	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
@@ -1066,7 +1068,7 @@ static int flush(struct sk_buff *skb, struct genl_info *info)
 	struct ldir_net *ln = info_ln(info);
 
 	mutex_lock(&ln->lock);
-	ldir_conn_flush(ln, NULL, NULL);
+	ldir_conn_flush(ln, NULL, NULL, NULL);
 	if (!nla_get_flag(info->attrs[LDIR_A_FLUSH_CONNS_ONLY]))
 		ldir_objects_flush(ln);
 	ldir_net_changed(ln);

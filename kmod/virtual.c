@@ -130,8 +130,6 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	atomic_set(&v->conns, 0);
 
 	ret = ldir_conn_table_alloc(ln);
-	if (!ret)
-		ret = ldir_addrset_add(ln, &ln->vip_addrs, addr);
 	if (ret) {
 		kfree(v);
 		return ERR_PTR(ret);
@@ -139,7 +137,6 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	if (!ln->nvirtuals) {
 		ret = ldir_hooks_register(ln);
 		if (ret) {
-			ldir_addrset_del(ln, &ln->vip_addrs, addr);
 			kfree(v);
 			return ERR_PTR(ret);
 		}
@@ -175,7 +172,6 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	ldir_bind_del_virtual(ln, v);
 	hlist_del_rcu(&v->hnode);
 	list_del(&v->node);
-	ldir_addrset_del(ln, &ln->vip_addrs, &v->addr);
 	ldir_afilter_del(&ln->vip_filter, &v->addr);
 	list_for_each_entry_safe(l, tmp, &ln->links, node)
 		if (l->virt == v)
@@ -185,7 +181,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	 * creating a conn: let it finish, then flush
 	 */
 	synchronize_net();
-	ldir_conn_flush(ln, NULL, v);
+	ldir_conn_flush(ln, NULL, v, NULL);
 	ln->nvirtuals--;
 	if (!ln->nvirtuals)
 		ldir_hooks_unregister(ln);
@@ -244,8 +240,7 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	if (!l)
 		return ERR_PTR(-ENOMEM);
 	l->stats = alloc_percpu(struct ldir_stats);
-	if (!l->stats || ldir_addrset_add(ln, &ln->real_addrs, &r->addr)) {
-		free_percpu(l->stats);
+	if (!l->stats) {
 		kfree(l);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -298,7 +293,6 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 	list_del_rcu(&l->rnode);
 	list_del(&l->node);
 	ldir_stateless_link_del(ln, l);
-	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
 	ldir_fpa_flush(ln, v, l);
 	v->nlinks--;
 	l->real->nlinks--;
@@ -306,7 +300,7 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 	if (flush) {
 		/* conns being created for @l right now come first */
 		synchronize_net();
-		ldir_conn_flush(ln, l, NULL);
+		ldir_conn_flush(ln, l, NULL, NULL);
 	}
 	ldir_net_changed(ln);
 	ldir_link_put(l);

@@ -352,6 +352,13 @@ build_module()
 	return "$rc"
 }
 
+# build_test_tools: the selftests' helpers (selftests/tools/*.c).
+build_test_tools()
+{
+	stage "building the selftests' helpers"
+	make -C "$LDIR_REPO/selftests/tools" --no-print-directory
+}
+
 build_ldctl()
 {
 	local log=$LDIR_CACHE/ldctl.log
@@ -463,8 +470,10 @@ make_base_root()
 	if [ -x "${LDCTL_BIN:-}" ]; then
 		copy_bin "$root" "$LDCTL_BIN" /usr/sbin/ldctl
 	fi
-	# LDIR_GUEST_BINS: more binaries for this run (bench's), as /usr/sbin/NAME
-	for b in ${LDIR_GUEST_BINS:-}; do
+	# the selftests' own helpers (selftests/tools), and LDIR_GUEST_BINS:
+	# more binaries for this run (bench's), as /usr/sbin/NAME
+	for b in $(find "$LDIR_REPO/selftests/tools" -maxdepth 1 -type f \
+			-perm -u+x 2>/dev/null) ${LDIR_GUEST_BINS:-}; do
 		copy_bin "$root" "$b" "/usr/sbin/$(basename "$b")" ||
 			die "initramfs: cannot copy $b"
 	done

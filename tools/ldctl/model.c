@@ -136,6 +136,7 @@ const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DITCHED] = "ditched",
 	[LDIR_STATS_A_PROBES] = "probes",
 	[LDIR_STATS_A_BACKUP] = "backup",
+	[LDIR_STATS_A_DROP_ICMP_CSUM] = "drop-icmp-csum",
 };
 
 const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {

@@ -48,6 +48,7 @@ static const struct attr_desc stats_attrs[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DITCHED] = { "ditched", MNL_TYPE_U64 },
 	[LDIR_STATS_A_PROBES] = { "probes", MNL_TYPE_U64 },
 	[LDIR_STATS_A_BACKUP] = { "backup", MNL_TYPE_U64 },
+	[LDIR_STATS_A_DROP_ICMP_CSUM] = { "drop-icmp-csum", MNL_TYPE_U64 },
 };
 static const struct attr_set stats_set = SET(stats_attrs);
 

@@ -410,6 +410,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DITCHED,		/* conns ditched: SYN unanswered */
 	LDIR_STATS_A_PROBES,		/* conns sent to a failed real */
 	LDIR_STATS_A_BACKUP,		/* conns sent to a backup */
+	LDIR_STATS_A_DROP_ICMP_CSUM,	/* ICMP error about a conn, bad checksum */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
