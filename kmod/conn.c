@@ -327,6 +327,7 @@ bool ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp)
 	unlock_pair(ct, b0, b1);
 	return killed;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_kill);
 
 /* TCP as the director sees it, both directions (enum ldir_conn_state). */
 u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
