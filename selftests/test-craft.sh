@@ -51,7 +51,13 @@ ipv4()
 # head's tailroom too short for the TCP header and the pull reallocates it.
 ip -n "$NS_C" link set eth0 mtu 9000
 ip -n "$NS_D" link set outside mtu 9000
-dmac=$(nsx "$NS_D" cat /sys/class/net/outside/address)
+# mac NS DEV: the MAC address of DEV in NS
+mac()
+{
+	ip -n "$1" -j link show "$2" | jq -er '.[0].address'
+}
+
+dmac=$(mac "$NS_D" outside)
 payload=$(printf '%08200d' 0)
 conns0=$(gstat conns)
 n=0
@@ -72,7 +78,7 @@ got=$(udp_who 4000)
 [[ $got =~ ^real([123])\  ]] || fail "no answer through the VIP: '$got'"
 r=${BASH_REMATCH[1]}
 log "the conn went to real$r"
-rmac=$(nsx "$NS_D" cat /sys/class/net/br0/address)
+rmac=$(mac "$NS_D" br0)
 
 # in: the client's port unreachable about VIP:7 -> client:4000, to the VIP
 quote_in=$(ipv4 17 "$VIP" "$CLIENT" 0000 "00070fa000080000")
