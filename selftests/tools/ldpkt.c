@@ -8,11 +8,12 @@
  * HEX is the IPv4 packet, header first (spaces and colons are ignored).
  * The outer IPv4 header checksum is always recomputed. -i computes the
  * ICMP checksum over the message after the IP header; -b then makes it
- * wrong. -v sends through a packet socket with a virtio-net header whose
- * hdr_len is HDRLEN: the kernel puts only HDRLEN bytes of the packet in
- * the skb's linear area and the rest in page fragments, the way a tun or
- * vhost device with a short header does, so every header past HDRLEN
- * must be pulled by whoever reads it.
+ * wrong. -v sends with a virtio-net header whose hdr_len covers the
+ * Ethernet header and HDRLEN bytes of the packet: for a packet of a page
+ * or more, the kernel puts only those in the skb's linear area and the
+ * rest in page fragments, the way a tun or vhost device with a short
+ * header does, so every header past HDRLEN must be pulled by whoever
+ * reads it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -86,7 +88,9 @@ int main(int argc, char **argv)
 	struct virtio_net_hdr vh;
 	struct sockaddr_ll sll;
 	uint8_t pkt[65536];
-	struct iovec iov[2];
+	struct iovec iov[3];
+	struct ether_header eh;
+	struct ifreq ifr;
 	struct msghdr msg;
 	unsigned int mac[6];
 	size_t len, ihl;
@@ -132,7 +136,8 @@ int main(int argc, char **argv)
 		pkt[ihl + 3] = c & 0xff;
 	}
 
-	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	/* raw: the virtio-net header is for SOCK_RAW only */
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
 	if (fd < 0) {
 		perror("ldpkt: socket");
 		return 1;
@@ -151,16 +156,28 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sll.sll_halen = 6;
-	for (i = 0; i < 6; i++)
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[optind]);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		perror("ldpkt: SIOCGIFHWADDR");
+		return 1;
+	}
+	for (i = 0; i < 6; i++) {
 		sll.sll_addr[i] = (unsigned char)mac[i];
+		eh.ether_dhost[i] = (uint8_t)mac[i];
+		eh.ether_shost[i] = (uint8_t)ifr.ifr_hwaddr.sa_data[i];
+	}
+	eh.ether_type = htons(ETHERTYPE_IP);
 
 	if (vnet >= 0) {
 		memset(&vh, 0, sizeof(vh));
 		vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
-		vh.hdr_len = (uint16_t)vnet;
+		vh.hdr_len = (uint16_t)(sizeof(eh) + vnet);
 		iov[n].iov_base = &vh;
 		iov[n++].iov_len = sizeof(vh);
 	}
+	iov[n].iov_base = &eh;
+	iov[n++].iov_len = sizeof(eh);
 	iov[n].iov_base = pkt;
 	iov[n++].iov_len = len;
 	memset(&msg, 0, sizeof(msg));
