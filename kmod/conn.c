@@ -225,6 +225,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 		return ERR_PTR(-ENOENT);
 	}
 	cp->link = link;
+	cp->virt = link->virt;
 	cp->real = real;
 	cp->family = t->family;
 	cp->protocol = t->protocol;
@@ -273,6 +274,8 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 		atomic_inc(&real->unanswered);
 	}
 	atomic_inc(&link->virt->conns);
+	/* replies from the real are ours while the conn lives */
+	ldir_afilter_add4(&ln->real_filter, cp->raddr.ip);
 	conn_set_active(cp, state_active(state));
 	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG],
 			   bucket_head(ct, LDIR_DIR_ORIG, b0));
@@ -310,23 +313,31 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 	atomic_dec(&cp->real->conns);
 	atomic_dec(&l->virt->conns);
 	atomic_dec(&ln->conns.count);
+	ldir_afilter_del4(&ln->real_filter, cp->raddr.ip);
 	/* the real's load went down: the ordered schemes must hear of it */
 	ldir_real_changed(cp->real);
 	call_rcu(&cp->rcu, conn_free_rcu);
 }
 
-/* Removes @cp unless someone else already did. */
-void ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp)
+/* Removes @cp unless someone else already did; returns true if this call
+ * did. The caller found @cp under rcu_read_lock() and still holds it.
+ */
+bool ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp)
 {
 	struct ldir_conn_table *ct = &ln->conns;
 	u32 b0 = conn_bucket(ct, cp, LDIR_DIR_ORIG);
 	u32 b1 = conn_bucket(ct, cp, LDIR_DIR_REPLY);
+	bool killed = false;
 
 	lock_pair(ct, b0, b1);
-	if (!test_bit(LDIR_CONN_B_DEAD, &cp->flags))
+	if (!test_bit(LDIR_CONN_B_DEAD, &cp->flags)) {
 		conn_unhash(ln, cp, b0);
+		killed = true;
+	}
 	unlock_pair(ct, b0, b1);
+	return killed;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_kill);
 
 /* TCP as the director sees it, both directions (enum ldir_conn_state). */
 u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
@@ -435,84 +446,96 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_update_state);
 
-/* Removes the conns @match(cp, @arg) is true for, or all of them if
- * !@match. Conns of links still in use go without waiting; the links'
- * references drop after a grace period.
+/* Kills the conns of the ORIG buckets [@from, @to) that @match picks and
+ * returns how many. Each kill happens inside the RCU read-side section
+ * that found the conn: ldir_conn_kill() takes the bucket locks and
+ * re-checks LDIR_CONN_B_DEAD, so a conn that a packet, another flush or
+ * the GC unhashed first is left alone, and none is freed before
+ * rcu_read_unlock(). hlist_del_rcu() keeps the killed conn's next
+ * pointer, so the walk goes on from it. Process context.
  */
-void ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,
-			   const void *arg)
+static unsigned int conn_kill_range(struct ldir_net *ln, unsigned int from,
+				    unsigned int to, ldir_conn_match_t match,
+				    const void *arg)
 {
 	struct ldir_conn_table *ct = &ln->conns;
-	unsigned int i;
-
-	if (!ct->buckets)
-		return;
-	for_each_set_bit(i, ct->used, 1U << ct->hash_bits) {
-		struct ldir_conn *cp;
-
-restart:
-		rcu_read_lock();
-		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, i),
-					 hnode[LDIR_DIR_ORIG]) {
-			if (match && !match(cp, arg))
-				continue;
-			rcu_read_unlock();
-			ldir_conn_kill(ln, cp);
-			goto restart;
-		}
-		rcu_read_unlock();
-		cond_resched();
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush_match);
-
-struct flush_key {
-	const struct ldir_link *link;
-	const struct ldir_virtual *virt;
-};
-
-static bool flush_key_match(const struct ldir_conn *cp, const void *arg)
-{
-	const struct flush_key *k = arg;
-
-	return (!k->link || cp->link == k->link) &&
-	       (!k->virt || cp->link->virt == k->virt);
-}
-
-/* Removes conns: all of them, those of @link, or those of @virt. */
-void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
-		     const struct ldir_virtual *virt)
-{
-	struct flush_key k = { .link = link, .virt = virt };
-
-	ldir_conn_flush_match(ln, link || virt ? flush_key_match : NULL, &k);
-}
-EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush);
-
-/* Expires the conns whose time is up in the ORIG buckets [@from, @to). */
-static unsigned int gc_range(struct ldir_net *ln, unsigned int from,
-			     unsigned int to, unsigned long now)
-{
-	struct ldir_conn_table *ct = &ln->conns;
-	unsigned int b, expired = 0;
+	unsigned int b, killed = 0;
 	struct ldir_conn *cp;
 
 	for (b = find_next_bit(ct->used, to, from); b < to;
 	     b = find_next_bit(ct->used, to, b + 1)) {
-restart:
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, b),
 					 hnode[LDIR_DIR_ORIG]) {
-			if (time_after(READ_ONCE(cp->expires), now))
+			if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) ||
+			    !match(cp, arg))
 				continue;
-			rcu_read_unlock();
-			ldir_conn_kill(ln, cp);
-			expired++;
-			goto restart;
+			if (ldir_conn_kill(ln, cp))
+				killed++;
 		}
 		rcu_read_unlock();
+		cond_resched();
 	}
-	return expired;
+	return killed;
+}
+
+struct flush_arg {
+	const struct ldir_link *link;
+	const struct ldir_virtual *virt;
+	const struct ldir_real *real;
+};
+
+/* A conn goes with its link; with the virtual the client addressed, also
+ * when that virtual's backup serves it; and with the real it was sent
+ * to, also as another real's backup, or whose link it came through.
+ * Pointers are only compared, never followed.
+ */
+static bool flush_match(const struct ldir_conn *cp, const void *arg)
+{
+	const struct flush_arg *f = arg;
+
+	if (f->link && cp->link != f->link)
+		return false;
+	if (f->virt && cp->link->virt != f->virt &&
+	    READ_ONCE(cp->virt) != f->virt)
+		return false;
+	if (f->real && cp->real != f->real && cp->link->real != f->real)
+		return false;
+	return true;
+}
+
+/* Removes the conns @match picks. Returns how many went. Under ln->lock:
+ * what @arg points to cannot be reused for a new object meanwhile.
+ */
+unsigned int ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,
+				   const void *arg)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+
+	if (!ct->buckets)
+		return 0;
+	return conn_kill_range(ln, 0, 1U << ct->hash_bits, match, arg);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush_match);
+
+/* Removes conns: all of them, or those of @link, @virt or @real (see
+ * flush_match()). Returns how many went. Under ln->lock.
+ */
+unsigned int ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
+			     const struct ldir_virtual *virt,
+			     const struct ldir_real *real)
+{
+	struct flush_arg f = { .link = link, .virt = virt, .real = real };
+
+	return ldir_conn_flush_match(ln, flush_match, &f);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush);
+
+static bool gc_match(const struct ldir_conn *cp, const void *arg)
+{
+	const unsigned long *now = arg;
+
+	return !time_after(READ_ONCE(cp->expires), *now);
 }
 
 /* Expires the conns whose time is up in @n buckets from the GC cursor.
@@ -526,9 +549,10 @@ unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n)
 
 	n = min(n, nb);
 	end = ct->gc_next + n;
-	expired = gc_range(ln, ct->gc_next, min(end, nb), now);
+	expired = conn_kill_range(ln, ct->gc_next, min(end, nb), gc_match,
+				  &now);
 	if (end > nb)
-		expired += gc_range(ln, 0, end - nb, now);
+		expired += conn_kill_range(ln, 0, end - nb, gc_match, &now);
 	ct->gc_next = end & (nb - 1);
 	if (expired) {
 		local_bh_disable();
@@ -649,9 +673,11 @@ int ldir_conn_cache_init(void)
 
 void ldir_conn_cache_uninit(void)
 {
-	/* conns, links and objects are freed by RCU callbacks of ours; a
-	 * conn's callback queues its link's, so wait for both generations
+	/* conns, links and objects are freed by RCU callbacks of ours: a
+	 * conn's callback queues its link's, whose callback queues its
+	 * real's, so wait for all three generations before the code goes
 	 */
+	rcu_barrier();
 	rcu_barrier();
 	rcu_barrier();
 	kmem_cache_destroy(conn_cachep);

@@ -33,6 +33,11 @@ struct ldir_conn {
 	unsigned long expires;		/* jiffies */
 	struct ldir_link *link;		/* holds a reference */
 	struct ldir_real *real;		/* link's real or its backup; holds a ref */
+	/* the virtual the client addressed: the link's, or one whose backup
+	 * the link belongs to; only compared, never dereferenced (a virtual
+	 * flushes its conns before it goes)
+	 */
+	const struct ldir_virtual *virt;
 	struct rcu_head rcu;
 	unsigned long flags;		/* atomic bitops: LDIR_CONN_B_* */
 
@@ -71,15 +76,16 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 				   struct ldir_link *link,
 				   struct ldir_real *real, __be16 rport,
 				   u8 state);
-void ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
+bool ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    int dir, const struct tcphdr *th);
 void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir);
 typedef bool (*ldir_conn_match_t)(const struct ldir_conn *cp, const void *arg);
-void ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,
-			   const void *arg);
-void ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
-		     const struct ldir_virtual *virt);
+unsigned int ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,
+				   const void *arg);
+unsigned int ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
+			     const struct ldir_virtual *virt,
+			     const struct ldir_real *real);
 unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n);
 int ldir_conn_cache_init(void);
 void ldir_conn_cache_uninit(void);

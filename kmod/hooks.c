@@ -8,6 +8,7 @@
 #include <linux/udp.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 
 #include "hooks.h"
 #include "conn.h"
@@ -41,35 +42,10 @@ static unsigned int drop(struct ldir_net *ln, int counter)
 	return NF_DROP;
 }
 
-/* Reassembles a fragment to a VIP or from a real serving one, as IPVS
- * does: the ports are in the first fragment only. Without conntrack
- * nothing else would; with it, this already happened. The forward path
- * fragments the packet again on the way out. Returns true if stolen.
- */
-static bool defrag(struct ldir_net *ln, struct sk_buff *skb)
+static int icmp_drop_counter(int err)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	union nf_inet_addr saddr = { .ip = iph->saddr };
-	union nf_inet_addr daddr = { .ip = iph->daddr };
-	u32 user;
-	int ret;
-
-	if (likely(!ip_is_fragment(iph)) ||
-	    (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP))
-		return false;
-	if (ldir_addrset_has_rcu(ln, &ln->vip_addrs, &daddr))
-		user = IP_DEFRAG_VS_IN;
-	else if (ldir_addrset_has_rcu(ln, &ln->real_addrs, &saddr))
-		user = IP_DEFRAG_VS_OUT;
-	else
-		return false;
-	local_bh_disable();
-	ret = ip_defrag(ln->net, skb, user);
-	local_bh_enable();
-	if (ret)
-		return true;
-	skb->ignore_df = 1;
-	return false;
+	return err == -EBADMSG ? LDIR_STATS_A_DROP_ICMP_CSUM :
+				 LDIR_STATS_A_DROP_NOMEM;
 }
 
 /* Pulls the L4 header of an unfragmented TCP/UDP packet into the linear
@@ -77,26 +53,29 @@ static bool defrag(struct ldir_net *ln, struct sk_buff *skb)
  */
 static int l4_pull(struct sk_buff *skb)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int thoff = ip_hdrlen(skb);
+	u8 protocol = ip_hdr(skb)->protocol;
 
-	if (iph->protocol == IPPROTO_TCP) {
+	/* what reassembly left (it failed, or none ran): not ours, the
+	 * ports are in the first fragment only
+	 */
+	if (unlikely(ip_is_fragment(ip_hdr(skb))))
+		return 0;
+	if (protocol == IPPROTO_TCP) {
 		const struct tcphdr *th;
 
+		/* may move the head: nothing from before is used after */
 		if (!pskb_may_pull(skb, thoff + sizeof(*th)))
 			return -EINVAL;
 		th = (const struct tcphdr *)(skb->data + thoff);
 		if (th->doff < 5)
 			return -EINVAL;
-	} else if (iph->protocol == IPPROTO_UDP) {
+	} else if (protocol == IPPROTO_UDP) {
 		if (!pskb_may_pull(skb, thoff + sizeof(struct udphdr)))
 			return -EINVAL;
 	} else {
 		return 0;
 	}
-	/* fragments left are not ours: see defrag() */
-	if (ip_is_fragment(iph))
-		return 0;
 	return thoff;
 }
 
@@ -166,6 +145,9 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 			      th ? LDIR_CONN_S_SYN_SENT : LDIR_CONN_S_UDP);
 	if (IS_ERR(cp))
 		return NULL;
+	/* through the backup, it is still a conn of @v: it goes with @v */
+	if (backup)
+		WRITE_ONCE(cp->virt, v);
 	if (pick.probe) {
 		set_bit(LDIR_CONN_B_PROBE, &cp->flags);
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_PROBES);
@@ -231,27 +213,22 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
 		ret = ldir_nat_icmp(ln, skb, true);
 		if (unlikely(ret < 0))
-			return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+			return drop(ln, icmp_drop_counter(ret));
 		if (ret)
 			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ICMP_IN);
 		return NF_ACCEPT;
 	}
-	if (defrag(ln, skb))
-		return NF_STOLEN;
 	/* not to a VIP: the return half of a flow, or none of ours */
 	if (!ldir_afilter_maybe4(&ln->vip_filter, ip_hdr(skb)->daddr))
 		return NF_ACCEPT;
 	thoff = l4_pull(skb);
 	if (!thoff)
 		return NF_ACCEPT;
-	if (unlikely(thoff < 0)) {
-		union nf_inet_addr daddr = { .ip = ip_hdr(skb)->daddr };
-
-		/* malformed: drop it if it claims to be for a VIP */
-		if (!ldir_addrset_has_rcu(ln, &ln->vip_addrs, &daddr))
-			return NF_ACCEPT;
+	/* malformed, to what the filter says may be a VIP: no receiver
+	 * would take a truncated TCP/UDP header, so a collision costs none
+	 */
+	if (unlikely(thoff < 0))
 		return drop(ln, LDIR_STATS_A_DROP_INVALID);
-	}
 	tuple_fill(&t, skb, thoff);
 	if (t.protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
@@ -304,7 +281,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
 		ret = ldir_nat_icmp(ln, skb, false);
 		if (unlikely(ret < 0))
-			return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+			return drop(ln, icmp_drop_counter(ret));
 		if (ret)
 			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ICMP_OUT);
 		return NF_ACCEPT;
@@ -351,6 +328,11 @@ static const struct nf_hook_ops ldir_hook_ops[] = {
 	},
 };
 
+/* Fragments are reassembled before the hooks, by the defrag conntrack
+ * uses (in its own queues, so IPVS's are not shared): ports, ICMP errors
+ * and checksums are only looked at in whole datagrams. Forwarding
+ * fragments them again to the size they came in.
+ */
 int ldir_hooks_register(struct ldir_net *ln)
 {
 	int ret;
@@ -358,11 +340,17 @@ int ldir_hooks_register(struct ldir_net *ln)
 	lockdep_assert_held(&ln->lock);
 	if (ln->hooks_registered)
 		return 0;
+	ret = nf_defrag_ipv4_enable(ln->net);
+	if (ret)
+		return ret;
 	ret = nf_register_net_hooks(ln->net, ldir_hook_ops,
 				    ARRAY_SIZE(ldir_hook_ops));
-	if (!ret)
-		ln->hooks_registered = true;
-	return ret;
+	if (ret) {
+		nf_defrag_ipv4_disable(ln->net);
+		return ret;
+	}
+	ln->hooks_registered = true;
+	return 0;
 }
 
 void ldir_hooks_unregister(struct ldir_net *ln)
@@ -372,5 +360,6 @@ void ldir_hooks_unregister(struct ldir_net *ln)
 		return;
 	nf_unregister_net_hooks(ln->net, ldir_hook_ops,
 				ARRAY_SIZE(ldir_hook_ops));
+	nf_defrag_ipv4_disable(ln->net);
 	ln->hooks_registered = false;
 }

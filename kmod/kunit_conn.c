@@ -4,6 +4,7 @@
  * lookup both ways, TCP states and active counts, expiry, the bound, flush.
  */
 #include <linux/bottom_half.h>
+#include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -745,7 +746,7 @@ static void conn_flush(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 5);
 
 	mutex_lock(&fx->ln->lock);
-	ldir_conn_flush(fx->ln, l2, NULL);
+	ldir_conn_flush(fx->ln, l2, NULL, NULL);
 	mutex_unlock(&fx->ln->lock);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l2->conns), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l2->active), 0);
@@ -762,7 +763,7 @@ static void conn_flush(struct kunit *test)
 	}
 
 	mutex_lock(&fx->ln->lock);
-	ldir_conn_flush(fx->ln, NULL, l->virt);
+	ldir_conn_flush(fx->ln, NULL, l->virt, NULL);
 	mutex_unlock(&fx->ln->lock);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
@@ -855,6 +856,126 @@ static void conn_many(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
 }
 
+struct kill_race {
+	struct ldir_net *ln;
+	const struct ldir_tuple *tuples;
+	int n;
+	int killed;
+};
+
+/* What the packet path does to a conn it finds: kill it, under RCU with
+ * BHs off, in a thread of its own.
+ */
+static int kill_race_fn(void *data)
+{
+	struct kill_race *kr = data;
+	int i, pass;
+
+	for (pass = 0; pass < 4; pass++) {
+		for (i = pass; i < kr->n; i += 4) {
+			struct ldir_conn *cp;
+
+			local_bh_disable();
+			rcu_read_lock();
+			cp = ldir_conn_lookup_rcu(kr->ln, &kr->tuples[i],
+						  LDIR_DIR_ORIG);
+			if (cp && ldir_conn_kill(kr->ln, cp))
+				kr->killed++;
+			rcu_read_unlock();
+			local_bh_enable();
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
+/* A flush racing the packet path's kills: every conn goes exactly once
+ * (the kills that each side reports add up to the conns made), the counts
+ * come back to zero, and nothing touches a conn after it was freed (the
+ * debug kernel's KASAN watches for that).
+ */
+static void conn_flush_races_kill(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct kill_race kr = { .ln = fx->ln, .n = CONN_MANY };
+	struct task_struct *task;
+	struct ldir_tuple *tuples;
+	unsigned int flushed;
+	int i;
+
+	tuples = kunit_kcalloc(test, CONN_MANY, sizeof(*tuples), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tuples);
+	for (i = 0; i < CONN_MANY; i++) {
+		tuples[i] = tuple(IPPROTO_TCP, CIP, 10000 + i, VIP, 80);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test,
+					     conn_new(test, &tuples[i], l, 8080,
+						      LDIR_CONN_S_ESTABLISHED));
+	}
+	kr.tuples = tuples;
+	task = kthread_create(kill_race_fn, &kr, "ldir-kunit-kill");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	/* it may be done before kthread_stop(): keep its task */
+	get_task_struct(task);
+	wake_up_process(task);
+	mutex_lock(&fx->ln->lock);
+	flushed = ldir_conn_flush(fx->ln, NULL, l->virt, NULL);
+	mutex_unlock(&fx->ln->lock);
+	kthread_stop(task);
+	put_task_struct(task);
+
+	KUNIT_EXPECT_EQ(test, flushed + kr.killed, CONN_MANY);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 0);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
+}
+
+/* The real address filter counts a real while it is in the table and each
+ * live conn to it, and lets go as soon as the last one does: no RCU
+ * callback is left to touch the netns.
+ */
+static void conn_real_filter(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_afilter *f = &fx->ln->real_filter;
+	atomic_t *cnt = &f->cnt[ldir_afilter_hash4(RIP)];
+	struct ldir_real *r = l->real;
+	struct ldir_conn *cp;
+	int base, i;
+
+	base = atomic_read(cnt);
+	KUNIT_EXPECT_GE(test, base, 1);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	KUNIT_EXPECT_EQ(test, atomic_read(cnt), base + 1);
+
+	/* the real leaves the table; its conn keeps its replies ours */
+	mutex_lock(&fx->ln->lock);
+	ldir_real_destroy(fx->ln, r);
+	for (i = 0; i < CONN_OBJS; i++)
+		if (fx->r[i] == r)
+			fx->r[i] = NULL;
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_EXPECT_EQ(test, atomic_read(cnt), base);
+	KUNIT_EXPECT_TRUE(test, ldir_afilter_maybe4(f, RIP));
+
+	local_bh_disable();
+	rcu_read_lock();
+	cp = ldir_conn_lookup_rcu(fx->ln, &t, LDIR_DIR_ORIG);
+	KUNIT_EXPECT_NOT_NULL(test, cp);
+	if (cp)
+		KUNIT_EXPECT_TRUE(test, ldir_conn_kill(fx->ln, cp));
+	rcu_read_unlock();
+	local_bh_enable();
+	/* at once, not a grace period later */
+	KUNIT_EXPECT_EQ(test, atomic_read(cnt), base - 1);
+}
+
 static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_insert_lookup),
 	KUNIT_CASE(conn_same_flow),
@@ -869,6 +990,8 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_flush),
 	KUNIT_CASE(conn_unlinked),
 	KUNIT_CASE(conn_many),
+	KUNIT_CASE(conn_flush_races_kill),
+	KUNIT_CASE(conn_real_filter),
 	{}
 };
 

@@ -549,6 +549,8 @@ struct icmp_pkt {
 	__be32 rest;			/* the header's second word */
 	unsigned int quote;
 	struct nat_pkt in;
+	__be16 frag_off;		/* of the outer header */
+	bool bad_csum;			/* the ICMP checksum is off by one */
 };
 
 static unsigned int icmp_len(const struct icmp_pkt *p)
@@ -569,11 +571,14 @@ static void icmp_write(const struct icmp_pkt *p, void *buf)
 	ih->code = p->code;
 	ih->un.gateway = p->rest;
 	ih->checksum = csum_fold(csum_partial(ih, ilen, 0));
+	if (p->bad_csum)
+		ih->checksum = (__force __sum16)((__force u16)ih->checksum ^ 1);
 	iph->version = 4;
 	iph->ihl = 5;
 	iph->tot_len = htons(sizeof(*iph) + ilen);
 	iph->ttl = 64;
 	iph->protocol = IPPROTO_ICMP;
+	iph->frag_off = p->frag_off;
 	iph->saddr = p->saddr;
 	iph->daddr = p->daddr;
 	iph->check = ip_fast_csum(iph, iph->ihl);
@@ -614,6 +619,34 @@ static void icmp_check(struct kunit *test, const struct icmp_pkt *p,
 	KUNIT_EXPECT_EQ(test, (__force u16)csum_fold(skb_checksum(skb, 20,
 								  len - 20, 0)),
 			0);
+	kfree_skb(skb);
+}
+
+/* Runs @p through ldir_nat_icmp(); it must return @ret and leave the
+ * packet as it was.
+ */
+static void icmp_check_untouched(struct kunit *test, const struct icmp_pkt *p,
+				 bool in, int ret)
+{
+	struct icmp_fx *fx = test->priv;
+	unsigned int len = icmp_len(p);
+	struct sk_buff *skb;
+
+	skb = alloc_skb(MAX_HEADER + len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, MAX_HEADER);
+	icmp_write(p, fx->wbuf);
+	skb_put_data(skb, fx->wbuf, len);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, sizeof(struct iphdr));
+	skb->protocol = htons(ETH_P_IP);
+
+	local_bh_disable();
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, ldir_nat_icmp(fx->ln, skb, in), ret);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_MEMEQ(test, skb->data, fx->wbuf, len);
 	kfree_skb(skb);
 }
 
@@ -879,6 +912,45 @@ static void icmp_not_ours(struct kunit *test)
 	icmp_check(test, p, NULL, true);
 }
 
+/* An error about a live conn with a wrong checksum is refused, both ways,
+ * not passed on with a good one made up for it.
+ */
+static void icmp_bad_csum(struct kunit *test)
+{
+	struct icmp_fx *fx = test->priv;
+	struct icmp_pkt *p;
+	int i;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < ARRAY_SIZE(fx->cp); i++) {
+		icmp_about_reply(p, fx->cp[i], 24);
+		p->bad_csum = true;
+		icmp_check_untouched(test, p, true, -EBADMSG);
+		icmp_about_fwd(p, fx->cp[i], 17);
+		p->bad_csum = true;
+		icmp_check_untouched(test, p, false, -EBADMSG);
+	}
+}
+
+/* A fragment is no whole message: left alone, first or not. */
+static void icmp_fragment(struct kunit *test)
+{
+	struct icmp_fx *fx = test->priv;
+	struct icmp_pkt *p;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	icmp_about_reply(p, fx->cp[0], 24);
+	p->frag_off = htons(IP_MF);
+	icmp_check_untouched(test, p, true, 0);
+	p->frag_off = htons(8);
+	icmp_check_untouched(test, p, true, 0);
+	icmp_about_fwd(p, fx->cp[1], 17);
+	p->frag_off = htons(IP_MF | 16);
+	icmp_check_untouched(test, p, false, 0);
+}
+
 static struct kunit_case ldir_nat_cases[] = {
 	KUNIT_CASE_SLOW(nat_dnat_random),
 	KUNIT_CASE_SLOW(nat_snat_random),
@@ -899,6 +971,8 @@ static struct kunit_case ldir_nat_icmp_cases[] = {
 	KUNIT_CASE(icmp_out),
 	KUNIT_CASE(icmp_truncated),
 	KUNIT_CASE(icmp_not_ours),
+	KUNIT_CASE(icmp_bad_csum),
+	KUNIT_CASE(icmp_fragment),
 	{}
 };
 

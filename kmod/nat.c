@@ -119,10 +119,23 @@ static void icmp_inner_replace(struct iphdr *ip, void *l4h, unsigned int l4len,
 	*port = nport;
 }
 
+/* Is the checksum of the ICMP message at @ihl right? It covers the whole
+ * message, so it is summed whole: only errors about a live conn get here.
+ */
+static bool icmp_csum_ok(struct sk_buff *skb, unsigned int ihl)
+{
+	if (skb_csum_unnecessary(skb))
+		return true;
+	return !csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0));
+}
+
 /* ICMP errors about a NATed flow, both ways. @in: PRE_ROUTING, an error
  * about a reply we sent as VIP -> client, addressed to the VIP; else
  * POST_ROUTING, an error about client -> real sent towards the client.
- * Returns 1 if translated, 0 if not ours, < 0 to drop.
+ * Fragments are left alone: reassembly runs before the hooks, and what
+ * it left is no whole message. An error with a bad checksum is dropped,
+ * not passed on with a good one. Returns 1 if translated, 0 if not ours,
+ * -ENOMEM or -EBADMSG to drop.
  */
 int ldir_nat_icmp(struct ldir_net *ln, struct sk_buff *skb, bool in)
 {
@@ -133,7 +146,7 @@ int ldir_nat_icmp(struct ldir_net *ln, struct sk_buff *skb, bool in)
 	struct icmphdr *icmph;
 	void *l4h;
 
-	if (!pskb_may_pull(skb, ihl + sizeof(*icmph)))
+	if (ip_is_fragment(iph) || !pskb_may_pull(skb, ihl + sizeof(*icmph)))
 		return 0;
 	icmph = (struct icmphdr *)(skb->data + ihl);
 	if (!icmp_is_error(icmph->type))
@@ -161,6 +174,8 @@ int ldir_nat_icmp(struct ldir_net *ln, struct sk_buff *skb, bool in)
 	cp = ldir_conn_lookup_rcu(ln, &t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
 	if (!cp)
 		return 0;
+	if (!icmp_csum_ok(skb, ihl))
+		return -EBADMSG;
 
 	if (skb_ensure_writable(skb, skb->len))
 		return -ENOMEM;

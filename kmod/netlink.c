@@ -797,8 +797,14 @@ static int real_del(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(r);
 		goto out;
 	}
-	ldir_link_unlink_real(ln, r, nla_get_flag(info->attrs[LDIR_A_FLUSH]));
 	ldir_real_destroy(ln, r);
+	if (nla_get_flag(info->attrs[LDIR_A_FLUSH])) {
+		/* conns being created for @r right now come first; then
+		 * every conn it serves, as another real's backup too
+		 */
+		synchronize_net();
+		ldir_conn_flush(ln, NULL, NULL, r);
+	}
 	ldir_hash_refresh(ln);
 out:
 	mutex_unlock(&ln->lock);
@@ -1120,7 +1126,7 @@ static int flush(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&ln->lock);
 	if (nla_get_flag(info->attrs[LDIR_A_FLUSH_CONNS_ONLY]))
-		ldir_conn_flush(ln, NULL, NULL);
+		ldir_conn_flush(ln, NULL, NULL, NULL);
 	else
 		ldir_objects_flush(ln);
 	ldir_net_changed(ln);

@@ -39,73 +39,6 @@ u32 ldir_conn_max_default(void)
 	return conn_max ?: 1;
 }
 
-struct ldir_addr_entry {
-	struct hlist_node node;
-	union nf_inet_addr addr;
-	unsigned int users;
-	struct rcu_head rcu;
-};
-
-static struct hlist_head *addrset_head(struct ldir_net *ln,
-				       struct ldir_addrset *set,
-				       const union nf_inet_addr *addr)
-{
-	return &set->tab[siphash(addr, sizeof(*addr), &ln->vkey) &
-			 ((1 << LDIR_ADDRSET_BITS) - 1)];
-}
-
-static struct ldir_addr_entry *addrset_find(struct ldir_net *ln,
-					    struct ldir_addrset *set,
-					    const union nf_inet_addr *addr)
-{
-	struct ldir_addr_entry *e;
-
-	hlist_for_each_entry_rcu(e, addrset_head(ln, set, addr), node,
-				 lockdep_is_held(&ln->lock))
-		if (nf_inet_addr_cmp(&e->addr, addr))
-			return e;
-	return NULL;
-}
-
-int ldir_addrset_add(struct ldir_net *ln, struct ldir_addrset *set,
-		     const union nf_inet_addr *addr)
-{
-	struct ldir_addr_entry *e;
-
-	lockdep_assert_held(&ln->lock);
-	e = addrset_find(ln, set, addr);
-	if (e) {
-		e->users++;
-		return 0;
-	}
-	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
-	if (!e)
-		return -ENOMEM;
-	e->addr = *addr;
-	e->users = 1;
-	hlist_add_head_rcu(&e->node, addrset_head(ln, set, addr));
-	return 0;
-}
-
-void ldir_addrset_del(struct ldir_net *ln, struct ldir_addrset *set,
-		      const union nf_inet_addr *addr)
-{
-	struct ldir_addr_entry *e;
-
-	lockdep_assert_held(&ln->lock);
-	e = addrset_find(ln, set, addr);
-	if (WARN_ON_ONCE(!e) || --e->users)
-		return;
-	hlist_del_rcu(&e->node);
-	kfree_rcu(e, rcu);
-}
-
-bool ldir_addrset_has_rcu(struct ldir_net *ln, struct ldir_addrset *set,
-			  const union nf_inet_addr *addr)
-{
-	return addrset_find(ln, set, addr);
-}
-
 void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out)
 {
 	int cpu, i;
@@ -235,16 +168,9 @@ static void __net_exit ldir_net_exit(struct net *net)
 	mutex_unlock(&ln->lock);
 	/* no hook is left to queue it; it takes ln->lock, so not above */
 	cancel_work_sync(&ln->event_work);
-	/* real_free_rcu() updates ln->real_filter: it runs a grace period
-	 * after its last link's callback, which runs one after its last
-	 * conn's, so three generations of callbacks must be over before ln
-	 * goes with the netns
+	/* no RCU callback of ours touches ln: it may go with the netns
+	 * while the objects' callbacks are still pending
 	 */
-	if (ln->had_reals) {
-		rcu_barrier();
-		rcu_barrier();
-		rcu_barrier();
-	}
 	ldir_hash_net_exit(ln);
 	ldir_fpa_table_uninit(ln);
 	ldir_bind_table_uninit(ln);

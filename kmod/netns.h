@@ -51,23 +51,19 @@ struct ldir_conn_table {
 	struct delayed_work gc_work;
 };
 
-/* A set of addresses with a user count: the VIPs, and the reals that serve
- * a virtual. The packet path asks it which fragments to reassemble.
- */
-#define LDIR_ADDRSET_BITS	8
-
 /* Stateless virtuals: (real address, port) -> link, see stateless.c. */
 #define LDIR_SMAP_BITS		8
-
-struct ldir_addrset {
-	struct hlist_head tab[1 << LDIR_ADDRSET_BITS];
-};
 
 /* A counting filter over addresses: a packet whose address hashes to a
  * zero count is none of ldir's, and costs the hooks one load instead of a
  * table lookup. The return half of every flow passes both hooks, and a
  * forwarded packet to a real passes POST_ROUTING, where no conn can match
  * it. Collisions only cost the lookup the filter would have saved.
+ *
+ * Counts change synchronously, never from an RCU callback: a VIP counts
+ * while its virtual is in the table; a real's address counts while the
+ * real is in the table and once for every live conn sent to it, so the
+ * replies of a deleted real's draining conns are still translated.
  */
 #define LDIR_AFILTER_BITS	10
 
@@ -105,6 +101,16 @@ static inline void ldir_afilter_del(struct ldir_afilter *f,
 	atomic_dec(&f->cnt[ldir_afilter_hash(a)]);
 }
 
+static inline void ldir_afilter_add4(struct ldir_afilter *f, __be32 ip)
+{
+	atomic_inc(&f->cnt[ldir_afilter_hash4(ip)]);
+}
+
+static inline void ldir_afilter_del4(struct ldir_afilter *f, __be32 ip)
+{
+	atomic_dec(&f->cnt[ldir_afilter_hash4(ip)]);
+}
+
 struct ldir_net {
 	struct net *net;
 	struct mutex lock;		/* config writers */
@@ -119,15 +125,8 @@ struct ldir_net {
 	bool hooks_registered;
 
 	struct ldir_conn_table conns;
-	struct ldir_addrset vip_addrs;	/* under lock, RCU readers */
-	struct ldir_addrset real_addrs;	/* under lock, RCU readers */
-	/* the VIPs, while their virtual exists; the reals, as long as the
-	 * object lives (it outlives its links while its conns drain, and a
-	 * backup real may have none)
-	 */
 	struct ldir_afilter vip_filter;
 	struct ldir_afilter real_filter;
-	bool had_reals;			/* net exit waits for their RCU */
 
 	/* settings, read locklessly by the packet path */
 	u32 conn_max;
@@ -185,12 +184,6 @@ static inline struct ldir_net *ldir_pernet(const struct net *net)
 #define LDIR_STATS_INC(s, i)	this_cpu_inc((s)->cnt[i])
 #define LDIR_STATS_ADD(s, i, v)	this_cpu_add((s)->cnt[i], v)
 
-int ldir_addrset_add(struct ldir_net *ln, struct ldir_addrset *set,
-		     const union nf_inet_addr *addr);
-void ldir_addrset_del(struct ldir_net *ln, struct ldir_addrset *set,
-		      const union nf_inet_addr *addr);
-bool ldir_addrset_has_rcu(struct ldir_net *ln, struct ldir_addrset *set,
-			  const union nf_inet_addr *addr);
 void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out);
 void ldir_net_changed(struct ldir_net *ln);
 u32 ldir_conn_max_default(void);

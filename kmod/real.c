@@ -39,7 +39,6 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 		return ERR_PTR(-ENOMEM);
 	}
 	refcount_set(&r->refcnt, 1);
-	r->ln = ln;
 	r->family = family;
 	r->addr = *addr;
 	r->port = port;
@@ -52,7 +51,6 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	INIT_LIST_HEAD(&r->links);
 	list_add_tail(&r->node, &ln->reals);
 	ldir_afilter_add(&ln->real_filter, addr);
-	ln->had_reals = true;
 	ln->nreals++;
 	ldir_net_changed(ln);
 	return r;
@@ -63,9 +61,6 @@ static void real_free_rcu(struct rcu_head *head)
 {
 	struct ldir_real *r = container_of(head, struct ldir_real, rcu);
 
-	/* its last conn is gone: no reply from it is left to translate */
-	if (r->ln)
-		ldir_afilter_del(&r->ln->real_filter, &r->addr);
 	free_percpu(r->stats);
 	kfree(r);
 }
@@ -95,6 +90,8 @@ void ldir_real_destroy(struct ldir_net *ln, struct ldir_real *r)
 	ldir_real_set_state(ln, r, LDIR_STATE_OUT);
 	ldir_link_unlink_real(ln, r, false);
 	list_del(&r->node);
+	/* its live conns keep the address in the filter while they drain */
+	ldir_afilter_del(&ln->real_filter, &r->addr);
 	/* out of the table, it no longer counts as a real that is out */
 	WRITE_ONCE(ln->nout, ln->nout - 1);
 	ln->nreals--;

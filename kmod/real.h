@@ -15,7 +15,6 @@
 
 struct ldir_real {
 	struct list_head node;		/* ln->reals, under ln->lock */
-	struct ldir_net *ln;		/* its filter count goes when it does */
 	refcount_t refcnt;
 	struct rcu_head rcu;
 

@@ -384,8 +384,11 @@ struct ldir_link *ldir_sched_pick(struct ldir_net *ln, struct ldir_virtual *v,
 
 	pick->real = NULL;
 	pick->probe = false;
-	ops = rcu_dereference(v->sched);
 	spin_lock(&v->sched_lock);
+	/* under the lock: a scheme change (which resets the tree and rr's
+	 * cursor under it) is either wholly before this pick or after it
+	 */
+	ops = rcu_dereference(v->sched);
 	v->avoid = avoid;
 	if (unlikely(atomic_read(&ln->nfailed))) {
 		l = pick_probe(ln, v);

@@ -138,8 +138,6 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	atomic_set(&v->conns, 0);
 
 	ret = ldir_conn_table_alloc(ln);
-	if (!ret)
-		ret = ldir_addrset_add(ln, &ln->vip_addrs, addr);
 	if (ret) {
 		free_percpu(v->stats);
 		kfree(v);
@@ -148,7 +146,6 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	if (!ln->nvirtuals) {
 		ret = ldir_hooks_register(ln);
 		if (ret) {
-			ldir_addrset_del(ln, &ln->vip_addrs, addr);
 			free_percpu(v->stats);
 			kfree(v);
 			return ERR_PTR(ret);
@@ -198,7 +195,6 @@ static void link_unpublish(struct ldir_net *ln, struct ldir_link *l)
 	list_del_rcu(&l->rnode);
 	list_del(&l->node);
 	ldir_stateless_link_del(ln, l);
-	ldir_addrset_del(ln, &ln->real_addrs, &l->real->addr);
 	v->nlinks--;
 	l->real->nlinks--;
 	ln->nlinks--;
@@ -215,7 +211,6 @@ static void virtual_unpublish(struct ldir_net *ln, struct ldir_virtual *v)
 	ldir_bind_del_virtual(ln, v);
 	hlist_del_rcu(&v->hnode);
 	list_del(&v->node);
-	ldir_addrset_del(ln, &ln->vip_addrs, &v->addr);
 	ldir_afilter_del(&ln->vip_filter, &v->addr);
 	/* its FPAs point to its own links only */
 	ldir_fpa_flush(ln, v, NULL);
@@ -248,7 +243,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	 * creating a conn: let it finish, then flush
 	 */
 	synchronize_net();
-	ldir_conn_flush(ln, NULL, v);
+	ldir_conn_flush(ln, NULL, v, NULL);
 	ldir_virtual_put(v);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_destroy);
@@ -303,8 +298,7 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	if (!l)
 		return ERR_PTR(-ENOMEM);
 	l->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
-	if (!l->stats || ldir_addrset_add(ln, &ln->real_addrs, &r->addr)) {
-		free_percpu(l->stats);
+	if (!l->stats) {
 		kfree(l);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -355,7 +349,7 @@ void ldir_link_unlink(struct ldir_net *ln, struct ldir_link *l, bool flush)
 	if (flush) {
 		/* conns being created for @l right now come first */
 		synchronize_net();
-		ldir_conn_flush(ln, l, NULL);
+		ldir_conn_flush(ln, l, NULL, NULL);
 	}
 	ldir_link_put(l);
 }
@@ -363,7 +357,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_link_unlink);
 
 static bool conn_of_real(const struct ldir_conn *cp, const void *r)
 {
-	return cp->link->real == r;
+	return cp->link->real == r || cp->real == r;
 }
 
 /* Takes every link of @r out of service. With @flush, the conns of @r's
@@ -417,7 +411,7 @@ void ldir_objects_flush(struct ldir_net *ln)
 	/* after the links left their reals: a conn that goes has no
 	 * scheduler to tell
 	 */
-	ldir_conn_flush(ln, NULL, NULL);
+	ldir_conn_flush(ln, NULL, NULL, NULL);
 	list_for_each_entry_safe(v, vtmp, &dead, node)
 		ldir_virtual_put(v);
 

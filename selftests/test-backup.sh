@@ -14,6 +14,10 @@
 #     long-lived conns; the third goes to real2, and after one of the two
 #     closes, real1 is chosen again.
 #   - idle timeout: real2's (60 s) replaces timeout-est for its conns.
+#   - flushes: deleting a virtual also removes the conns its backup
+#     virtual took for it, and `real del ... flush` also removes the conns
+#     a real took as another real's backup (each conn stays open at the
+#     client meanwhile, so only the flush can remove it).
 # Several ldctl commands go through one `ldctl restore` (lds, lib.sh):
 # each process costs a lot under TCG.
 
@@ -121,3 +125,41 @@ expect_eq "real1 active stays at its max" 2 "$(real_field 1 .active)"
 conn_close A
 conn_open D
 expect_eq "D (real1 below its max again) goes to" real1 "$(conn_real D)"
+
+log "flushes follow backups"
+conn_close B
+conn_close C
+conn_close D
+lds <<CMDS
+config set timeout-fin 1 timeout-time-wait 1 timeout-close 1
+real set ${REAL[1]} maxconns 0 state in
+real set ${REAL[2]} state in idle-timeout 0
+virtual add $VIP:9 tcp sched rr
+link add $VIP:9 tcp ${REAL[3]}:8
+virtual set $VIP:8 tcp backup $VIP:9
+real set ${REAL[1]} state out
+real set ${REAL[2]} state out
+CMDS
+conn_open F
+expect_eq "F (VIP:8's reals out) goes to VIP:9's" real3 "$(conn_real F)"
+expect_eq "F's conn, through VIP:9's link" 1 \
+	"$(nconns ".real == \"${REAL[3]}\" and .state == \"established\"")"
+ld virtual del "$VIP:8" tcp
+expect_eq "VIP:8 deleted: the conn its backup took goes too" 0 \
+	"$(nconns ".real == \"${REAL[3]}\" and .state == \"established\"")"
+conn_kill F
+
+lds <<CMDS
+virtual add $VIP:8 tcp sched rr
+link add $VIP:8 tcp ${REAL[1]}:8
+real set ${REAL[1]} backup ${REAL[3]}
+CMDS
+conn_open G
+expect_eq "G (real1 out) goes to its backup" real3 "$(conn_real G)"
+expect_eq "G's conn, through real1's link" 1 \
+	"$(nconns ".real == \"${REAL[3]}\" and .state == \"established\"")"
+ld real del "${REAL[3]}" flush
+expect_eq "real3 deleted with flush: the conn it took as a backup goes" 0 \
+	"$(nconns ".real == \"${REAL[3]}\"")"
+expect_eq "real1's link stays" 1 "$(jq '[.virtuals[] | select(.port == 8) | .links[]] | length' <<<"$(ld -j show)")"
+conn_kill G

@@ -240,6 +240,12 @@ ensure_packages
 mkdir -p "$LDIR_CACHE/run"
 : >"$SUMMARY"
 
+if quiet_stage build_test_tools; then
+	line PASS build-test-tools
+else
+	line FAIL build-test-tools
+fi
+
 LDCTL_BIN=$LDIR_REPO/tools/ldctl/ldctl
 if quiet_stage build_ldctl; then
 	line PASS build-ldctl

@@ -369,6 +369,13 @@ test_ldctl()
 	return $rc
 }
 
+# build_test_tools: the selftests' helpers (selftests/tools/*.c).
+build_test_tools()
+{
+	stage "building the selftests' helpers"
+	make -C "$LDIR_REPO/selftests/tools" --no-print-directory
+}
+
 build_ldctl()
 {
 	local log=$LDIR_CACHE/ldctl.log
@@ -486,8 +493,10 @@ make_base_root()
 			copy_bin "$root" "$nlraw" /usr/sbin/ldir-nlraw
 		fi
 	fi
-	# LDIR_GUEST_BINS: more binaries for this run (bench's), as /usr/sbin/NAME
-	for b in ${LDIR_GUEST_BINS:-}; do
+	# the selftests' own helpers (selftests/tools), and LDIR_GUEST_BINS:
+	# more binaries for this run (bench's), as /usr/sbin/NAME
+	for b in $(find "$LDIR_REPO/selftests/tools" -maxdepth 1 -type f \
+			-perm -u+x 2>/dev/null) ${LDIR_GUEST_BINS:-}; do
 		copy_bin "$root" "$b" "/usr/sbin/$(basename "$b")" ||
 			die "initramfs: cannot copy $b"
 	done

@@ -138,6 +138,7 @@ const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_BACKUP] = "backup",
 	[LDIR_STATS_A_DROP_REPLY_CLASH] = "drop-reply-clash",
 	[LDIR_STATS_A_DROP_REMOVED] = "drop-removed",
+	[LDIR_STATS_A_DROP_ICMP_CSUM] = "drop-icmp-csum",
 };
 
 const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {

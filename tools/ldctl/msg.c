@@ -50,6 +50,7 @@ static const struct attr_desc stats_attrs[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_BACKUP] = { "backup", MNL_TYPE_U64 },
 	[LDIR_STATS_A_DROP_REPLY_CLASH] = { "drop-reply-clash", MNL_TYPE_U64 },
 	[LDIR_STATS_A_DROP_REMOVED] = { "drop-removed", MNL_TYPE_U64 },
+	[LDIR_STATS_A_DROP_ICMP_CSUM] = { "drop-icmp-csum", MNL_TYPE_U64 },
 };
 static const struct attr_set stats_set = SET(stats_attrs);
 

@@ -441,6 +441,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_BACKUP,		/* conns sent to a backup */
 	LDIR_STATS_A_DROP_REPLY_CLASH,	/* a new conn's reply tuple is taken */
 	LDIR_STATS_A_DROP_REMOVED,	/* its link or real was just removed */
+	LDIR_STATS_A_DROP_ICMP_CSUM,	/* ICMP error about a conn, bad checksum */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1

@@ -673,7 +673,7 @@ static const char stats_json[] =
 	"\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 	"\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-	"\"drop-removed\":0}";
+	"\"drop-removed\":0,\"drop-icmp-csum\":0}";
 
 static void test_print(void)
 {
@@ -747,13 +747,13 @@ static void test_print(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0}}],\"assigned\":[],"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0}}],\"assigned\":[],"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
 		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,"
@@ -853,7 +853,7 @@ static void test_print_ext(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
 		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
@@ -870,7 +870,7 @@ static void test_print_ext(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
 		     "\"state\":\"failed\",\"syn-threshold\":1,\"fail-threshold\":0,"
 		     "\"idle-timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
@@ -907,7 +907,7 @@ static void test_stats_print(void)
 		  "bytes-out 5\ndrop-no-conn 6\ndrop-no-real 7\ndrop-conn-limit 8\n"
 		  "drop-invalid 9\ndrop-nomem 10\nicmp-in 11\nicmp-out 12\n"
 		  "conns-expired 13\nditched 15\nprobes 16\nbackup 17\n"
-		  "drop-reply-clash 18\ndrop-removed 19\n"
+		  "drop-reply-clash 18\ndrop-removed 19\ndrop-icmp-csum 20\n"
 		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
 		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
 		  "timeout-udp 108\nsyn-resends 109\nretry-interval 110\n"
