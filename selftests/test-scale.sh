@@ -34,16 +34,18 @@ lib_init
 NV=4096
 # a datagram that makes a conn costs the debug kernel ~3 ms under TCG
 WANT=${LDIR_SCALE_CONNS:-$([[ ${LDIR_KERNEL:-} == debug ]] && echo 12288 || echo 100000)}
-# The bounds: 5 s on the stock kernels (a flush of 100k conns takes ~2 s
-# there); the debug kernel under TCG on a loaded host ran the same flush
-# in 28 s with 12,288 conns, where a flush that waits per virtual waits
-# 4096 grace periods (>= 10 ms each at HZ 100) and walks each real's 4096
-# links for every conn it kills.
+# The bounds, ten times what the flush and the exit take on an idle host
+# (2.2 s and 1.9 s on stock 6.12 under TCG; the debug kernel's flush
+# took 28 s with 12,288 conns on a host with a load of 9 on 2 cores): a
+# flush that waits per virtual waits 4096 grace periods and walks each
+# real's 4096 links for every conn it kills, and on stock 6.12 had not
+# finished after 240 s, with ldctl in the other netns blocked as long.
 if [[ ${LDIR_KERNEL:-} == debug ]]; then
 	FLUSH_MAX_MS=60000
 else
-	FLUSH_MAX_MS=5000
+	FLUSH_MAX_MS=20000
 fi
+EXIT_MAX_MS=10000
 PROBE_MAX_MS=1000
 
 command -v ldbench >/dev/null || fail "ldbench (tools/bench) is not in the guest"
@@ -190,6 +192,6 @@ ip netns del "$NS_O"
 # does ldir's part of them itself
 rmmod ldir
 exit_ms=$(($(now_ms) - t0))
-((exit_ms < FLUSH_MAX_MS)) ||
-	fail "the netns exits and rmmod took $exit_ms ms (bound $FLUSH_MAX_MS)"
-ok "the netns exits and rmmod took $exit_ms ms (< $FLUSH_MAX_MS)"
+((exit_ms < EXIT_MAX_MS)) ||
+	fail "the netns exits and rmmod took $exit_ms ms (bound $EXIT_MAX_MS)"
+ok "the netns exits and rmmod took $exit_ms ms (< $EXIT_MAX_MS)"
