@@ -375,7 +375,9 @@ build_ldctl()
 
 	stage "building ldctl"
 	LDCTL_BIN=$LDIR_REPO/tools/ldctl/ldctl
-	if ! make -C "$LDIR_REPO" --no-print-directory ldctl >"$log" 2>&1; then
+	# tests/nlraw: raw requests for selftests/test-badinput.sh
+	if ! make -C "$LDIR_REPO" --no-print-directory ldctl >"$log" 2>&1 ||
+		! make -C "$LDIR_REPO/tools/ldctl" --no-print-directory tests/nlraw >>"$log" 2>&1; then
 		tail -n 20 "$log"
 		return 1
 	fi
@@ -433,7 +435,7 @@ copy_bin()
 # (binaries, libraries, busybox, /etc, ldctl), once per run in $BASE_ROOT.
 make_base_root()
 {
-	local root=$LDIR_CACHE/run/base b l f d
+	local root=$LDIR_CACHE/run/base b l f d nlraw
 
 	[ -n "${BASE_ROOT:-}" ] && return 0
 	stage "assembling the guest's userspace"
@@ -479,6 +481,10 @@ make_base_root()
 	printf '/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n' >"$root/etc/ld.so.conf"
 	if [ -x "${LDCTL_BIN:-}" ]; then
 		copy_bin "$root" "$LDCTL_BIN" /usr/sbin/ldctl
+		nlraw=$(dirname "$LDCTL_BIN")/tests/nlraw
+		if [ -x "$nlraw" ]; then
+			copy_bin "$root" "$nlraw" /usr/sbin/ldir-nlraw
+		fi
 	fi
 	# LDIR_GUEST_BINS: more binaries for this run (bench's), as /usr/sbin/NAME
 	for b in ${LDIR_GUEST_BINS:-}; do
