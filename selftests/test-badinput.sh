@@ -8,6 +8,8 @@
 # user gets "not permitted" and changes nothing. `ldctl save` output
 # restores to the same configuration.
 
+# ldir-nlraw's nests are words: NAME{ ... }
+# shellcheck disable=SC1083
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 lib_init
@@ -22,12 +24,36 @@ ld link add "$VIP:8080" tcp 10.0.2.14:8080
 ld save >"$T/saved"
 saved=$(cat "$T/saved")
 expect_match "ldctl save names the virtual" "$VIP:80" "$saved"
+expect_match "ldctl save has the settings" "config set conn-max [0-9]+ timeout-syn" "$saved"
 log "ldctl save:"
 sed 's/^/#   /' "$T/saved"
 
+# unchanged WHAT: the configuration, settings included (the "config set"
+# line of ldctl save), is as it was.
+unchanged()
+{
+	[[ "$(ld save)" == "$saved" ]] ||
+		fail "$1: the configuration changed: $(ld save | diff "$T/saved" - || true)"
+}
+
+# Every refused command is in CASES until the next section, which first
+# checks that none of them changed anything: one `ldctl save` per section
+# rather than per command (each process is dear on the debug kernel).
+CASES=()
+section()
+{
+	if ((${#CASES[@]})); then
+		unchanged "one of: $(printf '%s; ' "${CASES[@]}")"
+		ok "the configuration is unchanged after ${#CASES[@]} refused commands"
+		CASES=()
+	fi
+	[[ -z "$*" ]] || log "$@"
+}
+
 # bad ERE [setpriv...] -- ARGS...: `ldctl ARGS` (run by the setpriv
-# command line, if any) fails with exit 1, says ERE on stderr, prints
-# nothing on stdout and changes nothing.
+# command line, if any) fails with exit 1, prints nothing on stdout,
+# changes nothing (checked once per section), and its stderr, all of it,
+# matches ^ERE$: the error text itself, not merely the input it quotes.
 bad()
 {
 	local re=$1 pre=() rc=0 err
@@ -44,75 +70,162 @@ bad()
 		printf 'FAIL: ldctl %s: exit %s, expected 1; stderr: %s\n' "$*" "$rc" "$err" >&2
 		exit 1
 	fi
-	[[ $err =~ $re ]] ||
-		fail "ldctl $*: stderr does not match /$re/: '$err'"
+	[[ $err =~ ^$re$ ]] ||
+		fail "ldctl $*: stderr is not /^$re\$/: '$err'"
 	[[ ! -s "$T/out" ]] || fail "ldctl $*: printed on stdout: $(cat "$T/out")"
-	[[ "$(ld save)" == "$saved" ]] ||
-		fail "ldctl $*: the configuration changed: $(ld save | diff "$T/saved" - || true)"
+	CASES+=("ldctl $*")
 	ok "ldctl $* -> exit 1: ${err//$'\n'/ | }"
 }
 
-log "bad addresses, ports, protocols"
-bad '192\.0\.2\.300' -- virtual add 192.0.2.300:80 tcp
-bad 'foo' -- virtual add foo:80 tcp
-bad '99999' -- virtual add 192.0.2.20:99999 tcp
-bad 'sctp' -- virtual add 192.0.2.20:80 sctp
-bad '10\.0\.2\.256' -- real add 10.0.2.256
-bad '10\.0\.2\.11:x' -- real add 10.0.2.11:x
-bad '192\.0\.2\.10:80:80:80|usage|[Uu]sage' -- link add 192.0.2.10:80:80:80 tcp 10.0.2.11
+# ldctl's own checks: the input quoted, nothing sent
+E='ldctl: '
+# the kernel's: "ldctl: kernel: EXTACK (attribute WHERE): STRERROR"
+K='ldctl: kernel: '
+ENOENT='No such file or directory'
+EEXIST='File exists'
 
-log "unknown scheduler"
-bad 'nosuch|sched' -- virtual add 192.0.2.20:80 tcp sched nosuch
-bad 'nosuch|sched' -- virtual set "$VIP:80" tcp sched nosuch
-bad 'x{17}|sched|long' -- virtual add 192.0.2.20:80 tcp sched xxxxxxxxxxxxxxxxx
+section "bad addresses, ports, protocols"
+bad "${E}invalid address \"192\.0\.2\.300\"" -- virtual add 192.0.2.300:80 tcp
+bad "${E}invalid address \"foo:80\"" -- virtual add foo:80 tcp
+bad "${E}invalid port \"99999\" in \"192\.0\.2\.20:99999\" \(expected 0\.\.65535\)" -- virtual add 192.0.2.20:99999 tcp
+bad "${E}invalid protocol \"sctp\" \(expected tcp or udp\)" -- virtual add 192.0.2.20:80 sctp
+bad "${E}invalid address \"10\.0\.2\.256\"" -- real add 10.0.2.256
+bad "${E}invalid port \"x\" in \"10\.0\.2\.11:x\" \(expected 0\.\.65535\)" -- real add 10.0.2.11:x
+bad "${E}invalid bind ID \"80:80\" in \"192\.0\.2\.10:80:80:80\" \(expected 0\.\.4294967295\)" -- link add 192.0.2.10:80:80:80 tcp 10.0.2.11
 
-log "missing objects"
-bad '192\.0\.2\.99|[Vv]irtual' -- link add 192.0.2.99:80 tcp 10.0.2.11:80
-bad '10\.0\.2\.99|[Rr]eal' -- link add "$VIP:80" tcp 10.0.2.99:80
-bad '192\.0\.2\.99|[Vv]irtual' -- virtual set 192.0.2.99:80 tcp sched rr
-bad '192\.0\.2\.99|[Vv]irtual' -- virtual del 192.0.2.99:80 tcp
-bad '10\.0\.2\.99|[Rr]eal' -- real set 10.0.2.99 weight 2
-bad '10\.0\.2\.99|[Rr]eal' -- real del 10.0.2.99
-bad '10\.0\.2\.11|[Ll]ink' -- link del "$VIP:53" udp 10.0.2.11:53
-bad '10\.0\.2\.13|[Ll]ink|port' -- link del "$VIP:80" tcp 10.0.2.13:81
-bad "$VIP|[Vv]irtual" -- virtual del "$VIP:80" udp
+section "unknown scheduler"
+SCHEDS='unknown scheduler \(rr, wrr, lc, wlc, pr, hash3, hash5, maglev\)'
+bad "${K}$SCHEDS \(attribute virtual\.sched \"nosuch\"\): $ENOENT" -- virtual add 192.0.2.20:80 tcp sched nosuch
+bad "${K}$SCHEDS \(attribute virtual\.sched \"nosuch\"\): $ENOENT" -- virtual set "$VIP:80" tcp sched nosuch
+bad "${E}invalid scheduler name \"x{17}\" \(1\.\.15 characters\)" -- virtual add 192.0.2.20:80 tcp sched xxxxxxxxxxxxxxxxx
 
-log "duplicates"
-bad "$VIP|[Ee]xist" -- virtual add "$VIP:80" tcp
-bad "$VIP|[Ee]xist" -- virtual add "$VIP:80" tcp sched rr
-bad '10\.0\.2\.11|[Ee]xist' -- real add 10.0.2.11
-bad '10\.0\.2\.14|[Ee]xist' -- real add 10.0.2.14:8080 weight 1
-bad '10\.0\.2\.11|[Ee]xist|[Ll]ink' -- link add "$VIP:80" tcp 10.0.2.11:80
+section "missing objects"
+bad "${K}virtual not found \(attribute link\.virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- link add 192.0.2.99:80 tcp 10.0.2.11:80
+bad "${K}real not found \(attribute link\.real 10\.0\.2\.99:80\): $ENOENT" -- link add "$VIP:80" tcp 10.0.2.99:80
+bad "${K}virtual not found \(attribute virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- virtual set 192.0.2.99:80 tcp sched rr
+bad "${K}virtual not found \(attribute virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- virtual del 192.0.2.99:80 tcp
+bad "${K}real not found \(attribute real 10\.0\.2\.99:0\): $ENOENT" -- real set 10.0.2.99 weight 2
+bad "${K}real not found \(attribute real 10\.0\.2\.99:0\): $ENOENT" -- real del 10.0.2.99
+bad "${K}link not found \(attribute link $VIP:53 udp -> 10\.0\.2\.11:53\): $ENOENT" -- link del "$VIP:53" udp 10.0.2.11:53
+bad "${K}link not found \(attribute link $VIP:80 tcp -> 10\.0\.2\.13:81\): $ENOENT" -- link del "$VIP:80" tcp 10.0.2.13:81
+bad "${K}virtual not found \(attribute virtual $VIP:80 udp\): $ENOENT" -- virtual del "$VIP:80" udp
 
-log "out-of-range and malformed values"
-bad '65536|[Ww]eight' -- real add 10.0.2.15 weight 65536
-bad '70000|[Ww]eight' -- real set 10.0.2.11 weight 70000
-bad '-1|[Ww]eight' -- real add 10.0.2.15 weight -1
-bad 'abc|[Ww]eight' -- real add 10.0.2.15 weight abc
-bad '4294967296|maxconns' -- real add 10.0.2.15 maxconns 4294967296
-bad 'maybe|state' -- real set 10.0.2.11 state maybe
-bad 'maybe|state' -- virtual set "$VIP:80" tcp state maybe
-bad 'conn-max|0' -- config set conn-max 0
-bad 'timeout-est|0' -- config set timeout-est 0
-bad 'frobnicate' -- frobnicate
-bad 'frobnicate' -- virtual frobnicate
-bad 'bogus' -- real add 10.0.2.15 bogus 1
-bad '[Uu]sage|missing|argument' -- virtual add
-bad '[Uu]sage|missing|argument|weight' -- real add 10.0.2.15 weight
+section "duplicates"
+bad "${K}virtual already exists \(attribute virtual $VIP:80 tcp\): $EEXIST" -- virtual add "$VIP:80" tcp
+bad "${K}virtual already exists \(attribute virtual $VIP:80 tcp\): $EEXIST" -- virtual add "$VIP:80" tcp sched rr
+bad "${K}real already exists \(attribute real 10\.0\.2\.11:0\): $EEXIST" -- real add 10.0.2.11
+bad "${K}real already exists \(attribute real 10\.0\.2\.14:8080\): $EEXIST" -- real add 10.0.2.14:8080 weight 1
+bad "${K}link already exists \(attribute link $VIP:80 tcp -> 10\.0\.2\.11:80\): $EEXIST" -- link add "$VIP:80" tcp 10.0.2.11:80
 
-log "an unprivileged user"
+section "out-of-range and malformed values"
+bad "${E}invalid weight \"65536\" \(expected 0\.\.65535\)" -- real add 10.0.2.15 weight 65536
+bad "${E}invalid weight \"70000\" \(expected 0\.\.65535\)" -- real set 10.0.2.11 weight 70000
+bad "${E}invalid weight \"-1\" \(expected 0\.\.65535\)" -- real add 10.0.2.15 weight -1
+bad "${E}invalid weight \"abc\" \(expected 0\.\.65535\)" -- real add 10.0.2.15 weight abc
+bad "${E}invalid maxconns \"4294967296\" \(expected 0\.\.4294967295\)" -- real add 10.0.2.15 maxconns 4294967296
+bad "${E}invalid state \"maybe\" \(expected in or out\)" -- real set 10.0.2.11 state maybe
+bad "${E}invalid state \"maybe\" \(expected in or out\)" -- virtual set "$VIP:80" tcp state maybe
+bad "${E}invalid conn-max \"0\" \(expected 1\.\.4294967295\)" -- config set conn-max 0
+bad "${E}invalid timeout-est \"0\" \(expected 1\.\.604800\)" -- config set timeout-est 0
+bad "${E}unknown command \"frobnicate\".*" -- frobnicate
+bad "${E}unknown command \"frobnicate\".*" -- virtual frobnicate
+bad "${E}unknown argument \"bogus\".*" -- real add 10.0.2.15 bogus 1
+bad "${E}missing VIP:PORT.*" -- virtual add
+bad "${E}missing value after \"weight\".*" -- real add 10.0.2.15 weight
+
+# raw ERE -- ARGS...: ldir-nlraw ARGS (one request as written, past
+# ldctl's checks) is refused by the kernel: exit 1, stderr ^ERE$ (the
+# kernel's extack message and errno), nothing changed.
+raw()
+{
+	local re=$1 rc=0 err
+
+	shift 2
+	pd ldir-nlraw "$@" >"$T/out" 2>"$T/err" || rc=$?
+	err=$(cat "$T/err")
+	(( rc == 1 )) || fail "nlraw $*: exit $rc, expected 1; stderr: $err"
+	[[ $err =~ ^$re$ ]] || fail "nlraw $*: stderr is not /^$re\$/: '$err'"
+	[[ ! -s "$T/out" ]] || fail "nlraw $*: printed on stdout: $(cat "$T/out")"
+	CASES+=("nlraw $*")
+	ok "nlraw $* -> ${err//$'\n'/ | }"
+}
+
+ERANGE='Numerical result out of range'
+EINVAL='Invalid argument'
+RANGE="${K}integer out of range"
+V=(family=2 addr="$VIP" port=80 protocol=6)
+R11=(family=2 addr=10.0.2.11)
+
+section "raw requests: the kernel's own checks"
+# the control: nlraw's encoding is right, a good request is taken
+out=$(pd ldir-nlraw real-new real{ family=2 addr=10.0.2.15 weight=65535 })
+expect_eq "nlraw: a good request" ok "$out"
+expect_eq "nlraw: its real" 65535 "$(ld -j real | jq -r '.[] | select(.address == "10.0.2.15") | .weight')"
+ld real del 10.0.2.15
+unchanged "the control request, undone"
+
+raw "$RANGE \(attribute real\.weight 65536\): $ERANGE" -- real-new real{ family=2 addr=10.0.2.15 weight=65536 }
+raw "$RANGE \(attribute real\.weight 4294967295\): $ERANGE" -- real-set real{ "${R11[@]}" weight=4294967295 }
+# 3 is LDIR_STATE_FAILED: the kernel's to set, never the user's
+raw "$RANGE \(attribute real\.state 3\): $ERANGE" -- real-set real{ "${R11[@]}" state=3 }
+raw "$RANGE \(attribute real\.state 0\): $ERANGE" -- real-set real{ "${R11[@]}" state=0 }
+raw "$RANGE \(attribute real\.syn-threshold 0\): $ERANGE" -- real-set real{ "${R11[@]}" syn-threshold=0 }
+raw "$RANGE \(attribute virtual\.state 3\): $ERANGE" -- virtual-set virtual{ "${V[@]}" state=3 }
+raw "$RANGE \(attribute virtual\.state 9\): $ERANGE" -- virtual-set virtual{ "${V[@]}" state=9 }
+raw "$RANGE \(attribute virtual\.startup-pct 0\): $ERANGE" -- virtual-set virtual{ "${V[@]}" startup-pct=0 }
+raw "$RANGE \(attribute virtual\.startup-pct 101\): $ERANGE" -- virtual-set virtual{ "${V[@]}" startup-pct=101 }
+raw "$RANGE \(attribute virtual\.startup-window 0\): $ERANGE" -- virtual-set virtual{ "${V[@]}" startup-window=0 }
+raw "${K}reserved bit set \(attribute virtual\.flags 2\): $EINVAL" -- virtual-new virtual{ family=2 addr=192.0.2.20 port=80 protocol=6 flags=2 }
+raw "$RANGE \(attribute config\.conn-max 0\): $ERANGE" -- config-set config{ conn-max=0 }
+raw "$RANGE \(attribute config\.timeout-est 0\): $ERANGE" -- config-set config{ timeout-est=0 }
+raw "$RANGE \(attribute config\.timeout-est 604801\): $ERANGE" -- config-set config{ timeout-est=604801 }
+raw "$RANGE \(attribute config\.syn-resends 256\): $ERANGE" -- config-set config{ syn-resends=256 }
+raw "$RANGE \(attribute config\.pr-clamp 101\): $ERANGE" -- config-set config{ pr-clamp=101 }
+
+section "raw requests: bad families, addresses, protocols"
+raw "${K}address family must be AF_INET \(attribute real\.family 99\): Address family not supported by protocol" -- real-new real{ family=99 addr=10.0.2.15 }
+raw "${K}IPv4 address must occupy the first 4 bytes, the rest zero \(attribute real\.addr.*\): $EINVAL" -- real-new real{ family=2 addr/hex=0a00020f000000000000000000000001 }
+raw "${K}address must be a unicast address \(attribute virtual\.addr 224\.0\.0\.1\): $EINVAL" -- virtual-new virtual{ family=2 addr=224.0.0.1 port=80 protocol=6 }
+raw "${K}binary attribute size out of range \(attribute real\.addr\): $ERANGE" -- real-new real{ family=2 addr/hex=0a00020f }
+raw "${K}protocol must be TCP or UDP \(attribute virtual\.protocol 132\): Protocol not supported" -- virtual-new virtual{ family=2 addr=192.0.2.20 port=80 protocol=132 }
+
+section "raw requests: read-only, unknown and misplaced attributes"
+raw "${K}Attribute failed policy validation \(attribute real\.conns 5\): $EINVAL" -- real-set real{ "${R11[@]}" conns=5 }
+raw "${K}Attribute failed policy validation \(attribute virtual\.nlinks 1\): $EINVAL" -- virtual-set virtual{ "${V[@]}" nlinks=1 }
+raw "${K}Unknown attribute type \(attribute real\.99\): $EINVAL" -- real-set real{ "${R11[@]}" 99/u32=1 }
+raw "${K}Unknown attribute type \(attribute 99\): $EINVAL" -- real-new 99/u32=1 real{ family=2 addr=10.0.2.15 }
+raw "${K}Operation not supported" -- event
+raw "${K}Operation not supported" -- 99
+
+section
+# A setting inside a link's virtual key: refused by a key-only policy, or
+# ignored; never applied to the virtual (VIP:80 stays wrr).
+rc=0
+pd ldir-nlraw link-new link{ virtual{ "${V[@]}" sched=rr } real{ family=2 addr=10.0.2.14 port=8080 } port=8080 } \
+	>"$T/out" 2>"$T/err" || rc=$?
+if ((rc == 0)); then
+	expect_eq "a link key's SCHED (accepted): VIP:80's sched" wrr "$(virtual_field 80 tcp .sched)"
+	ld link del "$VIP:80" tcp 10.0.2.14:8080
+	unchanged "the link made with a SCHED in its key, deleted"
+	log "note: a SCHED in a link's virtual key is accepted and ignored"
+else
+	expect_match "a link key's SCHED: refused" "^${K}.*: $EINVAL\$" "$(cat "$T/err")"
+	unchanged "a link key's SCHED"
+fi
+
+section "an unprivileged user"
 connmax=$(gconfig conn-max)
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-bad '[Nn]ot permitted' "${nobody[@]}" -- virtual add 192.0.2.20:80 tcp
-bad '[Nn]ot permitted' "${nobody[@]}" -- real add 10.0.2.15
-bad '[Nn]ot permitted' "${nobody[@]}" -- real set 10.0.2.11 weight 5
-bad '[Nn]ot permitted' "${nobody[@]}" -- link del "$VIP:80" tcp 10.0.2.11:80
-bad '[Nn]ot permitted' "${nobody[@]}" -- virtual del "$VIP:80" tcp
-bad '[Nn]ot permitted' "${nobody[@]}" -- config set conn-max 10
-bad '[Nn]ot permitted' "${nobody[@]}" -- flush
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- virtual add 192.0.2.20:80 tcp
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- real add 10.0.2.15
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- real set 10.0.2.11 weight 5
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- link del "$VIP:80" tcp 10.0.2.11:80
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- virtual del "$VIP:80" tcp
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- config set conn-max 10
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- flush
 expect_eq "config conn-max unchanged" "$connmax" "$(gconfig conn-max)"
 
-log "restore reads back what save wrote"
+section "restore reads back what save wrote"
 ld flush
 expect_eq "virtuals after flush" 0 "$(ld -j show | jq -er '.virtuals | length')"
 expect_eq "reals after flush" 0 "$(ld -j real | jq -er 'length')"
@@ -131,5 +244,6 @@ ld flush
 rc=0
 ld restore "$T/badfile" 2>"$T/err" || rc=$?
 expect_eq "ldctl restore of a bad file: exit status" 1 "$rc"
-expect_match "ldctl restore of a bad file: message" "99999|[Ww]eight|line 2|:2" "$(cat "$T/err")"
+expect_match "ldctl restore of a bad file: message" \
+	"^${E}$T/badfile:2: invalid weight \"99999\" \\(expected 0\\.\\.65535\\)\$" "$(cat "$T/err")"
 expect_eq "virtuals after the bad restore" 0 "$(ld -j show | jq -er '.virtuals | length')"
