@@ -66,6 +66,7 @@ conn_times()
 }
 
 log "conns until real2 has failed (each must succeed)"
+read -r b1 b2 b3 <<<"$(link_fields 80 tcp .stats.conns)"
 all=""
 for ((i = 0; i < 6; i++)); do
 	out=$(conn_times 3) || fail "a client conn failed: $out"
@@ -76,8 +77,14 @@ log "requests (real, connect time):"
 printf '%s\n' "$all" | sed '/^$/d; s/^/#   /'
 names=$(awk 'NF { print $1 }' <<<"$all")
 nreq=$(grep -c . <<<"$names")
-expect_eq "no request answered by the blackholed real2" 0 "$(tally "$names" | cut -d' ' -f2)"
+# Each request went to real2 at most once, was ditched from it, and ended
+# on real1 or real3: every conn real2 was given is a ditched one, and the
+# other two reals got exactly one conn per request.
+read -r a1 a2 a3 <<<"$(link_fields 80 tcp .stats.conns)"
 rj=$(ld -j real)
+expect_eq "conns given to real2 on VIP:80 = its ditched conns" \
+	"$(jreal "$rj" 2 .ditched)" $((a2 - b2))
+expect_eq "conns on real1 + real3 = requests ($nreq)" "$nreq" $((a1 - b1 + a3 - b3))
 expect_eq "real2 state" failed "$(jreal "$rj" 2 .state)"
 expect_ge "real2 ditched" 2 "$(jreal "$rj" 2 .ditched)"
 expect_ge "real2 ditch-consec" 2 "$(jreal "$rj" 2 '.["ditch-consec"]')"
@@ -97,6 +104,8 @@ conns2=$(jq -r --arg r "${REAL[2]}" '.virtuals[] | select(.port == 80)
 j=$(ld -j stats)
 expect_ge "stats ditched" 2 "$(jq -r '.stats.ditched' <<<"$j")"
 probes=$(jq -r '.stats.probes' <<<"$j")
+ditched=$(jq -r '.stats.ditched' <<<"$j")
+read -r b1 b2 b3 <<<"$(link_fields 80 tcp .stats.conns)"
 
 log "real2 failed: no new conns but a probe per retry interval"
 t0=$(date +%s)
@@ -104,10 +113,15 @@ all=$(conn_times 6) || fail "a client conn failed while real2 is failed"
 t1=$(date +%s)
 names=$(awk 'NF { print $1 }' <<<"$all")
 expect_eq "requests answered while real2 failed" 6 "$(grep -c . <<<"$names")"
-expect_eq "of which by real2" 0 "$(tally "$names" | cut -d' ' -f2)"
 new2=$(($(link_field 80 tcp 2 .stats.conns) - conns2))
-newp=$(($(gstat probes) - probes))
+j=$(ld -j stats)
+newp=$(($(jq -r '.stats.probes' <<<"$j") - probes))
 expect_eq "conns sent to failed real2 = probes" "$newp" "$new2"
+# a probe to the still dead real2 is ditched like any conn, and its
+# request served elsewhere: one conn on real1 or real3 per request
+expect_eq "probes ditched" "$newp" $(($(jq -r '.stats.ditched' <<<"$j") - ditched))
+read -r a1 a2 a3 <<<"$(link_fields 80 tcp .stats.conns)"
+expect_eq "conns on real1 + real3 while real2 failed = requests" 6 $((a1 - b1 + a3 - b3))
 ((newp <= (t1 - t0) / RETRY + 1)) ||
 	fail "$newp probes in $((t1 - t0)) s with retry-interval $RETRY"
 ok "$newp probe(s) in $((t1 - t0)) s (retry-interval $RETRY s)"
