@@ -5,7 +5,8 @@
 # kernel (KASAN, UBSAN, kmemleak, lockdep) and on Debian's stock 6.1 and 6.12.
 #
 # Prints one line per test ("PASS  debug:test-basic.sh") and ends with
-# "N passed, N failed[, N skipped]"; exits non-zero on any failure.
+# "N passed, N failed, N skipped"; exits non-zero on any failure (a skip
+# the allow-list LDIR_SKIP_OK does not name is a failure).
 #
 # Environment:
 #   LDIR_KERNELS   kernels to run, default "debug 6.1 6.12"
