@@ -665,7 +665,7 @@ void ldir_conn_table_uninit(struct ldir_net *ln)
 
 int ldir_conn_cache_init(void)
 {
-	/* issue 6: at most 128 bytes of kernel memory per live IPv4 conn */
+	/* at most 128 bytes of kernel memory per live IPv4 conn */
 	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && sizeof(struct ldir_conn) > 128);
 	conn_cachep = KMEM_CACHE(ldir_conn, SLAB_ACCOUNT);
 	return conn_cachep ? 0 : -ENOMEM;

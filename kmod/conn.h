@@ -21,7 +21,7 @@ enum {
 
 /* An IPv4 address in a conn. The conn is the object there are a million
  * of, so it holds 4 bytes, not a 16-byte union nf_inet_addr: 112 bytes a
- * conn instead of 144 (issue 6: <= 128). IPv6 conns, when their datapath
+ * conn instead of 144 (the bound is 128). IPv6 conns, when their datapath
  * lands, get a struct and a cache of their own.
  */
 struct ldir_addr4 {

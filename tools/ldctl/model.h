@@ -74,7 +74,7 @@ struct ld_virtual {
 	struct ld_backup backup;
 	bool failed;			/* read only: every real failed */
 	bool ext;			/* the kernel reported the settings
-					 * of issue 3 (startup, backup, ...)
+					 * of the scheduling settings (startup, backup, ...)
 					 */
 	struct ld_stats stats;
 	uint32_t fpa_interval;		/* s, 0 = no FPA */

@@ -168,7 +168,7 @@ void pr_fpa(const struct pr *p, const struct ld_fpa *f)
 		fprintf(p->f, " age %us\n", f->age_ms / 1000);
 }
 
-/* The settings of issue 3: " syn-threshold 5 ... [backup ADDR:PORT]" */
+/* The scheduling settings: " syn-threshold 5 ... [backup ADDR:PORT]" */
 static void pr_real_settings(const struct pr *p, const struct ld_real *r)
 {
 	fprintf(p->f, " syn-threshold %u fail-threshold %u idle-timeout %u",

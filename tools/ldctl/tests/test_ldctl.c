@@ -626,7 +626,7 @@ static void make_site(struct ld_list *virtuals, struct ld_list *links,
 	l->port = 5353;
 }
 
-/* The settings and values of issue 3 on make_site's objects. */
+/* The scheduling settings (startup, backups, thresholds) on make_site's objects. */
 static void make_site_ext(struct ld_list *virtuals, struct ld_list *reals)
 {
 	struct ld_virtual *v;
@@ -1416,7 +1416,7 @@ static const struct nlattr *nested(const struct nlattr *nest, uint16_t type)
 	return NULL;
 }
 
-/* Issue 3: backups as nests (empty: none), startup, thresholds, events. */
+/* Backups as nests (empty: none), startup, thresholds, events. */
 static void test_msg_ext(void)
 {
 	static char buf[4096] __attribute__((aligned(4)));
