@@ -381,6 +381,7 @@ build_ldctl()
 	local log=$LDIR_CACHE/ldctl.log
 
 	stage "building ldctl"
+	mkdir -p "$LDIR_CACHE"
 	LDCTL_BIN=$LDIR_REPO/tools/ldctl/ldctl
 	# tests/nlraw: raw requests for selftests/test-badinput.sh
 	if ! make -C "$LDIR_REPO" --no-print-directory ldctl >"$log" 2>&1 ||
