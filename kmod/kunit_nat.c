@@ -585,10 +585,11 @@ static void icmp_write(const struct icmp_pkt *p, void *buf)
 }
 
 /* Runs @p through ldir_nat_icmp() as the hook on @in (PRE_ROUTING) or
- * out; the result must be @want (NULL: @p unchanged).
+ * out, and returns what it returned. The packet it leaves is *@skbp, for
+ * the caller to check and free; fx->wbuf still holds @p as written.
  */
-static void icmp_check(struct kunit *test, const struct icmp_pkt *p,
-		       const struct icmp_pkt *want, bool in)
+static int icmp_run(struct kunit *test, const struct icmp_pkt *p, bool in,
+		    struct sk_buff **skbp)
 {
 	struct icmp_fx *fx = test->priv;
 	unsigned int len = icmp_len(p);
@@ -609,8 +610,19 @@ static void icmp_check(struct kunit *test, const struct icmp_pkt *p,
 	ret = ldir_nat_icmp(fx->ln, skb, in);
 	rcu_read_unlock();
 	local_bh_enable();
+	*skbp = skb;
+	return ret;
+}
 
-	KUNIT_EXPECT_EQ(test, ret, want ? 1 : 0);
+/* The translation of @p must be @want (NULL: @p unchanged). */
+static void icmp_check(struct kunit *test, const struct icmp_pkt *p,
+		       const struct icmp_pkt *want, bool in)
+{
+	struct icmp_fx *fx = test->priv;
+	unsigned int len = icmp_len(p);
+	struct sk_buff *skb;
+
+	KUNIT_EXPECT_EQ(test, icmp_run(test, p, in, &skb), want ? 1 : 0);
 	icmp_write(want ?: p, fx->wbuf);
 	KUNIT_EXPECT_EQ(test, skb->len, len);
 	KUNIT_EXPECT_MEMEQ(test, skb->data, fx->wbuf, len);
@@ -622,31 +634,15 @@ static void icmp_check(struct kunit *test, const struct icmp_pkt *p,
 	kfree_skb(skb);
 }
 
-/* Runs @p through ldir_nat_icmp(); it must return @ret and leave the
- * packet as it was.
- */
+/* ldir_nat_icmp() must return @ret for @p and leave the packet as it was. */
 static void icmp_check_untouched(struct kunit *test, const struct icmp_pkt *p,
 				 bool in, int ret)
 {
 	struct icmp_fx *fx = test->priv;
-	unsigned int len = icmp_len(p);
 	struct sk_buff *skb;
 
-	skb = alloc_skb(MAX_HEADER + len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, MAX_HEADER);
-	icmp_write(p, fx->wbuf);
-	skb_put_data(skb, fx->wbuf, len);
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, sizeof(struct iphdr));
-	skb->protocol = htons(ETH_P_IP);
-
-	local_bh_disable();
-	rcu_read_lock();
-	KUNIT_EXPECT_EQ(test, ldir_nat_icmp(fx->ln, skb, in), ret);
-	rcu_read_unlock();
-	local_bh_enable();
-	KUNIT_EXPECT_MEMEQ(test, skb->data, fx->wbuf, len);
+	KUNIT_EXPECT_EQ(test, icmp_run(test, p, in, &skb), ret);
+	KUNIT_EXPECT_MEMEQ(test, skb->data, fx->wbuf, icmp_len(p));
 	kfree_skb(skb);
 }
 
