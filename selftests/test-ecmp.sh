@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # Several directors behind one ECMP router (seed 004 claims 34-48): each
 # director runs its own ldir (one per netns) with the same configuration,

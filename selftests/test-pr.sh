@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # The predicted response scheme "pr" with real traffic (seed 001 Fig. 4B,
 # 9; seed 000 claims 5-12; topology: lib.sh):

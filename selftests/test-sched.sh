@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # The schedulers' choices, exactly, with real connections (topology: lib.sh):
 #   rr   strict round robin in link order

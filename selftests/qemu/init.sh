@@ -178,10 +178,18 @@ run_kunit()
 
 run_selftests()
 {
-	local t name st rc t0 secs n=0
+	local t name st rc t0 secs kern n=0
 
 	for t in $(cd /ldir/selftests && ls test-*.sh 2>/dev/null | LC_ALL=C sort); do
 		if [ -n "${LDIR_TESTS:-}" ] && ! echo "$t" | grep -qE -- "$LDIR_TESTS"; then
+			continue
+		fi
+		# "# ldir-kernels: 6.1 6.12": a test of behaviour only, not of
+		# lifetimes or locking, runs on the kernels it names (debug has
+		# KUnit and the lifetime tests; each test there costs ~5x)
+		kern=$(sed -n 's/^# ldir-kernels: *//p' "/ldir/selftests/$t" | head -n 1)
+		if [ -n "$kern" ] && ! echo " $kern " | grep -qF " $LDIR_KERNEL "; then
+			echo "--- not on $LDIR_KERNEL: $t (ldir-kernels: $kern)"
 			continue
 		fi
 		n=$((n + 1))
