@@ -451,17 +451,64 @@ static int frame(FILE *out, const struct term *t, const struct top_opts *o,
 	return ferror(stdout) ? -1 : 0;
 }
 
-int cmd_top(struct ldctl *ctx, int argc, char **argv)
+/*
+ * The loop: a snapshot, then every interval another and a frame of the
+ * rates between the two. Returns 0, or -1 when a request failed
+ * (reported) or, *write_err set, the output did.
+ */
+static int run(struct nl *nl, struct term *t, const struct top_opts *o,
+	       bool *write_err)
 {
 	struct ld_snapshot a = LD_SNAPSHOT_INIT, b = LD_SNAPSHOT_INIT;
 	struct ld_snapshot *prev = &a, *cur = &b, *tmp;
+	double t0, t1;
+	unsigned int n;
+	int ret = -1;
+
+	if (ld_snapshot_get(nl, prev))
+		goto out;
+	t0 = now_s();
+	/* at once, without rates, rather than a blank screen */
+	if (!o->batch && frame(stdout, t, o, NULL, prev, 0)) {
+		*write_err = true;
+		goto out;
+	}
+	for (n = 0; !o->iterations || n < o->iterations; n++) {
+		if (wait_until(t, t0 + o->interval_ms / 1000.0))
+			break;
+		ld_list_reset(&cur->virtuals);
+		ld_list_reset(&cur->reals);
+		ld_list_reset(&cur->links);
+		if (ld_snapshot_get(nl, cur))
+			goto out;
+		t1 = now_s();
+		if (frame(stdout, t, o, prev, cur, t1 - t0)) {
+			*write_err = true;
+			goto out;
+		}
+		tmp = prev;
+		prev = cur;
+		cur = tmp;
+		t0 = t1;
+	}
+	ret = 0;
+out:
+	ld_snapshot_clear(&a);
+	ld_snapshot_clear(&b);
+	return ret;
+}
+
+int cmd_top(struct ldctl *ctx, int argc, char **argv)
+{
 	struct sigaction sa = { .sa_handler = on_signal };
+	FILE *saved_errf = ldctl_errf, *errf = NULL;
+	bool write_err = false;
 	struct term t = { };
 	struct top_opts o;
-	unsigned int n;
-	double t0, t1;
+	size_t errs_len = 0;
+	char *errs = NULL;
 	struct nl *nl;
-	int ret = 1;
+	int ret;
 
 	if (argc == 1 && !strcmp(argv[0], "help")) {
 		fputs("Usage:\n", stdout);
@@ -477,44 +524,29 @@ int cmd_top(struct ldctl *ctx, int argc, char **argv)
 	if (!isatty(STDOUT_FILENO))
 		o.batch = true;
 	nl = ldctl_nl(ctx);
-	if (!nl || ld_snapshot_get(nl, prev))
-		goto out;
-	t0 = now_s();
+	if (!nl)
+		return 1;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	if (!o.batch) {
+		/* errors wait until the screen is restored */
+		errf = open_memstream(&errs, &errs_len);
+		if (errf)
+			ldctl_errf = errf;
 		term_open(&t);
-		/* at once, without rates, rather than a blank screen */
-		if (frame(stdout, &t, &o, NULL, prev, 0))
-			goto write_err;
 	}
-	for (n = 0; !o.iterations || n < o.iterations; n++) {
-		if (wait_until(&t, t0 + o.interval_ms / 1000.0))
-			break;
-		ld_list_reset(&cur->virtuals);
-		ld_list_reset(&cur->reals);
-		ld_list_reset(&cur->links);
-		if (ld_snapshot_get(nl, cur))
-			goto out;
-		t1 = now_s();
-		if (frame(stdout, &t, &o, prev, cur, t1 - t0))
-			goto write_err;
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-		t0 = t1;
+	ret = run(nl, &t, &o, &write_err);
+	term_close(&t);
+	if (errf) {
+		fclose(errf);
+		ldctl_errf = saved_errf;
+		if (errs_len)
+			fputs(errs, ldctl_errf ? ldctl_errf : stderr);
+		free(errs);
 	}
-	ret = 0;
-	goto out;
-write_err:
-	term_close(&t);
-	t.screen = t.keys = false;
-	ldctl_err("write error on standard output");
-out:
-	term_close(&t);
-	ld_snapshot_clear(&a);
-	ld_snapshot_clear(&b);
-	return ret;
+	if (write_err)
+		ldctl_err("write error on standard output");
+	return ret ? 1 : 0;
 }
