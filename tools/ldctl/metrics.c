@@ -14,6 +14,7 @@
  */
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ldctl.h"
@@ -28,10 +29,13 @@ void usage_metrics(FILE *f)
 
 int ld_snapshot_get(struct nl *nl, struct ld_snapshot *s)
 {
-	return ld_get_global(nl, &s->global) ||
-	       ld_dump_virtuals(nl, &s->virtuals) ||
-	       ld_dump_reals(nl, &s->reals) ||
-	       ld_dump_links(nl, &s->links) ? -1 : 0;
+	if (ld_get_global(nl, &s->global) ||
+	    ld_dump_virtuals(nl, &s->virtuals) ||
+	    ld_dump_reals(nl, &s->reals) ||
+	    ld_dump_links(nl, &s->links))
+		return -1;
+	ld_snapshot_sort(s);
+	return 0;
 }
 
 void ld_snapshot_clear(struct ld_snapshot *s)
@@ -41,16 +45,87 @@ void ld_snapshot_clear(struct ld_snapshot *s)
 	ld_list_clear(&s->links);
 }
 
+static int addr_cmp(const struct ld_addr *a, const struct ld_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static int vkey_cmp(const void *pa, const void *pb)
+{
+	const struct ld_virtual *a = pa, *b = pb;
+	int ret = addr_cmp(&a->addr, &b->addr);
+
+	if (ret)
+		return ret;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->protocol != b->protocol)
+		return a->protocol < b->protocol ? -1 : 1;
+	if (a->bind_id != b->bind_id)
+		return a->bind_id < b->bind_id ? -1 : 1;
+	return 0;
+}
+
+static int rkey_cmp(const void *pa, const void *pb)
+{
+	const struct ld_real *a = pa, *b = pb;
+	int ret = addr_cmp(&a->addr, &b->addr);
+
+	if (ret)
+		return ret;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	return 0;
+}
+
+static int link_cmp(const void *pa, const void *pb)
+{
+	const struct ld_link *a = pa, *b = pb;
+	int ret = vkey_cmp(&a->virt, &b->virt);
+
+	return ret ? ret : rkey_cmp(&a->real, &b->real);
+}
+
+int ld_snapshot_link_vcmp(const struct ld_link *l, const struct ld_virtual *v)
+{
+	return vkey_cmp(&l->virt, v);
+}
+
+void ld_snapshot_sort(struct ld_snapshot *s)
+{
+	if (s->virtuals.n)
+		qsort(s->virtuals.v, s->virtuals.n, s->virtuals.size, vkey_cmp);
+	if (s->reals.n)
+		qsort(s->reals.v, s->reals.n, s->reals.size, rkey_cmp);
+	if (s->links.n)
+		qsort(s->links.v, s->links.n, s->links.size, link_cmp);
+}
+
+static const void *find(const struct ld_list *list, const void *key,
+			int (*cmp)(const void *a, const void *b))
+{
+	return list->n ? bsearch(key, list->v, list->n, list->size, cmp) :
+	       NULL;
+}
+
+const struct ld_virtual *ld_snapshot_virtual(const struct ld_snapshot *s,
+					     const struct ld_virtual *key)
+{
+	return find(&s->virtuals, key, vkey_cmp);
+}
+
 const struct ld_real *ld_snapshot_real(const struct ld_snapshot *s,
 				       const struct ld_real *key)
 {
-	size_t i;
+	return find(&s->reals, key, rkey_cmp);
+}
 
-	for (i = 0; i < s->reals.n; i++)
-		if (ld_real_key_eq(ld_list_at(&s->reals, struct ld_real, i),
-				   key))
-			return ld_list_at(&s->reals, struct ld_real, i);
-	return NULL;
+const struct ld_link *ld_snapshot_link(const struct ld_snapshot *s,
+				       const struct ld_link *key)
+{
+	return find(&s->links, key, link_cmp);
 }
 
 /*

@@ -27,12 +27,28 @@ struct ld_snapshot {
 	.links = LD_LIST_INIT(struct ld_link), \
 }
 
-/* Four requests, each consistent in itself; 0 or -1 (reported). */
+/*
+ * Four requests, each consistent in itself, then sorted (below); 0 or -1
+ * (reported).
+ */
 int ld_snapshot_get(struct nl *nl, struct ld_snapshot *s);
 void ld_snapshot_clear(struct ld_snapshot *s);
-/* The real of a link (key: l->real), or NULL. */
+/*
+ * Sorts the objects by key (links by virtual, then real), so that the
+ * look-ups below are binary searches and a virtual's links are adjacent:
+ * tens of thousands of links cost no quadratic time.
+ */
+void ld_snapshot_sort(struct ld_snapshot *s);
+/* The object with that key (for a link: virt and real), or NULL. */
+const struct ld_virtual *ld_snapshot_virtual(const struct ld_snapshot *s,
+					     const struct ld_virtual *key);
 const struct ld_real *ld_snapshot_real(const struct ld_snapshot *s,
 				       const struct ld_real *key);
+const struct ld_link *ld_snapshot_link(const struct ld_snapshot *s,
+				       const struct ld_link *key);
+/* <0, 0, >0 as a link's virtual sorts before, with, after v */
+int ld_snapshot_link_vcmp(const struct ld_link *l,
+			  const struct ld_virtual *v);
 
 /*
  * The text exposition format (version 0.0.4): each family once, with its

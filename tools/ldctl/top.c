@@ -161,34 +161,6 @@ static void row(FILE *f, const char *name, const char *state,
 		active, conns, resp, pr);
 }
 
-static const struct ld_virtual *find_virtual(const struct ld_snapshot *s,
-					     const struct ld_virtual *key)
-{
-	size_t i;
-
-	for (i = 0; s && i < s->virtuals.n; i++)
-		if (ld_virtual_key_eq(ld_list_at(&s->virtuals,
-						 struct ld_virtual, i), key))
-			return ld_list_at(&s->virtuals, struct ld_virtual, i);
-	return NULL;
-}
-
-static const struct ld_link *find_link(const struct ld_snapshot *s,
-				       const struct ld_link *key)
-{
-	size_t i;
-
-	for (i = 0; s && i < s->links.n; i++) {
-		const struct ld_link *l = ld_list_at(&s->links,
-						     struct ld_link, i);
-
-		if (ld_virtual_key_eq(&l->virt, &key->virt) &&
-		    ld_real_key_eq(&l->real, &key->real))
-			return l;
-	}
-	return NULL;
-}
-
 static const char *state_name(uint8_t state, char *buf)
 {
 	const char *name = ld_state_name(state);
@@ -211,24 +183,25 @@ static void real_measured(const struct ld_real *r, char *resp, char *pr)
 	snprintf(pr, 24, "%lld", (long long)r->pr);
 }
 
+/*
+ * A virtual and its links, links[first] to links[end - 1] (adjacent in
+ * the sorted snapshot).
+ */
 static void render_virtual(FILE *f, const struct ld_snapshot *prev,
 			   const struct ld_snapshot *cur,
-			   const struct ld_virtual *v, double dt)
+			   const struct ld_virtual *v, size_t first,
+			   size_t end, double dt)
 {
-	const struct ld_virtual *pv = find_virtual(prev, v);
+	const struct ld_virtual *pv = prev ? ld_snapshot_virtual(prev, v) :
+				      NULL;
 	char name[LD_EP_STRLEN + 24], proto[8], sbuf[16], act[16], conns[16];
 	char resp[16], pr[24];
 	uint32_t active = 0;
 	struct rates r;
 	size_t i;
 
-	for (i = 0; i < cur->links.n; i++) {
-		const struct ld_link *l = ld_list_at(&cur->links,
-						     struct ld_link, i);
-
-		if (ld_virtual_key_eq(&l->virt, v))
-			active += l->active;
-	}
+	for (i = first; i < end; i++)
+		active += ld_list_at(&cur->links, struct ld_link, i)->active;
 	ld_vkey_str(v, name);
 	snprintf(proto, sizeof(proto), " %s",
 		 ld_proto_name(v->protocol) ? ld_proto_name(v->protocol) : "?");
@@ -240,16 +213,14 @@ static void render_virtual(FILE *f, const struct ld_snapshot *prev,
 	row(f, name, v->failed ? "failed" : state_name(v->state, sbuf), &r,
 	    act, conns, "-", "-");
 
-	for (i = 0; i < cur->links.n; i++) {
+	for (i = first; i < end; i++) {
 		const struct ld_link *l = ld_list_at(&cur->links,
 						     struct ld_link, i);
 		const struct ld_link *pl;
 		const struct ld_real *real;
 		char ep[LD_EP_STRLEN];
 
-		if (!ld_virtual_key_eq(&l->virt, v))
-			continue;
-		pl = find_link(prev, l);
+		pl = prev ? ld_snapshot_link(prev, l) : NULL;
 		real = ld_snapshot_real(cur, &l->real);
 		snprintf(name, sizeof(name), "  -> %s",
 			 ld_ep_str(&l->real.addr, ld_link_port(l), ep));
@@ -291,16 +262,31 @@ void top_render(FILE *f, const struct ld_snapshot *prev,
 		const struct ld_snapshot *cur, double dt,
 		unsigned int interval_ms)
 {
-	size_t i;
+	size_t i, k, end;
 
 	render_header(f, prev, cur, dt, interval_ms);
 	fputc('\n', f);
 	fprintf(f, ROW_FMT, "VIRTUAL -> REAL", "STATE", "CONN/s", "PKT/s",
 		"BYTE/s", "ACTIVE", "CONNS", "R(us)", "PR(us)");
-	for (i = 0; i < cur->virtuals.n; i++)
-		render_virtual(f, prev, cur,
-			       ld_list_at(&cur->virtuals, struct ld_virtual, i),
-			       dt);
+	/* both sorted by the virtual's key: one walk */
+	for (i = 0, k = 0; i < cur->virtuals.n; i++) {
+		const struct ld_virtual *v;
+
+		v = ld_list_at(&cur->virtuals, struct ld_virtual, i);
+		while (k < cur->links.n &&
+		       ld_snapshot_link_vcmp(ld_list_at(&cur->links,
+							struct ld_link, k),
+					     v) < 0)
+			k++;
+		end = k;
+		while (end < cur->links.n &&
+		       !ld_snapshot_link_vcmp(ld_list_at(&cur->links,
+							 struct ld_link, end),
+					      v))
+			end++;
+		render_virtual(f, prev, cur, v, k, end, dt);
+		k = end;
+	}
 	fputc('\n', f);
 	fprintf(f, ROW_FMT, "REAL", "STATE", "CONN/s", "PKT/s", "BYTE/s",
 		"ACTIVE", "CONNS", "R(us)", "PR(us)");

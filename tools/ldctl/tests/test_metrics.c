@@ -178,6 +178,7 @@ static void make_snapshot(struct ld_snapshot *s, uint64_t add)
 	l = ld_list_add(&s->links);
 	l->virt = *ld_list_at(&s->virtuals, struct ld_virtual, 1);
 	l->real = *ld_list_at(&s->reals, struct ld_real, 1);
+	ld_snapshot_sort(s);
 }
 
 static bool valid_name(const char *s)
@@ -543,6 +544,65 @@ static void test_top_render(void)
 	ld_snapshot_clear(&b);
 }
 
+/*
+ * Links dumped in any order come out under their virtual, and a link is
+ * found in the previous snapshot whatever its place there.
+ */
+static void test_top_order(void)
+{
+	struct ld_snapshot a = LD_SNAPSHOT_INIT, b = LD_SNAPSHOT_INIT;
+	static const char *const want[] = {
+		"192.0.2.10:80 tcp", "  -> 10.0.2.11:8080",
+		"  -> [2001:db8::11]:53", "[2001:db8::10]:53:7 udp",
+		"  -> [2001:db8::11]:53",
+	};
+	struct ld_link *l, key;
+	char line[256];
+	const char *p;
+	struct cap c;
+	size_t i, n = 0;
+
+	make_snapshot(&a, 0);
+	make_snapshot(&b, 10);
+	/* a second link of 192.0.2.10:80, last in b, first in a */
+	l = ld_list_add(&b.links);
+	l->virt = *ld_list_at(&b.virtuals, struct ld_virtual, 0);
+	l->real = *ld_list_at(&b.reals, struct ld_real, 1);
+	l->stats.v[LDIR_STATS_A_CONNS] = 7;
+	memset(&key, 0, sizeof(key));
+	key.virt = *ld_list_at(&a.virtuals, struct ld_virtual, 0);
+	key.real = *ld_list_at(&a.reals, struct ld_real, 1);
+	key.stats.v[LDIR_STATS_A_CONNS] = 3;
+	ld_list_add(&a.links);
+	memmove(ld_list_at(&a.links, struct ld_link, 1), a.links.v,
+		2 * sizeof(key));
+	*ld_list_at(&a.links, struct ld_link, 0) = key;
+	ld_snapshot_sort(&b);
+	ld_snapshot_sort(&a);
+	CHECK(ld_snapshot_link(&a, &key) != NULL);
+	CHECK(ld_snapshot_link(&a, &key)->stats.v[LDIR_STATS_A_CONNS] == 3);
+
+	top_render(cap_start(&c), &a, &b, 1.0, 1000);
+	cap_end(&c);
+	/* the rows between the header and the blank line before REAL */
+	p = strstr(c.buf, "PR(us)\n");
+	CHECK(p != NULL);
+	for (p = p ? p + 7 : ""; *p && *p != '\n'; n++) {
+		size_t len = strcspn(p, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		p += len + !!p[len];
+		if (n < ARRAY_SIZE(want))
+			CHECK(!strncmp(line, want[n], strlen(want[n])) &&
+			      line[strlen(want[n])] == ' ');
+	}
+	CHECK(n == ARRAY_SIZE(want));
+	CHECK_STR(field(c.buf, "  -> [2001:db8::11]:53", 2), "4.0");
+	free(c.buf);
+	for (i = 0; i < 2; i++)
+		ld_snapshot_clear(i ? &a : &b);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "sample")) {
@@ -559,6 +619,7 @@ int main(int argc, char **argv)
 	test_top_parse();
 	test_top_rates();
 	test_top_render();
+	test_top_order();
 	free(errbuf);
 	printf("test_metrics: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
