@@ -14,8 +14,9 @@
 #   R in seconds. The textfile unit of tools/ldctl/contrib, run as systemd
 #   would, writes a valid ldir.prom, and removes it when ldctl fails.
 # top: in a tmux terminal while curls run, real1's link and real1 show a
-#   non-zero CONN/s and PKT/s, real2's 0; q quits. Batch (a pipe, -n 3):
-#   three frames, the same figures.
+#   non-zero CONN/s and PKT/s, real2's 0; q quits. -n 2 on a terminal leaves
+#   the last frame on the screen; batch (a pipe, -n 2): two frames, the same
+#   figures.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -200,9 +201,19 @@ gone() { ! tm has-session -t top 2>/dev/null; }
 wait_for 5 gone || fail "top still runs after q: $(snap; cat "$T/screen")"
 ok "top: q quits"
 
-log "ldctl top, batch: three frames to a pipe"
-ld top -n 3 -d 1 >"$T/top" || fail "ldctl top -n 3 failed"
-expect_eq "frames" 3 "$(grep -c '^ldctl top - ' "$T/top")"
+log "ldctl top -n 2 -d 2 in a terminal: the last frame stays"
+tm new-session -d -s topn -x 150 -y 40 "ldctl top -n 2 -d 2; echo top-exit=\$?; sleep 60"
+ended() { tm capture-pane -p -t topn >"$T/screen" && grep -q '^top-exit=' "$T/screen"; }
+wait_for 20 ended || fail "top -n 2 did not end: $(cat "$T/screen")"
+expect_eq "top -n 2: exit status" top-exit=0 "$(grep '^top-exit=' "$T/screen")"
+expect_eq "top -n 2: frames left on the screen" 1 "$(grep -c '^ldctl top - ' "$T/screen")"
+busy "$T/screen" || fail "top -n 2: real1 not busy in the last frame: $(cat "$T/screen")"
+expect_idle "$T/screen" "top -n 2"
+tm kill-session -t topn
+
+log "ldctl top, batch: two frames to a pipe"
+ld top -n 2 -d 1 >"$T/top" || fail "ldctl top -n 2 failed"
+expect_eq "frames" 2 "$(grep -c '^ldctl top - ' "$T/top")"
 busy "$T/top" || fail "batch: real1 not busy in the last frame: $(cat "$T/top")"
 ok "batch: real1's link at $(col "$T/top" "-> ${REAL[1]}:80" 2) conns/s in the last frame"
 expect_idle "$T/top" "batch"

@@ -320,11 +320,16 @@ static void on_signal(int sig)
 
 struct term {
 	bool keys;		/* stdin is a terminal in raw mode */
-	bool screen;		/* on the alternate screen */
+	bool drawn;		/* the screen is ours */
+	bool alt;		/* on the alternate screen */
 	struct termios saved;
 };
 
-static void term_open(struct term *t)
+/*
+ * alt: draw on the alternate screen, which leaving restores (until q);
+ * else on the screen cleared, where the last frame stays (-n N).
+ */
+static void term_open(struct term *t, bool alt)
 {
 	struct termios raw;
 
@@ -335,18 +340,21 @@ static void term_open(struct term *t)
 		raw.c_cc[VTIME] = 0;
 		t->keys = !tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 	}
-	/* the alternate screen, cursor hidden */
-	fputs("\033[?1049h\033[?25l", stdout);
-	t->screen = true;
+	/* cursor hidden */
+	fputs(alt ? "\033[?1049h\033[?25l" : "\033[H\033[2J\033[?25l", stdout);
+	t->drawn = true;
+	t->alt = alt;
 }
 
 static void term_close(struct term *t)
 {
-	if (t->screen)
-		fputs("\033[?25h\033[?1049l", stdout);
+	if (t->drawn)
+		fputs(t->alt ? "\033[?25h\033[?1049l" : "\033[?25h\r\n", stdout);
+	t->drawn = false;
 	fflush(stdout);
 	if (t->keys)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+	t->keys = false;
 }
 
 /* Draws a frame from the top left, each line cut to the width. */
@@ -521,7 +529,7 @@ int cmd_top(struct ldctl *ctx, int argc, char **argv)
 		errf = open_memstream(&errs, &errs_len);
 		if (errf)
 			ldctl_errf = errf;
-		term_open(&t);
+		term_open(&t, !o.iterations);
 	}
 	ret = run(nl, &t, &o, &write_err);
 	term_close(&t);
