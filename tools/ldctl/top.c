@@ -244,18 +244,22 @@ static void render_header(FILE *f, const struct ld_snapshot *prev,
 	double drops = 0;
 	unsigned int i;
 
-	/* the drop counters, whichever ldctl knows */
-	for (i = 1; prev && i <= LDIR_STATS_A_MAX; i++)
-		if (metrics_stat_name(i, name, reason) && reason[0])
-			drops += top_rate(prev->global.stats.v[i],
-					  g->stats.v[i], dt);
+	strcpy(c, "-");
+	strcpy(d, "-");
+	if (prev) {
+		/* the drop counters, whichever ldctl knows */
+		for (i = 1; i <= LDIR_STATS_A_MAX; i++)
+			if (metrics_stat_name(i, name, reason) && reason[0])
+				drops += top_rate(prev->global.stats.v[i],
+						  g->stats.v[i], dt);
+		top_fmt_rate(top_rate(prev->global.stats.v[LDIR_STATS_A_CONNS],
+				      g->stats.v[LDIR_STATS_A_CONNS], dt), c);
+		top_fmt_rate(drops, d);
+	}
 	fprintf(f, "ldctl top - every %u.%u s - conns %u of %u - new %s/s - dropped %s/s - q quits\n",
 		interval_ms / 1000, interval_ms % 1000 / 100,
 		g->config.v[LDIR_CONFIG_A_CONN_COUNT],
-		g->config.v[LDIR_CONFIG_A_CONN_MAX],
-		prev ? top_fmt_rate(top_rate(prev->global.stats.v[LDIR_STATS_A_CONNS],
-					     g->stats.v[LDIR_STATS_A_CONNS], dt), c) : "-",
-		prev ? top_fmt_rate(drops, d) : "-");
+		g->config.v[LDIR_CONFIG_A_CONN_MAX], c, d);
 }
 
 void top_render(FILE *f, const struct ld_snapshot *prev,
