@@ -186,7 +186,18 @@ traffic &
 traffic_pid=$!
 snap() { tm capture-pane -p -t top >"$T/screen"; }
 snap_busy() { snap && busy "$T/screen"; }
-wait_for 20 snap_busy || fail "top never showed real1 busy: $(cat "$T/screen")"
+# within_s SECONDS CMD...: CMD every 0.3 s until it succeeds, for at most
+# SECONDS of wall time (wait_for's count of tries stretches under load)
+within_s()
+{
+	local end=$((SECONDS + $1))
+
+	until "${@:2}"; do
+		((SECONDS < end)) || return 1
+		sleep 0.3
+	done
+}
+within_s 20 snap_busy || fail "top never showed real1 busy: $(cat "$T/screen")"
 log "the screen:"
 awk 'NF { while (blank) { print "#"; blank-- } print "#   " $0; next } { blank++ }' "$T/screen"
 ok "top: real1's link at $(col "$T/screen" "-> ${REAL[1]}:80" 2) conns/s," \
@@ -198,13 +209,13 @@ expect_eq "top: real3's state" out "$(col "$T/screen" "${REAL[3]}:0" 1)"
 tm has-session -t top 2>/dev/null || fail "top ended by itself"
 tm send-keys -t top q
 gone() { ! tm has-session -t top 2>/dev/null; }
-wait_for 5 gone || fail "top still runs after q: $(snap; cat "$T/screen")"
+within_s 5 gone || fail "top still runs after q: $(snap; cat "$T/screen")"
 ok "top: q quits"
 
 log "ldctl top -n 2 -d 2 in a terminal: the last frame stays"
 tm new-session -d -s topn -x 150 -y 40 "ldctl top -n 2 -d 2; echo top-exit=\$?; sleep 60"
 ended() { tm capture-pane -p -t topn >"$T/screen" && grep -q '^top-exit=' "$T/screen"; }
-wait_for 20 ended || fail "top -n 2 did not end: $(cat "$T/screen")"
+within_s 20 ended || fail "top -n 2 did not end: $(cat "$T/screen")"
 expect_eq "top -n 2: exit status" top-exit=0 "$(grep '^top-exit=' "$T/screen")"
 expect_eq "top -n 2: frames left on the screen" 1 "$(grep -c '^ldctl top - ' "$T/screen")"
 busy "$T/screen" || fail "top -n 2: real1 not busy in the last frame: $(cat "$T/screen")"
