@@ -28,6 +28,8 @@ static const struct cmd objects[] = {
 	{ "save", cmd_save, usage_save },
 	{ "restore", cmd_restore, usage_restore },
 	{ "monitor", cmd_monitor, usage_monitor },
+	{ "metrics", cmd_metrics, usage_metrics },
+	{ "top", cmd_top, usage_top },
 };
 
 static FILE *errf(void)
