@@ -581,7 +581,10 @@ boot_guest()
 	local name=$1 kernel=$2 initrd=$3 rundir=$4 tmo=$5 mode=$6 show=${7:-}
 	# LDIR_PANIC_ON_WARN=0: bench's (QEMU 7.2's -icount, rarely, raises a
 	# spurious #DB that the kernel WARNs about; a bench should not die of it)
-	local append="console=ttyS0 edd=off panic=-1 panic_on_warn=${LDIR_PANIC_ON_WARN:-1} oops=panic LDIR_MODE=$mode"
+	# no_timer_check: on a loaded host TCG can miss the IO-APIC timer
+	# check's ticks, and the kernel panics ("IO-APIC + timer doesn't
+	# work"); cloud images boot with it for the same reason
+	local append="console=ttyS0 edd=off no_timer_check panic=-1 panic_on_warn=${LDIR_PANIC_ON_WARN:-1} oops=panic LDIR_MODE=$mode"
 	local rc pid n=0 last
 
 	[ "$name" = debug ] && append="$append kmemleak=on"
