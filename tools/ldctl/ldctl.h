@@ -111,6 +111,9 @@ int fpa_flush_parse(int argc, char **argv, struct ld_virtual *v, bool *one);
  */
 int restore_split(char *line, char **words, int max);
 
+/* Writes the running configuration in the config form; 0 or 1 (reported). */
+int ldctl_save(struct ldctl *ctx, FILE *f);
+
 /* Dumps into lists of the model's objects; 0 or -1 (reported). */
 int ld_dump_virtuals(struct nl *nl, struct ld_list *list);
 int ld_dump_reals(struct nl *nl, struct ld_list *list);

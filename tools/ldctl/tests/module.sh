@@ -3,7 +3,8 @@
 #
 # ldctl against the loaded ldir module (run as root, e.g. in a QEMU guest
 # of selftests/qemu): every command, the kernel's extack messages, JSON
-# validity, save -> flush -> restore -> save identity, dumps larger than one
+# validity, save -> flush -> restore -> save identity, restore all or
+# nothing (rollback on a kernel error), dumps larger than one
 # netlink message, and EPERM for an unprivileged user. Works in its own
 # network namespace; needs jq and setpriv.
 #
@@ -120,10 +121,34 @@ expect 0 '' '' -- flush conns
 eq "after set/del" "virtual 192.0.2.10:80 tcp sched rr state out startup rr startup-pct 30 startup-window 9 backup 192.0.2.10:81 conns 0 links 2" "$(L virtual | head -n 1)"
 eq "a deleted real is no one's backup" null "$(L -j real | jq -r '.[0].backup')"
 
-# restore stops at the first kernel error and names the line
+# restore is all or nothing: a line the kernel refuses names its line and
+# rolls back to the configuration before the restore (settings included)
+L save >"$T/before"
 printf 'virtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.21:80 tcp\n' >"$T/dup"
 expect 1 '' "^ldctl: $T/dup:2: kernel: .*File exists$" -- restore "$T/dup"
-eq "restore stopped before line 3" 0 "$(L virtual | grep -c 192.0.2.21)"
+grep -q 'rolled back: the configuration is as it was' "$T/err"
+check "restore: rollback reported" $((!$?)) "$(cat "$T/err")"
+eq "restore: line 1 rolled back" 0 "$(L virtual | grep -c 192.0.2.20)"
+eq "restore: line 3 never applied" 0 "$(L virtual | grep -c 192.0.2.21)"
+eq "restore: failed restore leaves save unchanged" "$(cat "$T/before")" "$(L save)"
+cat >"$T/partial" <<'EOF2'
+# changes to settings, weights and states, then a link to a real that does not exist
+config set conn-max 777 timeout-udp 9
+real set 10.0.2.11 weight 9 state out
+virtual set 192.0.2.10:80 tcp sched wlc state in
+virtual add 192.0.2.22:80 udp
+real add 10.0.2.23
+link add 192.0.2.22:80 udp 10.0.2.23
+link add 192.0.2.22:80 udp 10.0.2.99
+EOF2
+expect 1 '' "^ldctl: $T/partial:8: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- restore "$T/partial"
+eq "restore: settings, objects rolled back" "$(cat "$T/before")" "$(L save)"
+# a file whose first command fails changed nothing: no rollback needed
+printf '# nothing before it\nreal set 10.0.2.99 weight 1\n' >"$T/first"
+expect 1 '' "^ldctl: $T/first:2: kernel: " -- restore "$T/first"
+grep -q 'rolled back' "$T/err"
+check "restore: no rollback when nothing was applied" $?  "$(cat "$T/err")"
+eq "restore: first line failed, nothing changed" "$(cat "$T/before")" "$(L save)"
 
 # dumps of several netlink messages
 expect 0 '' '' -- flush
