@@ -86,16 +86,14 @@ $(BUILD)/man/%: doc/%.scd
 	@mkdir -p $(dir $@)
 	scdoc <$< >$@
 
-$(BUILD)/ldir.service: dist/ldir.service.in
-	@mkdir -p $(dir $@)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
-
 install: all install-tools
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) modules_install
 	depmod -a $(KVER) || true
 
-install-tools: ldctl $(MAN) $(BUILD)/ldir.service
+# the unit names ldctl where this installs it
+install-tools: ldctl $(MAN)
 	$(MAKE) -C tools/ldctl install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/ldir.service.in >$(BUILD)/ldir.service
 	install -D -m 0644 $(BUILD)/man/ldctl.8 $(DESTDIR)$(MANDIR)/man8/ldctl.8
 	install -D -m 0644 $(BUILD)/man/ldir.7 $(DESTDIR)$(MANDIR)/man7/ldir.7
 	install -D -m 0644 dist/ldctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ldctl
