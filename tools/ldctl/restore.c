@@ -41,23 +41,34 @@ int restore_split(char *line, char **words, int max)
 	return n;
 }
 
-struct lines {
-	char **v;
-	size_t n;
-	size_t cap;
-};
+/* Takes s (malloc'd). */
+static void lines_push(struct lines *l, char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = s;
+}
 
-static int read_lines(FILE *f, struct lines *l)
+void lines_add(struct lines *l, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy) {
+		ldctl_err("out of memory");
+		exit(1);
+	}
+	lines_push(l, copy);
+}
+
+int read_lines(FILE *f, struct lines *l)
 {
 	char *line = NULL;
 	size_t size = 0;
 
 	while (getline(&line, &size, f) >= 0) {
-		if (l->n == l->cap) {
-			l->cap = l->cap ? 2 * l->cap : 64;
-			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-		}
-		l->v[l->n++] = line;
+		lines_push(l, line);
 		line = NULL;
 		size = 0;
 	}
@@ -65,13 +76,14 @@ static int read_lines(FILE *f, struct lines *l)
 	return ferror(f) ? -1 : 0;
 }
 
-static void free_lines(struct lines *l)
+void free_lines(struct lines *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 /* Runs one line; *cmd: it held a command (not blank, not a comment). */
@@ -100,9 +112,8 @@ static int run_line(struct ldctl *ctx, char *line, bool *cmd)
  * first failure. *sent counts the commands applied (parsed) before it.
  * Returns 0 or 1; *failed is the failing line (1-based).
  */
-static int run_lines(struct ldctl *ctx, const char *name,
-		     const struct lines *l, bool dry_run, size_t *sent,
-		     size_t *failed)
+int run_lines(struct ldctl *ctx, const char *name, const struct lines *l,
+	      bool dry_run, size_t *sent, size_t *failed)
 {
 	char where[PATH_MAX + 32];
 	size_t i;
@@ -133,7 +144,7 @@ static int run_lines(struct ldctl *ctx, const char *name,
 }
 
 /* The running configuration in the config form, as lines (save's). */
-static int snapshot(struct ldctl *ctx, struct lines *l)
+int snapshot(struct ldctl *ctx, struct lines *l)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -164,17 +175,24 @@ static int snapshot(struct ldctl *ctx, struct lines *l)
 }
 
 /*
- * Rollback: flush, then apply the snapshot taken before the first line.
- * There is no kernel-side transaction, so this costs what a flush costs:
- * every live conn and FPA is dropped, the objects' counters start again
- * from zero, a real's failed state is forgotten, and for a moment new
- * conns find no virtual.
+ * Rollback: sync back to the snapshot taken before the first line (sync.c):
+ * what the restore added is deleted and what it changed is set back, so
+ * the live conns of the configuration before it are kept. If that fails
+ * too, flush and apply the snapshot again: that costs every live conn and
+ * FPA, the objects' counters start again from zero, a real's failed state
+ * is forgotten, and for a moment new conns find no virtual. There is no
+ * kernel-side transaction: the packet path sees each step.
  */
 static int rollback(struct ldctl *ctx, const struct lines *saved)
 {
 	char *flush[] = { "flush", NULL };
 	size_t sent, failed = 0;
 
+	if (!sync_to(ctx, saved, false)) {
+		ldctl_err("rolled back: the configuration is as it was before the restore");
+		return 0;
+	}
+	ldctl_err("rollback without a flush failed; flushing and restoring the configuration before the restore");
 	if (ldctl_run(ctx, 1, flush) ||
 	    run_lines(ctx, "running-config", saved, false, &sent, &failed)) {
 		ldctl_err("rollback failed%s; the running configuration is incomplete",

@@ -150,6 +150,70 @@ grep -q 'rolled back' "$T/err"
 check "restore: no rollback when nothing was applied" $?  "$(cat "$T/err")"
 eq "restore: first line failed, nothing changed" "$(cat "$T/before")" "$(L save)"
 
+# sync: the running configuration becomes the file's, only what differs
+# changes; the file is checked by the kernel (in a scratch netns) first
+expect 0 '' '' -- flush
+cat >"$T/s1" <<'EOF2'
+config set conn-max 5000
+real add 10.0.2.31 weight 3
+real add 10.0.2.32
+real add 10.0.2.33 state out
+virtual add 192.0.2.40:80 tcp sched rr
+virtual add 192.0.2.41:80 tcp sched wlc fpa 60 fpa-mask 24
+virtual add 192.0.2.40:80 tcp bind 1 sched rr overflow
+virtual add 192.0.2.42:53 udp sched maglev stateless
+link add 192.0.2.40:80 tcp 10.0.2.31:8080
+link add 192.0.2.40:80 tcp 10.0.2.32:8080
+link add 192.0.2.41:80 tcp 10.0.2.33
+link add 192.0.2.40:80:1 tcp 10.0.2.33
+link add 192.0.2.42:53 udp 10.0.2.31
+assign 192.0.2.40:80:1 tcp 198.51.100.0/24
+real set 10.0.2.31 backup 10.0.2.33
+virtual set 192.0.2.40:80 tcp backup 192.0.2.41:80
+EOF2
+cat >"$T/s2" <<'EOF2'
+config set conn-max 6000 timeout-udp 30
+real add 10.0.2.31 weight 1
+real add 10.0.2.33
+real add 10.0.2.34
+virtual add 192.0.2.40:80 tcp sched rr
+virtual add 192.0.2.41:80 tcp sched lc
+virtual add 192.0.2.40:80 tcp bind 1 sched rr
+virtual add 192.0.2.42:53 udp sched hash5
+link add 192.0.2.40:80 tcp 10.0.2.31:8080
+link add 192.0.2.40:80 tcp 10.0.2.34:8080
+link add 192.0.2.41:80 tcp 10.0.2.33
+link add 192.0.2.40:80:1 tcp 10.0.2.33
+link add 192.0.2.42:53 udp 10.0.2.31
+assign 192.0.2.40:80:1 tcp 198.51.100.0/25
+virtual set 192.0.2.41:80 tcp backup 192.0.2.40:80
+EOF2
+# what each file gives when restored on nothing
+for f in s1 s2; do
+	L flush && L restore "$T/$f" && L save >"$T/$f.saved"
+	check "restore $f" $? ""
+done
+expect 0 '' '' -- sync "$T/s1"
+eq "sync s2 -> s1" "$(cat "$T/s1.saved")" "$(L save)"
+expect 0 '' '' -- sync "$T/s2"
+eq "sync s1 -> s2" "$(cat "$T/s2.saved")" "$(L save)"
+eq "sync --dry-run: nothing left" "" "$(L sync --dry-run "$T/s2")"
+expect 0 '' '' -- sync "$T/s1"
+eq "sync s2 -> s1 again" "$(cat "$T/s1.saved")" "$(L save)"
+L sync --dry-run "$T/s2" >"$T/d"
+eq "sync --dry-run: one real removed" 1 "$(grep -cx 'real del 10.0.2.32:0' "$T/d")"
+eq "sync --dry-run: the stateless virtual made again" 1 "$(grep -c '^virtual del 192.0.2.42:53 udp' "$T/d")"
+eq "sync --dry-run: nothing flushed" 0 "$(grep -c flush "$T/d")"
+# a file the kernel refuses: nothing changes, the error names its line
+printf 'real add 10.0.2.31\nlink add 192.0.2.40:80 tcp 10.0.2.99\n' >"$T/bad"
+expect 1 '' "^ldctl: $T/bad:2: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- sync "$T/bad"
+eq "a refused sync changes nothing" "$(cat "$T/s1.saved")" "$(L save)"
+expect 1 '' '^ldctl: missing FILE' -- sync
+# a failed restore is rolled back by a sync (live conns kept)
+printf 'real set 10.0.2.31 weight 9\nvirtual add 192.0.2.43:80 tcp\nlink add 192.0.2.43:80 tcp 10.0.2.99\n' >"$T/partial2"
+expect 1 '' 'rolled back: the configuration is as it was before the restore$' -- restore "$T/partial2"
+eq "restore rolled back by sync" "$(cat "$T/s1.saved")" "$(L save)"
+
 # dumps of several netlink messages
 expect 0 '' '' -- flush
 for i in $(seq 1000 1499); do
