@@ -188,31 +188,37 @@ link add 192.0.2.42:53 udp 10.0.2.31
 assign 192.0.2.40:80:1 tcp 198.51.100.0/25
 virtual set 192.0.2.41:80 tcp backup 192.0.2.40:80
 EOF2
-# what each file gives when restored on nothing
+# what each file gives when restored in a new netns (settings it does
+# not name at their defaults), as sorted lines: the order of a save
+# follows the order objects were made in
+ip netns add "$NS-fresh"
 for f in s1 s2; do
-	L flush && L restore "$T/$f" && L save >"$T/$f.saved"
-	check "restore $f" $? ""
+	nsenter --net="/run/netns/$NS-fresh" "$LDCTL" flush &&
+		nsenter --net="/run/netns/$NS-fresh" "$LDCTL" restore "$T/$f" &&
+		nsenter --net="/run/netns/$NS-fresh" "$LDCTL" save | sort >"$T/$f.saved"
+	check "restore $f in a new netns" $((!$?)) ""
 done
+ip netns del "$NS-fresh"
 expect 0 '' '' -- sync "$T/s1"
-eq "sync s2 -> s1" "$(cat "$T/s1.saved")" "$(L save)"
+eq "sync -> s1" "$(cat "$T/s1.saved")" "$(L save | sort)"
 expect 0 '' '' -- sync "$T/s2"
-eq "sync s1 -> s2" "$(cat "$T/s2.saved")" "$(L save)"
+eq "sync s1 -> s2" "$(cat "$T/s2.saved")" "$(L save | sort)"
 eq "sync --dry-run: nothing left" "" "$(L sync --dry-run "$T/s2")"
 expect 0 '' '' -- sync "$T/s1"
-eq "sync s2 -> s1 again" "$(cat "$T/s1.saved")" "$(L save)"
+eq "sync s2 -> s1" "$(cat "$T/s1.saved")" "$(L save | sort)"
 L sync --dry-run "$T/s2" >"$T/d"
 eq "sync --dry-run: one real removed" 1 "$(grep -cx 'real del 10.0.2.32:0' "$T/d")"
 eq "sync --dry-run: the stateless virtual made again" 1 "$(grep -c '^virtual del 192.0.2.42:53 udp' "$T/d")"
 eq "sync --dry-run: nothing flushed" 0 "$(grep -c flush "$T/d")"
 # a file the kernel refuses: nothing changes, the error names its line
-printf 'real add 10.0.2.31\nlink add 192.0.2.40:80 tcp 10.0.2.99\n' >"$T/bad"
-expect 1 '' "^ldctl: $T/bad:2: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- sync "$T/bad"
-eq "a refused sync changes nothing" "$(cat "$T/s1.saved")" "$(L save)"
+{ cat "$T/s2"; echo 'link add 192.0.2.40:80 tcp 10.0.2.99'; } >"$T/bad"
+expect 1 '' "^ldctl: $T/bad:16: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- sync "$T/bad"
+eq "a refused sync changes nothing" "$(cat "$T/s1.saved")" "$(L save | sort)"
 expect 1 '' '^ldctl: missing FILE' -- sync
 # a failed restore is rolled back by a sync (live conns kept)
 printf 'real set 10.0.2.31 weight 9\nvirtual add 192.0.2.43:80 tcp\nlink add 192.0.2.43:80 tcp 10.0.2.99\n' >"$T/partial2"
 expect 1 '' 'rolled back: the configuration is as it was before the restore$' -- restore "$T/partial2"
-eq "restore rolled back by sync" "$(cat "$T/s1.saved")" "$(L save)"
+eq "restore rolled back by sync" "$(cat "$T/s1.saved")" "$(L save | sort)"
 
 # dumps of several netlink messages
 expect 0 '' '' -- flush
