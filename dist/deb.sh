@@ -27,7 +27,7 @@ missing=$(for p in $DEB_TOOLS; do
 		grep -q '^install ok installed$' || echo "$p"
 done)
 if [ -n "$missing" ]; then
-	echo "== installing: $(echo $missing)"
+	echo "== installing: $(tr '\n' ' ' <<<"$missing")"
 	as_root apt-get -o DPkg::Lock::Timeout=900 update -q
 	# shellcheck disable=SC2086
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \

@@ -44,6 +44,7 @@ ok()
 	else
 		result FAIL "$name"
 		printf '%s\n' "$out" | tail -n 30 | sed 's/^/      /'
+		return 1
 	fi
 }
 
