@@ -70,6 +70,25 @@ static struct netlink_range_validation fpa_interval_range = {
 	.max = LDIR_TIMEOUT_MAX,
 };
 
+/* A virtual or a real named inside another object (a link's, a bind's,
+ * a backup, the FPAs to flush) is a key: strict parsing refuses any other
+ * attribute there ("Unsupported attribute"), rather than ignore a
+ * setting the sender thought would apply.
+ */
+static const struct nla_policy virtual_key_policy[LDIR_VIRTUAL_A_MAX + 1] = {
+	[LDIR_VIRTUAL_A_FAMILY]		= { .type = NLA_U16 },
+	[LDIR_VIRTUAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
+	[LDIR_VIRTUAL_A_PORT]		= { .type = NLA_BE16 },
+	[LDIR_VIRTUAL_A_PROTOCOL]	= { .type = NLA_U8 },
+	[LDIR_VIRTUAL_A_BIND_ID]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy real_key_policy[LDIR_REAL_A_MAX + 1] = {
+	[LDIR_REAL_A_FAMILY]		= { .type = NLA_U16 },
+	[LDIR_REAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
+	[LDIR_REAL_A_PORT]		= { .type = NLA_BE16 },
+};
+
 static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_FAMILY]		= { .type = NLA_U16 },
 	[LDIR_VIRTUAL_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
@@ -88,8 +107,8 @@ static const struct nla_policy virtual_policy[LDIR_VIRTUAL_A_MAX + 1] = {
 	[LDIR_VIRTUAL_A_STARTUP_PCT]	= NLA_POLICY_RANGE(NLA_U8, 1, 100),
 	[LDIR_VIRTUAL_A_STARTUP_WINDOW]	= NLA_POLICY_RANGE(NLA_U16, 1,
 							   LDIR_STARTUP_WINDOW_MAX),
-	/* parsed as a key by parse_backup_virtual(); empty = none */
-	[LDIR_VIRTUAL_A_BACKUP]		= { .type = NLA_NESTED },
+	/* a key (parse_backup_virtual()); empty = none */
+	[LDIR_VIRTUAL_A_BACKUP]		= NLA_POLICY_NESTED(virtual_key_policy),
 	[LDIR_VIRTUAL_A_FAILED]		= { .type = NLA_REJECT },
 	[LDIR_VIRTUAL_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32,
 							  LDIR_VIRTUAL_F_ALL),
@@ -121,8 +140,8 @@ static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
 								&fail_thr_range),
 	[LDIR_REAL_A_IDLE_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 								&idle_range),
-	/* parsed as a key by parse_backup_real(); empty = none */
-	[LDIR_REAL_A_BACKUP]		= { .type = NLA_NESTED },
+	/* a key (parse_backup_real()); empty = none */
+	[LDIR_REAL_A_BACKUP]		= NLA_POLICY_NESTED(real_key_policy),
 	[LDIR_REAL_A_UNANSWERED]	= { .type = NLA_REJECT },
 	[LDIR_REAL_A_DITCHED]		= { .type = NLA_REJECT },
 	[LDIR_REAL_A_DITCH_CONSEC]	= { .type = NLA_REJECT },
@@ -133,8 +152,8 @@ static const struct nla_policy real_policy[LDIR_REAL_A_MAX + 1] = {
 };
 
 static const struct nla_policy link_policy[LDIR_LINK_A_MAX + 1] = {
-	[LDIR_LINK_A_VIRTUAL]		= NLA_POLICY_NESTED(virtual_policy),
-	[LDIR_LINK_A_REAL]		= NLA_POLICY_NESTED(real_policy),
+	[LDIR_LINK_A_VIRTUAL]		= NLA_POLICY_NESTED(virtual_key_policy),
+	[LDIR_LINK_A_REAL]		= NLA_POLICY_NESTED(real_key_policy),
 	[LDIR_LINK_A_PORT]		= { .type = NLA_BE16 },
 	[LDIR_LINK_A_ACTIVE]		= { .type = NLA_REJECT },
 	[LDIR_LINK_A_CONNS]		= { .type = NLA_REJECT },
@@ -142,7 +161,7 @@ static const struct nla_policy link_policy[LDIR_LINK_A_MAX + 1] = {
 };
 
 static const struct nla_policy bind_policy[LDIR_BIND_A_MAX + 1] = {
-	[LDIR_BIND_A_VIRTUAL]		= NLA_POLICY_NESTED(virtual_policy),
+	[LDIR_BIND_A_VIRTUAL]		= NLA_POLICY_NESTED(virtual_key_policy),
 	[LDIR_BIND_A_FAMILY]		= { .type = NLA_U16 },
 	[LDIR_BIND_A_ADDR]		= NLA_POLICY_EXACT_LEN(16),
 	[LDIR_BIND_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8,
@@ -198,7 +217,7 @@ static const struct nla_policy bind_op_policy[LDIR_A_MAX + 1] = {
 
 /* FPA_FLUSH: the virtual is optional */
 static const struct nla_policy fpa_flush_op_policy[LDIR_A_MAX + 1] = {
-	[LDIR_A_VIRTUAL]	= NLA_POLICY_NESTED(virtual_policy),
+	[LDIR_A_VIRTUAL]	= NLA_POLICY_NESTED(virtual_key_policy),
 };
 
 static const struct nla_policy none_op_policy[LDIR_A_MAX + 1] = {
@@ -343,7 +362,7 @@ static int parse_backup_virtual(struct ldir_net *ln,
 	*out = NULL;
 	if (!nla_len(attr))
 		return 0;
-	ret = nla_parse_nested(tb, LDIR_VIRTUAL_A_MAX, attr, virtual_policy,
+	ret = nla_parse_nested(tb, LDIR_VIRTUAL_A_MAX, attr, virtual_key_policy,
 			       extack);
 	if (ret)
 		return ret;
@@ -384,7 +403,8 @@ static int parse_backup_real(struct ldir_net *ln,
 	*out = NULL;
 	if (!nla_len(attr))
 		return 0;
-	ret = nla_parse_nested(tb, LDIR_REAL_A_MAX, attr, real_policy, extack);
+	ret = nla_parse_nested(tb, LDIR_REAL_A_MAX, attr, real_key_policy,
+			       extack);
 	if (ret)
 		return ret;
 	ret = parse_addr(extack, attr, tb, LDIR_REAL_A_FAMILY,
@@ -833,7 +853,7 @@ static int find_link_ends(struct ldir_net *ln, struct genl_info *info,
 	    NL_REQ_ATTR_CHECK(extack, lnest, ltb, LDIR_LINK_A_REAL))
 		return -EINVAL;
 	ret = nla_parse_nested(vtb, LDIR_VIRTUAL_A_MAX,
-			       ltb[LDIR_LINK_A_VIRTUAL], virtual_policy,
+			       ltb[LDIR_LINK_A_VIRTUAL], virtual_key_policy,
 			       extack);
 	if (ret)
 		return ret;
@@ -842,7 +862,7 @@ static int find_link_ends(struct ldir_net *ln, struct genl_info *info,
 		return PTR_ERR(*vp);
 
 	ret = nla_parse_nested(rtb, LDIR_REAL_A_MAX, ltb[LDIR_LINK_A_REAL],
-			       real_policy, extack);
+			       real_key_policy, extack);
 	if (ret)
 		return ret;
 	ret = parse_addr(extack, ltb[LDIR_LINK_A_REAL], rtb,
@@ -1563,7 +1583,7 @@ static int parse_bind(struct ldir_net *ln, struct genl_info *info,
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, LDIR_BIND_A_PREFIX_LEN))
 		return -EINVAL;
 	ret = nla_parse_nested(vtb, LDIR_VIRTUAL_A_MAX, tb[LDIR_BIND_A_VIRTUAL],
-			       virtual_policy, extack);
+			       virtual_key_policy, extack);
 	if (ret)
 		return ret;
 	ret = parse_vkey(extack, tb[LDIR_BIND_A_VIRTUAL], vtb, &k);
@@ -1774,7 +1794,7 @@ static int fpa_flush(struct sk_buff *skb, struct genl_info *info)
 
 	if (info->attrs[LDIR_A_VIRTUAL]) {
 		ret = parse_nest(info, LDIR_A_VIRTUAL, tb, LDIR_VIRTUAL_A_MAX,
-				 virtual_policy);
+				 virtual_key_policy);
 		if (ret)
 			return ret;
 	}

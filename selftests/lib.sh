@@ -42,6 +42,8 @@ NS_C=ldir-client-$$
 NS_D=ldir-director-$$
 NS_O=ldir-other-$$
 NS_R=("" "ldir-real1-$$" "ldir-real2-$$" "ldir-real3-$$")
+# namespaces a test adds to the topology; cleanup deletes them too
+EXTRA_NS=()
 
 # Seconds a client command may take before the test calls it hung. The
 # debug kernel (TCG + KASAN) is slow, but not this slow.
@@ -138,12 +140,14 @@ cleanup()
 		wait "$pid" 2>/dev/null
 	done
 	# Whatever else is left in our namespaces was started by this test.
-	for ns in "$NS_C" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}" "$NS_D"; do
+	for ns in "$NS_C" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}" "$NS_D" \
+		"${EXTRA_NS[@]}"; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			kill "$pid" 2>/dev/null
 		done
 	done
-	for ns in "$NS_C" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}" "$NS_D"; do
+	for ns in "$NS_C" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}" "$NS_D" \
+		"${EXTRA_NS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
 	[[ -n "$T" ]] && rm -rf "$T"

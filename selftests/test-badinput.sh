@@ -197,21 +197,19 @@ raw "${K}Unknown attribute type \(attribute 99\): $EINVAL" -- real-new 99/u32=1 
 raw "${K}Operation not supported" -- event
 raw "${K}Operation not supported" -- 99
 
-section
-# A setting inside a link's virtual key: refused by a key-only policy, or
-# ignored; never applied to the virtual (VIP:80 stays wrr).
-rc=0
-pd ldir-nlraw link-new link{ virtual{ "${V[@]}" sched=rr } real{ family=2 addr=10.0.2.14 port=8080 } port=8080 } \
-	>"$T/out" 2>"$T/err" || rc=$?
-if ((rc == 0)); then
-	expect_eq "a link key's SCHED (accepted): VIP:80's sched" wrr "$(virtual_field 80 tcp .sched)"
-	ld link del "$VIP:80" tcp 10.0.2.14:8080
-	unchanged "the link made with a SCHED in its key, deleted"
-	log "note: a SCHED in a link's virtual key is accepted and ignored"
-else
-	expect_match "a link key's SCHED: refused" "^${K}.*: $EINVAL\$" "$(cat "$T/err")"
-	unchanged "a link key's SCHED"
-fi
+section "raw requests: a key is only a key"
+# A virtual or real named inside another object (a link, a bind, a
+# backup, an FPA flush) is a key: any setting there is refused, never
+# ignored or applied (VIP:80 stays wrr, real1's weight stays).
+L_R=(family=2 addr=10.0.2.14 port=8080)
+raw "${K}Unsupported attribute \(attribute link\.virtual\.sched.*\): $EINVAL" -- link-new link{ virtual{ "${V[@]}" sched=rr } real{ "${L_R[@]}" } port=8080 }
+raw "${K}Unsupported attribute \(attribute link\.real\.weight.*\): $EINVAL" -- link-new link{ virtual{ "${V[@]}" } real{ "${L_R[@]}" weight=7 } port=8080 }
+raw "${K}Unsupported attribute \(attribute bind\.virtual\.state.*\): $EINVAL" -- bind-new bind{ virtual{ "${V[@]}" state=2 } family=2 addr=10.0.1.0 prefix-len=24 }
+raw "${K}Unsupported attribute \(attribute virtual\.backup\.sched.*\): $EINVAL" -- virtual-set virtual{ "${V[@]}" backup{ family=2 addr="$VIP" port=81 protocol=6 sched=rr } }
+raw "${K}Unsupported attribute \(attribute real\.backup\.weight.*\): $EINVAL" -- real-set real{ "${R11[@]}" backup{ family=2 addr=10.0.2.12 weight=9 } }
+raw "${K}Unsupported attribute \(attribute virtual\.sched.*\): $EINVAL" -- fpa-flush virtual{ "${V[@]}" sched=rr }
+expect_eq "VIP:80's sched after the key-only refusals" wrr "$(virtual_field 80 tcp .sched)"
+unchanged "settings inside keys"
 
 section "an unprivileged user"
 connmax=$(gconfig conn-max)

@@ -6,7 +6,8 @@
 # connect: its SYNs are dropped and counted (drop-conn-limit), no conn is
 # made for it, and the three established conns keep working. Once one of
 # them has closed and its conn expired (short closing timeouts, the GC
-# worker), a new conn gets in again; raising conn-max lets more in.
+# worker), a new conn gets in again; raising conn-max lets more in; conns
+# closed later expire as well (the GC worker requeues itself).
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -74,3 +75,16 @@ for c in B C D E F; do
 	conn_echoes "$c" "raised $c" || fail "conn $c does not echo"
 done
 ok "B C D E F echo"
+
+log "later conns expire too: the GC worker keeps running"
+# A's conn went in the first second or two; these go well after, with no
+# traffic at all, so only a GC worker that requeues itself removes them
+expired=$(gstat conns-expired)
+sleep 2
+conn_close B
+conn_close C
+# shellcheck disable=SC2016 # evaluated by wait_for, each time
+wait_for "$TMO" eval '(( $(gconfig conn-count) == 3 ))' ||
+	fail "B's and C's conns did not leave the table: conn-count $(gconfig conn-count)"
+ok "B and C expired: conn-count 3"
+expect_ge "stats conns-expired" $((expired + 2)) "$(gstat conns-expired)"

@@ -12,7 +12,15 @@
 #       uploaded through the VIP stalls;
 #   in, from the client: a UDP reply to a port the client has closed; the
 #       client's port unreachable to the VIP reaches the real, quoting
-#       real:10 -> client.
+#       real:10 -> client;
+#   downloads, path MTU toward the client: a client behind a router (the
+#       client's namespace forwards to a "far" one) whose route to it has
+#       an MTU of 1280, then a route MTU of 1280 on the director toward
+#       the client. The router's "fragmentation needed" is sent to the VIP
+#       and must reach the real quoting real:7 -> far client; the
+#       director's own is sent to the real before SNAT and must reach it
+#       as it is. Either way 1 MiB echoed back (downloaded) through the
+#       VIP must arrive: a real that is never told sends too much forever.
 # The quoted headers are checked with raw nft payload matches (@th is the
 # ICMP header; the quoted IP header follows at byte 8).
 
@@ -94,3 +102,47 @@ expect_eq "port unreachables at real1 quoting real1:10 -> client" 1 "$n"
 expect_eq "ldir stats icmp-in" 1 "$(gstat icmp-in)"
 expect_eq "port unreachables the client got (all translated)" 1 \
 	"$(nft_packets "$NS_C" ip client port_unreach)"
+
+log "fragmentation needed toward the client, on downloads"
+# the upload test's MTU toward the reals goes: only the download is limited
+pd ip route replace 10.0.2.0/24 dev br0 proto kernel scope link src 10.0.2.1
+NS_F=ldir-far-$$
+EXTRA_NS+=("$NS_F")
+ip netns add "$NS_F"
+ip -n "$NS_F" link set lo up
+ip -n "$NS_C" link add fwd type veth peer name eth0 netns "$NS_F"
+ip -n "$NS_C" addr add 10.0.4.1/24 dev fwd
+ip -n "$NS_C" link set fwd up
+ip -n "$NS_F" addr add 10.0.4.2/24 dev eth0
+ip -n "$NS_F" link set eth0 up
+ip -n "$NS_F" route add default via 10.0.4.1
+sysctl_set "$NS_C" net.ipv4.ip_forward 1
+# the far client's link is 1500 (it offers MSS 1460); the router's route
+# to it is 1280, so only the router can tell the real to send less
+ip -n "$NS_C" route replace 10.0.4.0/24 dev fwd proto kernel scope link src 10.0.4.1 mtu 1280
+pd ip route add 10.0.4.0/24 via "$CLIENT"
+pr 1 nft -f - <<EOF
+table ip pmtu {
+	chain input {
+		type filter hook input priority 0;
+		icmp type destination-unreachable icmp code frag-needed @th,160,32 $(hex "${REAL[1]}") @th,192,32 $(hex 10.0.4.2) @th,224,16 7 counter comment "frag_needed_far"
+		icmp type destination-unreachable icmp code frag-needed @th,160,32 $(hex "${REAL[1]}") @th,192,32 $(hex "$CLIENT") @th,224,16 7 counter comment "frag_needed_client"
+	}
+}
+EOF
+in=$(gstat icmp-in)
+nsx "$NS_F" timeout "$TMO" socat -t "$TMO" - "TCP:$VIP:7" <"$T/data" >"$T/far" ||
+	fail "1 MiB echoed to a client behind a 1280 route failed or stalled"
+cmp "$T/data" "$T/far" || fail "the echo to the far client differs"
+ok "1 MiB downloaded through a router's 1280 route (cmp)"
+expect_ge "frag-needed at real1 quoting real1:7 -> far client" 1 \
+	"$(nft_packets "${NS_R[1]}" ip pmtu frag_needed_far)"
+expect_ge "ldir stats icmp-in (the router's, translated)" $((in + 1)) "$(gstat icmp-in)"
+
+pd ip route replace 10.0.1.0/24 dev outside proto kernel scope link src 10.0.1.1 mtu 1280
+pc timeout "$TMO" socat -t "$TMO" - "TCP:$VIP:7" <"$T/data" >"$T/near" ||
+	fail "1 MiB echoed with the director's route MTU 1280 toward the client failed or stalled"
+cmp "$T/data" "$T/near" || fail "the echo with the director's 1280 route differs"
+ok "1 MiB downloaded through the director's 1280 route (cmp)"
+expect_ge "the director's frag-needed at real1 quoting real1:7 -> client" 1 \
+	"$(nft_packets "${NS_R[1]}" ip pmtu frag_needed_client)"

@@ -31,6 +31,9 @@ set -u
 
 KERNELS=${LDIR_KERNELS:-debug 6.1 6.12}
 SUMMARY=$LDIR_CACHE/run/summary.$$
+# one line per kernel run: "NAME SECONDS" (build, boot, tests, checks)
+TIMES=$LDIR_CACHE/run/times.$$
+T_START=$SECONDS
 
 # line PASS|FAIL|SKIP NAME: a result (also recorded in $SUMMARY, which the
 # final count reads: run_kernel may run in a subshell).
@@ -154,6 +157,14 @@ tests_for()
 
 run_kernel()
 {
+	local t0=$SECONDS
+
+	run_kernel_timed "$@"
+	echo "$1 $((SECONDS - t0))" >>"$TIMES"
+}
+
+run_kernel_timed()
+{
 	local name=$1 rundir=$LDIR_CACHE/run/$1 tmo results console t st n ntests=0
 	local taint allowed
 
@@ -268,6 +279,7 @@ stage "ldir make check: kernels '$KERNELS', cache $LDIR_CACHE"
 ensure_packages
 mkdir -p "$LDIR_CACHE/run"
 : >"$SUMMARY"
+: >"$TIMES"
 
 if quiet_stage build_test_tools; then
 	line PASS build-test-tools
@@ -399,5 +411,14 @@ NPASS=$(grep -c '^PASS' "$SUMMARY")
 NFAIL=$(grep -vc '^PASS\|^SKIP' "$SUMMARY")
 NSKIP=$(grep -c '^SKIP' "$SUMMARY")
 rm -f "$SUMMARY"
+if [ -s "$TIMES" ]; then
+	printf 'time:'
+	while read -r k secs; do
+		printf ' %s %dm%02ds,' "$k" $((secs / 60)) $((secs % 60))
+	done <"$TIMES"
+	secs=$((SECONDS - T_START))
+	printf ' all %dm%02ds\n' $((secs / 60)) $((secs % 60))
+fi
+rm -f "$TIMES"
 echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
 [ "$NFAIL" -eq 0 ] && [ "$NPASS" -gt 0 ]

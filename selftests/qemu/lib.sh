@@ -75,7 +75,7 @@ LDIR_PKGS="qemu-system-x86 linux-source-6.12 busybox-static linux-image-amd64
 linux-headers-amd64 flex bison libelf-dev bc libssl-dev cpio kmod xz-utils
 libmnl-dev pkg-config sparse iproute2 nftables socat iperf3 curl jq util-linux
 tcpdump ipvsadm gcc make bash coreutils diffutils findutils grep sed mawk
-procps psmisc
+procps psmisc prometheus tmux
 dpkg-dev debhelper dh-dkms dkms fakeroot lintian scdoc pkgconf man-db
 bash-completion"
 
@@ -416,7 +416,7 @@ GUEST_BINS_OPTIONAL="/usr/sbin/bridge /usr/bin/ss /usr/sbin/tcpdump
 /usr/bin/realpath /usr/bin/readlink /usr/bin/ps /usr/bin/pgrep /usr/bin/pkill
 /usr/bin/kill /usr/sbin/sysctl /usr/bin/killall /usr/bin/nc /usr/bin/conntrack
 /usr/sbin/conntrack /usr/bin/nstat /usr/bin/lnstat /usr/bin/ethtool
-/usr/sbin/ethtool"
+/usr/sbin/ethtool /usr/bin/tmux /usr/bin/promtool"
 
 # Modules a stock kernel's guest gets (with their dependencies).
 STOCK_MODULES="veth dummy bridge nfnetlink nf_conntrack nf_conntrack_netlink
@@ -474,6 +474,9 @@ make_base_root()
 		cp -a /usr/lib/x86_64-linux-gnu/tc "$root/usr/lib/x86_64-linux-gnu/"
 	[ -d /usr/share/iproute2 ] && mkdir -p "$root/usr/share" &&
 		cp -a /usr/share/iproute2 "$root/usr/share/"
+	# C.UTF-8, for tmux (test-metrics.sh runs ldctl top in it)
+	[ -d /usr/lib/locale/C.utf8 ] && mkdir -p "$root/usr/lib/locale" &&
+		cp -a /usr/lib/locale/C.utf8 "$root/usr/lib/locale/"
 
 	cat >"$root/etc/passwd" <<-'EOT'
 	root:x:0:0:root:/root:/bin/sh
@@ -524,6 +527,8 @@ make_initramfs()
 	cp -a "$LDIR_REPO/selftests" "$root/ldir/selftests"
 	# ldctl against the module (selftests/test-ldctl.sh runs it)
 	install -D -m 0755 "$LDIR_REPO/tools/ldctl/tests/module.sh" "$root/ldir/ldctl-tests/module.sh"
+	# the node_exporter textfile units (selftests/test-metrics.sh runs them)
+	cp -a "$LDIR_REPO/tools/ldctl/contrib" "$root/ldir/ldctl-contrib"
 	install -m 0755 "$LDIR_REPO/selftests/qemu/init.sh" "$root/init"
 
 	# kernel modules: the stock kernels' from /lib/modules, ldir's under extra/

@@ -29,6 +29,8 @@ static const struct cmd objects[] = {
 	{ "restore", cmd_restore, usage_restore },
 	{ "sync", cmd_sync, usage_sync },
 	{ "monitor", cmd_monitor, usage_monitor },
+	{ "metrics", cmd_metrics, usage_metrics },
+	{ "top", cmd_top, usage_top },
 };
 
 static FILE *errf(void)

@@ -73,6 +73,8 @@ int cmd_assign(struct ldctl *ctx, int argc, char **argv);
 int cmd_unassign(struct ldctl *ctx, int argc, char **argv);
 int cmd_binds(struct ldctl *ctx, int argc, char **argv);
 int cmd_fpa(struct ldctl *ctx, int argc, char **argv);
+int cmd_metrics(struct ldctl *ctx, int argc, char **argv);
+int cmd_top(struct ldctl *ctx, int argc, char **argv);
 
 void usage_virtual(FILE *f);
 void usage_real(FILE *f);
@@ -88,6 +90,8 @@ void usage_monitor(FILE *f);
 void usage_sync(FILE *f);
 void usage_assign(FILE *f);
 void usage_fpa(FILE *f);
+void usage_metrics(FILE *f);
+void usage_top(FILE *f);
 
 /*
  * Argument parsers, separate from the requests so that restore can check

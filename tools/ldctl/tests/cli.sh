@@ -198,5 +198,20 @@ CMDS
 	expect 1 '' "^ldctl: the ldir module is not loaded" -- restore "$tmp/ok"
 fi
 
+# metrics and top
+expect 0 'ldctl metrics' '' -- metrics help
+expect 0 'ldctl top \[-d SECONDS\]' '' -- top help
+expect 1 '' '^ldctl: unexpected argument "x"$' -- metrics x
+expect 1 '' '^ldctl: invalid interval "0" \(expected 0.1..3600 seconds\)$' -- top -d 0
+expect 1 '' '^ldctl: missing value after "-n"$' -- top -n
+expect 1 '' '^ldctl: invalid frame count "x" \(expected 1..4294967295\)$' -- top -n x
+printf 'top -n 1\n' >"$tmp/top"
+expect 1 '' "^ldctl: $tmp/top:1: \"top\" cannot be used in a restore file$" -- restore "$tmp/top"
+if [[ ! -d /sys/module/ldir ]]; then
+	msg='^ldctl: the ldir module is not loaded \(generic netlink family "ldir" not found\)$'
+	expect 1 '' "$msg" -- metrics
+	expect 1 '' "$msg" -- top -b -n 1
+fi
+
 echo "cli.sh: $pass passed, $fail failed"
 ((fail == 0))

@@ -81,6 +81,14 @@ static const struct aname link_names[] = {
 	{ NULL, 0, K_NONE, NULL }
 };
 
+static const struct aname bind_names[] = {
+	{ "virtual", LDIR_BIND_A_VIRTUAL, K_NEST, virtual_names },
+	{ "family", LDIR_BIND_A_FAMILY, K_U16, NULL },
+	{ "addr", LDIR_BIND_A_ADDR, K_IP, NULL },
+	{ "prefix-len", LDIR_BIND_A_PREFIX_LEN, K_U8, NULL },
+	{ NULL, 0, K_NONE, NULL }
+};
+
 static const struct aname config_names[] = {
 	{ "conn-max", LDIR_CONFIG_A_CONN_MAX, K_U32, NULL },
 	{ "conn-count", LDIR_CONFIG_A_CONN_COUNT, K_U32, NULL },
@@ -99,6 +107,7 @@ static const struct aname top_names[] = {
 	{ "real", LDIR_A_REAL, K_NEST, real_names },
 	{ "link", LDIR_A_LINK, K_NEST, link_names },
 	{ "config", LDIR_A_CONFIG, K_NEST, config_names },
+	{ "bind", LDIR_A_BIND, K_NEST, bind_names },
 	{ "flush", LDIR_A_FLUSH, K_FLAG, NULL },
 	{ "conns-only", LDIR_A_FLUSH_CONNS_ONLY, K_FLAG, NULL },
 	{ NULL, 0, K_NONE, NULL }
@@ -114,6 +123,8 @@ static const struct { const char *name; int cmd; } cmds[] = {
 	{ "link-new", LDIR_CMD_LINK_NEW },
 	{ "link-del", LDIR_CMD_LINK_DEL },
 	{ "config-set", LDIR_CMD_CONFIG_SET },
+	{ "bind-new", LDIR_CMD_BIND_NEW },
+	{ "fpa-flush", LDIR_CMD_FPA_FLUSH },
 	{ "flush", LDIR_CMD_FLUSH },
 	{ "event", LDIR_CMD_EVENT },
 };
