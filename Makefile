@@ -21,7 +21,8 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
-EXAMPLESDIR ?= $(PREFIX)/share/doc/ldctl/examples
+DOCDIR ?= $(PREFIX)/share/doc/ldctl
+EXAMPLESDIR ?= $(DOCDIR)/examples
 # generated files (man pages, the unit, packages)
 BUILD ?= build
 # checkpatch comes from Debian's linux-source-6.12, unpacked on first use
@@ -98,6 +99,10 @@ install-tools: ldctl $(MAN)
 	install -D -m 0644 $(BUILD)/man/ldir.7 $(DESTDIR)$(MANDIR)/man7/ldir.7
 	install -D -m 0644 dist/ldctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ldctl
 	install -D -m 0644 $(BUILD)/ldir.service $(DESTDIR)$(UNITDIR)/ldir.service
+	install -m 0644 tools/ldctl/contrib/ldir-metrics.service \
+		tools/ldctl/contrib/ldir-metrics.timer $(DESTDIR)$(UNITDIR)/
+	install -D -m 0644 tools/ldctl/contrib/README.md \
+		$(DESTDIR)$(DOCDIR)/metrics.md
 	install -D -m 0644 dist/ldir.conf $(DESTDIR)$(EXAMPLESDIR)/ldir.conf
 
 deb:

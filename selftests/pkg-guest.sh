@@ -6,8 +6,8 @@
 # ldctl and ldir.service as the packages installed them. The unit's own
 # ExecStart lines load the module by name and restore /etc/ldir/ldir.conf
 # in the director's namespace (topology: lib.sh), then one HTTP request
-# goes through the VIP; a bad file's restore and an `ldctl sync` of a new
-# one keep a live conn.
+# goes through the VIP; a bad file's restore and the unit's reload (ldctl
+# sync) of a new one keep a live conn.
 #
 # LDIR_BENCH_KO_SHA256: the sha256 of the DKMS-built ldir.ko.
 
@@ -71,14 +71,17 @@ grep -q 'rolled back: the configuration is as it was before the restore$' "$T/er
 expect_eq "configuration after the failed restore" "$(cat "$T/before")" "$(ld save)"
 conn_echoes c1 after-rollback || fail "the live conn died in the rollback"
 
-log "ldctl sync: a new configuration, only the difference applied"
+log "reload (ldctl sync): a new configuration, only the difference applied"
 sed -e "s/^real add ${REAL[2]}\$/real add ${REAL[2]} weight 3/" \
 	-e "/:80 tcp ${REAL[3]}:80/d" "$T/good.conf" >"$T/new.conf"
 echo "virtual add $VIP:81 tcp sched wlc" >>"$T/new.conf"
+mapfile -t reload <<<"$(sed -n "s/^ExecReload=//p" "$UNIT")"
+expect_eq "ExecReload lines of $UNIT" 1 "${#reload[@]}"
 expect_eq "ldctl sync --dry-run" "real set ${REAL[2]}:0 weight 3 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 0
 virtual add $VIP:81 tcp sched wlc state in startup none startup-pct 50 startup-window 20
 link del $VIP:80 tcp ${REAL[3]}:80" "$(ld sync --dry-run "$T/new.conf")"
-ld sync "$T/new.conf"
+cp "$T/new.conf" /etc/ldir/ldir.conf
+pd /bin/sh -c "${reload[0]}"
 expect_eq "after sync: links" 3 "$(ld -j link | jq length)"
 expect_eq "after sync: virtuals" 3 "$(ld -j virtual | jq length)"
 expect_eq "after sync: nothing left to change" "" "$(ld sync --dry-run "$T/new.conf")"

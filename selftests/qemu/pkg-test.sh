@@ -16,6 +16,7 @@
 # Environment: LDIR_PKG_KERNEL (the guest's kernel, 6.1 or 6.12; default
 # 6.12), LDIR_CACHE.
 
+# shellcheck disable=SC2317 # purge, nothing_left, dkms_built, guest: run by ok
 set -u
 # shellcheck source=selftests/qemu/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -136,34 +137,42 @@ guest()
 	fi
 }
 
-stage "the install test: make deb, dpkg -i, DKMS for 6.1 and 6.12, a $GUEST guest, purge"
-mkdir -p "$RUNDIR"
-VERSION=$(dpkg-parsechangelog -l "$LDIR_REPO/debian/changelog" -S Version)
-# an earlier run that stopped half way
-purge >/dev/null 2>&1
+# the whole run in one function: bash has read all of it before it starts
+main()
+{
+	local k
 
-if ! ok make-deb env LDIR_DEB_DIR="$DEBDIR" bash "$LDIR_REPO/dist/deb.sh"; then
-	exit 1
-fi
-stage "installing $(cd "$DEBDIR" && echo ldctl_*.deb ldir-dkms_*.deb)"
-if ! ok install as_root env DEBIAN_FRONTEND=noninteractive dpkg -i \
-	"$DEBDIR"/ldir-dkms_"$VERSION"_all.deb "$DEBDIR"/ldctl_"$VERSION"_*.deb; then
+	stage "the install test: make deb, dpkg -i, DKMS for 6.1 and 6.12, a $GUEST guest, purge"
+	mkdir -p "$RUNDIR"
+	VERSION=$(dpkg-parsechangelog -l "$LDIR_REPO/debian/changelog" -S Version)
+	# an earlier run that stopped half way
 	purge >/dev/null 2>&1
-	exit 1
-fi
-for k in 6.1 6.12; do
-	if kernel_info "$k"; then
-		ok "dkms-$k" dkms_built "$K_KVER"
-	else
-		result FAIL "dkms-$k"
+
+	if ! ok make-deb env LDIR_DEB_DIR="$DEBDIR" bash "$LDIR_REPO/dist/deb.sh"; then
+		exit 1
 	fi
-done
-ok man-ldctl man --warnings -w ldctl
-ok unit-installed test -f /lib/systemd/system/ldir.service
-stage "booting $GUEST with the DKMS-built ldir.ko"
-ok "guest-$GUEST" guest
-stage "purging the packages"
-ok purge purge
-ok nothing-left nothing_left
-stage "the install test took $(($(date +%s) - t0)) s"
-[ "$nfail" -eq 0 ]
+	stage "installing $(cd "$DEBDIR" && echo ldctl_*.deb ldir-dkms_*.deb)"
+	if ! ok install as_root env DEBIAN_FRONTEND=noninteractive dpkg -i \
+		"$DEBDIR"/ldir-dkms_"$VERSION"_all.deb "$DEBDIR"/ldctl_"$VERSION"_*.deb; then
+		purge >/dev/null 2>&1
+		exit 1
+	fi
+	for k in 6.1 6.12; do
+		if kernel_info "$k"; then
+			ok "dkms-$k" dkms_built "$K_KVER"
+		else
+			result FAIL "dkms-$k"
+		fi
+	done
+	ok man-ldctl man --warnings -w ldctl
+	ok unit-installed test -f /lib/systemd/system/ldir.service
+	stage "booting $GUEST with the DKMS-built ldir.ko"
+	ok "guest-$GUEST" guest
+	stage "purging the packages"
+	ok purge purge
+	ok nothing-left nothing_left
+	stage "the install test took $(($(date +%s) - t0)) s"
+	[ "$nfail" -eq 0 ]
+}
+
+main "$@"; exit
