@@ -9,11 +9,9 @@
 #
 # Environment: LDIR_DEB_DIR (default build/deb), LDIR_LINTIAN=0 to skip lintian.
 
-set -eu
+set -eu -o pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${LDIR_DEB_DIR:-$REPO/build/deb}
-VERSION=$(dpkg-parsechangelog -l "$REPO/debian/changelog" -S Version)
-SRC=$OUT/ldir-$VERSION
 # the build dependencies of debian/control, and what builds and checks
 DEB_TOOLS="dpkg-dev debhelper dh-dkms libmnl-dev pkgconf scdoc fakeroot make gcc lintian"
 
@@ -34,6 +32,8 @@ if [ -n "$missing" ]; then
 		install -y -q --no-install-recommends $missing
 fi
 
+VERSION=$(dpkg-parsechangelog -l "$REPO/debian/changelog" -S Version)
+SRC=$OUT/ldir-$VERSION
 echo "== copying the sources to $SRC"
 rm -rf "$OUT"
 mkdir -p "$SRC"
@@ -41,7 +41,7 @@ if git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	# tracked and new files, as they are in the work tree
 	(cd "$REPO" && git ls-files -z --cached --others --exclude-standard |
 		while IFS= read -r -d '' f; do
-			[ -e "$f" ] && printf '%s\0' "$f"
+			if [ -e "$f" ]; then printf '%s\0' "$f"; fi
 		done | tar --null -T - -cf -) | tar -C "$SRC" -xf -
 else
 	tar -C "$REPO" --exclude=./build --exclude=./.git -cf - . | tar -C "$SRC" -xf -

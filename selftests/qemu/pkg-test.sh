@@ -143,6 +143,7 @@ main()
 	local k
 
 	stage "the install test: make deb, dpkg -i, DKMS for 6.1 and 6.12, a $GUEST guest, purge"
+	ensure_packages
 	mkdir -p "$RUNDIR"
 	VERSION=$(dpkg-parsechangelog -l "$LDIR_REPO/debian/changelog" -S Version)
 	# an earlier run that stopped half way
