@@ -125,6 +125,10 @@ eq "complete link's virtual" "192.0.2.10:80" "$(comp link add "")"
 eq "complete protocol" "tcp udp" "$(comp link add 192.0.2.10:80 "")"
 eq "complete link's real" "10.0.2.11:0" "$(comp link add 192.0.2.10:80 tcp "")"
 eq "complete flush" "conns help" "$(comp flush "")"
+eq "complete sync option" "--dry-run" "$(comp sync --d)"
+mkdir "$T/etc" && touch "$T/etc/ldir.conf"
+eq "complete sync file" "$T/etc/ldir.conf" "$(comp sync "$T/etc/l")"
+eq "complete restore file" "$T/etc/ldir.conf" "$(comp restore "$T/etc/")"
 
 # ----------------------------------------------------------------- unit
 if command -v systemd-analyze >/dev/null; then
