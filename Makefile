@@ -5,7 +5,10 @@
 # make demo       a small site in QEMU on Debian's stock kernel
 # make bench      ldir vs plain forwarding, IPVS, nft DNAT (BENCHMARKS.md)
 # make style      checkpatch; make sparse: sparse (C=2)
-# make install    install ldir.ko and ldctl on this machine
+# make install    install ldir.ko, ldctl, the man pages, bash completion and
+#                 ldir.service on this machine (install-tools: all but ldir.ko)
+# make man        ldctl(8) and ldir(7) into build/man (scdoc)
+# make deb        the Debian packages ldir-dkms and ldctl into build/deb
 
 KVER ?= $(shell uname -r)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
@@ -14,6 +17,14 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 # against several kernels do not share object files.
 MODBUILD ?=
 PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/ldctl
+EXAMPLESDIR ?= $(DOCDIR)/examples
+# generated files (man pages, the unit, packages)
+BUILD ?= build
 # checkpatch comes from Debian's linux-source-6.12, unpacked on first use
 LDIR_CACHE ?= /var/cache/ldir
 CHECKPATCH ?= $(LDIR_CACHE)/checkpatch/scripts/checkpatch.pl
@@ -22,7 +33,8 @@ KSRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12*.tar.xz)))
 SRCDIR := $(CURDIR)
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/ldir.h
 
-.PHONY: all module ldctl check demo bench style sparse install clean
+.PHONY: all module ldctl check demo bench style sparse install install-tools \
+	man deb clean
 
 all: module ldctl
 
@@ -67,12 +79,37 @@ style: $(CHECKPATCH)
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/linux/ldir.h
 
-install: all
+MAN := $(BUILD)/man/ldctl.8 $(BUILD)/man/ldir.7
+
+man: $(MAN)
+
+$(BUILD)/man/%: doc/%.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@
+
+install: all install-tools
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) modules_install
 	depmod -a $(KVER) || true
-	$(MAKE) -C tools/ldctl install PREFIX=$(PREFIX)
+
+# the unit names ldctl where this installs it
+install-tools: ldctl $(MAN)
+	$(MAKE) -C tools/ldctl install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/ldir.service.in >$(BUILD)/ldir.service
+	install -D -m 0644 $(BUILD)/man/ldctl.8 $(DESTDIR)$(MANDIR)/man8/ldctl.8
+	install -D -m 0644 $(BUILD)/man/ldir.7 $(DESTDIR)$(MANDIR)/man7/ldir.7
+	install -D -m 0644 dist/ldctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ldctl
+	install -D -m 0644 $(BUILD)/ldir.service $(DESTDIR)$(UNITDIR)/ldir.service
+	install -m 0644 tools/ldctl/contrib/ldir-metrics.service \
+		tools/ldctl/contrib/ldir-metrics.timer $(DESTDIR)$(UNITDIR)/
+	install -D -m 0644 tools/ldctl/contrib/README.md \
+		$(DESTDIR)$(DOCDIR)/metrics.md
+	install -D -m 0644 dist/ldir.conf $(DESTDIR)$(EXAMPLESDIR)/ldir.conf
+
+deb:
+	bash dist/deb.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) clean || true
 	$(MAKE) -C tools/ldctl clean
 	$(MAKE) -C tools/bench clean
+	rm -rf $(BUILD)

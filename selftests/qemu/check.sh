@@ -21,6 +21,9 @@
 #   LDIR_SKIP_OK   extended regex of results ("6.1:test-x.sh", "kunit:...")
 #                  that may skip, besides SKIP_EXPECTED below; any other
 #                  skip fails the run
+#   LDIR_PKG_TEST  1: run the install test (selftests/qemu/pkg-test.sh:
+#                  installs and purges the packages on this machine), 0: not;
+#                  default 1 unless LDIR_TESTS selects tests
 
 set -u
 # shellcheck source=selftests/qemu/lib.sh
@@ -299,6 +302,13 @@ else
 	line FAIL build-ldctl
 	LDCTL_BIN=
 fi
+# what the packages ship besides the binaries: man pages, bash completion,
+# the unit (host side, dist/test.sh)
+if [ -n "$LDCTL_BIN" ] && quiet_stage bash "$LDIR_REPO/dist/test.sh" "$LDCTL_BIN"; then
+	line PASS dist-test
+else
+	line FAIL dist-test
+fi
 # ldbench: the UDP flows of test-scale.sh, as /usr/sbin/ldbench
 if make -C "$LDIR_REPO/tools/bench" --no-print-directory \
 	>"$LDIR_CACHE/ldbench.log" 2>&1; then
@@ -370,6 +380,30 @@ else
 	for k in $KERNELS; do
 		run_kernel "$k"
 	done
+fi
+
+# pkg_test: the install test; its result lines are this run's
+pkg_test()
+{
+	local out st name
+
+	out=$LDIR_CACHE/run/pkg-test.log
+	mkdir -p "$LDIR_CACHE/run"
+	bash "$LDIR_REPO/selftests/qemu/pkg-test.sh" >"$out" 2>&1
+	grep '^== ' "$out"
+	while read -r st name; do
+		line "$st" "$name"
+	done < <(grep -E '^(PASS|FAIL)  pkg:' "$out")
+	if ! grep -q '^PASS  pkg:nothing-left' "$out"; then
+		line FAIL pkg:install-test
+		grep -vE '^(== |PASS  )' "$out" | tail -n 40 | indent
+	elif grep -q '^FAIL' "$out"; then
+		grep -vE '^(== |PASS  )' "$out" | tail -n 40 | indent
+	fi
+}
+
+if [ "${LDIR_PKG_TEST:-$([ -z "${LDIR_TESTS:-}" ] && echo 1 || echo 0)}" = 1 ]; then
+	pkg_test
 fi
 
 stage "done"

@@ -75,7 +75,9 @@ LDIR_PKGS="qemu-system-x86 linux-source-6.12 busybox-static linux-image-amd64
 linux-headers-amd64 flex bison libelf-dev bc libssl-dev cpio kmod xz-utils
 libmnl-dev pkg-config sparse iproute2 nftables socat iperf3 curl jq util-linux
 tcpdump ipvsadm gcc make bash coreutils diffutils findutils grep sed mawk
-procps psmisc prometheus tmux"
+procps psmisc prometheus tmux
+dpkg-dev debhelper dh-dkms dkms fakeroot lintian scdoc pkgconf man-db
+bash-completion"
 
 # missing_packages PKG...: those not installed (one dpkg-query call).
 missing_packages()

@@ -27,6 +27,7 @@ static const struct cmd objects[] = {
 	{ "flush", cmd_flush, usage_flush },
 	{ "save", cmd_save, usage_save },
 	{ "restore", cmd_restore, usage_restore },
+	{ "sync", cmd_sync, usage_sync },
 	{ "monitor", cmd_monitor, usage_monitor },
 	{ "metrics", cmd_metrics, usage_metrics },
 	{ "top", cmd_top, usage_top },

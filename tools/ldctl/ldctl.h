@@ -68,6 +68,7 @@ int cmd_flush(struct ldctl *ctx, int argc, char **argv);
 int cmd_save(struct ldctl *ctx, int argc, char **argv);
 int cmd_restore(struct ldctl *ctx, int argc, char **argv);
 int cmd_monitor(struct ldctl *ctx, int argc, char **argv);
+int cmd_sync(struct ldctl *ctx, int argc, char **argv);
 int cmd_assign(struct ldctl *ctx, int argc, char **argv);
 int cmd_unassign(struct ldctl *ctx, int argc, char **argv);
 int cmd_binds(struct ldctl *ctx, int argc, char **argv);
@@ -86,6 +87,7 @@ void usage_flush(FILE *f);
 void usage_save(FILE *f);
 void usage_restore(FILE *f);
 void usage_monitor(FILE *f);
+void usage_sync(FILE *f);
 void usage_assign(FILE *f);
 void usage_fpa(FILE *f);
 void usage_metrics(FILE *f);
@@ -114,6 +116,32 @@ int fpa_flush_parse(int argc, char **argv, struct ld_virtual *v, bool *one);
  * Returns the number of words, or -1 when there are more than max.
  */
 int restore_split(char *line, char **words, int max);
+
+/* Writes the running configuration in the config form; 0 or 1 (reported). */
+int ldctl_save(struct ldctl *ctx, FILE *f);
+
+/* The lines of a configuration file (restore.c), for restore and sync. */
+struct lines {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+int read_lines(FILE *f, struct lines *l);
+void lines_add(struct lines *l, const char *s);
+void free_lines(struct lines *l);
+/* The running configuration, as save writes it; 0 or 1 (reported). */
+int snapshot(struct ldctl *ctx, struct lines *l);
+/*
+ * Runs (dry_run: parses) the lines of l, stopping at the first failure;
+ * *sent counts the commands that succeeded, *failed is the failing line.
+ */
+int run_lines(struct ldctl *ctx, const char *name, const struct lines *l,
+	      bool dry_run, size_t *sent, size_t *failed);
+/*
+ * sync.c: changes the running configuration into target (lines in the
+ * form save writes), only where they differ; 0 or 1 (reported).
+ */
+int sync_to(struct ldctl *ctx, const struct lines *target, bool print_only);
 
 /* Dumps into lists of the model's objects; 0 or -1 (reported). */
 int ld_dump_virtuals(struct nl *nl, struct ld_list *list);

@@ -91,13 +91,40 @@ void usage_save(FILE *f)
  * The config form: what restore reads back. Reals before the links, and
  * every real (virtual) before a backup names it.
  */
-int cmd_save(struct ldctl *ctx, int argc, char **argv)
+int ldctl_save(struct ldctl *ctx, FILE *f)
 {
 	struct ld_all all = LD_ALL_INIT;
 	struct ld_global g;
 	struct nl *nl;
 	size_t i;
 
+	nl = ldctl_nl(ctx);
+	if (!nl || ld_get_global(nl, &g) || dump_all(nl, &all)) {
+		free_all(&all);
+		return 1;
+	}
+	fputs("# ldir configuration (ldctl save); load with: ldctl restore FILE\n",
+	      f);
+	save_config(f, &g.config);
+	for (i = 0; i < all.reals.n; i++)
+		save_real(f, ld_list_at(&all.reals, struct ld_real, i));
+	for (i = 0; i < all.reals.n; i++)
+		save_real_backup(f, ld_list_at(&all.reals, struct ld_real, i));
+	for (i = 0; i < all.virtuals.n; i++)
+		save_virtual(f, ld_list_at(&all.virtuals, struct ld_virtual, i));
+	for (i = 0; i < all.virtuals.n; i++)
+		save_virtual_backup(f, ld_list_at(&all.virtuals,
+						  struct ld_virtual, i));
+	for (i = 0; i < all.links.n; i++)
+		save_link(f, ld_list_at(&all.links, struct ld_link, i));
+	for (i = 0; i < all.binds.n; i++)
+		save_bind(f, ld_list_at(&all.binds, struct ld_bind, i));
+	free_all(&all);
+	return 0;
+}
+
+int cmd_save(struct ldctl *ctx, int argc, char **argv)
+{
 	if (argc == 1 && !strcmp(argv[0], "help")) {
 		fputs("Usage:\n", stdout);
 		usage_save(stdout);
@@ -108,30 +135,5 @@ int cmd_save(struct ldctl *ctx, int argc, char **argv)
 				       "unexpected argument \"%s\"", argv[0]);
 	if (ctx->dry_run)
 		return 0;
-	nl = ldctl_nl(ctx);
-	if (!nl || ld_get_global(nl, &g) || dump_all(nl, &all)) {
-		free_all(&all);
-		return 1;
-	}
-	fputs("# ldir configuration (ldctl save); load with: ldctl restore FILE\n",
-	      stdout);
-	save_config(stdout, &g.config);
-	for (i = 0; i < all.reals.n; i++)
-		save_real(stdout, ld_list_at(&all.reals, struct ld_real, i));
-	for (i = 0; i < all.reals.n; i++)
-		save_real_backup(stdout,
-				 ld_list_at(&all.reals, struct ld_real, i));
-	for (i = 0; i < all.virtuals.n; i++)
-		save_virtual(stdout,
-			     ld_list_at(&all.virtuals, struct ld_virtual, i));
-	for (i = 0; i < all.virtuals.n; i++)
-		save_virtual_backup(stdout,
-				    ld_list_at(&all.virtuals,
-					       struct ld_virtual, i));
-	for (i = 0; i < all.links.n; i++)
-		save_link(stdout, ld_list_at(&all.links, struct ld_link, i));
-	for (i = 0; i < all.binds.n; i++)
-		save_bind(stdout, ld_list_at(&all.binds, struct ld_bind, i));
-	free_all(&all);
-	return 0;
+	return ldctl_save(ctx, stdout);
 }

@@ -3,7 +3,8 @@
 #
 # ldctl against the loaded ldir module (run as root, e.g. in a QEMU guest
 # of selftests/qemu): every command, the kernel's extack messages, JSON
-# validity, save -> flush -> restore -> save identity, dumps larger than one
+# validity, save -> flush -> restore -> save identity, restore all or
+# nothing (rollback on a kernel error), dumps larger than one
 # netlink message, and EPERM for an unprivileged user. Works in its own
 # network namespace; needs jq and setpriv.
 #
@@ -120,10 +121,104 @@ expect 0 '' '' -- flush conns
 eq "after set/del" "virtual 192.0.2.10:80 tcp sched rr state out startup rr startup-pct 30 startup-window 9 backup 192.0.2.10:81 conns 0 links 2" "$(L virtual | head -n 1)"
 eq "a deleted real is no one's backup" null "$(L -j real | jq -r '.[0].backup')"
 
-# restore stops at the first kernel error and names the line
+# restore is all or nothing: a line the kernel refuses names its line and
+# rolls back to the configuration before the restore (settings included)
+L save >"$T/before"
 printf 'virtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.21:80 tcp\n' >"$T/dup"
 expect 1 '' "^ldctl: $T/dup:2: kernel: .*File exists$" -- restore "$T/dup"
-eq "restore stopped before line 3" 0 "$(L virtual | grep -c 192.0.2.21)"
+grep -q 'rolled back: the configuration is as it was' "$T/err"
+check "restore: rollback reported" $((!$?)) "$(cat "$T/err")"
+eq "restore: line 1 rolled back" 0 "$(L virtual | grep -c 192.0.2.20)"
+eq "restore: line 3 never applied" 0 "$(L virtual | grep -c 192.0.2.21)"
+eq "restore: failed restore leaves save unchanged" "$(cat "$T/before")" "$(L save)"
+cat >"$T/partial" <<'EOF2'
+# changes to settings, weights and states, then a link to a real that does not exist
+config set conn-max 777 timeout-udp 9
+real set 10.0.2.11 weight 9 state out
+virtual set 192.0.2.10:80 tcp sched wlc state in
+virtual add 192.0.2.22:80 udp
+real add 10.0.2.23
+link add 192.0.2.22:80 udp 10.0.2.23
+link add 192.0.2.22:80 udp 10.0.2.99
+EOF2
+expect 1 '' "^ldctl: $T/partial:8: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- restore "$T/partial"
+eq "restore: settings, objects rolled back" "$(cat "$T/before")" "$(L save)"
+# a file whose first command fails changed nothing: no rollback needed
+printf '# nothing before it\nreal set 10.0.2.99 weight 1\n' >"$T/first"
+expect 1 '' "^ldctl: $T/first:2: kernel: " -- restore "$T/first"
+grep -q 'rolled back' "$T/err"
+check "restore: no rollback when nothing was applied" $?  "$(cat "$T/err")"
+eq "restore: first line failed, nothing changed" "$(cat "$T/before")" "$(L save)"
+
+# sync: the running configuration becomes the file's, only what differs
+# changes; the file is checked by the kernel (in a scratch netns) first
+expect 0 '' '' -- flush
+cat >"$T/s1" <<'EOF2'
+config set conn-max 5000
+real add 10.0.2.31 weight 3
+real add 10.0.2.32
+real add 10.0.2.33 state out
+virtual add 192.0.2.40:80 tcp sched rr
+virtual add 192.0.2.41:80 tcp sched wlc fpa 60 fpa-mask 24
+virtual add 192.0.2.40:80 tcp bind 1 sched rr overflow
+virtual add 192.0.2.42:53 udp sched maglev stateless
+link add 192.0.2.40:80 tcp 10.0.2.31:8080
+link add 192.0.2.40:80 tcp 10.0.2.32:8080
+link add 192.0.2.41:80 tcp 10.0.2.33
+link add 192.0.2.40:80:1 tcp 10.0.2.33
+link add 192.0.2.42:53 udp 10.0.2.31
+assign 192.0.2.40:80:1 tcp 198.51.100.0/24
+real set 10.0.2.31 backup 10.0.2.33
+virtual set 192.0.2.40:80 tcp backup 192.0.2.41:80
+EOF2
+cat >"$T/s2" <<'EOF2'
+config set conn-max 6000 timeout-udp 30
+real add 10.0.2.31 weight 1
+real add 10.0.2.33
+real add 10.0.2.34
+virtual add 192.0.2.40:80 tcp sched rr
+virtual add 192.0.2.41:80 tcp sched lc
+virtual add 192.0.2.40:80 tcp bind 1 sched rr
+virtual add 192.0.2.42:53 udp sched hash5
+link add 192.0.2.40:80 tcp 10.0.2.31:8080
+link add 192.0.2.40:80 tcp 10.0.2.34:8080
+link add 192.0.2.41:80 tcp 10.0.2.33
+link add 192.0.2.40:80:1 tcp 10.0.2.33
+link add 192.0.2.42:53 udp 10.0.2.31
+assign 192.0.2.40:80:1 tcp 198.51.100.0/25
+virtual set 192.0.2.41:80 tcp backup 192.0.2.40:80
+EOF2
+# what each file gives when restored in a new netns (settings it does
+# not name at their defaults), as sorted lines: the order of a save
+# follows the order objects were made in
+ip netns add "$NS-fresh"
+for f in s1 s2; do
+	nsenter --net="/run/netns/$NS-fresh" "$LDCTL" flush &&
+		nsenter --net="/run/netns/$NS-fresh" "$LDCTL" restore "$T/$f" &&
+		nsenter --net="/run/netns/$NS-fresh" "$LDCTL" save | sort >"$T/$f.saved"
+	check "restore $f in a new netns" $((!$?)) ""
+done
+ip netns del "$NS-fresh"
+expect 0 '' '' -- sync "$T/s1"
+eq "sync -> s1" "$(cat "$T/s1.saved")" "$(L save | sort)"
+expect 0 '' '' -- sync "$T/s2"
+eq "sync s1 -> s2" "$(cat "$T/s2.saved")" "$(L save | sort)"
+eq "sync --dry-run: nothing left" "" "$(L sync --dry-run "$T/s2")"
+expect 0 '' '' -- sync "$T/s1"
+eq "sync s2 -> s1" "$(cat "$T/s1.saved")" "$(L save | sort)"
+L sync --dry-run "$T/s2" >"$T/d"
+eq "sync --dry-run: one real removed" 1 "$(grep -cx 'real del 10.0.2.32:0' "$T/d")"
+eq "sync --dry-run: the stateless virtual made again" 1 "$(grep -c '^virtual del 192.0.2.42:53 udp' "$T/d")"
+eq "sync --dry-run: nothing flushed" 0 "$(grep -c flush "$T/d")"
+# a file the kernel refuses: nothing changes, the error names its line
+{ cat "$T/s2"; echo 'link add 192.0.2.40:80 tcp 10.0.2.99'; } >"$T/bad"
+expect 1 '' "^ldctl: $T/bad:16: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- sync "$T/bad"
+eq "a refused sync changes nothing" "$(cat "$T/s1.saved")" "$(L save | sort)"
+expect 1 '' '^ldctl: missing FILE' -- sync
+# a failed restore is rolled back by a sync (live conns kept)
+printf 'real set 10.0.2.31 weight 9\nvirtual add 192.0.2.43:80 tcp\nlink add 192.0.2.43:80 tcp 10.0.2.99\n' >"$T/partial2"
+expect 1 '' 'rolled back: the configuration is as it was before the restore$' -- restore "$T/partial2"
+eq "restore rolled back by sync" "$(cat "$T/s1.saved")" "$(L save | sort)"
 
 # dumps of several netlink messages
 expect 0 '' '' -- flush

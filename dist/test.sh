@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side checks of what the packages ship besides the binaries, no
+# module needed: the man pages build with scdoc and `man --warnings` has
+# nothing to say; every setting and command of ldctl is in ldctl(8) and
+# every counter in ldir(7) (names read from tools/ldctl/model.c and
+# `ldctl help`); bash completion offers objects, verbs, settings, schemes
+# and the live virtuals and reals; ldir.service passes `systemd-analyze
+# verify`.
+#
+# usage: dist/test.sh [path/to/ldctl]; exit 0 pass, 1 fail
+
+set -u
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LDCTL=$(realpath "${1:-$REPO/tools/ldctl/ldctl}")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+check()
+{
+	if [ "$2" = 0 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $1${3:+: $3}"
+	fi
+}
+
+eq()
+{
+	[ "$2" = "$3" ]
+	check "$1" $? "want '$2', got '$3'"
+}
+
+# -------------------------------------------------------------- man pages
+for page in ldctl.8 ldir.7; do
+	scdoc <"$REPO/doc/$page.scd" >"$T/$page" 2>"$T/err"
+	check "scdoc $page" $? "$(cat "$T/err")"
+	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$T/$page" >"$T/$page.txt" 2>"$T/err"
+	[ ! -s "$T/err" ] && grep -q NAME "$T/$page.txt"
+	check "man --warnings $page" $? "$(head -n 5 "$T/err")"
+done
+
+# names[] of a table in model.c: ld_stats_names, ld_config_names
+names()
+{
+	sed -n "/^const char \*const $1\[/,/^};/p" "$REPO/tools/ldctl/model.c" |
+		grep -o '= "[a-z0-9-]*"' | tr -d '= "'
+}
+
+for n in $(names ld_config_names); do
+	# read only: the conn table's fill, shown by ldctl config
+	[ "$n" = conn-count ] && continue
+	grep -qF -- "*$n*" "$REPO/doc/ldctl.8.scd"
+	check "setting $n in ldctl(8) SETTINGS" $?
+done
+eq "settings found in model.c" yes "$([ "$(names ld_config_names | wc -l)" -gt 10 ] && echo yes)"
+for n in $(names ld_stats_names); do
+	grep -qF -- "*$n*" "$REPO/doc/ldir.7.scd"
+	check "counter $n in ldir(7) COUNTERS" $?
+done
+eq "counters found in model.c" yes "$([ "$(names ld_stats_names | wc -l)" -gt 10 ] && echo yes)"
+for c in $("$LDCTL" help | awk '$1 == "ldctl" { w = $2; if (w ~ /^\[/) w = $3; print w }' | sort -u); do
+	grep -qF -- "*ldctl $c" "$REPO/doc/ldctl.8.scd"
+	check "command $c in ldctl(8)" $?
+done
+
+# ------------------------------------------------------------ completion
+# a stand-in ldctl: the real one, but "save" prints a known configuration
+cat >"$T/ldctl" <<EOT
+#!/bin/sh
+if [ "\$1" = save ]; then
+	printf '%s\n' '# saved' 'real add 10.0.2.11:0 weight 1 maxconns 0 state in' \
+		'virtual add 192.0.2.10:80 tcp sched wlc state in'
+	exit 0
+fi
+exec "$LDCTL" "\$@"
+EOT
+chmod +x "$T/ldctl"
+# shellcheck disable=SC1091
+. /usr/share/bash-completion/bash_completion
+# shellcheck source=dist/ldctl.bash-completion
+. "$REPO/dist/ldctl.bash-completion"
+
+comp()
+{
+	local COMP_WORDS COMP_CWORD COMP_LINE COMP_POINT COMPREPLY=()
+
+	COMP_WORDS=("$T/ldctl" "$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE="${COMP_WORDS[*]}"
+	COMP_POINT=${#COMP_LINE}
+	_ldctl
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+has()
+{
+	local got=" $2 " w
+
+	for w in $3; do
+		[[ $got == *" $w "* ]] || { check "complete $1" 1 "'$w' not in '$2'"; return; }
+	done
+	check "complete $1" 0
+}
+
+has "objects" "$(comp "")" "virtual real link show stats config save restore monitor flush"
+has "objects after -j" "$(comp -j "")" "virtual real show"
+eq "complete options" "--help --json --numeric -h -j -n" "$(comp -)"
+eq "complete virtual verbs" "add del help set show" "$(comp virtual "")"
+has "virtual add settings" "$(comp virtual add 192.0.2.1:80 tcp "")" \
+	"sched state startup startup-pct startup-window backup fpa fpa-mask bind stateless overflow no-overflow"
+eq "complete schemes" "hash3 hash5 lc maglev pr rr wlc wrr" "$(comp virtual add 192.0.2.1:80 tcp sched "")"
+eq "complete real settings" "backup fail-threshold idle-timeout maxconns state syn-threshold weight" \
+	"$(comp real add 10.0.0.1 "")"
+eq "complete state" "in out" "$(comp real set 10.0.2.11 state "")"
+eq "complete config keys" "$(names ld_config_names | grep -vx conn-count | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"$(comp config set "")"
+eq "complete live virtual" "192.0.2.10:80" "$(comp virtual del "")"
+eq "complete live real" "10.0.2.11:0" "$(comp real set "")"
+eq "complete link's virtual" "192.0.2.10:80" "$(comp link add "")"
+eq "complete protocol" "tcp udp" "$(comp link add 192.0.2.10:80 "")"
+eq "complete link's real" "10.0.2.11:0" "$(comp link add 192.0.2.10:80 tcp "")"
+eq "complete flush" "conns help" "$(comp flush "")"
+eq "complete sync option" "--dry-run" "$(comp sync --d)"
+mkdir "$T/etc" && touch "$T/etc/ldir.conf"
+eq "complete sync file" "$T/etc/ldir.conf" "$(comp sync "$T/etc/l")"
+eq "complete restore file" "$T/etc/ldir.conf" "$(comp restore "$T/etc/")"
+
+# ----------------------------------------------------------------- unit
+if command -v systemd-analyze >/dev/null; then
+	sed "s|@SBINDIR@|$(dirname "$LDCTL")|g" "$REPO/dist/ldir.service.in" >"$T/ldir.service"
+	systemd-analyze verify --man=no "$T/ldir.service" >"$T/err" 2>&1
+	[ ! -s "$T/err" ]
+	check "systemd-analyze verify ldir.service" $? "$(cat "$T/err")"
+else
+	echo "(no systemd-analyze: ldir.service not verified)"
+fi
+
+echo "dist/test.sh: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ldctl sync: make the running configuration that of a file, changing only
+ * what differs (like wg syncconf), so that the live conns of what stays
+ * are kept. The file is restored first into a scratch network namespace:
+ * the kernel checks every line there, and its save is the target, in the
+ * same form as the running configuration's save, which is then compared
+ * object by object.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ldctl.h"
+#include "model.h"
+
+#define SYNC_MAX_WORDS	64
+#define SYNC_LINE_MAX	1024
+
+void usage_sync(FILE *f)
+{
+	fputs("  ldctl sync [--dry-run] FILE (the running configuration becomes FILE's;\n"
+	      "                             only what differs changes; --dry-run: print it)\n",
+	      f);
+}
+
+/* One line of a save, split into words; key identifies its object. */
+struct sline {
+	char *buf;
+	char *w[SYNC_MAX_WORDS + 1];
+	int n;
+	char key[SYNC_LINE_MAX];
+	bool done;
+};
+
+struct sconf {
+	struct sline *l;
+	size_t n;
+};
+
+/* join words w[from..n) into buf (of SYNC_LINE_MAX), after prefix */
+static void join(char *buf, const char *prefix, char *const *w, int from,
+		 int n)
+{
+	int i;
+
+	snprintf(buf, SYNC_LINE_MAX, "%s", prefix);
+	for (i = from; i < n; i++)
+		snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf), "%s%s",
+			 *buf ? " " : "", w[i]);
+}
+
+/* the value after keyword kw among w[from..n), or NULL */
+static const char *word_after(const struct sline *s, int from, const char *kw)
+{
+	int i;
+
+	for (i = from; i + 1 < s->n; i++)
+		if (!strcmp(s->w[i], kw))
+			return s->w[i + 1];
+	return NULL;
+}
+
+static bool has_word(const struct sline *s, int from, const char *kw)
+{
+	int i;
+
+	for (i = from; i < s->n; i++)
+		if (!strcmp(s->w[i], kw))
+			return true;
+	return false;
+}
+
+/*
+ * The kinds of lines save writes, and each one's key:
+ *   config set K V...                 "config"
+ *   real add EP ...                   "real EP"
+ *   real set EP backup B              "rbackup EP"
+ *   virtual add EP PROTO ... bind N   "virtual EP PROTO N"
+ *   virtual set EP PROTO backup B ... "vbackup EP PROTO N"
+ *   link add ... / assign ...         the line itself
+ */
+static int sconf_parse(const struct lines *src, struct sconf *c)
+{
+	size_t i;
+
+	c->l = calloc(src->n ? src->n : 1, sizeof(*c->l));
+	if (!c->l) {
+		ldctl_err("out of memory");
+		return 1;
+	}
+	for (i = 0; i < src->n; i++) {
+		struct sline *s = &c->l[c->n];
+		const char *bind;
+
+		s->buf = strdup(src->v[i]);
+		if (!s->buf) {
+			ldctl_err("out of memory");
+			return 1;
+		}
+		s->n = restore_split(s->buf, s->w, SYNC_MAX_WORDS);
+		if (s->n <= 0) {
+			free(s->buf);
+			continue;
+		}
+		c->n++;
+		if (s->n < 3)
+			goto unknown;
+		bind = word_after(s, 3, "bind");
+		if (!strcmp(s->w[0], "config") && !strcmp(s->w[1], "set"))
+			snprintf(s->key, sizeof(s->key), "config");
+		else if (!strcmp(s->w[0], "real") && !strcmp(s->w[1], "add"))
+			snprintf(s->key, sizeof(s->key), "real %s", s->w[2]);
+		else if (!strcmp(s->w[0], "real") && !strcmp(s->w[1], "set") &&
+			 s->n == 5 && !strcmp(s->w[3], "backup"))
+			snprintf(s->key, sizeof(s->key), "rbackup %s", s->w[2]);
+		else if (!strcmp(s->w[0], "virtual") && s->n >= 4 &&
+			 !strcmp(s->w[1], "add"))
+			snprintf(s->key, sizeof(s->key), "virtual %s %s %s",
+				 s->w[2], s->w[3], bind ? bind : "0");
+		else if (!strcmp(s->w[0], "virtual") && s->n >= 6 &&
+			 !strcmp(s->w[1], "set") && !strcmp(s->w[4], "backup"))
+			snprintf(s->key, sizeof(s->key), "vbackup %s %s %s",
+				 s->w[2], s->w[3], bind ? bind : "0");
+		else if ((!strcmp(s->w[0], "link") && !strcmp(s->w[1], "add")) ||
+			 !strcmp(s->w[0], "assign"))
+			join(s->key, "", s->w, 0, s->n);
+		else
+			goto unknown;
+	}
+	return 0;
+unknown:
+	ldctl_err("sync: unexpected line \"%s\" in a saved configuration",
+		  src->v[i]);
+	return 1;
+}
+
+static void sconf_free(struct sconf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->l[i].buf);
+	free(c->l);
+}
+
+static struct sline *find(const struct sconf *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->l[i].key, key))
+			return &c->l[i];
+	return NULL;
+}
+
+/* same words from the third on (the settings of an object's line) */
+static bool same_tail(const struct sline *a, const struct sline *b, int from)
+{
+	int i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = from; i < a->n; i++)
+		if (strcmp(a->w[i], b->w[i]))
+			return false;
+	return true;
+}
+
+static bool kind(const struct sline *s, const char *prefix)
+{
+	return !strncmp(s->key, prefix, strlen(prefix));
+}
+
+/* "virtual del EP PROTO [bind N]" for a "virtual add" line */
+static void vdel(char *buf, const struct sline *v)
+{
+	const char *bind = word_after(v, 4, "bind");
+
+	snprintf(buf, SYNC_LINE_MAX, "virtual del %s %s", v->w[2], v->w[3]);
+	if (bind && strcmp(bind, "0"))
+		snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
+			 " bind %s", bind);
+}
+
+/*
+ * "virtual set" from a "virtual add" line: its settings but stateless
+ * (fixed at creation), and the settings save leaves out at their default
+ * spelt out, so that a set also turns them off.
+ */
+static void vset(char *buf, const struct sline *v)
+{
+	const char *bind = word_after(v, 4, "bind");
+	int i;
+
+	snprintf(buf, SYNC_LINE_MAX, "virtual set %s %s", v->w[2], v->w[3]);
+	for (i = 4; i < v->n; i++)
+		if (strcmp(v->w[i], "stateless"))
+			snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
+				 " %s", v->w[i]);
+	if (!word_after(v, 4, "fpa"))
+		snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
+			 " fpa 0");
+	if (!word_after(v, 4, "fpa-mask"))
+		snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
+			 " fpa-mask %d", strchr(v->w[2], '[') ? 128 : 32);
+	if (bind && strcmp(bind, "0") && !has_word(v, 4, "overflow"))
+		snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
+			 " no-overflow");
+}
+
+/* s is a link, bind or backup of the virtual of "virtual add" line v */
+static bool belongs(const struct sline *s, const struct sline *v)
+{
+	const char *bind = word_after(v, 4, "bind");
+	char ep[SYNC_LINE_MAX];
+
+	if (!bind)
+		bind = "0";
+	if (kind(s, "vbackup "))
+		return !strcmp(s->key + strlen("vbackup "),
+			       v->key + strlen("virtual "));
+	if (kind(s, "link ")) {
+		/* link add VIP:PORT[:BIND] PROTO REAL */
+		snprintf(ep, sizeof(ep), strcmp(bind, "0") ? "%s:%s" : "%s",
+			 v->w[2], bind);
+		return s->n == 5 && !strcmp(s->w[2], ep) &&
+		       !strcmp(s->w[3], v->w[3]);
+	}
+	if (kind(s, "assign ")) {
+		/* assign VIP:PORT:BIND PROTO PREFIX */
+		snprintf(ep, sizeof(ep), "%s:%s", v->w[2], bind);
+		return s->n == 4 && !strcmp(s->w[1], ep) &&
+		       !strcmp(s->w[2], v->w[3]);
+	}
+	return false;
+}
+
+/* The commands that turn cur into want, in an order the kernel accepts. */
+static void diff(struct sconf *cur, struct sconf *want, struct lines *out)
+{
+	char buf[SYNC_LINE_MAX], k[SYNC_LINE_MAX];
+	struct sline *a, *b;
+	size_t i;
+	int j;
+
+	/* settings that differ */
+	a = find(cur, "config");
+	b = find(want, "config");
+	if (b) {
+		snprintf(buf, sizeof(buf), "config set");
+		for (j = 2; j + 1 < b->n; j += 2) {
+			const char *v = a ? word_after(a, 2, b->w[j]) : NULL;
+
+			if (!v || strcmp(v, b->w[j + 1]))
+				snprintf(buf + strlen(buf),
+					 sizeof(buf) - strlen(buf), " %s %s",
+					 b->w[j], b->w[j + 1]);
+		}
+		if (strcmp(buf, "config set"))
+			lines_add(out, buf);
+	}
+	/* reals: new ones, changed ones */
+	for (i = 0; i < want->n; i++) {
+		b = &want->l[i];
+		if (!kind(b, "real "))
+			continue;
+		a = find(cur, b->key);
+		if (!a) {
+			join(buf, "", b->w, 0, b->n);
+			lines_add(out, buf);
+		} else if (!same_tail(a, b, 3)) {
+			join(buf, "real set", b->w, 2, b->n);
+			lines_add(out, buf);
+		}
+	}
+	/*
+	 * virtuals: new ones, changed ones; one whose stateless flag changes
+	 * is made again (its links and binds then count as gone)
+	 */
+	for (i = 0; i < want->n; i++) {
+		b = &want->l[i];
+		if (!kind(b, "virtual "))
+			continue;
+		a = find(cur, b->key);
+		if (a && has_word(a, 4, "stateless") !=
+			 has_word(b, 4, "stateless")) {
+			vdel(buf, a);
+			lines_add(out, buf);
+			for (j = 0; j < (int)cur->n; j++)
+				if (belongs(&cur->l[j], a))
+					cur->l[j].done = true;
+			a = NULL;
+		}
+		if (!a) {
+			join(buf, "", b->w, 0, b->n);
+			lines_add(out, buf);
+		} else if (!same_tail(a, b, 4)) {
+			vset(buf, b);
+			lines_add(out, buf);
+		}
+	}
+	/* backups, once every real and virtual they may name exists */
+	for (i = 0; i < want->n; i++) {
+		b = &want->l[i];
+		if (!kind(b, "rbackup ") && !kind(b, "vbackup "))
+			continue;
+		a = find(cur, b->key);
+		if (!a || a->done || !same_tail(a, b, 0)) {
+			join(buf, "", b->w, 0, b->n);
+			lines_add(out, buf);
+		}
+	}
+	for (i = 0; i < cur->n; i++) {
+		a = &cur->l[i];
+		if (a->done || find(want, a->key))
+			continue;
+		if (kind(a, "rbackup ")) {
+			/* the real stays, without a backup */
+			snprintf(k, sizeof(k), "real %s", a->w[2]);
+			if (find(want, k)) {
+				snprintf(buf, sizeof(buf),
+					 "real set %s backup none", a->w[2]);
+				lines_add(out, buf);
+			}
+		}
+		if (kind(a, "vbackup ")) {
+			snprintf(k, sizeof(k), "virtual %s",
+				 a->key + strlen("vbackup "));
+			if (find(want, k)) {
+				snprintf(buf, sizeof(buf),
+					 "virtual set %s %s backup none",
+					 a->w[2], a->w[3]);
+				if (word_after(a, 4, "bind"))
+					snprintf(buf + strlen(buf),
+						 sizeof(buf) - strlen(buf),
+						 " bind %s",
+						 word_after(a, 4, "bind"));
+				lines_add(out, buf);
+			}
+		}
+	}
+	/* links and binds: the ones that go, then the new ones */
+	for (i = 0; i < cur->n; i++) {
+		a = &cur->l[i];
+		if (a->done || find(want, a->key))
+			continue;
+		if (kind(a, "link ")) {
+			join(buf, "link del", a->w, 2, a->n);
+			lines_add(out, buf);
+		} else if (kind(a, "assign ")) {
+			join(buf, "unassign", a->w, 1, a->n);
+			lines_add(out, buf);
+		}
+	}
+	for (i = 0; i < want->n; i++) {
+		b = &want->l[i];
+		if (!kind(b, "link ") && !kind(b, "assign "))
+			continue;
+		a = find(cur, b->key);
+		if (!a || a->done) {
+			join(buf, "", b->w, 0, b->n);
+			lines_add(out, buf);
+		}
+	}
+	/* virtuals, then reals, that are not in the file */
+	for (i = 0; i < cur->n; i++) {
+		a = &cur->l[i];
+		if (kind(a, "virtual ") && !find(want, a->key)) {
+			vdel(buf, a);
+			lines_add(out, buf);
+		}
+	}
+	for (i = 0; i < cur->n; i++) {
+		a = &cur->l[i];
+		if (kind(a, "real ") && !find(want, a->key)) {
+			snprintf(buf, sizeof(buf), "real del %s", a->w[2]);
+			lines_add(out, buf);
+		}
+	}
+}
+
+int sync_to(struct ldctl *ctx, const struct lines *target, bool print_only)
+{
+	struct sconf cur = { }, want = { };
+	struct lines now = { }, cmds = { };
+	size_t i, sent, failed = 0;
+	int ret = 1;
+
+	if (snapshot(ctx, &now) || sconf_parse(&now, &cur) ||
+	    sconf_parse(target, &want))
+		goto out;
+	diff(&cur, &want, &cmds);
+	if (print_only) {
+		for (i = 0; i < cmds.n; i++)
+			printf("%s\n", cmds.v[i]);
+		ret = 0;
+		goto out;
+	}
+	ret = run_lines(ctx, "sync", &cmds, false, &sent, &failed);
+out:
+	sconf_free(&cur);
+	sconf_free(&want);
+	free_lines(&now);
+	free_lines(&cmds);
+	return ret;
+}
+
+/*
+ * The target: the file restored in a scratch network namespace, saved.
+ * A child process makes the namespace (CAP_SYS_ADMIN) and writes the save
+ * into a pipe; the kernel's errors name the file's lines.
+ */
+static int scratch_save(const char *name, const struct lines *file,
+			struct lines *target)
+{
+	int fd[2], status;
+	pid_t pid;
+	FILE *f;
+	int ret;
+
+	if (pipe(fd)) {
+		ldctl_err("pipe: %s", strerror(errno));
+		return 1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ldctl_err("fork: %s", strerror(errno));
+		return 1;
+	}
+	if (!pid) {
+		struct ldctl scratch = { };
+		size_t sent, failed;
+
+		close(fd[0]);
+		if (unshare(CLONE_NEWNET)) {
+			ldctl_err("sync: a scratch network namespace: %s",
+				  strerror(errno));
+			_exit(1);
+		}
+		f = fdopen(fd[1], "w");
+		if (!f || run_lines(&scratch, name, file, false, &sent,
+				    &failed) || ldctl_save(&scratch, f))
+			_exit(1);
+		_exit(fclose(f) ? 1 : 0);
+	}
+	close(fd[1]);
+	f = fdopen(fd[0], "r");
+	ret = !f || read_lines(f, target);
+	if (f)
+		fclose(f);
+	else
+		close(fd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		ret = 1;
+	return ret;
+}
+
+int cmd_sync(struct ldctl *ctx, int argc, char **argv)
+{
+	struct lines file = { }, target = { };
+	bool dry_run = false;
+	size_t sent, failed;
+	FILE *f;
+	int ret;
+
+	if (argc == 1 && !strcmp(argv[0], "help")) {
+		fputs("Usage:\n", stdout);
+		usage_sync(stdout);
+		return 0;
+	}
+	if (argc && !strcmp(argv[0], "--dry-run")) {
+		dry_run = true;
+		argc--;
+		argv++;
+	}
+	if (!argc)
+		return ldctl_usage_err(usage_sync, "missing FILE");
+	if (argc > 1)
+		return ldctl_usage_err(usage_sync, "unexpected argument \"%s\"",
+				       argv[1]);
+	f = fopen(argv[0], "r");
+	if (!f) {
+		ldctl_err("cannot open \"%s\": %s", argv[0], strerror(errno));
+		return 1;
+	}
+	ret = read_lines(f, &file);
+	fclose(f);
+	if (ret) {
+		ldctl_err("reading \"%s\": %s", argv[0], strerror(errno));
+		goto out;
+	}
+	ret = run_lines(ctx, argv[0], &file, true, &sent, &failed);
+	if (ret || ctx->dry_run)
+		goto out;
+	ret = scratch_save(argv[0], &file, &target) ||
+	      sync_to(ctx, &target, dry_run);
+out:
+	free_lines(&file);
+	free_lines(&target);
+	return ret;
+}
