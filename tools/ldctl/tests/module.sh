@@ -103,6 +103,10 @@ eq "virtual -j: startup, backup" "rr 30 9 192.0.2.10:81 false" \
 expect 0 '' '' -- config set syn-resends 3 retry-interval 5 pr-age-div 8 pr-clamp 50
 eq "config -j: issue 3 settings" "3 5 8 50" \
 	"$(L -j config | jq -er '"\(.["syn-resends"]) \(.["retry-interval"]) \(.["pr-age-div"]) \(.["pr-clamp"])"')"
+eq "config -j: syn-resend-gap default (ms)" 500 "$(L -j config | jq -er '.["syn-resend-gap"]')"
+expect 0 '' '' -- config set syn-resend-gap 750
+eq "config -j: syn-resend-gap" 750 "$(L -j config | jq -er '.["syn-resend-gap"]')"
+expect 1 '' 'syn-resend-gap' -- config set syn-resend-gap 60001
 
 L save >"$T/s1"
 expect 0 '' '' -- flush
