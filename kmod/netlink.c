@@ -1517,13 +1517,13 @@ void ldir_event_work(struct work_struct *work)
 		if (state == LDIR_STATE_FAILED) {
 			type = LDIR_EVENT_REAL_FAILED;
 			pr_warn_ratelimited("ldir: real %pI4:%u failed: %d connections ditched in a row\n",
-				&r->addr.ip, ntohs(r->port),
-				atomic_read(&r->ditch_consec));
+					    &r->addr.ip, ntohs(r->port),
+					    atomic_read(&r->ditch_consec));
 		} else if (old == LDIR_STATE_FAILED &&
 			   state == LDIR_STATE_IN) {
 			type = LDIR_EVENT_REAL_RECOVERED;
 			pr_info_ratelimited("ldir: real %pI4:%u recovered\n",
-				&r->addr.ip, ntohs(r->port));
+					    &r->addr.ip, ntohs(r->port));
 		} else {
 			type = LDIR_EVENT_REAL_STATE;
 		}
@@ -1537,7 +1537,7 @@ void ldir_event_work(struct work_struct *work)
 		v->reported_failed = failed;
 		if (failed)
 			pr_warn_ratelimited("ldir: virtual %pI4:%u failed: all its reals failed\n",
-				&v->addr.ip, ntohs(v->port));
+					    &v->addr.ip, ntohs(v->port));
 		event_send(ln, failed ? LDIR_EVENT_VIRTUAL_FAILED :
 			   LDIR_EVENT_VIRTUAL_RECOVERED, v, NULL);
 	}
