@@ -66,25 +66,25 @@ coproc LDT { exec nsenter --net="/run/netns/$NS_C" ldtcp conn "$VIP" 7; }
 BG_PIDS+=("$LDT_PID")
 ldt_ok info
 read -r _ port _ <<<"$LDT_OUT"
-ldt_ok echo 100000
+ldt_ok echo 20000
 expect_eq "conn state" established "$(conn_state "$port")"
 expect_eq "rst-ignored before" 0 "$(gstat rst-ignored)"
 
 ldt_ok rst random 200
-ldt_ok echo 100000
+ldt_ok echo 20000
 expect_eq "after 200 random RSTs from the client's side: conn state" \
 	established "$(conn_state "$port")"
 expect_eq "rst-ignored" 200 "$(gstat rst-ignored)"
 
 po ldtcp seg "${REAL[1]}" 7 "$CLIENT" "$port" RA random random 100
-ldt_ok echo 100000
+ldt_ok echo 20000
 expect_eq "after 100 random RSTs from the real's side: conn state" \
 	established "$(conn_state "$port")"
 expect_eq "rst-ignored" 300 "$(gstat rst-ignored)"
 
 log "an RST in the window, not at the exact number"
 ldt_ok rst at 1000
-ldt_ok echo 100000
+ldt_ok echo 20000
 expect_eq "conn state" established "$(conn_state "$port")"
 expect_eq "rst-ignored" 301 "$(gstat rst-ignored)"
 
