@@ -237,6 +237,8 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	cp->rport = rport;
 	cp->state = state;
 	cp->expires = jiffies + READ_ONCE(ln->timeout[state]);
+	/* the first SYN: a resend counts from here (hooks.c) */
+	cp->syn_stamp = (u32)jiffies;
 
 	b0 = conn_bucket(ct, cp, LDIR_DIR_ORIG);
 	b1 = conn_bucket(ct, cp, LDIR_DIR_REPLY);
@@ -415,19 +417,141 @@ void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_timing);
 
+/* Does the director know what @dir sends next? */
+static bool seq_known(const struct ldir_conn *cp, int dir)
+{
+	bool known = test_bit(LDIR_CONN_B_SEQ + dir, &cp->flags);
+
+	/* pairs with smp_mb__before_atomic() in seq_track() */
+	smp_rmb();
+	return known;
+}
+
+/* Is @x within LDIR_SEQ_WINDOW of @ref, either way (mod 2^32)? */
+static bool seq_near(u32 x, u32 ref)
+{
+	return x - (ref - LDIR_SEQ_WINDOW) <= 2 * LDIR_SEQ_WINDOW;
+}
+
+/* Could a segment from @dir be its sender's? Its sequence number is near
+ * what that side sends next (a retransmission goes back, data lost before
+ * the director goes ahead, by what is in flight), and its acknowledgment
+ * near what the other side sends next. A blind attacker knows neither: a
+ * random segment passes with a chance of (2 * 2^22 / 2^32)^2 = 2^-18.
+ */
+static bool seg_plausible(const struct ldir_conn *cp, int dir,
+			  const struct tcphdr *th)
+{
+	int odir = !dir;
+
+	if (!seq_near(ntohl(th->seq), READ_ONCE(cp->seq_next[dir])))
+		return false;
+	return !th->ack || !seq_known(cp, odir) ||
+	       seq_near(ntohl(th->ack_seq), READ_ONCE(cp->seq_next[odir]));
+}
+
+/* The first segment the director vouches for from @dir: the client's SYN,
+ * or the real's SYN-ACK that acknowledges it (and at most a packet of
+ * data the client put in it, TCP Fast Open).
+ */
+static bool seq_first(const struct ldir_conn *cp, int dir,
+		      const struct tcphdr *th)
+{
+	if (!th->syn)
+		return false;
+	if (dir == LDIR_DIR_ORIG)
+		return !th->ack;
+	return th->ack && seq_known(cp, LDIR_DIR_ORIG) &&
+	       ntohl(th->ack_seq) - READ_ONCE(cp->seq_next[LDIR_DIR_ORIG]) <=
+	       U16_MAX;
+}
+
+/* RFC 5961 3.2 without the challenge ACK, which only an endpoint can
+ * send: an RST from @dir is taken only at exactly the sequence number
+ * that side sends next, which its own stack puts there (the next byte
+ * after what it sent, or what the peer acknowledged when it answers a
+ * segment for a socket it no longer has). Before the real's first
+ * segment, the real's RST must acknowledge the client's SYN (RFC 9293
+ * 3.10.7.3). A conn whose opening the director did not see takes any.
+ */
+static bool rst_acceptable(const struct ldir_conn *cp, int dir,
+			   const struct tcphdr *th)
+{
+	if (seq_known(cp, dir))
+		return ntohl(th->seq) == READ_ONCE(cp->seq_next[dir]);
+	if (dir == LDIR_DIR_REPLY && seq_known(cp, LDIR_DIR_ORIG))
+		return th->ack && ntohl(th->ack_seq) ==
+				  READ_ONCE(cp->seq_next[LDIR_DIR_ORIG]);
+	return true;
+}
+
+/* Follows the sequence numbers of a TCP segment from @dir with @payload
+ * bytes of data. Returns false for an RST the conn must not take (it is
+ * forwarded all the same: the endpoint judges it against its own window);
+ * *@fin says whether the state may take the segment's FIN. Lockless: two
+ * CPUs racing on one direction at worst leave the smaller of two ends.
+ */
+static bool seq_track(struct ldir_net *ln, struct ldir_conn *cp, int dir,
+		      const struct tcphdr *th, unsigned int payload, bool *fin)
+{
+	u32 end;
+
+	*fin = false;
+	if (unlikely(th->rst)) {
+		if (rst_acceptable(cp, dir, th))
+			return true;
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_RST_IGNORED);
+		return false;
+	}
+	end = ntohl(th->seq) + payload + th->syn + th->fin;
+	if (unlikely(!seq_known(cp, dir))) {
+		if (!seq_first(cp, dir, th)) {
+			/* a conn whose opening the director did not see:
+			 * its FINs count as they come
+			 */
+			if (!seq_known(cp, LDIR_DIR_ORIG))
+				*fin = th->fin;
+			return true;
+		}
+		/* Fast Open data in the SYN is left to the client's next
+		 * segment: the real may not have taken it
+		 */
+		if (th->syn && dir == LDIR_DIR_ORIG)
+			end = ntohl(th->seq) + 1;
+		WRITE_ONCE(cp->seq_next[dir], end);
+		/* the value before the bit: pairs with seq_known() */
+		smp_mb__before_atomic();
+		set_bit(LDIR_CONN_B_SEQ + dir, &cp->flags);
+		*fin = th->fin;
+		return true;
+	}
+	if (!seg_plausible(cp, dir, th))
+		return true;
+	*fin = th->fin;
+	if ((s32)(end - READ_ONCE(cp->seq_next[dir])) > 0)
+		WRITE_ONCE(cp->seq_next[dir], end);
+	return true;
+}
+
 /* Moves @cp on for a packet: TCP state, active accounting and expiry.
  * Lockless: a state change is claimed with cmpxchg, so exactly one CPU
- * accounts for it; an established flow only refreshes its expiry.
+ * accounts for it; an established flow only refreshes its expiry. An RST
+ * or FIN that the sequence numbers do not vouch for changes nothing.
  */
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
-			    int dir, const struct tcphdr *th)
+			    int dir, const struct tcphdr *th,
+			    unsigned int payload)
 {
 	u8 old = READ_ONCE(cp->state), new = old;
 	unsigned long expires;
 	u32 timeout;
 
 	if (th) {
-		new = ldir_tcp_next_state(old, dir, th->syn, th->ack, th->fin,
+		bool fin;
+
+		if (!seq_track(ln, cp, dir, th, payload, &fin))
+			return;
+		new = ldir_tcp_next_state(old, dir, th->syn, th->ack, fin,
 					  th->rst);
 		if (new != old) {
 			if (cmpxchg(&cp->state, old, new) != old)

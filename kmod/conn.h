@@ -50,6 +50,11 @@ struct ldir_conn {
 	u8 family;			/* AF_INET */
 	u8 state;			/* enum ldir_conn_state */
 	u8 syns;			/* client SYN resends, no SYN-ACK yet */
+	u32 syn_stamp;			/* jiffies: the client SYN last counted */
+	/* the sequence number each side sends next, as far as the director
+	 * can vouch for it (LDIR_CONN_B_SEQ + dir says whether it knows)
+	 */
+	u32 seq_next[LDIR_DIR_MAX];
 };
 
 enum {
@@ -59,7 +64,15 @@ enum {
 	LDIR_CONN_B_TIMING,		/* tstamp runs: no R sample yet */
 	LDIR_CONN_B_CDATA,		/* tstamp moved to the client's data */
 	LDIR_CONN_B_PROBE,		/* sent to a failed real as a probe */
+	LDIR_CONN_B_SEQ,		/* seq_next[LDIR_DIR_ORIG] is known */
+	LDIR_CONN_B_SEQ_REPLY,		/* seq_next[LDIR_DIR_REPLY] is known */
 };
+
+/* How far a segment's sequence or acknowledgment number may be from what
+ * the director expects for it to move the conn on: more than the data in
+ * flight one way on most paths, 1/1024 of the sequence space.
+ */
+#define LDIR_SEQ_WINDOW		(4U << 20)
 
 /* Lookup key: the packet's addresses and ports as seen on the wire. */
 struct ldir_tuple {
@@ -78,7 +91,8 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 				   u8 state);
 bool ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
-			    int dir, const struct tcphdr *th);
+			    int dir, const struct tcphdr *th,
+			    unsigned int payload);
 void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir);
 typedef bool (*ldir_conn_match_t)(const struct ldir_conn *cp, const void *arg);
 unsigned int ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,

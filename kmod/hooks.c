@@ -170,14 +170,25 @@ static bool port_reused(const struct ldir_conn *cp, const struct tcphdr *th)
 /* The client resent its SYN and the real has not answered (seed 001 var
  * 368): after SYN_RESENDS resends the conn is ditched, and this resend is
  * scheduled again, away from that real. Returns true if ditched.
+ * A resend is a SYN that comes SYN_RESEND_GAP_MS after the one counted
+ * before it (the first included): a client resends after its
+ * retransmission timeout, while copies of one SYN in a burst (spoofed,
+ * or duplicated on the way) come together and count once. The stamp is
+ * claimed with cmpxchg: of two SYNs on two CPUs, one counts.
  */
 static bool syn_resend_ditch(struct ldir_net *ln, struct ldir_conn *cp,
 			     const struct tcphdr *th)
 {
+	u32 now = (u32)jiffies, last;
 	u8 syns;
 
 	if (!th->syn || th->ack || READ_ONCE(cp->state) != LDIR_CONN_S_SYN_SENT ||
 	    !test_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
+		return false;
+	last = READ_ONCE(cp->syn_stamp);
+	if (now - last <
+	    msecs_to_jiffies(READ_ONCE(ln->syn_resend_gap_ms)) ||
+	    cmpxchg(&cp->syn_stamp, last, now) != last)
 		return false;
 	syns = READ_ONCE(cp->syns);
 	if (syns < READ_ONCE(ln->syn_resends)) {
@@ -188,6 +199,18 @@ static bool syn_resend_ditch(struct ldir_net *ln, struct ldir_conn *cp,
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DITCHED);
 	ldir_conn_kill(ln, cp);
 	return true;
+}
+
+/* The bytes of data a TCP segment carries (0 for UDP: no sequence). */
+static unsigned int tcp_payload(const struct sk_buff *skb, unsigned int thoff,
+				const struct tcphdr *th)
+{
+	unsigned int hl;
+
+	if (!th)
+		return 0;
+	hl = thoff + th->doff * 4;
+	return skb->len > hl ? skb->len - hl : 0;
 }
 
 /* Does the packet carry data? The response time clock needs to know. */
@@ -259,7 +282,8 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		if (!cp)
 			return NF_DROP;
 	}
-	ldir_conn_update_state(ln, cp, LDIR_DIR_ORIG, th);
+	ldir_conn_update_state(ln, cp, LDIR_DIR_ORIG, th,
+			       tcp_payload(skb, thoff, th));
 	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) &&
 	    has_payload(skb, thoff, th))
 		ldir_conn_timing(ln, cp, LDIR_DIR_ORIG);
@@ -300,7 +324,8 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 		return ldir_stateless_out(ln, skb, thoff, &t);
 	if (t.protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
-	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY, th);
+	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY, th,
+			       tcp_payload(skb, thoff, th));
 	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) &&
 	    has_payload(skb, thoff, th))
 		ldir_conn_timing(ln, cp, LDIR_DIR_REPLY);

@@ -37,6 +37,7 @@ struct conn_fx {
 	u32 conn_max;
 	u32 timeout[__LDIR_CONN_S_MAX];
 	int count;			/* conns in the table before the test */
+	u32 seq[LDIR_DIR_MAX];		/* what tcp_pkt() sends next each way */
 	u64 stats[__LDIR_STATS_A_MAX];
 };
 
@@ -123,6 +124,8 @@ static int conn_init(struct kunit *test)
 	if (!fx || !ln)
 		return -ENOMEM;
 	fx->ln = ln;
+	fx->seq[LDIR_DIR_ORIG] = 1000;
+	fx->seq[LDIR_DIR_REPLY] = 500000;
 	test->priv = fx;
 
 	cancel_delayed_work_sync(&ln->conns.gc_work);
@@ -211,22 +214,38 @@ static bool has(const char *flags, char f)
 	return strchr(flags, f);
 }
 
-/* A TCP packet of @cp's flow, with @flags. */
-static void tcp_pkt(struct kunit *test, struct ldir_conn *cp, int dir,
-		    const char *flags)
+/* A TCP segment of @cp's flow, with @flags, sequence and acknowledgment
+ * numbers and @payload bytes of data.
+ */
+static void tcp_seg(struct kunit *test, struct ldir_conn *cp, int dir,
+		    const char *flags, u32 seq, u32 ack, unsigned int payload)
 {
 	struct conn_fx *fx = test->priv;
 	struct tcphdr th = {
 		.syn = has(flags, 'S'), .ack = has(flags, 'A'),
 		.fin = has(flags, 'F'), .rst = has(flags, 'R'),
 		.doff = sizeof(th) / 4,
+		.seq = htonl(seq), .ack_seq = htonl(ack),
 	};
 
 	local_bh_disable();
 	rcu_read_lock();
-	ldir_conn_update_state(fx->ln, cp, dir, &th);
+	ldir_conn_update_state(fx->ln, cp, dir, &th, payload);
 	rcu_read_unlock();
 	local_bh_enable();
+}
+
+/* A TCP packet of @cp's flow, with @flags, from endpoints that play by
+ * the rules: each side's sequence numbers follow on (fx->seq).
+ */
+static void tcp_pkt(struct kunit *test, struct ldir_conn *cp, int dir,
+		    const char *flags)
+{
+	struct conn_fx *fx = test->priv;
+	u32 seq = fx->seq[dir];
+
+	fx->seq[dir] += has(flags, 'S') + has(flags, 'F');
+	tcp_seg(test, cp, dir, flags, seq, fx->seq[!dir], 0);
 }
 
 static unsigned int gc_all(struct kunit *test)
@@ -594,12 +613,129 @@ static void conn_tcp_active(struct kunit *test)
 	WRITE_ONCE(cp->expires, jiffies + 1);
 	local_bh_disable();
 	rcu_read_lock();
-	ldir_conn_update_state(fx->ln, cp, LDIR_DIR_REPLY, NULL);
+	ldir_conn_update_state(fx->ln, cp, LDIR_DIR_REPLY, NULL, 0);
 	rcu_read_unlock();
 	local_bh_enable();
 	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_UDP);
 	KUNIT_EXPECT_TRUE(test, expires_after(test, cp, LDIR_CONN_S_UDP));
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 2);
+}
+
+/* Off-path RSTs: only the exact sequence number closes a conn, whatever
+ * an attacker who knows the ports sends first; the sequence numbers wrap.
+ */
+static void conn_rst_seq(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple t2 = tuple(IPPROTO_TCP, CIP, 40001, VIP, 80);
+	const u32 c = 0xfffffff0, r = 0x7ffffff8;	/* the two ISNs */
+	const u32 cn = c + 1 + 100, rn = r + 1 + 1000;	/* after the data */
+	struct ldir_conn *cp, *cp2;
+	u32 x;
+	int i;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "S", c, 0, 0);
+	/* before the SYN-ACK, the real's RST must acknowledge the SYN */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "RA", 0, c + 2, 0);
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "R", 0, c + 1, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_RST_IGNORED), 2);
+	/* a SYN-ACK that does not acknowledge the SYN teaches nothing */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "SA", r + 99, c + 5000000, 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_SEQ_REPLY, &cp->flags));
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "SA", r, c + 1, 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(LDIR_CONN_B_SEQ_REPLY, &cp->flags));
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "A", c + 1, r + 1, 100);
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "A", r + 1, cn, 1000);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_ORIG], cn);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_REPLY], rn);
+
+	/* random RSTs either way, with and without ACK */
+	for (i = 0; i < 1000; i++) {
+		x = get_random_u32();
+		if (x == cn || x == rn)
+			continue;
+		tcp_seg(test, cp, i & 1, i & 2 ? "RA" : "R", x,
+			get_random_u32(), 0);
+	}
+	/* in the window, but not exact: the endpoint may challenge it */
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "R", cn + 1, 0, 0);
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "RA", rn - 1, cn, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 1);
+	KUNIT_EXPECT_GE(test, stat_delta(test, LDIR_STATS_A_RST_IGNORED), 990);
+
+	/* a spoofed segment far off does not move the expected number, so
+	 * an RST after it still misses; nor does a spoofed FIN count
+	 */
+	x = cn + (1U << 30);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "A", x, rn, 1000);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "R", x + 1000, 0, 0);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "FA", x, rn, 0);
+	/* near in sequence, but acknowledging what the real never sent */
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "A", cn, rn + (1U << 30), 1000);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "R", cn + 1000, 0, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_ORIG], cn);
+
+	/* the real's RST after its data, where its stack puts it */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "R", rn, 0, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_CLOSE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
+
+	/* a real refusing the SYN: its RST-ACK acknowledges it */
+	cp2 = conn_new(test, &t2, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp2);
+	tcp_seg(test, cp2, LDIR_DIR_ORIG, "S", 77, 0, 0);
+	tcp_seg(test, cp2, LDIR_DIR_REPLY, "RA", 0, 78, 0);
+	KUNIT_EXPECT_EQ(test, cp2->state, LDIR_CONN_S_CLOSE);
+}
+
+/* What moves the expected sequence number: data that follows on, data
+ * lost before the director up to LDIR_SEQ_WINDOW ahead, never anything
+ * further, and never backwards (a retransmission).
+ */
+static void conn_seq_window(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	const u32 c = 100, r = 0xfff00000, w = LDIR_SEQ_WINDOW;
+	struct ldir_conn *cp;
+	u32 n;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "S", c, 0, 0);
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "SA", r, c + 1, 0);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "A", c + 1, r + 1, 0);
+	n = r + 1;
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "A", n, c + 1, 500);
+	n += 500;
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_REPLY], n);
+	/* a retransmission leaves it */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "A", n - 500, c + 1, 500);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_REPLY], n);
+	/* one past the window ahead: no */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "A", n + w + 1, c + 1, 10);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_REPLY], n);
+	/* its ack one past the window behind the client's number: no */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "A", n, c + 1 - w - 1, 10);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_REPLY], n);
+	/* the edge of the window, both numbers: yes */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "A", n + w, c + 1 + w, 10);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_REPLY], n + w + 10);
+	/* the FIN counts in the sequence, and an RST right after it closes */
+	n += w + 10;
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "FA", n, c + 1, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_FIN_WAIT);
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "R", n, 0, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_FIN_WAIT);
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "R", n + 1, 0, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_CLOSE);
 }
 
 /* The GC removes what is due, only that, and gives every count back. */
@@ -984,6 +1120,8 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_virtual_stats),
 	KUNIT_CASE(conn_tcp_states),
 	KUNIT_CASE(conn_tcp_active),
+	KUNIT_CASE(conn_rst_seq),
+	KUNIT_CASE(conn_seq_window),
 	KUNIT_CASE(conn_expire),
 	KUNIT_CASE(conn_gc_slices),
 	KUNIT_CASE(conn_bound),

@@ -641,7 +641,8 @@ static void backup_real(struct kunit *test)
 
 /* Seed 001 vars 368/370, seed 003: ditched conns in a row fail a real, a
  * SYN-ACK resets the count; a failed real gets one probe per retry
- * interval and a probe's SYN-ACK puts it back in service.
+ * interval and a probe's SYN-ACK puts it back in service, where ditches
+ * cannot fail it again for one retry interval.
  */
 static void ditch_fail_retest(struct kunit *test)
 {
@@ -693,10 +694,18 @@ static void ditch_fail_retest(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nfailed), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->ditch_consec), 0);
 
+	/* back by a probe, it is held in service for a retry interval:
+	 * the ditches count, but do not fail it until the hold is over
+	 */
+	KUNIT_EXPECT_TRUE(test, time_after(a->hold_until, jiffies));
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	ldir_real_ditch(ln, a);
+	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_IN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ditch_consec), 3);
+	a->hold_until = jiffies - 1;
+	ldir_real_ditch(ln, a);
 	/* fail again, then set in by hand: overrides */
-	ldir_real_ditch(ln, a);
-	ldir_real_ditch(ln, a);
-	ldir_real_ditch(ln, a);
 	KUNIT_EXPECT_EQ(test, a->state, LDIR_STATE_FAILED);
 	ldir_real_set_state(ln, a, LDIR_STATE_IN);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nfailed), 0);

@@ -55,6 +55,11 @@ static struct netlink_range_validation resends_range = {
 	.max = 255,
 };
 
+static struct netlink_range_validation resend_gap_range = {
+	.min = 0,
+	.max = 60000,
+};
+
 static struct netlink_range_validation age_div_range = {
 	.min = 1,
 	.max = 1000000,
@@ -186,6 +191,7 @@ static const struct nla_policy config_policy[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_REAL_MAX]	= { .type = NLA_U32 },
 	[LDIR_CONFIG_A_LINK_MAX]	= { .type = NLA_U32 },
 	[LDIR_CONFIG_A_BIND_MAX]	= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_SYN_RESEND_GAP_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &resend_gap_range),
 };
 
 /* Each operation accepts only the attributes it uses. */
@@ -1044,6 +1050,9 @@ static int config_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[LDIR_CONFIG_A_SYN_RESENDS])
 		WRITE_ONCE(ln->syn_resends,
 			   nla_get_u32(tb[LDIR_CONFIG_A_SYN_RESENDS]));
+	if (tb[LDIR_CONFIG_A_SYN_RESEND_GAP_MS])
+		WRITE_ONCE(ln->syn_resend_gap_ms,
+			   nla_get_u32(tb[LDIR_CONFIG_A_SYN_RESEND_GAP_MS]));
 	if (tb[LDIR_CONFIG_A_RETRY_INTERVAL])
 		WRITE_ONCE(ln->retry_interval,
 			   nla_get_u32(tb[LDIR_CONFIG_A_RETRY_INTERVAL]) * HZ);
@@ -1111,7 +1120,9 @@ static int put_config(struct sk_buff *skb, struct ldir_net *ln)
 			READ_ONCE(ln->virtual_max)) ||
 	    nla_put_u32(skb, LDIR_CONFIG_A_REAL_MAX, READ_ONCE(ln->real_max)) ||
 	    nla_put_u32(skb, LDIR_CONFIG_A_LINK_MAX, READ_ONCE(ln->link_max)) ||
-	    nla_put_u32(skb, LDIR_CONFIG_A_BIND_MAX, READ_ONCE(ln->bind_max)))
+	    nla_put_u32(skb, LDIR_CONFIG_A_BIND_MAX, READ_ONCE(ln->bind_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_SYN_RESEND_GAP_MS,
+			READ_ONCE(ln->syn_resend_gap_ms)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -1525,14 +1536,14 @@ void ldir_event_work(struct work_struct *work)
 		changed = true;
 		if (state == LDIR_STATE_FAILED) {
 			type = LDIR_EVENT_REAL_FAILED;
-			pr_warn("ldir: real %pI4:%u failed: %d connections ditched in a row\n",
-				&r->addr.ip, ntohs(r->port),
-				atomic_read(&r->ditch_consec));
+			pr_warn_ratelimited("ldir: real %pI4:%u failed: %d connections ditched in a row\n",
+					    &r->addr.ip, ntohs(r->port),
+					    atomic_read(&r->ditch_consec));
 		} else if (old == LDIR_STATE_FAILED &&
 			   state == LDIR_STATE_IN) {
 			type = LDIR_EVENT_REAL_RECOVERED;
-			pr_info("ldir: real %pI4:%u recovered\n",
-				&r->addr.ip, ntohs(r->port));
+			pr_info_ratelimited("ldir: real %pI4:%u recovered\n",
+					    &r->addr.ip, ntohs(r->port));
 		} else {
 			type = LDIR_EVENT_REAL_STATE;
 		}
@@ -1545,8 +1556,8 @@ void ldir_event_work(struct work_struct *work)
 			continue;
 		v->reported_failed = failed;
 		if (failed)
-			pr_warn("ldir: virtual %pI4:%u failed: all its reals failed\n",
-				&v->addr.ip, ntohs(v->port));
+			pr_warn_ratelimited("ldir: virtual %pI4:%u failed: all its reals failed\n",
+					    &v->addr.ip, ntohs(v->port));
 		event_send(ln, failed ? LDIR_EVENT_VIRTUAL_FAILED :
 			   LDIR_EVENT_VIRTUAL_RECOVERED, v, NULL);
 	}

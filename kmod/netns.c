@@ -91,6 +91,8 @@ static int ldir_net_init(struct ldir_net *ln, struct net *net)
 	for (i = 0; i < __LDIR_CONN_S_MAX; i++)
 		ln->timeout[i] = ldir_default_timeout[i] * HZ;
 	ln->syn_resends = 2;
+	/* half of TCP's initial retransmission timeout (RFC 6298: 1 s) */
+	ln->syn_resend_gap_ms = 500;
 	ln->retry_interval = 30 * HZ;
 	ln->pr_age_div = 4;		/* eq. 474 */
 	ln->pr_clamp_pct = 25;

@@ -132,6 +132,7 @@ struct ldir_net {
 	u32 conn_max;
 	u32 timeout[__LDIR_CONN_S_MAX];	/* jiffies, by enum ldir_conn_state */
 	u32 syn_resends;		/* K: SYN resends before a ditch */
+	u32 syn_resend_gap_ms;		/* a SYN sooner is not a resend */
 	u32 retry_interval;		/* jiffies between probes of a failed real */
 	u32 pr_age_div;			/* k of eq. 474 */
 	u32 pr_clamp_pct;		/* claims 9-12: most one sample moves R */

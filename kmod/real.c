@@ -160,16 +160,23 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_real_sample);
 
 /* A conn to @r was ditched: its SYN went unanswered (seed 001 var 368).
  * Enough in a row fail the real (var 370): no new conns until a probe
- * gets through. Softirq-safe, lockless.
+ * gets through. A real a probe brought back is held in service for one
+ * retry interval: ditches fail a real at most once per two intervals,
+ * whoever makes its SYNs go unanswered. Softirq-safe, lockless.
  */
 void ldir_real_ditch(struct ldir_net *ln, struct ldir_real *r)
 {
 	u32 thr = READ_ONCE(r->fail_threshold);
+	unsigned long hold;
 	int consec;
 
 	atomic_inc(&r->ditched);
 	consec = atomic_inc_return(&r->ditch_consec);
 	if (!thr || consec < thr)
+		return;
+	hold = READ_ONCE(r->hold_until);
+	if (hold && READ_ONCE(r->state) == LDIR_STATE_IN &&
+	    time_before(jiffies, hold))
 		return;
 	if (cmpxchg(&r->state, LDIR_STATE_IN, LDIR_STATE_FAILED) ==
 	    LDIR_STATE_IN) {
@@ -195,6 +202,8 @@ void ldir_real_answered(struct ldir_net *ln, struct ldir_real *r)
 	if (unlikely(READ_ONCE(r->state) == LDIR_STATE_FAILED) &&
 	    cmpxchg(&r->state, LDIR_STATE_FAILED, LDIR_STATE_IN) ==
 	    LDIR_STATE_FAILED) {
+		WRITE_ONCE(r->hold_until,
+			   jiffies + READ_ONCE(ln->retry_interval));
 		atomic_dec(&ln->nfailed);
 		ldir_event_kick(ln);
 	}

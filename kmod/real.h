@@ -41,6 +41,9 @@ struct ldir_real {
 	atomic_t ditched;		/* var 368 */
 	atomic_t ditch_consec;		/* ditched in a row */
 	unsigned long retry_at;		/* jiffies: next probe while FAILED */
+	unsigned long hold_until;	/* jiffies, 0 = none: ditches fail it
+					 * no sooner
+					 */
 	unsigned int nlinks;		/* under ln->lock */
 	/* struct ldir_link by rnode: whom to tell when the load goes down
 	 * (ldir_real_changed()); RCU, written under ln->lock

@@ -4,7 +4,8 @@
 # Real clients and real servers through the VIP (topology: lib.sh):
 # HTTP (curl -> busybox httpd), the server sees the client's address and the
 # client sees only the VIP, 1 MiB of random data both ways checked with cmp,
-# iperf3 bulk, UDP, and non-VIP traffic through the director left alone.
+# iperf3 bulk, UDP, and non-VIP traffic through the director left alone
+# (but for answers from a service port, which a lost conn's look like).
 # No nf_conntrack in the director here (test-conntrack.sh has it).
 
 # shellcheck source=lib.sh
@@ -107,16 +108,34 @@ expect_eq "packets the client got from a real's address" 0 "$from_reals"
 expect_ge "packets the client got from the VIP" 1 "$from_vip"
 
 log "non-VIP traffic from the other namespace"
+# to ports no link of a stateful virtual sends to: ldir leaves it alone
+bg "${NS_R[2]}" busybox httpd -f -p 81 -h "$T/www2"
+# shellcheck disable=SC2016 # expanded by socat's shell
+bg "${NS_R[3]}" socat -t "$TMO" TCP-LISTEN:9,fork,reuseaddr \
+	SYSTEM:'echo "real3 $SOCAT_PEERADDR:$SOCAT_PEERPORT"; exec cat'
+# shellcheck disable=SC2016
+bg "${NS_R[1]}" socat -t "$TMO" UDP-RECVFROM:9,fork \
+	SYSTEM:'read -r l; echo "real1 $SOCAT_PEERADDR:$SOCAT_PEERPORT $l"'
+wait_listen "${NS_R[2]}" tcp 81
+wait_listen "${NS_R[3]}" tcp 9
+wait_listen "${NS_R[1]}" udp 9
 before=$(traffic_stats)
-out=$(po timeout "$TMO" curl -sS --fail -w '%{remote_ip}\n' "http://${REAL[2]}/name")
-expect_eq "other -> real2:80 directly" "real2 ${REAL[2]}" "$(words "$out")"
-out=$(who_once 8 "${REAL[3]}" "$NS_O")
-expect_match "other -> real3:8: the server sees the other's own address" \
+out=$(po timeout "$TMO" curl -sS --fail -w '%{remote_ip}\n' "http://${REAL[2]}:81/name")
+expect_eq "other -> real2:81 directly" "real2 ${REAL[2]}" "$(words "$out")"
+out=$(who_once 9 "${REAL[3]}" "$NS_O")
+expect_match "other -> real3:9: the server sees the other's own address" \
 	"^real3 $OTHER:[0-9]+\$" "$out"
-out=$(udp_who 40021 "${REAL[1]}" "$NS_O")
-expect_eq "other -> real1 UDP 7" "real1 $OTHER:40021 hi" "$out"
+# shellcheck disable=SC2016 # $l is the child shell's
+out=$(po timeout "$TMO" socat -t 0 "UDP:${REAL[1]}:9,sourceport=40021" \
+	SYSTEM:'echo hi; read -r l; echo "$l" >&3' 3>&1)
+expect_eq "other -> real1 UDP 9" "real1 $OTHER:40021 hi" "$out"
 after=$(traffic_stats)
 expect_eq "ldir counters after non-VIP traffic" "$before" "$after"
+# to a service port (real2:80 serves VIP:80): its answers look like the
+# replies of a conn the director no longer has, and are dropped
+po timeout "$TMO" curl -sS --fail --max-time 3 "http://${REAL[2]}/name" \
+	>/dev/null 2>&1 && fail "other -> real2:80 directly was answered"
+expect_ge "its answers dropped: drop-reply-no-conn" 1 "$(gstat drop-reply-no-conn)"
 
 log "global counters"
 for f in drop-no-conn drop-no-real drop-conn-limit drop-invalid drop-nomem \

@@ -139,6 +139,8 @@ const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DROP_REPLY_CLASH] = "drop-reply-clash",
 	[LDIR_STATS_A_DROP_REMOVED] = "drop-removed",
 	[LDIR_STATS_A_DROP_ICMP_CSUM] = "drop-icmp-csum",
+	[LDIR_STATS_A_RST_IGNORED] = "rst-ignored",
+	[LDIR_STATS_A_DROP_REPLY_NO_CONN] = "drop-reply-no-conn",
 };
 
 const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
@@ -159,6 +161,7 @@ const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_REAL_MAX] = "real-max",
 	[LDIR_CONFIG_A_LINK_MAX] = "link-max",
 	[LDIR_CONFIG_A_BIND_MAX] = "bind-max",
+	[LDIR_CONFIG_A_SYN_RESEND_GAP_MS] = "syn-resend-gap",
 };
 
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b)

@@ -51,6 +51,8 @@ static const struct attr_desc stats_attrs[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DROP_REPLY_CLASH] = { "drop-reply-clash", MNL_TYPE_U64 },
 	[LDIR_STATS_A_DROP_REMOVED] = { "drop-removed", MNL_TYPE_U64 },
 	[LDIR_STATS_A_DROP_ICMP_CSUM] = { "drop-icmp-csum", MNL_TYPE_U64 },
+	[LDIR_STATS_A_RST_IGNORED] = { "rst-ignored", MNL_TYPE_U64 },
+	[LDIR_STATS_A_DROP_REPLY_NO_CONN] = { "drop-reply-no-conn", MNL_TYPE_U64 },
 };
 static const struct attr_set stats_set = SET(stats_attrs);
 
@@ -170,6 +172,7 @@ static const struct attr_desc config_attrs[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_REAL_MAX] = { "real-max", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_LINK_MAX] = { "link-max", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_BIND_MAX] = { "bind-max", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_SYN_RESEND_GAP_MS] = { "syn-resend-gap", MNL_TYPE_U32 },
 };
 static const struct attr_set config_set = SET(config_attrs);
 

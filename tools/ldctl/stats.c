@@ -23,6 +23,7 @@ void usage_config(FILE *f)
 	      "                   [timeout-time-wait S] [timeout-close S] [timeout-udp S]\n"
 	      "                   [syn-resends K] [retry-interval S] [pr-age-div k] [pr-clamp PCT]\n"
 	      "                   [fpa-max N] [virtual-max N] [real-max N] [link-max N] [bind-max N]\n"
+	      "                   [syn-resend-gap MS]\n"
 	      "  ldctl config [show]\n", f);
 }
 
@@ -118,6 +119,8 @@ static const struct {
 	{ "real-max", LDIR_CONFIG_A_REAL_MAX, 0, UINT32_MAX },
 	{ "link-max", LDIR_CONFIG_A_LINK_MAX, 0, UINT32_MAX },
 	{ "bind-max", LDIR_CONFIG_A_BIND_MAX, 0, UINT32_MAX },
+	/* ms: a SYN sooner after the last counted one is no resend */
+	{ "syn-resend-gap", LDIR_CONFIG_A_SYN_RESEND_GAP_MS, 0, 60000 },
 };
 
 int config_parse(int argc, char **argv, struct ld_config *c)

@@ -138,11 +138,22 @@
  * Passive failure detection (seed 001 vars 364-375; seed 003)
  *   A conn whose client resent its SYN SYN_RESENDS times without a SYN-ACK
  *   from the real is ditched: the next resend is scheduled again, to
- *   another real if there is one. FAIL_THRESHOLD ditched conns in a row
- *   (a SYN-ACK resets the count) fail the real: STATE becomes FAILED, no
- *   new conns, an event and a log line. Every RETRY_INTERVAL one new conn
- *   is let through to a failed real as a probe; its SYN-ACK puts the real
- *   back in service. STATE IN or OUT set by hand overrides.
+ *   another real if there is one. A SYN counts as a resend only if it
+ *   comes SYN_RESEND_GAP_MS or more after the SYN last counted (the first
+ *   one included): a TCP client resends after its retransmission timeout,
+ *   1 s at first (RFC 6298), so the default 500 ms counts every genuine
+ *   resend, while a burst of copies of one SYN (spoofed, or duplicated on
+ *   the way) counts once; 0 counts every SYN. FAIL_THRESHOLD ditched
+ *   conns in a row (a SYN-ACK resets the count) fail the real: STATE
+ *   becomes FAILED, no new conns, an event and a log line (rate-limited).
+ *   Every RETRY_INTERVAL one new conn is let through to a failed real as a
+ *   probe; its SYN-ACK puts the real back in service, and then ditches
+ *   cannot fail it again for one RETRY_INTERVAL (a hold-down, as route
+ *   flap damping does for routes: a real is out at most about half the
+ *   time however its SYNs are made to go unanswered); its conns that go
+ *   unanswered meanwhile are still ditched and resent elsewhere, so its
+ *   clients are delayed, not refused. STATE IN or OUT set by hand
+ *   overrides, and starts no hold-down.
  *   A real's BACKUP takes its new conns while it is failed or out of
  *   service (one level: a backup's own backup is not followed). A
  *   virtual's BACKUP takes its new conns while none of its reals is
@@ -150,6 +161,32 @@
  *   reports FAILED (a flag; STATE keeps what was set by hand).
  *   IDLE_TIMEOUT of a real replaces the ESTABLISHED and UDP timeouts of
  *   its conns (var 374).
+ *
+ * Off-path packets
+ *   For each TCP conn the director keeps, per direction, the sequence
+ *   number that side sends next (its SYN, data and FIN seen so far). A
+ *   segment moves it on only if its sequence number is within 4 MiB of it
+ *   and its acknowledgment within 4 MiB of the other side's: a blind
+ *   attacker's segment passes with a chance of about 2^-18. An RST closes
+ *   the conn (state CLOSE) only if its sequence number is exactly the one
+ *   expected from its side (RFC 5961 3.2: what the sender's stack puts in
+ *   an RST), or, before the real's SYN-ACK, if the real's RST acknowledges
+ *   the client's SYN. Any other RST is forwarded (the endpoint checks it
+ *   against its own window and may answer with a challenge ACK, which an
+ *   endpoint that did reset answers with an exact RST), the conn keeps its
+ *   state, and STATS_A_RST_IGNORED counts it: a middlebox cannot send the
+ *   challenge ACK itself. A FIN moves the state only if its segment passes
+ *   the check above.
+ *   A TCP or UDP packet from a real's (address, port) that serves a
+ *   stateful virtual (the link's port, else the real's, else the
+ *   virtual's; a virtual of port 0 with port-keeping links has none) with
+ *   no conn, after a flush, a ditch or an expiry, would leave with the
+ *   real's own address: it is dropped and counted
+ *   (STATS_A_DROP_REPLY_NO_CONN), unless it is a TCP SYN without ACK (the
+ *   real opening a connection) or a stateless virtual answers for the
+ *   same (address, port). Nothing is sent back. Traffic the real sends
+ *   from other ports passes; so a host that reaches a real's service port
+ *   directly through the director, not through the VIP, gets no answer.
  *
  * LDIR_CMD_BIND_NEW     [LDIR_A_BIND] assign a client prefix to an
  *     instance (seed 002 Fig. 4, "assign"): BIND_A_VIRTUAL (nested
@@ -442,6 +479,10 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DROP_REPLY_CLASH,	/* a new conn's reply tuple is taken */
 	LDIR_STATS_A_DROP_REMOVED,	/* its link or real was just removed */
 	LDIR_STATS_A_DROP_ICMP_CSUM,	/* ICMP error about a conn, bad checksum */
+	LDIR_STATS_A_RST_IGNORED,	/* TCP RSTs not at the sequence number
+					 * expected: forwarded, the conn kept
+					 */
+	LDIR_STATS_A_DROP_REPLY_NO_CONN,/* from a real's service port, no conn */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
@@ -466,6 +507,7 @@ enum ldir_config_attrs {
 	LDIR_CONFIG_A_REAL_MAX,		/* u32, reals (65536) */
 	LDIR_CONFIG_A_LINK_MAX,		/* u32, links (65536) */
 	LDIR_CONFIG_A_BIND_MAX,		/* u32, binds (65536) */
+	LDIR_CONFIG_A_SYN_RESEND_GAP_MS,/* u32 ms, 0..60000 (default 500) */
 
 	__LDIR_CONFIG_A_MAX,
 	LDIR_CONFIG_A_MAX = __LDIR_CONFIG_A_MAX - 1

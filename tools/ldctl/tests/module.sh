@@ -87,8 +87,8 @@ eq "link -j" 4 "$(L -j link | jq -er length)"
 eq "conns -j" "[]" "$(L -j conns)"
 eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn-max"]')"
 eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout-est"]')"
-eq "stats -j: counters" 19 "$(L -j stats | jq -er '.stats | length')"
-eq "stats: lines" 36 "$(L stats | wc -l)"
+eq "stats -j: counters" 21 "$(L -j stats | jq -er '.stats | length')"
+eq "stats: lines" 39 "$(L stats | wc -l)"
 
 # issue 3 settings: set, shown, saved
 expect 0 '' '' -- real set 10.0.2.11 syn-threshold 7 fail-threshold 0 idle-timeout 60 backup 10.0.2.13
@@ -104,6 +104,10 @@ eq "virtual -j: startup, backup" "rr 30 9 192.0.2.10:81 false" \
 expect 0 '' '' -- config set syn-resends 3 retry-interval 5 pr-age-div 8 pr-clamp 50
 eq "config -j: issue 3 settings" "3 5 8 50" \
 	"$(L -j config | jq -er '"\(.["syn-resends"]) \(.["retry-interval"]) \(.["pr-age-div"]) \(.["pr-clamp"])"')"
+eq "config -j: syn-resend-gap default (ms)" 500 "$(L -j config | jq -er '.["syn-resend-gap"]')"
+expect 0 '' '' -- config set syn-resend-gap 750
+eq "config -j: syn-resend-gap" 750 "$(L -j config | jq -er '.["syn-resend-gap"]')"
+expect 1 '' 'syn-resend-gap' -- config set syn-resend-gap 60001
 
 L save >"$T/s1"
 expect 0 '' '' -- flush

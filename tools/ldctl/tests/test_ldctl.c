@@ -464,11 +464,13 @@ static void test_config_parse(void)
 	argc = words(argv, "conn-max 100 timeout-syn 1 timeout-est 604800 "
 		     "timeout-fin 2 timeout-time-wait 3 timeout-close 4 timeout-udp 5 "
 		     "syn-resends 255 retry-interval 604800 pr-age-div 1000000 pr-clamp 1 "
-		     "fpa-max 0 virtual-max 1 real-max 2 link-max 3 bind-max 4294967295");
+		     "fpa-max 0 virtual-max 1 real-max 2 link-max 3 bind-max 4294967295 "
+		     "syn-resend-gap 60000");
 	CHECK(!config_parse(argc, argv, &c));
 	CHECK(c.v[LDIR_CONFIG_A_FPA_MAX] == 0);
 	CHECK(c.v[LDIR_CONFIG_A_BIND_MAX] == 4294967295u);
 	CHECK(c.v[LDIR_CONFIG_A_SYN_RESENDS] == 255);
+	CHECK(c.v[LDIR_CONFIG_A_SYN_RESEND_GAP_MS] == 60000);
 	CHECK(c.v[LDIR_CONFIG_A_RETRY_INTERVAL] == 604800);
 	CHECK(c.v[LDIR_CONFIG_A_PR_AGE_DIV] == 1000000);
 	CHECK(c.v[LDIR_CONFIG_A_PR_CLAMP_PCT] == 1);
@@ -492,6 +494,7 @@ static void test_config_parse(void)
 			{ "pr-age-div 1000001", "ldctl: invalid pr-age-div \"1000001\" (expected 1..1000000)\n" },
 			{ "pr-clamp 101", "ldctl: invalid pr-clamp \"101\" (expected 1..100)\n" },
 			{ "pr-clamp 0", "ldctl: invalid pr-clamp \"0\" (expected 1..100)\n" },
+			{ "syn-resend-gap 60001", "ldctl: invalid syn-resend-gap \"60001\" (expected 0..60000)\n" },
 		};
 		size_t i;
 
@@ -673,7 +676,8 @@ static const char stats_json[] =
 	"\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 	"\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-	"\"drop-removed\":0,\"drop-icmp-csum\":0}";
+	"\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
+	"\"drop-reply-no-conn\":0}";
 
 static void test_print(void)
 {
@@ -747,13 +751,15 @@ static void test_print(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0}}],\"assigned\":[],"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
+	"\"drop-reply-no-conn\":0}}],\"assigned\":[],"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
+	"\"drop-reply-no-conn\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
 		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,"
@@ -853,7 +859,8 @@ static void test_print_ext(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
+	"\"drop-reply-no-conn\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
 		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
@@ -870,7 +877,8 @@ static void test_print_ext(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
+	"\"drop-reply-no-conn\":0}},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
 		     "\"state\":\"failed\",\"syn-threshold\":1,\"fail-threshold\":0,"
 		     "\"idle-timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
@@ -908,11 +916,12 @@ static void test_stats_print(void)
 		  "drop-invalid 9\ndrop-nomem 10\nicmp-in 11\nicmp-out 12\n"
 		  "conns-expired 13\nditched 15\nprobes 16\nbackup 17\n"
 		  "drop-reply-clash 18\ndrop-removed 19\ndrop-icmp-csum 20\n"
+		  "rst-ignored 21\ndrop-reply-no-conn 22\n"
 		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
 		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
 		  "timeout-udp 108\nsyn-resends 109\nretry-interval 110\n"
 		  "pr-age-div 111\npr-clamp 112\nfpa-max 113\nvirtual-max 114\n"
-		  "real-max 115\nlink-max 116\nbind-max 117\n");
+		  "real-max 115\nlink-max 116\nbind-max 117\nsyn-resend-gap 118\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
@@ -926,7 +935,7 @@ static void test_stats_print(void)
 		  "\"timeout-close\":107,\"timeout-udp\":108,\"syn-resends\":109,"
 		  "\"retry-interval\":110,\"pr-age-div\":111,\"pr-clamp\":112,"
 		  "\"fpa-max\":113,\"virtual-max\":114,\"real-max\":115,"
-		  "\"link-max\":116,\"bind-max\":117}}\n");
+		  "\"link-max\":116,\"bind-max\":117,\"syn-resend-gap\":118}}\n");
 	free(c.buf);
 }
 
@@ -968,7 +977,8 @@ static void test_save_roundtrip(void)
 		  "config set conn-max 10 timeout-syn 30 timeout-est 40 timeout-fin 50 "
 		  "timeout-time-wait 60 timeout-close 70 timeout-udp 80 "
 		  "syn-resends 90 retry-interval 100 pr-age-div 110 pr-clamp 25 "
-		  "fpa-max 130 virtual-max 140 real-max 150 link-max 160 bind-max 170\n"
+		  "fpa-max 130 virtual-max 140 real-max 150 link-max 160 bind-max 170 "
+		  "syn-resend-gap 180\n"
 		  "real add 10.0.2.11:8080 weight 2 maxconns 0 state in "
 		  "syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
 		  "real add [2001:db8::11]:0 weight 1 maxconns 100 state in "
