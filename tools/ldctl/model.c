@@ -114,6 +114,8 @@ const char *ld_event_name(uint8_t type)
 		[LDIR_EVENT_REAL_STATE] = "real-state",
 		[LDIR_EVENT_VIRTUAL_FAILED] = "virtual-failed",
 		[LDIR_EVENT_VIRTUAL_RECOVERED] = "virtual-recovered",
+		[LDIR_EVENT_PRESSURE_START] = "pressure-start",
+		[LDIR_EVENT_PRESSURE_END] = "pressure-end",
 	};
 
 	return type < ARRAY_SIZE(names) ? names[type] : NULL;
@@ -139,6 +141,9 @@ const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DROP_REPLY_CLASH] = "drop-reply-clash",
 	[LDIR_STATS_A_DROP_REMOVED] = "drop-removed",
 	[LDIR_STATS_A_DROP_ICMP_CSUM] = "drop-icmp-csum",
+	[LDIR_STATS_A_EMBRYONIC_EVICTED] = "embryonic-evicted",
+	[LDIR_STATS_A_DROP_SYN_PRESSURE] = "drop-syn-pressure",
+	[LDIR_STATS_A_PRESSURE] = "pressure",
 };
 
 const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
@@ -159,6 +164,10 @@ const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_REAL_MAX] = "real-max",
 	[LDIR_CONFIG_A_LINK_MAX] = "link-max",
 	[LDIR_CONFIG_A_BIND_MAX] = "bind-max",
+	[LDIR_CONFIG_A_EMBRYONIC_MAX] = "embryonic-max",
+	[LDIR_CONFIG_A_EMBRYONIC_COUNT] = "embryonic-count",
+	[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE] = "timeout-syn-pressure",
+	[LDIR_CONFIG_A_PRESSURE] = "pressure",
 };
 
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b)

@@ -23,6 +23,7 @@ void usage_config(FILE *f)
 	      "                   [timeout-time-wait S] [timeout-close S] [timeout-udp S]\n"
 	      "                   [syn-resends K] [retry-interval S] [pr-age-div k] [pr-clamp PCT]\n"
 	      "                   [fpa-max N] [virtual-max N] [real-max N] [link-max N] [bind-max N]\n"
+	      "                   [embryonic-max N] [timeout-syn-pressure S]\n"
 	      "  ldctl config [show]\n", f);
 }
 
@@ -118,6 +119,9 @@ static const struct {
 	{ "real-max", LDIR_CONFIG_A_REAL_MAX, 0, UINT32_MAX },
 	{ "link-max", LDIR_CONFIG_A_LINK_MAX, 0, UINT32_MAX },
 	{ "bind-max", LDIR_CONFIG_A_BIND_MAX, 0, UINT32_MAX },
+	/* 0: half of conn-max */
+	{ "embryonic-max", LDIR_CONFIG_A_EMBRYONIC_MAX, 0, UINT32_MAX },
+	{ "timeout-syn-pressure", LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE, 1, 3600 },
 };
 
 int config_parse(int argc, char **argv, struct ld_config *c)

@@ -464,7 +464,8 @@ static void test_config_parse(void)
 	argc = words(argv, "conn-max 100 timeout-syn 1 timeout-est 604800 "
 		     "timeout-fin 2 timeout-time-wait 3 timeout-close 4 timeout-udp 5 "
 		     "syn-resends 255 retry-interval 604800 pr-age-div 1000000 pr-clamp 1 "
-		     "fpa-max 0 virtual-max 1 real-max 2 link-max 3 bind-max 4294967295");
+		     "fpa-max 0 virtual-max 1 real-max 2 link-max 3 bind-max 4294967295 "
+		     "embryonic-max 0 timeout-syn-pressure 3600");
 	CHECK(!config_parse(argc, argv, &c));
 	CHECK(c.v[LDIR_CONFIG_A_FPA_MAX] == 0);
 	CHECK(c.v[LDIR_CONFIG_A_BIND_MAX] == 4294967295u);
@@ -476,9 +477,12 @@ static void test_config_parse(void)
 	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_SYN] == 1);
 	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_EST] == 604800);
 	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_UDP] == 5);
+	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE] == 3600);
 	CHECK(!(c.has & (1u << LDIR_CONFIG_A_CONN_COUNT)));
 	CHECK(c.has == (((1u << (LDIR_CONFIG_A_MAX + 1)) - 1) &
-			~(1u << LDIR_CONFIG_A_CONN_COUNT) & ~1u));
+			~(1u << LDIR_CONFIG_A_CONN_COUNT) &
+			~(1u << LDIR_CONFIG_A_EMBRYONIC_COUNT) &
+			~(1u << LDIR_CONFIG_A_PRESSURE) & ~1u));
 
 	err_start();
 	argc = words(argv, "timeout-est 604801");
@@ -673,7 +677,8 @@ static const char stats_json[] =
 	"\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 	"\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-	"\"drop-removed\":0,\"drop-icmp-csum\":0}";
+	"\"drop-removed\":0,\"drop-icmp-csum\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}";
 
 static void test_print(void)
 {
@@ -747,13 +752,15 @@ static void test_print(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0}}],\"assigned\":[],"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}}],\"assigned\":[],"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
 		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,"
@@ -853,7 +860,8 @@ static void test_print_ext(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
 		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
@@ -870,7 +878,8 @@ static void test_print_ext(void)
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0}},"
+		     "\"drop-removed\":0,\"drop-icmp-csum\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
 		     "\"state\":\"failed\",\"syn-threshold\":1,\"fail-threshold\":0,"
 		     "\"idle-timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
@@ -908,11 +917,13 @@ static void test_stats_print(void)
 		  "drop-invalid 9\ndrop-nomem 10\nicmp-in 11\nicmp-out 12\n"
 		  "conns-expired 13\nditched 15\nprobes 16\nbackup 17\n"
 		  "drop-reply-clash 18\ndrop-removed 19\ndrop-icmp-csum 20\n"
+		  "embryonic-evicted 21\ndrop-syn-pressure 22\npressure 23\n"
 		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
 		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
 		  "timeout-udp 108\nsyn-resends 109\nretry-interval 110\n"
 		  "pr-age-div 111\npr-clamp 112\nfpa-max 113\nvirtual-max 114\n"
-		  "real-max 115\nlink-max 116\nbind-max 117\n");
+		  "real-max 115\nlink-max 116\nbind-max 117\nembryonic-max 118\n"
+		  "embryonic-count 119\ntimeout-syn-pressure 120\npressure 121\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
@@ -926,7 +937,9 @@ static void test_stats_print(void)
 		  "\"timeout-close\":107,\"timeout-udp\":108,\"syn-resends\":109,"
 		  "\"retry-interval\":110,\"pr-age-div\":111,\"pr-clamp\":112,"
 		  "\"fpa-max\":113,\"virtual-max\":114,\"real-max\":115,"
-		  "\"link-max\":116,\"bind-max\":117}}\n");
+		  "\"link-max\":116,\"bind-max\":117,\"embryonic-max\":118,"
+		  "\"embryonic-count\":119,\"timeout-syn-pressure\":120,"
+		  "\"pressure\":121}}\n");
 	free(c.buf);
 }
 
@@ -968,7 +981,8 @@ static void test_save_roundtrip(void)
 		  "config set conn-max 10 timeout-syn 30 timeout-est 40 timeout-fin 50 "
 		  "timeout-time-wait 60 timeout-close 70 timeout-udp 80 "
 		  "syn-resends 90 retry-interval 100 pr-age-div 110 pr-clamp 25 "
-		  "fpa-max 130 virtual-max 140 real-max 150 link-max 160 bind-max 170\n"
+		  "fpa-max 130 virtual-max 140 real-max 150 link-max 160 bind-max 170 "
+		  "embryonic-max 180 timeout-syn-pressure 200\n"
 		  "real add 10.0.2.11:8080 weight 2 maxconns 0 state in "
 		  "syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
 		  "real add [2001:db8::11]:0 weight 1 maxconns 100 state in "
@@ -989,7 +1003,9 @@ static void test_save_roundtrip(void)
 		argc = words(argv, line);
 		if (!strcmp(argv[0], "config")) {
 			CHECK(!config_parse(argc - 2, argv + 2, &cfg2));
-			cfg.has &= ~(1u << LDIR_CONFIG_A_CONN_COUNT);
+			cfg.has &= ~(1u << LDIR_CONFIG_A_CONN_COUNT) &
+				   ~(1u << LDIR_CONFIG_A_EMBRYONIC_COUNT) &
+				   ~(1u << LDIR_CONFIG_A_PRESSURE);
 			CHECK(cfg2.has == cfg.has);
 			for (i = 1; i <= LDIR_CONFIG_A_MAX; i++)
 				if (cfg.has & (1u << i))
