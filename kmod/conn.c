@@ -242,8 +242,10 @@ static void conn_free_rcu(struct rcu_head *head)
  * most EVICT_CONNS of them), the embryonic one that expires first, the
  * oldest unless a resend refreshed it (conntrack's early_drop looks at
  * a few buckets the same way; IPVS's drop_entry walks the table from a
- * timer instead). An established conn is never taken. Returns true if
- * one went. Softirq, or with BHs off; no bucket lock held.
+ * timer instead). An established conn is never taken; one that ends its
+ * handshake while it is being evicted may go (conntrack has the same
+ * race): it was the oldest embryonic one in reach. Returns true if one
+ * went. Softirq, or with BHs off; no bucket lock held.
  */
 bool ldir_conn_evict(struct ldir_net *ln, const struct ldir_tuple *t)
 {
