@@ -36,15 +36,19 @@ SMALL_MAX=${LDIR_FLOOD_CONN_MAX:-2000}
 LEGIT_RATE=${LDIR_FLOOD_LEGIT_RATE:-10}
 LEGIT_PCT=${LDIR_FLOOD_LEGIT_PCT:-990}
 # Under TCG the flooder, the director, the reals and both ends of the bulk
-# flow share the guest's two vCPUs: a flood at the top rate takes about
-# half of the CPU the bulk flow had (IPVS in the same guest loses as
-# much, BENCHMARKS.md). The default asserts that the flow keeps a quarter:
-# not starved, whatever the table does; 90 holds on real CPUs.
-BULK_PCT=${LDIR_FLOOD_BULK_PCT:-25}
+# flow share the guest's two vCPUs: a flood at the top rate takes 40-50%
+# of the CPU the bulk flow had, and IPVS in the same guest loses as much
+# (BENCHMARKS.md, Resilience), so 90% cannot hold here. The default asserts
+# that the flow keeps a fifth (iperf3's rate also swings by 2x between
+# runs under TCG): established flows are neither evicted nor starved,
+# whatever the table does. On real CPUs, with the flooder elsewhere,
+# LDIR_FLOOD_BULK_PCT=90 is the target.
+BULK_PCT=${LDIR_FLOOD_BULK_PCT:-20}
 PPS=${LDIR_FLOOD_PPS:-0}
 FLOOD_NET=198.18.0.0/15
 # the legitimate client and the bulk flow start after the flood has
 # filled the table, and end before it stops
+BASE=4
 WARMUP=3
 MEASURE=$((FLOOD_SECS - WARMUP - 1))
 
@@ -81,14 +85,13 @@ CMDS
 nsx "$NS_D" ldctl -j monitor >"$T/events" 2>&1 &
 BG_PIDS+=("$!")
 
-# bulk SECONDS: iperf3's rate through the VIP, in kbit/s
-bulk()
+# bulk_rate FROM TO: iperf3's mean rate over its 1 s intervals in
+# [FROM, TO) s of the run in $T/bulk.json, kbit/s
+bulk_rate()
 {
-	local j
-
-	j=$(pc timeout $(($1 + TMO)) iperf3 -c "$VIP" -p 5201 -t "$1" -J) ||
-		fail "iperf3 failed: $(head -c 300 <<<"$j")"
-	jq -er '.end.sum_received.bits_per_second / 1000 | floor' <<<"$j"
+	jq -er --argjson a "$1" --argjson b "$2" '
+		[.intervals[].sum | select(.start >= $a - 0.5 and .end <= $b + 0.5)
+		 | .bits_per_second] | add / length / 1000 | floor' "$T/bulk.json"
 }
 
 # sample SECONDS: every 0.5 s, "conn-count embryonic-count pressure" from
@@ -105,15 +108,19 @@ sample()
 	done
 }
 
-# phase NAME: a flood with the current settings; sets LEGIT, BULK0,
-# BULK1, MAXCONNS, MAXEMB, SENT
+# phase NAME: a flood with the current settings. One iperf3 run spans
+# it: BASE s before the flood, then the flood; sets LEGIT, BULK0 (before)
+# and BULK1 (from WARMUP s into the flood to its last second), MAXCONNS,
+# MAXEMB, SENT
 phase()
 {
-	local name=$1 out pid_flood pid_legit pid_sample
+	local name=$1 out pid_bulk pid_flood pid_legit pid_sample
 
-	log "$name: bulk flow before the flood"
-	BULK0=$(bulk 3)
-	log "$name: flood for $FLOOD_SECS s"
+	log "$name: bulk flow, then a flood of $FLOOD_SECS s"
+	nsx "$NS_C" timeout $((BASE + FLOOD_SECS + TMO)) iperf3 -c "$VIP" -p 5201 \
+		-t $((BASE + FLOOD_SECS)) -i 1 -J >"$T/bulk.json" 2>&1 &
+	pid_bulk=$!
+	sleep "$BASE"
 	nsx "$NS_C" ldflood syn eth0 "$DMAC" "$VIP" 80 "$FLOOD_NET" "$FLOOD_SECS" "$PPS" \
 		>"$T/flood.out" 2>&1 &
 	pid_flood=$!
@@ -123,10 +130,12 @@ phase()
 	nsx "$NS_C" ldflood conns "$VIP" 80 "$LEGIT_RATE" "$MEASURE" \
 		>"$T/legit.out" 2>&1 &
 	pid_legit=$!
-	BULK1=$(bulk "$MEASURE")
 	wait "$pid_legit" || fail "$name: ldflood conns: $(cat "$T/legit.out")"
 	wait "$pid_flood" || fail "$name: ldflood syn: $(cat "$T/flood.out")"
+	wait "$pid_bulk" || fail "$name: iperf3: $(head -c 300 "$T/bulk.json")"
 	wait "$pid_sample" || true
+	BULK0=$(bulk_rate 1 "$BASE")
+	BULK1=$(bulk_rate $((BASE + WARMUP)) $((BASE + FLOOD_SECS - 1)))
 	out=$(cat "$T/legit.out")
 	LEGIT=$(sed -n 's/.* pct \([0-9]*\)$/\1/p' <<<"$out")
 	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$T/flood.out")
