@@ -1614,6 +1614,41 @@ static void test_msg_ext(void)
 		  "\"virtual-port\":80,\"protocol\":\"tcp\",\"bind\":0}\n");
 	free(c.buf);
 
+	/* SYN pressure: the two counts */
+	p.f = cap_start(&c);
+	{
+		static const uint8_t types[] = {
+			LDIR_EVENT_PRESSURE_START, LDIR_EVENT_PRESSURE_END,
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(types); i++) {
+			struct nlattr *ev;
+
+			nlh = mnl_nlmsg_put_header(buf);
+			mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+			ev = mnl_attr_nest_start(nlh, LDIR_A_EVENT);
+			mnl_attr_put_u8(nlh, LDIR_EVENT_A_TYPE, types[i]);
+			mnl_attr_put_u32(nlh, LDIR_EVENT_A_CONN_COUNT, 2000 - i);
+			mnl_attr_put_u32(nlh, LDIR_EVENT_A_EMBRYONIC, 1000 - i);
+			mnl_attr_nest_end(nlh, ev);
+			CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_EVENT]);
+			CHECK(!msg_parse_event(tb[LDIR_A_EVENT], &e));
+			pr_event(&p, &e);
+		}
+	}
+	CHECK_STR(cap_end(&c),
+		  "SYN pressure started (conns 2000 embryonic 1000)\n"
+		  "SYN pressure ended (conns 1999 embryonic 999)\n");
+	free(c.buf);
+	json_init(&j, cap_start(&c));
+	js_event(&j, &e);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "{\"event\":\"pressure-end\",\"conn-count\":1999,"
+		  "\"embryonic\":999}\n");
+	free(c.buf);
+
 	/* an event without a type is malformed */
 	nlh = mnl_nlmsg_put_header(buf);
 	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
