@@ -184,7 +184,7 @@ static void conn_pressure_update(struct ldir_net *ln)
 		if ((!emb || emb * 2 < emax) && n * 8 < cmax * 7)
 			return;
 		if (!cmpxchg(&ct->pressure, 0, jiffies | 1)) {
-			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_PRESSURE);
+			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_PRESSURE_STARTS);
 			ldir_event_kick(ln);
 		}
 		return;

@@ -881,7 +881,7 @@ static void conn_embryonic_bound(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT), 0);
 	/* two embryonic of three: pressure from the third on */
 	KUNIT_EXPECT_TRUE(test, ldir_conn_pressure(fx->ln));
-	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_PRESSURE), 1);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_PRESSURE_STARTS), 1);
 	KUNIT_EXPECT_LE(test, expires_in(cp[2]), 5 * HZ);
 	KUNIT_EXPECT_LE(test, expires_in(cp[3]), 5 * HZ);
 	/* the UDP conn never counted, nor does an established one */

@@ -529,7 +529,7 @@ flood()
 	legit=$(sed -n 's/.* pct \([0-9]*\)$/\1/p' <<<"$out")
 	pps=$(sed -n 's/.* pps \([0-9]*\)$/\1/p' "$T/flood.out")
 	say "flood $peer $param: $(cat "$T/flood.out"); legit $out; bulk $b0 -> $b1 kbit/s; conns $maxc x ${obj:-?} B"
-	[[ $peer == ldir ]] && say "flood $peer $param: $(ld -j stats | jq -c '.stats | {conns, "drop-conn-limit", "embryonic-evicted", "drop-syn-pressure", pressure}')"
+	[[ $peer == ldir ]] && say "flood $peer $param: $(ld -j stats | jq -c '.stats | {conns, "drop-conn-limit", "embryonic-evicted", "drop-syn-pressure", "pressure-starts"}')"
 	[[ -n $legit ]] && emit flood-legit "$peer" "$param" "$round" "$legit"
 	[[ -n $b1 && -n $b0 && $b0 -gt 0 ]] && emit flood-bulk "$peer" "$param" "$round" $((b1 * 100 / b0))
 	[[ -n $pps ]] && emit flood-pps "$peer" "$param" "$round" "$pps"

@@ -143,7 +143,7 @@ phase()
 	MAXEMB=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$T/samples")
 	log "$name: flood $(cat "$T/flood.out"); legit $out; bulk $BULK0 -> $BULK1 kbit/s;" \
 		"conns max $MAXCONNS, embryonic max $MAXEMB ($(wc -l <"$T/samples") samples)"
-	log "$name: $(ld -j stats | jq -c '.stats | {conns, "drop-conn-limit", "embryonic-evicted", "drop-syn-pressure", pressure, "conns-expired"}')"
+	log "$name: $(ld -j stats | jq -c '.stats | {conns, "drop-conn-limit", "embryonic-evicted", "drop-syn-pressure", "pressure-starts", "conns-expired"}')"
 	[[ -n "$SENT" && -n "$LEGIT" ]] || fail "$name: no figures from ldflood"
 	expect_ge "$name: flood SYNs sent" 1000 "$SENT"
 	expect_ge "$name: legitimate conns through (per mille)" "$LEGIT_PCT" "$LEGIT"
@@ -162,7 +162,7 @@ log "conn-max $SMALL_MAX"
 ld flush conns
 ld config set conn-max "$SMALL_MAX"
 evicted=$(gstat embryonic-evicted)
-pressure=$(gstat pressure)
+pressure=$(gstat pressure-starts)
 phase small
 (( MAXCONNS <= SMALL_MAX )) || fail "small: $MAXCONNS conns over conn-max $SMALL_MAX"
 ok "small: at most $MAXCONNS conns (conn-max $SMALL_MAX)"
@@ -170,7 +170,7 @@ ok "small: at most $MAXCONNS conns (conn-max $SMALL_MAX)"
 ok "small: at most $MAXEMB embryonic conns (bound $((SMALL_MAX / 2)))"
 expect_ge "small: the flood filled the embryonic bound" $((SMALL_MAX * 9 / 20)) "$MAXEMB"
 expect_ge "small: embryonic conns evicted" $((evicted + 1)) "$(gstat embryonic-evicted)"
-expect_ge "small: SYN pressure counted" $((pressure + 1)) "$(gstat pressure)"
+expect_ge "small: SYN pressure counted" $((pressure + 1)) "$(gstat pressure-starts)"
 grep -q '1$' "$T/samples" || fail "small: the pressure gauge never showed 1"
 ok "small: the pressure gauge showed 1"
 

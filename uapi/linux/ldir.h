@@ -459,7 +459,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DROP_ICMP_CSUM,	/* ICMP error about a conn, bad checksum */
 	LDIR_STATS_A_EMBRYONIC_EVICTED,	/* embryonic conns evicted for a new one */
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
-	LDIR_STATS_A_PRESSURE,		/* times SYN pressure started */
+	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1

@@ -678,7 +678,7 @@ static const char stats_json[] =
 	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 	"\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 	"\"drop-removed\":0,\"drop-icmp-csum\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}";
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}";
 
 static void test_print(void)
 {
@@ -753,14 +753,14 @@ static void test_print(void)
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 		     "\"drop-removed\":0,\"drop-icmp-csum\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}}],\"assigned\":[],"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}}],\"assigned\":[],"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 		     "\"drop-removed\":0,\"drop-icmp-csum\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}},"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
 		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,"
@@ -861,7 +861,7 @@ static void test_print_ext(void)
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 		     "\"drop-removed\":0,\"drop-icmp-csum\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}},"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
 		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
@@ -879,7 +879,7 @@ static void test_print_ext(void)
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 		     "\"drop-removed\":0,\"drop-icmp-csum\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure\":0}},"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
 		     "\"state\":\"failed\",\"syn-threshold\":1,\"fail-threshold\":0,"
 		     "\"idle-timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
@@ -917,7 +917,7 @@ static void test_stats_print(void)
 		  "drop-invalid 9\ndrop-nomem 10\nicmp-in 11\nicmp-out 12\n"
 		  "conns-expired 13\nditched 15\nprobes 16\nbackup 17\n"
 		  "drop-reply-clash 18\ndrop-removed 19\ndrop-icmp-csum 20\n"
-		  "embryonic-evicted 21\ndrop-syn-pressure 22\npressure 23\n"
+		  "embryonic-evicted 21\ndrop-syn-pressure 22\npressure-starts 23\n"
 		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
 		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
 		  "timeout-udp 108\nsyn-resends 109\nretry-interval 110\n"
