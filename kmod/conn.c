@@ -16,6 +16,11 @@ module_param(conn_hash_bits, uint, 0444);
 MODULE_PARM_DESC(conn_hash_bits, "log2 of conn hash buckets per netns (8-24)");
 
 #define GC_INTERVAL	(HZ / 10)
+/* an eviction looks at the conns of this many used buckets from a new
+ * conn's own, and at no more than EVICT_CONNS of them
+ */
+#define EVICT_BUCKETS	8
+#define EVICT_CONNS	32
 /* each GC run looks at 1/GC_SLICES of the table: every bucket once a second */
 #define GC_SLICES	10
 
@@ -139,6 +144,58 @@ static bool state_active(u8 state)
 	       state == LDIR_CONN_S_ESTABLISHED || state == LDIR_CONN_S_UDP;
 }
 
+/* A TCP handshake not done: the conn has no established flow to lose. */
+static bool state_embryonic(u8 state)
+{
+	return state == LDIR_CONN_S_SYN_SENT || state == LDIR_CONN_S_SYN_RECV;
+}
+
+/* Whoever clears the bit gives the count back, once: the packet that
+ * ends the handshake, or the unhash.
+ */
+static void conn_embryonic_clear(struct ldir_net *ln, struct ldir_conn *cp)
+{
+	if (test_and_clear_bit(LDIR_CONN_B_EMBRYONIC, &cp->flags))
+		atomic_dec(&ln->conns.embryonic);
+}
+
+/* The bound on embryonic conns: EMBRYONIC_MAX, or half of the table. */
+u32 ldir_conn_embryonic_max(const struct ldir_net *ln)
+{
+	u32 max = READ_ONCE(ln->embryonic_max);
+
+	return max ?: max(READ_ONCE(ln->conn_max) / 2, 1U);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_embryonic_max);
+
+/* SYN pressure starts at half of the embryonic bound or 7/8 of conn_max,
+ * and ends below a quarter of the one and 3/4 of the other once it has
+ * lasted a second: at most one start and one end a second, for the
+ * events and the log. From a new SYN (softirq) and the GC.
+ */
+static void conn_pressure_update(struct ldir_net *ln)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	unsigned long since = READ_ONCE(ct->pressure);
+	u64 emb = atomic_read(&ct->embryonic), n = atomic_read(&ct->count);
+	u64 emax = ldir_conn_embryonic_max(ln), cmax = READ_ONCE(ln->conn_max);
+
+	if (!since) {
+		if ((!emb || emb * 2 < emax) && n * 8 < cmax * 7)
+			return;
+		if (!cmpxchg(&ct->pressure, 0, jiffies | 1)) {
+			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_PRESSURE_STARTS);
+			ldir_event_kick(ln);
+		}
+		return;
+	}
+	if (emb * 4 >= emax || n * 4 >= cmax * 3 ||
+	    time_before(jiffies, since + HZ))
+		return;
+	if (cmpxchg(&ct->pressure, since, 0) == since)
+		ldir_event_kick(ln);
+}
+
 static void active_dec(struct ldir_conn *cp)
 {
 	atomic_dec(&cp->link->active);
@@ -180,6 +237,91 @@ static void conn_free_rcu(struct rcu_head *head)
 	kmem_cache_free(conn_cachep, cp);
 }
 
+/* Evicts an embryonic conn near @t's bucket to make room for @t: of the
+ * conns of the next EVICT_BUCKETS used ORIG buckets from @t's own (at
+ * most EVICT_CONNS of them), the embryonic one that expires first, the
+ * oldest unless a resend refreshed it (conntrack's early_drop looks at
+ * a few buckets the same way; IPVS's drop_entry walks the table from a
+ * timer instead). An established conn is never taken; one that ends its
+ * handshake while it is being evicted may go (conntrack has the same
+ * race): it was the oldest embryonic one in reach. Returns true if one
+ * went. Softirq, or with BHs off; no bucket lock held.
+ */
+bool ldir_conn_evict(struct ldir_net *ln, const struct ldir_tuple *t)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	unsigned int nb = 1U << ct->hash_bits, start, end = nb, b, i;
+	unsigned int seen = 0;
+	struct ldir_conn *cp, *victim = NULL;
+	bool killed;
+
+	if (!ct->buckets)
+		return false;
+	start = tuple_hash(ct, &t->saddr, t->sport, &t->daddr, t->dport,
+			   t->protocol, t->family) >> (32 - ct->hash_bits);
+	rcu_read_lock();
+	for (i = 0, b = start; i < EVICT_BUCKETS && seen < EVICT_CONNS;
+	     i++, b++) {
+		b = find_next_bit(ct->used, end, b);
+		if (b >= end) {
+			/* wrap around once, up to where we started */
+			if (end == start)
+				break;
+			end = start;
+			b = find_next_bit(ct->used, end, 0);
+			if (b >= end)
+				break;
+		}
+		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, b),
+					 hnode[LDIR_DIR_ORIG]) {
+			if (++seen > EVICT_CONNS)
+				break;
+			/* unhashing clears the bit: no dead conn is taken */
+			if (!test_bit(LDIR_CONN_B_EMBRYONIC, &cp->flags))
+				continue;
+			if (!victim || time_before(READ_ONCE(cp->expires),
+						   READ_ONCE(victim->expires)))
+				victim = cp;
+		}
+	}
+	killed = victim && ldir_conn_kill(ln, victim);
+	rcu_read_unlock();
+	if (killed)
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_EMBRYONIC_EVICTED);
+	return killed;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_evict);
+
+/* Takes a place in the table for a new conn (@syn: an embryonic one),
+ * evicting an embryonic conn if the table or the embryonic bound is full.
+ * Returns 0 or -ENOSPC, counted.
+ */
+static int conn_room(struct ldir_net *ln, const struct ldir_tuple *t,
+		     bool syn)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+
+	if (syn) {
+		conn_pressure_update(ln);
+		if (atomic_read(&ct->embryonic) >= ldir_conn_embryonic_max(ln) &&
+		    !ldir_conn_evict(ln, t)) {
+			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_SYN_PRESSURE);
+			return -ENOSPC;
+		}
+	}
+	if (atomic_inc_return(&ct->count) <= READ_ONCE(ln->conn_max))
+		return 0;
+	atomic_dec(&ct->count);
+	/* full: an embryonic conn makes room, an established one never */
+	if (ldir_conn_evict(ln, t)) {
+		if (atomic_inc_return(&ct->count) <= READ_ONCE(ln->conn_max))
+			return 0;
+		atomic_dec(&ct->count);	/* another CPU took the place */
+	}
+	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_CONN_LIMIT);
+	return -ENOSPC;
+}
+
 /* Creates and hashes a conn for a new flow described by @t (client ->
  * VIP), to @real (NULL: the link's own). If a conn for the same flow won
  * a race, that one is returned. Runs in softirq; a user namespace's
@@ -194,13 +336,12 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	struct ldir_conn_table *ct = &ln->conns;
 	struct ldir_conn *cp, *other;
 	struct mem_cgroup *old;
-	u32 b0, b1;
+	u32 b0, b1, timeout;
+	int ret;
 
-	if (atomic_inc_return(&ct->count) > READ_ONCE(ln->conn_max)) {
-		atomic_dec(&ct->count);
-		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_CONN_LIMIT);
-		return ERR_PTR(-ENOSPC);
-	}
+	ret = conn_room(ln, t, state == LDIR_CONN_S_SYN_SENT);
+	if (ret)
+		return ERR_PTR(ret);
 	old = ldir_charge_begin(ln);
 	cp = kmem_cache_zalloc(conn_cachep, ldir_atomic_gfp(ln));
 	ldir_charge_end(old);
@@ -236,7 +377,10 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	cp->raddr.ip = real->addr.ip;
 	cp->rport = rport;
 	cp->state = state;
-	cp->expires = jiffies + READ_ONCE(ln->timeout[state]);
+	timeout = READ_ONCE(ln->timeout[state]);
+	if (state == LDIR_CONN_S_SYN_SENT && ldir_conn_pressure(ln))
+		timeout = min(timeout, READ_ONCE(ln->timeout_syn_pressure));
+	cp->expires = jiffies + timeout;
 	/* the first SYN: a resend counts from here (hooks.c) */
 	cp->syn_stamp = (u32)jiffies;
 
@@ -274,6 +418,8 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	if (state == LDIR_CONN_S_SYN_SENT) {
 		__set_bit(LDIR_CONN_B_UNANSWERED, &cp->flags);
 		atomic_inc(&real->unanswered);
+		__set_bit(LDIR_CONN_B_EMBRYONIC, &cp->flags);
+		atomic_inc(&ct->embryonic);
 	}
 	atomic_inc(&link->virt->conns);
 	/* replies from the real are ours while the conn lives */
@@ -311,6 +457,7 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 		active_dec(cp);
 	if (test_and_clear_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
 		atomic_dec(&cp->real->unanswered);
+	conn_embryonic_clear(ln, cp);
 	atomic_dec(&l->conns);
 	atomic_dec(&cp->real->conns);
 	atomic_dec(&l->virt->conns);
@@ -558,11 +705,15 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 				return;	/* another CPU moved it: it accounts */
 			conn_set_active(cp, state_active(new));
 			conn_syn_events(ln, cp, new);
+			if (!state_embryonic(new))
+				conn_embryonic_clear(ln, cp);
 		}
 	}
 	timeout = READ_ONCE(ln->timeout[new]);
 	if (new == LDIR_CONN_S_ESTABLISHED || new == LDIR_CONN_S_UDP)
 		timeout = READ_ONCE(cp->real->idle_timeout) ?: timeout;
+	else if (state_embryonic(new) && ldir_conn_pressure(ln))
+		timeout = min(timeout, READ_ONCE(ln->timeout_syn_pressure));
 	expires = jiffies + timeout;
 	/* one store per jiffy at most, not per packet */
 	if (READ_ONCE(cp->expires) != expires)
@@ -655,11 +806,24 @@ unsigned int ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_flush);
 
+struct gc_arg {
+	unsigned long now;
+	u32 now_us;
+	u32 pressure_us;	/* 0: not under pressure */
+};
+
+/* Expired; or, under SYN pressure, embryonic for longer than the
+ * pressure timeout since the SYN, whatever resends refreshed it.
+ */
 static bool gc_match(const struct ldir_conn *cp, const void *arg)
 {
-	const unsigned long *now = arg;
+	const struct gc_arg *g = arg;
 
-	return !time_after(READ_ONCE(cp->expires), *now);
+	if (!time_after(READ_ONCE(cp->expires), g->now))
+		return true;
+	return g->pressure_us &&
+	       test_bit(LDIR_CONN_B_EMBRYONIC, &cp->flags) &&
+	       g->now_us - READ_ONCE(cp->tstamp) >= g->pressure_us;
 }
 
 /* Expires the conns whose time is up in @n buckets from the GC cursor.
@@ -669,20 +833,22 @@ unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n)
 {
 	struct ldir_conn_table *ct = &ln->conns;
 	unsigned int nb = 1U << ct->hash_bits, end, expired;
-	unsigned long now = jiffies;
+	struct gc_arg g = { .now = jiffies, .now_us = (u32)ldir_now_us() };
 
+	if (ldir_conn_pressure(ln))
+		g.pressure_us = jiffies_to_usecs(READ_ONCE(ln->timeout_syn_pressure));
 	n = min(n, nb);
 	end = ct->gc_next + n;
-	expired = conn_kill_range(ln, ct->gc_next, min(end, nb), gc_match,
-				  &now);
+	expired = conn_kill_range(ln, ct->gc_next, min(end, nb), gc_match, &g);
 	if (end > nb)
-		expired += conn_kill_range(ln, 0, end - nb, gc_match, &now);
+		expired += conn_kill_range(ln, 0, end - nb, gc_match, &g);
 	ct->gc_next = end & (nb - 1);
-	if (expired) {
-		local_bh_disable();
+	local_bh_disable();
+	if (expired)
 		LDIR_STATS_ADD(ln->stats, LDIR_STATS_A_CONNS_EXPIRED, expired);
-		local_bh_enable();
-	}
+	/* pressure ends here when no SYN comes any more */
+	conn_pressure_update(ln);
+	local_bh_enable();
 	return expired;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_gc_scan);
@@ -694,9 +860,14 @@ static void conn_gc(struct work_struct *work)
 						   gc_work);
 	struct ldir_net *ln = container_of(ct, struct ldir_net, conns);
 
-	if (atomic_read(&ct->count))
+	if (atomic_read(&ct->count)) {
 		ldir_conn_gc_scan(ln, DIV_ROUND_UP(1U << ct->hash_bits,
 						   GC_SLICES));
+	} else if (ldir_conn_pressure(ln)) {
+		local_bh_disable();
+		conn_pressure_update(ln);
+		local_bh_enable();
+	}
 	queue_delayed_work(system_power_efficient_wq, &ct->gc_work,
 			   GC_INTERVAL);
 }
@@ -772,6 +943,8 @@ void ldir_conn_table_init(struct ldir_net *ln)
 	ct->hash_bits = clamp(conn_hash_bits, 8U, 24U);
 	get_random_bytes(&ct->key, sizeof(ct->key));
 	atomic_set(&ct->count, 0);
+	atomic_set(&ct->embryonic, 0);
+	ct->pressure = 0;
 	INIT_DELAYED_WORK(&ct->gc_work, conn_gc);
 }
 

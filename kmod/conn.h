@@ -66,6 +66,7 @@ enum {
 	LDIR_CONN_B_PROBE,		/* sent to a failed real as a probe */
 	LDIR_CONN_B_SEQ,		/* seq_next[LDIR_DIR_ORIG] is known */
 	LDIR_CONN_B_SEQ_REPLY,		/* seq_next[LDIR_DIR_REPLY] is known */
+	LDIR_CONN_B_EMBRYONIC,		/* counted in conns.embryonic */
 };
 
 /* How far a segment's sequence or acknowledgment number may be from what
@@ -101,6 +102,15 @@ unsigned int ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 			     const struct ldir_virtual *virt,
 			     const struct ldir_real *real);
 unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n);
+u32 ldir_conn_embryonic_max(const struct ldir_net *ln);
+bool ldir_conn_evict(struct ldir_net *ln, const struct ldir_tuple *t);
+
+/* Under SYN pressure (see conn.c)? Lockless. */
+static inline bool ldir_conn_pressure(const struct ldir_net *ln)
+{
+	return READ_ONCE(ln->conns.pressure);
+}
+
 int ldir_conn_cache_init(void);
 void ldir_conn_cache_uninit(void);
 void ldir_conn_table_init(struct ldir_net *ln);

@@ -20,6 +20,7 @@
 #define RIP		IP4(198, 51, 100, 11)
 #define RIP2		IP4(198, 51, 100, 12)
 #define CIP		IP4(203, 0, 113, 7)
+#define CIP2		IP4(203, 0, 113, 8)
 
 #define CONN_OBJS	4
 #define CONN_MANY	1024
@@ -35,6 +36,8 @@ struct conn_fx {
 	struct ldir_link *l;
 	bool gc_stopped;
 	u32 conn_max;
+	u32 embryonic_max;
+	u32 timeout_syn_pressure;
 	u32 timeout[__LDIR_CONN_S_MAX];
 	int count;			/* conns in the table before the test */
 	u32 seq[LDIR_DIR_MAX];		/* what tcp_pkt() sends next each way */
@@ -132,6 +135,10 @@ static int conn_init(struct kunit *test)
 	fx->gc_stopped = true;
 	mutex_lock(&ln->lock);
 	fx->conn_max = ln->conn_max;
+	fx->embryonic_max = ln->embryonic_max;
+	fx->timeout_syn_pressure = ln->timeout_syn_pressure;
+	/* no SYN pressure left from an earlier test */
+	WRITE_ONCE(ln->conns.pressure, 0);
 	memcpy(fx->timeout, ln->timeout, sizeof(fx->timeout));
 	/* distinct timeouts: a conn's expiry tells which one it got */
 	for (s = 0; s < __LDIR_CONN_S_MAX; s++)
@@ -160,6 +167,9 @@ static void conn_exit(struct kunit *test)
 		if (fx->r[i])
 			ldir_real_destroy(ln, fx->r[i]);
 	WRITE_ONCE(ln->conn_max, fx->conn_max);
+	WRITE_ONCE(ln->embryonic_max, fx->embryonic_max);
+	WRITE_ONCE(ln->timeout_syn_pressure, fx->timeout_syn_pressure);
+	WRITE_ONCE(ln->conns.pressure, 0);
 	for (i = 0; i < __LDIR_CONN_S_MAX; i++)
 		WRITE_ONCE(ln->timeout[i], fx->timeout[i]);
 	mutex_unlock(&ln->lock);
@@ -838,6 +848,9 @@ static void conn_bound(struct kunit *test)
 		t = tuple(IPPROTO_TCP, CIP, 41000 + i, VIP, 80);
 		cp[i] = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp[i]);
+		/* established: no new conn may evict them */
+		tcp_pkt(test, cp[i], LDIR_DIR_REPLY, "SA");
+		tcp_pkt(test, cp[i], LDIR_DIR_ORIG, "A");
 	}
 	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT),
 			0);
@@ -860,6 +873,179 @@ static void conn_bound(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table_delta(test), ARRAY_SIZE(cp));
 	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT),
 			1);
+}
+
+/* The eviction looks at the used buckets next to the new conn's: with
+ * only this test's conns in the table, it sees all of them.
+ */
+static void need_empty_table(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+
+	if (fx->count)
+		kunit_skip(test, "%d conns in init_net's table", fx->count);
+}
+
+/* A full table: a new SYN evicts the embryonic conn that expires first,
+ * never an established one, even an older one.
+ */
+static void conn_evict_oldest(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t[5];
+	struct ldir_conn *cp[5];
+	int i;
+
+	need_empty_table(test);
+	WRITE_ONCE(fx->ln->conn_max, 4);
+	WRITE_ONCE(fx->ln->embryonic_max, U32_MAX);	/* the table's bound only */
+	for (i = 0; i < 4; i++) {
+		t[i] = tuple(IPPROTO_TCP, CIP, 42000 + i, VIP, 80);
+		cp[i] = conn_new(test, &t[i], l, 8080, LDIR_CONN_S_SYN_SENT);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp[i]);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 4);
+	/* 0: established, and the oldest of all; 2: the oldest embryonic */
+	tcp_pkt(test, cp[0], LDIR_DIR_REPLY, "SA");
+	tcp_pkt(test, cp[0], LDIR_DIR_ORIG, "A");
+	KUNIT_EXPECT_EQ(test, READ_ONCE(cp[0]->state), LDIR_CONN_S_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 3);
+	WRITE_ONCE(cp[0]->expires, jiffies + 1);
+	WRITE_ONCE(cp[2]->expires, jiffies + 2);
+	/* 3: answered (SYN_RECV), still embryonic */
+	tcp_pkt(test, cp[3], LDIR_DIR_REPLY, "SA");
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 3);
+
+	t[4] = tuple(IPPROTO_TCP, CIP, 42004, VIP, 80);
+	cp[4] = conn_new(test, &t[4], l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp[4]);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_EMBRYONIC_EVICTED), 1);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT), 0);
+	KUNIT_EXPECT_NULL(test, lookup(test, &t[2], LDIR_DIR_ORIG));
+	for (i = 0; i < 5; i++)
+		if (i != 2)
+			KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t[i], LDIR_DIR_ORIG),
+					    cp[i]);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 3);
+
+	/* the next goes by the same rule: of 1, 3 and 4, 1 expires first */
+	WRITE_ONCE(cp[1]->expires, jiffies + 3);
+	t[2] = tuple(IPPROTO_TCP, CIP, 42005, VIP, 80);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, conn_new(test, &t[2], l, 8080,
+						    LDIR_CONN_S_SYN_SENT));
+	KUNIT_EXPECT_NULL(test, lookup(test, &t[1], LDIR_DIR_ORIG));
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t[0], LDIR_DIR_ORIG), cp[0]);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_EMBRYONIC_EVICTED), 2);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 4);
+}
+
+/* A table full of established conns: a SYN is dropped, none evicted. */
+static void conn_evict_established_never(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_conn *cp[3], *over;
+	struct ldir_tuple t;
+	int i;
+
+	need_empty_table(test);
+	WRITE_ONCE(fx->ln->conn_max, ARRAY_SIZE(cp));
+	for (i = 0; i < ARRAY_SIZE(cp); i++) {
+		t = tuple(IPPROTO_TCP, CIP, 43000 + i, VIP, 80);
+		cp[i] = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp[i]);
+		tcp_pkt(test, cp[i], LDIR_DIR_REPLY, "SA");
+		tcp_pkt(test, cp[i], LDIR_DIR_ORIG, "A");
+		/* an old one: it would be the first to go if it could */
+		WRITE_ONCE(cp[i]->expires, jiffies + 1);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 0);
+	for (i = 0; i < 8; i++) {
+		t = tuple(IPPROTO_TCP, CIP2, 43100 + i, VIP, 80);
+		over = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(over), -ENOSPC);
+	}
+	t = tuple(IPPROTO_UDP, CIP2, 43200, VIP, 80);
+	over = conn_new(test, &t, l, 8080, LDIR_CONN_S_UDP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(over), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT), 9);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_EMBRYONIC_EVICTED), 0);
+	KUNIT_EXPECT_EQ(test, table_delta(test), ARRAY_SIZE(cp));
+	for (i = 0; i < ARRAY_SIZE(cp); i++)
+		KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_DEAD,
+						  &cp[i]->flags));
+}
+
+/* EMBRYONIC_MAX bounds the embryonic conns alone: past it a SYN evicts
+ * one even with room in the table; past half of it the netns is under
+ * SYN pressure, and new embryonic conns get the short timeout. Under
+ * pressure the GC ends an embryonic conn older than that timeout.
+ */
+static void conn_embryonic_bound(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base(test);
+	struct ldir_conn *cp[4], *u;
+	struct ldir_tuple t[4], tu;
+	int i;
+
+	need_empty_table(test);
+	WRITE_ONCE(fx->ln->conn_max, 1000);
+	WRITE_ONCE(fx->ln->embryonic_max, 3);
+	WRITE_ONCE(fx->ln->timeout_syn_pressure, 5 * HZ);
+	KUNIT_EXPECT_EQ(test, ldir_conn_embryonic_max(fx->ln), 3);
+	tu = tuple(IPPROTO_UDP, CIP, 44100, VIP, 80);
+	u = conn_new(test, &tu, l, 8080, LDIR_CONN_S_UDP);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u);
+	for (i = 0; i < ARRAY_SIZE(cp); i++) {
+		t[i] = tuple(IPPROTO_TCP, CIP, 44000 + i, VIP, 80);
+		cp[i] = conn_new(test, &t[i], l, 8080, LDIR_CONN_S_SYN_SENT);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp[i]);
+		if (i < 2)
+			KUNIT_EXPECT_TRUE(test, expires_after(test, cp[i],
+							      LDIR_CONN_S_SYN_SENT));
+		if (!i)
+			WRITE_ONCE(cp[0]->expires, jiffies + 1);
+	}
+	/* the fourth SYN evicted the first: the bound holds */
+	KUNIT_EXPECT_NULL(test, lookup(test, &t[0], LDIR_DIR_ORIG));
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 3);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 4);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_EMBRYONIC_EVICTED), 1);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT), 0);
+	/* two embryonic of three: pressure from the third on */
+	KUNIT_EXPECT_TRUE(test, ldir_conn_pressure(fx->ln));
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_PRESSURE_STARTS), 1);
+	KUNIT_EXPECT_LE(test, expires_in(cp[2]), 5 * HZ);
+	KUNIT_EXPECT_LE(test, expires_in(cp[3]), 5 * HZ);
+	/* the UDP conn never counted, nor does an established one */
+	tcp_pkt(test, cp[1], LDIR_DIR_REPLY, "SA");
+	tcp_pkt(test, cp[1], LDIR_DIR_ORIG, "A");
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 2);
+
+	/* embryonic for longer than timeout-syn-pressure: the GC ends it,
+	 * whatever its expiry says; an established one stays
+	 */
+	WRITE_ONCE(cp[2]->expires, jiffies + 100 * HZ);
+	WRITE_ONCE(cp[2]->tstamp, (u32)ldir_now_us() - 6 * USEC_PER_SEC);
+	WRITE_ONCE(cp[1]->tstamp, (u32)ldir_now_us() - 6 * USEC_PER_SEC);
+	KUNIT_EXPECT_EQ(test, gc_all(test), 1);
+	KUNIT_EXPECT_NULL(test, lookup(test, &t[2], LDIR_DIR_ORIG));
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t[1], LDIR_DIR_ORIG), cp[1]);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t[3], LDIR_DIR_ORIG), cp[3]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 1);
+
+	/* no embryonic conn left: pressure ends once it has lasted 1 s */
+	tcp_pkt(test, cp[3], LDIR_DIR_REPLY, "R");
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 0);
+	WRITE_ONCE(fx->ln->conns.pressure, jiffies | 1);
+	gc_all(test);
+	KUNIT_EXPECT_TRUE(test, ldir_conn_pressure(fx->ln));
+	WRITE_ONCE(fx->ln->conns.pressure, (jiffies - 2 * HZ) | 1);
+	gc_all(test);
+	KUNIT_EXPECT_FALSE(test, ldir_conn_pressure(fx->ln));
 }
 
 /* Flushing by link takes that link's conns only; by virtual, the rest. */
@@ -1125,6 +1311,9 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_expire),
 	KUNIT_CASE(conn_gc_slices),
 	KUNIT_CASE(conn_bound),
+	KUNIT_CASE(conn_evict_oldest),
+	KUNIT_CASE(conn_evict_established_never),
+	KUNIT_CASE(conn_embryonic_bound),
 	KUNIT_CASE(conn_flush),
 	KUNIT_CASE(conn_unlinked),
 	KUNIT_CASE(conn_many),

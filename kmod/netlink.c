@@ -35,6 +35,12 @@ static struct netlink_range_validation timeout_range = {
 	.max = LDIR_TIMEOUT_MAX,
 };
 
+/* the GC compares ages in u32 microseconds */
+static struct netlink_range_validation syn_pressure_range = {
+	.min = 1,
+	.max = 3600,
+};
+
 static struct netlink_range_validation idle_range = {
 	.min = 0,
 	.max = LDIR_TIMEOUT_MAX,
@@ -192,6 +198,11 @@ static const struct nla_policy config_policy[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_LINK_MAX]	= { .type = NLA_U32 },
 	[LDIR_CONFIG_A_BIND_MAX]	= { .type = NLA_U32 },
 	[LDIR_CONFIG_A_SYN_RESEND_GAP_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &resend_gap_range),
+	[LDIR_CONFIG_A_EMBRYONIC_MAX]	= { .type = NLA_U32 },
+	[LDIR_CONFIG_A_EMBRYONIC_COUNT]	= { .type = NLA_REJECT },
+	[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&syn_pressure_range),
+	[LDIR_CONFIG_A_PRESSURE]	= { .type = NLA_REJECT },
 };
 
 /* Each operation accepts only the attributes it uses. */
@@ -998,6 +1009,8 @@ static int caps_check(struct sk_buff *skb, struct genl_info *info,
 		{ LDIR_CONFIG_A_REAL_MAX, LDIR_REALS_MAX },
 		{ LDIR_CONFIG_A_LINK_MAX, LDIR_LINKS_MAX },
 		{ LDIR_CONFIG_A_BIND_MAX, LDIR_BINDS_MAX },
+		/* 0, half of conn-max, is below any cap */
+		{ LDIR_CONFIG_A_EMBRYONIC_MAX, ldir_conn_max_default() / 2 },
 	};
 	int i;
 
@@ -1040,6 +1053,12 @@ static int config_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(ln->link_max, nla_get_u32(tb[LDIR_CONFIG_A_LINK_MAX]));
 	if (tb[LDIR_CONFIG_A_BIND_MAX])
 		WRITE_ONCE(ln->bind_max, nla_get_u32(tb[LDIR_CONFIG_A_BIND_MAX]));
+	if (tb[LDIR_CONFIG_A_EMBRYONIC_MAX])
+		WRITE_ONCE(ln->embryonic_max,
+			   nla_get_u32(tb[LDIR_CONFIG_A_EMBRYONIC_MAX]));
+	if (tb[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE])
+		WRITE_ONCE(ln->timeout_syn_pressure,
+			   nla_get_u32(tb[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE]) * HZ);
 	for (i = 0; i < ARRAY_SIZE(timeout_attr_state); i++) {
 		struct nlattr *a = tb[timeout_attr_state[i][0]];
 
@@ -1122,7 +1141,14 @@ static int put_config(struct sk_buff *skb, struct ldir_net *ln)
 	    nla_put_u32(skb, LDIR_CONFIG_A_LINK_MAX, READ_ONCE(ln->link_max)) ||
 	    nla_put_u32(skb, LDIR_CONFIG_A_BIND_MAX, READ_ONCE(ln->bind_max)) ||
 	    nla_put_u32(skb, LDIR_CONFIG_A_SYN_RESEND_GAP_MS,
-			READ_ONCE(ln->syn_resend_gap_ms)))
+			READ_ONCE(ln->syn_resend_gap_ms)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_EMBRYONIC_MAX,
+			READ_ONCE(ln->embryonic_max)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_EMBRYONIC_COUNT,
+			atomic_read(&ln->conns.embryonic)) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE,
+			READ_ONCE(ln->timeout_syn_pressure) / HZ) ||
+	    nla_put_u32(skb, LDIR_CONFIG_A_PRESSURE, ldir_conn_pressure(ln)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -1503,6 +1529,13 @@ static void event_send(struct ldir_net *ln, u8 type,
 			goto nospace;
 		nla_nest_end(msg, nest);
 	}
+	if ((type == LDIR_EVENT_PRESSURE_START ||
+	     type == LDIR_EVENT_PRESSURE_END) &&
+	    (nla_put_u32(msg, LDIR_EVENT_A_CONN_COUNT,
+			 atomic_read(&ln->conns.count)) ||
+	     nla_put_u32(msg, LDIR_EVENT_A_EMBRYONIC,
+			 atomic_read(&ln->conns.embryonic))))
+		goto nospace;
 	nla_nest_end(msg, ev);
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&ldir_family, ln->net, msg, 0, 0, GFP_KERNEL);
@@ -1560,6 +1593,22 @@ void ldir_event_work(struct work_struct *work)
 					    &v->addr.ip, ntohs(v->port));
 		event_send(ln, failed ? LDIR_EVENT_VIRTUAL_FAILED :
 			   LDIR_EVENT_VIRTUAL_RECOVERED, v, NULL);
+	}
+	/* SYN pressure: on and off at most once a second each (conn.c) */
+	if (ldir_conn_pressure(ln) != ln->reported_pressure) {
+		ln->reported_pressure = !ln->reported_pressure;
+		if (ln->reported_pressure)
+			pr_info_ratelimited("ldir: SYN pressure: %d embryonic conns (bound %u), %d conns (max %u); embryonic conns evicted, their timeout %u s\n",
+					    atomic_read(&ln->conns.embryonic),
+					    ldir_conn_embryonic_max(ln),
+					    atomic_read(&ln->conns.count),
+					    READ_ONCE(ln->conn_max),
+					    READ_ONCE(ln->timeout_syn_pressure) / HZ);
+		else
+			pr_info_ratelimited("ldir: SYN pressure over\n");
+		event_send(ln, ln->reported_pressure ?
+			   LDIR_EVENT_PRESSURE_START : LDIR_EVENT_PRESSURE_END,
+			   NULL, NULL);
 	}
 	/* the hashing schemes' tables list the usable reals */
 	if (changed)

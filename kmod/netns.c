@@ -96,6 +96,7 @@ static int ldir_net_init(struct ldir_net *ln, struct net *net)
 	ln->retry_interval = 30 * HZ;
 	ln->pr_age_div = 4;		/* eq. 474 */
 	ln->pr_clamp_pct = 25;
+	ln->timeout_syn_pressure = 3 * HZ;
 	INIT_WORK(&ln->event_work, ldir_event_work);
 	atomic_set(&ln->nfailed, 0);
 

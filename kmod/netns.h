@@ -47,6 +47,12 @@ struct ldir_conn_table {
 	unsigned int lock_mask;
 	siphash_key_t key;
 	atomic_t count;
+	/* TCP conns whose handshake is not done: created and answered in
+	 * softirq, so an atomic; exact enough to compare with a bound
+	 */
+	atomic_t embryonic;
+	/* SYN pressure: 0 off, else the jiffies (| 1) it started */
+	unsigned long pressure;
 	unsigned int gc_next;		/* next bucket the GC looks at */
 	struct delayed_work gc_work;
 };
@@ -136,6 +142,8 @@ struct ldir_net {
 	u32 retry_interval;		/* jiffies between probes of a failed real */
 	u32 pr_age_div;			/* k of eq. 474 */
 	u32 pr_clamp_pct;		/* claims 9-12: most one sample moves R */
+	u32 embryonic_max;		/* 0: half of conn_max; a cap, as below */
+	u32 timeout_syn_pressure;	/* jiffies: embryonic, under pressure */
 	/* caps, under lock, read locklessly; a user namespace may lower
 	 * them, not raise them (netlink.c)
 	 */
@@ -145,6 +153,7 @@ struct ldir_net {
 	 * context: events and log lines
 	 */
 	struct work_struct event_work;
+	bool reported_pressure;		/* event_work's, under lock */
 	atomic_t nfailed;		/* reals FAILED: probes to look for */
 	/* with nfailed, whether a backup real may be standing in for a
 	 * real (sched.c): under lock, read locklessly

@@ -30,9 +30,19 @@
 #          (peer = ldir-SCHEME or ipvs-SCHEME)
 #   prof   not a figure: '# prof' lines, perf's top symbols while each
 #          peer forwards the udp workload (not in the default set)
+#   flood  a spoofed SYN flood at VIP:80 (ldflood, selftests/tools) for
+#          FLOOD_SECS while a client opens FLOOD_LEGIT conns/s there and
+#          iperf3 runs (not in the default set; peers ldir and ipvs;
+#          PARAM: the conn-max, "default" or FLOOD_SMALL for ldir; IPVS
+#          has no bound). Values, one line each, peer flood-WHAT:
+#          legit (per mille of the client's conns established within
+#          3 s), bulk (percent of iperf3's rate before the flood, one
+#          iperf3 run across both), pps
+#          (flood SYNs sent a second), conns (most conns held, sampled),
+#          kb (those conns' memory: conns x the cache's object size)
 # Knobs (LDIR_BENCH_*, passed through /ldir/env): ROUNDS PEERS WORKLOADS
 # UDP_PKTS TCP_BYTES CRR_CONNS SCALE SCALE_PKTS SCHEDS SCHED_REALS
-# SCHED_CONNS PROF_PKTS.
+# SCHED_CONNS PROF_PKTS FLOOD_SECS FLOOD_SMALL FLOOD_LEGIT.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -53,6 +63,10 @@ SCHED_REALS=${LDIR_BENCH_SCHED_REALS:-8 128 1024}
 SCHED_CONNS=${LDIR_BENCH_SCHED_CONNS:-4000}
 SCHED_ROUNDS=${LDIR_BENCH_SCHED_ROUNDS:-$ROUNDS}
 PROF_PKTS=${LDIR_BENCH_PROF_PKTS:-200000}
+FLOOD_SECS=${LDIR_BENCH_FLOOD_SECS:-20}
+FLOOD_SMALL=${LDIR_BENCH_FLOOD_SMALL:-2000}
+FLOOD_LEGIT=${LDIR_BENCH_FLOOD_LEGIT:-10}
+FLOOD_NET=198.18.0.0/15
 UDP_PORT=9
 CRR_PORT=80
 TCP_PORT=5201
@@ -408,6 +422,122 @@ sched_cost()
 	return 0
 }
 
+# ------------------------------------------------------------ flood ----
+
+# flood_cfg PEER [CONNMAX]: VIP:80 to the three reals, VIP:5201 to real1,
+# default timeouts (not peer_up's); SYN-ACKs to the flood's sources go to
+# a blackhole on the director
+flood_cfg()
+{
+	local n
+
+	pd ip route add blackhole "$FLOOD_NET" || return 1
+	for n in all default outside; do
+		sysctl_set "$NS_D" "net.ipv4.conf.$n.rp_filter" 0
+	done
+	case $1 in
+	ldir)
+		{
+			for n in 1 2 3; do echo "real add ${REAL[$n]}"; done
+			echo "virtual add $VIP:$CRR_PORT tcp sched rr"
+			echo "virtual add $VIP:$TCP_PORT tcp sched rr"
+			for n in 1 2 3; do
+				echo "link add $VIP:$CRR_PORT tcp ${REAL[$n]}:$CRR_PORT"
+			done
+			echo "link add $VIP:$TCP_PORT tcp ${REAL[1]}:$TCP_PORT"
+			[[ -n ${2:-} ]] && echo "config set conn-max $2"
+		} | ld restore || return 1
+		;;
+	ipvs)
+		pd ip addr add "$VIP/32" dev lo || return 1
+		{
+			echo "-A -t $VIP:$CRR_PORT -s rr"
+			echo "-A -t $VIP:$TCP_PORT -s rr"
+			for n in 1 2 3; do
+				echo "-a -t $VIP:$CRR_PORT -r ${REAL[$n]}:$CRR_PORT -m"
+			done
+			echo "-a -t $VIP:$TCP_PORT -r ${REAL[1]}:$TCP_PORT -m"
+		} | pd ipvsadm -R || return 1
+		;;
+	esac
+}
+
+# flood_conns PEER: the conns the peer holds now (IPVS: its cache's
+# objects in use, every netns's; this one is the only one)
+flood_conns()
+{
+	case $1 in
+	ldir) ld -j stats | jq -r '.config["conn-count"]' ;;
+	ipvs) awk '$1 == "ip_vs_conn" { print $2; exit }' /proc/slabinfo ;;
+	esac
+}
+
+# flood_objsize PEER: bytes of one conn in its slab cache
+flood_objsize()
+{
+	local c=ldir_conn
+
+	[[ $1 == ipvs ]] && c=ip_vs_conn
+	awk -v c="$c" '$1 == c { print $4; exit }' /proc/slabinfo
+}
+
+# flood_rate FROM TO: iperf3's mean rate over its 1 s intervals in
+# [FROM, TO) s of the run in $T/bulk.json, kbit/s
+flood_rate()
+{
+	jq -er --argjson a "$1" --argjson b "$2" '
+		[.intervals[].sum | select(.start >= $a - 0.5 and .end <= $b + 0.5)
+		 | .bits_per_second] | add / length / 1000 | floor' "$T/bulk.json"
+}
+
+# flood PEER ROUND [CONNMAX]: test-synflood.sh's scenario, as figures. One
+# iperf3 run spans it: 5 s before the flood (the rate before), then the
+# flood (the rate from 3 s into it to its last second)
+flood()
+{
+	local peer=$1 round=$2 max=${3:-} param=${3:-default} base=5 warm=3 meas
+	local b0 b1 out legit pps maxc=0 c pid_b pid_f pid_l obj
+
+	meas=$((FLOOD_SECS - warm - 1))
+	flood_cfg "$peer" "$max" || { warn "flood $peer: setup failed"; return 1; }
+	pc timeout $((base + FLOOD_SECS + 60)) iperf3 -c "$VIP" -p "$TCP_PORT" \
+		-t $((base + FLOOD_SECS)) -i 1 -J >"$T/bulk.json" 2>&1 &
+	pid_b=$!
+	sleep "$base"
+	nsx "$NS_C" ldflood syn eth0 "$DMAC" "$VIP" "$CRR_PORT" "$FLOOD_NET" \
+		"$FLOOD_SECS" >"$T/flood.out" 2>&1 &
+	pid_f=$!
+	sleep "$warm"
+	nsx "$NS_C" ldflood conns "$VIP" "$CRR_PORT" "$FLOOD_LEGIT" "$meas" \
+		>"$T/legit.out" 2>&1 &
+	pid_l=$!
+	# the table at its fullest: sampled while the flood goes on
+	while kill -0 "$pid_f" 2>/dev/null; do
+		c=$(flood_conns "$peer")
+		((c > maxc)) && maxc=$c
+		sleep 0.5
+	done
+	wait "$pid_l"
+	wait "$pid_f"
+	wait "$pid_b" || warn "flood $peer: iperf3 failed"
+	c=$(flood_conns "$peer")
+	((c > maxc)) && maxc=$c
+	obj=$(flood_objsize "$peer")
+	b0=$(flood_rate 1 "$base")
+	b1=$(flood_rate $((base + warm)) $((base + FLOOD_SECS - 1)))
+	out=$(cat "$T/legit.out")
+	legit=$(sed -n 's/.* pct \([0-9]*\)$/\1/p' <<<"$out")
+	pps=$(sed -n 's/.* pps \([0-9]*\)$/\1/p' "$T/flood.out")
+	say "flood $peer $param: $(cat "$T/flood.out"); legit $out; bulk $b0 -> $b1 kbit/s; conns $maxc x ${obj:-?} B"
+	[[ $peer == ldir ]] && say "flood $peer $param: $(ld -j stats | jq -c '.stats | {conns, "drop-conn-limit", "embryonic-evicted", "drop-syn-pressure", "pressure-starts"}')"
+	[[ -n $legit ]] && emit flood-legit "$peer" "$param" "$round" "$legit"
+	[[ -n $b1 && -n $b0 && $b0 -gt 0 ]] && emit flood-bulk "$peer" "$param" "$round" $((b1 * 100 / b0))
+	[[ -n $pps ]] && emit flood-pps "$peer" "$param" "$round" "$pps"
+	emit flood-conns "$peer" "$param" "$round" "$maxc"
+	[[ -n $obj ]] && emit flood-kb "$peer" "$param" "$round" $((maxc * obj / 1024))
+	return 0
+}
+
 # ---------------------------------------------------------------- main ----
 
 setup_modules()
@@ -538,6 +668,21 @@ main()
 			fi
 			peer_down "$peer"
 			topo_down
+		done
+	fi
+	if has flood; then
+		command -v ldflood >/dev/null || warn "flood: no ldflood in the guest"
+		for ((r = 1; r <= ROUNDS; r++)); do
+			for peer in $(order "$r"); do
+				[[ $peer == ldir || $peer == ipvs ]] || continue
+				topo_up || { topo_down; continue; }
+				flood "$peer" "$r"
+				topo_down
+				[[ $peer == ldir ]] || continue
+				topo_up || { topo_down; continue; }
+				flood "$peer" "$r" "$FLOOD_SMALL"
+				topo_down
+			done
 		done
 	fi
 	if has sched; then

@@ -208,6 +208,12 @@ refused "delegated: a second virtual past virtual-max 1" "too many virtuals" \
 uld config set virtual-max 4096 fpa-max 100 real-max 10 link-max 10 bind-max 0
 expect_eq "delegated: the other caps lowered" "100 4096 10 10 0" \
 	"$(uld -j stats | jq -r '.config | "\(.["fpa-max"]) \(.["virtual-max"]) \(.["real-max"]) \(.["link-max"]) \(.["bind-max"])"')"
+refused "delegated: embryonic-max past half of conn_max" \
+	"operation not permitted.*kernel: .*only the host admin may raise a cap" \
+	uld config set embryonic-max $((DEF / 2 + 1))
+uld config set embryonic-max 1000
+uld config set embryonic-max 0
+ok "delegated: embryonic-max lowered, and back to 0 (half of conn-max)"
 dadm config set conn-max $((DEF * 2))
 expect_eq "the host admin raises it in the same netns" $((DEF * 2)) \
 	"$(uld -j stats | jq -r '.config["conn-max"]')"

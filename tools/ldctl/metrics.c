@@ -159,6 +159,13 @@ static const struct {
 		"Connections let through to a failed real as a probe." },
 	[LDIR_STATS_A_BACKUP] = { "backup_connections_total",
 		"Connections sent to a backup." },
+	[LDIR_STATS_A_RST_IGNORED] = { "tcp_resets_ignored_total",
+		"TCP resets not at the sequence number expected, ignored." },
+	[LDIR_STATS_A_EMBRYONIC_EVICTED] = {
+		"embryonic_connections_evicted_total",
+		"Unfinished handshakes evicted for a new connection." },
+	[LDIR_STATS_A_PRESSURE_STARTS] = { "syn_pressure_starts_total",
+		"Times SYN pressure started." },
 };
 
 #define DROP_PREFIX	"drop-"
@@ -172,6 +179,7 @@ static const struct {
 static const struct {
 	const char *name;
 	const char *help;
+	bool milli;	/* the setting is in ms, the metric in seconds */
 } config_metrics[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_CONN_COUNT] = { "conntab_entries",
 		"Connections in the table." },
@@ -194,6 +202,17 @@ static const struct {
 		"Interval of the probes sent to a failed real." },
 	[LDIR_CONFIG_A_PR_CLAMP_PCT] = { "config_pr_clamp_percent",
 		"Largest change of R by one sample, in percent." },
+	[LDIR_CONFIG_A_SYN_RESEND_GAP_MS] = { "config_syn_resend_gap_seconds",
+		"Least time between two SYNs that count as resends.", true },
+	[LDIR_CONFIG_A_EMBRYONIC_COUNT] = { "conntab_embryonic_entries",
+		"Connections whose handshake is not done." },
+	[LDIR_CONFIG_A_EMBRYONIC_MAX] = { "conntab_embryonic_entries_limit",
+		"The bound of unfinished handshakes (0: half of conn-max)." },
+	[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE] = {
+		"config_timeout_syn_pressure_seconds",
+		"Timeout of an unfinished handshake under SYN pressure." },
+	[LDIR_CONFIG_A_PRESSURE] = { "conntab_syn_pressure",
+		"1 while under SYN pressure." },
 };
 
 /* ldctl's "pkts-in" as "pkts_in": a name fit for the format. */
@@ -680,7 +699,11 @@ static void write_config(FILE *f, const struct ld_config *c)
 			continue;
 		family(f, "", name, "gauge", config_metrics[i].help ?
 		       config_metrics[i].help : ld_config_names[i]);
-		fprintf(f, "ldir_%s %u\n", name, c->v[i]);
+		if (config_metrics[i].milli)
+			fprintf(f, "ldir_%s %u.%03u\n", name, c->v[i] / 1000,
+				c->v[i] % 1000);
+		else
+			fprintf(f, "ldir_%s %u\n", name, c->v[i]);
 	}
 }
 

@@ -114,6 +114,8 @@ const char *ld_event_name(uint8_t type)
 		[LDIR_EVENT_REAL_STATE] = "real-state",
 		[LDIR_EVENT_VIRTUAL_FAILED] = "virtual-failed",
 		[LDIR_EVENT_VIRTUAL_RECOVERED] = "virtual-recovered",
+		[LDIR_EVENT_PRESSURE_START] = "pressure-start",
+		[LDIR_EVENT_PRESSURE_END] = "pressure-end",
 	};
 
 	return type < ARRAY_SIZE(names) ? names[type] : NULL;
@@ -141,6 +143,9 @@ const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DROP_ICMP_CSUM] = "drop-icmp-csum",
 	[LDIR_STATS_A_RST_IGNORED] = "rst-ignored",
 	[LDIR_STATS_A_DROP_REPLY_NO_CONN] = "drop-reply-no-conn",
+	[LDIR_STATS_A_EMBRYONIC_EVICTED] = "embryonic-evicted",
+	[LDIR_STATS_A_DROP_SYN_PRESSURE] = "drop-syn-pressure",
+	[LDIR_STATS_A_PRESSURE_STARTS] = "pressure-starts",
 };
 
 const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
@@ -162,6 +167,10 @@ const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_LINK_MAX] = "link-max",
 	[LDIR_CONFIG_A_BIND_MAX] = "bind-max",
 	[LDIR_CONFIG_A_SYN_RESEND_GAP_MS] = "syn-resend-gap",
+	[LDIR_CONFIG_A_EMBRYONIC_MAX] = "embryonic-max",
+	[LDIR_CONFIG_A_EMBRYONIC_COUNT] = "embryonic-count",
+	[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE] = "timeout-syn-pressure",
+	[LDIR_CONFIG_A_PRESSURE] = "pressure",
 };
 
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b)

@@ -53,6 +53,9 @@ static const struct attr_desc stats_attrs[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DROP_ICMP_CSUM] = { "drop-icmp-csum", MNL_TYPE_U64 },
 	[LDIR_STATS_A_RST_IGNORED] = { "rst-ignored", MNL_TYPE_U64 },
 	[LDIR_STATS_A_DROP_REPLY_NO_CONN] = { "drop-reply-no-conn", MNL_TYPE_U64 },
+	[LDIR_STATS_A_EMBRYONIC_EVICTED] = { "embryonic-evicted", MNL_TYPE_U64 },
+	[LDIR_STATS_A_DROP_SYN_PRESSURE] = { "drop-syn-pressure", MNL_TYPE_U64 },
+	[LDIR_STATS_A_PRESSURE_STARTS] = { "pressure-starts", MNL_TYPE_U64 },
 };
 static const struct attr_set stats_set = SET(stats_attrs);
 
@@ -173,6 +176,10 @@ static const struct attr_desc config_attrs[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_LINK_MAX] = { "link-max", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_BIND_MAX] = { "bind-max", MNL_TYPE_U32 },
 	[LDIR_CONFIG_A_SYN_RESEND_GAP_MS] = { "syn-resend-gap", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_EMBRYONIC_MAX] = { "embryonic-max", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_EMBRYONIC_COUNT] = { "embryonic-count", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE] = { "timeout-syn-pressure", MNL_TYPE_U32 },
+	[LDIR_CONFIG_A_PRESSURE] = { "pressure", MNL_TYPE_U32 },
 };
 static const struct attr_set config_set = SET(config_attrs);
 
@@ -180,6 +187,8 @@ static const struct attr_desc event_attrs[LDIR_EVENT_A_MAX + 1] = {
 	[LDIR_EVENT_A_TYPE] = { "type", MNL_TYPE_U8 },
 	[LDIR_EVENT_A_REAL] = { "real", MNL_TYPE_NESTED, 0, &real_set },
 	[LDIR_EVENT_A_VIRTUAL] = { "virtual", MNL_TYPE_NESTED, 0, &virtual_set },
+	[LDIR_EVENT_A_CONN_COUNT] = { "conn-count", MNL_TYPE_U32 },
+	[LDIR_EVENT_A_EMBRYONIC] = { "embryonic", MNL_TYPE_U32 },
 };
 static const struct attr_set event_set = SET(event_attrs);
 
@@ -674,6 +683,11 @@ int msg_parse_event(const struct nlattr *nest, struct ld_event *e)
 		if (ret)
 			return ret;
 		e->has_virtual = true;
+	}
+	if (tb[LDIR_EVENT_A_CONN_COUNT] && tb[LDIR_EVENT_A_EMBRYONIC]) {
+		e->conn_count = get_u32(tb[LDIR_EVENT_A_CONN_COUNT]);
+		e->embryonic = get_u32(tb[LDIR_EVENT_A_EMBRYONIC]);
+		e->has_pressure = true;
 	}
 	return 0;
 }

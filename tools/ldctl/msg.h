@@ -38,8 +38,11 @@ struct ld_event {
 	uint8_t type;			/* enum ldir_event_type */
 	bool has_real;
 	bool has_virtual;
+	bool has_pressure;		/* PRESSURE_*: the two counts */
 	struct ld_real real;		/* key, STATE, DITCHED */
 	struct ld_virtual virt;		/* key */
+	uint32_t conn_count;
+	uint32_t embryonic;
 };
 
 int msg_parse_event(const struct nlattr *nest, struct ld_event *e);

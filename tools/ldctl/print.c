@@ -341,6 +341,12 @@ void pr_event(const struct pr *p, const struct ld_event *e)
 			fputs(" recovered", p->f);
 		else
 			pr_state(p, e->real.state);
+	} else if (e->has_pressure &&
+		   (e->type == LDIR_EVENT_PRESSURE_START ||
+		    e->type == LDIR_EVENT_PRESSURE_END)) {
+		fprintf(p->f, "SYN pressure %s (conns %u embryonic %u)",
+			e->type == LDIR_EVENT_PRESSURE_START ? "started" :
+			"ended", e->conn_count, e->embryonic);
 	} else if (e->has_virtual &&
 		   (e->type == LDIR_EVENT_VIRTUAL_FAILED ||
 		    e->type == LDIR_EVENT_VIRTUAL_RECOVERED)) {
@@ -544,6 +550,10 @@ void js_event(struct json *j, const struct ld_event *e)
 	if (e->has_virtual) {
 		js_vref(j, &e->virt);
 	}
+	if (e->has_pressure) {
+		json_u64(j, "conn-count", e->conn_count);
+		json_u64(j, "embryonic", e->embryonic);
+	}
 	json_obj_end(j);
 }
 
@@ -637,7 +647,10 @@ void save_config(FILE *f, const struct ld_config *c)
 	bool any = false;
 
 	for (i = 1; i <= LDIR_CONFIG_A_MAX; i++) {
-		if (i == LDIR_CONFIG_A_CONN_COUNT || !(c->has & (1u << i)))
+		/* what the kernel reports, not settings */
+		if (i == LDIR_CONFIG_A_CONN_COUNT ||
+		    i == LDIR_CONFIG_A_EMBRYONIC_COUNT ||
+		    i == LDIR_CONFIG_A_PRESSURE || !(c->has & (1u << i)))
 			continue;
 		fprintf(f, "%s %s %u", any ? "" : "config set",
 			ld_config_names[i], c->v[i]);

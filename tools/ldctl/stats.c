@@ -24,6 +24,7 @@ void usage_config(FILE *f)
 	      "                   [syn-resends K] [retry-interval S] [pr-age-div k] [pr-clamp PCT]\n"
 	      "                   [fpa-max N] [virtual-max N] [real-max N] [link-max N] [bind-max N]\n"
 	      "                   [syn-resend-gap MS]\n"
+	      "                   [embryonic-max N] [timeout-syn-pressure S]\n"
 	      "  ldctl config [show]\n", f);
 }
 
@@ -121,6 +122,9 @@ static const struct {
 	{ "bind-max", LDIR_CONFIG_A_BIND_MAX, 0, UINT32_MAX },
 	/* ms: a SYN sooner after the last counted one is no resend */
 	{ "syn-resend-gap", LDIR_CONFIG_A_SYN_RESEND_GAP_MS, 0, 60000 },
+	/* 0: half of conn-max */
+	{ "embryonic-max", LDIR_CONFIG_A_EMBRYONIC_MAX, 0, UINT32_MAX },
+	{ "timeout-syn-pressure", LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE, 1, 3600 },
 };
 
 int config_parse(int argc, char **argv, struct ld_config *c)

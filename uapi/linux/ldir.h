@@ -93,6 +93,21 @@
  *     failure detection and pr settings, and the caps on FPAs, virtuals,
  *     reals, links and binds (lowering one below the current count keeps
  *     what exists and refuses new ones)
+ *   SYN floods: a TCP conn whose handshake is not done (SYN_SENT,
+ *   SYN_RECV) is embryonic. At most EMBRYONIC_MAX of them live (0: half of
+ *   CONN_MAX); a new SYN past that bound, or a new conn when the table is
+ *   at CONN_MAX, evicts the embryonic conn that expires first among those
+ *   in the buckets next to its own (a bounded look, as conntrack's
+ *   early_drop), counted in EMBRYONIC_EVICTED; if there is none, the SYN
+ *   is dropped (DROP_SYN_PRESSURE, or DROP_CONN_LIMIT when the table is
+ *   full). Established conns are never evicted. From half of the
+ *   embryonic bound or 7/8 of CONN_MAX the namespace is under SYN
+ *   pressure (PRESSURE, an event LDIR_EVENT_PRESSURE_START) until below a
+ *   quarter of the bound and 3/4 of CONN_MAX again, for at least a second
+ *   (LDIR_EVENT_PRESSURE_END): meanwhile an embryonic conn lives
+ *   TIMEOUT_SYN_PRESSURE seconds from its SYN, not TIMEOUT_SYN. A user
+ *   namespace may lower EMBRYONIC_MAX, not raise it past half of the
+ *   module's conn_max.
  * LDIR_CMD_FLUSH        delete every virtual, real, link, bind, FPA and
  *     conn; with LDIR_A_FLUSH_CONNS_ONLY only the conns go
  *
@@ -483,6 +498,9 @@ enum ldir_stats_attrs {
 					 * expected: forwarded, the conn kept
 					 */
 	LDIR_STATS_A_DROP_REPLY_NO_CONN,/* from a real's service port, no conn */
+	LDIR_STATS_A_EMBRYONIC_EVICTED,	/* embryonic conns evicted for a new one */
+	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
+	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
@@ -508,6 +526,13 @@ enum ldir_config_attrs {
 	LDIR_CONFIG_A_LINK_MAX,		/* u32, links (65536) */
 	LDIR_CONFIG_A_BIND_MAX,		/* u32, binds (65536) */
 	LDIR_CONFIG_A_SYN_RESEND_GAP_MS,/* u32 ms, 0..60000 (default 500) */
+	LDIR_CONFIG_A_EMBRYONIC_MAX,	/* u32, embryonic conns; 0 (default):
+					 * half of CONN_MAX
+					 */
+	LDIR_CONFIG_A_EMBRYONIC_COUNT,	/* u32, read only */
+	/* u32 s, 1..3600: embryonic conns under SYN pressure (default 3) */
+	LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE,
+	LDIR_CONFIG_A_PRESSURE,		/* u32 0/1, read only: under SYN pressure */
 
 	__LDIR_CONFIG_A_MAX,
 	LDIR_CONFIG_A_MAX = __LDIR_CONFIG_A_MAX - 1
@@ -534,6 +559,8 @@ enum ldir_event_type {
 	LDIR_EVENT_REAL_STATE,		/* set in or out by hand */
 	LDIR_EVENT_VIRTUAL_FAILED,	/* every real failed, no backup */
 	LDIR_EVENT_VIRTUAL_RECOVERED,
+	LDIR_EVENT_PRESSURE_START,	/* SYN pressure: see CONFIG_SET */
+	LDIR_EVENT_PRESSURE_END,
 
 	__LDIR_EVENT_MAX,
 	LDIR_EVENT_MAX = __LDIR_EVENT_MAX - 1
@@ -544,6 +571,8 @@ enum ldir_event_attrs {
 	LDIR_EVENT_A_TYPE,		/* u8, enum ldir_event_type */
 	LDIR_EVENT_A_REAL,		/* nest: real key + STATE, DITCHED */
 	LDIR_EVENT_A_VIRTUAL,		/* nest: virtual key */
+	LDIR_EVENT_A_CONN_COUNT,	/* u32, PRESSURE_*: conns then */
+	LDIR_EVENT_A_EMBRYONIC,		/* u32, PRESSURE_*: embryonic conns then */
 
 	__LDIR_EVENT_A_MAX,
 	LDIR_EVENT_A_MAX = __LDIR_EVENT_A_MAX - 1

@@ -465,7 +465,7 @@ static void test_config_parse(void)
 		     "timeout-fin 2 timeout-time-wait 3 timeout-close 4 timeout-udp 5 "
 		     "syn-resends 255 retry-interval 604800 pr-age-div 1000000 pr-clamp 1 "
 		     "fpa-max 0 virtual-max 1 real-max 2 link-max 3 bind-max 4294967295 "
-		     "syn-resend-gap 60000");
+		     "syn-resend-gap 60000 embryonic-max 0 timeout-syn-pressure 3600");
 	CHECK(!config_parse(argc, argv, &c));
 	CHECK(c.v[LDIR_CONFIG_A_FPA_MAX] == 0);
 	CHECK(c.v[LDIR_CONFIG_A_BIND_MAX] == 4294967295u);
@@ -478,9 +478,12 @@ static void test_config_parse(void)
 	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_SYN] == 1);
 	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_EST] == 604800);
 	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_UDP] == 5);
+	CHECK(c.v[LDIR_CONFIG_A_TIMEOUT_SYN_PRESSURE] == 3600);
 	CHECK(!(c.has & (1u << LDIR_CONFIG_A_CONN_COUNT)));
 	CHECK(c.has == (((1u << (LDIR_CONFIG_A_MAX + 1)) - 1) &
-			~(1u << LDIR_CONFIG_A_CONN_COUNT) & ~1u));
+			~(1u << LDIR_CONFIG_A_CONN_COUNT) &
+			~(1u << LDIR_CONFIG_A_EMBRYONIC_COUNT) &
+			~(1u << LDIR_CONFIG_A_PRESSURE) & ~1u));
 
 	err_start();
 	argc = words(argv, "timeout-est 604801");
@@ -677,7 +680,8 @@ static const char stats_json[] =
 	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 	"\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 	"\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0}";
+	"\"drop-reply-no-conn\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}";
 
 static void test_print(void)
 {
@@ -752,14 +756,16 @@ static void test_print(void)
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0}}],\"assigned\":[],"
+	"\"drop-reply-no-conn\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}}],\"assigned\":[],"
 		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
 		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
 		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0}},"
+	"\"drop-reply-no-conn\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
 		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,"
@@ -860,7 +866,8 @@ static void test_print_ext(void)
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0}},"
+	"\"drop-reply-no-conn\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
 		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
@@ -878,7 +885,8 @@ static void test_print_ext(void)
 		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
 		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
 		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0}},"
+	"\"drop-reply-no-conn\":0,"
+		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
 		     "\"state\":\"failed\",\"syn-threshold\":1,\"fail-threshold\":0,"
 		     "\"idle-timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
@@ -917,11 +925,14 @@ static void test_stats_print(void)
 		  "conns-expired 13\nditched 15\nprobes 16\nbackup 17\n"
 		  "drop-reply-clash 18\ndrop-removed 19\ndrop-icmp-csum 20\n"
 		  "rst-ignored 21\ndrop-reply-no-conn 22\n"
+		  "embryonic-evicted 23\ndrop-syn-pressure 24\npressure-starts 25\n"
 		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
 		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
 		  "timeout-udp 108\nsyn-resends 109\nretry-interval 110\n"
 		  "pr-age-div 111\npr-clamp 112\nfpa-max 113\nvirtual-max 114\n"
-		  "real-max 115\nlink-max 116\nbind-max 117\nsyn-resend-gap 118\n");
+		  "real-max 115\nlink-max 116\nbind-max 117\nsyn-resend-gap 118\n"
+		  "embryonic-max 119\nembryonic-count 120\ntimeout-syn-pressure 121\n"
+		  "pressure 122\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
@@ -935,7 +946,9 @@ static void test_stats_print(void)
 		  "\"timeout-close\":107,\"timeout-udp\":108,\"syn-resends\":109,"
 		  "\"retry-interval\":110,\"pr-age-div\":111,\"pr-clamp\":112,"
 		  "\"fpa-max\":113,\"virtual-max\":114,\"real-max\":115,"
-		  "\"link-max\":116,\"bind-max\":117,\"syn-resend-gap\":118}}\n");
+		  "\"link-max\":116,\"bind-max\":117,\"syn-resend-gap\":118,"
+		  "\"embryonic-max\":119,\"embryonic-count\":120,"
+		  "\"timeout-syn-pressure\":121,\"pressure\":122}}\n");
 	free(c.buf);
 }
 
@@ -978,7 +991,7 @@ static void test_save_roundtrip(void)
 		  "timeout-time-wait 60 timeout-close 70 timeout-udp 80 "
 		  "syn-resends 90 retry-interval 100 pr-age-div 110 pr-clamp 25 "
 		  "fpa-max 130 virtual-max 140 real-max 150 link-max 160 bind-max 170 "
-		  "syn-resend-gap 180\n"
+		  "syn-resend-gap 180 embryonic-max 190 timeout-syn-pressure 210\n"
 		  "real add 10.0.2.11:8080 weight 2 maxconns 0 state in "
 		  "syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
 		  "real add [2001:db8::11]:0 weight 1 maxconns 100 state in "
@@ -999,7 +1012,9 @@ static void test_save_roundtrip(void)
 		argc = words(argv, line);
 		if (!strcmp(argv[0], "config")) {
 			CHECK(!config_parse(argc - 2, argv + 2, &cfg2));
-			cfg.has &= ~(1u << LDIR_CONFIG_A_CONN_COUNT);
+			cfg.has &= ~(1u << LDIR_CONFIG_A_CONN_COUNT) &
+				   ~(1u << LDIR_CONFIG_A_EMBRYONIC_COUNT) &
+				   ~(1u << LDIR_CONFIG_A_PRESSURE);
 			CHECK(cfg2.has == cfg.has);
 			for (i = 1; i <= LDIR_CONFIG_A_MAX; i++)
 				if (cfg.has & (1u << i))
@@ -1606,6 +1621,41 @@ static void test_msg_ext(void)
 		  "{\"event\":\"99\",\"real\":\"10.0.2.11\",\"real-port\":80,"
 		  "\"state\":\"out\",\"ditched\":3,\"virtual\":\"192.0.2.10\","
 		  "\"virtual-port\":80,\"protocol\":\"tcp\",\"bind\":0}\n");
+	free(c.buf);
+
+	/* SYN pressure: the two counts */
+	p.f = cap_start(&c);
+	{
+		static const uint8_t types[] = {
+			LDIR_EVENT_PRESSURE_START, LDIR_EVENT_PRESSURE_END,
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(types); i++) {
+			struct nlattr *ev;
+
+			nlh = mnl_nlmsg_put_header(buf);
+			mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+			ev = mnl_attr_nest_start(nlh, LDIR_A_EVENT);
+			mnl_attr_put_u8(nlh, LDIR_EVENT_A_TYPE, types[i]);
+			mnl_attr_put_u32(nlh, LDIR_EVENT_A_CONN_COUNT, 2000 - i);
+			mnl_attr_put_u32(nlh, LDIR_EVENT_A_EMBRYONIC, 1000 - i);
+			mnl_attr_nest_end(nlh, ev);
+			CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_EVENT]);
+			CHECK(!msg_parse_event(tb[LDIR_A_EVENT], &e));
+			pr_event(&p, &e);
+		}
+	}
+	CHECK_STR(cap_end(&c),
+		  "SYN pressure started (conns 2000 embryonic 1000)\n"
+		  "SYN pressure ended (conns 1999 embryonic 999)\n");
+	free(c.buf);
+	json_init(&j, cap_start(&c));
+	js_event(&j, &e);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "{\"event\":\"pressure-end\",\"conn-count\":1999,"
+		  "\"embryonic\":999}\n");
 	free(c.buf);
 
 	/* an event without a type is malformed */
