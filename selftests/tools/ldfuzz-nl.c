@@ -294,7 +294,8 @@ static size_t nest_start(struct msg *m, uint16_t type)
 {
 	if (mutating(m) && one_in(3))
 		type = rnd_type();
-	return hdr_at(m, type | (one_in(4) ? NLA_F_NESTED : 0));
+	/* strict validation wants NLA_F_NESTED: without it now and then */
+	return hdr_at(m, type | (mutating(m) && one_in(2) ? 0 : NLA_F_NESTED));
 }
 
 static void nest_end(struct msg *m, size_t off)
@@ -338,7 +339,7 @@ static void put_deep(struct msg *m, uint16_t type)
 	int i, depth = 1 + rnd(64);
 
 	for (i = 0; i < depth; i++)
-		offs[i] = hdr_at(m, i ? rnd_type() : type);
+		offs[i] = hdr_at(m, (i ? rnd_type() : type) | NLA_F_NESTED);
 	put_random(m, rnd(16));
 	pad(m);
 	while (i--)
@@ -680,7 +681,7 @@ static void chaos_body(struct msg *m, int cmd)
 		break;
 	default:
 		/* reads take no attributes: give them some now and then */
-		if (one_in(4)) {
+		if (m->mut && one_in(4)) {
 			n = hdr_at(m, rnd_type());
 			put_random(m, rnd(32));
 			set_len(m, n);
@@ -1141,8 +1142,6 @@ static void learn(const struct nlmsghdr *h)
 {
 	const uint8_t *p = (const uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN;
 	size_t n = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, off = 0;
-	const struct genlmsghdr *g = NLMSG_DATA(h);
-
 	while (off + NLA_HDRLEN <= n) {
 		const struct nlattr *a = (const void *)(p + off);
 		const uint8_t *d = p + off + NLA_HDRLEN;
@@ -1150,16 +1149,13 @@ static void learn(const struct nlmsghdr *h)
 
 		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > n)
 			break;
-		if (g->cmd == LDIR_CMD_VIRTUAL_GET &&
-		    (a->nla_type & NLA_TYPE_MASK) == LDIR_A_VIRTUAL &&
+		if ((a->nla_type & NLA_TYPE_MASK) == LDIR_A_VIRTUAL &&
 		    nvkeys < MAXKEYS)
 			learn_vkey(d, dl, &vkeys[nvkeys++]);
-		if (g->cmd == LDIR_CMD_REAL_GET &&
-		    (a->nla_type & NLA_TYPE_MASK) == LDIR_A_REAL &&
+		if ((a->nla_type & NLA_TYPE_MASK) == LDIR_A_REAL &&
 		    nrkeys < MAXKEYS)
 			learn_rkey(d, dl, &rkeys[nrkeys++]);
-		if (g->cmd == LDIR_CMD_LINK_GET &&
-		    (a->nla_type & NLA_TYPE_MASK) == LDIR_A_LINK &&
+		if ((a->nla_type & NLA_TYPE_MASK) == LDIR_A_LINK &&
 		    nlkeys < MAXKEYS) {
 			size_t o2 = 0;
 
@@ -1425,7 +1421,7 @@ static void populate(int fd)
 	static struct msg m;
 	int i;
 
-	for (i = 0; i < 120; i++) {
+	for (i = 0; i < 240; i++) {
 		m.len = 0;
 		build_one(&m, (int[]){ LDIR_CMD_VIRTUAL_NEW, LDIR_CMD_REAL_NEW,
 				       LDIR_CMD_REAL_NEW, LDIR_CMD_LINK_NEW,
