@@ -54,7 +54,7 @@ FUZZ_SEED ?=
 fuzz:
 	LDIR_KERNELS=debug LDIR_KUNIT=0 LDIR_TESTS='^test-fuzz\.sh$$' \
 	LDIR_FUZZ_N=$(FUZZ_N) LDIR_FUZZ_PKTS=$(FUZZ_PKTS) LDIR_FUZZ_SEED=$(FUZZ_SEED) \
-	LDIR_TEST_TIMEOUT=$${LDIR_TEST_TIMEOUT:-$$((600 + ($(FUZZ_N) + $(FUZZ_PKTS)) / 10))} \
+	LDIR_TEST_TIMEOUT=$${LDIR_TEST_TIMEOUT:-$$((600 + $(FUZZ_N) / 10 + $(FUZZ_PKTS) / 4))} \
 		bash selftests/qemu/check.sh
 
 demo:
