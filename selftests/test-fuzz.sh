@@ -14,7 +14,8 @@
 #   2. netlink reject: ldfuzz-nl -m reject in the director's namespace:
 #      valid changes to its objects with a defect the kernel must refuse;
 #      every one refused (ldfuzz-nl checks), the configuration byte for
-#      byte what it was (a handler that applied half a request shows).
+#      byte what it was (a handler that applied half a request shows);
+#      then chaos again as nobody: every change refused, nothing changed.
 #   3. packets: ldfuzz-pkt send from the client at the VIP and from the
 #      reals of two live conns back at the client, while ldfuzz-pkt check
 #      on every real and on the client verifies the checksums of every
@@ -141,6 +142,14 @@ cat "$T/reject"
 ((rc == 0)) || fail "ldfuzz-nl -m reject exited $rc: a defective request was accepted"
 deep "$T/reject" EEXIST ENOENT EINVAL
 same_config "after $N refused requests"
+log "2b. netlink chaos as nobody in the director's namespace (at ${SECONDS}s)"
+rc=0
+pd setpriv --reuid=65534 --regid=65534 --clear-groups \
+	ldfuzz-nl -m chaos -u -s "$((SEED + 9))" -n "$((N / 2))" >"$T/nobody" 2>&1 || rc=$?
+grep -E '^ldfuzz-nl: (seed|[0-9]+ requests|defects|replies by errno)' "$T/nobody"
+((rc == 0)) || fail "ldfuzz-nl -u exited $rc: $(grep -A 3 FINDING "$T/nobody" | head -n 8)"
+deep "$T/nobody" EPERM
+same_config "after $((N / 2)) requests from nobody"
 
 # ---- 3. packets ------------------------------------------------------------
 log "3. malformed packets through live conns (at ${SECONDS}s)"

@@ -2,7 +2,7 @@
 /*
  * ldfuzz-nl: a generic-netlink fuzzer for the "ldir" family.
  *
- *   ldfuzz-nl [-m chaos|reject] [-s SEED] [-n MSGS] [-t SECS] [-v]
+ *   ldfuzz-nl [-m chaos|reject] [-s SEED] [-n MSGS] [-t SECS] [-u]
  *
  * Sends MSGS requests (or for SECS seconds, whichever ends first) on the
  * namespace of the calling process, built from every command and attribute
@@ -28,6 +28,9 @@
  *            it was (the caller compares), and every such request must
  *            get an error (this tool checks: exit 1 otherwise). The keys
  *            come from dumps of the namespace's own configuration.
+ * -u         the sender has no right to change anything (run it as an
+ *            unprivileged user): every request that could change the
+ *            configuration must be refused (exit 1 otherwise).
  *
  * Prints the seed first (the same seed sends the same requests), and at
  * the end a histogram of the replies by command and errno and the
@@ -703,11 +706,13 @@ enum poison {
 	P_LEN_LIE,		/* the last attribute runs past the message */
 	P_BAD_FAMILY,		/* the key's family is not AF_INET */
 	P_SEMANTIC,		/* what only the handler can know */
+	P_NOPERM,		/* -u: the sender may not change anything */
 	__P_MAX
 };
 
 static const char *const poison_names[__P_MAX] = {
 	"unknown-attr", "read-only", "len-lie", "bad-family", "semantic",
+	"no-permission",
 };
 
 static uint16_t bad_family(void)
@@ -744,7 +749,7 @@ static void absent_rkey(struct rkey *k)
  */
 static int reject_body(struct msg *m, int cmd)
 {
-	int poison = rnd(__P_MAX), sem = rnd(4), plen;
+	int poison = rnd(P_NOPERM), sem = rnd(4), plen;
 	struct vkey v;
 	struct rkey r;
 	size_t n, a;
@@ -977,7 +982,6 @@ static int reject_body(struct msg *m, int cmd)
 
 static int family_id;
 static uint32_t seq = 1;
-static int verbose;
 
 struct slot {
 	int cmd;
@@ -993,6 +997,7 @@ static struct slot slots[NSLOT];
 #define E_DUMP 134
 static unsigned long counts[NCMD][NERR];
 static unsigned long total_sent, total_batches, abandoned, unread, findings;
+static unsigned long dump_intr;	/* dump messages flagged NLM_F_DUMP_INTR */
 static unsigned long poison_sent[__P_MAX];
 
 #define NMSG 256
@@ -1222,6 +1227,8 @@ static void drain(int fd, int max_reads)
 				s->want_reply = 0;
 			} else if (h->nlmsg_type == family_id) {
 				counts[s->cmd][E_DUMP]++;
+				if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+					dump_intr++;
 				if (learning)
 					learn(h);
 			}
@@ -1281,6 +1288,7 @@ static int resolve_family(int fd)
 
 enum mode { M_CHAOS, M_REJECT };
 static enum mode mode = M_CHAOS;
+static int unpriv;
 
 static int pick_cmd(void)
 {
@@ -1336,6 +1344,8 @@ static void build_one(struct msg *m, int cmd, int mutate)
 		poison = reject_body(m, cmd);
 	else
 		chaos_body(m, cmd);
+	if (unpriv && !is_read(cmd))
+		poison = P_NOPERM;
 
 	h = (struct nlmsghdr *)(m->d + start);
 	g = (struct genlmsghdr *)(h + 1);
@@ -1463,13 +1473,13 @@ static void report(void)
 	unsigned long tot[NERR] = { 0 };
 	int c, e, i, j;
 
-	printf("ldfuzz-nl: %lu requests in %lu sendmsg calls, %lu dumps abandoned, %lu batches never read\n",
-	       total_sent, total_batches, abandoned, unread);
-	if (mode == M_REJECT)
-		printf("ldfuzz-nl: defects: unknown-attr %lu, read-only %lu, len-lie %lu, bad-family %lu, semantic %lu\n",
+	printf("ldfuzz-nl: %lu requests in %lu sendmsg calls, %lu sockets closed after one read or none (%lu never read), %lu dump messages flagged DUMP_INTR\n",
+	       total_sent, total_batches, abandoned, unread, dump_intr);
+	if (mode == M_REJECT || unpriv)
+		printf("ldfuzz-nl: defects: unknown-attr %lu, read-only %lu, len-lie %lu, bad-family %lu, semantic %lu, no-permission %lu\n",
 		       poison_sent[P_UNKNOWN_ATTR], poison_sent[P_READONLY],
 		       poison_sent[P_LEN_LIE], poison_sent[P_BAD_FAMILY],
-		       poison_sent[P_SEMANTIC]);
+		       poison_sent[P_SEMANTIC], poison_sent[P_NOPERM]);
 	printf("ldfuzz-nl: replies by command (ok = ack or dump done; dump = dump messages):\n");
 	for (c = 0; c < NCMD; c++) {
 		char line[1024];
@@ -1516,7 +1526,7 @@ static void report(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ldfuzz-nl [-m chaos|reject] [-s SEED] [-n MSGS] [-t SECS] [-v]\n");
+	fprintf(stderr, "usage: ldfuzz-nl [-m chaos|reject] [-s SEED] [-n MSGS] [-t SECS] [-u]\n");
 	exit(2);
 }
 
@@ -1527,7 +1537,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 0;
 	int opt, fd, secs = 0, have_seed = 0;
 
-	while ((opt = getopt(argc, argv, "m:s:n:t:v")) != -1) {
+	while ((opt = getopt(argc, argv, "m:s:n:t:u")) != -1) {
 		switch (opt) {
 		case 'm':
 			if (!strcmp(optarg, "chaos"))
@@ -1543,7 +1553,7 @@ int main(int argc, char **argv)
 			break;
 		case 'n': nmax = strtoul(optarg, NULL, 0); break;
 		case 't': secs = atoi(optarg); break;
-		case 'v': verbose = 1; break;
+		case 'u': unpriv = 1; break;
 		default: usage();
 		}
 	}
