@@ -1402,6 +1402,11 @@ static void build_one(struct msg *m, int cmd, int mutate)
 			break;
 		}
 	}
+	/* a control message, or one that is no request, is acked by
+	 * netlink itself without reaching ldir: no defect can be checked
+	 */
+	if (h->nlmsg_type != family_id || !(h->nlmsg_flags & NLM_F_REQUEST))
+		poison = -1;
 	s = &slots[sq % NSLOT];
 	s->cmd = cmd;
 	s->poison = poison;
