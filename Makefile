@@ -2,6 +2,7 @@
 #
 # make            build ldir.ko (against KDIR) and ldctl
 # make check      the test suite, in QEMU (see README)
+# make fuzz       the netlink and packet fuzzers, long, on the debug kernel
 # make demo       a small site in QEMU on Debian's stock kernel
 # make bench      ldir vs plain forwarding, IPVS, nft DNAT (BENCHMARKS.md)
 # make style      checkpatch; make sparse: sparse (C=2)
@@ -33,8 +34,8 @@ KSRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12*.tar.xz)))
 SRCDIR := $(CURDIR)
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/ldir.h
 
-.PHONY: all module ldctl check demo bench style sparse install install-tools \
-	man deb clean
+.PHONY: all module ldctl check fuzz demo bench style sparse install \
+	install-tools man deb clean
 
 all: module ldctl
 
@@ -56,10 +57,23 @@ ldctl:
 check:
 	bash selftests/qemu/check.sh
 
+# make fuzz: selftests/test-fuzz.sh (which `make check` runs short) with
+# FUZZ_N netlink requests per fuzzer and FUZZ_PKTS packets per sender, on
+# the debug kernel (KASAN, lockdep, kmemleak); a new seed each time unless
+# FUZZ_SEED replays a run (make check fuzzes with seed 1).
+FUZZ_N ?= 20000
+FUZZ_PKTS ?= 20000
+FUZZ_SEED ?= random
+fuzz:
+	LDIR_KERNELS=debug LDIR_KUNIT=0 LDIR_TESTS='^test-fuzz\.sh$$' \
+	LDIR_FUZZ_N=$(FUZZ_N) LDIR_FUZZ_PKTS=$(FUZZ_PKTS) LDIR_FUZZ_SEED=$(FUZZ_SEED) \
+	LDIR_TEST_TIMEOUT=$${LDIR_TEST_TIMEOUT:-$$((600 + $(FUZZ_N) / 10 + $(FUZZ_PKTS) / 4))} \
+		bash selftests/qemu/check.sh
+
 demo:
 	bash selftests/qemu/demo.sh
 
-# benchmarks (issue 6): not a test, never part of check
+# benchmarks: not a test, never part of check
 bench:
 	bash selftests/qemu/bench.sh
 

@@ -18,8 +18,8 @@ cmdline_mode=${LDIR_MODE:-}
 # shellcheck disable=SC1091
 . /ldir/env
 LDIR_MODE=${cmdline_mode:-${LDIR_MODE:-check}}
-# bench.sh's knobs
-for v in ${!LDIR_BENCH_*}; do
+# bench.sh's knobs, and test-fuzz.sh's (make fuzz)
+for v in ${!LDIR_BENCH_*} ${!LDIR_FUZZ_*}; do
 	export "${v?}"
 done
 export LDIR_KERNEL LDIR_MODE LDIR_KO=/ldir/ldir.ko

@@ -561,8 +561,8 @@ make_initramfs()
 		printf 'LDIR_KUNIT=%q\n' "${LDIR_KUNIT:-1}"
 		printf 'LDIR_TEST_TIMEOUT=%q\n' "${LDIR_TEST_TIMEOUT:-$([ "$name" = debug ] && echo 600 || echo 240)}"
 		printf 'LDIR_BENCH=%q\n' "${LDIR_BENCH:-}"
-		# the knobs of selftests/bench.sh
-		for v in ${!LDIR_BENCH_*}; do
+		# the knobs of selftests/bench.sh and test-fuzz.sh
+		for v in ${!LDIR_BENCH_*} ${!LDIR_FUZZ_*}; do
 			printf '%s=%q\n' "$v" "${!v}"
 		done
 	} >"$root/ldir/env"
