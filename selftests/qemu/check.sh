@@ -15,8 +15,8 @@
 #   LDIR_CACHE     cache directory, default /var/cache/ldir
 #   LDIR_TEST_TIMEOUT  per-test timeout in the guest (600 s debug, 240 s stock)
 #   LDIR_BOOT_TIMEOUT  a guest's whole run (default: from the number of tests)
-#   LDIR_PARALLEL  1: run the debug guest beside the stock ones (faster when
-#                  the machine is otherwise idle)
+#   LDIR_PARALLEL  1 (default): the debug guest runs beside the stock ones
+#                  (a guest mostly keeps one core busy); 0: one at a time
 #   LDIR_APPEND    extra kernel command line
 #   LDIR_SKIP_OK   extended regex of results ("6.1:test-x.sh", "kunit:...")
 #                  that may skip, besides SKIP_EXPECTED below; any other
@@ -362,7 +362,7 @@ fi
 
 if [ -z "${KERNELS// /}" ]; then
 	:	# already run
-elif [ "${LDIR_PARALLEL:-0}" = 1 ] && [[ " $KERNELS " == *" debug "* ]]; then
+elif [ "${LDIR_PARALLEL:-1}" = 1 ] && [[ " $KERNELS " == *" debug "* ]]; then
 	# The debug guest beside the stock ones: a guest mostly keeps one
 	# core busy. The debug kernel's report follows the others'.
 	make_base_root
