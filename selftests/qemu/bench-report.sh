@@ -192,7 +192,7 @@ report()
 		sed 's/^# ldir: scheme \([^ ]*\) rejected.*kernel: \(.*\) (attribute .*/- ldir scheme \1: rejected by the module (\2), skipped/'
 
 	echo
-	echo "## Targets (issue 6)"
+	echo "## Targets"
 	echo
 	echo "| target | figure | verdict |"
 	echo "|---|---|---|"

@@ -97,7 +97,7 @@ expect 1 '' '^ldctl: unexpected argument "x"$' -- binds x
 expect 1 '' '^ldctl: unknown command "clear"$' -- fpa clear
 expect 1 '' '^ldctl: unexpected argument "x"$' -- fpa flush 192.0.2.10:80 tcp x
 
-# issue 3: thresholds, startup, backups, the new config keys, monitor
+# thresholds, startup, backups, the new config keys, monitor
 expect 0 'syn-threshold N' '' -- real help
 expect 0 'startup rr\|none' '' -- virtual help
 expect 0 'pr-age-div' '' -- config help

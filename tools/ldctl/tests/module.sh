@@ -90,19 +90,19 @@ eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout-est"]')"
 eq "stats -j: counters" 24 "$(L -j stats | jq -er '.stats | length')"
 eq "stats: lines" 46 "$(L stats | wc -l)"
 
-# issue 3 settings: set, shown, saved
+# failure, startup and backup settings: set, shown, saved
 expect 0 '' '' -- real set 10.0.2.11 syn-threshold 7 fail-threshold 0 idle-timeout 60 backup 10.0.2.13
 expect 0 '' '' -- virtual set 192.0.2.10:80 tcp startup rr startup-pct 30 startup-window 9
 expect 0 '' '' -- virtual add 192.0.2.10:81 tcp
 expect 0 '' '' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.10:81
 expect 1 '' 'attribute real\.backup 10\.0\.2\.99:0\)' -- real set 10.0.2.11 backup 10.0.2.99
 expect 1 '' 'attribute virtual\.backup 192\.0\.2\.99:80 tcp\)' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.99:80
-eq "real -j: issue 3 settings" "7 0 60 10.0.2.13:0" \
+eq "real -j: failure settings, backup" "7 0 60 10.0.2.13:0" \
 	"$(L -j real | jq -er '.[0] | "\(.["syn-threshold"]) \(.["fail-threshold"]) \(.["idle-timeout"]) \(.backup)"')"
 eq "virtual -j: startup, backup" "rr 30 9 192.0.2.10:81 false" \
 	"$(L -j virtual | jq -r '.[0] | "\(.startup) \(.["startup-pct"]) \(.["startup-window"]) \(.backup) \(.failed)"')"
 expect 0 '' '' -- config set syn-resends 3 retry-interval 5 pr-age-div 8 pr-clamp 50
-eq "config -j: issue 3 settings" "3 5 8 50" \
+eq "config -j: failure and pr settings" "3 5 8 50" \
 	"$(L -j config | jq -er '"\(.["syn-resends"]) \(.["retry-interval"]) \(.["pr-age-div"]) \(.["pr-clamp"])"')"
 eq "config -j: syn-resend-gap default (ms)" 500 "$(L -j config | jq -er '.["syn-resend-gap"]')"
 expect 0 '' '' -- config set syn-resend-gap 750
