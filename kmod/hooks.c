@@ -213,15 +213,6 @@ static unsigned int tcp_payload(const struct sk_buff *skb, unsigned int thoff,
 	return skb->len > hl ? skb->len - hl : 0;
 }
 
-/* Does the packet carry data? The response time clock needs to know. */
-static bool has_payload(const struct sk_buff *skb, unsigned int thoff,
-			const struct tcphdr *th)
-{
-	if (!th)
-		return true;
-	return skb->len > thoff + th->doff * 4;
-}
-
 static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
@@ -230,6 +221,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	struct ldir_real *avoid = NULL;
 	struct ldir_virtual *v;
 	struct ldir_conn *cp;
+	unsigned int payload;
 	struct ldir_tuple t;
 	int thoff, ret;
 
@@ -282,10 +274,10 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		if (!cp)
 			return NF_DROP;
 	}
-	ldir_conn_update_state(ln, cp, LDIR_DIR_ORIG, th,
-			       tcp_payload(skb, thoff, th));
-	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) &&
-	    has_payload(skb, thoff, th))
+	payload = tcp_payload(skb, thoff, th);
+	ldir_conn_update_state(ln, cp, LDIR_DIR_ORIG, th, payload);
+	/* the response time clock runs on data; a UDP datagram is data */
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
 		ldir_conn_timing(ln, cp, LDIR_DIR_ORIG);
 	if (unlikely(ldir_nat_dnat(skb, thoff, cp)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
@@ -299,6 +291,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	struct ldir_net *ln = ldir_pernet(state->net);
 	const struct tcphdr *th = NULL;
 	struct ldir_conn *cp;
+	unsigned int payload;
 	struct ldir_tuple t;
 	int thoff, ret;
 
@@ -324,10 +317,10 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 		return ldir_stateless_out(ln, skb, thoff, &t);
 	if (t.protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
-	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY, th,
-			       tcp_payload(skb, thoff, th));
-	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) &&
-	    has_payload(skb, thoff, th))
+	payload = tcp_payload(skb, thoff, th);
+	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY, th, payload);
+	/* the response time clock runs on data; a UDP datagram is data */
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
 		ldir_conn_timing(ln, cp, LDIR_DIR_REPLY);
 	if (unlikely(ldir_nat_snat(skb, thoff, cp)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
