@@ -5,7 +5,9 @@
 # make fuzz       the netlink and packet fuzzers, long, on the debug kernel
 # make demo       a small site in QEMU on Debian's stock kernel
 # make bench      ldir vs plain forwarding, IPVS, nft DNAT (BENCHMARKS.md)
-# make style      checkpatch; make sparse: sparse (C=2)
+# make style      checkpatch and spec-check; make sparse: sparse (C=2)
+# make spec-check Documentation/netlink/specs/ldir.yaml against the kernel's
+#                 schema, uapi/linux/ldir.h and the module's policies
 # make install    install ldir.ko, ldctl, the man pages, bash completion and
 #                 ldir.service on this machine (install-tools: all but ldir.ko)
 # make man        ldctl(8) and ldir(7) into build/man (scdoc)
@@ -30,12 +32,16 @@ BUILD ?= build
 LDIR_CACHE ?= /var/cache/ldir
 CHECKPATCH ?= $(LDIR_CACHE)/checkpatch/scripts/checkpatch.pl
 KSRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12*.tar.xz)))
+# ynl (tools/net/ynl: its spec parser and CLI) and the genetlink schemas, from
+# the same tarball; the QEMU harness copies its CLI into the 6.12 guest
+YNL ?= $(LDIR_CACHE)/ynl/tools/net/ynl
+SPEC := Documentation/netlink/specs/ldir.yaml
 
 SRCDIR := $(CURDIR)
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/ldir.h
 
-.PHONY: all module ldctl check fuzz demo bench style sparse install \
-	install-tools man deb clean
+.PHONY: all module ldctl check fuzz demo bench style spec-check sparse \
+	install install-tools man deb clean
 
 all: module ldctl
 
@@ -87,8 +93,21 @@ $(CHECKPATCH):
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
 
+$(YNL)/cli.py:
+	@test -n "$(KSRC_TAR)" || { echo "spec-check: apt-get install linux-source-6.12"; exit 1; }
+	rm -rf $(LDIR_CACHE)/ynl.tmp.$$$$ && mkdir -p $(LDIR_CACHE)/ynl.tmp.$$$$ && \
+	tar -C $(LDIR_CACHE)/ynl.tmp.$$$$ --strip-components=1 -xf $(KSRC_TAR) \
+		--wildcards '*/tools/net/ynl/cli.py' '*/tools/net/ynl/lib/*.py' \
+		'*/Documentation/netlink/*.yaml' && \
+	{ mv -T $(LDIR_CACHE)/ynl.tmp.$$$$ $(LDIR_CACHE)/ynl 2>/dev/null || \
+		rm -rf $(LDIR_CACHE)/ynl.tmp.$$$$; }
+
+# the spec is the ABI: the hand-written header and the module follow it
+spec-check: $(YNL)/cli.py
+	python3 tools/spec/check.py $(YNL) $(SPEC) uapi/linux/ldir.h kmod
+
 # LINUX_VERSION_CODE: compat.h is the one place that compares versions.
-style: $(CHECKPATCH)
+style: $(CHECKPATCH) spec-check
 	$(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/linux/ldir.h
