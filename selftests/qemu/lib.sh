@@ -75,7 +75,7 @@ LDIR_PKGS="qemu-system-x86 linux-source-6.12 busybox-static linux-image-amd64
 linux-headers-amd64 flex bison libelf-dev bc libssl-dev cpio kmod xz-utils
 libmnl-dev pkg-config sparse iproute2 nftables socat iperf3 curl jq util-linux
 tcpdump ipvsadm gcc make bash coreutils diffutils findutils grep sed mawk
-procps psmisc prometheus tmux
+procps psmisc prometheus tmux python3 python3-yaml python3-jsonschema
 dpkg-dev debhelper dh-dkms dkms fakeroot lintian scdoc pkgconf man-db
 bash-completion"
 
@@ -510,6 +510,50 @@ make_base_root()
 	BASE_ROOT=$root
 }
 
+# copy_ynl ROOT: the kernel's ynl CLI (tools/net/ynl, from linux-source-6.12
+# through `make` in the repo) and the family's spec as /ldir/ynl, and the
+# part of Debian's python3 and python3-yaml it loads: each module as its
+# compiled .pyc in place of the source (about 9 MB, most of it python3
+# itself). selftests/test-ynl.sh drives the module with it.
+copy_ynl()
+{
+	local root=$1 ynl=$LDIR_CACHE/ynl/tools/net/ynl f
+
+	make -s -C "$LDIR_REPO" LDIR_CACHE="$LDIR_CACHE" "$ynl/cli.py" >&2 ||
+		die "initramfs: cannot unpack ynl from linux-source-6.12"
+	mkdir -p "$root/ldir/ynl/lib"
+	install -m 0644 "$ynl/cli.py" "$root/ldir/ynl/"
+	install -m 0644 "$ynl"/lib/*.py "$root/ldir/ynl/lib/"
+	install -m 0644 "$LDIR_REPO/Documentation/netlink/specs/ldir.yaml" "$root/ldir/ynl/"
+	copy_bin "$root" /usr/bin/python3 || die "initramfs: cannot copy python3"
+	# what a run of cli.py imports, as files: run it here (the family is
+	# not there, it fails after parsing its arguments and the spec)
+	/usr/bin/python3 - "$ynl" "$root/ldir/ynl/ldir.yaml" <<-'EOT' |
+	import runpy, sys, traceback  # noqa: F401  (traceback: for errors)
+	cli = sys.argv[1] + '/cli.py'
+	sys.path.insert(0, sys.argv[1])
+	sys.argv = [cli, '--spec', sys.argv[2], '--no-schema', '--output-json',
+	            '--dump', 'virtual-get']
+	try:
+	    runpy.run_path(cli, run_name='__main__')
+	except BaseException:
+	    pass
+	for m in list(sys.modules.values()):
+	    f = getattr(m, '__file__', None) or ''
+	    if f.startswith('/usr/lib/'):
+	        print(f, getattr(m, '__cached__', None) or '')
+	EOT
+	while read -r f c; do
+		if [[ $f == *.so ]]; then
+			copy_bin "$root" "$f" || die "initramfs: cannot copy $f"
+		elif [ -n "$c" ] && [ -f "$c" ]; then
+			install -D -m 0644 "$c" "$root${f}c"
+		else
+			install -D -m 0644 "$f" "$root$f"
+		fi
+	done
+}
+
 # make_initramfs NAME KVER KOS_DIR OUT MODE: packs the guest for kernel NAME
 # (debug, 6.1, 6.12) into OUT (an uncompressed cpio).
 make_initramfs()
@@ -530,6 +574,8 @@ make_initramfs()
 	# the node_exporter textfile units (selftests/test-metrics.sh runs them)
 	cp -a "$LDIR_REPO/tools/ldctl/contrib" "$root/ldir/ldctl-contrib"
 	install -m 0755 "$LDIR_REPO/selftests/qemu/init.sh" "$root/init"
+	# python3 and ynl's CLI, for selftests/test-ynl.sh (a 6.12-only test)
+	[ "$name" = 6.12 ] && [ "$mode" = check ] && copy_ynl "$root"
 
 	# kernel modules: the stock kernels' from /lib/modules, ldir's under extra/
 	mkdir -p "$root/lib/modules/$kver/extra"
