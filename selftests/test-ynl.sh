@@ -34,16 +34,16 @@ hex4() { local IFS=.; set -- $1; printf '%02x%02x%02x%02x%024d' "$@" 0; }
 VKEY="{\"family\": 2, \"addr\": \"$(hex4 192.0.2.10)\", \"port\": 80, \"protocol\": 6}"
 RKEY="{\"family\": 2, \"addr\": \"$(hex4 10.0.2.11)\", \"port\": 8080}"
 
-log "create: virtual-new, real-new, link-new"
-ynl --do virtual-new --json "{\"virtual\": {\"family\": 2,
+log "create: virtual-new, real-new, link-new (one request each, one batch)"
+ynl --multi virtual-new "{\"virtual\": {\"family\": 2,
 	\"addr\": \"$(hex4 192.0.2.10)\", \"port\": 80, \"protocol\": 6,
 	\"sched\": \"wrr\", \"startup\": \"rr\", \"startup-pct\": 40,
-	\"fpa-interval\": 60}}" >"$T/out"
-ynl --do real-new --json "{\"real\": {\"family\": 2,
+	\"fpa-interval\": 60}}" \
+	--multi real-new "{\"real\": {\"family\": 2,
 	\"addr\": \"$(hex4 10.0.2.11)\", \"port\": 8080, \"weight\": 3,
-	\"max-conns\": 100, \"syn-threshold\": 7}}" >>"$T/out"
-ynl --do link-new --json "{\"link\": {\"virtual\": $VKEY, \"real\": $RKEY,
-	\"port\": 8081}}" >>"$T/out"
+	\"max-conns\": 100, \"syn-threshold\": 7}}" \
+	--multi link-new "{\"link\": {\"virtual\": $VKEY, \"real\": $RKEY,
+	\"port\": 8081}}" >"$T/out"
 ok "ynl created a virtual, a real and a link"
 
 log "dump them with ynl"
@@ -118,11 +118,9 @@ expect_match "the attribute it names, resolved through the spec" \
 	"'bad-attr': '\\.virtual\\.family'" "$out"
 
 log "delete: link-del, real-del, virtual-del"
-ynl --do link-del --json "{\"link\": {\"virtual\": $VKEY, \"real\": $RKEY}}" >/dev/null
-ynl --do real-del --json "{\"real\": $RKEY}" >/dev/null
-ynl --do virtual-del --json "{\"virtual\": $VKEY}" >/dev/null
-for op in virtual-get real-get link-get; do
-	expect_eq "$op after the deletes" 0 "$(ynl --dump "$op" | jq length)"
-done
+ynl --multi link-del "{\"link\": {\"virtual\": $VKEY, \"real\": $RKEY}}" \
+	--multi real-del "{\"real\": $RKEY}" \
+	--multi virtual-del "{\"virtual\": $VKEY}" >/dev/null
+expect_eq "link-get after the deletes" 0 "$(ynl --dump link-get | jq length)"
 expect_eq "ldctl after the deletes: virtuals" 0 "$(ld -j show | jq '.virtuals | length')"
 expect_eq "ldctl after the deletes: reals" 0 "$(ld -j real | jq length)"
