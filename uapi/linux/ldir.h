@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * ldir - in-kernel layer-4 load balancer (LocalDirector).
- * Generic netlink ABI, family "ldir", version 1.
+ * Generic netlink ABI, family "ldir", version 1. Its machine-readable
+ * description is Documentation/netlink/specs/ldir.yaml (the kernel's YAML
+ * netlink format); `make spec-check` fails if this header disagrees with it.
  *
  * Every command works on the network namespace of the socket that sends it
  * and needs CAP_NET_ADMIN in the initial user namespace; with the module
