@@ -255,8 +255,10 @@ def parse_kmod(kdir, names):
     for m in re.finditer(r'\bstruct\s+(?:genl_ops|genl_small_ops|genl_split_ops|LDIR_GENL_OPS)'
                          r'\s+\w+\s*\[\s*\]\s*=', text):
         for ent in split_top(block_after(text, m.end())):
-            mm = re.fullmatch(r'(\w+)\s*\((.*)\)', ent, re.S)
-            if mm and mm.group(1) in macros:
+            for _ in range(8):  # a macro may expand to another
+                mm = re.fullmatch(r'(\w+)\s*\((.*)\)', ent.strip(), re.S)
+                if not (mm and mm.group(1) in macros):
+                    break
                 params, body = macros[mm.group(1)]
                 args = split_top(mm.group(2))
                 for p, a in zip(params, args):
@@ -558,12 +560,7 @@ def check_kmod(fam, policies, ops, family, mcgrps, names):
         if 'event' in op.yaml or 'notify' in op.yaml:
             err(f'kmod: {cmd} is an event in the spec, an op in the kernel')
             continue
-        for kind, field in (('do', 'doit'), ('dump', 'dumpit')):
-            has = k.get(field, 'NULL') not in ('NULL', '0')
-            if has != (kind in op.yaml):
-                err(f'kmod: {cmd} {"has" if has else "lacks"} .{field}, '
-                    f'spec {"lacks" if has else "has"} {kind}')
-        flags = set(re.findall(r'GENL_\w+', k.get('flags', '')))
+        flags = set(re.findall(r'GENL_(?:UNS_)?ADMIN_PERM', k.get('flags', '')))
         want = {'GENL_' + c_upper(f) for f in op.yaml.get('flags', [])}
         if flags != want:
             err(f'kmod: {cmd} flags {sorted(flags)}, spec {sorted(want)}')
@@ -600,9 +597,20 @@ def check_kmod(fam, policies, ops, family, mcgrps, names):
             err(f'kmod: {pol}[{bound}]: wants [{want_bound}]')
         if k.get('maxattr') and k['maxattr'] != want_bound[:-4]:
             err(f'kmod: {cmd} maxattr {k["maxattr"]}, spec {want_bound[:-4]}')
+    # do and dump: over every entry of the command (split ops have one
+    # each; an array per kernel version repeats them)
     for cmd, op in by_cmd.items():
-        if cmd not in seen and 'event' not in op.yaml and 'notify' not in op.yaml:
+        if 'event' in op.yaml or 'notify' in op.yaml:
+            continue
+        if cmd not in seen:
             err(f'kmod: the spec\'s {cmd} has no op in the kernel')
+            continue
+        for kind, field in (('do', 'doit'), ('dump', 'dumpit')):
+            has = any(k.get(field, 'NULL') not in ('NULL', '0')
+                      for k in ops if k.get('cmd') == cmd)
+            if has != (kind in op.yaml):
+                err(f'kmod: {cmd} {"has" if has else "lacks"} .{field}, '
+                    f'spec {"lacks" if has else "has"} {kind}')
     want_max = c_upper(fs.yaml.get('attr-max-name', set_prefix(fam, fs) + 'max'))
     if family.get('maxattr') != want_max:
         err(f'kmod: genl_family .maxattr {family.get("maxattr")}, spec {want_max}')
