@@ -8,10 +8,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "fpa.h"
-#include "bind.h"
-#include "conn.h"
-#include "sched.h"
+#include "select.h"
 #include "trust.h"
 
 #define FPA_HASH_BITS	12

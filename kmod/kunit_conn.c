@@ -11,8 +11,10 @@
 #include <linux/workqueue.h>
 #include <kunit/test.h>
 
-#include "conn.h"
-#include "sched.h"
+#include "conntab.h"
+#include "model.h"
+#include "select.h"
+#include "health.h"
 
 #define IP4(a, b, c, d)	cpu_to_be32((a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define VIP		IP4(192, 0, 2, 1)

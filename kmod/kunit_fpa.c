@@ -9,10 +9,9 @@
 #include <linux/workqueue.h>
 #include <kunit/test.h>
 
-#include "bind.h"
-#include "conn.h"
-#include "fpa.h"
-#include "sched.h"
+#include "model.h"
+#include "select.h"
+#include "conntab.h"
 
 #define IP4(a, b, c, d)	cpu_to_be32((a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define VIP		IP4(192, 0, 2, 77)

@@ -9,8 +9,8 @@
 #include <kunit/test.h>
 
 #include "maglev.h"
-#include "sched_hash.h"
-#include "virtual.h"
+#include "model.h"
+#include "select.h"
 
 #define IP4(a, b, c, d)	((u32)(a) << 24 | (u32)(b) << 16 | (u32)(c) << 8 | (d))
 

@@ -11,7 +11,10 @@
 #include <linux/slab.h>
 #include <kunit/test.h>
 
-#include "sched.h"
+#include "model.h"
+#include "select.h"
+#include "health.h"
+#include "conntab.h"
 
 #define SCHED_REALS	80
 
@@ -405,7 +408,7 @@ static void pr_picks_smallest(struct kunit *test)
 	set_conns(fx, 2, 25, 25);
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "a");
 	/* b unmeasured for 40 ms: 3000 - 10000; an older stamp lowers the
-	 * key, which must be told as ldir_real_sample() does
+	 * key, which must be told as the conn table does
 	 */
 	fx->r[1].agestamp_us = now - 40000;
 	ldir_real_changed(&fx->r[1]);
@@ -817,9 +820,10 @@ static void tree_matches_scan(struct kunit *test)
 				atomic_inc(&r->conns);
 				break;
 			case 4:		/* R is sampled, up or down */
-				ldir_real_sample(r, prandom_u32_state(&rs) %
-						 4000, ldir_now_us() / k * k,
-						 25);
+				if (ldir_real_sample(r, prandom_u32_state(&rs) %
+						     4000, ldir_now_us() / k * k,
+						     25))
+					ldir_real_changed(r);
 				break;
 			case 5:		/* a real fills up its SYN threshold */
 				atomic_set(&r->unanswered,

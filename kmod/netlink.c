@@ -9,13 +9,10 @@
 #include <net/netlink.h>
 
 #include "netlink.h"
-#include "netns.h"
-#include "conn.h"
-#include "real.h"
-#include "virtual.h"
-#include "sched.h"
-#include "sched_hash.h"
-#include "stateless.h"
+#include "model.h"
+#include "select.h"
+#include "conntab.h"
+#include "health.h"
 #include "trust.h"
 
 static struct genl_family ldir_family;

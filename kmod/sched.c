@@ -8,8 +8,8 @@
 #include <linux/rbtree.h>
 #include <linux/llist.h>
 
-#include "sched.h"
-#include "sched_hash.h"
+#include "select.h"
+#include "health.h"
 
 static LIST_HEAD(sched_list);
 static DEFINE_MUTEX(sched_mutex);
@@ -282,29 +282,6 @@ void ldir_sched_link_del(struct ldir_virtual *v, struct ldir_link *l)
 	spin_unlock_bh(&v->sched_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_sched_link_del);
-
-/* @l is about to be freed, a grace period after it left r->links: no
- * ldir_real_changed() can add it to v->dirty any more, but one may have
- * done so before. Take it off; the others stay marked for the next pick
- * (which, unlike this RCU callback, may still read v->ln).
- */
-void ldir_sched_link_free(struct ldir_link *l)
-{
-	struct ldir_virtual *v = l->virt;
-	struct llist_node *list;
-	struct ldir_link *o, *tmp;
-
-	if (!test_bit(LDIR_LINK_B_DIRTY, &l->tflags))
-		return;
-	spin_lock_bh(&v->sched_lock);
-	list = llist_del_all(&v->dirty);
-	llist_for_each_entry_safe(o, tmp, list, dnode)
-		if (o != l)
-			llist_add(&o->dnode, &v->dirty);
-	clear_bit(LDIR_LINK_B_DIRTY, &l->tflags);
-	spin_unlock_bh(&v->sched_lock);
-}
-EXPORT_SYMBOL_IF_KUNIT(ldir_sched_link_free);
 
 /* The load or PR of @r may have gone down: every link to it whose
  * virtual orders by it gets placed again by the next pick. Lockless and

@@ -7,9 +7,8 @@
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 
-#include "sched_hash.h"
+#include "select.h"
 #include "maglev.h"
-#include "virtual.h"
 #include "trust.h"
 
 /*

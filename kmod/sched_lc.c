@@ -4,7 +4,7 @@
  * an active conn (NC) 256 times as much as a closing one, as IPVS does,
  * so that reals serving short requests in TIME_WAIT still rotate.
  */
-#include "sched.h"
+#include "select.h"
 
 static bool lc_better(const struct ldir_real *a, const struct ldir_real *b,
 		      u64 now_us, u32 age_div)

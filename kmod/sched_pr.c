@@ -9,7 +9,8 @@
  */
 #include <linux/overflow.h>
 
-#include "sched.h"
+#include "select.h"
+#include "health.h"
 
 static bool pr_better(const struct ldir_real *a, const struct ldir_real *b,
 		      u64 now_us, u32 age_div)

@@ -2,7 +2,7 @@
 /*
  * Round robin: the usable links of a virtual in turn, in link order.
  */
-#include "sched.h"
+#include "select.h"
 
 static struct ldir_link *rr_schedule(struct ldir_virtual *v,
 				     const struct ldir_tuple *t)

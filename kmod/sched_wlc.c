@@ -4,7 +4,7 @@
  * real with the smallest load / weight, compared without division:
  * load_a * w_b < load_b * w_a.
  */
-#include "sched.h"
+#include "select.h"
 
 static bool wlc_better(const struct ldir_real *a, const struct ldir_real *b,
 		       u64 now_us, u32 age_div)

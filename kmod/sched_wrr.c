@@ -4,7 +4,7 @@
  * the smallest tag is picked and moves on by S / weight, so weights 1,2,3
  * give c,b,c,a,b,c: interleaved, in proportion, O(log n) a pick.
  */
-#include "sched.h"
+#include "select.h"
 
 /* The stride of weight 1. Weights are below 2^16: the stride of any
  * weight keeps 16 bits of precision, and the tags of 2^30 picks fit.

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Connection objects (seed 001 Fig. 3C, 5): the per-netns RCU hash table
- * keyed by both directions, TCP state tracking and expiry by a GC worker.
+ * The conn table: the per-netns RCU hash table keyed by both directions,
+ * TCP state tracking, bounds against floods, and expiry by a GC worker.
  */
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <linux/vmalloc.h>
 #include <linux/module.h>
 
-#include "conn.h"
+#include "conntab.h"
+#include "health.h"
 #include "trust.h"
 
 static unsigned int conn_hash_bits = 16;
@@ -25,6 +26,15 @@ MODULE_PARM_DESC(conn_hash_bits, "log2 of conn hash buckets per netns (8-24)");
 #define GC_SLICES	10
 
 static struct kmem_cache *conn_cachep;
+static const struct ldir_conntab_ops *conntab_ops;
+
+/* The schedulers, which the table must not call, hear of load changes
+ * through these: set before any netns can have a conn.
+ */
+void ldir_conntab_set_ops(const struct ldir_conntab_ops *ops)
+{
+	conntab_ops = ops;
+}
 
 /* Each direction has a table of its own: an hlist may only chain nodes of
  * one member, hnode[ORIG] or hnode[REPLY], for container_of() to be right.
@@ -210,7 +220,7 @@ static void conn_set_active(struct ldir_conn *cp, bool active)
 	if (!active) {
 		if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags)) {
 			active_dec(cp);
-			ldir_real_changed(cp->real);
+			conntab_ops->load_down(cp->real);
 		}
 		return;
 	}
@@ -224,7 +234,7 @@ static void conn_set_active(struct ldir_conn *cp, bool active)
 	if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) &&
 	    test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags)) {
 		active_dec(cp);
-		ldir_real_changed(cp->real);
+		conntab_ops->load_down(cp->real);
 	}
 }
 
@@ -464,7 +474,7 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 	atomic_dec(&ln->conns.count);
 	ldir_afilter_del4(&ln->real_filter, cp->raddr.ip);
 	/* the real's load went down: the ordered schemes must hear of it */
-	ldir_real_changed(cp->real);
+	conntab_ops->load_down(cp->real);
 	call_rcu(&cp->rcu, conn_free_rcu);
 }
 
@@ -558,8 +568,10 @@ void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir)
 	}
 	if (test_and_clear_bit(LDIR_CONN_B_TIMING, &cp->flags)) {
 		now = ldir_now_us();
-		ldir_real_sample(cp->real, (u32)now - READ_ONCE(cp->tstamp),
-				 now, READ_ONCE(ln->pr_clamp_pct));
+		if (ldir_real_sample(cp->real,
+				     (u32)now - READ_ONCE(cp->tstamp), now,
+				     READ_ONCE(ln->pr_clamp_pct)))
+			conntab_ops->load_down(cp->real);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_timing);
