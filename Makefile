@@ -5,7 +5,8 @@
 # make fuzz       the netlink and packet fuzzers, long, on the debug kernel
 # make demo       a small site in QEMU on Debian's stock kernel
 # make bench      ldir vs plain forwarding, IPVS, nft DNAT (BENCHMARKS.md)
-# make style      checkpatch; make sparse: sparse (C=2)
+# make style      checkpatch and the layer check (make layers); make sparse:
+#                 sparse (C=2)
 # make install    install ldir.ko, ldctl, the man pages, bash completion and
 #                 ldir.service on this machine (install-tools: all but ldir.ko)
 # make man        ldctl(8) and ldir(7) into build/man (scdoc)
@@ -32,9 +33,10 @@ CHECKPATCH ?= $(LDIR_CACHE)/checkpatch/scripts/checkpatch.pl
 KSRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12*.tar.xz)))
 
 SRCDIR := $(CURDIR)
-MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/ldir.h
+MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild kmod/layers.txt) \
+	uapi/linux/ldir.h
 
-.PHONY: all module ldctl check fuzz demo bench style sparse install \
+.PHONY: all module ldctl check fuzz demo bench style layers sparse install \
 	install-tools man deb clean
 
 all: module ldctl
@@ -87,8 +89,14 @@ $(CHECKPATCH):
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
 
+# The calls between the module's objects point down the layers of
+# kmod/layers.txt: built in a copy of the sources, checked from nm.
+layers:
+	$(MAKE) module MODBUILD=$(BUILD)/layers >/dev/null
+	python3 scripts/layers.py kmod/layers.txt $(BUILD)/layers/kmod
+
 # LINUX_VERSION_CODE: compat.h is the one place that compares versions.
-style: $(CHECKPATCH)
+style: $(CHECKPATCH) layers
 	$(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/linux/ldir.h

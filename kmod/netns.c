@@ -14,9 +14,6 @@
 #include "select.h"
 #include "trust.h"
 
-unsigned int ldir_net_id __read_mostly;
-EXPORT_SYMBOL_IF_KUNIT(ldir_net_id);
-
 /* Default timeouts in seconds, by enum ldir_conn_state (IPVS-like). */
 static const u32 ldir_default_timeout[__LDIR_CONN_S_MAX] = {
 	[LDIR_CONN_S_NONE]		= 2,

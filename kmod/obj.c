@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The lifetimes of virtuals, links and reals: every layer that holds a
- * reference drops it here, so this sits below them all. The last put
+ * The lifetimes of virtuals, links and reals, and the instance's slot in
+ * a netns: every layer that holds a reference drops it here, so this sits
+ * below them all. The last put
  * frees the object a grace period later; a link's free drops its
  * virtual and real in turn.
  */
 #include <linux/slab.h>
 
 #include "ldir.h"
+
+/* the slot of an instance in each netns (ldir_pernet()) */
+unsigned int ldir_net_id __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(ldir_net_id);
 
 static void real_free_rcu(struct rcu_head *head)
 {
