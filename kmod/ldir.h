@@ -384,7 +384,6 @@ struct ldir_virtual {
 	/* scheduler state: new conns only, never an established flow */
 	spinlock_t sched_lock;
 	struct ldir_link *rr_last;	/* under sched_lock */
-	struct ldir_real *avoid;	/* under sched_lock: see ldir_sched_pick */
 	u16 hist_next, hist_len;	/* under sched_lock */
 	/* the reals of the last W new conns, compared, never dereferenced */
 	const struct ldir_real *hist[LDIR_STARTUP_WINDOW_MAX];

@@ -49,7 +49,8 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_sched_find);
  * threshold if there is one, else the best "bad" one (seed 001 Fig. 7B:
  * a real that would drop the SYN is worse than a slower one).
  */
-struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better)
+struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better,
+				  const struct ldir_real *avoid)
 {
 	struct ldir_link *l, *best[3] = {};
 	struct ldir_real *r, *bestr[3] = {};
@@ -59,7 +60,7 @@ struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better)
 	int c;
 
 	list_for_each_entry_rcu(l, &v->links, vnode) {
-		c = ldir_sched_class(v, l, &r);
+		c = ldir_sched_class(l, avoid, &r);
 		if (c == LDIR_CAND_NONE)
 			continue;
 		if (!best[c] || better(r, bestr[c], now, div)) {
@@ -195,7 +196,8 @@ static bool backup_may_stand_in(struct ldir_net *ln)
 /* The full scan for a scheme without a comparator on reals: the smallest
  * link key, good candidates first, ties to link order (= seq order).
  */
-static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div)
+static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div,
+				   const struct ldir_real *avoid)
 {
 	struct ldir_link *l, *best[3] = {};
 	struct ldir_sched_key k[3] = {}, lk;
@@ -203,7 +205,7 @@ static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div)
 	int c;
 
 	list_for_each_entry_rcu(l, &v->links, vnode) {
-		c = ldir_sched_class(v, l, &r);
+		c = ldir_sched_class(l, avoid, &r);
 		if (c == LDIR_CAND_NONE)
 			continue;
 		v->tree_ops->key(v, l, div, &lk);
@@ -220,7 +222,8 @@ static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div)
  * from the left of the tree. Under rcu_read_lock() and v->sched_lock.
  */
 struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
-				  const struct ldir_sched_ops *ops)
+				  const struct ldir_sched_ops *ops,
+				  const struct ldir_real *avoid)
 {
 	u32 div = READ_ONCE(v->ln->pr_age_div);
 	struct ldir_link *l, *bad = NULL;
@@ -233,8 +236,8 @@ struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
 	else if (!llist_empty(&v->dirty))
 		dirty_drain(v, div);
 	if (unlikely(backup_may_stand_in(v->ln)))
-		return ops->better ? ldir_sched_best(v, ops->better) :
-				     scan_keys(v, div);
+		return ops->better ? ldir_sched_best(v, ops->better, avoid) :
+				     scan_keys(v, div, avoid);
 
 	for (node = rb_first_cached(&v->tree); node; node = next) {
 		l = rb_entry(node, struct ldir_link, tnode);
@@ -244,7 +247,7 @@ struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
 		 */
 		if (tree_place(v, l, div) && rb_next(node) != next)
 			continue;
-		c = ldir_sched_class(v, l, &r);
+		c = ldir_sched_class(l, avoid, &r);
 		if (c == LDIR_CAND_GOOD)
 			return l;
 		if (c == LDIR_CAND_BAD && !bad)
@@ -307,12 +310,13 @@ void ldir_real_changed(struct ldir_real *r)
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_changed);
 
 /* A failed real whose retest is due gets this conn as its probe. */
-static struct ldir_link *pick_probe(struct ldir_net *ln, struct ldir_virtual *v)
+static struct ldir_link *pick_probe(struct ldir_net *ln, struct ldir_virtual *v,
+				    const struct ldir_real *avoid)
 {
 	struct ldir_link *l;
 
 	list_for_each_entry_rcu(l, &v->links, vnode)
-		if (l->real != v->avoid && ldir_real_probe_due(ln, l->real))
+		if (l->real != avoid && ldir_real_probe_due(ln, l->real))
 			return l;
 	return NULL;
 }
@@ -366,26 +370,25 @@ struct ldir_link *ldir_sched_pick(struct ldir_net *ln, struct ldir_virtual *v,
 	 * cursor under it) is either wholly before this pick or after it
 	 */
 	ops = rcu_dereference(v->sched);
-	v->avoid = avoid;
 	if (unlikely(atomic_read(&ln->nfailed))) {
-		l = pick_probe(ln, v);
+		l = pick_probe(ln, v, avoid);
 		if (l) {
 			pick->real = l->real;
 			pick->probe = true;
 			goto out;
 		}
 	}
-	l = ops->schedule(v, t);
+	l = ops->schedule(v, t, avoid);
 	if (!l)
 		goto out;
-	pick->real = ldir_link_target(v, l);
+	pick->real = ldir_link_target(l, avoid);
 	if (READ_ONCE(v->startup) == LDIR_STARTUP_RR && pick->real &&
 	    startup_condition(v, pick->real)) {
-		struct ldir_link *rr = ldir_sched_rr.schedule(v, t);
+		struct ldir_link *rr = ldir_sched_rr.schedule(v, t, avoid);
 
 		if (rr) {
 			l = rr;
-			pick->real = ldir_link_target(v, l);
+			pick->real = ldir_link_target(l, avoid);
 		}
 	}
 	if (!pick->real)
@@ -393,7 +396,6 @@ struct ldir_link *ldir_sched_pick(struct ldir_net *ln, struct ldir_virtual *v,
 	else if (READ_ONCE(v->startup) == LDIR_STARTUP_RR)
 		startup_record(v, pick->real);
 out:
-	v->avoid = NULL;
 	spin_unlock(&v->sched_lock);
 	return l;
 }

@@ -104,7 +104,8 @@ struct ldir_link *ldir_hash_pick(struct ldir_virtual *v,
 EXPORT_SYMBOL_IF_KUNIT(ldir_hash_pick);
 
 static struct ldir_link *hash_schedule(struct ldir_virtual *v,
-				       const struct ldir_tuple *t)
+				       const struct ldir_tuple *t,
+				       const struct ldir_real *avoid)
 {
 	return t ? ldir_hash_pick(v, t) : NULL;
 }

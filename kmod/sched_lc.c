@@ -20,9 +20,10 @@ static void lc_key(const struct ldir_virtual *v, const struct ldir_link *l,
 }
 
 static struct ldir_link *lc_schedule(struct ldir_virtual *v,
-				     const struct ldir_tuple *t)
+				     const struct ldir_tuple *t,
+				     const struct ldir_real *avoid)
 {
-	return ldir_sched_tree(v, &ldir_sched_lc);
+	return ldir_sched_tree(v, &ldir_sched_lc, avoid);
 }
 
 struct ldir_sched_ops ldir_sched_lc = {

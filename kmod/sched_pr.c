@@ -45,9 +45,10 @@ static void pr_key(const struct ldir_virtual *v, const struct ldir_link *l,
 }
 
 static struct ldir_link *pr_schedule(struct ldir_virtual *v,
-				     const struct ldir_tuple *t)
+				     const struct ldir_tuple *t,
+				     const struct ldir_real *avoid)
 {
-	return ldir_sched_tree(v, &ldir_sched_pr);
+	return ldir_sched_tree(v, &ldir_sched_pr, avoid);
 }
 
 struct ldir_sched_ops ldir_sched_pr = {

@@ -5,7 +5,8 @@
 #include "select.h"
 
 static struct ldir_link *rr_schedule(struct ldir_virtual *v,
-				     const struct ldir_tuple *t)
+				     const struct ldir_tuple *t,
+				     const struct ldir_real *avoid)
 {
 	struct ldir_link *l, *start = v->rr_last, *bad = NULL;
 	struct ldir_real *r;
@@ -20,14 +21,14 @@ static struct ldir_link *rr_schedule(struct ldir_virtual *v,
 	if (start)
 		l = list_entry_rcu(l->vnode.next, struct ldir_link, vnode);
 	list_for_each_entry_from_rcu(l, &v->links, vnode) {
-		c = ldir_sched_class(v, l, &r);
+		c = ldir_sched_class(l, avoid, &r);
 		if (c == LDIR_CAND_GOOD)
 			goto found;
 		if (c == LDIR_CAND_BAD && !bad)
 			bad = l;
 	}
 	list_for_each_entry_rcu(l, &v->links, vnode) {
-		c = ldir_sched_class(v, l, &r);
+		c = ldir_sched_class(l, avoid, &r);
 		if (c == LDIR_CAND_GOOD)
 			goto found;
 		if (c == LDIR_CAND_BAD && !bad)

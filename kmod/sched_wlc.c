@@ -29,9 +29,10 @@ static void wlc_key(const struct ldir_virtual *v, const struct ldir_link *l,
 }
 
 static struct ldir_link *wlc_schedule(struct ldir_virtual *v,
-				      const struct ldir_tuple *t)
+				      const struct ldir_tuple *t,
+				      const struct ldir_real *avoid)
 {
-	return ldir_sched_tree(v, &ldir_sched_wlc);
+	return ldir_sched_tree(v, &ldir_sched_wlc, avoid);
 }
 
 struct ldir_sched_ops ldir_sched_wlc = {

@@ -32,7 +32,8 @@ struct ldir_sched_ops {
 	 * Called under rcu_read_lock() and v->sched_lock, from softirq.
 	 */
 	struct ldir_link *(*schedule)(struct ldir_virtual *v,
-				      const struct ldir_tuple *t);
+				      const struct ldir_tuple *t,
+				      const struct ldir_real *avoid);
 	/* Ordered schemes (ldir_sched_tree()): the key of @l, smaller is
 	 * better, ties to the older link. Under v->sched_lock.
 	 */
@@ -60,31 +61,31 @@ enum {
 	LDIR_CAND_BAD,			/* at or above it: only if none is good */
 };
 
-/* The real that would take a new conn of @v through @l: the link's own if
- * usable, else its backup while the real is failed or out of service
- * (var 375), never the real the conn is being moved away from. Called
- * under v->sched_lock.
+/* The real that would take a new conn through @l: the link's own if
+ * usable, else its backup while the real is failed or out of service,
+ * never @avoid, the real the conn is being moved away from. Called under
+ * rcu_read_lock().
  */
-static inline struct ldir_real *ldir_link_target(const struct ldir_virtual *v,
-						 const struct ldir_link *l)
+static inline struct ldir_real *ldir_link_target(const struct ldir_link *l,
+						 const struct ldir_real *avoid)
 {
 	struct ldir_real *r = l->real, *b;
 
 	if (ldir_real_usable(r))
-		return r != v->avoid ? r : NULL;
+		return r != avoid ? r : NULL;
 	if (READ_ONCE(r->state) == LDIR_STATE_IN)
 		return NULL;	/* quiesced or full: not a failure */
 	b = rcu_dereference(r->backup);
-	if (b && b != v->avoid && ldir_real_usable(b))
+	if (b && b != avoid && ldir_real_usable(b))
 		return b;
 	return NULL;
 }
 
-static inline int ldir_sched_class(const struct ldir_virtual *v,
-				   const struct ldir_link *l,
+static inline int ldir_sched_class(const struct ldir_link *l,
+				   const struct ldir_real *avoid,
 				   struct ldir_real **rp)
 {
-	struct ldir_real *r = ldir_link_target(v, l);
+	struct ldir_real *r = ldir_link_target(l, avoid);
 
 	*rp = r;
 	if (!r)
@@ -92,9 +93,11 @@ static inline int ldir_sched_class(const struct ldir_virtual *v,
 	return ldir_real_syn_full(r) ? LDIR_CAND_BAD : LDIR_CAND_GOOD;
 }
 
-struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better);
+struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better,
+				  const struct ldir_real *avoid);
 struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
-				  const struct ldir_sched_ops *ops);
+				  const struct ldir_sched_ops *ops,
+				  const struct ldir_real *avoid);
 void ldir_sched_requeue(struct ldir_virtual *v, struct ldir_link *l,
 			const struct ldir_sched_key *k);
 void ldir_sched_link_add(struct ldir_virtual *v, struct ldir_link *l);
