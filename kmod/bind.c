@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Bind objects (seed 002 Fig. 3D, 4, 5): created and deleted under the
+ * Bind objects: created and deleted under the
  * config lock; the packet path finds the longest matching prefix under RCU.
  */
 #include <linux/slab.h>
@@ -25,7 +25,7 @@ struct ldir_bind *ldir_bind_find(struct ldir_net *ln, u16 family,
 EXPORT_SYMBOL_IF_KUNIT(ldir_bind_find);
 
 /*
- * Seed 002 Fig. 4 steps 408-412: a bind of @caddr/@plen (host bits zero;
+ * A bind of @caddr/@plen (host bits zero;
  * the caller checked) to the instance @v. -EEXIST if the prefix is already
  * assigned to an instance of the same VIP:port:protocol.
  */
@@ -82,8 +82,7 @@ static void bind_free_rcu(struct rcu_head *head)
 	kfree(b);
 }
 
-/* Live conns of the bind's clients are not touched (seed 002 Fig. 5: only
- * a SYN looks at binds).
+/* Live conns of the bind's clients are not touched.
  */
 void ldir_bind_destroy(struct ldir_net *ln, struct ldir_bind *b)
 {

@@ -422,7 +422,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	}
 	atomic_inc(&link->conns);
 	atomic_inc(&real->conns);
-	/* the multipurpose timer starts at the SYN (Fig. 4B, event 450) */
+	/* the multipurpose timer starts at the SYN */
 	cp->tstamp = (u32)ldir_now_us();
 	__set_bit(LDIR_CONN_B_TIMING, &cp->flags);
 	if (state == LDIR_CONN_S_SYN_SENT) {
@@ -535,7 +535,7 @@ u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_tcp_next_state);
 
-/* What a state change tells about the real (seed 001 var 364): a SYN-ACK
+/* What a state change tells about the real: a SYN-ACK
  * answers the SYN.
  */
 static void conn_syn_events(struct ldir_net *ln, struct ldir_conn *cp, u8 new)
@@ -547,7 +547,7 @@ static void conn_syn_events(struct ldir_net *ln, struct ldir_conn *cp, u8 new)
 	}
 }
 
-/* Response time (seed 001 Fig. 4B, 11): the multipurpose timer starts at
+/* Response time: the multipurpose timer starts at
  * the client's SYN, moves to the client's first data packet (interval
  * 460 instead of 452), and the real's first data packet ends it: one R
  * sample per conn. Called for packets that carry data while

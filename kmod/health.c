@@ -46,7 +46,7 @@ u64 ldir_real_nc_r(const struct ldir_real *r)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_nc_r);
 
-/* Predicted response, seed 001 Fig. 9 and eq. 472/474:
+/* Predicted response:
  * PR = NC * R - (t_now - t_agestamp) / k, in microseconds; smaller is
  * better. A real without a sample has R = 0.
  */
@@ -60,10 +60,9 @@ s64 ldir_real_pr(const struct ldir_real *r, u64 now_us, u32 age_div)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_pr);
 
-/* A response time sample I (Fig. 4B) for one conn: R = I / NC (eq. 470),
- * moved by at most @clamp_pct percent of the old R at once (seed 000
- * claims 9-12), so that one slow answer does not condemn a real; but by
- * at least one unit (1/256 us) toward the sample, so that no R freezes.
+/* A response time sample I for one conn: R = I / NC, moved by at most
+ * @clamp_pct percent of the old R at once, so that one slow answer does
+ * not condemn a real; but by at least one unit (1/256 us) toward the sample, so that no R freezes.
  * The first sample is taken as is. NC counts the sampled conn itself,
  * so it is at least 1. Returns true if R went down: the ordered schemes
  * must hear of it.
@@ -94,8 +93,8 @@ bool ldir_real_sample(struct ldir_real *r, u32 interval_us, u64 now_us,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_sample);
 
-/* A conn to @r was ditched: its SYN went unanswered (seed 001 var 368).
- * Enough in a row fail the real (var 370): no new conns until a probe
+/* A conn to @r was ditched: its SYN went unanswered.
+ * Enough in a row fail the real: no new conns until a probe
  * gets through. A real a probe brought back is held in service for one
  * retry interval: ditches fail a real at most once per two intervals,
  * whoever makes its SYNs go unanswered. Softirq-safe, lockless.
@@ -129,7 +128,7 @@ void ldir_real_ditch(struct ldir_net *ln, struct ldir_real *r)
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_ditch);
 
 /* @r answered a SYN: the ditches in a row are over, and a failed real
- * whose probe got through is back in service (seed 003).
+ * whose probe got through is back in service.
  */
 void ldir_real_answered(struct ldir_net *ln, struct ldir_real *r)
 {
@@ -147,8 +146,7 @@ void ldir_real_answered(struct ldir_net *ln, struct ldir_real *r)
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_answered);
 
 /* Is a probe of failed @r due? Claims it: one conn per retry interval
- * (seed 003: failed machines are tested to see if they can be placed on
- * line again).
+ * tests whether a failed real can be put back in service.
  */
 bool ldir_real_probe_due(struct ldir_net *ln, struct ldir_real *r)
 {

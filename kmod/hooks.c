@@ -295,9 +295,9 @@ static bool port_reused(const struct ldir_conn *cp, const struct tcphdr *th)
 	       (state == LDIR_CONN_S_TIME_WAIT || state == LDIR_CONN_S_CLOSE);
 }
 
-/* The client resent its SYN and the real has not answered (seed 001 var
- * 368): after SYN_RESENDS resends the conn is ditched, and this resend is
- * scheduled again, away from that real. Returns true if ditched.
+/* The client resent its SYN and the real has not answered: after
+ * SYN_RESENDS resends the conn is ditched, and this resend is scheduled
+ * again, away from that real. Returns true if ditched.
  * A resend is a SYN that comes SYN_RESEND_GAP_MS after the one counted
  * before it (the first included): a client resends after its
  * retransmission timeout, while copies of one SYN in a burst (spoofed,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the conn table of init_net (seed 001 Fig. 3C, 5): insert and
+ * KUnit: the conn table of init_net: insert and
  * lookup both ways, TCP states and active counts, expiry, the bound, flush.
  */
 #include <linux/bottom_half.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: DNAT, SNAT and ICMP error translation update checksums
- * incrementally (seed 000 claim 13); each result must equal, byte for byte,
+ * incrementally; each result must equal, byte for byte,
  * the translated packet built from scratch with full checksums.
  */
 #include <linux/bottom_half.h>

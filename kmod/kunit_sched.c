@@ -369,7 +369,7 @@ static void sched_none_usable(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ldir_sched_find("nope"));
 }
 
-/* PR = NC * R - age / k (seed 001 eq. 472, 474), with a fake clock. */
+/* PR = NC * R - age / k, with a fake clock. */
 static void pr_value_and_aging(struct kunit *test)
 {
 	struct sched_fx *fx = sched_fx(test, "pr", 1, (const u32[]){ 1 });
@@ -413,12 +413,12 @@ static void pr_picks_smallest(struct kunit *test)
 	fx->r[1].agestamp_us = now - 40000;
 	ldir_real_changed(&fx->r[1]);
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "b");
-	/* a failed real loses whatever its PR (seed 003) */
+	/* a failed real loses whatever its PR */
 	fx->r[1].state = LDIR_STATE_FAILED;
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 1, false), "a");
 }
 
-/* R = I / NC (eq. 470), clamped to +-P% of the old R (claims 9-12). */
+/* R = I / NC, clamped to +-P% of the old R. */
 static void pr_sample_clamp(struct kunit *test)
 {
 	static const u32 pct[] = { 10, 25, 50 };
@@ -519,7 +519,7 @@ static void pr_sample_precision(struct kunit *test)
 	atomic_set(&r->active, 1);
 }
 
-/* Seed 001 Fig. 7B: a real at its unanswered SYN threshold is chosen only
+/* A real at its unanswered SYN threshold is chosen only
  * when every other one is too: the best of the "bad" ones.
  */
 static void syn_threshold_best_bad(struct kunit *test)
@@ -566,7 +566,7 @@ static void syn_threshold_best_bad(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 4, false), "bcbc");
 }
 
-/* Seed 001 Fig. 7A: a real added to a busy wlc virtual takes every new
+/* Slow start: a real added to a busy wlc virtual takes every new
  * conn; with the startup scheme, no more than about P% of the window.
  */
 static void startup_rr(struct kunit *test)
@@ -611,7 +611,7 @@ static void startup_rr(struct kunit *test)
 }
 
 /* A real's backup takes its new conns while it is failed or out, not
- * while it is merely full or quiesced (seed 001 var 375).
+ * while it is merely full or quiesced.
  */
 static void backup_real(struct kunit *test)
 {
@@ -642,7 +642,7 @@ static void backup_real(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, picks(test, fx, 2, false), "bb");
 }
 
-/* Seed 001 vars 368/370, seed 003: ditched conns in a row fail a real, a
+/* Ditched conns in a row fail a real, a
  * SYN-ACK resets the count; a failed real gets one probe per retry
  * interval and a probe's SYN-ACK puts it back in service, where ditches
  * cannot fail it again for one retry interval.

@@ -297,8 +297,8 @@ struct ldir_net {
 	u32 syn_resends;		/* K: SYN resends before a ditch */
 	u32 syn_resend_gap_ms;		/* a SYN sooner is not a resend */
 	u32 retry_interval;		/* jiffies between probes of a failed real */
-	u32 pr_age_div;			/* k of eq. 474 */
-	u32 pr_clamp_pct;		/* claims 9-12: most one sample moves R */
+	u32 pr_age_div;			/* k: PR ages by 1/k of the time */
+	u32 pr_clamp_pct;		/* most one sample moves R, % */
 	u32 embryonic_max;		/* 0: half of conn_max; a cap, as below */
 	u32 timeout_syn_pressure;	/* jiffies: embryonic, under pressure */
 	/* caps, under lock, read locklessly; a user namespace may lower
@@ -324,8 +324,8 @@ struct ldir_net {
 	struct hlist_head smap[1 << LDIR_SMAP_BITS];	/* under lock, RCU */
 	unsigned int nsmap;		/* under lock, read locklessly */
 	struct delayed_work hash_work;	/* rebuilds stale hash tables */
-	struct ldir_fpa_table fpa;	/* FPAs (seed 001 Fig. 3D) */
-	struct ldir_bind_table binds;	/* binds (seed 002 Fig. 3D) */
+	struct ldir_fpa_table fpa;	/* FPAs */
+	struct ldir_bind_table binds;	/* binds */
 
 	/* the instance of a user namespace: the memory cgroup charged for
 	 * what the packet path and the workers allocate (trust.c); NULL
@@ -366,7 +366,7 @@ struct ldir_virtual {
 	struct ldir_net *ln;
 	u8 state;			/* enum ldir_state */
 	const struct ldir_sched_ops __rcu *sched;
-	/* startup scheme, seed 001 Fig. 7A; set under ln->lock */
+	/* startup scheme; set under ln->lock */
 	u8 startup;			/* enum ldir_startup */
 	u8 startup_pct;			/* P */
 	u16 startup_window;		/* W */
@@ -398,9 +398,9 @@ struct ldir_virtual {
 	struct ldir_hash_table __rcu *hash;	/* hashing schemes, sched_hash.c */
 
 	/* changed under ln->lock, read locklessly (READ_ONCE) */
-	u32 fpa_interval;		/* s, 0 = no FPA (seed 001 var 314) */
+	u32 fpa_interval;		/* s, 0 = no FPA */
 	u8 fpa_mask;			/* FPA client prefix length */
-	bool overflow;			/* to Bind ID 0 (seed 002 para. 10) */
+	bool overflow;			/* to Bind ID 0 */
 	unsigned int nbinds;		/* binds to this instance, ln->lock */
 };
 
@@ -455,11 +455,11 @@ struct ldir_real {
 
 	/* changed under ln->lock, read locklessly (READ_ONCE) */
 	u32 weight;
-	u32 max_conns;			/* 0 = unlimited; seed 001 var 373 */
-	u32 idle_timeout;		/* jiffies, 0 = global; var 374 */
-	u32 syn_threshold;		/* var 364: "five unanswered SYNs" */
-	u32 fail_threshold;		/* var 370, 0 = never fail */
-	struct ldir_real __rcu *backup;	/* var 375; cleared before it goes */
+	u32 max_conns;			/* 0 = unlimited */
+	u32 idle_timeout;		/* jiffies, 0 = global */
+	u32 syn_threshold;		/* unanswered SYNs: a "bad" candidate */
+	u32 fail_threshold;		/* ditches in a row, 0 = never fail */
+	struct ldir_real __rcu *backup;	/* cleared before it goes */
 	/* enum ldir_state: IN and OUT set under ln->lock; the packet path
 	 * moves IN <-> FAILED with cmpxchg
 	 */
@@ -469,7 +469,7 @@ struct ldir_real {
 	atomic_t active;		/* NC: live conns not closing */
 	atomic_t conns;			/* all live conns */
 	atomic_t unanswered;		/* SYNs forwarded, no SYN-ACK yet */
-	atomic_t ditched;		/* var 368 */
+	atomic_t ditched;		/* conns whose SYN went unanswered */
 	atomic_t ditch_consec;		/* ditched in a row */
 	unsigned long retry_at;		/* jiffies: next probe while FAILED */
 	unsigned long hold_until;	/* jiffies, 0 = none: ditches fail it
@@ -486,8 +486,8 @@ struct ldir_real {
 	 */
 	struct ldir_stats __percpu *stats;
 
-	/* response time (vars 354-360), set once per conn, lockless */
-	u32 resp;			/* R: us per conn << LDIR_RESP_SHIFT (eq. 470) */
+	/* response time, set once per conn, lockless */
+	u32 resp;			/* R: us per conn << LDIR_RESP_SHIFT */
 	bool resp_sampled;		/* R holds a sample (R = 0 may be one) */
 	u64 agestamp_us;		/* when R was last set */
 };
@@ -517,7 +517,7 @@ static inline bool ldir_real_usable(const struct ldir_real *r)
 }
 
 /* A real that may not answer: at or above its unanswered SYN threshold
- * it is only a "bad" candidate (seed 001 Fig. 7B steps 756-760).
+ * it is only a "bad" candidate.
  */
 static inline bool ldir_real_syn_full(const struct ldir_real *r)
 {
@@ -571,7 +571,7 @@ struct ldir_conn {
 	struct ldir_addr4 caddr;	/* client */
 	struct ldir_addr4 vaddr;	/* virtual */
 	struct ldir_addr4 raddr;	/* real */
-	u32 tstamp;			/* us: multipurpose timer, var 333 */
+	u32 tstamp;			/* us: the response time clock */
 	__be16 cport, vport, rport;
 	u8 protocol;
 	u8 family;			/* AF_INET */

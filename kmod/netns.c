@@ -83,7 +83,7 @@ static int ldir_net_init(struct ldir_net *ln, struct net *net)
 	/* half of TCP's initial retransmission timeout (RFC 6298: 1 s) */
 	ln->syn_resend_gap_ms = 500;
 	ln->retry_interval = 30 * HZ;
-	ln->pr_age_div = 4;		/* eq. 474 */
+	ln->pr_age_div = 4;		/* k in PR */
 	ln->pr_clamp_pct = 25;
 	ln->timeout_syn_pressure = 3 * HZ;
 	ldir_event_net_init(ln);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Real objects (seed 001 Fig. 3B): created, found and destroyed under the
+ * Real objects: created, found and destroyed under the
  * per-netns config lock; freed after the last conn and link let go.
  */
 #include <linux/slab.h>
@@ -45,7 +45,7 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	r->weight = 1;
 	r->state = LDIR_STATE_IN;
 	r->reported_state = LDIR_STATE_IN;
-	r->syn_threshold = 5;		/* seed 001 var 364 */
+	r->syn_threshold = 5;
 	r->fail_threshold = 3;
 	r->agestamp_us = ldir_now_us();
 	INIT_LIST_HEAD(&r->links);
@@ -86,7 +86,7 @@ void ldir_real_destroy(struct ldir_net *ln, struct ldir_real *r)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_destroy);
 
-/* Sets or clears (@backup NULL) the backup of @r (var 375), counting the
+/* Sets or clears (@backup NULL) the backup of @r, counting the
  * reals that have one for the schedulers. Under ln->lock.
  */
 void ldir_real_set_backup(struct ldir_net *ln, struct ldir_real *r,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The registry of session distribution schemes and the selection entry
- * point used for every new connection (seed 001 Fig. 7A/7B).
+ * point used for every new connection.
  */
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -46,8 +46,7 @@ const struct ldir_sched_ops *ldir_sched_find(const char *name)
 EXPORT_SYMBOL_IF_KUNIT(ldir_sched_find);
 
 /* The best candidate by @better, among those under their unanswered SYN
- * threshold if there is one, else the best "bad" one (seed 001 Fig. 7B:
- * a real that would drop the SYN is worse than a slower one).
+ * threshold if there is one, else the best "bad" one.
  */
 struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better,
 				  const struct ldir_real *avoid)
@@ -218,7 +217,7 @@ static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div,
 }
 
 /* The pick of an ordered scheme: the same link as a scan of every link
- * by @ops->better would find (seed 001 Fig. 7B: good candidates first),
+ * by @ops->better would find,
  * from the left of the tree. Under rcu_read_lock() and v->sched_lock.
  */
 struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
@@ -321,7 +320,7 @@ static struct ldir_link *pick_probe(struct ldir_net *ln, struct ldir_virtual *v,
 	return NULL;
 }
 
-/* Seed 001 Fig. 7A steps 732-739: has the real the desired scheme chose
+/* The startup condition: has the real the desired scheme chose
  * received at least P% of the last W new conns of @v?
  */
 static bool startup_condition(const struct ldir_virtual *v,
@@ -350,9 +349,9 @@ static void startup_record(struct ldir_virtual *v, const struct ldir_real *r)
 		v->hist_len = w;
 }
 
-/* Picks the link and real for a new conn of @v (seed 001 Fig. 7A): a
+/* Picks the link and real for a new conn of @v: a
  * probe of a failed real if one is due, else the desired scheme over the
- * usable reals (Fig. 7B), overridden by round robin while the startup
+ * usable reals, overridden by round robin while the startup
  * condition holds. @avoid is a real the conn is moving away from. Caller
  * holds rcu_read_lock(); runs in softirq.
  */

@@ -14,7 +14,7 @@ static struct ldir_link *rr_schedule(struct ldir_virtual *v,
 
 	/* continue after the last pick, wrapping once around the list; the
 	 * first real under its SYN threshold wins, else the first one over
-	 * it (seed 001 Fig. 7B)
+	 * it
 	 */
 	l = start ? start : list_entry_rcu(v->links.next, struct ldir_link,
 					   vnode);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Weighted least connections (seed 001 Fig. 4C, seed 000 claim 20): the
+ * Weighted least connections: the
  * real with the smallest load / weight, compared without division:
  * load_a * w_b < load_b * w_a.
  */

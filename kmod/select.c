@@ -50,7 +50,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_vtab_lookup);
  * The virtual a new conn from @caddr to @addr:@port belongs to: an exact
  * port first, then a port-0 virtual covering every port. For each, the
  * instance of the longest bind prefix containing @caddr if it is in
- * service, else the general instance (seed 002 Fig. 5 steps 510-516). An
+ * service, else the general instance. An
  * instance out of service with no general one to fall back to, on either
  * port, is still returned, for its live conns. Caller holds rcu_read_lock().
  */
@@ -138,7 +138,7 @@ struct ldir_bind *ldir_bind_probe(struct ldir_net *ln,
 }
 
 /*
- * Seed 002 Fig. 5 steps 510-514: the instance of VIP:port:protocol the
+ * The instance of VIP:port:protocol the
  * longest bind prefix containing @caddr points to, or NULL. One probe per
  * prefix length in use, longest first. Caller holds rcu_read_lock().
  */
@@ -170,7 +170,7 @@ struct ldir_virtual *ldir_bind_lookup_rcu(struct ldir_net *ln, u16 family,
 EXPORT_SYMBOL_IF_KUNIT(ldir_bind_lookup_rcu);
 
 /*
- * Seed 002 para. 10: preferred users keep service when their instance has
+ * Preferred users keep service when their instance has
  * no real that can take the conn (all busy or failed): the general
  * instance of the same VIP:port:protocol picks one. Caller holds
  * rcu_read_lock(); softirq.

@@ -54,7 +54,7 @@ struct ldir_pick {
 	bool backup;			/* through the virtual's backup virtual */
 };
 
-/* Candidate classes of seed 001 Fig. 7B. */
+/* Candidate classes: a real over its SYN threshold is a bad one. */
 enum {
 	LDIR_CAND_NONE,			/* cannot take the conn */
 	LDIR_CAND_GOOD,			/* under its unanswered SYN threshold */

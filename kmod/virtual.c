@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Virtual and link objects (seed 001 Fig. 3A, 3E/3F): the VIP table the
+ * Virtual and link objects: the VIP table the
  * packet path looks up under RCU, and the per-virtual RCU list of links.
  */
 #include <linux/slab.h>
@@ -162,7 +162,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_destroy);
 
-/* Seed 001 var 312: a virtual is failed when every one of its reals is
+/* A virtual is failed when every one of its reals is
  * (and no backup real stands in for it) and it has no backup virtual
  * to send its clients to. Under ln->lock or rcu_read_lock().
  */
