@@ -433,7 +433,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	}
 	atomic_inc(&link->virt->conns);
 	/* replies from the real are ours while the conn lives */
-	ldir_afilter_add4(&ln->real_filter, cp->raddr.ip);
+	ldir_afilter_add4(&ln->conn_filter, cp->raddr.ip);
 	conn_set_active(cp, state_active(state));
 	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG],
 			   bucket_head(ct, LDIR_DIR_ORIG, b0));
@@ -472,7 +472,7 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 	atomic_dec(&cp->real->conns);
 	atomic_dec(&l->virt->conns);
 	atomic_dec(&ln->conns.count);
-	ldir_afilter_del4(&ln->real_filter, cp->raddr.ip);
+	ldir_afilter_del4(&ln->conn_filter, cp->raddr.ip);
 	/* the real's load went down: the ordered schemes must hear of it */
 	conntab_ops->load_down(cp->real);
 	call_rcu(&cp->rcu, conn_free_rcu);
@@ -976,7 +976,10 @@ int ldir_conn_cache_init(void)
 {
 	/* at most 128 bytes of kernel memory per live IPv4 conn */
 	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && sizeof(struct ldir_conn) > 128);
-	conn_cachep = KMEM_CACHE(ldir_conn, SLAB_ACCOUNT);
+	/* a chain miss reads the first line only */
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) &&
+		     offsetofend(struct ldir_conn, link) > 64);
+	conn_cachep = KMEM_CACHE(ldir_conn, SLAB_ACCOUNT | SLAB_HWCACHE_ALIGN);
 	return conn_cachep ? 0 : -ENOMEM;
 }
 

@@ -379,9 +379,12 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	/* The conn first: an established flow needs nothing else, neither
 	 * the virtual lookup nor the client's Bind ID prefixes, which only
 	 * choose the virtual of a new conn. A conn matches only a packet to
-	 * its own VIP:port, so the order changes no outcome.
+	 * its own VIP:port, so the order changes no outcome. A VIP of
+	 * stateless virtuals only has none to look for.
 	 */
-	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
+	cp = NULL;
+	if (ldir_afilter_maybe4(&ln->stateful_filter, t.daddr.ip))
+		cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
 	if (cp && th && unlikely(th->syn)) {
 		if (port_reused(cp, th)) {
 			ldir_conn_kill(ln, cp);
@@ -422,6 +425,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	unsigned int payload;
 	struct ldir_tuple t;
 	int thoff, ret;
+	bool conns;
 
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
 		ret = ldir_icmp_xlate(ln, skb, false);
@@ -432,15 +436,16 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	/* not from a real: no reply to SNAT (every packet DNATed to a real
-	 * passes here too)
+	 * passes here too); from a real with no live conn: none to look up
 	 */
-	if (!ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr))
+	conns = ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->saddr);
+	if (!conns && !ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr))
 		return NF_ACCEPT;
 	thoff = l4_pull(skb);
 	if (thoff <= 0)
 		return NF_ACCEPT;
 	tuple_fill(&t, skb, thoff);
-	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
+	cp = conns ? ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY) : NULL;
 	if (!cp)
 		return stateless_out(ln, skb, thoff, &t);
 	if (t.protocol == IPPROTO_TCP)

@@ -46,7 +46,7 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
 	KUNIT_ASSERT_LT(test, i, FX_OBJS);
 	mutex_lock(&fx->ln->lock);
 	v = ldir_virtual_create(fx->ln, AF_INET, &a, port, IPPROTO_TCP,
-				bind_id, ldir_sched_find("rr"));
+				bind_id, 0, ldir_sched_find("rr"));
 	if (!IS_ERR(v))
 		fx->v[i] = v;
 	mutex_unlock(&fx->ln->lock);

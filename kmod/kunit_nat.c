@@ -682,7 +682,7 @@ static int icmp_init(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(flows); i++) {
 		fx->v[i] = ldir_virtual_create(ln, AF_INET, &vip,
 					       htons(flows[i].vport),
-					       flows[i].proto, 0, rr);
+					       flows[i].proto, 0, 0, rr);
 		if (IS_ERR(fx->v[i])) {
 			ret = PTR_ERR(fx->v[i]);
 			fx->v[i] = NULL;

@@ -92,7 +92,10 @@ struct ldir_conn_table {
 	unsigned int hash_bits;
 	unsigned int lock_mask;
 	siphash_key_t key;
-	atomic_t count;
+	/* what every conn opened or closed on any CPU writes, on a line of
+	 * its own: a lookup reads only the fields above
+	 */
+	atomic_t count ____cacheline_aligned_in_smp;
 	/* TCP conns whose handshake is not done: created and answered in
 	 * softirq, so an atomic; exact enough to compare with a bound
 	 */
@@ -103,7 +106,7 @@ struct ldir_conn_table {
 	struct delayed_work gc_work;
 };
 
-/* Stateless virtuals: (real address, port) -> link, see stateless.c. */
+/* Stateless virtuals: (real address, port) -> link, see smap.c. */
 #define LDIR_SMAP_BITS		8
 
 /* A counting filter over addresses: a packet whose address hashes to a
@@ -112,10 +115,14 @@ struct ldir_conn_table {
  * forwarded packet to a real passes POST_ROUTING, where no conn can match
  * it. Collisions only cost the lookup the filter would have saved.
  *
- * Counts change synchronously, never from an RCU callback: a VIP counts
- * while its virtual is in the table; a real's address counts while the
- * real is in the table and once for every live conn sent to it, so the
- * replies of a deleted real's draining conns are still translated.
+ * Counts change synchronously, never from an RCU callback. Four filters:
+ * a VIP counts in vip_filter while its virtual is in the table, and in
+ * stateful_filter too if the virtual keeps conns: a packet to a VIP of
+ * stateless virtuals only skips the conn lookup. A real's address counts
+ * in real_filter while the real is in the table, and in conn_filter once
+ * for every live conn sent to it: a reply looks for a conn only where
+ * conn_filter says one may be, which includes the draining conns of a
+ * deleted real.
  */
 #define LDIR_AFILTER_BITS	10
 
@@ -289,7 +296,9 @@ struct ldir_net {
 
 	struct ldir_conn_table conns;
 	struct ldir_afilter vip_filter;
+	struct ldir_afilter stateful_filter;
 	struct ldir_afilter real_filter;
+	struct ldir_afilter conn_filter;
 
 	/* settings, read locklessly by the packet path */
 	u32 conn_max;
@@ -413,29 +422,31 @@ enum {
 	LDIR_LINK_B_DIRTY,		/* on virt->dirty */
 };
 
+/* Read-mostly fields first (the packet path reads them for every packet
+ * of every conn), then what each new conn writes, then the control plane.
+ */
 struct ldir_link {
 	struct list_head vnode;		/* virtual->links, RCU */
-	struct list_head node;		/* ln->links, under ln->lock */
-	refcount_t refcnt;
-	struct rcu_head rcu;
-
 	struct ldir_virtual *virt;	/* holds a reference */
 	struct ldir_real *real;		/* holds a reference */
+	struct ldir_stats __percpu *stats;
+	struct list_head rnode;		/* real->links, RCU */
 	__be16 port;			/* the real's port, 0 = client's */
 	bool unlinked;			/* under ln->lock and virt->sched_lock */
 
+	/* written by every conn opened or closed through the link */
+	refcount_t refcnt ____cacheline_aligned_in_smp;
 	atomic_t active;
 	atomic_t conns;
-
-	struct list_head rnode;		/* real->links, RCU */
 	/* ordered schemes: under virt->sched_lock */
-	struct rb_node tnode;		/* virt->tree; RB_EMPTY_NODE: not in */
-	struct ldir_sched_key key;	/* as stored in the tree */
-	u64 seq;			/* ties go to the older link */
 	unsigned long tflags;		/* LDIR_LINK_B_* */
 	struct llist_node dnode;	/* virt->dirty */
+	u64 seq;			/* ties go to the older link */
+	struct ldir_sched_key key;	/* as stored in the tree */
+	struct rb_node tnode;		/* virt->tree; RB_EMPTY_NODE: not in */
 
-	struct ldir_stats __percpu *stats;
+	struct list_head node;		/* ln->links, under ln->lock */
+	struct rcu_head rcu;
 };
 
 /* Returns a strong reference on @l, or false if it is being freed. */
@@ -444,15 +455,13 @@ static inline bool ldir_link_get(struct ldir_link *l)
 	return refcount_inc_not_zero(&l->refcnt);
 }
 
+/* Read-mostly fields first, then the counters every conn opened or
+ * closed writes, on a line of their own, then the control plane.
+ */
 struct ldir_real {
-	struct list_head node;		/* ln->reals, under ln->lock */
-	refcount_t refcnt;
-	struct rcu_head rcu;
-
 	union nf_inet_addr addr;
 	u16 family;
 	__be16 port;			/* 0 = all ports */
-
 	/* changed under ln->lock, read locklessly (READ_ONCE) */
 	u32 weight;
 	u32 max_conns;			/* 0 = unlimited */
@@ -460,36 +469,38 @@ struct ldir_real {
 	u32 syn_threshold;		/* unanswered SYNs: a "bad" candidate */
 	u32 fail_threshold;		/* ditches in a row, 0 = never fail */
 	struct ldir_real __rcu *backup;	/* cleared before it goes */
+	/* every conn to this real, whether through its own links or as a
+	 * backup through another real's
+	 */
+	struct ldir_stats __percpu *stats;
 	/* enum ldir_state: IN and OUT set under ln->lock; the packet path
 	 * moves IN <-> FAILED with cmpxchg
 	 */
 	u8 state;
 	u8 reported_state;		/* last event sent, under ln->lock */
+	unsigned int nlinks;		/* under ln->lock */
 
+	refcount_t refcnt ____cacheline_aligned_in_smp;
 	atomic_t active;		/* NC: live conns not closing */
 	atomic_t conns;			/* all live conns */
 	atomic_t unanswered;		/* SYNs forwarded, no SYN-ACK yet */
 	atomic_t ditched;		/* conns whose SYN went unanswered */
 	atomic_t ditch_consec;		/* ditched in a row */
-	unsigned long retry_at;		/* jiffies: next probe while FAILED */
-	unsigned long hold_until;	/* jiffies, 0 = none: ditches fail it
-					 * no sooner
-					 */
-	unsigned int nlinks;		/* under ln->lock */
-	/* struct ldir_link by rnode: whom to tell when the load goes down
-	 * (ldir_real_changed()); RCU, written under ln->lock
-	 */
-	struct list_head links;
-
-	/* every conn to this real, whether through its own links or as a
-	 * backup through another real's
-	 */
-	struct ldir_stats __percpu *stats;
-
 	/* response time, set once per conn, lockless */
 	u32 resp;			/* R: us per conn << LDIR_RESP_SHIFT */
 	bool resp_sampled;		/* R holds a sample (R = 0 may be one) */
 	u64 agestamp_us;		/* when R was last set */
+	unsigned long retry_at;		/* jiffies: next probe while FAILED */
+	unsigned long hold_until;	/* jiffies, 0 = none: ditches fail it
+					 * no sooner
+					 */
+
+	/* struct ldir_link by rnode: whom to tell when the load goes down
+	 * (ldir_real_changed()); RCU, written under ln->lock
+	 */
+	struct list_head links;
+	struct list_head node;		/* ln->reals, under ln->lock */
+	struct rcu_head rcu;
 };
 
 /* R is fixed point, 1/256 us: a fast real's R still moves by a percent
@@ -555,29 +566,34 @@ struct ldir_addr4 {
 	__be32 ip;
 };
 
+/* Two cache lines. The first holds what a lookup compares, so that a
+ * chain miss reads one line, and nothing written per packet; the second
+ * what a hit reads and writes (expiry, sequence numbers, state).
+ */
 struct ldir_conn {
 	struct hlist_node hnode[LDIR_DIR_MAX];
-	unsigned long expires;		/* jiffies */
+	struct ldir_addr4 caddr;	/* client */
+	struct ldir_addr4 vaddr;	/* virtual */
+	struct ldir_addr4 raddr;	/* real */
+	__be16 cport, vport, rport;
+	u8 protocol;
+	u8 family;			/* AF_INET */
+	u32 tstamp;			/* us: the response time clock */
 	struct ldir_link *link;		/* holds a reference */
+
+	/* second line */
 	struct ldir_real *real;		/* link's real or its backup; holds a ref */
 	/* the virtual the client addressed: the link's, or one whose backup
 	 * the link belongs to; only compared, never dereferenced (a virtual
 	 * flushes its conns before it goes)
 	 */
 	const struct ldir_virtual *virt;
+	unsigned long expires;		/* jiffies */
 	struct rcu_head rcu;
 	unsigned long flags;		/* atomic bitops: LDIR_CONN_B_* */
-
-	struct ldir_addr4 caddr;	/* client */
-	struct ldir_addr4 vaddr;	/* virtual */
-	struct ldir_addr4 raddr;	/* real */
-	u32 tstamp;			/* us: the response time clock */
-	__be16 cport, vport, rport;
-	u8 protocol;
-	u8 family;			/* AF_INET */
+	u32 syn_stamp;			/* jiffies: the client SYN last counted */
 	u8 state;			/* enum ldir_conn_state */
 	u8 syns;			/* client SYN resends, no SYN-ACK yet */
-	u32 syn_stamp;			/* jiffies: the client SYN last counted */
 	/* the sequence number each side sends next, as far as the director
 	 * can vouch for it (LDIR_CONN_B_SEQ + dir says whether it knows)
 	 */

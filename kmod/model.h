@@ -26,6 +26,7 @@ struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 					 const union nf_inet_addr *addr,
 					 __be16 port, u8 protocol, u32 bind_id,
+					 u32 flags,
 					 const struct ldir_sched_ops *sched);
 void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v);
 bool ldir_virtual_failed(const struct ldir_virtual *v);

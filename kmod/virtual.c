@@ -33,6 +33,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_find);
 struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 					 const union nf_inet_addr *addr,
 					 __be16 port, u8 protocol, u32 bind_id,
+					 u32 flags,
 					 const struct ldir_sched_ops *sched)
 {
 	struct ldir_virtual *v;
@@ -55,6 +56,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	v->port = port;
 	v->protocol = protocol;
 	v->bind_id = bind_id;
+	v->flags = flags;
 	v->ln = ln;
 	v->state = LDIR_STATE_IN;
 	v->startup_pct = 50;
@@ -81,6 +83,8 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	}
 	list_add_tail(&v->node, &ln->virtuals);
 	ldir_afilter_add(&ln->vip_filter, addr);
+	if (!(v->flags & LDIR_VIRTUAL_F_STATELESS))
+		ldir_afilter_add(&ln->stateful_filter, addr);
 	hlist_add_head_rcu(&v->hnode,
 			   &ln->vtab[ldir_vtab_hash(ln, addr, port, protocol)]);
 	ln->nvirtuals++;
@@ -126,6 +130,8 @@ static void virtual_unpublish(struct ldir_net *ln, struct ldir_virtual *v)
 	hlist_del_rcu(&v->hnode);
 	list_del(&v->node);
 	ldir_afilter_del(&ln->vip_filter, &v->addr);
+	if (!(v->flags & LDIR_VIRTUAL_F_STATELESS))
+		ldir_afilter_del(&ln->stateful_filter, &v->addr);
 	/* its FPAs point to its own links only */
 	ldir_fpa_flush(ln, v, NULL);
 	list_for_each_entry_safe(l, tmp, &v->links, vnode) {
