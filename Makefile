@@ -5,9 +5,10 @@
 # make fuzz       the netlink and packet fuzzers, long, on the debug kernel
 # make demo       a small site in QEMU on Debian's stock kernel
 # make bench      ldir vs plain forwarding, IPVS, nft DNAT (BENCHMARKS.md)
-# make style      checkpatch and spec-check; make sparse: sparse (C=2)
+# make style      checkpatch, spec-check and layers; make sparse: sparse (C=2)
 # make spec-check Documentation/netlink/specs/ldir.yaml against the kernel's
 #                 schema, uapi/linux/ldir.h and the module's policies
+# make layers     the calls between kmod/'s objects point down kmod/layers.txt
 # make install    install ldir.ko, ldctl, the man pages, bash completion and
 #                 ldir.service on this machine (install-tools: all but ldir.ko)
 # make man        ldctl(8) and ldir(7) into build/man (scdoc)
@@ -38,10 +39,11 @@ YNL ?= $(LDIR_CACHE)/ynl/tools/net/ynl
 SPEC := Documentation/netlink/specs/ldir.yaml
 
 SRCDIR := $(CURDIR)
-MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/ldir.h
+MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild kmod/layers.txt) \
+	uapi/linux/ldir.h
 
-.PHONY: all module ldctl check fuzz demo bench style spec-check sparse \
-	install install-tools man deb clean
+.PHONY: all module ldctl check fuzz demo bench style spec-check layers \
+	sparse install install-tools man deb clean
 
 all: module ldctl
 
@@ -106,8 +108,14 @@ $(YNL)/cli.py:
 spec-check: $(YNL)/cli.py
 	python3 tools/spec/check.py $(YNL) $(SPEC) uapi/linux/ldir.h kmod
 
+# The calls between the module's objects point down the layers of
+# kmod/layers.txt: built in a copy of the sources, checked from nm.
+layers:
+	$(MAKE) module MODBUILD=$(BUILD)/layers >/dev/null
+	python3 scripts/layers.py kmod/layers.txt $(BUILD)/layers/kmod
+
 # LINUX_VERSION_CODE: compat.h is the one place that compares versions.
-style: $(CHECKPATCH) spec-check
+style: $(CHECKPATCH) spec-check layers
 	$(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/linux/ldir.h

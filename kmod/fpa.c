@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * FPA table (seed 001 Fig. 3D, 7A steps 702-704, Fig. 8): per netns, an
+ * FPA table: per netns, an
  * RCU hash keyed by (virtual, masked client), bounded with LRU eviction.
  */
 #include <linux/jiffies.h>
@@ -8,10 +8,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "fpa.h"
-#include "bind.h"
-#include "conn.h"
-#include "sched.h"
+#include "select.h"
 #include "trust.h"
 
 #define FPA_HASH_BITS	12
@@ -122,7 +119,7 @@ static void fpa_set(struct ldir_fpa *f, struct ldir_link *l, unsigned long now)
 	WRITE_ONCE(f->stamp, now);
 }
 
-/* Records that @caddr (masked) was sent to @l of @v: Fig. 8 step 804. */
+/* Records that @caddr (masked) was sent to @l of @v. */
 static void fpa_insert(struct ldir_net *ln, struct hlist_head *buckets,
 		       struct ldir_virtual *v, const union nf_inet_addr *caddr,
 		       struct ldir_link *l, unsigned long now)
@@ -173,12 +170,11 @@ static unsigned long fpa_interval(const struct ldir_virtual *v)
 }
 
 /*
- * Picks the link for a new conn of @v (seed 001 Fig. 7A): a valid FPA of
- * the client names the real (steps 702-704: younger than the virtual's
- * interval, Fig. 8 step 810, and its real can still take a conn through
- * this virtual); otherwise the scheme picks (step 731) and the FPA is
- * created or pointed at the new real. Either way its time is refreshed
- * (Fig. 8 steps 806-814). Caller holds rcu_read_lock(); softirq.
+ * Picks the link for a new conn of @v: a valid FPA of the client (younger
+ * than the virtual's interval, its real still able to take a conn through
+ * this virtual) names the real; otherwise the scheme picks and the FPA is
+ * created or pointed at the new real. Either way its time is refreshed.
+ * Caller holds rcu_read_lock(); softirq.
  */
 struct ldir_link *ldir_fpa_pick(struct ldir_net *ln, struct ldir_virtual *v,
 				const struct ldir_tuple *t,

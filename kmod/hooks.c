@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The packet path: PRE_ROUTING finds or creates the conn of a packet to a
- * virtual and DNATs it (seed 001 Fig. 5, 10); POST_ROUTING SNATs replies.
+ * virtual and DNATs it; POST_ROUTING SNATs replies. Only the pipeline:
+ * classify, then the conn table or selection, then rewrite and count.
  */
 #include <linux/ip.h>
 #include <linux/tcp.h>
@@ -11,10 +12,10 @@
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 
 #include "hooks.h"
-#include "conn.h"
-#include "nat.h"
-#include "sched.h"
-#include "stateless.h"
+#include "conntab.h"
+#include "health.h"
+#include "select.h"
+#include "xlate.h"
 
 static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
 		      struct sk_buff *skb, bool in)
@@ -95,24 +96,164 @@ static void tuple_fill(struct ldir_tuple *t, const struct sk_buff *skb,
 	t->dport = uh->dest;
 }
 
-/* A new connection to @v (seed 001 Fig. 5, 6): schedule it and create its
- * conn. When none of the virtual's reals can take it, its backup virtual
- * does (a "sorry" server, say). @avoid: a real the client's SYN is being
- * moved away from. Returns the conn or NULL; counters say why not.
+/* The conn's addresses as the rewriting takes them. */
+static void conn_addr(union nf_inet_addr *a, const struct ldir_addr4 *a4)
+{
+	memset(a, 0, sizeof(*a));
+	a->ip = a4->ip;
+}
+
+/* client -> VIP:vport becomes client -> real:rport */
+int ldir_conn_dnat(struct sk_buff *skb, unsigned int thoff,
+		   const struct ldir_conn *cp)
+{
+	union nf_inet_addr a;
+
+	conn_addr(&a, &cp->raddr);
+	return ldir_xlate(skb, thoff, cp->protocol, false, &a, cp->rport);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_dnat);
+
+/* real:rport -> client becomes VIP:vport -> client */
+int ldir_conn_snat(struct sk_buff *skb, unsigned int thoff,
+		   const struct ldir_conn *cp)
+{
+	union nf_inet_addr a;
+
+	conn_addr(&a, &cp->vaddr);
+	return ldir_xlate(skb, thoff, cp->protocol, true, &a, cp->vport);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_snat);
+
+/* An ICMP error about a translated flow, both ways. @in: PRE_ROUTING, an
+ * error about a reply that left as VIP -> client, addressed to the VIP;
+ * else POST_ROUTING, an error about client -> real sent towards the
+ * client. Returns 1 if translated, 0 if not ours, -ENOMEM or -EBADMSG
+ * to drop.
+ */
+int ldir_icmp_xlate(struct ldir_net *ln, struct sk_buff *skb, bool in)
+{
+	struct ldir_icmp_quote q;
+	union nf_inet_addr a;
+	struct ldir_conn *cp;
+	int ret;
+
+	if (!ldir_xlate_icmp_parse(skb, &q))
+		return 0;
+	cp = ldir_conn_lookup_rcu(ln, &q.t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
+	if (!cp)
+		return 0;
+	conn_addr(&a, in ? &cp->raddr : &cp->vaddr);
+	ret = ldir_xlate_icmp(skb, &q, in, &a, in ? cp->rport : cp->vport);
+	return ret ?: 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_icmp_xlate);
+
+static void count_link(struct ldir_net *ln, struct ldir_link *l,
+		       struct sk_buff *skb, bool in)
+{
+	int p = in ? LDIR_STATS_A_PKTS_IN : LDIR_STATS_A_PKTS_OUT;
+	int b = in ? LDIR_STATS_A_BYTES_IN : LDIR_STATS_A_BYTES_OUT;
+
+	LDIR_STATS_INC(ln->stats, p);
+	LDIR_STATS_ADD(ln->stats, b, skb->len);
+	LDIR_STATS_INC(l->stats, p);
+	LDIR_STATS_ADD(l->stats, b, skb->len);
+	LDIR_STATS_INC(l->virt->stats, p);
+	LDIR_STATS_ADD(l->virt->stats, b, skb->len);
+}
+
+/* Client -> VIP: every packet, not only a SYN, goes to the real the hash
+ * picks, so a flow that ECMP moves from another director keeps its
+ * real.
+ */
+static unsigned int stateless_in(struct ldir_net *ln, struct ldir_virtual *v,
+				 struct sk_buff *skb, unsigned int thoff,
+				 const struct ldir_tuple *t)
+{
+	struct ldir_link *l = NULL;
+
+	if (likely(READ_ONCE(v->state) == LDIR_STATE_IN))
+		l = ldir_hash_pick(v, t);
+	if (unlikely(!l)) {
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
+		return NF_DROP;
+	}
+	if (unlikely(ldir_xlate(skb, thoff, t->protocol, false, &l->real->addr,
+				ldir_link_rport(l) ?: t->dport))) {
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
+		return NF_DROP;
+	}
+	count_link(ln, l, skb, true);
+	return NF_ACCEPT;
+}
+
+/* A packet from a stateful virtual's real (address, port) with no conn:
+ * its conn was flushed, ditched or expired, and the packet would leave
+ * with the real's own address. Dropped, but for a SYN without ACK, which
+ * is the real opening a connection of its own and no reply.
+ */
+static unsigned int conn_less_reply(struct ldir_net *ln, struct sk_buff *skb,
+				    unsigned int thoff,
+				    const struct ldir_tuple *t)
+{
+	const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
+
+	if (t->protocol == IPPROTO_TCP && th->syn && !th->ack)
+		return NF_ACCEPT;
+	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REPLY_NO_CONN);
+	net_dbg_ratelimited("ldir: no conn for reply %pI4:%u -> %pI4:%u\n",
+			    &t->saddr.ip, ntohs(t->sport),
+			    &t->daddr.ip, ntohs(t->dport));
+	return NF_DROP;
+}
+
+/* Real -> client without a conn: if (real address, port) serves a
+ * stateless virtual, the reply leaves as VIP:vport -> client; if it
+ * serves only stateful ones, it is dropped.
+ */
+static unsigned int stateless_out(struct ldir_net *ln, struct sk_buff *skb,
+				  unsigned int thoff, const struct ldir_tuple *t)
+{
+	struct ldir_smap_entry *e, *any;
+	struct ldir_virtual *v;
+
+	e = ldir_smap_lookup_rcu(ln, &t->saddr, t->sport, t->protocol);
+	if ((!e || !e->link) && READ_ONCE(ln->nsmap)) {
+		/* stateful entries have a port: this finds stateless ones */
+		any = ldir_smap_lookup_rcu(ln, &t->saddr, 0, t->protocol);
+		if (any)
+			e = any;
+	}
+	if (!e)
+		return NF_ACCEPT;
+	if (!e->link)
+		return conn_less_reply(ln, skb, thoff, t);
+	v = e->link->virt;
+	if (unlikely(ldir_xlate(skb, thoff, t->protocol, true, &v->addr,
+				v->port ?: t->sport))) {
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
+		return NF_DROP;
+	}
+	count_link(ln, e->link, skb, false);
+	return NF_ACCEPT;
+}
+
+/* A new connection to @v: its pick, and its conn. @avoid: a real the
+ * client's SYN is being moved away from. Returns the conn or NULL;
+ * counters say why not.
  */
 static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 				  const struct ldir_tuple *t,
 				  const struct tcphdr *th,
 				  struct ldir_real *avoid)
 {
-	struct ldir_virtual *b;
 	struct ldir_pick pick;
 	struct ldir_conn *cp;
 	struct ldir_link *l;
-	bool backup = false;
 	__be16 rport;
 
-	/* only a SYN opens a TCP connection (seed 001 step 526) */
+	/* only a SYN opens a TCP connection */
 	if (th && (!th->syn || th->ack || th->rst)) {
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_CONN);
 		net_dbg_ratelimited("ldir: no conn for %pI4:%u -> %pI4:%u\n",
@@ -120,25 +261,12 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 				    &t->daddr.ip, ntohs(t->dport));
 		return NULL;
 	}
-	l = NULL;
-	if (READ_ONCE(v->state) == LDIR_STATE_IN)
-		l = ldir_fpa_pick(ln, v, t, avoid, &pick);
-	/* seed 002 para. 10: preferred users overflow to the general reals */
-	if (!l && v->bind_id && READ_ONCE(v->overflow))
-		l = ldir_bind_overflow(ln, v, t, avoid, &pick);
+	l = ldir_select(ln, v, t, avoid, &pick);
 	if (!l) {
-		/* one level only: a backup's backup is not followed */
-		b = rcu_dereference(v->backup);
-		if (b && READ_ONCE(b->state) == LDIR_STATE_IN) {
-			l = ldir_sched_pick(ln, b, t, avoid, &pick);
-			backup = true;
-		}
-		if (!l) {
-			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
-			return NULL;
-		}
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
+		return NULL;
 	}
-	if (backup || pick.real != l->real)
+	if (pick.backup || pick.real != l->real)
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_BACKUP);
 	rport = l->port ?: (pick.real->port ?: t->dport);
 	cp = ldir_conn_create(ln, t, l, pick.real, rport,
@@ -146,7 +274,7 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	if (IS_ERR(cp))
 		return NULL;
 	/* through the backup, it is still a conn of @v: it goes with @v */
-	if (backup)
+	if (pick.backup)
 		WRITE_ONCE(cp->virt, v);
 	if (pick.probe) {
 		set_bit(LDIR_CONN_B_PROBE, &cp->flags);
@@ -167,9 +295,9 @@ static bool port_reused(const struct ldir_conn *cp, const struct tcphdr *th)
 	       (state == LDIR_CONN_S_TIME_WAIT || state == LDIR_CONN_S_CLOSE);
 }
 
-/* The client resent its SYN and the real has not answered (seed 001 var
- * 368): after SYN_RESENDS resends the conn is ditched, and this resend is
- * scheduled again, away from that real. Returns true if ditched.
+/* The client resent its SYN and the real has not answered: after
+ * SYN_RESENDS resends the conn is ditched, and this resend is scheduled
+ * again, away from that real. Returns true if ditched.
  * A resend is a SYN that comes SYN_RESEND_GAP_MS after the one counted
  * before it (the first included): a client resends after its
  * retransmission timeout, while copies of one SYN in a burst (spoofed,
@@ -226,7 +354,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	int thoff, ret;
 
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
-		ret = ldir_nat_icmp(ln, skb, true);
+		ret = ldir_icmp_xlate(ln, skb, true);
 		if (unlikely(ret < 0))
 			return drop(ln, icmp_drop_counter(ret));
 		if (ret)
@@ -251,9 +379,12 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	/* The conn first: an established flow needs nothing else, neither
 	 * the virtual lookup nor the client's Bind ID prefixes, which only
 	 * choose the virtual of a new conn. A conn matches only a packet to
-	 * its own VIP:port, so the order changes no outcome.
+	 * its own VIP:port, so the order changes no outcome. A VIP of
+	 * stateless virtuals only has none to look for.
 	 */
-	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
+	cp = NULL;
+	if (ldir_afilter_maybe4(&ln->stateful_filter, t.daddr.ip))
+		cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
 	if (cp && th && unlikely(th->syn)) {
 		if (port_reused(cp, th)) {
 			ldir_conn_kill(ln, cp);
@@ -269,7 +400,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		if (!v)
 			return NF_ACCEPT;
 		if (v->flags & LDIR_VIRTUAL_F_STATELESS)
-			return ldir_stateless_in(ln, v, skb, thoff, &t);
+			return stateless_in(ln, v, skb, thoff, &t);
 		cp = conn_new(ln, v, &t, th, avoid);
 		if (!cp)
 			return NF_DROP;
@@ -279,7 +410,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	/* the response time clock runs on data; a UDP datagram is data */
 	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
 		ldir_conn_timing(ln, cp, LDIR_DIR_ORIG);
-	if (unlikely(ldir_nat_dnat(skb, thoff, cp)))
+	if (unlikely(ldir_conn_dnat(skb, thoff, cp)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	count_pkt(ln, cp, skb, true);
 	return NF_ACCEPT;
@@ -294,9 +425,10 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	unsigned int payload;
 	struct ldir_tuple t;
 	int thoff, ret;
+	bool conns;
 
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
-		ret = ldir_nat_icmp(ln, skb, false);
+		ret = ldir_icmp_xlate(ln, skb, false);
 		if (unlikely(ret < 0))
 			return drop(ln, icmp_drop_counter(ret));
 		if (ret)
@@ -304,17 +436,18 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	/* not from a real: no reply to SNAT (every packet DNATed to a real
-	 * passes here too)
+	 * passes here too); from a real with no live conn: none to look up
 	 */
-	if (!ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr))
+	conns = ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->saddr);
+	if (!conns && !ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr))
 		return NF_ACCEPT;
 	thoff = l4_pull(skb);
 	if (thoff <= 0)
 		return NF_ACCEPT;
 	tuple_fill(&t, skb, thoff);
-	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
+	cp = conns ? ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY) : NULL;
 	if (!cp)
-		return ldir_stateless_out(ln, skb, thoff, &t);
+		return stateless_out(ln, skb, thoff, &t);
 	if (t.protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	payload = tcp_payload(skb, thoff, th);
@@ -322,7 +455,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	/* the response time clock runs on data; a UDP datagram is data */
 	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
 		ldir_conn_timing(ln, cp, LDIR_DIR_REPLY);
-	if (unlikely(ldir_nat_snat(skb, thoff, cp)))
+	if (unlikely(ldir_conn_snat(skb, thoff, cp)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	count_pkt(ln, cp, skb, false);
 	return NF_ACCEPT;

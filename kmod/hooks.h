@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The netfilter hooks: PRE_ROUTING (DNAT, seed 001 Fig. 10) and
- * POST_ROUTING (SNAT, Fig. 11), registered while a virtual exists.
+ * The netfilter hooks: PRE_ROUTING (DNAT) and POST_ROUTING (SNAT),
+ * registered while a virtual exists.
  */
 #ifndef _LDIR_HOOKS_H
 #define _LDIR_HOOKS_H
 
-#include "netns.h"
+#include <linux/skbuff.h>
+
+#include "ldir.h"
 
 int ldir_hooks_register(struct ldir_net *ln);
 void ldir_hooks_unregister(struct ldir_net *ln);
+
+/* the rewriting of one packet, for the tests */
+int ldir_conn_dnat(struct sk_buff *skb, unsigned int thoff,
+		   const struct ldir_conn *cp);
+int ldir_conn_snat(struct sk_buff *skb, unsigned int thoff,
+		   const struct ldir_conn *cp);
+int ldir_icmp_xlate(struct ldir_net *ln, struct sk_buff *skb, bool in);
 
 #endif /* _LDIR_HOOKS_H */

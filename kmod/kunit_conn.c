@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the conn table of init_net (seed 001 Fig. 3C, 5): insert and
+ * KUnit: the conn table of init_net: insert and
  * lookup both ways, TCP states and active counts, expiry, the bound, flush.
  */
 #include <linux/bottom_half.h>
@@ -11,8 +11,10 @@
 #include <linux/workqueue.h>
 #include <kunit/test.h>
 
-#include "conn.h"
-#include "sched.h"
+#include "conntab.h"
+#include "model.h"
+#include "select.h"
+#include "health.h"
 
 #define IP4(a, b, c, d)	cpu_to_be32((a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define VIP		IP4(192, 0, 2, 1)
@@ -75,7 +77,7 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be32 addr,
 		;
 	KUNIT_ASSERT_LT(test, i, CONN_OBJS);
 	mutex_lock(&fx->ln->lock);
-	v = ldir_virtual_create(fx->ln, AF_INET, &a, htons(port), proto, 0,
+	v = ldir_virtual_create(fx->ln, AF_INET, &a, htons(port), proto, 0, 0,
 				ldir_sched_find("rr"));
 	if (!IS_ERR(v))
 		fx->v[i] = v;
@@ -1255,26 +1257,31 @@ static void conn_flush_races_kill(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
 }
 
-/* The real address filter counts a real while it is in the table and each
- * live conn to it, and lets go as soon as the last one does: no RCU
- * callback is left to touch the netns.
+/* The real address filter counts a real while it is in the table, the
+ * conn filter each live conn to it; the conn filter lets go as soon as the
+ * last conn does (no RCU callback is left to touch the netns) and not
+ * before, though the real left the table.
  */
 static void conn_real_filter(struct kunit *test)
 {
 	struct conn_fx *fx = test->priv;
 	struct ldir_link *l = fx_base(test);
 	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
-	struct ldir_afilter *f = &fx->ln->real_filter;
-	atomic_t *cnt = &f->cnt[ldir_afilter_hash4(RIP)];
+	struct ldir_afilter *rf = &fx->ln->real_filter;
+	struct ldir_afilter *cf = &fx->ln->conn_filter;
+	atomic_t *rcnt = &rf->cnt[ldir_afilter_hash4(RIP)];
+	atomic_t *ccnt = &cf->cnt[ldir_afilter_hash4(RIP)];
 	struct ldir_real *r = l->real;
 	struct ldir_conn *cp;
-	int base, i;
+	int rbase, cbase, i;
 
-	base = atomic_read(cnt);
-	KUNIT_EXPECT_GE(test, base, 1);
+	rbase = atomic_read(rcnt);
+	cbase = atomic_read(ccnt);
+	KUNIT_EXPECT_GE(test, rbase, 1);
 	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_ESTABLISHED);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
-	KUNIT_EXPECT_EQ(test, atomic_read(cnt), base + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(ccnt), cbase + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(rcnt), rbase);
 
 	/* the real leaves the table; its conn keeps its replies ours */
 	mutex_lock(&fx->ln->lock);
@@ -1283,8 +1290,9 @@ static void conn_real_filter(struct kunit *test)
 		if (fx->r[i] == r)
 			fx->r[i] = NULL;
 	mutex_unlock(&fx->ln->lock);
-	KUNIT_EXPECT_EQ(test, atomic_read(cnt), base);
-	KUNIT_EXPECT_TRUE(test, ldir_afilter_maybe4(f, RIP));
+	KUNIT_EXPECT_EQ(test, atomic_read(rcnt), rbase - 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(ccnt), cbase + 1);
+	KUNIT_EXPECT_TRUE(test, ldir_afilter_maybe4(cf, RIP));
 
 	local_bh_disable();
 	rcu_read_lock();
@@ -1295,7 +1303,7 @@ static void conn_real_filter(struct kunit *test)
 	rcu_read_unlock();
 	local_bh_enable();
 	/* at once, not a grace period later */
-	KUNIT_EXPECT_EQ(test, atomic_read(cnt), base - 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(ccnt), cbase);
 }
 
 static struct kunit_case ldir_conn_cases[] = {

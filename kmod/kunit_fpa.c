@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: FPAs (seed 001 Fig. 7A, 8: lookup, expiry, reassignment, LRU bound,
- * mask) and binds (seed 002 Fig. 5: longest prefix, fallback, overflow).
+ * KUnit: FPAs and binds.
  */
 #include <linux/bottom_half.h>
 #include <linux/jiffies.h>
@@ -9,10 +8,9 @@
 #include <linux/workqueue.h>
 #include <kunit/test.h>
 
-#include "bind.h"
-#include "conn.h"
-#include "fpa.h"
-#include "sched.h"
+#include "model.h"
+#include "select.h"
+#include "conntab.h"
 
 #define IP4(a, b, c, d)	cpu_to_be32((a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define VIP		IP4(192, 0, 2, 77)
@@ -48,7 +46,7 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
 	KUNIT_ASSERT_LT(test, i, FX_OBJS);
 	mutex_lock(&fx->ln->lock);
 	v = ldir_virtual_create(fx->ln, AF_INET, &a, port, IPPROTO_TCP,
-				bind_id, ldir_sched_find("rr"));
+				bind_id, 0, ldir_sched_find("rr"));
 	if (!IS_ERR(v))
 		fx->v[i] = v;
 	mutex_unlock(&fx->ln->lock);
@@ -153,7 +151,7 @@ static void fpa_exit(struct kunit *test)
 	rcu_barrier();
 }
 
-/* Fig. 7A steps 702-704: a client keeps its real; another is scheduled. */
+/* A client keeps its real; another is scheduled. */
 static void fpa_sticky(struct kunit *test)
 {
 	struct ldir_virtual *v = fx_virtual(test, htons(80), 0);
@@ -181,7 +179,7 @@ static void fpa_sticky(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&l1->refcnt), 2U);
 }
 
-/* Fig. 8 steps 806-814: an FPA older than the interval is not followed but
+/* An FPA older than the interval is not followed but
  * rewritten; the GC reclaims the expired ones.
  */
 static void fpa_expiry(struct kunit *test)
@@ -332,7 +330,7 @@ static void fx_bind(struct kunit *test, struct ldir_virtual *v, __be32 prefix,
 	KUNIT_EXPECT_EQ(test, IS_ERR(b) ? PTR_ERR(b) : 0L, (long)want);
 }
 
-/* Seed 002 Fig. 5: longest prefix, out-of-service fallback, no match. */
+/* Binds: longest prefix, out-of-service fallback, no match. */
 static void bind_longest_prefix(struct kunit *test)
 {
 	struct fpa_fx *fx = test->priv;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: seed 004's hash3/hash5 against hand-computed vectors, Maglev
+ * KUnit: hash3/hash5 against hand-computed vectors, Maglev
  * tables (balance, weights, disruption) and the per-virtual hash tables.
  */
 #include <linux/bottom_half.h>
@@ -9,12 +9,12 @@
 #include <kunit/test.h>
 
 #include "maglev.h"
-#include "sched_hash.h"
-#include "virtual.h"
+#include "model.h"
+#include "select.h"
 
 #define IP4(a, b, c, d)	((u32)(a) << 24 | (u32)(b) << 16 | (u32)(c) << 8 | (d))
 
-/* Claim 26: (SRC_IP_ADDR + DEST_IP_ADDR + DEST_PORT) % N, worked by hand:
+/* hash3: (SRC_IP_ADDR + DEST_IP_ADDR + DEST_PORT) % N, worked by hand:
  * 10.0.1.2 = 167772418, 192.0.2.10 = 3221225994, + 80 = 3388998492.
  */
 static void hash3_vectors(struct kunit *test)
@@ -39,7 +39,7 @@ static void hash3_vectors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ldir_hash3(c, vip, 80, 0), 0U);
 }
 
-/* Claim 27: (SRC_IP_ADDR + SRC_PORT + DEST_IP_ADDR + DEST_PORT + PROTOCOL)
+/* hash5: (SRC_IP_ADDR + SRC_PORT + DEST_IP_ADDR + DEST_PORT + PROTOCOL)
  * % N: 167772418 + 40000 + 3221225994 + 7 + 17 = 3388998436 + 40000 =
  * 3389038436, % 3 = 2.
  */

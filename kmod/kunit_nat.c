@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: DNAT, SNAT and ICMP error translation update checksums
- * incrementally (seed 000 claim 13); each result must equal, byte for byte,
+ * incrementally; each result must equal, byte for byte,
  * the translated packet built from scratch with full checksums.
  */
 #include <linux/bottom_half.h>
@@ -17,8 +17,11 @@
 #include <net/tcp.h>
 #include <kunit/test.h>
 
-#include "nat.h"
-#include "sched.h"
+#include "hooks.h"
+#include "xlate.h"
+#include "model.h"
+#include "select.h"
+#include "conntab.h"
 
 #define NAT_ROUNDS	4096
 #define NAT_PLEN_MAX	200
@@ -183,9 +186,9 @@ static bool nat_check(struct kunit *test, const struct nat_pkt *p,
 		return false;
 	}
 	if (dnat)
-		ret = ldir_nat_dnat(skb, sizeof(struct iphdr), cp);
+		ret = ldir_conn_dnat(skb, sizeof(struct iphdr), cp);
 	else
-		ret = ldir_nat_snat(skb, sizeof(struct iphdr), cp);
+		ret = ldir_conn_snat(skb, sizeof(struct iphdr), cp);
 	pkt_write(want, wbuf);
 
 	ok = !ret && skb->len == len && skb->ip_summed == p->ip_summed &&
@@ -382,9 +385,9 @@ static void nat_partial(struct kunit *test)
 			skb = pkt_skb(p);
 			KUNIT_ASSERT_NOT_NULL(test, skb);
 			if (dnat)
-				KUNIT_EXPECT_EQ(test, ldir_nat_dnat(skb, 20, &fx->cp), 0);
+				KUNIT_EXPECT_EQ(test, ldir_conn_dnat(skb, 20, &fx->cp), 0);
 			else
-				KUNIT_EXPECT_EQ(test, ldir_nat_snat(skb, 20, &fx->cp), 0);
+				KUNIT_EXPECT_EQ(test, ldir_conn_snat(skb, 20, &fx->cp), 0);
 			saddr = dnat ? fx->cp.caddr.ip : fx->cp.vaddr.ip;
 			daddr = dnat ? fx->cp.raddr.ip : fx->cp.caddr.ip;
 			pseudo = ~csum_tcpudp_magic(saddr, daddr, l4len,
@@ -424,9 +427,9 @@ static void nat_udp_no_csum(struct kunit *test)
 		skb = pkt_skb(p);
 		KUNIT_ASSERT_NOT_NULL(test, skb);
 		if (dnat)
-			KUNIT_EXPECT_EQ(test, ldir_nat_dnat(skb, 20, &fx->cp), 0);
+			KUNIT_EXPECT_EQ(test, ldir_conn_dnat(skb, 20, &fx->cp), 0);
 		else
-			KUNIT_EXPECT_EQ(test, ldir_nat_snat(skb, 20, &fx->cp), 0);
+			KUNIT_EXPECT_EQ(test, ldir_conn_snat(skb, 20, &fx->cp), 0);
 		KUNIT_EXPECT_EQ(test, (__force u16)udp_hdr(skb)->check, 0);
 		KUNIT_EXPECT_EQ(test, ntohs(udp_hdr(skb)->source),
 				ntohs(fx->want.sport));
@@ -485,9 +488,9 @@ static void nat_udp_mangled_0(struct kunit *test)
 		skb = pkt_skb(p);
 		KUNIT_ASSERT_NOT_NULL(test, skb);
 		if (dnat)
-			KUNIT_EXPECT_EQ(test, ldir_nat_dnat(skb, 20, &fx->cp), 0);
+			KUNIT_EXPECT_EQ(test, ldir_conn_dnat(skb, 20, &fx->cp), 0);
 		else
-			KUNIT_EXPECT_EQ(test, ldir_nat_snat(skb, 20, &fx->cp), 0);
+			KUNIT_EXPECT_EQ(test, ldir_conn_snat(skb, 20, &fx->cp), 0);
 		KUNIT_EXPECT_EQ(test, l4_check_of(skb->data, IPPROTO_UDP),
 				(__force u16)CSUM_MANGLED_0);
 		kfree_skb(skb);
@@ -519,7 +522,7 @@ static void nat_cloned(struct kunit *test)
 		kfree_skb(skb);
 	KUNIT_ASSERT_NOT_NULL(test, clone);
 
-	KUNIT_EXPECT_EQ(test, ldir_nat_dnat(clone, 20, &fx->cp), 0);
+	KUNIT_EXPECT_EQ(test, ldir_conn_dnat(clone, 20, &fx->cp), 0);
 	pkt_write(&fx->want, fx->wbuf);
 	KUNIT_EXPECT_EQ(test, clone->len, len);
 	KUNIT_EXPECT_MEMEQ(test, clone->data, fx->wbuf, len);
@@ -584,7 +587,7 @@ static void icmp_write(const struct icmp_pkt *p, void *buf)
 	iph->check = ip_fast_csum(iph, iph->ihl);
 }
 
-/* Runs @p through ldir_nat_icmp() as the hook on @in (PRE_ROUTING) or
+/* Runs @p through ldir_icmp_xlate() as the hook on @in (PRE_ROUTING) or
  * out, and returns what it returned. The packet it leaves is *@skbp, for
  * the caller to check and free; fx->wbuf still holds @p as written.
  */
@@ -607,7 +610,7 @@ static int icmp_run(struct kunit *test, const struct icmp_pkt *p, bool in,
 
 	local_bh_disable();
 	rcu_read_lock();
-	ret = ldir_nat_icmp(fx->ln, skb, in);
+	ret = ldir_icmp_xlate(fx->ln, skb, in);
 	rcu_read_unlock();
 	local_bh_enable();
 	*skbp = skb;
@@ -634,7 +637,7 @@ static void icmp_check(struct kunit *test, const struct icmp_pkt *p,
 	kfree_skb(skb);
 }
 
-/* ldir_nat_icmp() must return @ret for @p and leave the packet as it was. */
+/* ldir_icmp_xlate() must return @ret for @p and leave the packet as it was. */
 static void icmp_check_untouched(struct kunit *test, const struct icmp_pkt *p,
 				 bool in, int ret)
 {
@@ -679,7 +682,7 @@ static int icmp_init(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(flows); i++) {
 		fx->v[i] = ldir_virtual_create(ln, AF_INET, &vip,
 					       htons(flows[i].vport),
-					       flows[i].proto, 0, rr);
+					       flows[i].proto, 0, 0, rr);
 		if (IS_ERR(fx->v[i])) {
 			ret = PTR_ERR(fx->v[i]);
 			fx->v[i] = NULL;

@@ -13,7 +13,7 @@
 
 /*
  * Fixed keys, not random ones: several directors behind one ECMP router
- * (seed 004 claims 34-48) must compute the same table and the same flow
+ * must compute the same table and the same flow
  * hash without talking to each other. The price is that a client who
  * knows the keys can aim many flows at one real; it cannot grow any table.
  */

@@ -1,22 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ldir module entry: wires the schedulers, the per-netns state and the
- * netlink family together, and takes them apart in reverse.
+ * ldir module entry: wires the layers together (the callbacks a lower
+ * layer makes into a higher one are set here), brings up the schedulers,
+ * the per-netns state and the netlink family, and takes them apart in
+ * reverse.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <net/genetlink.h>
 
-#include "netns.h"
-#include "sched.h"
+#include "model.h"
+#include "select.h"
+#include "conntab.h"
+#include "health.h"
 #include "netlink.h"
-#include "conn.h"
+
+/* the conn table's callbacks: it sits below the schedulers */
+static const struct ldir_conntab_ops conntab_ops = {
+	.load_down = ldir_real_changed,
+};
 
 static int __init ldir_init(void)
 {
 	int ret;
 
+	ldir_conntab_set_ops(&conntab_ops);
+	ldir_event_register(ldir_event_work);
 	ret = ldir_conn_cache_init();
 	if (ret)
 		goto err;

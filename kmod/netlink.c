@@ -9,13 +9,10 @@
 #include <net/netlink.h>
 
 #include "netlink.h"
-#include "netns.h"
-#include "conn.h"
-#include "real.h"
-#include "virtual.h"
-#include "sched.h"
-#include "sched_hash.h"
-#include "stateless.h"
+#include "model.h"
+#include "select.h"
+#include "conntab.h"
+#include "health.h"
 #include "trust.h"
 
 static struct genl_family ldir_family;
@@ -577,7 +574,7 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 	}
 	v = ldir_virtual_create(ln, k.family, &k.addr, k.port, k.protocol,
-				k.bind_id, sched);
+				k.bind_id, flags, sched);
 	if (IS_ERR(v)) {
 		ret = PTR_ERR(v);
 		if (ret == -ENOSPC)
@@ -586,8 +583,6 @@ static int virtual_new(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_MOD(info->extack, "cannot create virtual");
 		goto out;
 	}
-	/* before any link: the virtual has no real to send packets to yet */
-	v->flags = flags;
 	virtual_apply(ln, v, tb, backup);
 	virtual_opts_apply(ln, v, tb);
 out:

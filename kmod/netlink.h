@@ -5,7 +5,10 @@
 #ifndef _LDIR_NETLINK_H
 #define _LDIR_NETLINK_H
 
+struct work_struct;
+
 int ldir_netlink_init(void);
+void ldir_event_work(struct work_struct *work);
 void ldir_netlink_uninit(void);
 
 #endif /* _LDIR_NETLINK_H */

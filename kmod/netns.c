@@ -7,15 +7,12 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "netns.h"
-#include "conn.h"
+#include "model.h"
+#include "conntab.h"
+#include "health.h"
 #include "hooks.h"
-#include "virtual.h"
-#include "sched_hash.h"
+#include "select.h"
 #include "trust.h"
-
-unsigned int ldir_net_id __read_mostly;
-EXPORT_SYMBOL_IF_KUNIT(ldir_net_id);
 
 /* Default timeouts in seconds, by enum ldir_conn_state (IPVS-like). */
 static const u32 ldir_default_timeout[__LDIR_CONN_S_MAX] = {
@@ -53,14 +50,6 @@ void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_stats_sum);
 
-/* Something the packet path changed needs reporting (an event, a log
- * line); softirq-safe.
- */
-void ldir_event_kick(struct ldir_net *ln)
-{
-	schedule_work(&ln->event_work);
-}
-
 /* A config change: running dumps see it and are flagged NLM_F_DUMP_INTR. */
 void ldir_net_changed(struct ldir_net *ln)
 {
@@ -94,10 +83,10 @@ static int ldir_net_init(struct ldir_net *ln, struct net *net)
 	/* half of TCP's initial retransmission timeout (RFC 6298: 1 s) */
 	ln->syn_resend_gap_ms = 500;
 	ln->retry_interval = 30 * HZ;
-	ln->pr_age_div = 4;		/* eq. 474 */
+	ln->pr_age_div = 4;		/* k in PR */
 	ln->pr_clamp_pct = 25;
 	ln->timeout_syn_pressure = 3 * HZ;
-	INIT_WORK(&ln->event_work, ldir_event_work);
+	ldir_event_net_init(ln);
 	atomic_set(&ln->nfailed, 0);
 
 	ln->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The registry of session distribution schemes and the selection entry
- * point used for every new connection (seed 001 Fig. 7A/7B).
+ * point used for every new connection.
  */
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/rbtree.h>
 #include <linux/llist.h>
 
-#include "sched.h"
-#include "sched_hash.h"
+#include "select.h"
+#include "health.h"
 
 static LIST_HEAD(sched_list);
 static DEFINE_MUTEX(sched_mutex);
@@ -46,10 +46,10 @@ const struct ldir_sched_ops *ldir_sched_find(const char *name)
 EXPORT_SYMBOL_IF_KUNIT(ldir_sched_find);
 
 /* The best candidate by @better, among those under their unanswered SYN
- * threshold if there is one, else the best "bad" one (seed 001 Fig. 7B:
- * a real that would drop the SYN is worse than a slower one).
+ * threshold if there is one, else the best "bad" one.
  */
-struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better)
+struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better,
+				  const struct ldir_real *avoid)
 {
 	struct ldir_link *l, *best[3] = {};
 	struct ldir_real *r, *bestr[3] = {};
@@ -59,7 +59,7 @@ struct ldir_link *ldir_sched_best(struct ldir_virtual *v, ldir_better_t better)
 	int c;
 
 	list_for_each_entry_rcu(l, &v->links, vnode) {
-		c = ldir_sched_class(v, l, &r);
+		c = ldir_sched_class(l, avoid, &r);
 		if (c == LDIR_CAND_NONE)
 			continue;
 		if (!best[c] || better(r, bestr[c], now, div)) {
@@ -195,7 +195,8 @@ static bool backup_may_stand_in(struct ldir_net *ln)
 /* The full scan for a scheme without a comparator on reals: the smallest
  * link key, good candidates first, ties to link order (= seq order).
  */
-static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div)
+static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div,
+				   const struct ldir_real *avoid)
 {
 	struct ldir_link *l, *best[3] = {};
 	struct ldir_sched_key k[3] = {}, lk;
@@ -203,7 +204,7 @@ static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div)
 	int c;
 
 	list_for_each_entry_rcu(l, &v->links, vnode) {
-		c = ldir_sched_class(v, l, &r);
+		c = ldir_sched_class(l, avoid, &r);
 		if (c == LDIR_CAND_NONE)
 			continue;
 		v->tree_ops->key(v, l, div, &lk);
@@ -216,11 +217,12 @@ static struct ldir_link *scan_keys(struct ldir_virtual *v, u32 div)
 }
 
 /* The pick of an ordered scheme: the same link as a scan of every link
- * by @ops->better would find (seed 001 Fig. 7B: good candidates first),
+ * by @ops->better would find,
  * from the left of the tree. Under rcu_read_lock() and v->sched_lock.
  */
 struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
-				  const struct ldir_sched_ops *ops)
+				  const struct ldir_sched_ops *ops,
+				  const struct ldir_real *avoid)
 {
 	u32 div = READ_ONCE(v->ln->pr_age_div);
 	struct ldir_link *l, *bad = NULL;
@@ -233,8 +235,8 @@ struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
 	else if (!llist_empty(&v->dirty))
 		dirty_drain(v, div);
 	if (unlikely(backup_may_stand_in(v->ln)))
-		return ops->better ? ldir_sched_best(v, ops->better) :
-				     scan_keys(v, div);
+		return ops->better ? ldir_sched_best(v, ops->better, avoid) :
+				     scan_keys(v, div, avoid);
 
 	for (node = rb_first_cached(&v->tree); node; node = next) {
 		l = rb_entry(node, struct ldir_link, tnode);
@@ -244,7 +246,7 @@ struct ldir_link *ldir_sched_tree(struct ldir_virtual *v,
 		 */
 		if (tree_place(v, l, div) && rb_next(node) != next)
 			continue;
-		c = ldir_sched_class(v, l, &r);
+		c = ldir_sched_class(l, avoid, &r);
 		if (c == LDIR_CAND_GOOD)
 			return l;
 		if (c == LDIR_CAND_BAD && !bad)
@@ -283,29 +285,6 @@ void ldir_sched_link_del(struct ldir_virtual *v, struct ldir_link *l)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_sched_link_del);
 
-/* @l is about to be freed, a grace period after it left r->links: no
- * ldir_real_changed() can add it to v->dirty any more, but one may have
- * done so before. Take it off; the others stay marked for the next pick
- * (which, unlike this RCU callback, may still read v->ln).
- */
-void ldir_sched_link_free(struct ldir_link *l)
-{
-	struct ldir_virtual *v = l->virt;
-	struct llist_node *list;
-	struct ldir_link *o, *tmp;
-
-	if (!test_bit(LDIR_LINK_B_DIRTY, &l->tflags))
-		return;
-	spin_lock_bh(&v->sched_lock);
-	list = llist_del_all(&v->dirty);
-	llist_for_each_entry_safe(o, tmp, list, dnode)
-		if (o != l)
-			llist_add(&o->dnode, &v->dirty);
-	clear_bit(LDIR_LINK_B_DIRTY, &l->tflags);
-	spin_unlock_bh(&v->sched_lock);
-}
-EXPORT_SYMBOL_IF_KUNIT(ldir_sched_link_free);
-
 /* The load or PR of @r may have gone down: every link to it whose
  * virtual orders by it gets placed again by the next pick. Lockless and
  * softirq-safe: the packet path calls it when a conn closes.
@@ -330,17 +309,18 @@ void ldir_real_changed(struct ldir_real *r)
 EXPORT_SYMBOL_IF_KUNIT(ldir_real_changed);
 
 /* A failed real whose retest is due gets this conn as its probe. */
-static struct ldir_link *pick_probe(struct ldir_net *ln, struct ldir_virtual *v)
+static struct ldir_link *pick_probe(struct ldir_net *ln, struct ldir_virtual *v,
+				    const struct ldir_real *avoid)
 {
 	struct ldir_link *l;
 
 	list_for_each_entry_rcu(l, &v->links, vnode)
-		if (l->real != v->avoid && ldir_real_probe_due(ln, l->real))
+		if (l->real != avoid && ldir_real_probe_due(ln, l->real))
 			return l;
 	return NULL;
 }
 
-/* Seed 001 Fig. 7A steps 732-739: has the real the desired scheme chose
+/* The startup condition: has the real the desired scheme chose
  * received at least P% of the last W new conns of @v?
  */
 static bool startup_condition(const struct ldir_virtual *v,
@@ -369,9 +349,9 @@ static void startup_record(struct ldir_virtual *v, const struct ldir_real *r)
 		v->hist_len = w;
 }
 
-/* Picks the link and real for a new conn of @v (seed 001 Fig. 7A): a
+/* Picks the link and real for a new conn of @v: a
  * probe of a failed real if one is due, else the desired scheme over the
- * usable reals (Fig. 7B), overridden by round robin while the startup
+ * usable reals, overridden by round robin while the startup
  * condition holds. @avoid is a real the conn is moving away from. Caller
  * holds rcu_read_lock(); runs in softirq.
  */
@@ -389,26 +369,25 @@ struct ldir_link *ldir_sched_pick(struct ldir_net *ln, struct ldir_virtual *v,
 	 * cursor under it) is either wholly before this pick or after it
 	 */
 	ops = rcu_dereference(v->sched);
-	v->avoid = avoid;
 	if (unlikely(atomic_read(&ln->nfailed))) {
-		l = pick_probe(ln, v);
+		l = pick_probe(ln, v, avoid);
 		if (l) {
 			pick->real = l->real;
 			pick->probe = true;
 			goto out;
 		}
 	}
-	l = ops->schedule(v, t);
+	l = ops->schedule(v, t, avoid);
 	if (!l)
 		goto out;
-	pick->real = ldir_link_target(v, l);
+	pick->real = ldir_link_target(l, avoid);
 	if (READ_ONCE(v->startup) == LDIR_STARTUP_RR && pick->real &&
 	    startup_condition(v, pick->real)) {
-		struct ldir_link *rr = ldir_sched_rr.schedule(v, t);
+		struct ldir_link *rr = ldir_sched_rr.schedule(v, t, avoid);
 
 		if (rr) {
 			l = rr;
-			pick->real = ldir_link_target(v, l);
+			pick->real = ldir_link_target(l, avoid);
 		}
 	}
 	if (!pick->real)
@@ -416,7 +395,6 @@ struct ldir_link *ldir_sched_pick(struct ldir_net *ln, struct ldir_virtual *v,
 	else if (READ_ONCE(v->startup) == LDIR_STARTUP_RR)
 		startup_record(v, pick->real);
 out:
-	v->avoid = NULL;
 	spin_unlock(&v->sched_lock);
 	return l;
 }

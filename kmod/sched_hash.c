@@ -1,24 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hashing schemes (seed 004 claims 26, 27; Maglev): the real is a function
- * of the packet, so every director with the same config picks the same.
+ * Hashing schemes: the real is a function of the packet, so every
+ * director with the same configuration picks the same one.
  */
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 
-#include "sched_hash.h"
+#include "select.h"
 #include "maglev.h"
-#include "virtual.h"
 #include "trust.h"
 
 /*
- * Seed 004 claims 26, 29, 33: (SRC_IP_ADDR + DEST_IP_ADDR + DEST_PORT) % N
- * and claim 27: (SRC_IP_ADDR + SRC_PORT + DEST_IP_ADDR + DEST_PORT +
- * PROTOCOL) % N. Addresses are the IPv4 addresses as 32-bit unsigned
- * numbers (192.0.2.10 is 0xc000020a), ports 16-bit unsigned numbers,
- * PROTOCOL the 8-bit IP protocol number, all host order; the sum is exact
- * (64 bits, it cannot wrap) and N the number of usable reals.
+ * hash3 is (SRC_IP_ADDR + DEST_IP_ADDR + DEST_PORT) % N and hash5
+ * (SRC_IP_ADDR + SRC_PORT + DEST_IP_ADDR + DEST_PORT + PROTOCOL) % N.
+ * Addresses are the IPv4 addresses as 32-bit unsigned numbers
+ * (192.0.2.10 is 0xc000020a), ports 16-bit unsigned numbers, PROTOCOL
+ * the 8-bit IP protocol number, all host order; the sum is exact (64
+ * bits, it cannot wrap) and N the number of usable reals.
  */
 u32 ldir_hash3(u32 saddr, u32 daddr, u16 dport, u32 n)
 {
@@ -105,7 +104,8 @@ struct ldir_link *ldir_hash_pick(struct ldir_virtual *v,
 EXPORT_SYMBOL_IF_KUNIT(ldir_hash_pick);
 
 static struct ldir_link *hash_schedule(struct ldir_virtual *v,
-				       const struct ldir_tuple *t)
+				       const struct ldir_tuple *t,
+				       const struct ldir_real *avoid)
 {
 	return t ? ldir_hash_pick(v, t) : NULL;
 }
@@ -151,7 +151,7 @@ static void table_free(struct ldir_hash_table *ht)
 		call_rcu(&ht->rcu, table_free_rcu);
 }
 
-/* The stable order (seed 004: "N counts usable reals in a stable order"):
+/* The stable order:
  * by real address, then real port, as numbers; not the order links were
  * added, so that directors configured in another order still agree.
  */

@@ -4,7 +4,7 @@
  * an active conn (NC) 256 times as much as a closing one, as IPVS does,
  * so that reals serving short requests in TIME_WAIT still rotate.
  */
-#include "sched.h"
+#include "select.h"
 
 static bool lc_better(const struct ldir_real *a, const struct ldir_real *b,
 		      u64 now_us, u32 age_div)
@@ -20,9 +20,10 @@ static void lc_key(const struct ldir_virtual *v, const struct ldir_link *l,
 }
 
 static struct ldir_link *lc_schedule(struct ldir_virtual *v,
-				     const struct ldir_tuple *t)
+				     const struct ldir_tuple *t,
+				     const struct ldir_real *avoid)
 {
-	return ldir_sched_tree(v, &ldir_sched_lc);
+	return ldir_sched_tree(v, &ldir_sched_lc, avoid);
 }
 
 struct ldir_sched_ops ldir_sched_lc = {

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Predicted response (seed 001 Fig. 4B, 9; seed 000 claims 5-12): the
+ * Predicted response: the
  * real with the smallest PR = NC * R - (t_now - t_agestamp) / k. R is the
  * measured response time per connection, so a slow real gets fewer new
  * conns; the aging term lets a real that has not been measured for a
  * while win conns back and so be measured again. Failed reals are not
- * candidates however good their last PR was (seed 003).
+ * candidates however good their last PR was.
  */
 #include <linux/overflow.h>
 
-#include "sched.h"
+#include "select.h"
+#include "health.h"
 
 static bool pr_better(const struct ldir_real *a, const struct ldir_real *b,
 		      u64 now_us, u32 age_div)
@@ -25,7 +26,7 @@ static bool pr_better(const struct ldir_real *a, const struct ldir_real *b,
 	return ldir_real_load(a) < ldir_real_load(b);
 }
 
-/* PR = NC * R - (t_now - t_agestamp) / k (eq. 472/474) orders the reals
+/* PR = NC * R - (t_now - t_agestamp) / k orders the reals
  * as NC * R + t_agestamp / k does, and that only moves when a conn opens
  * or closes or R is sampled, not as time passes: a key for the tree.
  * The floors of the two divisions may differ by one us between reals.
@@ -44,9 +45,10 @@ static void pr_key(const struct ldir_virtual *v, const struct ldir_link *l,
 }
 
 static struct ldir_link *pr_schedule(struct ldir_virtual *v,
-				     const struct ldir_tuple *t)
+				     const struct ldir_tuple *t,
+				     const struct ldir_real *avoid)
 {
-	return ldir_sched_tree(v, &ldir_sched_pr);
+	return ldir_sched_tree(v, &ldir_sched_pr, avoid);
 }
 
 struct ldir_sched_ops ldir_sched_pr = {

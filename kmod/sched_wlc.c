@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Weighted least connections (seed 001 Fig. 4C, seed 000 claim 20): the
+ * Weighted least connections: the
  * real with the smallest load / weight, compared without division:
  * load_a * w_b < load_b * w_a.
  */
-#include "sched.h"
+#include "select.h"
 
 static bool wlc_better(const struct ldir_real *a, const struct ldir_real *b,
 		       u64 now_us, u32 age_div)
@@ -29,9 +29,10 @@ static void wlc_key(const struct ldir_virtual *v, const struct ldir_link *l,
 }
 
 static struct ldir_link *wlc_schedule(struct ldir_virtual *v,
-				      const struct ldir_tuple *t)
+				      const struct ldir_tuple *t,
+				      const struct ldir_real *avoid)
 {
-	return ldir_sched_tree(v, &ldir_sched_wlc);
+	return ldir_sched_tree(v, &ldir_sched_wlc, avoid);
 }
 
 struct ldir_sched_ops ldir_sched_wlc = {

@@ -4,7 +4,7 @@
  * the smallest tag is picked and moves on by S / weight, so weights 1,2,3
  * give c,b,c,a,b,c: interleaved, in proportion, O(log n) a pick.
  */
-#include "sched.h"
+#include "select.h"
 
 /* The stride of weight 1. Weights are below 2^16: the stride of any
  * weight keeps 16 bits of precision, and the tags of 2^30 picks fit.
@@ -59,9 +59,10 @@ static void wrr_rebase(struct ldir_virtual *v)
  * the virtual time rather than from it stops it taking a burst of conns
  * when it comes back.
  */
-static void wrr_charge(struct ldir_virtual *v, struct ldir_link *l)
+static void wrr_charge(struct ldir_virtual *v, struct ldir_link *l,
+		       const struct ldir_real *avoid)
 {
-	struct ldir_real *r = ldir_link_target(v, l);
+	struct ldir_real *r = ldir_link_target(l, avoid);
 	struct ldir_sched_key k = {};
 	u64 cur = max(l->key.k1, v->vtime);
 
@@ -74,12 +75,13 @@ static void wrr_charge(struct ldir_virtual *v, struct ldir_link *l)
 
 /* Among reals under their SYN threshold, else among those over it. */
 static struct ldir_link *wrr_schedule(struct ldir_virtual *v,
-				      const struct ldir_tuple *t)
+				      const struct ldir_tuple *t,
+				      const struct ldir_real *avoid)
 {
-	struct ldir_link *l = ldir_sched_tree(v, &ldir_sched_wrr);
+	struct ldir_link *l = ldir_sched_tree(v, &ldir_sched_wrr, avoid);
 
 	if (l)
-		wrr_charge(v, l);
+		wrr_charge(v, l, avoid);
 	return l;
 }
 

@@ -12,7 +12,7 @@
 #include <linux/skbuff.h>
 #include <net/netlink.h>
 
-#include "netns.h"
+#include "ldir.h"
 
 int ldir_trust_check(const struct sk_buff *skb, struct net *net,
 		     struct netlink_ext_ack *extack);

@@ -1,87 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Virtual and link objects (seed 001 Fig. 3A, 3E/3F): the VIP table the
+ * Virtual and link objects: the VIP table the
  * packet path looks up under RCU, and the per-virtual RCU list of links.
  */
 #include <linux/slab.h>
 #include <linux/netdevice.h>
 
-#include "virtual.h"
-#include "conn.h"
+#include "model.h"
+#include "conntab.h"
 #include "hooks.h"
-#include "sched.h"
-#include "sched_hash.h"
-#include "stateless.h"
-
-static u32 vhash(const struct ldir_net *ln, const union nf_inet_addr *addr,
-		 __be16 port, u8 protocol)
-{
-	struct {
-		union nf_inet_addr addr;
-		__be16 port;
-		u8 protocol;
-		u8 pad;
-	} k = { .addr = *addr, .port = port, .protocol = protocol };
-
-	return siphash(&k, sizeof(k), &ln->vkey) >> (32 - LDIR_VTAB_BITS) &
-	       ((1 << LDIR_VTAB_BITS) - 1);
-}
-
-static struct ldir_virtual *vlookup(struct ldir_net *ln, u16 family,
-				    const union nf_inet_addr *addr,
-				    __be16 port, u8 protocol)
-{
-	struct ldir_virtual *v;
-	u32 h = vhash(ln, addr, port, protocol);
-
-	hlist_for_each_entry_rcu(v, &ln->vtab[h], hnode,
-				 lockdep_is_held(&ln->lock))
-		if (v->port == port && v->protocol == protocol &&
-		    v->family == family && !v->bind_id &&
-		    nf_inet_addr_cmp(&v->addr, addr))
-			return v;
-	return NULL;
-}
-
-/*
- * The virtual a new conn from @caddr to @addr:@port belongs to: an exact
- * port first, then a port-0 virtual covering every port. For each, the
- * instance of the longest bind prefix containing @caddr if it is in
- * service, else the general instance (seed 002 Fig. 5 steps 510-516). An
- * instance out of service with no general one to fall back to, on either
- * port, is still returned, for its live conns. Caller holds rcu_read_lock().
- */
-struct ldir_virtual *ldir_virtual_lookup_rcu(struct ldir_net *ln, u16 family,
-					     const union nf_inet_addr *addr,
-					     __be16 port, u8 protocol,
-					     const union nf_inet_addr *caddr)
-{
-	struct ldir_virtual *v, *b, *out = NULL;
-
-	for (;;) {
-		b = ldir_bind_lookup_rcu(ln, family, addr, port, protocol,
-					 caddr);
-		if (b && READ_ONCE(b->state) == LDIR_STATE_IN)
-			return b;
-		v = vlookup(ln, family, addr, port, protocol);
-		if (v)
-			return v;
-		if (!out)
-			out = b;
-		if (!port)
-			return out;
-		port = 0;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_lookup_rcu);
-
-/* The general instance (Bind ID 0) of @v's VIP:port:protocol, or NULL. */
-struct ldir_virtual *ldir_virtual_general_rcu(struct ldir_net *ln,
-					      const struct ldir_virtual *v)
-{
-	return vlookup(ln, v->family, &v->addr, v->port, v->protocol);
-}
-EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_general_rcu);
+#include "select.h"
 
 struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 				       const union nf_inet_addr *addr,
@@ -92,7 +20,7 @@ struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 	lockdep_assert_held(&ln->lock);
 	/* the general instances are hashed: every link added looks one up */
 	if (!bind_id)
-		return vlookup(ln, family, addr, port, protocol);
+		return ldir_vtab_lookup(ln, family, addr, port, protocol);
 	list_for_each_entry(v, &ln->virtuals, node)
 		if (v->family == family && v->port == port &&
 		    v->protocol == protocol && v->bind_id == bind_id &&
@@ -105,6 +33,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_find);
 struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 					 const union nf_inet_addr *addr,
 					 __be16 port, u8 protocol, u32 bind_id,
+					 u32 flags,
 					 const struct ldir_sched_ops *sched)
 {
 	struct ldir_virtual *v;
@@ -127,6 +56,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	v->port = port;
 	v->protocol = protocol;
 	v->bind_id = bind_id;
+	v->flags = flags;
 	v->ln = ln;
 	v->state = LDIR_STATE_IN;
 	v->startup_pct = 50;
@@ -153,27 +83,15 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	}
 	list_add_tail(&v->node, &ln->virtuals);
 	ldir_afilter_add(&ln->vip_filter, addr);
+	if (!(v->flags & LDIR_VIRTUAL_F_STATELESS))
+		ldir_afilter_add(&ln->stateful_filter, addr);
 	hlist_add_head_rcu(&v->hnode,
-			   &ln->vtab[vhash(ln, addr, port, protocol)]);
+			   &ln->vtab[ldir_vtab_hash(ln, addr, port, protocol)]);
 	ln->nvirtuals++;
 	ldir_net_changed(ln);
 	return v;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_create);
-
-static void virtual_free_rcu(struct rcu_head *head)
-{
-	struct ldir_virtual *v = container_of(head, struct ldir_virtual, rcu);
-
-	free_percpu(v->stats);
-	kfree(v);
-}
-
-void ldir_virtual_put(struct ldir_virtual *v)
-{
-	if (refcount_dec_and_test(&v->refcnt))
-		call_rcu(&v->rcu, virtual_free_rcu);
-}
 
 /*
  * Removing objects (WireGuard's peer removal): make them dead, wait for
@@ -212,6 +130,8 @@ static void virtual_unpublish(struct ldir_net *ln, struct ldir_virtual *v)
 	hlist_del_rcu(&v->hnode);
 	list_del(&v->node);
 	ldir_afilter_del(&ln->vip_filter, &v->addr);
+	if (!(v->flags & LDIR_VIRTUAL_F_STATELESS))
+		ldir_afilter_del(&ln->stateful_filter, &v->addr);
 	/* its FPAs point to its own links only */
 	ldir_fpa_flush(ln, v, NULL);
 	list_for_each_entry_safe(l, tmp, &v->links, vnode) {
@@ -248,7 +168,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_destroy);
 
-/* Seed 001 var 312: a virtual is failed when every one of its reals is
+/* A virtual is failed when every one of its reals is
  * (and no backup real stands in for it) and it has no backup virtual
  * to send its clients to. Under ln->lock or rcu_read_lock().
  */
@@ -321,23 +241,6 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	return l;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_link_create);
-
-static void link_free_rcu(struct rcu_head *head)
-{
-	struct ldir_link *l = container_of(head, struct ldir_link, rcu);
-
-	ldir_sched_link_free(l);
-	ldir_virtual_put(l->virt);
-	ldir_real_put(l->real);
-	free_percpu(l->stats);
-	kfree(l);
-}
-
-void ldir_link_put(struct ldir_link *l)
-{
-	if (refcount_dec_and_test(&l->refcnt))
-		call_rcu(&l->rcu, link_free_rcu);
-}
 
 /* Takes @l out of service: no new conns from now on. Its live conns keep
  * their reference and finish, unless @flush.

@@ -1,33 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stateless virtuals (seed 004 claims 1-10, 34-48): the packet path without
- * conns, and the map from a real's (address, port) back to its virtual, or
- * to the stateful virtuals whose replies without a conn are dropped.
+ * The map from a real's (address, port, protocol) to whom its replies
+ * belong: the link of a stateless virtual, whose replies have no conn to
+ * be translated by, or the stateful virtuals, whose replies without a
+ * conn are dropped. Written by the model under ln->lock, read by the
+ * packet path under RCU.
  */
-#include <linux/ip.h>
 #include <linux/slab.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
-#include <net/ip.h>
 
-#include "stateless.h"
-#include "sched_hash.h"
-#include "nat.h"
-
-/* Who a reply from (real address, real port, protocol) is from: the
- * link of a stateless virtual, or (link NULL) @refs links of stateful
- * virtuals, whose replies all have a conn.
- */
-struct ldir_smap_entry {
-	struct hlist_node node;		/* ln->smap, RCU */
-	struct rcu_head rcu;
-	union nf_inet_addr raddr;
-	__be16 rport;			/* 0: every port, kept as is */
-	u8 protocol;
-	u16 family;
-	struct ldir_link *link;		/* unhashed before the link goes */
-	unsigned int refs;		/* stateful: links, under ln->lock */
-};
+#include "select.h"
 
 static struct hlist_head *smap_head(struct ldir_net *ln,
 				    const union nf_inet_addr *addr,
@@ -105,7 +86,7 @@ static struct ldir_smap_entry *smap_stateful(struct ldir_net *ln,
 }
 
 /* A stateful link: replies from its real's (address, port) without a conn
- * are to be dropped (ldir_stateless_out()). One entry per key, counted:
+ * are to be dropped (the hooks). One entry per key, counted:
  * no walk longer than the bucket. A link that keeps the client's port (a
  * virtual of port 0) has no port to tell its replies by: none.
  */
@@ -195,9 +176,9 @@ void ldir_stateless_link_del(struct ldir_net *ln, struct ldir_link *l)
 /* The entry of a stateless link for the key if there is one, else the
  * stateful entry, else NULL.
  */
-static struct ldir_smap_entry *smap_lookup(struct ldir_net *ln,
-					   const union nf_inet_addr *addr,
-					   __be16 port, u8 protocol)
+struct ldir_smap_entry *ldir_smap_lookup_rcu(struct ldir_net *ln,
+					     const union nf_inet_addr *addr,
+					     __be16 port, u8 protocol)
 {
 	struct ldir_smap_entry *e, *stateful = NULL;
 
@@ -209,116 +190,4 @@ static struct ldir_smap_entry *smap_lookup(struct ldir_net *ln,
 			stateful = e;
 		}
 	return stateful;
-}
-
-static void count(struct ldir_net *ln, struct ldir_link *l,
-		  struct sk_buff *skb, bool in)
-{
-	int p = in ? LDIR_STATS_A_PKTS_IN : LDIR_STATS_A_PKTS_OUT;
-	int b = in ? LDIR_STATS_A_BYTES_IN : LDIR_STATS_A_BYTES_OUT;
-
-	LDIR_STATS_INC(ln->stats, p);
-	LDIR_STATS_ADD(ln->stats, b, skb->len);
-	LDIR_STATS_INC(l->stats, p);
-	LDIR_STATS_ADD(l->stats, b, skb->len);
-	LDIR_STATS_INC(l->virt->stats, p);
-	LDIR_STATS_ADD(l->virt->stats, b, skb->len);
-}
-
-/* Rewrites the source (@src) or destination address and port. */
-static int rewrite(struct sk_buff *skb, unsigned int thoff, u8 protocol,
-		   bool src, __be32 naddr, __be16 nport)
-{
-	unsigned int len = protocol == IPPROTO_TCP ? sizeof(struct tcphdr) :
-						     sizeof(struct udphdr);
-	struct udphdr *uh;
-	struct iphdr *iph;
-	__be32 *addr;
-
-	if (skb_ensure_writable(skb, thoff + len))
-		return -ENOMEM;
-	iph = ip_hdr(skb);
-	uh = (struct udphdr *)(skb->data + thoff);
-	addr = src ? &iph->saddr : &iph->daddr;
-	ldir_nat_l4_replace(skb, protocol, uh, *addr, naddr,
-			    src ? &uh->source : &uh->dest, nport);
-	csum_replace4(&iph->check, *addr, naddr);
-	*addr = naddr;
-	return 0;
-}
-
-/* Client -> VIP: every packet, not only a SYN, goes to the real the hash
- * picks (claim 2: each packet of a session goes to the same server), so a
- * flow that ECMP moves from another director keeps its real.
- */
-unsigned int ldir_stateless_in(struct ldir_net *ln, struct ldir_virtual *v,
-			       struct sk_buff *skb, unsigned int thoff,
-			       const struct ldir_tuple *t)
-{
-	struct ldir_link *l = NULL;
-
-	if (likely(READ_ONCE(v->state) == LDIR_STATE_IN))
-		l = ldir_hash_pick(v, t);
-	if (unlikely(!l)) {
-		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
-		return NF_DROP;
-	}
-	if (unlikely(rewrite(skb, thoff, t->protocol, false, l->real->addr.ip,
-			     ldir_link_rport(l) ?: t->dport))) {
-		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
-		return NF_DROP;
-	}
-	count(ln, l, skb, true);
-	return NF_ACCEPT;
-}
-
-/* A packet from a stateful virtual's real (address, port) with no conn:
- * its conn was flushed, ditched or expired, and the packet would leave
- * with the real's own address. Dropped, but for a SYN without ACK, which
- * is the real opening a connection of its own and no reply.
- */
-static unsigned int conn_less_reply(struct ldir_net *ln, struct sk_buff *skb,
-				    unsigned int thoff,
-				    const struct ldir_tuple *t)
-{
-	const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
-
-	if (t->protocol == IPPROTO_TCP && th->syn && !th->ack)
-		return NF_ACCEPT;
-	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REPLY_NO_CONN);
-	net_dbg_ratelimited("ldir: no conn for reply %pI4:%u -> %pI4:%u\n",
-			    &t->saddr.ip, ntohs(t->sport),
-			    &t->daddr.ip, ntohs(t->dport));
-	return NF_DROP;
-}
-
-/* Real -> client without a conn: if (real address, port) serves a
- * stateless virtual, the reply leaves as VIP:vport -> client; if it
- * serves only stateful ones, it is dropped.
- */
-unsigned int ldir_stateless_out(struct ldir_net *ln, struct sk_buff *skb,
-				unsigned int thoff, const struct ldir_tuple *t)
-{
-	struct ldir_smap_entry *e, *any;
-	struct ldir_virtual *v;
-
-	e = smap_lookup(ln, &t->saddr, t->sport, t->protocol);
-	if ((!e || !e->link) && READ_ONCE(ln->nsmap)) {
-		/* stateful entries have a port: this finds stateless ones */
-		any = smap_lookup(ln, &t->saddr, 0, t->protocol);
-		if (any)
-			e = any;
-	}
-	if (!e)
-		return NF_ACCEPT;
-	if (!e->link)
-		return conn_less_reply(ln, skb, thoff, t);
-	v = e->link->virt;
-	if (unlikely(rewrite(skb, thoff, t->protocol, true, v->addr.ip,
-			     v->port ?: t->sport))) {
-		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
-		return NF_DROP;
-	}
-	count(ln, e->link, skb, false);
-	return NF_ACCEPT;
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Connection objects (seed 001 Fig. 3C, 5): the per-netns RCU hash table
- * keyed by both directions, TCP state tracking and expiry by a GC worker.
+ * The conn table: the per-netns RCU hash table keyed by both directions,
+ * TCP state tracking, bounds against floods, and expiry by a GC worker.
  */
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <linux/vmalloc.h>
 #include <linux/module.h>
 
-#include "conn.h"
+#include "conntab.h"
+#include "health.h"
 #include "trust.h"
 
 static unsigned int conn_hash_bits = 16;
@@ -25,6 +26,15 @@ MODULE_PARM_DESC(conn_hash_bits, "log2 of conn hash buckets per netns (8-24)");
 #define GC_SLICES	10
 
 static struct kmem_cache *conn_cachep;
+static const struct ldir_conntab_ops *conntab_ops;
+
+/* The schedulers, which the table must not call, hear of load changes
+ * through these: set before any netns can have a conn.
+ */
+void ldir_conntab_set_ops(const struct ldir_conntab_ops *ops)
+{
+	conntab_ops = ops;
+}
 
 /* Each direction has a table of its own: an hlist may only chain nodes of
  * one member, hnode[ORIG] or hnode[REPLY], for container_of() to be right.
@@ -210,7 +220,7 @@ static void conn_set_active(struct ldir_conn *cp, bool active)
 	if (!active) {
 		if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags)) {
 			active_dec(cp);
-			ldir_real_changed(cp->real);
+			conntab_ops->load_down(cp->real);
 		}
 		return;
 	}
@@ -224,7 +234,7 @@ static void conn_set_active(struct ldir_conn *cp, bool active)
 	if (test_bit(LDIR_CONN_B_DEAD, &cp->flags) &&
 	    test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags)) {
 		active_dec(cp);
-		ldir_real_changed(cp->real);
+		conntab_ops->load_down(cp->real);
 	}
 }
 
@@ -412,7 +422,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	}
 	atomic_inc(&link->conns);
 	atomic_inc(&real->conns);
-	/* the multipurpose timer starts at the SYN (Fig. 4B, event 450) */
+	/* the multipurpose timer starts at the SYN */
 	cp->tstamp = (u32)ldir_now_us();
 	__set_bit(LDIR_CONN_B_TIMING, &cp->flags);
 	if (state == LDIR_CONN_S_SYN_SENT) {
@@ -423,7 +433,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	}
 	atomic_inc(&link->virt->conns);
 	/* replies from the real are ours while the conn lives */
-	ldir_afilter_add4(&ln->real_filter, cp->raddr.ip);
+	ldir_afilter_add4(&ln->conn_filter, cp->raddr.ip);
 	conn_set_active(cp, state_active(state));
 	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG],
 			   bucket_head(ct, LDIR_DIR_ORIG, b0));
@@ -462,9 +472,9 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 	atomic_dec(&cp->real->conns);
 	atomic_dec(&l->virt->conns);
 	atomic_dec(&ln->conns.count);
-	ldir_afilter_del4(&ln->real_filter, cp->raddr.ip);
+	ldir_afilter_del4(&ln->conn_filter, cp->raddr.ip);
 	/* the real's load went down: the ordered schemes must hear of it */
-	ldir_real_changed(cp->real);
+	conntab_ops->load_down(cp->real);
 	call_rcu(&cp->rcu, conn_free_rcu);
 }
 
@@ -525,7 +535,7 @@ u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_tcp_next_state);
 
-/* What a state change tells about the real (seed 001 var 364): a SYN-ACK
+/* What a state change tells about the real: a SYN-ACK
  * answers the SYN.
  */
 static void conn_syn_events(struct ldir_net *ln, struct ldir_conn *cp, u8 new)
@@ -537,7 +547,7 @@ static void conn_syn_events(struct ldir_net *ln, struct ldir_conn *cp, u8 new)
 	}
 }
 
-/* Response time (seed 001 Fig. 4B, 11): the multipurpose timer starts at
+/* Response time: the multipurpose timer starts at
  * the client's SYN, moves to the client's first data packet (interval
  * 460 instead of 452), and the real's first data packet ends it: one R
  * sample per conn. Called for packets that carry data while
@@ -558,8 +568,10 @@ void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir)
 	}
 	if (test_and_clear_bit(LDIR_CONN_B_TIMING, &cp->flags)) {
 		now = ldir_now_us();
-		ldir_real_sample(cp->real, (u32)now - READ_ONCE(cp->tstamp),
-				 now, READ_ONCE(ln->pr_clamp_pct));
+		if (ldir_real_sample(cp->real,
+				     (u32)now - READ_ONCE(cp->tstamp), now,
+				     READ_ONCE(ln->pr_clamp_pct)))
+			conntab_ops->load_down(cp->real);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_timing);
@@ -964,7 +976,10 @@ int ldir_conn_cache_init(void)
 {
 	/* at most 128 bytes of kernel memory per live IPv4 conn */
 	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && sizeof(struct ldir_conn) > 128);
-	conn_cachep = KMEM_CACHE(ldir_conn, SLAB_ACCOUNT);
+	/* a chain miss reads the first line only */
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) &&
+		     offsetofend(struct ldir_conn, link) > 64);
+	conn_cachep = KMEM_CACHE(ldir_conn, SLAB_ACCOUNT | SLAB_HWCACHE_ALIGN);
 	return conn_cachep ? 0 : -ENOMEM;
 }
 

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Packet rewriting: an address and port of a TCP or UDP packet, or of the
+ * packet an ICMP error quotes, with the checksums updated to match. No
+ * state: the callers say what becomes what.
+ */
+#ifndef _LDIR_XLATE_H
+#define _LDIR_XLATE_H
+
+#include <linux/skbuff.h>
+
+#include "ldir.h"
+
+int ldir_xlate(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
+	       const union nf_inet_addr *naddr, __be16 nport);
+void ldir_xlate_l4_replace(struct sk_buff *skb, u8 protocol, void *l4h,
+			   __be32 oaddr, __be32 naddr, __be16 *port,
+			   __be16 nport);
+
+/* Where an ICMP error's quoted packet is, and the flow it belongs to. */
+struct ldir_icmp_quote {
+	struct ldir_tuple t;	/* the quoted packet's flow, turned round */
+	unsigned int ihl;	/* offset of the ICMP header */
+	unsigned int ioff;	/* of the quoted IP header */
+	unsigned int l4off;	/* of the quoted TCP/UDP header */
+};
+
+bool ldir_xlate_icmp_parse(struct sk_buff *skb, struct ldir_icmp_quote *q);
+int ldir_xlate_icmp(struct sk_buff *skb, const struct ldir_icmp_quote *q,
+		    bool in, const union nf_inet_addr *naddr, __be16 nport);
+
+#endif /* _LDIR_XLATE_H */
