@@ -116,6 +116,11 @@ int fpa_flush_parse(int argc, char **argv, struct ld_virtual *v, bool *one);
  * Returns the number of words, or -1 when there are more than max.
  */
 int restore_split(char *line, char **words, int max);
+/*
+ * A line of the syntax before ldctl 0.2 rewritten into today's (malloc'd),
+ * or NULL when it is not in the old syntax; restore and sync read it.
+ */
+char *restore_old_line(const char *line);
 
 /* Writes the running configuration in the config form; 0 or 1 (reported). */
 int ldctl_save(struct ldctl *ctx, FILE *f);

@@ -81,12 +81,13 @@ static void pr_state(const struct pr *p, uint8_t state)
 		C_RESET : "");
 }
 
+/* the key as the commands take it: "tcp 192.0.2.10:80 bind 1" */
 static void pr_virtual_key(const struct pr *p, const struct ld_virtual *v)
 {
 	char buf[8];
 
+	fprintf(p->f, "%s ", proto_str(p, v->protocol, buf));
 	pr_ep(p, &v->addr, v->port);
-	fprintf(p->f, " %s", proto_str(p, v->protocol, buf));
 	if (v->bind_id)
 		fprintf(p->f, " bind %u", v->bind_id);
 }
@@ -666,12 +667,21 @@ static const char *save_state(uint8_t state)
 	return state == LDIR_STATE_OUT ? "out" : "in";
 }
 
-void save_virtual(FILE *f, const struct ld_virtual *v)
+/* "tcp 192.0.2.10:80[ bind 1]": the key of a virtual in every command */
+static void save_vkey(FILE *f, const struct ld_virtual *v)
 {
 	char ep[LD_EP_STRLEN], buf[8];
 
-	fprintf(f, "virtual add %s %s", ld_ep_str(&v->addr, v->port, ep),
-		proto_str(NULL, v->protocol, buf));
+	fprintf(f, " %s %s", proto_str(NULL, v->protocol, buf),
+		ld_ep_str(&v->addr, v->port, ep));
+	if (v->bind_id)
+		fprintf(f, " bind %u", v->bind_id);
+}
+
+void save_virtual(FILE *f, const struct ld_virtual *v)
+{
+	fputs("virtual add", f);
+	save_vkey(f, v);
 	if (v->has & LD_HAS_SCHED)
 		fprintf(f, " sched %s", v->sched);
 	fprintf(f, " state %s", save_state(v->state));
@@ -681,8 +691,6 @@ void save_virtual(FILE *f, const struct ld_virtual *v)
 		fprintf(f, " startup %s startup-pct %u startup-window %u",
 			ld_startup_name(v->startup), v->startup_pct,
 			v->startup_window);
-	if (v->bind_id)
-		fprintf(f, " bind %u", v->bind_id);
 	if (v->fpa_interval)
 		fprintf(f, " fpa %u", v->fpa_interval);
 	if (v->fpa_mask != (v->addr.family == AF_INET ? 32 : 128))
@@ -694,26 +702,23 @@ void save_virtual(FILE *f, const struct ld_virtual *v)
 
 void save_virtual_backup(FILE *f, const struct ld_virtual *v)
 {
-	char ep[LD_EP_STRLEN], bep[LD_EP_STRLEN], buf[8];
+	char bep[LD_EP_STRLEN];
 
 	if (!v->backup.addr.family)
 		return;
-	fprintf(f, "virtual set %s %s backup %s",
-		ld_ep_str(&v->addr, v->port, ep),
-		proto_str(NULL, v->protocol, buf),
+	fputs("virtual set", f);
+	save_vkey(f, v);
+	fprintf(f, " backup %s\n",
 		ld_ep_str(&v->backup.addr, v->backup.port, bep));
-	if (v->bind_id)
-		fprintf(f, " bind %u", v->bind_id);
-	fputc('\n', f);
 }
 
 void save_bind(FILE *f, const struct ld_bind *b)
 {
-	char vkey[LD_EP_STRLEN], prefix[LD_EP_STRLEN], buf[8];
+	char prefix[LD_EP_STRLEN];
 
-	fprintf(f, "assign %s %s %s\n", ld_vkey_str(&b->virt, vkey),
-		proto_str(NULL, b->virt.protocol, buf),
-		ld_prefix_str(&b->client, b->plen, prefix));
+	fputs("assign", f);
+	save_vkey(f, &b->virt);
+	fprintf(f, " %s\n", ld_prefix_str(&b->client, b->plen, prefix));
 }
 
 void save_real(FILE *f, const struct ld_real *r)
@@ -739,15 +744,15 @@ void save_real_backup(FILE *f, const struct ld_real *r)
 		ld_ep_str(&r->backup.addr, r->backup.port, bep));
 }
 
+/* the real's stored key, and the link's own port when it has one */
 void save_link(FILE *f, const struct ld_link *l)
 {
-	char vep[LD_EP_STRLEN], rep[LD_EP_STRLEN], buf[8];
+	char rep[LD_EP_STRLEN];
 
-	ld_ep_str(&l->virt.addr, l->virt.port, vep);
-	if (l->virt.bind_id)
-		snprintf(vep + strlen(vep), sizeof(vep) - strlen(vep), ":%u",
-			 l->virt.bind_id);
-	fprintf(f, "link add %s %s %s\n", vep,
-		proto_str(NULL, l->virt.protocol, buf),
-		ld_ep_str(&l->real.addr, ld_link_port(l), rep));
+	fputs("link add", f);
+	save_vkey(f, &l->virt);
+	fprintf(f, " real %s", ld_ep_str(&l->real.addr, l->real.port, rep));
+	if (l->port)
+		fprintf(f, " port %u", l->port);
+	fputc('\n', f);
 }
