@@ -21,6 +21,8 @@ struct ldctl {
 	bool json;		/* -j: one JSON document on stdout */
 	bool numeric;		/* -n: raw numbers, no names */
 	bool color;		/* stdout is a tty */
+	bool details;		/* -d: show every setting and measure */
+	bool stats;		/* -s: show the traffic counters */
 	bool dry_run;		/* parse the arguments, send nothing */
 	struct nl *nl;		/* opened on first use */
 };
@@ -168,7 +170,8 @@ int ld_dump_fpas(struct nl *nl, struct ld_list *list);
 static int name(struct ldctl *ctx, int argc, char **argv)		\
 {									\
 	struct ld_list list = LD_LIST_INIT(type);			\
-	struct pr p = { stdout, ctx->numeric, ctx->color };		\
+	struct pr p = { .f = stdout, .numeric = ctx->numeric,		\
+			 .color = ctx->color };				\
 	struct json j;							\
 	struct nl *nl;							\
 	size_t i;							\

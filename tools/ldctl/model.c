@@ -173,6 +173,10 @@ const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_PRESSURE] = "pressure",
 };
 
+const char *const ld_sched_names[] = {
+	"rr", "wrr", "lc", "wlc", "pr", "hash3", "hash5", "maglev", NULL
+};
+
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b)
 {
 	return a->family == b->family && !memcmp(a->addr, b->addr, 16);

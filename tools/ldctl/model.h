@@ -185,6 +185,11 @@ const char *ld_conn_state_name(uint8_t state);	/* lower case */
 const char *ld_startup_name(uint8_t startup);
 const char *ld_event_name(uint8_t type);
 extern const char *const ld_stats_names[LDIR_STATS_A_MAX + 1];
+/*
+ * The schemes the module has (its scheduler ops), NULL-terminated: the one
+ * list help, completion (through help) and the docs' check read.
+ */
+extern const char *const ld_sched_names[];
 extern const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1];
 
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b);

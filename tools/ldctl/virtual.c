@@ -14,11 +14,17 @@
 
 void usage_virtual(FILE *f)
 {
+	size_t i;
+
 	fputs("  ldctl virtual add tcp|udp VIP:PORT [bind ID] [stateless] [SETTING VALUE]...\n"
 	      "                [overflow|no-overflow]\n"
 	      "  ldctl virtual set tcp|udp VIP:PORT [bind ID] SETTING VALUE [SETTING VALUE]...\n"
 	      "                [overflow|no-overflow]\n"
-	      "      settings: sched SCHEME, state in|out,\n"
+	      , f);
+	fputs("      settings: sched ", f);
+	for (i = 0; ld_sched_names[i]; i++)
+		fprintf(f, "%s%s", i ? "|" : "", ld_sched_names[i]);
+	fputs(", state in|out,\n"
 	      "      startup rr|none, startup-pct P (1..100), startup-window W (1..256),\n"
 	      "      backup VIP:PORT|none (same protocol, bind 0), fpa SECONDS,\n"
 	      "      fpa-mask LEN\n"
