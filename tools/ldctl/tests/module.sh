@@ -85,8 +85,8 @@ eq "real -j" "10.0.2.12 8080 5 1" \
 	"$(L -j real | jq -er '.[1] | "\(.address) \(.port) \(.maxconns) \(.links)"')"
 eq "link -j" 4 "$(L -j link | jq -er length)"
 eq "conns -j" "[]" "$(L -j conns)"
-eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn-max"]')"
-eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout-est"]')"
+eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn_max"]')"
+eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout_est"]')"
 eq "stats -j: counters" 24 "$(L -j stats | jq -er '.stats | length')"
 eq "stats: lines" 46 "$(L stats | wc -l)"
 
@@ -98,15 +98,15 @@ expect 0 '' '' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.10:81
 expect 1 '' 'attribute real\.backup 10\.0\.2\.99:0\)' -- real set 10.0.2.11 backup 10.0.2.99
 expect 1 '' 'attribute virtual\.backup 192\.0\.2\.99:80 tcp\)' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.99:80
 eq "real -j: failure settings, backup" "7 0 60 10.0.2.13:0" \
-	"$(L -j real | jq -er '.[0] | "\(.["syn-threshold"]) \(.["fail-threshold"]) \(.["idle-timeout"]) \(.backup)"')"
+	"$(L -j real | jq -er '.[0] | "\(.["syn_threshold"]) \(.["fail_threshold"]) \(.["idle_timeout"]) \(.backup)"')"
 eq "virtual -j: startup, backup" "rr 30 9 192.0.2.10:81 false" \
-	"$(L -j virtual | jq -r '.[0] | "\(.startup) \(.["startup-pct"]) \(.["startup-window"]) \(.backup) \(.failed)"')"
+	"$(L -j virtual | jq -r '.[0] | "\(.startup) \(.["startup_pct"]) \(.["startup_window"]) \(.backup) \(.failed)"')"
 expect 0 '' '' -- config set syn-resends 3 retry-interval 5 pr-age-div 8 pr-clamp 50
 eq "config -j: failure and pr settings" "3 5 8 50" \
-	"$(L -j config | jq -er '"\(.["syn-resends"]) \(.["retry-interval"]) \(.["pr-age-div"]) \(.["pr-clamp"])"')"
-eq "config -j: syn-resend-gap default (ms)" 500 "$(L -j config | jq -er '.["syn-resend-gap"]')"
+	"$(L -j config | jq -er '"\(.["syn_resends"]) \(.["retry_interval"]) \(.["pr_age_div"]) \(.["pr_clamp"])"')"
+eq "config -j: syn-resend-gap default (ms)" 500 "$(L -j config | jq -er '.["syn_resend_gap"]')"
 expect 0 '' '' -- config set syn-resend-gap 750
-eq "config -j: syn-resend-gap" 750 "$(L -j config | jq -er '.["syn-resend-gap"]')"
+eq "config -j: syn-resend-gap" 750 "$(L -j config | jq -er '.["syn_resend_gap"]')"
 expect 1 '' 'syn-resend-gap' -- config set syn-resend-gap 60001
 
 L save >"$T/s1"
