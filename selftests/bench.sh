@@ -382,7 +382,7 @@ sched_cfg()
 		{
 			echo "virtual add udp $VIP:$UDP_PORT sched $s"
 			for ((i = 0; i < k; i++)); do
-				echo "link add udp $VIP:$UDP_PORT real 10.9.$((i / 250)).$((i % 250 + 1)):$UDP_PORT"
+				echo "link add udp $VIP:$UDP_PORT real 10.9.$((i / 250)).$((i % 250 + 1)) port $UDP_PORT"
 			done
 			echo "config set conn-max 4000000 timeout-udp 3600"
 		} >>"$T/sched.conf"

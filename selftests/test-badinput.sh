@@ -102,22 +102,22 @@ bad "${K}$SCHEDS \(attribute virtual\.sched \"nosuch\"\): $ENOENT" -- virtual se
 bad "${E}invalid scheduler name \"x{17}\" \(1\.\.15 characters\)" -- virtual add tcp 192.0.2.20:80 sched xxxxxxxxxxxxxxxxx
 
 section "missing objects"
-bad "${K}virtual not found \(attribute link\.virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- link add tcp 192.0.2.99:80 real 10.0.2.11:80
+bad "${K}virtual not found \(attribute link\.virtual tcp 192\.0\.2\.99:80\): $ENOENT" -- link add tcp 192.0.2.99:80 real 10.0.2.11:80
 bad "${K}real not found \(attribute link\.real 10\.0\.2\.99:80\): $ENOENT" -- link add tcp "$VIP:80" real 10.0.2.99:80
-bad "${K}virtual not found \(attribute virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- virtual set tcp 192.0.2.99:80 sched rr
-bad "${K}virtual not found \(attribute virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- virtual del tcp 192.0.2.99:80
+bad "${K}virtual not found \(attribute virtual tcp 192\.0\.2\.99:80\): $ENOENT" -- virtual set tcp 192.0.2.99:80 sched rr
+bad "${K}virtual not found \(attribute virtual tcp 192\.0\.2\.99:80\): $ENOENT" -- virtual del tcp 192.0.2.99:80
 bad "${K}real not found \(attribute real 10\.0\.2\.99:0\): $ENOENT" -- real set 10.0.2.99 weight 2
 bad "${K}real not found \(attribute real 10\.0\.2\.99:0\): $ENOENT" -- real del 10.0.2.99
-bad "${K}link not found \(attribute link $VIP:53 udp -> 10\.0\.2\.11:53\): $ENOENT" -- link del udp "$VIP:53" real 10.0.2.11:53
-bad "${K}link not found \(attribute link $VIP:80 tcp -> 10\.0\.2\.13:81\): $ENOENT" -- link del tcp "$VIP:80" real 10.0.2.13:81
-bad "${K}virtual not found \(attribute virtual $VIP:80 udp\): $ENOENT" -- virtual del udp "$VIP:80"
+bad "${K}link not found \(attribute link udp $VIP:53 real 10\.0\.2\.11:0 port 53\): $ENOENT" -- link del udp "$VIP:53" real 10.0.2.11 port 53
+bad "${K}link not found \(attribute link tcp $VIP:80 real 10\.0\.2\.13:0 port 81\): $ENOENT" -- link del tcp "$VIP:80" real 10.0.2.13 port 81
+bad "${K}virtual not found \(attribute virtual udp $VIP:80\): $ENOENT" -- virtual del udp "$VIP:80"
 
 section "duplicates"
-bad "${K}virtual already exists \(attribute virtual $VIP:80 tcp\): $EEXIST" -- virtual add tcp "$VIP:80"
-bad "${K}virtual already exists \(attribute virtual $VIP:80 tcp\): $EEXIST" -- virtual add tcp "$VIP:80" sched rr
+bad "${K}virtual already exists \(attribute virtual tcp $VIP:80\): $EEXIST" -- virtual add tcp "$VIP:80"
+bad "${K}virtual already exists \(attribute virtual tcp $VIP:80\): $EEXIST" -- virtual add tcp "$VIP:80" sched rr
 bad "${K}real already exists \(attribute real 10\.0\.2\.11:0\): $EEXIST" -- real add 10.0.2.11
 bad "${K}real already exists \(attribute real 10\.0\.2\.14:8080\): $EEXIST" -- real add 10.0.2.14:8080 weight 1
-bad "${K}link already exists \(attribute link $VIP:80 tcp -> 10\.0\.2\.11:80\): $EEXIST" -- link add tcp "$VIP:80" real 10.0.2.11:80
+bad "${K}link already exists \(attribute link tcp $VIP:80 real 10\.0\.2\.11:0 port 80\): $EEXIST" -- link add tcp "$VIP:80" real 10.0.2.11 port 80
 
 section "out-of-range and malformed values"
 bad "${E}invalid weight \"65536\" \(expected 0\.\.65535\)" -- real add 10.0.2.15 weight 65536
@@ -219,7 +219,7 @@ nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- virtual add tcp 192.0.2.20:80
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- real add 10.0.2.15
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- real set 10.0.2.11 weight 5
-bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- link del tcp "$VIP:80" real 10.0.2.11:80
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- link del tcp "$VIP:80" real 10.0.2.11 port 80
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- virtual del tcp "$VIP:80"
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- config set conn-max 10
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- flush

@@ -19,9 +19,10 @@ void usage_assign(FILE *f)
 	      "  ldctl binds\n", f);
 }
 
-int bind_parse(int argc, char **argv, struct ld_bind *b)
+/* cmd: "assign" or "unassign", for the errors */
+static int bind_parse_cmd(const char *cmd, int argc, char **argv,
+			  struct ld_bind *b)
 {
-	const char *cmd = "assign";
 	int i;
 
 	memset(b, 0, sizeof(*b));
@@ -51,6 +52,11 @@ int bind_parse(int argc, char **argv, struct ld_bind *b)
 	return 0;
 }
 
+int bind_parse(int argc, char **argv, struct ld_bind *b)
+{
+	return bind_parse_cmd("assign", argc, argv, b);
+}
+
 static int bind_req(struct ldctl *ctx, uint8_t cmd, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
@@ -62,7 +68,8 @@ static int bind_req(struct ldctl *ctx, uint8_t cmd, int argc, char **argv)
 		usage_assign(stdout);
 		return 0;
 	}
-	if (bind_parse(argc, argv, &b))
+	if (bind_parse_cmd(cmd == LDIR_CMD_BIND_NEW ? "assign" : "unassign",
+			   argc, argv, &b))
 		return 1;
 	if (ctx->dry_run)
 		return 0;

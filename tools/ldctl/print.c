@@ -343,9 +343,10 @@ void pr_show(const struct pr *p, const struct ld_list *virtuals,
 	     const struct ld_list *binds)
 {
 	char ep[LD_EP_STRLEN], buf[16];
-	int aw = (int)strlen("Virtual:Port");
+	int aw = (int)strlen("Virtual:Port"), cw = 5;
 	size_t i, k;
 
+	/* the address column as wide as the widest, bind IDs as the widest */
 	for (i = 0; i < virtuals->n; i++) {
 		const struct ld_virtual *v;
 
@@ -353,18 +354,20 @@ void pr_show(const struct pr *p, const struct ld_list *virtuals,
 		ld_ep_str(&v->addr, v->port, ep);
 		if ((int)strlen(ep) > aw)
 			aw = strlen(ep);
+		if (snprintf(buf, sizeof(buf), "%u", v->bind_id) > cw)
+			cw = strlen(buf);
 	}
 	for (k = 0; k < links->n; k++) {
 		const struct ld_link *l = ld_list_at(links, struct ld_link, k);
 
 		ld_addr_str(&l->real.addr, ep);
-		if ((int)strlen(ep) + 3 > aw)
-			aw = strlen(ep) + 3;
+		if ((int)strlen(ep) > aw)
+			aw = strlen(ep);
 	}
-	fprintf(p->f, "Prot %-*s %10s %-6s %-6s %s\n", aw, "Virtual:Port",
-		"Bind", "Sched", "State", "Flags");
-	fprintf(p->f, "  -> %-*s %10s %-6s %-6s %10s %10s\n", aw - 3 + 3,
-		"Real", "Port", "Weight", "State", "ActiveConn", "InActConn");
+	fprintf(p->f, "Prot %-*s %*s %-6s %-6s Flags\n", aw, "Virtual:Port",
+		cw, "Bind", "Sched", "State");
+	fprintf(p->f, "  -> %-*s %*s %-6s %-6s %10s %10s\n", aw, "Real", cw,
+		"Port", "Weight", "State", "ActiveConn", "InActConn");
 	for (i = 0; i < virtuals->n; i++) {
 		const struct ld_virtual *v;
 
@@ -372,10 +375,12 @@ void pr_show(const struct pr *p, const struct ld_list *virtuals,
 		pr_col(p, "", proto_str(p, v->protocol, buf), 4, false);
 		fputc(' ', p->f);
 		pr_col(p, C_ADDR, ld_ep_str(&v->addr, v->port, ep), aw, false);
-		fprintf(p->f, " %10u %-6s ", v->bind_id,
+		fprintf(p->f, " %*u %-6s ", cw, v->bind_id,
 			*v->sched ? v->sched : "-");
+		/* no padding at the end of a line */
 		pr_col(p, state_col(p, v->state), state_str(p, v->state, buf),
-		       6, false);
+		       v->failed || v->fpa_interval || v->overflow ||
+		       (v->flags & LDIR_VIRTUAL_F_STATELESS) ? 6 : 0, false);
 		if (v->failed)
 			fprintf(p->f, " %sfailed%s", col(p, C_FAILED),
 				col(p, C_RESET));
@@ -401,7 +406,7 @@ void pr_show(const struct pr *p, const struct ld_list *virtuals,
 			fputs("  -> ", p->f);
 			pr_col(p, C_ADDR, ld_addr_str(&l->real.addr, ep),
 			       aw, false);
-			fprintf(p->f, " %10u ", ld_link_port(l));
+			fprintf(p->f, " %*u ", cw, ld_link_port(l));
 			if (r) {
 				snprintf(buf, sizeof(buf), "%u", r->weight);
 				fprintf(p->f, "%-6s ", buf);

@@ -132,21 +132,25 @@ static bool is_proto(const char *s)
 	return !strcmp(s, "tcp") || !strcmp(s, "udp");
 }
 
-/* "tcp VIP:PORT [bind ID]" from the old VIP:PORT[:BIND] and protocol */
-static int old_vkey(struct old_line *o, const char *ep_word, char *proto)
+/*
+ * "tcp VIP:PORT [bind ID]" from the old VIP:PORT[:BIND] and protocol; a
+ * word that is no endpoint goes on as it is, for the parser to report.
+ */
+static void old_vkey(struct old_line *o, char *ep_word, char *proto)
 {
 	struct ld_ep ep;
 
-	if (quiet_ep(ep_word, EP_NEED_PORT | EP_BIND, &ep))
-		return -1;
 	old_push(o, proto);
+	if (quiet_ep(ep_word, EP_NEED_PORT | EP_BIND, &ep)) {
+		old_push(o, ep_word);
+		return;
+	}
 	old_push(o, (char *)ld_ep_str(&ep.addr, ep.port, o->buf[0]));
 	if (ep.has_bind) {
 		snprintf(o->buf[1], sizeof(o->buf[1]), "%u", ep.bind);
 		old_push(o, "bind");
 		old_push(o, o->buf[1]);
 	}
-	return 0;
 }
 
 /*
@@ -166,30 +170,31 @@ static bool old_syntax(char **words, int n, struct old_line *o)
 		old_push(o, words[1]);
 		old_push(o, words[3]);
 		old_push(o, words[2]);
-		for (i = 4; i + 1 < n; i++)
-			if (!strcmp(words[i], "bind")) {
+		/* the bind ID moves up, right after the key */
+		for (i = 4, k = -1; i + 1 < n && k < 0; i++)
+			if (!strcmp(words[i], "bind"))
+				k = i;
+		if (k >= 0) {
+			old_push(o, words[k]);
+			old_push(o, words[k + 1]);
+		}
+		for (i = 4; i < n; i++)
+			if (k < 0 || (i != k && i != k + 1))
 				old_push(o, words[i]);
-				old_push(o, words[i + 1]);
-				break;
-			}
-		for (k = 4; k < n; k++)
-			if (k != i && k != i + 1)
-				old_push(o, words[k]);
 		return true;
 	}
 	if (n >= 4 && !strcmp(words[0], "link") && looks_like_ep(words[2])) {
 		i = 3;
 		if (is_proto(words[3]))
 			proto = words[i++];
-		if (i >= n || quiet_ep(words[i], EP_PORT, &ep))
+		if (i >= n)
 			return false;
 		old_push(o, words[0]);
 		old_push(o, words[1]);
-		if (old_vkey(o, words[2], proto))
-			return false;
+		old_vkey(o, words[2], proto);
 		old_push(o, "real");
 		old_push(o, words[i]);
-		if (ep.has_port) {
+		if (!quiet_ep(words[i], EP_PORT, &ep) && ep.has_port) {
 			snprintf(o->buf[2], sizeof(o->buf[2]), "%u", ep.port);
 			old_push(o, "port");
 			old_push(o, o->buf[2]);
@@ -205,8 +210,7 @@ static bool old_syntax(char **words, int n, struct old_line *o)
 		if (is_proto(words[2]))
 			proto = words[i++];
 		old_push(o, words[0]);
-		if (old_vkey(o, words[1], proto))
-			return false;
+		old_vkey(o, words[1], proto);
 		for (; i < n; i++)
 			old_push(o, words[i]);
 		return true;
@@ -217,7 +221,8 @@ static bool old_syntax(char **words, int n, struct old_line *o)
 			return false;
 		old_push(o, words[0]);
 		old_push(o, words[1]);
-		return !old_vkey(o, words[2], n == 4 ? words[3] : proto);
+		old_vkey(o, words[2], n == 4 ? words[3] : proto);
+		return true;
 	}
 	return false;
 }
