@@ -12,7 +12,8 @@
 
 void usage_show(FILE *f)
 {
-	fputs("  ldctl [-d] [-s] show   (-d: every setting, -s: every counter)\n", f);
+	fputs("  ldctl [-d|-s] show         (-d: every setting, -s: every counter)\n",
+	      f);
 }
 
 struct ld_all {
