@@ -55,10 +55,10 @@ expect_eq "who via the VIP from client port 40001" \
 	"real1 $CLIENT:40001 hello" "$(words "$out")"
 j=$(ld -j conns)
 c=$(jq -c '[.[] | select(.["client_port"] == 40001)
-	| {protocol, client, "client-port", virtual, "virtual-port", real,
-	   "real-port"}]' <<<"$j")
+	| {protocol, client, client_port, virtual, virtual_port, real,
+	   real_port}]' <<<"$j")
 expect_eq "ldctl -j conns: the conn of client port 40001" \
-	'[{"protocol":"tcp","client":"10.0.1.2","client-port":40001,"virtual":"192.0.2.10","virtual-port":8,"real":"10.0.2.11","real-port":8}]' \
+	'[{"protocol":"tcp","client":"10.0.1.2","client_port":40001,"virtual":"192.0.2.10","virtual_port":8,"real":"10.0.2.11","real_port":8}]' \
 	"$c"
 
 log "1 MiB of random data through the VIP"
