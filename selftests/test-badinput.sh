@@ -88,7 +88,7 @@ section "bad addresses, ports, protocols"
 bad "${E}invalid address \"192\.0\.2\.300\"" -- virtual add tcp 192.0.2.300:80
 bad "${E}invalid address \"foo:80\"" -- virtual add tcp foo:80
 bad "${E}invalid port \"99999\" in \"192\.0\.2\.20:99999\" \(expected 0\.\.65535\)" -- virtual add tcp 192.0.2.20:99999
-bad "${E}invalid protocol \"sctp\" \(expected tcp or udp\)" -- virtual add 192.0.2.20:80 sctp
+bad "${E}invalid protocol \"sctp\" \(expected tcp or udp\)" -- virtual add sctp 192.0.2.20:80
 bad "${E}invalid address \"10\.0\.2\.256\"" -- real add 10.0.2.256
 bad "${E}invalid port \"x\" in \"10\.0\.2\.11:x\" \(expected 0\.\.65535\)" -- real add 10.0.2.11:x
 bad "${E}invalid bind ID \"80:80\" \(expected 0\.\.4294967295\)" -- link add tcp 192.0.2.10:80 bind 80:80 real 10.0.2.11
