@@ -83,8 +83,8 @@ expect_eq "VIP:8080 incoming_packets_total" 0 \
 
 # the packets and bytes are those ldctl -j reports
 j=$(ld -j link)
-for k in pkts-in:incoming_packets pkts-out:outgoing_packets \
-	 bytes-in:incoming_bytes bytes-out:outgoing_bytes; do
+for k in pkts_in:incoming_packets pkts_out:outgoing_packets \
+	 bytes_in:incoming_bytes bytes_out:outgoing_bytes; do
 	want=$(jq -r --arg r "${REAL[1]}" --arg k "${k%%:*}" \
 		'.[] | select(.real == $r) | .stats[$k]' <<<"$j")
 	((want > 0)) || fail "real1's link: ${k%%:*} $want"

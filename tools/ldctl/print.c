@@ -346,6 +346,9 @@ void pr_show(const struct pr *p, const struct ld_list *virtuals,
 	int aw = (int)strlen("Virtual:Port"), cw = 5;
 	size_t i, k;
 
+	/* nothing configured, nothing printed (as ip) */
+	if (!virtuals->n)
+		return;
 	/* the address column as wide as the widest, bind IDs as the widest */
 	for (i = 0; i < virtuals->n; i++) {
 		const struct ld_virtual *v;
