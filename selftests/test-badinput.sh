@@ -132,7 +132,7 @@ bad "${E}invalid timeout-est \"0\" \(expected 1\.\.604800\)" -- config set timeo
 bad "${E}unknown command \"frobnicate\".*" -- frobnicate
 bad "${E}unknown command \"frobnicate\".*" -- virtual frobnicate
 bad "${E}unknown argument \"bogus\".*" -- real add 10.0.2.15 bogus 1
-bad "${E}missing VIP:PORT.*" -- virtual add
+bad "${E}virtual add: protocol missing: tcp\|udp before VIP:PORT.*" -- virtual add
 bad "${E}missing value after \"weight\".*" -- real add 10.0.2.15 weight
 
 # raw ERE -- ARGS...: ldir-nlraw ARGS (one request as written, past
