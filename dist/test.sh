@@ -75,7 +75,8 @@ cat >"$T/ldctl" <<EOT
 #!/bin/sh
 if [ "\$1" = save ]; then
 	printf '%s\n' '# saved' 'real add 10.0.2.11:0 weight 1 maxconns 0 state in' \
-		'virtual add 192.0.2.10:80 tcp sched wlc state in'
+		'virtual add tcp 192.0.2.10:80 sched wlc state in' \
+		'virtual add udp 192.0.2.10:53 sched rr state in'
 	exit 0
 fi
 exec "$LDCTL" "\$@"
@@ -110,21 +111,26 @@ has()
 
 has "objects" "$(comp "")" "virtual real link show stats config save restore monitor flush"
 has "objects after -j" "$(comp -j "")" "virtual real show"
-eq "complete options" "--help --json --numeric -h -j -n" "$(comp -)"
+has "complete options" "$(comp -)" "-j --json -n --numeric -d --details -s --stats -N --netns -V --version -h --help"
 eq "complete virtual verbs" "add del help set show" "$(comp virtual "")"
-has "virtual add settings" "$(comp virtual add 192.0.2.1:80 tcp "")" \
+has "virtual add settings" "$(comp virtual add tcp 192.0.2.1:80 "")" \
 	"sched state startup startup-pct startup-window backup fpa fpa-mask bind stateless overflow no-overflow"
-eq "complete schemes" "hash3 hash5 lc maglev pr rr wlc wrr" "$(comp virtual add 192.0.2.1:80 tcp sched "")"
+eq "complete schemes" "hash3 hash5 lc maglev pr rr wlc wrr" "$(comp virtual add tcp 192.0.2.1:80 sched "")"
 eq "complete real settings" "backup fail-threshold idle-timeout maxconns state syn-threshold weight" \
 	"$(comp real add 10.0.0.1 "")"
 eq "complete state" "in out" "$(comp real set 10.0.2.11 state "")"
 eq "complete config keys" "$(names ld_config_names | grep -vxE 'conn-count|embryonic-count|pressure' | sort | tr '\n' ' ' | sed 's/ $//')" \
 	"$(comp config set "")"
-eq "complete live virtual" "192.0.2.10:80" "$(comp virtual del "")"
+eq "complete the protocol first" "tcp udp" "$(comp virtual del "")"
+eq "complete live virtual" "192.0.2.10:80" "$(comp virtual del tcp "")"
+eq "complete live virtual, udp" "192.0.2.10:53" "$(comp virtual set udp "")"
 eq "complete live real" "10.0.2.11:0" "$(comp real set "")"
-eq "complete link's virtual" "192.0.2.10:80" "$(comp link add "")"
-eq "complete protocol" "tcp udp" "$(comp link add 192.0.2.10:80 "")"
-eq "complete link's real" "10.0.2.11:0" "$(comp link add 192.0.2.10:80 tcp "")"
+eq "complete protocol" "tcp udp" "$(comp link add "")"
+eq "complete link's virtual" "192.0.2.10:80" "$(comp link add tcp "")"
+eq "complete link's words" "bind port real" "$(comp link add tcp 192.0.2.10:80 "")"
+eq "complete link's real" "10.0.2.11:0" "$(comp link add tcp 192.0.2.10:80 real "")"
+eq "complete assign's virtual" "192.0.2.10:80" "$(comp assign tcp "")"
+eq "complete fpa flush's protocol" "tcp udp" "$(comp fpa flush "")"
 eq "complete flush" "conns help" "$(comp flush "")"
 eq "complete sync option" "--dry-run" "$(comp sync --d)"
 mkdir "$T/etc" && touch "$T/etc/ldir.conf"

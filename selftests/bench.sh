@@ -148,14 +148,14 @@ peer_up()
 	ldir)
 		{
 			for n in 1 2 3; do echo "real add ${REAL[$n]}"; done
-			echo "virtual add $VIP:$UDP_PORT udp sched rr"
-			echo "virtual add $VIP:$CRR_PORT tcp sched rr"
-			echo "virtual add $VIP:$TCP_PORT tcp sched rr"
+			echo "virtual add udp $VIP:$UDP_PORT sched rr"
+			echo "virtual add tcp $VIP:$CRR_PORT sched rr"
+			echo "virtual add tcp $VIP:$TCP_PORT sched rr"
 			for n in 1 2 3; do
-				echo "link add $VIP:$UDP_PORT udp ${REAL[$n]}:$UDP_PORT"
-				echo "link add $VIP:$CRR_PORT tcp ${REAL[$n]}:$CRR_PORT"
+				echo "link add udp $VIP:$UDP_PORT real ${REAL[$n]} port $UDP_PORT"
+				echo "link add tcp $VIP:$CRR_PORT real ${REAL[$n]} port $CRR_PORT"
 			done
-			echo "link add $VIP:$TCP_PORT tcp ${REAL[1]}:$TCP_PORT"
+			echo "link add tcp $VIP:$TCP_PORT real ${REAL[1]} port $TCP_PORT"
 			echo "config set conn-max 4000000 timeout-udp 3600 timeout-syn 3600"
 		} >"$T/ldir.conf"
 		ld restore "$T/ldir.conf" || return 1
@@ -380,9 +380,9 @@ sched_cfg()
 	done
 	if [[ $peer == ldir ]]; then
 		{
-			echo "virtual add $VIP:$UDP_PORT udp sched $s"
+			echo "virtual add udp $VIP:$UDP_PORT sched $s"
 			for ((i = 0; i < k; i++)); do
-				echo "link add $VIP:$UDP_PORT udp 10.9.$((i / 250)).$((i % 250 + 1)):$UDP_PORT"
+				echo "link add udp $VIP:$UDP_PORT real 10.9.$((i / 250)).$((i % 250 + 1)) port $UDP_PORT"
 			done
 			echo "config set conn-max 4000000 timeout-udp 3600"
 		} >>"$T/sched.conf"
@@ -439,12 +439,12 @@ flood_cfg()
 	ldir)
 		{
 			for n in 1 2 3; do echo "real add ${REAL[$n]}"; done
-			echo "virtual add $VIP:$CRR_PORT tcp sched rr"
-			echo "virtual add $VIP:$TCP_PORT tcp sched rr"
+			echo "virtual add tcp $VIP:$CRR_PORT sched rr"
+			echo "virtual add tcp $VIP:$TCP_PORT sched rr"
 			for n in 1 2 3; do
-				echo "link add $VIP:$CRR_PORT tcp ${REAL[$n]}:$CRR_PORT"
+				echo "link add tcp $VIP:$CRR_PORT real ${REAL[$n]} port $CRR_PORT"
 			done
-			echo "link add $VIP:$TCP_PORT tcp ${REAL[1]}:$TCP_PORT"
+			echo "link add tcp $VIP:$TCP_PORT real ${REAL[1]} port $TCP_PORT"
 			[[ -n ${2:-} ]] && echo "config set conn-max $2"
 		} | ld restore || return 1
 		;;
@@ -467,7 +467,7 @@ flood_cfg()
 flood_conns()
 {
 	case $1 in
-	ldir) ld -j stats | jq -r '.config["conn-count"]' ;;
+	ldir) ld -j stats | jq -r '.config["conn_count"]' ;;
 	ipvs) awk '$1 == "ip_vs_conn" { print $2; exit }' /proc/slabinfo ;;
 	esac
 }
@@ -529,7 +529,7 @@ flood()
 	legit=$(sed -n 's/.* pct \([0-9]*\)$/\1/p' <<<"$out")
 	pps=$(sed -n 's/.* pps \([0-9]*\)$/\1/p' "$T/flood.out")
 	say "flood $peer $param: $(cat "$T/flood.out"); legit $out; bulk $b0 -> $b1 kbit/s; conns $maxc x ${obj:-?} B"
-	[[ $peer == ldir ]] && say "flood $peer $param: $(ld -j stats | jq -c '.stats | {conns, "drop-conn-limit", "embryonic-evicted", "drop-syn-pressure", "pressure-starts"}')"
+	[[ $peer == ldir ]] && say "flood $peer $param: $(ld -j stats | jq -c '.stats | {conns, drop_conn_limit, embryonic_evicted, drop_syn_pressure, pressure_starts}')"
 	[[ -n $legit ]] && emit flood-legit "$peer" "$param" "$round" "$legit"
 	[[ -n $b1 && -n $b0 && $b0 -gt 0 ]] && emit flood-bulk "$peer" "$param" "$round" $((b1 * 100 / b0))
 	[[ -n $pps ]] && emit flood-pps "$peer" "$param" "$round" "$pps"

@@ -53,12 +53,12 @@ setup_topology
 start_servers http
 
 say "configure ldir: one virtual, three reals, round robin"
-ldctl_ virtual add "$VIP:80" tcp sched rr
+ldctl_ virtual add tcp "$VIP:80" sched rr
 for n in 1 2 3; do
 	ldctl_ real add "${REAL[$n]}"
 done
 for n in 1 2 3; do
-	ldctl_ link add "$VIP:80" tcp "${REAL[$n]}:80"
+	ldctl_ link add tcp "$VIP:80" real "${REAL[$n]}" port 80
 done
 
 say "$REQUESTS requests from the client (curl, one connection each)"
@@ -72,7 +72,7 @@ echo "$rr"
 
 say "weighted: wrr, weights 1 2 3 (the old conns flushed, to count afresh)"
 ldctl_ flush conns
-ldctl_ virtual set "$VIP:80" tcp sched wrr
+ldctl_ virtual set tcp "$VIP:80" sched wrr
 for n in 1 2 3; do
 	ldctl_ real set "${REAL[$n]}" weight "$n"
 done

@@ -369,9 +369,9 @@ add_service()
 {
 	local port=$1 proto=$2 sched=$3 n
 
-	ld virtual add "$VIP:$port" "$proto" sched "$sched"
+	ld virtual add "$proto" "$VIP:$port" sched "$sched"
 	for n in ${4:-1 2 3}; do
-		ld link add "$VIP:$port" "$proto" "${REAL[$n]}:$port"
+		ld link add "$proto" "$VIP:$port" real "${REAL[$n]}" port "$port"
 	done
 }
 
@@ -381,7 +381,7 @@ gstat()
 	local j
 
 	j=$(ld -j stats)
-	jq -er --arg f "$1" '.stats[$f]' <<<"$j"
+	jq -er --arg f "${1//-/_}" '.stats[$f]' <<<"$j"
 }
 
 # gconfig FIELD: a setting from `ldctl -j stats`.
@@ -390,7 +390,7 @@ gconfig()
 	local j
 
 	j=$(ld -j stats)
-	jq -er --arg f "$1" '.config[$f]' <<<"$j"
+	jq -er --arg f "${1//-/_}" '.config[$f]' <<<"$j"
 }
 
 # link_field PORT PROTO REALNUM JQPATH: e.g. link_field 80 tcp 1 .stats.conns
@@ -616,7 +616,7 @@ traffic_stats()
 	local j
 
 	j=$(ld -j stats)
-	jq -ec '.stats | del(.["conns-expired"])' <<<"$j"
+	jq -ec '.stats | del(.["conns_expired"])' <<<"$j"
 }
 
 # virtual_field PORT PROTO JQPATH: a field of virtual VIP:PORT in `ldctl -j show`.

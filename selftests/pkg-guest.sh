@@ -39,12 +39,12 @@ cat >/etc/ldir/ldir.conf <<EOT
 real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:80 tcp sched rr
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
-link add $VIP:80 tcp ${REAL[3]}:80
-virtual add $VIP:8 tcp sched rr
-link add $VIP:8 tcp ${REAL[1]}:8
+virtual add tcp $VIP:80 sched rr
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
+link add tcp $VIP:80 real ${REAL[3]} port 80
+virtual add tcp $VIP:8 sched rr
+link add tcp $VIP:8 real ${REAL[1]} port 8
 EOT
 expect_eq "ExecStart lines of $UNIT" 2 "${#execs[@]}"
 pd /bin/sh -c "${execs[1]}"
@@ -61,7 +61,7 @@ expect_eq "a live conn through the VIP" real1 "$(conn_real c1)"
 log "a file with an error leaves the configuration as it was, and the live conn"
 cp /etc/ldir/ldir.conf "$T/good.conf"
 ld save >"$T/before"
-printf 'real set %s weight 5\nvirtual add %s:81 tcp\nlink add %s:81 tcp 10.0.2.99\n' \
+printf 'real set %s weight 5\nvirtual add tcp %s:81\nlink add tcp %s:81 real 10.0.2.99\n' \
 	"${REAL[2]}" "$VIP" "$VIP" >/etc/ldir/ldir.conf
 if pd /bin/sh -c "${execs[1]}" 2>"$T/err"; then
 	fail "the unit's restore succeeded with a bad file"
@@ -73,18 +73,18 @@ conn_echoes c1 after-rollback || fail "the live conn died in the rollback"
 
 log "reload (ldctl sync): a new configuration, only the difference applied"
 sed -e "s/^real add ${REAL[2]}\$/real add ${REAL[2]} weight 3/" \
-	-e "/:80 tcp ${REAL[3]}:80/d" "$T/good.conf" >"$T/new.conf"
-echo "virtual add $VIP:81 tcp sched wlc" >>"$T/new.conf"
+	-e "/tcp $VIP:80 real ${REAL[3]} port 80/d" "$T/good.conf" >"$T/new.conf"
+echo "virtual add tcp $VIP:81 sched wlc" >>"$T/new.conf"
 mapfile -t reload <<<"$(sed -n "s/^ExecReload=//p" "$UNIT")"
 expect_eq "ExecReload lines of $UNIT" 1 "${#reload[@]}"
 expect_eq "ldctl sync --dry-run" "real set ${REAL[2]}:0 weight 3 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 0
-virtual add $VIP:81 tcp sched wlc state in startup none startup-pct 50 startup-window 20
-link del $VIP:80 tcp ${REAL[3]}:80" "$(ld sync --dry-run "$T/new.conf")"
+virtual add tcp $VIP:81 sched wlc state in startup none startup-pct 50 startup-window 20
+link del tcp $VIP:80 real ${REAL[3]}:0 port 80" "$(ld sync --dry-run "$T/new.conf")"
 cp "$T/new.conf" /etc/ldir/ldir.conf
 pd /bin/sh -c "${reload[0]}"
 expect_eq "after sync: links" 3 "$(ld -j link | jq length)"
 expect_eq "after sync: virtuals" 3 "$(ld -j virtual | jq length)"
 expect_eq "after sync: nothing left to change" "" "$(ld sync --dry-run "$T/new.conf")"
 conn_echoes c1 after-sync || fail "the live conn died in the sync"
-expect_eq "the live conn is still in the table" 1 "$(nconns '.["virtual-port"] == 8')"
+expect_eq "the live conn is still in the table" 1 "$(nconns '.["virtual_port"] == 8')"
 conn_close c1

@@ -23,13 +23,13 @@ lds <<CMDS
 real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:80 tcp sched rr
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
-virtual add $VIP:81 tcp sched rr
-link add $VIP:81 tcp ${REAL[3]}:80
-virtual set $VIP:80 tcp backup $VIP:81
-virtual set $VIP:81 tcp backup $VIP:80
+virtual add tcp $VIP:80 sched rr
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
+virtual add tcp $VIP:81 sched rr
+link add tcp $VIP:81 real ${REAL[3]} port 80
+virtual set tcp $VIP:80 backup $VIP:81
+virtual set tcp $VIP:81 backup $VIP:80
 CMDS
 expect_eq "backups of VIP:80 VIP:81" "$VIP:81 $VIP:80" \
 	"$(virtual_field 80 tcp .backup) $(virtual_field 81 tcp .backup)"
@@ -69,7 +69,7 @@ expect_eq "stats backup (a dropped SYN is no backup conn)" $((backups + 8)) "$(g
 log "VIP:81, VIP:80's backup, deleted"
 lds <<CMDS
 real set ${REAL[3]} state in
-virtual del $VIP:81 tcp
+virtual del tcp $VIP:81
 CMDS
 expect_eq "virtuals left" "$VIP:80" \
 	"$(ld -j show | jq -r '.virtuals | map("\(.address):\(.port)") | join(" ")')"

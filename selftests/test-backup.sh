@@ -34,9 +34,9 @@ real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
 real set ${REAL[1]} backup ${REAL[3]}
-virtual add $VIP:80 tcp sched rr
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
+virtual add tcp $VIP:80 sched rr
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
 CMDS
 expect_eq "backups of real1 real2 real3" "${REAL[3]}:0 null null" "$(real_fields .backup)"
 
@@ -69,9 +69,9 @@ log "a sorry virtual"
 lds <<CMDS
 real set ${REAL[1]} backup none state out
 real set ${REAL[2]} state out
-virtual add $VIP:81 tcp sched rr
-link add $VIP:81 tcp ${REAL[3]}:80
-virtual set $VIP:80 tcp backup $VIP:81
+virtual add tcp $VIP:81 sched rr
+link add tcp $VIP:81 real ${REAL[3]} port 80
+virtual set tcp $VIP:80 backup $VIP:81
 CMDS
 expect_eq "real1 backup after none" null "$(real_field 1 .backup)"
 names=$(http_names 4)
@@ -86,7 +86,7 @@ ld real set "${REAL[2]}" state in
 names=$(http_names 4)
 expect_eq "real2 back in: VIP:80 takes its conns back" "0 4 0" "$(tally "$names")"
 lds <<CMDS
-virtual set $VIP:80 tcp backup none
+virtual set tcp $VIP:80 backup none
 real set ${REAL[2]} state out
 CMDS
 expect_eq "VIP:80 backup after none" null "$(virtual_field 80 tcp .backup)"
@@ -99,9 +99,9 @@ log "max conns, idle timeout"
 lds <<CMDS
 real set ${REAL[1]} state in maxconns 2 weight 100
 real set ${REAL[2]} state in idle-timeout 60
-virtual add $VIP:8 tcp sched wrr
-link add $VIP:8 tcp ${REAL[1]}:8
-link add $VIP:8 tcp ${REAL[2]}:8
+virtual add tcp $VIP:8 sched wrr
+link add tcp $VIP:8 real ${REAL[1]} port 8
+link add tcp $VIP:8 real ${REAL[2]} port 8
 CMDS
 conn_open A
 conn_open B
@@ -112,13 +112,13 @@ conn_open C
 j=$(ld -j conns)
 expect_eq "C (real1 at maxconns 2) goes to" real2 "$(conn_real C)"
 est=$(jq -r --arg r "${REAL[2]}" '[.[] | select(.real == $r and .state == "established")
-	| .["expires-ms"]] | max' <<<"$j")
+	| .["expires_ms"]] | max' <<<"$j")
 if ! [[ $est =~ ^[0-9]+$ ]] || ((est == 0 || est > 60000)); then
 	fail "C's conn to real2 (idle-timeout 60) expires in $est ms"
 fi
 ok "C's conn to real2 (idle-timeout 60) expires in $est ms"
 est=$(jq -r --arg r "${REAL[1]}" '[.[] | select(.real == $r and .state == "established")
-	| .["expires-ms"]] | min' <<<"$j")
+	| .["expires_ms"]] | min' <<<"$j")
 expect_ge "A's and B's conns to real1 (timeout-est $(gconfig timeout-est) s) expire after" \
 	120000 "$est"
 expect_eq "real1 active stays at its max" 2 "$(real_field 1 .active)"
@@ -134,9 +134,9 @@ lds <<CMDS
 config set timeout-fin 1 timeout-time-wait 1 timeout-close 1
 real set ${REAL[1]} maxconns 0 state in
 real set ${REAL[2]} state in idle-timeout 0
-virtual add $VIP:9 tcp sched rr
-link add $VIP:9 tcp ${REAL[3]}:8
-virtual set $VIP:8 tcp backup $VIP:9
+virtual add tcp $VIP:9 sched rr
+link add tcp $VIP:9 real ${REAL[3]} port 8
+virtual set tcp $VIP:8 backup $VIP:9
 real set ${REAL[1]} state out
 real set ${REAL[2]} state out
 CMDS
@@ -144,14 +144,14 @@ conn_open F
 expect_eq "F (VIP:8's reals out) goes to VIP:9's" real3 "$(conn_real F)"
 expect_eq "F's conn, through VIP:9's link" 1 \
 	"$(nconns ".real == \"${REAL[3]}\" and .state == \"established\"")"
-ld virtual del "$VIP:8" tcp
+ld virtual del tcp "$VIP:8"
 expect_eq "VIP:8 deleted: the conn its backup took goes too" 0 \
 	"$(nconns ".real == \"${REAL[3]}\" and .state == \"established\"")"
 conn_kill F
 
 lds <<CMDS
-virtual add $VIP:8 tcp sched rr
-link add $VIP:8 tcp ${REAL[1]}:8
+virtual add tcp $VIP:8 sched rr
+link add tcp $VIP:8 real ${REAL[1]} port 8
 real set ${REAL[1]} backup ${REAL[3]}
 CMDS
 conn_open G

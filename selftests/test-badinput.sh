@@ -19,8 +19,8 @@ add_reals
 ld real add 10.0.2.14:8080 weight 7 maxconns 100
 add_service 80 tcp wrr
 add_service 53 udp rr "2 3"
-ld virtual add "$VIP:8080" tcp sched lc
-ld link add "$VIP:8080" tcp 10.0.2.14:8080
+ld virtual add tcp "$VIP:8080" sched lc
+ld link add tcp "$VIP:8080" real 10.0.2.14:8080
 ld save >"$T/saved"
 saved=$(cat "$T/saved")
 expect_match "ldctl save names the virtual" "$VIP:80" "$saved"
@@ -85,37 +85,39 @@ ENOENT='No such file or directory'
 EEXIST='File exists'
 
 section "bad addresses, ports, protocols"
-bad "${E}invalid address \"192\.0\.2\.300\"" -- virtual add 192.0.2.300:80 tcp
-bad "${E}invalid address \"foo:80\"" -- virtual add foo:80 tcp
-bad "${E}invalid port \"99999\" in \"192\.0\.2\.20:99999\" \(expected 0\.\.65535\)" -- virtual add 192.0.2.20:99999 tcp
-bad "${E}invalid protocol \"sctp\" \(expected tcp or udp\)" -- virtual add 192.0.2.20:80 sctp
+bad "${E}invalid address \"192\.0\.2\.300\"" -- virtual add tcp 192.0.2.300:80
+bad "${E}invalid address \"foo:80\"" -- virtual add tcp foo:80
+bad "${E}invalid port \"99999\" in \"192\.0\.2\.20:99999\" \(expected 0\.\.65535\)" -- virtual add tcp 192.0.2.20:99999
+bad "${E}invalid protocol \"sctp\" \(expected tcp or udp\)" -- virtual add sctp 192.0.2.20:80
 bad "${E}invalid address \"10\.0\.2\.256\"" -- real add 10.0.2.256
 bad "${E}invalid port \"x\" in \"10\.0\.2\.11:x\" \(expected 0\.\.65535\)" -- real add 10.0.2.11:x
-bad "${E}invalid bind ID \"80:80\" in \"192\.0\.2\.10:80:80:80\" \(expected 0\.\.4294967295\)" -- link add 192.0.2.10:80:80:80 tcp 10.0.2.11
+bad "${E}invalid bind ID \"80:80\" \(expected 0\.\.4294967295\)" -- link add tcp 192.0.2.10:80 bind 80:80 real 10.0.2.11
+bad "${E}link add: unexpected bind ID in \"192\.0\.2\.10:80:1\" \(write VIP:PORT bind 1\).*" -- link add tcp 192.0.2.10:80:1 real 10.0.2.11
+bad "${E}link add: protocol missing: tcp\|udp before VIP:PORT.*" -- link add 192.0.2.10:53 real 10.0.2.11
 
 section "unknown scheduler"
 SCHEDS='unknown scheduler \(rr, wrr, lc, wlc, pr, hash3, hash5, maglev\)'
-bad "${K}$SCHEDS \(attribute virtual\.sched \"nosuch\"\): $ENOENT" -- virtual add 192.0.2.20:80 tcp sched nosuch
-bad "${K}$SCHEDS \(attribute virtual\.sched \"nosuch\"\): $ENOENT" -- virtual set "$VIP:80" tcp sched nosuch
-bad "${E}invalid scheduler name \"x{17}\" \(1\.\.15 characters\)" -- virtual add 192.0.2.20:80 tcp sched xxxxxxxxxxxxxxxxx
+bad "${K}$SCHEDS \(attribute virtual\.sched \"nosuch\"\): $ENOENT" -- virtual add tcp 192.0.2.20:80 sched nosuch
+bad "${K}$SCHEDS \(attribute virtual\.sched \"nosuch\"\): $ENOENT" -- virtual set tcp "$VIP:80" sched nosuch
+bad "${E}invalid scheduler name \"x{17}\" \(1\.\.15 characters\)" -- virtual add tcp 192.0.2.20:80 sched xxxxxxxxxxxxxxxxx
 
 section "missing objects"
-bad "${K}virtual not found \(attribute link\.virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- link add 192.0.2.99:80 tcp 10.0.2.11:80
-bad "${K}real not found \(attribute link\.real 10\.0\.2\.99:80\): $ENOENT" -- link add "$VIP:80" tcp 10.0.2.99:80
-bad "${K}virtual not found \(attribute virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- virtual set 192.0.2.99:80 tcp sched rr
-bad "${K}virtual not found \(attribute virtual 192\.0\.2\.99:80 tcp\): $ENOENT" -- virtual del 192.0.2.99:80 tcp
+bad "${K}virtual not found \(attribute link\.virtual tcp 192\.0\.2\.99:80\): $ENOENT" -- link add tcp 192.0.2.99:80 real 10.0.2.11:80
+bad "${K}real not found \(attribute link\.real 10\.0\.2\.99:80\): $ENOENT" -- link add tcp "$VIP:80" real 10.0.2.99:80
+bad "${K}virtual not found \(attribute virtual tcp 192\.0\.2\.99:80\): $ENOENT" -- virtual set tcp 192.0.2.99:80 sched rr
+bad "${K}virtual not found \(attribute virtual tcp 192\.0\.2\.99:80\): $ENOENT" -- virtual del tcp 192.0.2.99:80
 bad "${K}real not found \(attribute real 10\.0\.2\.99:0\): $ENOENT" -- real set 10.0.2.99 weight 2
 bad "${K}real not found \(attribute real 10\.0\.2\.99:0\): $ENOENT" -- real del 10.0.2.99
-bad "${K}link not found \(attribute link $VIP:53 udp -> 10\.0\.2\.11:53\): $ENOENT" -- link del "$VIP:53" udp 10.0.2.11:53
-bad "${K}link not found \(attribute link $VIP:80 tcp -> 10\.0\.2\.13:81\): $ENOENT" -- link del "$VIP:80" tcp 10.0.2.13:81
-bad "${K}virtual not found \(attribute virtual $VIP:80 udp\): $ENOENT" -- virtual del "$VIP:80" udp
+bad "${K}link not found \(attribute link udp $VIP:53 real 10\.0\.2\.11:0 port 53\): $ENOENT" -- link del udp "$VIP:53" real 10.0.2.11 port 53
+bad "${K}link not found \(attribute link tcp $VIP:80 real 10\.0\.2\.13:0 port 81\): $ENOENT" -- link del tcp "$VIP:80" real 10.0.2.13 port 81
+bad "${K}virtual not found \(attribute virtual udp $VIP:80\): $ENOENT" -- virtual del udp "$VIP:80"
 
 section "duplicates"
-bad "${K}virtual already exists \(attribute virtual $VIP:80 tcp\): $EEXIST" -- virtual add "$VIP:80" tcp
-bad "${K}virtual already exists \(attribute virtual $VIP:80 tcp\): $EEXIST" -- virtual add "$VIP:80" tcp sched rr
+bad "${K}virtual already exists \(attribute virtual tcp $VIP:80\): $EEXIST" -- virtual add tcp "$VIP:80"
+bad "${K}virtual already exists \(attribute virtual tcp $VIP:80\): $EEXIST" -- virtual add tcp "$VIP:80" sched rr
 bad "${K}real already exists \(attribute real 10\.0\.2\.11:0\): $EEXIST" -- real add 10.0.2.11
 bad "${K}real already exists \(attribute real 10\.0\.2\.14:8080\): $EEXIST" -- real add 10.0.2.14:8080 weight 1
-bad "${K}link already exists \(attribute link $VIP:80 tcp -> 10\.0\.2\.11:80\): $EEXIST" -- link add "$VIP:80" tcp 10.0.2.11:80
+bad "${K}link already exists \(attribute link tcp $VIP:80 real 10\.0\.2\.11:0 port 80\): $EEXIST" -- link add tcp "$VIP:80" real 10.0.2.11 port 80
 
 section "out-of-range and malformed values"
 bad "${E}invalid weight \"65536\" \(expected 0\.\.65535\)" -- real add 10.0.2.15 weight 65536
@@ -124,13 +126,13 @@ bad "${E}invalid weight \"-1\" \(expected 0\.\.65535\)" -- real add 10.0.2.15 we
 bad "${E}invalid weight \"abc\" \(expected 0\.\.65535\)" -- real add 10.0.2.15 weight abc
 bad "${E}invalid maxconns \"4294967296\" \(expected 0\.\.4294967295\)" -- real add 10.0.2.15 maxconns 4294967296
 bad "${E}invalid state \"maybe\" \(expected in or out\)" -- real set 10.0.2.11 state maybe
-bad "${E}invalid state \"maybe\" \(expected in or out\)" -- virtual set "$VIP:80" tcp state maybe
+bad "${E}invalid state \"maybe\" \(expected in or out\)" -- virtual set tcp "$VIP:80" state maybe
 bad "${E}invalid conn-max \"0\" \(expected 1\.\.4294967295\)" -- config set conn-max 0
 bad "${E}invalid timeout-est \"0\" \(expected 1\.\.604800\)" -- config set timeout-est 0
 bad "${E}unknown command \"frobnicate\".*" -- frobnicate
 bad "${E}unknown command \"frobnicate\".*" -- virtual frobnicate
 bad "${E}unknown argument \"bogus\".*" -- real add 10.0.2.15 bogus 1
-bad "${E}missing VIP:PORT.*" -- virtual add
+bad "${E}virtual add: protocol missing: tcp\|udp before VIP:PORT.*" -- virtual add
 bad "${E}missing value after \"weight\".*" -- real add 10.0.2.15 weight
 
 # raw ERE -- ARGS...: ldir-nlraw ARGS (one request as written, past
@@ -214,11 +216,11 @@ unchanged "settings inside keys"
 section "an unprivileged user"
 connmax=$(gconfig conn-max)
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- virtual add 192.0.2.20:80 tcp
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- virtual add tcp 192.0.2.20:80
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- real add 10.0.2.15
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- real set 10.0.2.11 weight 5
-bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- link del "$VIP:80" tcp 10.0.2.11:80
-bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- virtual del "$VIP:80" tcp
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- link del tcp "$VIP:80" real 10.0.2.11 port 80
+bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- virtual del tcp "$VIP:80"
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- config set conn-max 10
 bad "${E}operation not permitted \(CAP_NET_ADMIN needed\)" "${nobody[@]}" -- flush
 expect_eq "config conn-max unchanged" "$connmax" "$(gconfig conn-max)"
@@ -236,7 +238,7 @@ expect_eq "ldctl save after restore from stdin" "$saved" "$(ld save)"
 log "a restore file with a bad line changes nothing"
 ld flush
 {
-	echo "virtual add 192.0.2.30:80 tcp"
+	echo "virtual add tcp 192.0.2.30:80"
 	echo "real add 10.0.2.31 weight 99999"
 } >"$T/badfile"
 rc=0

@@ -54,11 +54,11 @@ out=$(echo hello | pc timeout "$TMO" socat -t "$TMO" - \
 expect_eq "who via the VIP from client port 40001" \
 	"real1 $CLIENT:40001 hello" "$(words "$out")"
 j=$(ld -j conns)
-c=$(jq -c '[.[] | select(.["client-port"] == 40001)
-	| {protocol, client, "client-port", virtual, "virtual-port", real,
-	   "real-port"}]' <<<"$j")
+c=$(jq -c '[.[] | select(.["client_port"] == 40001)
+	| {protocol, client, client_port, virtual, virtual_port, real,
+	   real_port}]' <<<"$j")
 expect_eq "ldctl -j conns: the conn of client port 40001" \
-	'[{"protocol":"tcp","client":"10.0.1.2","client-port":40001,"virtual":"192.0.2.10","virtual-port":8,"real":"10.0.2.11","real-port":8}]' \
+	'[{"protocol":"tcp","client":"10.0.1.2","client_port":40001,"virtual":"192.0.2.10","virtual_port":8,"real":"10.0.2.11","real_port":8}]' \
 	"$c"
 
 log "1 MiB of random data through the VIP"
@@ -68,8 +68,8 @@ ok "1 MiB sent to the echo service came back identical (cmp)"
 pc timeout "$TMO" curl -sS --fail -o "$T/down" "http://$VIP/data"
 cmp "$T/data" "$T/down" || fail "1 MiB downloaded over HTTP through the VIP differs"
 ok "1 MiB downloaded over HTTP identical (cmp)"
-bin=$(link_field 7 tcp 1 '.stats["bytes-in"]')
-bout=$(link_field 7 tcp 1 '.stats["bytes-out"]')
+bin=$(link_field 7 tcp 1 '.stats["bytes_in"]')
+bout=$(link_field 7 tcp 1 '.stats["bytes_out"]')
 expect_ge "link VIP:7 -> real1 bytes-in" 1048576 "$bin"
 expect_ge "link VIP:7 -> real1 bytes-out" 1048576 "$bout"
 
@@ -81,7 +81,7 @@ expect_ge "iperf3 bytes received by the server" 1 "$bytes"
 expect_eq "conns created on VIP:5201 (iperf3 control + data)" 2 \
 	"$(link_field 5201 tcp 1 '.stats.conns')"
 expect_ge "link VIP:5201 -> real1 bytes-in >= what iperf3 received" "$bytes" \
-	"$(link_field 5201 tcp 1 '.stats["bytes-in"]')"
+	"$(link_field 5201 tcp 1 '.stats["bytes_in"]')"
 
 log "UDP through the VIP"
 pids=()
@@ -150,14 +150,14 @@ log "a virtual's counters never go backwards"
 # goes, its counts stay
 vstats()
 {
-	virtual_field 80 tcp '[.stats.conns, .stats["pkts-in"],
-		.stats["pkts-out"], .stats["bytes-in"], .stats["bytes-out"]]
+	virtual_field 80 tcp '[.stats.conns, .stats["pkts_in"],
+		.stats["pkts_out"], .stats["bytes_in"], .stats["bytes_out"]]
 		| map(tostring) | join(" ")'
 }
 before=$(vstats)
 expect_eq "virtual 80 stats.conns before" 7 "${before%% *}"
 expect_eq "real1's link stats.conns" 3 "$(link_field 80 tcp 1 .stats.conns)"
-ld link del "$VIP:80" tcp "${REAL[1]}:80"
+ld link del tcp "$VIP:80" real "${REAL[1]}" port 80
 expect_eq "virtual 80 stats after link del" "$before" "$(vstats)"
 names=$(http_names 2)
 expect_eq "two more conns, over the links left" "real2 real3" "$(words "$names")"

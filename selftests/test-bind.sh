@@ -54,23 +54,23 @@ names_from()
 }
 
 add_reals
-ld virtual add "$VIP:8" tcp sched rr
-ld link add "$VIP:8" tcp "${REAL[1]}:8"
-ld virtual add "$VIP:8" tcp bind 1 sched rr
-ld link add "$VIP:8:1" tcp "${REAL[2]}:8"
-ld virtual add "$VIP:8" tcp bind 2 sched rr
-ld link add "$VIP:8:2" tcp "${REAL[3]}:8"
+ld virtual add tcp "$VIP:8" sched rr
+ld link add tcp "$VIP:8" real "${REAL[1]}" port 8
+ld virtual add tcp "$VIP:8" bind 1 sched rr
+ld link add tcp "$VIP:8" bind 1 real "${REAL[2]}" port 8
+ld virtual add tcp "$VIP:8" bind 2 sched rr
+ld link add tcp "$VIP:8" bind 2 real "${REAL[3]}" port 8
 
 log "no binds yet: everyone on the general instance"
 expect_eq "10.0.1.17 10.0.1.20" "real1 real1" \
 	"$(names_from 10.0.1.17 10.0.1.20)"
 
 log "assign: preferred /28, unwelcome /32 inside it"
-ld assign "$VIP:8:1" 10.0.1.16/28
-ld assign "$VIP:8:2" tcp 10.0.1.20
+ld assign tcp "$VIP:8" bind 1 10.0.1.16/28
+ld assign tcp "$VIP:8" bind 2 10.0.1.20
 expect_eq "ldctl binds" "2" "$(ld -j binds | jq length)"
 expect_match "ldctl show lists the prefix under its instance" \
-	"bind 1 .*binds 1"$'\n'".*-> ${REAL[2]}:8.*"$'\n'"  <- 10.0.1.16/28" \
+	"tcp +${VIP//./\\.}:8 +1 +rr +in *"$'\n'"  -> ${REAL[2]//./\\.} +8 [^"$'\n'"]*"$'\n'"  <- 10\.0\.1\.16/28" \
 	"$(ld show)"
 expect_eq "-j show: assigned of bind 2" '["10.0.1.20/32"]' \
 	"$(ld -j show | jq -c '.virtuals[] | select(.bind == 2) | .assigned')"
@@ -84,9 +84,9 @@ expect_eq "conns per instance: links real1 real2 real3" "4 2 1" \
 	"$(ld -j link | jq -r '[.[] | .conns | tostring] | join(" ")')"
 
 log "an instance out of service: its clients go to bind 0"
-ld virtual set "$VIP:8" tcp bind 1 state out
+ld virtual set tcp "$VIP:8" bind 1 state out
 expect_eq "10.0.1.17 with bind 1 out" real1 "$(who_from 10.0.1.17)"
-ld virtual set "$VIP:8" tcp bind 1 state in
+ld virtual set tcp "$VIP:8" bind 1 state in
 expect_eq "10.0.1.17 with bind 1 back in" real2 "$(who_from 10.0.1.17)"
 
 log "the preferred pool full: refused, then overflow to the general one"
@@ -98,8 +98,8 @@ if out=$(echo hi | pc timeout 3 socat -t 1 - "TCP:$VIP:8,bind=10.0.1.18" 2>&1); 
 	fail "a conn from 10.0.1.18 with real2 full and no overflow got '$out'"
 fi
 expect_ge "drop-no-real after a refused SYN" $((drops + 1)) "$(gstat drop-no-real)"
-ld virtual set "$VIP:8" tcp bind 1 overflow
-expect_match "ldctl show: overflow" "bind 1 .*overflow" "$(ld show)"
+ld virtual set tcp "$VIP:8" bind 1 overflow
+expect_match "ldctl show: overflow" "${VIP//./\\.}:8 +1 +rr +in +overflow" "$(ld show)"
 expect_eq "10.0.1.18 overflows to the general pool" real1 \
 	"$(who_from 10.0.1.18)"
 expect_eq "the unwelcome client does not (bind 2 has room)" real3 \
@@ -107,7 +107,7 @@ expect_eq "the unwelcome client does not (bind 2 has room)" real3 \
 
 log "unassign: live conns stay, new ones go to bind 0"
 ld real set "${REAL[2]}" maxconns 0
-ld unassign "$VIP:8:1" tcp 10.0.1.16/28
+ld unassign tcp "$VIP:8" bind 1 10.0.1.16/28
 conn_echoes P1 "still on real2" || fail "P1 broke when its bind went"
 expect_eq "P1 is still on" real2 "$(conn_real P1)"
 expect_eq "10.0.1.17 after unassign" real1 "$(who_from 10.0.1.17)"
@@ -115,19 +115,19 @@ expect_eq "10.0.1.20 keeps its /32" real3 "$(who_from 10.0.1.20)"
 conn_close P1
 
 log "bad assignments are refused with a clear message"
-out=$(ld assign "$VIP:8:7" 10.0.1.0/24 2>&1) && fail "assign to bind 7 succeeded"
+out=$(ld assign tcp "$VIP:8" bind 7 10.0.1.0/24 2>&1) && fail "assign to bind 7 succeeded"
 expect_match "assign to a missing instance" \
 	"no virtual instance with this Bind ID" "$out"
-out=$(ld assign "$VIP:8:1" 10.0.1.20/32 2>&1) && fail "assign twice succeeded"
+out=$(ld assign tcp "$VIP:8" bind 1 10.0.1.20/32 2>&1) && fail "assign twice succeeded"
 expect_match "a prefix assigned twice" "already assigned" "$out"
-out=$(ld unassign "$VIP:8:1" 10.0.1.20/32 2>&1) && fail "unassign from the wrong instance succeeded"
+out=$(ld unassign tcp "$VIP:8" bind 1 10.0.1.20/32 2>&1) && fail "unassign from the wrong instance succeeded"
 expect_match "unassign from the wrong instance" "bind not found" "$out"
 expect_eq "binds unchanged" 1 "$(ld -j binds | jq length)"
 
 log "save and restore keep the instances and binds"
-ld assign "$VIP:8:1" 10.0.1.16/28
+ld assign tcp "$VIP:8" bind 1 10.0.1.16/28
 ld save >"$T/saved"
-grep -qx "assign $VIP:8:1 tcp 10.0.1.16/28" "$T/saved" ||
+grep -qx "assign tcp $VIP:8 bind 1 10.0.1.16/28" "$T/saved" ||
 	fail "save lacks the assign line: $(cat "$T/saved")"
 ld flush
 ld restore "$T/saved"
@@ -137,7 +137,7 @@ expect_eq "after restore: 10.0.1.17 10.0.1.20" "real2 real3" \
 	"$(names_from 10.0.1.17 10.0.1.20)"
 
 log "deleting an instance deletes its binds"
-ld virtual del "$VIP:8" tcp bind 2
+ld virtual del tcp "$VIP:8" bind 2
 expect_eq "binds left" '["10.0.1.16/28"]' \
-	"$(ld -j binds | jq -c 'map("\(.client)/\(."prefix-len")")')"
+	"$(ld -j binds | jq -c 'map("\(.client)/\(."prefix_len")")')"
 expect_eq "10.0.1.20 now in the /28" real2 "$(who_from 10.0.1.20)"

@@ -20,10 +20,10 @@ config set conn-max 3 timeout-fin 1 timeout-time-wait 1 timeout-close 1
 real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:8 tcp sched rr
-link add $VIP:8 tcp ${REAL[1]}:8
-link add $VIP:8 tcp ${REAL[2]}:8
-link add $VIP:8 tcp ${REAL[3]}:8
+virtual add tcp $VIP:8 sched rr
+link add tcp $VIP:8 real ${REAL[1]} port 8
+link add tcp $VIP:8 real ${REAL[2]} port 8
+link add tcp $VIP:8 real ${REAL[3]} port 8
 CMDS
 expect_eq "config conn-max" 3 "$(gconfig conn-max)"
 

@@ -94,9 +94,9 @@ expect_ge "SYNs the forward chain dropped (first + retransmitted)" $((dropped + 
 	"$(nft_packets "$NS_D" inet filter dropped)"
 # ldir scheduled the first SYN; the retransmitted ones found its conn.
 expect_eq "ldir conns towards VIP:7/tcp, all in syn_sent" 1 \
-	"$(nconns '.protocol == "tcp" and .["virtual-port"] == 7 and .state == "syn_sent"')"
+	"$(nconns '.protocol == "tcp" and .["virtual_port"] == 7 and .state == "syn_sent"')"
 expect_eq "ldir conns towards VIP:7/tcp" 1 \
-	"$(nconns '.protocol == "tcp" and .["virtual-port"] == 7')"
+	"$(nconns '.protocol == "tcp" and .["virtual_port"] == 7')"
 
 log "nf_nat: the other namespace is masqueraded, the client is not"
 out=$(who_once 8 "${REAL[3]}" "$NS_O")

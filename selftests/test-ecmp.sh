@@ -125,14 +125,14 @@ configure()
 		for n in 1 2 3; do
 			echo "real add ${REAL[$n]}"
 		done
-		echo "virtual add $VIP:8 tcp sched maglev stateless"
+		echo "virtual add tcp $VIP:8 sched maglev stateless"
 		for n in 1 2 3; do
-			echo "link add $VIP:8 tcp ${REAL[$n]}:8"
+			echo "link add tcp $VIP:8 real ${REAL[$n]} port 8"
 		done
 		# real3 joins the UDP service later
-		echo "virtual add $VIP:9 udp sched maglev stateless"
+		echo "virtual add udp $VIP:9 sched maglev stateless"
 		for n in 1 2; do
-			echo "link add $VIP:9 udp ${REAL[$n]}:9"
+			echo "link add udp $VIP:9 real ${REAL[$n]} port 9"
 		done
 	} >"$T/ldir.conf"
 	ldk "$k" restore "$T/ldir.conf"
@@ -236,7 +236,7 @@ pkts_in()
 	local j
 
 	j=$(ldk "$1" -j stats)
-	jq -er '.stats["pkts-in"]' <<<"$j"
+	jq -er '.stats["pkts_in"]' <<<"$j"
 }
 
 setup_ecmp
@@ -288,7 +288,7 @@ expect_eq "each flow crossed exactly one director" "$FLOWS" "$total"
 
 log "[$SECONDS s] real3 joins: only flows Maglev gives it move"
 for k in 1 2 3; do
-	ldk "$k" link add "$VIP:9" udp "${REAL[3]}:9"
+	ldk "$k" link add udp "$VIP:9" real "${REAL[3]}" port 9
 done
 after=$(probe)
 moved=0
@@ -367,5 +367,5 @@ done
 for k in 2 3; do
 	expect_eq "director$k: no conn objects" 0 "$(ldk "$k" -j conns | jq length)"
 	expect_eq "director$k: drop-no-real" 0 \
-		"$(ldk "$k" -j stats | jq '.stats["drop-no-real"]')"
+		"$(ldk "$k" -j stats | jq '.stats["drop_no_real"]')"
 done

@@ -28,16 +28,16 @@ config set syn-resends 1 retry-interval $RETRY timeout-syn 600
 real add ${REAL[1]}
 real add ${REAL[2]} fail-threshold 2
 real add ${REAL[3]}
-virtual add $VIP:80 tcp sched rr
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
-link add $VIP:80 tcp ${REAL[3]}:80
-virtual add $VIP:81 tcp sched rr
-link add $VIP:81 tcp ${REAL[2]}:80
+virtual add tcp $VIP:80 sched rr
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
+link add tcp $VIP:80 real ${REAL[3]} port 80
+virtual add tcp $VIP:81 sched rr
+link add tcp $VIP:81 real ${REAL[2]} port 80
 CMDS
 expect_eq "config syn-resends retry-interval" "1 $RETRY" \
 	"$(gconfig syn-resends) $(gconfig retry-interval)"
-expect_eq "fail-thresholds" "3 2 3" "$(real_fields '.["fail-threshold"]')"
+expect_eq "fail-thresholds" "3 2 3" "$(real_fields '.["fail_threshold"]')"
 
 names=$(http_names 3)
 expect_eq "all three reals answer before" "1 1 1" "$(tally "$names")"
@@ -87,8 +87,8 @@ expect_eq "conns given to real2 on VIP:80 = its ditched conns" \
 expect_eq "conns on real1 + real3 = requests ($nreq)" "$nreq" $((a1 - b1 + a3 - b3))
 expect_eq "real2 state" failed "$(jreal "$rj" 2 .state)"
 expect_ge "real2 ditched" 2 "$(jreal "$rj" 2 .ditched)"
-expect_ge "real2 ditch-consec" 2 "$(jreal "$rj" 2 '.["ditch-consec"]')"
-expect_match "retry-ms shown while failed" '^[0-9]+$' "$(jreal "$rj" 2 '.["retry-ms"]')"
+expect_ge "real2 ditch-consec" 2 "$(jreal "$rj" 2 '.["ditch_consec"]')"
+expect_match "retry-ms shown while failed" '^[0-9]+$' "$(jreal "$rj" 2 '.["retry_ms"]')"
 expect_eq "the human form says so" failed "$(ld real | sed -n "s/^real ${REAL[2]}:0 .*state \([a-z]*\) .*retry-ms [0-9]* .*/\1/p")"
 slow=$(awk '$2 >= 0.9' <<<"$all" | grep -c . || true)
 expect_ge "conns delayed by a ditched SYN (resent twice)" 2 "$slow"
@@ -141,8 +141,8 @@ done
 ((back)) || fail "real2 is not back in service $((4 * RETRY)) s after its repair"
 ok "a probe got through: real2 is back in service"
 rj=$(ld -j real)
-expect_eq "real2 retry-ms once in service" null "$(jreal "$rj" 2 '.["retry-ms"]')"
-expect_eq "real2 ditch-consec reset by the SYN-ACK" 0 "$(jreal "$rj" 2 '.["ditch-consec"]')"
+expect_eq "real2 retry-ms once in service" null "$(jreal "$rj" 2 '.["retry_ms"]')"
+expect_eq "real2 ditch-consec reset by the SYN-ACK" 0 "$(jreal "$rj" 2 '.["ditch_consec"]')"
 expect_eq "VIP:81 no longer failed" false "$(virtual_field 81 tcp .failed)"
 names=$(http_names 6)
 expect_ge "real2 answers again (rr)" 1 "$(tally "$names" | cut -d' ' -f2)"

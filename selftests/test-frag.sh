@@ -21,10 +21,10 @@ lds <<CMDS
 real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:7 udp sched rr
-link add $VIP:7 udp ${REAL[1]}:7
-link add $VIP:7 udp ${REAL[2]}:7
-link add $VIP:7 udp ${REAL[3]}:7
+virtual add udp $VIP:7 sched rr
+link add udp $VIP:7 real ${REAL[1]} port 7
+link add udp $VIP:7 real ${REAL[2]} port 7
+link add udp $VIP:7 real ${REAL[3]} port 7
 CMDS
 
 # 3000 printable bytes and a newline: one write, one datagram
@@ -73,5 +73,5 @@ expect_ge "the client fragmented its datagrams (FragCreates)" $((f0 + 12)) "$f1"
 # each of the 4 requests and 4 replies reassembled once in the director
 expect_ge "the director reassembled both ways (ReasmOKs)" $((r0 + 8)) "$r1"
 expect_eq "link packets in (one per datagram)" "2 1 1" \
-	"$(link_fields 7 udp '.stats["pkts-in"]')"
+	"$(link_fields 7 udp '.stats["pkts_in"]')"
 expect_eq "stats drop-invalid" 0 "$(gstat drop-invalid)"

@@ -56,22 +56,22 @@ ip -n "$NS_F" link set lo up
 add_reals
 lds <<EOF
 real add 10.0.2.14:8080 weight 7 maxconns 100 idle-timeout 300
-virtual add $VIP:80 tcp sched wlc
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
-link add $VIP:80 tcp ${REAL[3]}:80
-virtual add $VIP:7 udp sched rr
-link add $VIP:7 udp ${REAL[1]}:7
-link add $VIP:7 udp ${REAL[2]}:7
-link add $VIP:7 udp ${REAL[3]}:7
-virtual add $VIP:8 tcp sched rr
-link add $VIP:8 tcp ${REAL[1]}:8
-link add $VIP:8 tcp ${REAL[2]}:8
-virtual add $VIP:8 tcp bind 1 sched lc
-link add $VIP:8:1 tcp ${REAL[3]}:8
-assign $VIP:8:1 10.0.9.0/24
-virtual add $VIP:8080 tcp sched pr
-link add $VIP:8080 tcp 10.0.2.14:8080
+virtual add tcp $VIP:80 sched wlc
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
+link add tcp $VIP:80 real ${REAL[3]} port 80
+virtual add udp $VIP:7 sched rr
+link add udp $VIP:7 real ${REAL[1]} port 7
+link add udp $VIP:7 real ${REAL[2]} port 7
+link add udp $VIP:7 real ${REAL[3]} port 7
+virtual add tcp $VIP:8 sched rr
+link add tcp $VIP:8 real ${REAL[1]} port 8
+link add tcp $VIP:8 real ${REAL[2]} port 8
+virtual add tcp $VIP:8 bind 1 sched lc
+link add tcp $VIP:8 bind 1 real ${REAL[3]} port 8
+assign tcp $VIP:8 bind 1 10.0.9.0/24
+virtual add tcp $VIP:8080 sched pr
+link add tcp $VIP:8080 real 10.0.2.14:8080
 config set conn-max 50000 timeout-udp 120
 EOF
 
@@ -82,7 +82,7 @@ shown()
 
 	j=$(ld -j show)
 	jq -Sc 'walk(if type == "object" then
-		del(.["age-ms"], .["retry-ms"], .pr, .["expires-ms"]) else . end)' <<<"$j"
+		del(.["age_ms"], .["retry_ms"], .pr, .["expires_ms"]) else . end)' <<<"$j"
 }
 
 ld save >"$T/saved"

@@ -46,7 +46,7 @@ rb=$(conn_real B)
 nb=${rb#real}
 [[ $nb == 2 || $nb == 3 ]] || fail "B went to $rb"
 no=$((5 - nb)) # the other one of 2 and 3
-ld link del "$VIP:8" tcp "${REAL[$nb]}:8"
+ld link del tcp "$VIP:8" real "${REAL[$nb]}" port 8
 expect_eq "links left on VIP:8" "${REAL[$no]}" \
 	"$(virtual_field 8 tcp '.links | map(.real) | join(" ")')"
 conn_echoes B "after link del" || fail "conn B stopped working after link del"
@@ -109,7 +109,7 @@ conn_open F
 rf=$(conn_real F)
 nf=${rf#real}
 conn_echoes F "before flush" || fail "conn F does not echo"
-ld link del "$VIP:8" tcp "${REAL[$nf]}:8" flush
+ld link del tcp "$VIP:8" real "${REAL[$nf]}" port 8 flush
 expect_eq "conns to $rf after link del flush" 0 "$(conns_to "$nf")"
 if conn_echoes F "after flush" 3; then
 	fail "conn F still works after link del flush"

@@ -32,10 +32,10 @@ lds <<CMDS
 real add ${REAL[1]} weight 3
 real add ${REAL[2]}
 real add ${REAL[3]} state out
-virtual add $VIP:80 tcp sched rr
-virtual add $VIP:8080 tcp sched rr
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:8080 tcp ${REAL[2]}:80
+virtual add tcp $VIP:80 sched rr
+virtual add tcp $VIP:8080 sched rr
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:8080 real ${REAL[2]} port 80
 CMDS
 
 N=5
@@ -83,8 +83,8 @@ expect_eq "VIP:8080 incoming_packets_total" 0 \
 
 # the packets and bytes are those ldctl -j reports
 j=$(ld -j link)
-for k in pkts-in:incoming_packets pkts-out:outgoing_packets \
-	 bytes-in:incoming_bytes bytes-out:outgoing_bytes; do
+for k in pkts_in:incoming_packets pkts_out:outgoing_packets \
+	 bytes_in:incoming_bytes bytes_out:outgoing_bytes; do
 	want=$(jq -r --arg r "${REAL[1]}" --arg k "${k%%:*}" \
 		'.[] | select(.real == $r) | .stats[$k]' <<<"$j")
 	((want > 0)) || fail "real1's link: ${k%%:*} $want"
@@ -103,7 +103,7 @@ expect_eq "real3 state in" 0 "$(metric ldir_real_state "$R3,state=\"in\"")"
 expect_eq "real1 failed" 0 "$(metric ldir_real_failed "$R1")"
 expect_eq "real1 unanswered_syns" 0 "$(metric ldir_real_unanswered_syns "$R1")"
 expect_eq "real2 connections_total" 0 "$(metric ldir_real_connections_total "$R2")"
-us=$(real_field 1 '.["response-us"]')
+us=$(real_field 1 '.["response_us"]')
 expect_eq "real1 response_time_seconds (R = $us us)" \
 	"$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))" \
 	"$(metric ldir_real_response_time_seconds "$R1")"

@@ -6,7 +6,7 @@
 # with -j. Events, and what must be printed for them:
 #   real set out / in by hand   "real 10.0.2.13:0 state out"
 #   real failed (passive)       "real 10.0.2.11:0 failed (ditched N)"
-#   virtual failed: its only    "virtual 192.0.2.10:80 tcp failed"
+#   virtual failed: its only    "virtual tcp 192.0.2.10:80 failed"
 #     real failed, no backup
 #   a probe got through         "real 10.0.2.11:0 recovered",
 #                               "virtual 192.0.2.10:80 tcp recovered"
@@ -24,8 +24,8 @@ config set syn-resends 1 retry-interval $RETRY
 real add ${REAL[1]} fail-threshold 1
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:80 tcp sched rr
-link add $VIP:80 tcp ${REAL[1]}:80
+virtual add tcp $VIP:80 sched rr
+link add tcp $VIP:80 real ${REAL[1]} port 80
 CMDS
 
 bg "$NS_D" ldctl monitor >"$T/mon"
@@ -67,21 +67,21 @@ seen_re() { grep -qxE -- "$2" "$1"; }
 wait_for 5 seen_re "$T/mon" "real ${REAL[1]//./\\.}:0 failed \(ditched [1-9][0-9]*\)" ||
 	fail "no \"failed\" line for real1: $(cat "$T/mon")"
 ok "monitor: $(grep -F "real ${REAL[1]}:0 failed" "$T/mon")"
-wait_for 5 seen "$T/mon" "virtual $VIP:80 tcp failed" ||
+wait_for 5 seen "$T/mon" "virtual tcp $VIP:80 failed" ||
 	fail "no \"failed\" line for VIP:80: $(cat "$T/mon")"
-ok "monitor: virtual $VIP:80 tcp failed"
+ok "monitor: virtual tcp $VIP:80 failed"
 expect_eq "real1 state" failed "$(real_field 1 .state)"
 expect_eq "VIP:80 failed in ldctl -j show" true "$(virtual_field 80 tcp .failed)"
-expect_match "ldctl show says failed" "^virtual $VIP:80 tcp sched rr state in failed " \
-	"$(ld show | head -n 1)"
+expect_match "ldctl show says failed" "^tcp +${VIP//./\\.}:80 +0 +rr +in +failed$" \
+	"$(ld show | grep "^tcp  *$VIP:80 ")"
 j=$(grep '"event":"real-failed"' "$T/mon.json") ||
 	fail "no real-failed JSON event: $(cat "$T/mon.json")"
 expect_eq "JSON real-failed event" "${REAL[1]} 0 failed true" \
-	"$(jq -r '"\(.real) \(.["real-port"]) \(.state) \(.ditched >= 1)"' <<<"$j")"
+	"$(jq -r '"\(.real) \(.["real_port"]) \(.state) \(.ditched >= 1)"' <<<"$j")"
 j=$(grep '"event":"virtual-failed"' "$T/mon.json") ||
 	fail "no virtual-failed JSON event: $(cat "$T/mon.json")"
 expect_eq "JSON virtual-failed event" "$VIP 80 tcp" \
-	"$(jq -r '"\(.virtual) \(.["virtual-port"]) \(.protocol)"' <<<"$j")"
+	"$(jq -r '"\(.virtual) \(.["virtual_port"]) \(.protocol)"' <<<"$j")"
 
 log "repaired: a probe gets through"
 unblackhole 1
@@ -98,9 +98,9 @@ done
 wait_for 5 seen "$T/mon" "real ${REAL[1]}:0 recovered" ||
 	fail "no \"recovered\" line for real1: $(cat "$T/mon")"
 ok "monitor: real ${REAL[1]}:0 recovered"
-wait_for 5 seen "$T/mon" "virtual $VIP:80 tcp recovered" ||
+wait_for 5 seen "$T/mon" "virtual tcp $VIP:80 recovered" ||
 	fail "no \"recovered\" line for VIP:80: $(cat "$T/mon")"
-ok "monitor: virtual $VIP:80 tcp recovered"
+ok "monitor: virtual tcp $VIP:80 recovered"
 expect_eq "VIP:80 failed after" false "$(virtual_field 80 tcp .failed)"
 log "monitor output:"
 sed 's/^/#   /' "$T/mon"

@@ -55,7 +55,7 @@ conn_state()
 	local j
 
 	j=$(ld -j conns)
-	jq -r --argjson p "$1" '[.[] | select(.["client-port"] == $p) | .state]
+	jq -r --argjson p "$1" '[.[] | select(.["client_port"] == $p) | .state]
 		| join(" ")' <<<"$j"
 }
 

@@ -26,10 +26,10 @@ lds <<CMDS
 real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:80 tcp sched pr
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
-link add $VIP:80 tcp ${REAL[3]}:80
+virtual add tcp $VIP:80 sched pr
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
+link add tcp $VIP:80 real ${REAL[3]} port 80
 CMDS
 expect_eq "virtual sched" pr "$(virtual_field 80 tcp .sched)"
 
@@ -37,12 +37,12 @@ expect_eq "virtual sched" pr "$(virtual_field 80 tcp .sched)"
 # through VIP:81 without real2, so that real2 has no R yet and its first
 # sample sets it whole (later ones move it by at most pr-clamp percent).
 lds <<CMDS
-virtual add $VIP:81 tcp sched rr
-link add $VIP:81 tcp ${REAL[1]}:80
-link add $VIP:81 tcp ${REAL[3]}:80
+virtual add tcp $VIP:81 sched rr
+link add tcp $VIP:81 real ${REAL[1]} port 80
+link add tcp $VIP:81 real ${REAL[3]} port 80
 CMDS
 par_names 2 4 :81 >/dev/null
-read -r f1 f2 f3 <<<"$(real_fields '.["response-us"]')"
+read -r f1 f2 f3 <<<"$(real_fields '.["response_us"]')"
 expect_eq "real2 not measured yet" 0 "$f2"
 fast=$((f1 > f3 ? f1 : f3))
 delay=$((fast / 100 > 300 ? fast / 100 : 300))
@@ -61,7 +61,7 @@ expect_eq "phase 1: every request answered" 80 $((c1 + c2 + c3))
 	fail "phase 1: slow real2 got $c2 conns, fast real1 $c1, real3 $c3 (want < half of each)"
 ok "phase 1: slow real2 got $c2 conns, fewer than half of real1's $c1 and real3's $c3"
 
-read -r r1 r2 r3 <<<"$(real_fields '.["response-us"]')"
+read -r r1 r2 r3 <<<"$(real_fields '.["response_us"]')"
 log "R (response-us) per real: $r1 $r2 $r3"
 expect_ge "real1 R > 0" 1 "$r1"
 expect_ge "real3 R > 0" 1 "$r3"
@@ -73,7 +73,7 @@ expect_ge "real2 R ($delay ms delay, NC <= 4)" $((delay * 1000 / 4)) "$r2"
 ok "real2's R $r2 us > 2 x real1's $r1 and real3's $r3"
 pr_vals=$(real_fields '.pr')
 expect_match "PR reported for every real" '^-?[0-9]+ -?[0-9]+ -?[0-9]+$' "$pr_vals"
-expect_match "age-ms reported" '^[0-9]+ [0-9]+ [0-9]+$' "$(real_fields '.["age-ms"]')"
+expect_match "age-ms reported" '^[0-9]+ [0-9]+ [0-9]+$' "$(real_fields '.["age_ms"]')"
 expect_match "ldctl real shows R and PR" "response-us $r2 .*pr -?[0-9]+" \
 	"$(ld real | grep -F "${REAL[2]}:")"
 
@@ -89,7 +89,7 @@ expect_eq "phase 2: every request answered" 80 $((d1 + d2 + d3))
 ((d2 * 2 >= d1 || d2 * 2 >= d3)) ||
 	fail "phase 2: real2 got $d2 conns, still less than half of real1's $d1 and real3's $d3"
 ok "phase 2: real2 won conns back: $d2 (was $c2), real1 $d1, real3 $d3"
-r2b=$(real_field 2 '.["response-us"]')
+r2b=$(real_field 2 '.["response_us"]')
 ((r2b < r2)) || fail "real2's R did not come down: $r2b us (was $r2)"
 ok "real2's R came down: $r2b us (was $r2)"
 

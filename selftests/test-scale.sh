@@ -80,9 +80,9 @@ log "$NV virtuals x 4 links through one ldctl restore"
 	awk -v n="$NV" 'BEGIN {
 		for (i = 0; i < n; i++) {
 			vip = sprintf("198.18.%d.%d:7", int(i / 256), i % 256)
-			printf "virtual add %s udp sched rr\n", vip
+			printf "virtual add udp %s sched rr\n", vip
 			for (r = 11; r <= 14; r++)
-				printf "link add %s udp 10.0.2.%d:%d\n", vip, r, 10000 + i
+				printf "link add udp %s real 10.0.2.%d port %d\n", vip, r, 10000 + i
 		}
 	}'
 } >"$T/config"
@@ -93,7 +93,7 @@ j=$(ld -j show)
 expect_eq "virtuals" "$NV" "$(jq '.virtuals | length' <<<"$j")"
 expect_eq "links" $((NV * 4)) "$(jq '[.virtuals[].links[]] | length' <<<"$j")"
 
-nsx "$NS_O" ldctl virtual add 192.0.2.10:80 tcp
+nsx "$NS_O" ldctl virtual add tcp 192.0.2.10:80
 modprobe ip_vs 2>/dev/null || true
 nsx "$NS_O" ipvsadm -A -t 192.0.2.10:80 -s rr
 nsx "$NS_O" ipvsadm -Ln | grep -q '192.0.2.10:80' ||

@@ -53,7 +53,7 @@ expect_eq "rr: link conns (live)" "10 10 10" "$(link_fields 80 tcp .conns)"
 expect_eq "rr: virtual conns (live)" 30 \
 	"$(virtual_field 80 tcp .conns)"
 expect_eq "rr: conns listed by ldctl -j conns" 30 \
-	"$(nconns ".client == \"$CLIENT\" and .[\"virtual-port\"] == 80")"
+	"$(nconns ".client == \"$CLIENT\" and .[\"virtual_port\"] == 80")"
 expect_eq "rr: real active (all closed)" "0 0 0" "$(actives)"
 
 log "rr follows the link order, not the real order"

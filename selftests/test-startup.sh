@@ -25,9 +25,9 @@ lds <<CMDS
 real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:8 tcp sched wlc
-link add $VIP:8 tcp ${REAL[1]}:8
-link add $VIP:8 tcp ${REAL[2]}:8
+virtual add tcp $VIP:8 sched wlc
+link add tcp $VIP:8 real ${REAL[1]} port 8
+link add tcp $VIP:8 real ${REAL[2]} port 8
 CMDS
 got=()
 for id in A B C D; do
@@ -40,10 +40,10 @@ expect_eq "real active" "2 2 0" "$(real_fields .active)"
 N=16
 log "control: wlc, no startup scheme"
 lds <<CMDS
-virtual add $VIP:80 tcp sched wlc
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
-link add $VIP:80 tcp ${REAL[3]}:80
+virtual add tcp $VIP:80 sched wlc
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
+link add tcp $VIP:80 real ${REAL[3]} port 80
 CMDS
 expect_eq "VIP:80 startup" none "$(virtual_field 80 tcp .startup)"
 names=$(http_names $N)
@@ -52,13 +52,13 @@ expect_eq "control: new conns per real (real3 takes all)" "0 0 $N" "$c1 $c2 $c3"
 
 log "startup rr startup-pct 25 startup-window 8"
 lds <<CMDS
-virtual add $VIP:81 tcp sched wlc startup rr startup-pct 25 startup-window 8
-link add $VIP:81 tcp ${REAL[1]}:80
-link add $VIP:81 tcp ${REAL[2]}:80
-link add $VIP:81 tcp ${REAL[3]}:80
+virtual add tcp $VIP:81 sched wlc startup rr startup-pct 25 startup-window 8
+link add tcp $VIP:81 real ${REAL[1]} port 80
+link add tcp $VIP:81 real ${REAL[2]} port 80
+link add tcp $VIP:81 real ${REAL[3]} port 80
 CMDS
 expect_eq "VIP:81 startup settings" "rr 25 8" \
-	"$(virtual_field 81 tcp '"\(.startup) \(.["startup-pct"]) \(.["startup-window"])"')"
+	"$(virtual_field 81 tcp '"\(.startup) \(.["startup_pct"]) \(.["startup_window"])"')"
 names=$(http_names $N "$VIP:81")
 read -r s1 s2 s3 <<<"$(tally "$names")"
 log "startup: new conns per real: $s1 $s2 $s3"
@@ -71,7 +71,7 @@ expect_ge "startup: real1 and real2 got the rest" $((N * 3 / 8)) $((s1 + s2))
 expect_eq "real active after (long-lived conns only)" "2 2 0" "$(real_fields .active)"
 
 log "startup none turns it off again"
-ld virtual set "$VIP:81" tcp startup none
+ld virtual set tcp "$VIP:81" startup none
 names=$(http_names 8 "$VIP:81")
 expect_eq "startup none: new conns per real" "0 0 8" "$(tally "$names")"
 

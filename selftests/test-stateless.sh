@@ -23,9 +23,9 @@ start_servers http who udp
 add_reals
 
 log "maglev, stateless: 30 HTTP requests"
-ld virtual add "$VIP:80" tcp sched maglev stateless
+ld virtual add tcp "$VIP:80" sched maglev stateless
 for n in 1 2 3; do
-	ld link add "$VIP:80" tcp "${REAL[$n]}:80"
+	ld link add tcp "$VIP:80" real "${REAL[$n]}" port 80
 done
 expect_eq "virtual stateless (json)" true "$(virtual_field 80 tcp .stateless)"
 expect_match "virtual stateless (show)" "sched maglev stateless" "$(ld virtual)"
@@ -40,25 +40,25 @@ expect_eq "conns created (stats)" 0 "$(gstat conns)"
 expect_eq "virtual conns" 0 "$(virtual_field 80 tcp .conns)"
 expect_ge "pkts-in (5 or more per HTTP conn)" 150 "$(gstat pkts-in)"
 expect_ge "pkts-out" 90 "$(gstat pkts-out)"
-read -r p1 p2 p3 <<<"$(link_fields 80 tcp '.stats["pkts-out"]')"
+read -r p1 p2 p3 <<<"$(link_fields 80 tcp '.stats["pkts_out"]')"
 if ((c1 && !p1 || c2 && !p2 || c3 && !p3)); then
 	fail "link pkts-out $p1 $p2 $p3 for requests $c1 $c2 $c3"
 fi
 ok "link pkts-out $p1 $p2 $p3 for requests $c1 $c2 $c3"
 
 log "maglev: a long-lived conn keeps its real when another one goes"
-ld virtual add "$VIP:8" tcp stateless
+ld virtual add tcp "$VIP:8" stateless
 expect_eq "default scheduler of a stateless virtual" maglev \
 	"$(virtual_field 8 tcp .sched)"
 for n in 1 2 3; do
-	ld link add "$VIP:8" tcp "${REAL[$n]}:8"
+	ld link add tcp "$VIP:8" real "${REAL[$n]}" port 8
 done
 conn_open A
 ra=$(conn_real A)
 conn_echoes A one || fail "conn A: no echo"
 other=1
 [[ $ra == real1 ]] && other=2
-ld link del "$VIP:8" tcp "${REAL[$other]}:8"
+ld link del tcp "$VIP:8" real "${REAL[$other]}" port 8
 conn_echoes A two || fail "conn A ($ra) died when real$other was removed"
 ok "conn A on $ra survived the removal of real$other"
 conn_close A
@@ -67,10 +67,10 @@ expect_eq "still no conn objects" 0 "$(nconns)"
 log "hash3: (SRC_IP + DST_IP + DST_PORT) % N"
 ld flush
 add_reals
-ld virtual add "$VIP:80" tcp sched hash3 stateless
+ld virtual add tcp "$VIP:80" sched hash3 stateless
 # links in another order than the addresses: N counts reals by address
 for n in 3 1 2; do
-	ld link add "$VIP:80" tcp "${REAL[$n]}:80"
+	ld link add tcp "$VIP:80" real "${REAL[$n]}" port 80
 done
 expect_eq "hash3: 3388998492 % 3 = 0: real1 for every conn" \
 	"real1 real1 real1 real1 real1 real1" "$(words "$(http_names 6)")"
@@ -78,15 +78,15 @@ ld real set "${REAL[1]}" weight 0
 expect_eq "hash3, real1 at weight 0: 3388998492 % 2 = 0: real2" \
 	"real2 real2 real2 real2" "$(words "$(http_names 4)")"
 ld real set "${REAL[1]}" weight 1
-ld virtual set "$VIP:80" tcp sched hash5
+ld virtual set tcp "$VIP:80" sched hash5
 names=$(http_names 12)
 expect_ge "hash5 (random client ports): more than one real" 2 \
 	"$(sort -u <<<"$names" | wc -l)"
 
 log "hash5, UDP: (SRC_IP + SRC_PORT + DST_IP + DST_PORT + PROTOCOL) % N"
-ld virtual add "$VIP:7" udp sched hash5 stateless
+ld virtual add udp "$VIP:7" sched hash5 stateless
 for n in 1 2 3; do
-	ld link add "$VIP:7" udp "${REAL[$n]}:7"
+	ld link add udp "$VIP:7" real "${REAL[$n]}" port 7
 done
 expect_eq "hash5 from port 40000 (3389038436 % 3 = 2)" "real3 $CLIENT:40000 hi" \
 	"$(udp_who 40000)"
@@ -97,30 +97,30 @@ expect_eq "no conn objects after TCP and UDP" 0 "$(nconns)"
 expect_eq "conns created" 0 "$(gstat conns)"
 
 log "refused configurations"
-out=$(ld virtual add 192.0.2.11:80 tcp sched rr stateless 2>&1) &&
+out=$(ld virtual add tcp 192.0.2.11:80 sched rr stateless 2>&1) &&
 	fail "a stateless virtual with rr was accepted"
 expect_match "stateless with rr" "needs a hashing scheduler" "$out"
-ld virtual add 192.0.2.11:80 tcp stateless
-out=$(ld link add 192.0.2.11:80 tcp "${REAL[1]}:80" 2>&1) &&
+ld virtual add tcp 192.0.2.11:80 stateless
+out=$(ld link add tcp 192.0.2.11:80 real "${REAL[1]}" port 80 2>&1) &&
 	fail "an ambiguous link was accepted"
 expect_match "real 1:80 for two stateless virtuals" "ambiguous" "$out"
 expect_eq "the refused link is not there" 0 \
 	"$(ld -j virtual | jq '.[] | select(.address == "192.0.2.11") | .links')"
-out=$(ld virtual set "$VIP:80" tcp sched wlc 2>&1) &&
+out=$(ld virtual set tcp "$VIP:80" sched wlc 2>&1) &&
 	fail "a stateless virtual was switched to wlc"
 expect_match "stateless to wlc" "needs a hashing scheduler" "$out"
 expect_eq "its scheduler is unchanged" hash5 "$(virtual_field 80 tcp .sched)"
 # another port of the same real is not ambiguous; a stateful one never is
-ld link add 192.0.2.11:80 tcp "${REAL[1]}:81"
-ld virtual add 192.0.2.12:80 tcp sched maglev
-ld link add 192.0.2.12:80 tcp "${REAL[1]}:80"
+ld link add tcp 192.0.2.11:80 real "${REAL[1]}" port 81
+ld virtual add tcp 192.0.2.12:80 sched maglev
+ld link add tcp 192.0.2.12:80 real "${REAL[1]}" port 80
 ld real set "${REAL[2]}" weight 0
 ld real set "${REAL[3]}" weight 0
 expect_eq "HTTP answered from real1 alone after the refusals" "real1 real1" \
 	"$(words "$(http_names 2)")"
 
 log "maglev on a stateful virtual: conns as usual"
-ld link add 192.0.2.12:80 tcp "${REAL[2]}:80"
+ld link add tcp 192.0.2.12:80 real "${REAL[2]}" port 80
 ld real set "${REAL[2]}" weight 1
 names=$(http_names 4 192.0.2.12)
 expect_eq "stateful maglev: answered" 4 "$(grep -c '^real[12]$' <<<"$names")"

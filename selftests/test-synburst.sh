@@ -28,15 +28,15 @@ config set retry-interval $RETRY
 real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:80 tcp sched rr
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
-link add $VIP:80 tcp ${REAL[3]}:80
-virtual add $VIP:81 tcp sched rr
-link add $VIP:81 tcp ${REAL[2]}:80
+virtual add tcp $VIP:80 sched rr
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
+link add tcp $VIP:80 real ${REAL[3]} port 80
+virtual add tcp $VIP:81 sched rr
+link add tcp $VIP:81 real ${REAL[2]} port 80
 CMDS
 expect_eq "defaults: syn-resends syn-resend-gap fail-threshold" "2 500 3 3 3" \
-	"$(gconfig syn-resends) $(gconfig syn-resend-gap) $(real_fields '.["fail-threshold"]')"
+	"$(gconfig syn-resends) $(gconfig syn-resend-gap) $(real_fields '.["fail_threshold"]')"
 pd ip route add "$SPOOF.0/24" via "$CLIENT"
 for n in 1 2 3; do
 	pr "$n" tc qdisc add dev eth0 root netem delay 50ms
@@ -105,7 +105,7 @@ t1=$(date +%s%N)
 # the probe's SYN-ACK came before t0, by less than a poll
 (((t1 - t0) / 1000000 < RETRY * 1000 - 1500)) ||
 	fail "the ditches took $(((t1 - t0) / 1000000)) ms: too slow to test the hold-down"
-expect_ge "real2 ditch-consec" 3 "$(jreal "$j" 2 '.["ditch-consec"]')"
+expect_ge "real2 ditch-consec" 3 "$(jreal "$j" 2 '.["ditch_consec"]')"
 expect_eq "real2 held in service" in "$(jreal "$j" 2 .state)"
 sleep $((RETRY + 1 - (t1 - t0) / 1000000000))
 burst "$SPOOF.50" 44000 4 600 81

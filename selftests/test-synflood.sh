@@ -78,12 +78,12 @@ lds <<CMDS
 real add ${REAL[1]}
 real add ${REAL[2]}
 real add ${REAL[3]}
-virtual add $VIP:80 tcp sched rr
-link add $VIP:80 tcp ${REAL[1]}:80
-link add $VIP:80 tcp ${REAL[2]}:80
-link add $VIP:80 tcp ${REAL[3]}:80
-virtual add $VIP:5201 tcp sched rr
-link add $VIP:5201 tcp ${REAL[1]}:5201
+virtual add tcp $VIP:80 sched rr
+link add tcp $VIP:80 real ${REAL[1]} port 80
+link add tcp $VIP:80 real ${REAL[2]} port 80
+link add tcp $VIP:80 real ${REAL[3]} port 80
+virtual add tcp $VIP:5201 sched rr
+link add tcp $VIP:5201 real ${REAL[1]} port 5201
 CMDS
 
 # the pressure events, for the whole test
@@ -107,7 +107,7 @@ sample()
 
 	: >"$T/samples"
 	while ((SECONDS < end)); do
-		ld -j stats | jq -r '.config | "\(.["conn-count"]) \(.["embryonic-count"]) \(.pressure)"' \
+		ld -j stats | jq -r '.config | "\(.["conn_count"]) \(.["embryonic_count"]) \(.pressure)"' \
 			>>"$T/samples" || true
 		sleep 0.5
 	done
@@ -148,7 +148,7 @@ phase()
 	MAXEMB=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$T/samples")
 	log "$name: flood $(cat "$T/flood.out"); legit $out; bulk $BULK0 -> $BULK1 kbit/s;" \
 		"conns max $MAXCONNS, embryonic max $MAXEMB ($(wc -l <"$T/samples") samples)"
-	log "$name: $(ld -j stats | jq -c '.stats | {conns, "drop-conn-limit", "embryonic-evicted", "drop-syn-pressure", "pressure-starts", "conns-expired"}')"
+	log "$name: $(ld -j stats | jq -c '.stats | {conns, drop_conn_limit, embryonic_evicted, drop_syn_pressure, pressure_starts, conns_expired}')"
 	[[ -n "$SENT" && -n "$LEGIT" ]] || fail "$name: no figures from ldflood"
 	expect_ge "$name: flood SYNs sent" 1000 "$SENT"
 	expect_ge "$name: legitimate conns through (per mille)" "$LEGIT_PCT" "$LEGIT"

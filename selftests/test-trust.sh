@@ -81,7 +81,7 @@ fi
 
 log "an unprivileged user in the init netns"
 refused "uid 65534: virtual add" "operation not permitted" \
-	"${NOBODY[@]}" ldctl virtual add "$VIP:7" udp
+	"${NOBODY[@]}" ldctl virtual add udp "$VIP:7"
 refused "uid 65534: show (a dump)" "operation not permitted" \
 	"${NOBODY[@]}" ldctl show
 refused "uid 65534: config set" "operation not permitted" \
@@ -94,7 +94,7 @@ refused "uid 65534: monitor (the events group)" \
 log "the root of a user namespace, delegation off"
 INIT_MSG="needs CAP_NET_ADMIN in the initial user namespace"
 refused "unshare -Urn: virtual add" "operation not permitted.*kernel: .*$INIT_MSG" \
-	"${NOBODY[@]}" unshare -Urn ldctl virtual add "$VIP:7" udp
+	"${NOBODY[@]}" unshare -Urn ldctl virtual add udp "$VIP:7"
 # a dump's start() gets an extack since 6.2: 6.1 refuses without a reason
 DUMP_MSG="operation not permitted.*kernel: .*$INIT_MSG"
 if [[ $(uname -r) =~ ^6\.1\. ]]; then
@@ -111,9 +111,9 @@ echo 1 >"$PARAM"
 expect_eq "userns_delegate" Y "$(cat "$PARAM")"
 # not in the init netns: there uid 65534 still has no CAP_NET_ADMIN
 refused "uid 65534 in the init netns, delegation on" "operation not permitted" \
-	"${NOBODY[@]}" ldctl virtual add "$VIP:7" udp
+	"${NOBODY[@]}" ldctl virtual add udp "$VIP:7"
 out=$("${NOBODY[@]}" unshare -Urn bash -c \
-	"ldctl virtual add $VIP:7 udp && ldctl -j show")
+	"ldctl virtual add udp $VIP:7 && ldctl -j show")
 expect_eq "unshare -Urn: virtual add, show" "$VIP" \
 	"$(jq -r '.virtuals[0].address' <<<"$out")"
 
@@ -181,16 +181,16 @@ pc busybox ping -c 1 -W 5 10.0.1.1 >/dev/null
 log "the delegated user runs ldir in its netns"
 # the first request names the owner whose memory cgroup is charged
 uld config set timeout-udp 600
-uld virtual add "$VIP:7" udp sched rr
+uld virtual add udp "$VIP:7" sched rr
 uld real add "${REAL[1]}"
-uld link add "$VIP:7" udp "${REAL[1]}:7"
+uld link add udp "$VIP:7" real "${REAL[1]}" port 7
 expect_eq "the delegated user's virtual" "$VIP 7 udp 1" \
 	"$(uld -j show | jq -r '.virtuals[0] | "\(.address) \(.port) \(.protocol) \(.links | length)"')"
 
 log "caps: lower, not raise"
 DEF=$(cat /sys/module/ldir/parameters/conn_max)
 expect_eq "conn-max starts at the module's conn_max" "$DEF" \
-	"$(uld -j stats | jq -r '.config["conn-max"]')"
+	"$(uld -j stats | jq -r '.config["conn_max"]')"
 refused "delegated: conn-max 4294967295" \
 	"operation not permitted.*kernel: .*only the host admin may raise a cap" \
 	uld config set conn-max 4294967295
@@ -204,10 +204,10 @@ refused "delegated: virtual-max 4097" \
 	uld config set virtual-max 4097
 uld config set virtual-max 1
 refused "delegated: a second virtual past virtual-max 1" "too many virtuals" \
-	uld virtual add "$VIP:8" udp
+	uld virtual add udp "$VIP:8"
 uld config set virtual-max 4096 fpa-max 100 real-max 10 link-max 10 bind-max 0
 expect_eq "delegated: the other caps lowered" "100 4096 10 10 0" \
-	"$(uld -j stats | jq -r '.config | "\(.["fpa-max"]) \(.["virtual-max"]) \(.["real-max"]) \(.["link-max"]) \(.["bind-max"])"')"
+	"$(uld -j stats | jq -r '.config | "\(.["fpa_max"]) \(.["virtual_max"]) \(.["real_max"]) \(.["link_max"]) \(.["bind_max"])"')"
 refused "delegated: embryonic-max past half of conn_max" \
 	"operation not permitted.*kernel: .*only the host admin may raise a cap" \
 	uld config set embryonic-max $((DEF / 2 + 1))
@@ -216,10 +216,10 @@ uld config set embryonic-max 0
 ok "delegated: embryonic-max lowered, and back to 0 (half of conn-max)"
 dadm config set conn-max $((DEF * 2))
 expect_eq "the host admin raises it in the same netns" $((DEF * 2)) \
-	"$(uld -j stats | jq -r '.config["conn-max"]')"
+	"$(uld -j stats | jq -r '.config["conn_max"]')"
 uld config set conn-max "$CAP"
 expect_eq "delegated: conn-max lowered" "$CAP" \
-	"$(uld -j stats | jq -r '.config["conn-max"]')"
+	"$(uld -j stats | jq -r '.config["conn_max"]')"
 
 # mem_current: memory.current of $CG, once every CPU's precharged stock of
 # it went back (a memory.high under the usage drains the stocks): what $CG
@@ -251,13 +251,13 @@ table ip ldir_flood {
 NFT
 pc bash -c "exec 3>/dev/udp/$VIP/7; for ((i = 0; i < $FLOWS; i++)); do echo x >&3; done" ||
 	fail "the client could not send"
-wait_for 10 bash -c "[[ \$(nsenter -t $P -n ldctl -j stats | jq -r '.stats[\"drop-conn-limit\"]') == $((FLOWS - CAP)) ]]" || true
+wait_for 10 bash -c "[[ \$(nsenter -t $P -n ldctl -j stats | jq -r '.stats.drop_conn_limit') == $((FLOWS - CAP)) ]]" || true
 # (as the admin: a process in $CG would leave a charged stock behind)
 stats=$(dadm -j stats)
-expect_eq "conn-count stops at the cap" "$CAP" "$(jq -r '.config["conn-count"]' <<<"$stats")"
+expect_eq "conn-count stops at the cap" "$CAP" "$(jq -r '.config["conn_count"]' <<<"$stats")"
 expect_eq "flows past the cap: drop-conn-limit" $((FLOWS - CAP)) \
-	"$(jq -r '.stats["drop-conn-limit"]' <<<"$stats")"
-expect_eq "no conn failed to allocate" 0 "$(jq -r '.stats["drop-nomem"]' <<<"$stats")"
+	"$(jq -r '.stats["drop_conn_limit"]' <<<"$stats")"
+expect_eq "no conn failed to allocate" 0 "$(jq -r '.stats["drop_nomem"]' <<<"$stats")"
 
 if [[ -z "$CG" ]]; then
 	skip "the memory cgroup part: $MEMCG (all else passed)"
@@ -284,4 +284,4 @@ refused "delegation off again: the namespace's root is refused" \
 refused "delegation off again: the namespace's root is refused (a do)" \
 	"operation not permitted.*kernel: .*$INIT_MSG" uld stats
 expect_eq "the host admin still sees its conns" "$CAP" \
-	"$(dadm -j stats | jq -r '.config["conn-count"]')"
+	"$(dadm -j stats | jq -r '.config["conn_count"]')"

@@ -14,48 +14,47 @@
 
 void usage_assign(FILE *f)
 {
-	fputs("  ldctl assign VIP:PORT:BIND [tcp|udp] CLIENT[/LEN]\n"
-	      "  ldctl unassign VIP:PORT:BIND [tcp|udp] CLIENT[/LEN]\n"
+	fputs("  ldctl assign tcp|udp VIP:PORT bind ID CLIENT[/LEN]\n"
+	      "  ldctl unassign tcp|udp VIP:PORT bind ID CLIENT[/LEN]\n"
 	      "  ldctl binds\n", f);
 }
 
-int bind_parse(int argc, char **argv, struct ld_bind *b)
+/* cmd: "assign" or "unassign", for the errors */
+static int bind_parse_cmd(const char *cmd, int argc, char **argv,
+			  struct ld_bind *b)
 {
-	struct ld_ep ep;
+	int i;
 
 	memset(b, 0, sizeof(*b));
-	if (argc < 1)
-		return ldctl_usage_err(usage_assign, "missing VIP:PORT:BIND");
-	if (argc < 2)
-		return ldctl_usage_err(usage_assign,
-				       "missing CLIENT[/LEN] after \"%s\"",
-				       argv[0]);
-	if (argc > 3)
-		return ldctl_usage_err(usage_assign,
-				       "unexpected argument \"%s\"", argv[3]);
-	if (parse_ep(argv[0], EP_NEED_PORT | EP_BIND, &ep))
+	i = parse_vkey(cmd, usage_assign, argc, argv, &b->virt);
+	if (i < 0)
 		return 1;
-	if (!ep.has_bind)
+	if (!(b->virt.has & LD_HAS_BIND))
 		return ldctl_usage_err(usage_assign,
-				       "missing bind ID in \"%s\" (write VIP:PORT:BIND)",
-				       argv[0]);
-	if (!ep.bind)
+				       "%s: missing \"bind ID\" after \"%s\"",
+				       cmd, argv[1]);
+	if (!b->virt.bind_id)
 		return ldctl_usage_err(usage_assign,
-				       "bind ID 0 in \"%s\" is the general instance: it serves every client without a bind",
-				       argv[0]);
-	b->virt.addr = ep.addr;
-	b->virt.port = ep.port;
-	b->virt.bind_id = ep.bind;
-	b->virt.protocol = IPPROTO_TCP;
-	if (argc == 3 && parse_proto(argv[1], &b->virt.protocol))
-		return 1;
-	if (parse_prefix(argv[argc - 1], &b->client, &b->plen))
+				       "bind ID 0 is the general instance: it serves every client without a bind");
+	if (i >= argc)
+		return ldctl_usage_err(usage_assign,
+				       "missing CLIENT[/LEN] after \"bind %s\"",
+				       argv[3]);
+	if (i + 1 < argc)
+		return ldctl_usage_err(usage_assign,
+				       "unexpected argument \"%s\"", argv[i + 1]);
+	if (parse_prefix(argv[i], &b->client, &b->plen))
 		return 1;
 	if (b->client.family != b->virt.addr.family)
 		return ldctl_usage_err(usage_assign,
 				       "client \"%s\" and virtual \"%s\" are of different address families",
-				       argv[argc - 1], argv[0]);
+				       argv[i], argv[1]);
 	return 0;
+}
+
+int bind_parse(int argc, char **argv, struct ld_bind *b)
+{
+	return bind_parse_cmd("assign", argc, argv, b);
 }
 
 static int bind_req(struct ldctl *ctx, uint8_t cmd, int argc, char **argv)
@@ -69,7 +68,8 @@ static int bind_req(struct ldctl *ctx, uint8_t cmd, int argc, char **argv)
 		usage_assign(stdout);
 		return 0;
 	}
-	if (bind_parse(argc, argv, &b))
+	if (bind_parse_cmd(cmd == LDIR_CMD_BIND_NEW ? "assign" : "unassign",
+			   argc, argv, &b))
 		return 1;
 	if (ctx->dry_run)
 		return 0;

@@ -15,7 +15,7 @@
 void usage_fpa(FILE *f)
 {
 	fputs("  ldctl fpa [show]\n"
-	      "  ldctl fpa flush [VIP:PORT[:BIND] [tcp|udp]]\n", f);
+	      "  ldctl fpa flush [tcp|udp VIP:PORT [bind ID]]\n", f);
 }
 
 static int fpa_cb(const struct nlmsghdr *nlh, void *data)
@@ -35,26 +35,21 @@ int ld_dump_fpas(struct nl *nl, struct ld_list *list)
 LDCTL_DEFINE_LIST_SHOW(fpa_show, struct ld_fpa, usage_fpa, ld_dump_fpas,
 		       js_fpa, pr_fpa)
 
-/* The virtual whose FPAs go: VIP:PORT[:BIND] [tcp|udp]; none: all. */
+/* The virtual whose FPAs go: tcp|udp VIP:PORT [bind ID]; none: all. */
 int fpa_flush_parse(int argc, char **argv, struct ld_virtual *v, bool *one)
 {
-	struct ld_ep ep;
+	int i;
 
 	memset(v, 0, sizeof(*v));
 	*one = false;
 	if (!argc)
 		return 0;
-	if (argc > 2)
+	i = parse_vkey("fpa flush", usage_fpa, argc, argv, v);
+	if (i < 0)
+		return 1;
+	if (i < argc)
 		return ldctl_usage_err(usage_fpa, "unexpected argument \"%s\"",
-				       argv[2]);
-	if (parse_ep(argv[0], EP_NEED_PORT | EP_BIND, &ep))
-		return 1;
-	v->addr = ep.addr;
-	v->port = ep.port;
-	v->bind_id = ep.bind;
-	v->protocol = IPPROTO_TCP;
-	if (argc == 2 && parse_proto(argv[1], &v->protocol))
-		return 1;
+				       argv[i]);
 	*one = true;
 	return 0;
 }

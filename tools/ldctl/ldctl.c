@@ -85,16 +85,20 @@ static void usage_all(FILE *f)
 			objects[i].usage(f);
 	fputs("  ldctl help\n"
 	      "\n"
-	      "Options: -j, --json     JSON output\n"
-	      "         -n, --numeric  protocols, states and times as numbers\n"
+	      "Options: -j, --json        JSON output\n"
+	      "         -n, --numeric     protocols, states and times as numbers\n"
+	      "         -d, --details     show: every setting and measure\n"
+	      "         -s, --stats       show: packet and byte counters\n"
+	      "         -N, --netns NAME  run in network namespace NAME (ip netns)\n"
+	      "         -V, --version     ldctl's and the module's versions\n"
+	      "A virtual: tcp|udp VIP:PORT [bind ID], in every command.\n"
 	      "Addresses: 192.0.2.10:80, [2001:db8::1]:80; port 0: every port.\n",
 	      f);
 }
 
 void ldctl_usage(FILE *f)
 {
-	fputs("Usage: ldctl [-j|--json] [-n|--numeric] OBJECT [COMMAND] [ARGS]\n",
-	      f);
+	fputs("Usage: ldctl [OPTIONS] OBJECT [COMMAND] [ARGS]\n", f);
 	usage_all(f);
 }
 

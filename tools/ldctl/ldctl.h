@@ -21,6 +21,8 @@ struct ldctl {
 	bool json;		/* -j: one JSON document on stdout */
 	bool numeric;		/* -n: raw numbers, no names */
 	bool color;		/* stdout is a tty */
+	bool details;		/* -d: show every setting and measure */
+	bool stats;		/* -s: show the traffic counters */
 	bool dry_run;		/* parse the arguments, send nothing */
 	struct nl *nl;		/* opened on first use */
 };
@@ -116,6 +118,11 @@ int fpa_flush_parse(int argc, char **argv, struct ld_virtual *v, bool *one);
  * Returns the number of words, or -1 when there are more than max.
  */
 int restore_split(char *line, char **words, int max);
+/*
+ * A line of the syntax before ldctl 0.2 rewritten into today's (malloc'd),
+ * or NULL when it is not in the old syntax; restore and sync read it.
+ */
+char *restore_old_line(const char *line);
 
 /* Writes the running configuration in the config form; 0 or 1 (reported). */
 int ldctl_save(struct ldctl *ctx, FILE *f);
@@ -163,7 +170,8 @@ int ld_dump_fpas(struct nl *nl, struct ld_list *list);
 static int name(struct ldctl *ctx, int argc, char **argv)		\
 {									\
 	struct ld_list list = LD_LIST_INIT(type);			\
-	struct pr p = { stdout, ctx->numeric, ctx->color };		\
+	struct pr p = { .f = stdout, .numeric = ctx->numeric,		\
+			 .color = ctx->color };				\
 	struct json j;							\
 	struct nl *nl;							\
 	size_t i;							\

@@ -14,52 +14,75 @@
 
 void usage_link(FILE *f)
 {
-	fputs("  ldctl link add VIP:PORT[:BIND] [tcp|udp] REAL[:PORT]\n"
-	      "  ldctl link del VIP:PORT[:BIND] [tcp|udp] REAL[:PORT] [flush]\n"
+	fputs("  ldctl link add tcp|udp VIP:PORT [bind ID] real ADDR[:PORT] [port PORT]\n"
+	      "  ldctl link del tcp|udp VIP:PORT [bind ID] real ADDR[:PORT] [port PORT] [flush]\n"
+	      "      real: the real's key, as in \"real add\" (ADDR:PORT is looked up,\n"
+	      "      then ADDR); port: where the real receives this virtual's conns\n"
+	      "      (none or 0: the real's port, else the client's destination port)\n"
 	      "  ldctl link [show]\n", f);
 }
 
 /*
- * The port written after the real is both the real's key port (the kernel
- * looks up (addr, port), then (addr, 0)) and the link's port.
+ * The real's key (ADDR[:PORT], as "real add" writes it) and the link's
+ * port are two settings: "real 10.0.2.11 port 8080" sends the virtual's
+ * conns to port 8080 of the real 10.0.2.11 (port 0).
  */
 int link_parse(enum ld_verb verb, int argc, char **argv, struct ld_link *l,
 	       bool *flush)
 {
-	struct ld_ep vep, rep;
-	int npos = argc;
+	const char *cmd = verb == LD_DEL ? "link del" : "link add";
+	bool has_real = false, has_port = false;
+	struct ld_ep rep;
+	uint32_t port;
+	int i;
 
 	memset(l, 0, sizeof(*l));
 	*flush = false;
-	if (argc > 0 && !strcmp(argv[argc - 1], "flush")) {
-		if (verb != LD_DEL)
+	i = parse_vkey(cmd, usage_link, argc, argv, &l->virt);
+	if (i < 0)
+		return 1;
+	for (; i < argc; i++) {
+		const char *kw = argv[i];
+
+		if (!strcmp(kw, "flush") && verb == LD_DEL && !*flush) {
+			*flush = true;
+			continue;
+		}
+		if (!strcmp(kw, "flush") && verb == LD_DEL)
+			return ldctl_usage_err(usage_link,
+					       "\"flush\" given twice");
+		if (!strcmp(kw, "flush"))
 			return ldctl_usage_err(usage_link,
 					       "unexpected argument \"flush\" (only link del takes it)");
-		*flush = true;
-		npos--;
+		if (strcmp(kw, "real") && strcmp(kw, "port"))
+			return ldctl_usage_err(usage_link,
+					       "unknown argument \"%s\"%s", kw,
+					       looks_like_ep(kw) ?
+					       " (write \"real ADDR[:PORT]\")" : "");
+		if (i + 1 >= argc)
+			return ldctl_usage_err(usage_link,
+					       "missing value after \"%s\"",
+					       kw);
+		if ((!strcmp(kw, "real") && has_real) ||
+		    (!strcmp(kw, "port") && has_port))
+			return ldctl_usage_err(usage_link,
+					       "\"%s\" given twice", kw);
+		if (!strcmp(kw, "real")) {
+			if (parse_ep(argv[++i], EP_PORT, &rep))
+				return 1;
+			l->real.addr = rep.addr;
+			l->real.port = rep.port;
+			has_real = true;
+		} else {
+			if (parse_u32("port", argv[++i], 0, 65535, &port))
+				return 1;
+			l->port = port;
+			has_port = true;
+		}
 	}
-	if (npos < 1)
-		return ldctl_usage_err(usage_link, "missing VIP:PORT");
-	if (npos < 2)
+	if (!has_real)
 		return ldctl_usage_err(usage_link,
-				       "missing REAL[:PORT] after \"%s\"",
-				       argv[0]);
-	if (npos > 3)
-		return ldctl_usage_err(usage_link,
-				       "unexpected argument \"%s\"", argv[3]);
-	if (parse_ep(argv[0], EP_NEED_PORT | EP_BIND, &vep))
-		return 1;
-	l->virt.addr = vep.addr;
-	l->virt.port = vep.port;
-	l->virt.bind_id = vep.bind;
-	l->virt.protocol = IPPROTO_TCP;
-	if (npos == 3 && parse_proto(argv[1], &l->virt.protocol))
-		return 1;
-	if (parse_ep(argv[npos - 1], EP_PORT, &rep))
-		return 1;
-	l->real.addr = rep.addr;
-	l->real.port = rep.port;
-	l->port = rep.port;
+				       "%s: missing \"real ADDR[:PORT]\"", cmd);
 	return 0;
 }
 

@@ -173,6 +173,10 @@ const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_PRESSURE] = "pressure",
 };
 
+const char *const ld_sched_names[] = {
+	"rr", "wrr", "lc", "wlc", "pr", "hash3", "hash5", "maglev", NULL
+};
+
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b)
 {
 	return a->family == b->family && !memcmp(a->addr, b->addr, 16);
@@ -207,12 +211,14 @@ const char *ld_prefix_str(const struct ld_addr *a, uint8_t plen, char *buf)
 
 const char *ld_vkey_str(const struct ld_virtual *v, char *buf)
 {
-	size_t n;
+	const char *proto = ld_proto_name(v->protocol);
+	char ep[LD_EP_STRLEN];
+	int n;
 
-	ld_ep_str(&v->addr, v->port, buf);
-	n = strlen(buf);
+	ld_ep_str(&v->addr, v->port, ep);
+	n = snprintf(buf, LD_VKEY_STRLEN, "%s %s", proto ? proto : "?", ep);
 	if (v->bind_id)
-		snprintf(buf + n, LD_EP_STRLEN - n, ":%u", v->bind_id);
+		snprintf(buf + n, LD_VKEY_STRLEN - n, " bind %u", v->bind_id);
 	return buf;
 }
 

@@ -185,6 +185,11 @@ const char *ld_conn_state_name(uint8_t state);	/* lower case */
 const char *ld_startup_name(uint8_t startup);
 const char *ld_event_name(uint8_t type);
 extern const char *const ld_stats_names[LDIR_STATS_A_MAX + 1];
+/*
+ * The schemes the module has (its scheduler ops), NULL-terminated: the one
+ * list help, completion (through help) and the docs' check read.
+ */
+extern const char *const ld_sched_names[];
 extern const char *const ld_config_names[LDIR_CONFIG_A_MAX + 1];
 
 bool ld_addr_eq(const struct ld_addr *a, const struct ld_addr *b);
@@ -194,7 +199,12 @@ const char *ld_addr_str(const struct ld_addr *a, char *buf);
 const char *ld_ep_str(const struct ld_addr *a, uint16_t port, char *buf);
 /* "198.51.100.0/24"; buf has LD_EP_STRLEN bytes */
 const char *ld_prefix_str(const struct ld_addr *a, uint8_t plen, char *buf);
-/* The key of a virtual instance: "192.0.2.10:80:1" (":BIND" if not 0). */
+/*
+ * The key of a virtual instance as the commands take it:
+ * "tcp 192.0.2.10:80 bind 1" (" bind ID" if not 0); buf has LD_VKEY_STRLEN
+ * bytes.
+ */
+#define LD_VKEY_STRLEN	(LD_EP_STRLEN + 20)
 const char *ld_vkey_str(const struct ld_virtual *v, char *buf);
 
 bool ld_virtual_key_eq(const struct ld_virtual *a, const struct ld_virtual *b);

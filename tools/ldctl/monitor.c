@@ -25,7 +25,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[LDIR_A_MAX + 1];
 	struct ldctl *ctx = data;
-	struct pr p = { stdout, ctx->numeric, ctx->color };
+	struct pr p = { .f = stdout, .numeric = ctx->numeric,
+			.color = ctx->color };
 	struct ld_event e;
 	struct json j;
 

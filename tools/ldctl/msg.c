@@ -694,14 +694,17 @@ int msg_parse_event(const struct nlattr *nest, struct ld_event *e)
 
 /* Error messages */
 
-/* " 192.0.2.10:80 tcp", " 10.0.2.11:0", " 192.0.2.10:80 tcp -> 10.0.2.11:0" */
+/*
+ * As the commands write them: " tcp 192.0.2.10:80", " 10.0.2.11:0",
+ * " tcp 192.0.2.10:80 real 10.0.2.11:0 port 8080"
+ */
 static void describe_vkey(const struct ld_virtual *v, char *buf, size_t len)
 {
 	const char *proto = ld_proto_name(v->protocol);
 	char ep[LD_EP_STRLEN];
 
-	snprintf(buf, len, " %s %s", ld_ep_str(&v->addr, v->port, ep),
-		 proto ? proto : "?");
+	snprintf(buf, len, " %s %s", proto ? proto : "?",
+		 ld_ep_str(&v->addr, v->port, ep));
 	if (v->bind_id)
 		snprintf(buf + strlen(buf), len - strlen(buf), " bind %u",
 			 v->bind_id);
@@ -721,9 +724,11 @@ static void describe_object(const struct nlattr *a, const struct attr_set *set,
 		snprintf(buf, len, " %s", ld_ep_str(&r.addr, r.port, ep));
 	} else if (set == &link_set && !msg_parse_link(a, &l)) {
 		describe_vkey(&l.virt, buf, len);
-		snprintf(buf + strlen(buf), len - strlen(buf), " -> %s",
-			 ld_ep_str(&l.real.addr, l.port ? l.port : l.real.port,
-				   ep));
+		snprintf(buf + strlen(buf), len - strlen(buf), " real %s",
+			 ld_ep_str(&l.real.addr, l.real.port, ep));
+		if (l.port)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " port %u", l.port);
 	}
 }
 

@@ -227,6 +227,7 @@ struct family_info {
 	uint16_t id;
 	const char *group;	/* the multicast group wanted, or NULL */
 	uint32_t group_id;	/* 0: not found */
+	uint32_t version;	/* CTRL_ATTR_VERSION */
 };
 
 /* CTRL_ATTR_MCAST_GROUPS: a nest of nests of NAME and ID */
@@ -260,6 +261,9 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
 			fi->id = mnl_attr_get_u16(a);
+		if (mnl_attr_get_type(a) == CTRL_ATTR_VERSION &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			fi->version = mnl_attr_get_u32(a);
 		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS &&
 		    fi->group && mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
 			family_groups(a, fi);
@@ -413,6 +417,19 @@ int nl_lookup(const char *name)
 	id = nl_family_id(nl, name);
 	nl_close(nl);
 	return id;
+}
+
+int nl_family_version(const char *name)
+{
+	struct family_info fi = { };
+	struct nl *nl = nl_socket();
+	int err;
+
+	if (!nl)
+		return -EIO;
+	err = nl_family(nl, name, &fi);
+	nl_close(nl);
+	return err ? err : (int)fi.version;
 }
 
 void nl_close(struct nl *nl)

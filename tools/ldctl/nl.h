@@ -20,6 +20,8 @@ typedef int (*nl_cb)(const struct nlmsghdr *nlh, void *data);
 struct nl *nl_open(void);
 /* The id of a generic netlink family, or -errno (-ENOENT: not there). */
 int nl_lookup(const char *name);
+/* The version of a generic netlink family, or -errno (-ENOENT). */
+int nl_family_version(const char *name);
 void nl_close(struct nl *nl);
 
 /* Starts a request for cmd in the socket's buffer (NLM_F_REQUEST|ACK). */

@@ -216,6 +216,52 @@ int parse_proto(const char *s, uint8_t *proto)
 	return 0;
 }
 
+/* a word that starts like an address: the protocol before it is missing */
+bool looks_like_ep(const char *s)
+{
+	return *s == '[' || (*s >= '0' && *s <= '9') || strchr(s, ':');
+}
+
+int parse_vkey(const char *cmd, void (*usage)(FILE *f), int argc,
+	       char **argv, struct ld_virtual *v)
+{
+	struct ld_ep ep;
+
+	if (argc < 1 || looks_like_ep(argv[0])) {
+		ldctl_usage_err(usage,
+				"%s: protocol missing: tcp|udp before VIP:PORT",
+				cmd);
+		return -1;
+	}
+	if (parse_proto(argv[0], &v->protocol))
+		return -1;
+	if (argc < 2) {
+		ldctl_usage_err(usage, "%s: missing VIP:PORT after \"%s\"",
+				cmd, argv[0]);
+		return -1;
+	}
+	if (parse_ep(argv[1], EP_NEED_PORT | EP_BIND, &ep))
+		return -1;
+	if (ep.has_bind) {
+		ldctl_usage_err(usage,
+				"%s: unexpected bind ID in \"%s\" (write VIP:PORT bind %u)",
+				cmd, argv[1], ep.bind);
+		return -1;
+	}
+	v->addr = ep.addr;
+	v->port = ep.port;
+	if (argc < 3 || strcmp(argv[2], "bind"))
+		return 2;
+	if (argc < 4) {
+		ldctl_usage_err(usage, "%s: missing value after \"bind\"", cmd);
+		return -1;
+	}
+	if (parse_u32("bind ID", argv[3], 0, UINT32_MAX, &v->bind_id))
+		return -1;
+	v->has |= LD_HAS_BIND;
+	return 4;
+}
+
 int parse_state(const char *s, uint8_t *state)
 {
 	if (!strcmp(s, "in")) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "model.h"
 
@@ -45,6 +46,22 @@ int parse_ep(const char *s, unsigned int flags, struct ld_ep *ep);
 int parse_prefix(const char *s, struct ld_addr *a, uint8_t *plen);
 
 int parse_proto(const char *s, uint8_t *proto);		/* tcp | udp */
+
+/*
+ * The key of a virtual instance, one grammar in every command:
+ *
+ *   tcp|udp VIP:PORT [bind ID]
+ *
+ * The protocol comes first, as ipvsadm's -t/-u, and is never implied; the
+ * bind ID is a keyword, as in the settings. Fills the key fields of v
+ * (LD_HAS_BIND when "bind" was given) and returns the number of words
+ * taken, or -1 after reporting the error; cmd names the command in it
+ * ("link add").
+ */
+/* s starts like an address or endpoint (a digit, '[' or has a ':') */
+bool looks_like_ep(const char *s);
+int parse_vkey(const char *cmd, void (*usage)(FILE *f), int argc,
+	       char **argv, struct ld_virtual *v);
 int parse_state(const char *s, uint8_t *state);		/* in | out */
 int parse_sched(const char *s, char *sched);		/* length only */
 int parse_startup(const char *s, uint8_t *startup);	/* rr | none */

@@ -17,6 +17,8 @@ struct pr {
 	FILE *f;
 	bool numeric;	/* protocols, states and times as raw numbers */
 	bool color;
+	bool details;	/* show: every setting and measure (-d) */
+	bool stats;	/* show: every counter (-s) */
 };
 
 /* Human */

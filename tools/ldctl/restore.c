@@ -12,6 +12,7 @@
 
 #include "ldctl.h"
 #include "model.h"
+#include "parse.h"
 
 #define RESTORE_MAX_WORDS	64
 
@@ -86,10 +87,154 @@ void free_lines(struct lines *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Runs one line; *cmd: it held a command (not blank, not a comment). */
-static int run_line(struct ldctl *ctx, char *line, bool *cmd)
+/*
+ * The syntax before the virtual's key became "tcp|udp VIP:PORT [bind ID]"
+ * and the link's port its own word, read for one release:
+ *   virtual add|set|del VIP:PORT tcp|udp ... [bind ID] ...
+ *   link add|del VIP:PORT[:BIND] [tcp|udp] REAL[:PORT] [flush]
+ *   assign|unassign VIP:PORT:BIND [tcp|udp] CLIENT[/LEN]
+ *   fpa flush VIP:PORT[:BIND] [tcp|udp]
+ * A missing protocol meant tcp there. OLD_WORDS words at most.
+ */
+#define OLD_WORDS	(RESTORE_MAX_WORDS + 8)
+
+struct old_line {
+	char *w[OLD_WORDS + 1];
+	int n;
+	char buf[4][LD_EP_STRLEN];	/* the words made here */
+};
+
+static void old_push(struct old_line *o, char *w)
+{
+	if (o->n < OLD_WORDS)
+		o->w[o->n++] = w;
+}
+
+/* parse_ep without a report: a word that is no endpoint is left alone */
+static int quiet_ep(const char *s, unsigned int flags, struct ld_ep *ep)
+{
+	FILE *errf = ldctl_errf;
+	int ret;
+
+	ldctl_errf = fopen("/dev/null", "w");
+	if (!ldctl_errf) {
+		ldctl_errf = errf;
+		return -1;
+	}
+	ret = parse_ep(s, flags, ep);
+	fclose(ldctl_errf);
+	ldctl_errf = errf;
+	return ret;
+}
+
+static bool is_proto(const char *s)
+{
+	return !strcmp(s, "tcp") || !strcmp(s, "udp");
+}
+
+/*
+ * "tcp VIP:PORT [bind ID]" from the old VIP:PORT[:BIND] and protocol; a
+ * word that is no endpoint goes on as it is, for the parser to report.
+ */
+static void old_vkey(struct old_line *o, char *ep_word, char *proto)
+{
+	struct ld_ep ep;
+
+	old_push(o, proto);
+	if (quiet_ep(ep_word, EP_NEED_PORT | EP_BIND, &ep)) {
+		old_push(o, ep_word);
+		return;
+	}
+	old_push(o, (char *)ld_ep_str(&ep.addr, ep.port, o->buf[0]));
+	if (ep.has_bind) {
+		snprintf(o->buf[1], sizeof(o->buf[1]), "%u", ep.bind);
+		old_push(o, "bind");
+		old_push(o, o->buf[1]);
+	}
+}
+
+/*
+ * Rewrites words[0..n) of the old syntax into o; returns false (o unused)
+ * when the line is not in it.
+ */
+static bool old_syntax(char **words, int n, struct old_line *o)
+{
+	char *proto = "tcp";
+	struct ld_ep ep;
+	int i, k;
+
+	o->n = 0;
+	if (n >= 4 && !strcmp(words[0], "virtual") && looks_like_ep(words[2]) &&
+	    is_proto(words[3])) {
+		old_push(o, words[0]);
+		old_push(o, words[1]);
+		old_push(o, words[3]);
+		old_push(o, words[2]);
+		/* the bind ID moves up, right after the key */
+		for (i = 4, k = -1; i + 1 < n && k < 0; i++)
+			if (!strcmp(words[i], "bind"))
+				k = i;
+		if (k >= 0) {
+			old_push(o, words[k]);
+			old_push(o, words[k + 1]);
+		}
+		for (i = 4; i < n; i++)
+			if (k < 0 || (i != k && i != k + 1))
+				old_push(o, words[i]);
+		return true;
+	}
+	if (n >= 4 && !strcmp(words[0], "link") && looks_like_ep(words[2])) {
+		i = 3;
+		if (is_proto(words[3]))
+			proto = words[i++];
+		if (i >= n)
+			return false;
+		old_push(o, words[0]);
+		old_push(o, words[1]);
+		old_vkey(o, words[2], proto);
+		old_push(o, "real");
+		old_push(o, words[i]);
+		if (!quiet_ep(words[i], EP_PORT, &ep) && ep.has_port) {
+			snprintf(o->buf[2], sizeof(o->buf[2]), "%u", ep.port);
+			old_push(o, "port");
+			old_push(o, o->buf[2]);
+		}
+		for (i++; i < n; i++)
+			old_push(o, words[i]);
+		return true;
+	}
+	if (n >= 3 && (!strcmp(words[0], "assign") ||
+		       !strcmp(words[0], "unassign")) &&
+	    looks_like_ep(words[1])) {
+		i = 2;
+		if (is_proto(words[2]))
+			proto = words[i++];
+		old_push(o, words[0]);
+		old_vkey(o, words[1], proto);
+		for (; i < n; i++)
+			old_push(o, words[i]);
+		return true;
+	}
+	if (n >= 3 && n <= 4 && !strcmp(words[0], "fpa") &&
+	    !strcmp(words[1], "flush") && looks_like_ep(words[2])) {
+		if (n == 4 && !is_proto(words[3]))
+			return false;
+		old_push(o, words[0]);
+		old_push(o, words[1]);
+		old_vkey(o, words[2], n == 4 ? words[3] : proto);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Runs one line; *cmd: it held a command (not blank, not a comment);
+ * *old: it was in the old syntax.
+ */
+static int run_line(struct ldctl *ctx, char *line, bool *cmd, bool *old)
 {
 	char *words[RESTORE_MAX_WORDS + 1];
+	struct old_line o;
 	int n;
 
 	n = restore_split(line, words, RESTORE_MAX_WORDS);
@@ -104,7 +249,35 @@ static int run_line(struct ldctl *ctx, char *line, bool *cmd)
 		ldctl_err("\"restore\" cannot be used in a restore file");
 		return 1;
 	}
+	*old = old_syntax(words, n, &o);
+	if (*old) {
+		o.w[o.n] = NULL;
+		return ldctl_run(ctx, o.n, o.w);
+	}
 	return ldctl_run(ctx, n, words);
+}
+
+/* For the tests: the old-syntax line rewritten, or NULL (not old). */
+char *restore_old_line(const char *line)
+{
+	char *words[RESTORE_MAX_WORDS + 1], *copy = strdup(line), *out = NULL;
+	struct old_line o;
+	size_t len = 0;
+	FILE *f;
+	int i, n;
+
+	if (!copy)
+		return NULL;
+	n = restore_split(copy, words, RESTORE_MAX_WORDS);
+	if (n > 0 && old_syntax(words, n, &o)) {
+		f = open_memstream(&out, &len);
+		for (i = 0; f && i < o.n; i++)
+			fprintf(f, "%s%s", i ? " " : "", o.w[i]);
+		if (f)
+			fclose(f);
+	}
+	free(copy);
+	return out;
 }
 
 /*
@@ -116,13 +289,13 @@ int run_lines(struct ldctl *ctx, const char *name, const struct lines *l,
 	      bool dry_run, size_t *sent, size_t *failed)
 {
 	char where[PATH_MAX + 32];
-	size_t i;
+	size_t i, old = 0;
 	int ret = 0;
 
 	*sent = 0;
 	for (i = 0; i < l->n && !ret; i++) {
 		char *copy = strdup(l->v[i]);
-		bool cmd = false;
+		bool cmd = false, was_old = false;
 
 		if (!copy) {
 			ldctl_err("out of memory");
@@ -131,7 +304,8 @@ int run_lines(struct ldctl *ctx, const char *name, const struct lines *l,
 		snprintf(where, sizeof(where), "%s:%zu", name, i + 1);
 		ldctl_where = where;
 		ctx->dry_run = dry_run;
-		ret = run_line(ctx, copy, &cmd);
+		ret = run_line(ctx, copy, &cmd, &was_old);
+		old += was_old;
 		ctx->dry_run = false;
 		ldctl_where = NULL;
 		free(copy);
@@ -140,6 +314,10 @@ int run_lines(struct ldctl *ctx, const char *name, const struct lines *l,
 		else if (cmd)
 			(*sent)++;
 	}
+	/* once, on the check before anything is sent */
+	if (old && dry_run && !ret)
+		ldctl_err("%s: %zu line%s in the syntax before ldctl 0.2 (read until the next release; \"ldctl save\" writes the new one)",
+			  name, old, old == 1 ? "" : "s");
 	return ret;
 }
 

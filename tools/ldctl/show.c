@@ -12,7 +12,8 @@
 
 void usage_show(FILE *f)
 {
-	fputs("  ldctl show\n", f);
+	fputs("  ldctl [-d|-s] show         (-d: every setting, -s: every counter)\n",
+	      f);
 }
 
 struct ld_all {
@@ -51,7 +52,9 @@ static void free_all(struct ld_all *all)
 
 int cmd_show(struct ldctl *ctx, int argc, char **argv)
 {
-	struct pr p = { stdout, ctx->numeric, ctx->color };
+	struct pr p = { .f = stdout, .numeric = ctx->numeric,
+			.color = ctx->color, .details = ctx->details,
+			.stats = ctx->stats };
 	struct ld_all all = LD_ALL_INIT;
 	struct json j;
 	struct nl *nl;

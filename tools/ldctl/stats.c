@@ -67,7 +67,8 @@ static int no_args(void (*usage)(FILE *f), int argc, char **argv)
 
 int cmd_stats(struct ldctl *ctx, int argc, char **argv)
 {
-	struct pr p = { stdout, ctx->numeric, ctx->color };
+	struct pr p = { .f = stdout, .numeric = ctx->numeric,
+			.color = ctx->color };
 	struct ld_global g;
 	struct json j;
 	struct nl *nl;
@@ -182,7 +183,8 @@ static int config_set(struct ldctl *ctx, int argc, char **argv)
 
 static int config_show(struct ldctl *ctx, int argc, char **argv)
 {
-	struct pr p = { stdout, ctx->numeric, ctx->color };
+	struct pr p = { .f = stdout, .numeric = ctx->numeric,
+			.color = ctx->color };
 	struct ld_global g;
 	struct json j;
 	struct nl *nl;

@@ -75,13 +75,28 @@ static bool has_word(const struct sline *s, int from, const char *kw)
 }
 
 /*
+ * After "virtual add|set PROTO EP [bind N]" (or "link add ...",
+ * from = 2; "assign ...", from = 1): the index of the word after the
+ * virtual's key; *bind is N, "0" without one.
+ */
+static int vkey_end(const struct sline *s, int from, const char **bind)
+{
+	if (s->n >= from + 4 && !strcmp(s->w[from + 2], "bind")) {
+		*bind = s->w[from + 3];
+		return from + 4;
+	}
+	*bind = "0";
+	return from + 2;
+}
+
+/*
  * The kinds of lines save writes, and each one's key:
- *   config set K V...                 "config"
- *   real add EP ...                   "real EP"
- *   real set EP backup B              "rbackup EP"
- *   virtual add EP PROTO ... bind N   "virtual EP PROTO N"
- *   virtual set EP PROTO backup B ... "vbackup EP PROTO N"
- *   link add ... / assign ...         the line itself
+ *   config set K V...                        "config"
+ *   real add EP ...                          "real EP"
+ *   real set EP backup B                     "rbackup EP"
+ *   virtual add PROTO EP [bind N] ...        "virtual PROTO EP N"
+ *   virtual set PROTO EP [bind N] backup B   "vbackup PROTO EP N"
+ *   link add ... / assign ...                the line itself
  */
 static int sconf_parse(const struct lines *src, struct sconf *c)
 {
@@ -109,7 +124,6 @@ static int sconf_parse(const struct lines *src, struct sconf *c)
 		c->n++;
 		if (s->n < 3)
 			goto unknown;
-		bind = word_after(s, 3, "bind");
 		if (!strcmp(s->w[0], "config") && !strcmp(s->w[1], "set"))
 			snprintf(s->key, sizeof(s->key), "config");
 		else if (!strcmp(s->w[0], "real") && !strcmp(s->w[1], "add"))
@@ -118,13 +132,15 @@ static int sconf_parse(const struct lines *src, struct sconf *c)
 			 s->n == 5 && !strcmp(s->w[3], "backup"))
 			snprintf(s->key, sizeof(s->key), "rbackup %s", s->w[2]);
 		else if (!strcmp(s->w[0], "virtual") && s->n >= 4 &&
-			 !strcmp(s->w[1], "add"))
+			 !strcmp(s->w[1], "add") && vkey_end(s, 2, &bind))
 			snprintf(s->key, sizeof(s->key), "virtual %s %s %s",
-				 s->w[2], s->w[3], bind ? bind : "0");
+				 s->w[2], s->w[3], bind);
 		else if (!strcmp(s->w[0], "virtual") && s->n >= 6 &&
-			 !strcmp(s->w[1], "set") && !strcmp(s->w[4], "backup"))
+			 !strcmp(s->w[1], "set") &&
+			 s->n == vkey_end(s, 2, &bind) + 2 &&
+			 !strcmp(s->w[s->n - 2], "backup"))
 			snprintf(s->key, sizeof(s->key), "vbackup %s %s %s",
-				 s->w[2], s->w[3], bind ? bind : "0");
+				 s->w[2], s->w[3], bind);
 		else if ((!strcmp(s->w[0], "link") && !strcmp(s->w[1], "add")) ||
 			 !strcmp(s->w[0], "assign"))
 			join(s->key, "", s->w, 0, s->n);
@@ -175,15 +191,23 @@ static bool kind(const struct sline *s, const char *prefix)
 	return !strncmp(s->key, prefix, strlen(prefix));
 }
 
-/* "virtual del EP PROTO [bind N]" for a "virtual add" line */
-static void vdel(char *buf, const struct sline *v)
+/* "virtual VERB PROTO EP [bind N]" for a "virtual add|set" line */
+static int vverb(char *buf, const char *verb, const struct sline *v)
 {
-	const char *bind = word_after(v, 4, "bind");
+	const char *bind;
+	int end = vkey_end(v, 2, &bind);
 
-	snprintf(buf, SYNC_LINE_MAX, "virtual del %s %s", v->w[2], v->w[3]);
-	if (bind && strcmp(bind, "0"))
+	snprintf(buf, SYNC_LINE_MAX, "virtual %s %s %s", verb, v->w[2],
+		 v->w[3]);
+	if (end == 6)
 		snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
 			 " bind %s", bind);
+	return end;
+}
+
+static void vdel(char *buf, const struct sline *v)
+{
+	vverb(buf, "del", v);
 }
 
 /*
@@ -193,11 +217,9 @@ static void vdel(char *buf, const struct sline *v)
  */
 static void vset(char *buf, const struct sline *v)
 {
-	const char *bind = word_after(v, 4, "bind");
-	int i;
+	int i, end = vverb(buf, "set", v);
 
-	snprintf(buf, SYNC_LINE_MAX, "virtual set %s %s", v->w[2], v->w[3]);
-	for (i = 4; i < v->n; i++)
+	for (i = end; i < v->n; i++)
 		if (strcmp(v->w[i], "stateless"))
 			snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
 				 " %s", v->w[i]);
@@ -206,8 +228,8 @@ static void vset(char *buf, const struct sline *v)
 			 " fpa 0");
 	if (!word_after(v, 4, "fpa-mask"))
 		snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
-			 " fpa-mask %d", strchr(v->w[2], '[') ? 128 : 32);
-	if (bind && strcmp(bind, "0") && !has_word(v, 4, "overflow"))
+			 " fpa-mask %d", strchr(v->w[3], '[') ? 128 : 32);
+	if (end == 6 && !has_word(v, 4, "overflow"))
 		snprintf(buf + strlen(buf), SYNC_LINE_MAX - strlen(buf),
 			 " no-overflow");
 }
@@ -215,28 +237,23 @@ static void vset(char *buf, const struct sline *v)
 /* s is a link, bind or backup of the virtual of "virtual add" line v */
 static bool belongs(const struct sline *s, const struct sline *v)
 {
-	const char *bind = word_after(v, 4, "bind");
-	char ep[SYNC_LINE_MAX];
+	const char *vbind, *sbind;
+	int from;
 
-	if (!bind)
-		bind = "0";
 	if (kind(s, "vbackup "))
 		return !strcmp(s->key + strlen("vbackup "),
 			       v->key + strlen("virtual "));
-	if (kind(s, "link ")) {
-		/* link add VIP:PORT[:BIND] PROTO REAL */
-		snprintf(ep, sizeof(ep), strcmp(bind, "0") ? "%s:%s" : "%s",
-			 v->w[2], bind);
-		return s->n == 5 && !strcmp(s->w[2], ep) &&
-		       !strcmp(s->w[3], v->w[3]);
-	}
-	if (kind(s, "assign ")) {
-		/* assign VIP:PORT:BIND PROTO PREFIX */
-		snprintf(ep, sizeof(ep), "%s:%s", v->w[2], bind);
-		return s->n == 4 && !strcmp(s->w[1], ep) &&
-		       !strcmp(s->w[2], v->w[3]);
-	}
-	return false;
+	/* link add PROTO EP [bind N] ..., assign PROTO EP bind N PREFIX */
+	if (kind(s, "link "))
+		from = 2;
+	else if (kind(s, "assign "))
+		from = 1;
+	else
+		return false;
+	vkey_end(v, 2, &vbind);
+	vkey_end(s, from, &sbind);
+	return s->n >= from + 2 && !strcmp(s->w[from], v->w[2]) &&
+	       !strcmp(s->w[from + 1], v->w[3]) && !strcmp(sbind, vbind);
 }
 
 /* The commands that turn cur into want, in an order the kernel accepts. */
@@ -331,14 +348,10 @@ static void diff(struct sconf *cur, struct sconf *want, struct lines *out)
 			snprintf(k, sizeof(k), "virtual %s",
 				 a->key + strlen("vbackup "));
 			if (find(want, k)) {
-				snprintf(buf, sizeof(buf),
-					 "virtual set %s %s backup none",
-					 a->w[2], a->w[3]);
-				if (word_after(a, 4, "bind"))
-					snprintf(buf + strlen(buf),
-						 sizeof(buf) - strlen(buf),
-						 " bind %s",
-						 word_after(a, 4, "bind"));
+				vverb(buf, "set", a);
+				snprintf(buf + strlen(buf),
+					 sizeof(buf) - strlen(buf),
+					 " backup none");
 				lines_add(out, buf);
 			}
 		}

@@ -194,7 +194,7 @@ static void render_virtual(FILE *f, const struct ld_snapshot *prev,
 {
 	const struct ld_virtual *pv = prev ? ld_snapshot_virtual(prev, v) :
 				      NULL;
-	char name[LD_EP_STRLEN + 24], proto[8], sbuf[16], act[16], conns[16];
+	char name[LD_VKEY_STRLEN], sbuf[16], act[16], conns[16];
 	char resp[16], pr[24];
 	uint32_t active = 0;
 	struct rates r;
@@ -203,9 +203,6 @@ static void render_virtual(FILE *f, const struct ld_snapshot *prev,
 	for (i = first; i < end; i++)
 		active += ld_list_at(&cur->links, struct ld_link, i)->active;
 	ld_vkey_str(v, name);
-	snprintf(proto, sizeof(proto), " %s",
-		 ld_proto_name(v->protocol) ? ld_proto_name(v->protocol) : "?");
-	strncat(name, proto, sizeof(name) - strlen(name) - 1);
 	r = rates(pv ? &pv->stats : NULL, &v->stats, dt);
 	r.known = prev != NULL;
 	snprintf(act, sizeof(act), "%u", active);

@@ -14,40 +14,38 @@
 
 void usage_virtual(FILE *f)
 {
-	fputs("  ldctl virtual add VIP:PORT tcp|udp [SETTING VALUE]... [bind ID] [stateless]\n"
+	size_t i;
+
+	fputs("  ldctl virtual add tcp|udp VIP:PORT [bind ID] [stateless] [SETTING VALUE]...\n"
 	      "                [overflow|no-overflow]\n"
-	      "  ldctl virtual set VIP:PORT tcp|udp SETTING VALUE [SETTING VALUE]... [bind ID]\n"
+	      "  ldctl virtual set tcp|udp VIP:PORT [bind ID] SETTING VALUE [SETTING VALUE]...\n"
 	      "                [overflow|no-overflow]\n"
-	      "      settings: sched rr|wrr|lc|wlc|pr|hash3|hash5|maglev, state in|out,\n"
+	      , f);
+	fputs("      settings: sched ", f);
+	for (i = 0; ld_sched_names[i]; i++)
+		fprintf(f, "%s%s", i ? "|" : "", ld_sched_names[i]);
+	fputs(", state in|out,\n"
 	      "      startup rr|none, startup-pct P (1..100), startup-window W (1..256),\n"
 	      "      backup VIP:PORT|none (same protocol, bind 0), fpa SECONDS,\n"
 	      "      fpa-mask LEN\n"
-	      "  ldctl virtual del VIP:PORT tcp|udp [bind ID]\n"
+	      "  ldctl virtual del tcp|udp VIP:PORT [bind ID]\n"
 	      "  ldctl virtual [show]\n", f);
 }
 
 int virtual_parse(enum ld_verb verb, int argc, char **argv,
 		  struct ld_virtual *v)
 {
-	struct ld_ep ep;
+	static const char *const cmds[] = { "virtual add", "virtual set",
+					    "virtual del" };
 	uint32_t u;
 	int i;
 
 	memset(v, 0, sizeof(*v));
-	if (argc < 1)
-		return ldctl_usage_err(usage_virtual, "missing VIP:PORT");
-	if (parse_ep(argv[0], EP_NEED_PORT, &ep))
-		return 1;
-	v->addr = ep.addr;
-	v->port = ep.port;
-	if (argc < 2)
-		return ldctl_usage_err(usage_virtual,
-				       "missing protocol (tcp or udp) after \"%s\"",
-				       argv[0]);
-	if (parse_proto(argv[1], &v->protocol))
+	i = parse_vkey(cmds[verb], usage_virtual, argc, argv, v);
+	if (i < 0)
 		return 1;
 
-	for (i = 2; i < argc; i += 2) {
+	for (; i < argc; i += 2) {
 		const char *kw = argv[i], *val;
 		unsigned int bit;
 
@@ -72,9 +70,7 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 			i--;
 			continue;
 		}
-		if (!strcmp(kw, "bind"))
-			bit = LD_HAS_BIND;
-		else if (verb == LD_DEL)
+		if (verb == LD_DEL)
 			bit = 0;
 		else if (!strcmp(kw, "sched"))
 			bit = LD_HAS_SCHED;
@@ -94,6 +90,10 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 			bit = LD_HAS_FPAMASK;
 		else
 			bit = 0;
+		if (!bit && !strcmp(kw, "bind"))
+			return ldctl_usage_err(usage_virtual,
+					       "%s: \"bind ID\" goes right after VIP:PORT",
+					       cmds[verb]);
 		if (!bit)
 			return ldctl_usage_err(usage_virtual,
 					       "unknown argument \"%s\"", kw);
@@ -106,9 +106,6 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 					       "\"%s\" given twice", kw);
 		v->has |= bit;
 		val = argv[i + 1];
-		if (bit == LD_HAS_BIND &&
-		    parse_u32("bind ID", val, 0, UINT32_MAX, &v->bind_id))
-			return 1;
 		if (bit == LD_HAS_SCHED && parse_sched(val, v->sched))
 			return 1;
 		if (bit == LD_HAS_STATE && parse_state(val, &v->state))
@@ -153,7 +150,7 @@ int virtual_parse(enum ld_verb verb, int argc, char **argv,
 				       "a virtual cannot be its own backup");
 	if ((v->has & LD_HAS_OVERFLOW) && v->overflow && !v->bind_id)
 		return ldctl_usage_err(usage_virtual,
-				       "overflow needs \"bind ID\" with an ID other than 0 (the general instance is where an instance overflows to)");
+				       "overflow needs \"bind ID\" after VIP:PORT, with an ID other than 0 (the general instance is where an instance overflows to)");
 	return 0;
 }
 

@@ -52,31 +52,60 @@ check() {
 eq() { [[ $2 == "$3" ]]; check "$1" $((!$?)) "want '$2', got '$3'"; }
 
 expect 0 '' '' -- flush
-expect 0 '' '' -- virtual add 192.0.2.10:80 tcp sched wlc
-expect 1 '' '^ldctl: kernel: .*\(attribute virtual 192\.0\.2\.10:80 tcp\): File exists$' -- virtual add 192.0.2.10:80 tcp
-expect 1 '' '^ldctl: kernel: .*\(attribute virtual\.sched "foo"\): ' -- virtual add 192.0.2.11:80 tcp sched foo
-expect 1 '' '^ldctl: kernel: .*\(attribute virtual 192\.0\.2\.99:80 tcp\): No such file or directory$' -- virtual del 192.0.2.99:80 tcp
+expect 0 '' '' -- virtual add tcp 192.0.2.10:80 sched wlc
+expect 1 '' '^ldctl: kernel: .*\(attribute virtual tcp 192\.0\.2\.10:80\): File exists$' -- virtual add tcp 192.0.2.10:80
+expect 1 '' '^ldctl: kernel: .*\(attribute virtual\.sched "foo"\): ' -- virtual add tcp 192.0.2.11:80 sched foo
+expect 1 '' '^ldctl: kernel: .*\(attribute virtual tcp 192\.0\.2\.99:80\): No such file or directory$' -- virtual del tcp 192.0.2.99:80
 expect 0 '' '' -- real add 10.0.2.11 weight 2
 expect 0 '' '' -- real add 10.0.2.12:8080 weight 1 maxconns 5
 expect 0 '' '' -- real add 10.0.2.13 state out
 expect 1 '' 'attribute real 10\.0\.2\.13:0\): File exists$' -- real add 10.0.2.13
-expect 0 '' '' -- link add 192.0.2.10:80 10.0.2.11:8080
-expect 0 '' '' -- link add 192.0.2.10:80 tcp 10.0.2.12:8080
-expect 0 '' '' -- link add 192.0.2.10:80 10.0.2.13
-expect 1 '' 'attribute link\.real 10\.0\.2\.99:0\): No such file or directory$' -- link add 192.0.2.10:80 10.0.2.99
-expect 0 '' '' -- virtual add 192.0.2.10:0 udp sched rr
-expect 0 '' '' -- link add 192.0.2.10:0 udp 10.0.2.11
+expect 0 '' '' -- link add tcp 192.0.2.10:80 real 10.0.2.11 port 8080
+expect 0 '' '' -- link add tcp 192.0.2.10:80 real 10.0.2.12:8080
+expect 0 '' '' -- link add tcp 192.0.2.10:80 real 10.0.2.13
+expect 1 '' 'attribute link\.real 10\.0\.2\.99:0\): No such file or directory$' -- link add tcp 192.0.2.10:80 real 10.0.2.99
+expect 0 '' '' -- virtual add udp 192.0.2.10:0 sched rr
+expect 0 '' '' -- link add udp 192.0.2.10:0 real 10.0.2.11
 expect 0 '' '' -- config set conn-max 1000 timeout-est 100
 
-# age-ms and PR move with the clock
-L show | sed -E 's/ age-ms [0-9]+ pr -?[0-9]+//' >"$T/show"
-m=" unanswered 0 ditched 0 ditch-consec 0 response-us 0"
-eq "ldctl show" "virtual 192.0.2.10:80 tcp sched wlc state in startup none startup-pct 50 startup-window 20 conns 0 links 3
-  -> 10.0.2.11:8080 weight 2 maxconns 0 state in active 0 conns 0$m pkts-in 0 pkts-out 0
-  -> 10.0.2.12:8080 weight 1 maxconns 5 state in active 0 conns 0$m pkts-in 0 pkts-out 0
-  -> 10.0.2.13:0 weight 1 maxconns 0 state out active 0 conns 0$m pkts-in 0 pkts-out 0
-virtual 192.0.2.10:0 udp sched rr state in startup none startup-pct 50 startup-window 20 conns 0 links 1
-  -> 10.0.2.11:0 weight 2 maxconns 0 state in active 0 conns 0$m pkts-in 0 pkts-out 0" "$(cat "$T/show")"
+# show: columns as ipvsadm -Ln; -d adds the settings, -s the counters
+eq "ldctl show" "Prot Virtual:Port   Bind Sched  State  Flags
+  -> Real           Port Weight State  ActiveConn  InActConn
+tcp  192.0.2.10:80     0 wlc    in
+  -> 10.0.2.11      8080 2      in              0          0
+  -> 10.0.2.12      8080 1      in              0          0
+  -> 10.0.2.13         0 1      out             0          0
+udp  192.0.2.10:0      0 rr     in
+  -> 10.0.2.11         0 2      in              0          0" "$(L show)"
+L -d show | sed -E 's/ age-ms [0-9]+ pr -?[0-9]+//' >"$T/show"
+eq "ldctl -d show: the virtual's settings" 2 \
+	"$(grep -c '^     startup none startup-pct 50 startup-window 20 fpa 0 fpa-mask 32 conns 0 links [13] binds 0$' "$T/show")"
+eq "ldctl -d show: the real's settings and measures" 1 \
+	"$(grep -c '^       real-port 8080 maxconns 5 syn-threshold 5 fail-threshold 3 idle-timeout 0 unanswered 0 ditched 0 ditch-consec 0 response-us 0$' "$T/show")"
+eq "ldctl -s show: a line of counters per virtual and link" 6 \
+	"$(L -s show | grep -c '^ *conns 0 pkts-in 0 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 ')"
+
+# JSON: snake_case keys, and every object of a kind has the same keys
+keys() { jq -r "[$1 | keys_unsorted | join(\",\")] | unique | .[]"; }
+for what in virtual real link conns binds fpa stats config show; do
+	L -j $what >"$T/j" 2>/dev/null
+	eq "-j $what: keys in snake_case" "" \
+		"$(jq -r '[.. | objects | keys[]] | unique | .[] | select(test("^[a-z0-9_]+$") | not)' "$T/j")"
+done
+eq "-j real: one set of keys" 1 "$(L -j real | keys '.[]' | wc -l)"
+eq "-j link: one set of keys" 1 "$(L -j link | keys '.[]' | wc -l)"
+eq "-j show: one set of keys per virtual" 1 "$(L -j show | keys '.virtuals[]' | wc -l)"
+eq "-j show: one set of keys per link" 1 "$(L -j show | keys '.virtuals[].links[]' | wc -l)"
+eq "-j real: retry_ms is there, null while not failed" "null" \
+	"$(L -j real | jq -c '.[0] | if has("retry_ms") then .retry_ms else "missing" end')"
+
+# --version names the module's family version; -N runs in a named netns
+eq "ldctl --version" "ldir module: generic netlink family \"ldir\" version 1" \
+	"$("$LDCTL" --version | sed -n 2p)"
+eq "ldctl -N" "$(L -j virtual | jq -c 'map(.port)')" \
+	"$("$LDCTL" -N "$NS" -j virtual | jq -c 'map(.port)')"
+expect 1 '' '^ldctl: cannot open network namespace "nosuch-'"$$"'": No such file or directory$' -- -N "nosuch-$$" show
+
 eq "show -j: virtuals" 2 "$(L -j show | jq -er '.virtuals | length')"
 eq "show -j: links of the first" "10.0.2.11 8080 2" \
 	"$(L -j show | jq -er '.virtuals[0].links[0] | "\(.real) \(.port) \(.weight)"')"
@@ -85,28 +114,28 @@ eq "real -j" "10.0.2.12 8080 5 1" \
 	"$(L -j real | jq -er '.[1] | "\(.address) \(.port) \(.maxconns) \(.links)"')"
 eq "link -j" 4 "$(L -j link | jq -er length)"
 eq "conns -j" "[]" "$(L -j conns)"
-eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn-max"]')"
-eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout-est"]')"
+eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn_max"]')"
+eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout_est"]')"
 eq "stats -j: counters" 24 "$(L -j stats | jq -er '.stats | length')"
 eq "stats: lines" 46 "$(L stats | wc -l)"
 
 # failure, startup and backup settings: set, shown, saved
 expect 0 '' '' -- real set 10.0.2.11 syn-threshold 7 fail-threshold 0 idle-timeout 60 backup 10.0.2.13
-expect 0 '' '' -- virtual set 192.0.2.10:80 tcp startup rr startup-pct 30 startup-window 9
-expect 0 '' '' -- virtual add 192.0.2.10:81 tcp
-expect 0 '' '' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.10:81
+expect 0 '' '' -- virtual set tcp 192.0.2.10:80 startup rr startup-pct 30 startup-window 9
+expect 0 '' '' -- virtual add tcp 192.0.2.10:81
+expect 0 '' '' -- virtual set tcp 192.0.2.10:80 backup 192.0.2.10:81
 expect 1 '' 'attribute real\.backup 10\.0\.2\.99:0\)' -- real set 10.0.2.11 backup 10.0.2.99
-expect 1 '' 'attribute virtual\.backup 192\.0\.2\.99:80 tcp\)' -- virtual set 192.0.2.10:80 tcp backup 192.0.2.99:80
+expect 1 '' 'attribute virtual\.backup tcp 192\.0\.2\.99:80\)' -- virtual set tcp 192.0.2.10:80 backup 192.0.2.99:80
 eq "real -j: failure settings, backup" "7 0 60 10.0.2.13:0" \
-	"$(L -j real | jq -er '.[0] | "\(.["syn-threshold"]) \(.["fail-threshold"]) \(.["idle-timeout"]) \(.backup)"')"
+	"$(L -j real | jq -er '.[0] | "\(.["syn_threshold"]) \(.["fail_threshold"]) \(.["idle_timeout"]) \(.backup)"')"
 eq "virtual -j: startup, backup" "rr 30 9 192.0.2.10:81 false" \
-	"$(L -j virtual | jq -r '.[0] | "\(.startup) \(.["startup-pct"]) \(.["startup-window"]) \(.backup) \(.failed)"')"
+	"$(L -j virtual | jq -r '.[0] | "\(.startup) \(.["startup_pct"]) \(.["startup_window"]) \(.backup) \(.failed)"')"
 expect 0 '' '' -- config set syn-resends 3 retry-interval 5 pr-age-div 8 pr-clamp 50
 eq "config -j: failure and pr settings" "3 5 8 50" \
-	"$(L -j config | jq -er '"\(.["syn-resends"]) \(.["retry-interval"]) \(.["pr-age-div"]) \(.["pr-clamp"])"')"
-eq "config -j: syn-resend-gap default (ms)" 500 "$(L -j config | jq -er '.["syn-resend-gap"]')"
+	"$(L -j config | jq -er '"\(.["syn_resends"]) \(.["retry_interval"]) \(.["pr_age_div"]) \(.["pr_clamp"])"')"
+eq "config -j: syn-resend-gap default (ms)" 500 "$(L -j config | jq -er '.["syn_resend_gap"]')"
 expect 0 '' '' -- config set syn-resend-gap 750
-eq "config -j: syn-resend-gap" 750 "$(L -j config | jq -er '.["syn-resend-gap"]')"
+eq "config -j: syn-resend-gap" 750 "$(L -j config | jq -er '.["syn_resend_gap"]')"
 expect 1 '' 'syn-resend-gap' -- config set syn-resend-gap 60001
 
 L save >"$T/s1"
@@ -115,20 +144,41 @@ eq "show after flush" "" "$(L show)"
 expect 0 '' '' -- restore "$T/s1"
 L save >"$T/s2"
 eq "save -> restore -> save" "$(cat "$T/s1")" "$(cat "$T/s2")"
+# the same configuration in the syntax of ldctl 0.1 gives the same save
+expect 0 '' '' -- flush
+cat >"$T/old" <<'EOF2'
+config set conn-max 1000 timeout-est 100
+real add 10.0.2.11 weight 2
+real add 10.0.2.12:8080 weight 1 maxconns 5
+real add 10.0.2.13 state out
+virtual add 192.0.2.10:80 tcp sched wlc
+virtual add 192.0.2.10:0 udp sched rr
+link add 192.0.2.10:80 10.0.2.11:8080
+link add 192.0.2.10:80 tcp 10.0.2.12:8080
+link add 192.0.2.10:80 10.0.2.13
+link add 192.0.2.10:0 udp 10.0.2.11
+EOF2
+expect 0 '' ': 6 lines in the syntax before ldctl 0\.2' -- restore "$T/old"
+eq "old syntax: the links, with their ports" "8080 8080 0 0" \
+	"$(L -j link | jq -r 'map(.port) | join(" ")')"
+eq "old syntax: link add without a protocol meant tcp" "tcp tcp tcp udp" \
+	"$(L -j link | jq -r 'map(.protocol) | join(" ")')"
+expect 0 '' '' -- flush
+expect 0 '' '' -- restore "$T/s1"
 
-expect 0 '' '' -- virtual set 192.0.2.10:80 tcp sched rr state out
+expect 0 '' '' -- virtual set tcp 192.0.2.10:80 sched rr state out
 expect 0 '' '' -- real set 10.0.2.11 weight 0
-expect 0 '' '' -- link del 192.0.2.10:80 10.0.2.13 flush
-expect 1 '' 'link not found|No such file' -- link del 192.0.2.10:80 10.0.2.13
+expect 0 '' '' -- link del tcp 192.0.2.10:80 real 10.0.2.13 flush
+expect 1 '' 'link not found|No such file' -- link del tcp 192.0.2.10:80 real 10.0.2.13
 expect 0 '' '' -- real del 10.0.2.13 flush
 expect 0 '' '' -- flush conns
-eq "after set/del" "virtual 192.0.2.10:80 tcp sched rr state out startup rr startup-pct 30 startup-window 9 backup 192.0.2.10:81 conns 0 links 2" "$(L virtual | head -n 1)"
+eq "after set/del" "virtual tcp 192.0.2.10:80 sched rr state out startup rr startup-pct 30 startup-window 9 backup 192.0.2.10:81 conns 0 links 2" "$(L virtual | head -n 1)"
 eq "a deleted real is no one's backup" null "$(L -j real | jq -r '.[0].backup')"
 
 # restore is all or nothing: a line the kernel refuses names its line and
 # rolls back to the configuration before the restore (settings included)
 L save >"$T/before"
-printf 'virtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.20:80 tcp\nvirtual add 192.0.2.21:80 tcp\n' >"$T/dup"
+printf 'virtual add tcp 192.0.2.20:80\nvirtual add tcp 192.0.2.20:80\nvirtual add tcp 192.0.2.21:80\n' >"$T/dup"
 expect 1 '' "^ldctl: $T/dup:2: kernel: .*File exists$" -- restore "$T/dup"
 grep -q 'rolled back: the configuration is as it was' "$T/err"
 check "restore: rollback reported" $((!$?)) "$(cat "$T/err")"
@@ -139,11 +189,11 @@ cat >"$T/partial" <<'EOF2'
 # changes to settings, weights and states, then a link to a real that does not exist
 config set conn-max 777 timeout-udp 9
 real set 10.0.2.11 weight 9 state out
-virtual set 192.0.2.10:80 tcp sched wlc state in
-virtual add 192.0.2.22:80 udp
+virtual set tcp 192.0.2.10:80 sched wlc state in
+virtual add udp 192.0.2.22:80
 real add 10.0.2.23
-link add 192.0.2.22:80 udp 10.0.2.23
-link add 192.0.2.22:80 udp 10.0.2.99
+link add udp 192.0.2.22:80 real 10.0.2.23
+link add udp 192.0.2.22:80 real 10.0.2.99
 EOF2
 expect 1 '' "^ldctl: $T/partial:8: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- restore "$T/partial"
 eq "restore: settings, objects rolled back" "$(cat "$T/before")" "$(L save)"
@@ -157,6 +207,8 @@ eq "restore: first line failed, nothing changed" "$(cat "$T/before")" "$(L save)
 # sync: the running configuration becomes the file's, only what differs
 # changes; the file is checked by the kernel (in a scratch netns) first
 expect 0 '' '' -- flush
+# s1 in the syntax of ldctl 0.1 (what its save wrote, and a link without
+# a protocol), which restore and sync read for one release
 cat >"$T/s1" <<'EOF2'
 config set conn-max 5000
 real add 10.0.2.31 weight 3
@@ -168,7 +220,7 @@ virtual add 192.0.2.40:80 tcp bind 1 sched rr overflow
 virtual add 192.0.2.42:53 udp sched maglev stateless
 link add 192.0.2.40:80 tcp 10.0.2.31:8080
 link add 192.0.2.40:80 tcp 10.0.2.32:8080
-link add 192.0.2.41:80 tcp 10.0.2.33
+link add 192.0.2.41:80 10.0.2.33
 link add 192.0.2.40:80:1 tcp 10.0.2.33
 link add 192.0.2.42:53 udp 10.0.2.31
 assign 192.0.2.40:80:1 tcp 198.51.100.0/24
@@ -180,17 +232,17 @@ config set conn-max 6000 timeout-udp 30
 real add 10.0.2.31 weight 1
 real add 10.0.2.33
 real add 10.0.2.34
-virtual add 192.0.2.40:80 tcp sched rr
-virtual add 192.0.2.41:80 tcp sched lc
-virtual add 192.0.2.40:80 tcp bind 1 sched rr
-virtual add 192.0.2.42:53 udp sched hash5
-link add 192.0.2.40:80 tcp 10.0.2.31:8080
-link add 192.0.2.40:80 tcp 10.0.2.34:8080
-link add 192.0.2.41:80 tcp 10.0.2.33
-link add 192.0.2.40:80:1 tcp 10.0.2.33
-link add 192.0.2.42:53 udp 10.0.2.31
-assign 192.0.2.40:80:1 tcp 198.51.100.0/25
-virtual set 192.0.2.41:80 tcp backup 192.0.2.40:80
+virtual add tcp 192.0.2.40:80 sched rr
+virtual add tcp 192.0.2.41:80 sched lc
+virtual add tcp 192.0.2.40:80 bind 1 sched rr
+virtual add udp 192.0.2.42:53 sched hash5
+link add tcp 192.0.2.40:80 real 10.0.2.31 port 8080
+link add tcp 192.0.2.40:80 real 10.0.2.34 port 8080
+link add tcp 192.0.2.41:80 real 10.0.2.33
+link add tcp 192.0.2.40:80 bind 1 real 10.0.2.33
+link add udp 192.0.2.42:53 real 10.0.2.31
+assign tcp 192.0.2.40:80 bind 1 198.51.100.0/25
+virtual set tcp 192.0.2.41:80 backup 192.0.2.40:80
 EOF2
 # what each file gives when restored in a new netns (settings it does
 # not name at their defaults), as sorted lines: the order of a save
@@ -203,32 +255,32 @@ for f in s1 s2; do
 	check "restore $f in a new netns" $((!$?)) ""
 done
 ip netns del "$NS-fresh"
-expect 0 '' '' -- sync "$T/s1"
+expect 0 '' 'in the syntax before ldctl 0\.2' -- sync "$T/s1"
 eq "sync -> s1" "$(cat "$T/s1.saved")" "$(L save | sort)"
 expect 0 '' '' -- sync "$T/s2"
 eq "sync s1 -> s2" "$(cat "$T/s2.saved")" "$(L save | sort)"
 eq "sync --dry-run: nothing left" "" "$(L sync --dry-run "$T/s2")"
-expect 0 '' '' -- sync "$T/s1"
+expect 0 '' 'in the syntax before ldctl 0\.2' -- sync "$T/s1"
 eq "sync s2 -> s1" "$(cat "$T/s1.saved")" "$(L save | sort)"
 L sync --dry-run "$T/s2" >"$T/d"
 eq "sync --dry-run: one real removed" 1 "$(grep -cx 'real del 10.0.2.32:0' "$T/d")"
-eq "sync --dry-run: the stateless virtual made again" 1 "$(grep -c '^virtual del 192.0.2.42:53 udp' "$T/d")"
+eq "sync --dry-run: the stateless virtual made again" 1 "$(grep -cx 'virtual del udp 192.0.2.42:53' "$T/d")"
 eq "sync --dry-run: nothing flushed" 0 "$(grep -c flush "$T/d")"
 # a file the kernel refuses: nothing changes, the error names its line
-{ cat "$T/s2"; echo 'link add 192.0.2.40:80 tcp 10.0.2.99'; } >"$T/bad"
+{ cat "$T/s2"; echo 'link add tcp 192.0.2.40:80 real 10.0.2.99'; } >"$T/bad"
 expect 1 '' "^ldctl: $T/bad:16: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- sync "$T/bad"
 eq "a refused sync changes nothing" "$(cat "$T/s1.saved")" "$(L save | sort)"
 expect 1 '' '^ldctl: missing FILE' -- sync
 # a failed restore is rolled back by a sync (live conns kept)
-printf 'real set 10.0.2.31 weight 9\nvirtual add 192.0.2.43:80 tcp\nlink add 192.0.2.43:80 tcp 10.0.2.99\n' >"$T/partial2"
+printf 'real set 10.0.2.31 weight 9\nvirtual add tcp 192.0.2.43:80\nlink add tcp 192.0.2.43:80 real 10.0.2.99\n' >"$T/partial2"
 expect 1 '' 'rolled back: the configuration is as it was before the restore$' -- restore "$T/partial2"
 eq "restore rolled back by sync" "$(cat "$T/s1.saved")" "$(L save | sort)"
 
 # dumps of several netlink messages
 expect 0 '' '' -- flush
 for i in $(seq 1000 1499); do
-	echo "virtual add 192.0.2.30:$i tcp"
-	echo "link add 192.0.2.30:$i 10.0.2.40:$i"
+	echo "virtual add tcp 192.0.2.30:$i"
+	echo "link add tcp 192.0.2.30:$i real 10.0.2.40 port $i"
 done >"$T/big"
 expect 0 '' '' -- real add 10.0.2.40
 expect 0 '' '' -- restore "$T/big"
@@ -243,7 +295,7 @@ eq "big save -> restore -> save" "$(cat "$T/b1")" "$(cat "$T/b2")"
 expect 0 '' '' -- flush
 
 # an unprivileged user
-for args in "show" "virtual add 192.0.2.50:80 tcp" "flush"; do
+for args in "show" "virtual add tcp 192.0.2.50:80" "flush"; do
 	# shellcheck disable=SC2086
 	nsenter --net="/run/netns/$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$LDCTL" $args >"$T/out" 2>"$T/err"

@@ -86,6 +86,17 @@ static int words(char **argv, const char *line)
 	return restore_split(buf, argv, 64);
 }
 
+static void check_bad(int (*fn)(int argc, char **argv), const char *line,
+		      const char *msg);
+
+static int ladd(int argc, char **argv)
+{
+	struct ld_link l;
+	bool flush;
+
+	return link_parse(LD_ADD, argc, argv, &l, &flush);
+}
+
 static void test_numbers(void)
 {
 	uint64_t v = 42;
@@ -201,22 +212,22 @@ static void test_virtual_parse(void)
 	char *argv[65];
 	int argc;
 
-	argc = words(argv, "192.0.2.10:80 tcp sched wlc state out bind 5");
+	argc = words(argv, "tcp 192.0.2.10:80 bind 5 sched wlc state out");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	CHECK(v.addr.family == AF_INET && v.port == 80);
 	CHECK(v.protocol == IPPROTO_TCP && v.bind_id == 5);
 	CHECK(!strcmp(v.sched, "wlc") && v.state == LDIR_STATE_OUT);
 	CHECK(v.has == (LD_HAS_SCHED | LD_HAS_STATE | LD_HAS_BIND));
 
-	argc = words(argv, "[2001:db8::1]:0 udp");
+	argc = words(argv, "udp [2001:db8::1]:0");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	CHECK(v.addr.family == AF_INET6 && v.port == 0);
 	CHECK(v.protocol == IPPROTO_UDP && !v.has);
 
-	argc = words(argv, "192.0.2.10:80 tcp bind 3");
+	argc = words(argv, "tcp 192.0.2.10:80 bind 3");
 	CHECK(!virtual_parse(LD_DEL, argc, argv, &v) && v.bind_id == 3);
 
-	argc = words(argv, "192.0.2.10:80 tcp sched pr startup rr startup-pct 1 "
+	argc = words(argv, "tcp 192.0.2.10:80 sched pr startup rr startup-pct 1 "
 		     "startup-window 256 backup 192.0.2.11:8080");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	CHECK(!strcmp(v.sched, "pr") && v.startup == LDIR_STARTUP_RR);
@@ -226,11 +237,11 @@ static void test_virtual_parse(void)
 	CHECK(v.has == (LD_HAS_SCHED | LD_HAS_STARTUP | LD_HAS_SPCT |
 			LD_HAS_SWIN | LD_HAS_BACKUP));
 
-	argc = words(argv, "192.0.2.10:80 udp startup none backup none");
+	argc = words(argv, "udp 192.0.2.10:80 startup none backup none");
 	CHECK(!virtual_parse(LD_SET, argc, argv, &v));
 	CHECK(v.startup == LDIR_STARTUP_NONE && !v.backup.addr.family);
 	CHECK(v.has == (LD_HAS_STARTUP | LD_HAS_BACKUP));
-	argc = words(argv, "192.0.2.10:80 tcp startup-pct 100");
+	argc = words(argv, "tcp 192.0.2.10:80 startup-pct 100");
 	CHECK(!virtual_parse(LD_SET, argc, argv, &v) && v.startup_pct == 100);
 
 	struct {
@@ -238,54 +249,65 @@ static void test_virtual_parse(void)
 		const char *line;
 		const char *err;
 	} bad[] = {
-		{ LD_ADD, "", "ldctl: missing VIP:PORT\n" },
+		{ LD_ADD, "",
+		  "ldctl: virtual add: protocol missing: tcp|udp before VIP:PORT\n" },
 		{ LD_ADD, "192.0.2.10:80",
-		  "ldctl: missing protocol (tcp or udp) after \"192.0.2.10:80\"\n" },
-		{ LD_ADD, "192.0.2.10:80 TCP",
+		  "ldctl: virtual add: protocol missing: tcp|udp before VIP:PORT\n" },
+		{ LD_ADD, "192.0.2.10:80 tcp",
+		  "ldctl: virtual add: protocol missing: tcp|udp before VIP:PORT\n" },
+		{ LD_ADD, "TCP 192.0.2.10:80",
 		  "ldctl: invalid protocol \"TCP\" (expected tcp or udp)\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp sched",
+		{ LD_ADD, "tcp",
+		  "ldctl: virtual add: missing VIP:PORT after \"tcp\"\n" },
+		{ LD_ADD, "tcp 192.0.2.10:80:1",
+		  "ldctl: virtual add: unexpected bind ID in \"192.0.2.10:80:1\" (write VIP:PORT bind 1)\n" },
+		{ LD_ADD, "tcp 192.0.2.10:80 sched rr bind 1",
+		  "ldctl: virtual add: \"bind ID\" goes right after VIP:PORT\n" },
+		{ LD_DEL, "tcp 192.0.2.10:80 bind",
+		  "ldctl: virtual del: missing value after \"bind\"\n" },
+		{ LD_ADD, "tcp 192.0.2.10:80 sched",
 		  "ldctl: missing value after \"sched\"\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp sch wlc",
+		{ LD_ADD, "tcp 192.0.2.10:80 sch wlc",
 		  "ldctl: unknown argument \"sch\"\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp sched wlc sched rr",
+		{ LD_ADD, "tcp 192.0.2.10:80 sched wlc sched rr",
 		  "ldctl: \"sched\" given twice\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp sched abcdefghijklmnop",
+		{ LD_ADD, "tcp 192.0.2.10:80 sched abcdefghijklmnop",
 		  "ldctl: invalid scheduler name \"abcdefghijklmnop\" (1..15 characters)\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp state up",
+		{ LD_ADD, "tcp 192.0.2.10:80 state up",
 		  "ldctl: invalid state \"up\" (expected in or out)\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp state failed",
+		{ LD_ADD, "tcp 192.0.2.10:80 state failed",
 		  "ldctl: invalid state \"failed\" (expected in or out)\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp bind -1",
+		{ LD_ADD, "tcp 192.0.2.10:80 bind -1",
 		  "ldctl: invalid bind ID \"-1\" (expected 0..4294967295)\n" },
-		{ LD_SET, "192.0.2.10:80 tcp",
+		{ LD_SET, "tcp 192.0.2.10:80",
 		  "ldctl: virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window, backup, fpa, fpa-mask or overflow)\n" },
-		{ LD_SET, "192.0.2.10:80 tcp bind 1",
+		{ LD_SET, "tcp 192.0.2.10:80 bind 1",
 		  "ldctl: virtual set: nothing to change (give sched, state, startup, startup-pct, startup-window, backup, fpa, fpa-mask or overflow)\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp startup wlc",
+		{ LD_ADD, "tcp 192.0.2.10:80 startup wlc",
 		  "ldctl: invalid startup scheme \"wlc\" (expected rr or none)\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp startup",
+		{ LD_ADD, "tcp 192.0.2.10:80 startup",
 		  "ldctl: missing value after \"startup\"\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp startup-pct 0",
+		{ LD_ADD, "tcp 192.0.2.10:80 startup-pct 0",
 		  "ldctl: invalid startup-pct \"0\" (expected 1..100)\n" },
-		{ LD_ADD, "192.0.2.10:80 tcp startup-pct 101",
+		{ LD_ADD, "tcp 192.0.2.10:80 startup-pct 101",
 		  "ldctl: invalid startup-pct \"101\" (expected 1..100)\n" },
-		{ LD_SET, "192.0.2.10:80 tcp startup-window 257",
+		{ LD_SET, "tcp 192.0.2.10:80 startup-window 257",
 		  "ldctl: invalid startup-window \"257\" (expected 1..256)\n" },
-		{ LD_SET, "192.0.2.10:80 tcp startup-window 0",
+		{ LD_SET, "tcp 192.0.2.10:80 startup-window 0",
 		  "ldctl: invalid startup-window \"0\" (expected 1..256)\n" },
-		{ LD_SET, "192.0.2.10:80 tcp backup 192.0.2.11",
+		{ LD_SET, "tcp 192.0.2.10:80 backup 192.0.2.11",
 		  "ldctl: invalid backup virtual \"192.0.2.11\" (expected VIP:PORT or none): missing port in \"192.0.2.11\" (write ADDR:PORT, port 0 for every port)\n" },
-		{ LD_SET, "192.0.2.10:80 tcp backup 192.0.2.300:80",
+		{ LD_SET, "tcp 192.0.2.10:80 backup 192.0.2.300:80",
 		  "ldctl: invalid backup virtual \"192.0.2.300:80\" (expected VIP:PORT or none): invalid address \"192.0.2.300\"\n" },
-		{ LD_SET, "192.0.2.10:80 tcp backup 192.0.2.11:80:1",
+		{ LD_SET, "tcp 192.0.2.10:80 backup 192.0.2.11:80:1",
 		  "ldctl: invalid backup virtual \"192.0.2.11:80:1\" (expected VIP:PORT or none): unexpected \":1\" after the port in \"192.0.2.11:80:1\"\n" },
-		{ LD_SET, "192.0.2.10:80 tcp backup 192.0.2.10:80",
+		{ LD_SET, "tcp 192.0.2.10:80 backup 192.0.2.10:80",
 		  "ldctl: a virtual cannot be its own backup\n" },
-		{ LD_SET, "192.0.2.10:80 tcp backup none backup none",
+		{ LD_SET, "tcp 192.0.2.10:80 backup none backup none",
 		  "ldctl: \"backup\" given twice\n" },
-		{ LD_DEL, "192.0.2.10:80 tcp backup none",
+		{ LD_DEL, "tcp 192.0.2.10:80 backup none",
 		  "ldctl: unknown argument \"backup\"\n" },
-		{ LD_DEL, "192.0.2.10:80 tcp sched wlc",
+		{ LD_DEL, "tcp 192.0.2.10:80 sched wlc",
 		  "ldctl: unknown argument \"sched\"\n" },
 	};
 	size_t i;
@@ -425,31 +447,51 @@ static void test_link_parse(void)
 	bool flush;
 	int argc;
 
-	argc = words(argv, "192.0.2.10:80 10.0.2.11:8080");
+	/* the real's key and the link's port, each its own word */
+	argc = words(argv, "tcp 192.0.2.10:80 real 10.0.2.11 port 8080");
 	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
 	CHECK(l.virt.port == 80 && l.virt.protocol == IPPROTO_TCP);
-	CHECK(l.virt.bind_id == 0 && l.real.port == 8080 && l.port == 8080);
+	CHECK(l.virt.bind_id == 0 && l.real.port == 0 && l.port == 8080);
 	CHECK(!flush);
 
-	argc = words(argv, "192.0.2.10:53:9 udp 10.0.2.11");
+	argc = words(argv, "tcp 192.0.2.10:80 port 8080 real 10.0.2.11:8080");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	CHECK(l.real.port == 8080 && l.port == 8080);
+
+	argc = words(argv, "udp 192.0.2.10:53 bind 9 real 10.0.2.11");
 	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
 	CHECK(l.virt.protocol == IPPROTO_UDP && l.virt.bind_id == 9);
 	CHECK(l.real.port == 0 && l.port == 0);
 
-	argc = words(argv, "[2001:db8::1]:80 tcp [2001:db8::2]:81 flush");
+	argc = words(argv, "tcp [2001:db8::1]:80 real [2001:db8::2]:81 flush");
 	CHECK(!link_parse(LD_DEL, argc, argv, &l, &flush) && flush);
-	CHECK(l.real.addr.family == AF_INET6 && l.port == 81);
+	CHECK(l.real.addr.family == AF_INET6 && l.real.port == 81 && !l.port);
+
+	check_bad(ladd, "192.0.2.10:53 10.0.0.1",
+		  "ldctl: link add: protocol missing: tcp|udp before VIP:PORT\n");
+	check_bad(ladd, "192.0.2.10:80 tcp real 10.0.2.11",
+		  "ldctl: link add: protocol missing: tcp|udp before VIP:PORT\n");
+	check_bad(ladd, "tcp 192.0.2.10:80",
+		  "ldctl: link add: missing \"real ADDR[:PORT]\"\n");
+	check_bad(ladd, "tcp 192.0.2.10:80 10.0.2.11:8080",
+		  "ldctl: unknown argument \"10.0.2.11:8080\" (write \"real ADDR[:PORT]\")\n");
+	check_bad(ladd, "tcp 192.0.2.10:80:3 real 10.0.2.11",
+		  "ldctl: link add: unexpected bind ID in \"192.0.2.10:80:3\" (write VIP:PORT bind 3)\n");
+	check_bad(ladd, "tcp 192.0.2.10:80 real 10.0.2.11 port 65536",
+		  "ldctl: invalid port \"65536\" (expected 0..65535)\n");
+	check_bad(ladd, "tcp 192.0.2.10:80 real 10.0.2.11 real 10.0.2.12",
+		  "ldctl: \"real\" given twice\n");
+	check_bad(ladd, "tcp 192.0.2.10:80 real",
+		  "ldctl: missing value after \"real\"\n");
 
 	ldctl_errf = fopen("/dev/null", "w");
-	argc = words(argv, "192.0.2.10:80");
+	argc = words(argv, "sctp 192.0.2.10:80 real 10.0.2.11");
 	CHECK(link_parse(LD_ADD, argc, argv, &l, &flush));
-	argc = words(argv, "192.0.2.10:80 sctp 10.0.2.11");
+	argc = words(argv, "tcp 192.0.2.10:80 real 10.0.2.11 flush");
 	CHECK(link_parse(LD_ADD, argc, argv, &l, &flush));
-	argc = words(argv, "192.0.2.10:80 tcp 10.0.2.11 flush");
-	CHECK(link_parse(LD_ADD, argc, argv, &l, &flush));
-	argc = words(argv, "192.0.2.10:80 tcp 10.0.2.11 x y");
+	argc = words(argv, "tcp 192.0.2.10:80 real 10.0.2.11 x y");
 	CHECK(link_parse(LD_DEL, argc, argv, &l, &flush));
-	argc = words(argv, "192.0.2.10 10.0.2.11");
+	argc = words(argv, "tcp 192.0.2.10 real 10.0.2.11");
 	CHECK(link_parse(LD_ADD, argc, argv, &l, &flush));
 	fclose(ldctl_errf);
 	ldctl_errf = NULL;
@@ -674,14 +716,14 @@ static void make_site_ext(struct ld_list *virtuals, struct ld_list *reals)
 }
 
 static const char stats_json[] =
-	"\"stats\":{\"conns\":0,\"pkts-in\":0,\"pkts-out\":0,\"bytes-in\":0,"
-	"\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
-	"\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
-	"\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
-	"\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-	"\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}";
+	"\"stats\":{\"conns\":0,\"pkts_in\":0,\"pkts_out\":0,\"bytes_in\":0,"
+	"\"bytes_out\":0,\"drop_no_conn\":0,\"drop_no_real\":0,"
+	"\"drop_conn_limit\":0,\"drop_invalid\":0,\"drop_nomem\":0,"
+	"\"icmp_in\":0,\"icmp_out\":0,\"conns_expired\":0,\"ditched\":0,"
+	"\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
+	"\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
+	"\"drop_reply_no_conn\":0,"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0}";
 
 static void test_print(void)
 {
@@ -698,19 +740,46 @@ static void test_print(void)
 
 	p.f = cap_start(&c);
 	pr_show(&p, &virtuals, &links, &reals, NULL);
+	/* columns as ipvsadm -Ln; no blank at the end of a line */
 	CHECK_STR(cap_end(&c),
-		  "virtual 192.0.2.10:80 tcp sched wlc state in conns 12 links 3\n"
-		  "  -> 10.0.2.11:8080 weight 2 maxconns 0 state in active 4 conns 6 pkts-in 120 pkts-out 118\n"
-		  "virtual [2001:db8::10]:53 udp bind 7 sched rr state out conns 0 links 0 binds 0\n"
-		  "  -> [2001:db8::11]:5353 weight 1 maxconns 100 state failed active 0 conns 0 pkts-in 0 pkts-out 0\n");
+		  "Prot Virtual:Port       Bind Sched  State  Flags\n"
+		  "  -> Real               Port Weight State  ActiveConn  InActConn\n"
+		  "tcp  192.0.2.10:80         0 wlc    in\n"
+		  "  -> 10.0.2.11          8080 2      in              4          2\n"
+		  "udp  [2001:db8::10]:53     7 rr     out\n"
+		  "  -> 2001:db8::11       5353 1      failed          0          0\n");
 	free(c.buf);
+
+	/* -d: the settings under each line; -s: the counters */
+	p.details = true;
+	p.stats = true;
+	p.f = cap_start(&c);
+	pr_show(&p, &virtuals, &links, &reals, NULL);
+	CHECK_STR(cap_end(&c),
+		  "Prot Virtual:Port       Bind Sched  State  Flags\n"
+		  "  -> Real               Port Weight State  ActiveConn  InActConn\n"
+		  "tcp  192.0.2.10:80         0 wlc    in\n"
+		  "     fpa 0 fpa-mask 32 conns 12 links 3 binds 0\n"
+		  "     conns 40 pkts-in 1000 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0\n"
+		  "  -> 10.0.2.11          8080 2      in              4          2\n"
+		  "       real-port 8080 maxconns 0\n"
+		  "       conns 0 pkts-in 120 pkts-out 118 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0\n"
+		  "udp  [2001:db8::10]:53     7 rr     out\n"
+		  "     fpa 0 fpa-mask 128 conns 0 links 0 binds 0\n"
+		  "     conns 0 pkts-in 0 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0\n"
+		  "  -> 2001:db8::11       5353 1      failed          0          0\n"
+		  "       real-port 0 maxconns 100\n"
+		  "       conns 0 pkts-in 0 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0\n");
+	free(c.buf);
+	p.details = false;
+	p.stats = false;
 
 	p.f = cap_start(&c);
 	pr_real(&p, ld_list_at(&reals, struct ld_real, 0));
 	pr_link(&p, ld_list_at(&links, struct ld_link, 1));
 	CHECK_STR(cap_end(&c),
 		  "real 10.0.2.11:8080 weight 2 maxconns 0 state in active 4 conns 6 links 1 pkts-in 120 pkts-out 118\n"
-		  "link [2001:db8::10]:53 udp bind 7 -> [2001:db8::11]:5353 active 0 conns 0 pkts-in 0 pkts-out 0\n");
+		  "link udp [2001:db8::10]:53 bind 7 -> [2001:db8::11]:5353 active 0 conns 0 pkts-in 0 pkts-out 0\n");
 	free(c.buf);
 
 	conn.protocol = IPPROTO_TCP;
@@ -736,9 +805,9 @@ static void test_print(void)
 	js_conn(&j, &conn);
 	json_finish(&j);
 	CHECK_STR(cap_end(&c),
-		  "{\"protocol\":\"tcp\",\"client\":\"10.0.1.2\",\"client-port\":40000,"
-		  "\"virtual\":\"192.0.2.10\",\"virtual-port\":80,\"real\":\"10.0.2.11\","
-		  "\"real-port\":8080,\"state\":\"established\",\"expires-ms\":118999}\n");
+		  "{\"protocol\":\"tcp\",\"client\":\"10.0.1.2\",\"client_port\":40000,"
+		  "\"virtual\":\"192.0.2.10\",\"virtual_port\":80,\"real\":\"10.0.2.11\","
+		  "\"real_port\":8080,\"state\":\"established\",\"expires_ms\":118999}\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
@@ -746,32 +815,32 @@ static void test_print(void)
 	json_finish(&j);
 	if (asprintf(&want,
 		     "{\"virtuals\":[{\"address\":\"192.0.2.10\",\"port\":80,\"protocol\":\"tcp\","
-		     "\"bind\":0,\"sched\":\"wlc\",\"stateless\":false,\"state\":\"in\",\"conns\":12,"
-		     "\"fpa\":0,\"fpa-mask\":32,\"overflow\":false,\"binds\":0,"
-		     "\"links\":[{\"real\":\"10.0.2.11\",\"real-port\":8080,\"port\":8080,"
-		     "\"weight\":2,\"maxconns\":0,\"state\":\"in\",\"active\":4,\"conns\":6,"
-		     "\"stats\":{\"conns\":0,\"pkts-in\":120,\"pkts-out\":118,\"bytes-in\":0,"
-		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
-		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
-		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
-		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}}],\"assigned\":[],"
-		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
-		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
-		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
-		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
-		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
+		     "\"bind\":0,\"sched\":\"wlc\",\"stateless\":false,\"state\":\"in\",\"failed\":null,\"startup\":null,\"startup_pct\":null,\"startup_window\":null,\"backup\":null,\"conns\":12,"
+		     "\"fpa\":0,\"fpa_mask\":32,\"overflow\":false,\"binds\":0,"
+		     "\"links\":[{\"real\":\"10.0.2.11\",\"real_port\":8080,\"port\":8080,"
+		     "\"weight\":2,\"maxconns\":0,\"state\":\"in\",\"backup\":null,\"active\":4,\"conns\":6,\"unanswered\":null,\"ditched\":null,\"ditch_consec\":null,\"response_us\":null,\"age_ms\":null,\"pr\":null,\"retry_ms\":null,"
+		     "\"stats\":{\"conns\":0,\"pkts_in\":120,\"pkts_out\":118,\"bytes_in\":0,"
+		     "\"bytes_out\":0,\"drop_no_conn\":0,\"drop_no_real\":0,"
+		     "\"drop_conn_limit\":0,\"drop_invalid\":0,\"drop_nomem\":0,"
+		     "\"icmp_in\":0,\"icmp_out\":0,\"conns_expired\":0,\"ditched\":0,"
+		     "\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
+		     "\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
+	"\"drop_reply_no_conn\":0,"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0}}],\"assigned\":[],"
+		     "\"stats\":{\"conns\":40,\"pkts_in\":1000,\"pkts_out\":0,\"bytes_in\":0,"
+		     "\"bytes_out\":0,\"drop_no_conn\":0,\"drop_no_real\":0,"
+		     "\"drop_conn_limit\":0,\"drop_invalid\":0,\"drop_nomem\":0,"
+		     "\"icmp_in\":0,\"icmp_out\":0,\"conns_expired\":0,\"ditched\":0,"
+		     "\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
+		     "\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
+	"\"drop_reply_no_conn\":0,"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
-		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
-		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,"
-		     "\"links\":[{\"real\":\"2001:db8::11\",\"real-port\":0,\"port\":5353,"
-		     "\"weight\":1,\"maxconns\":100,\"state\":\"failed\",\"active\":0,\"conns\":0,"
-		     "%s}],\"assigned\":[],%s}]}\n", stats_json, stats_json) < 0)
+		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":null,\"startup\":null,\"startup_pct\":null,\"startup_window\":null,\"backup\":null,\"conns\":0,"
+		     "\"fpa\":0,\"fpa_mask\":128,\"overflow\":false,\"binds\":0,"
+		     "\"links\":[{\"real\":\"2001:db8::11\",\"real_port\":0,\"port\":5353,"
+		     "\"weight\":1,\"maxconns\":100,\"state\":\"failed\",\"backup\":null,\"active\":0,\"conns\":0,"
+		     "\"unanswered\":null,\"ditched\":null,\"ditch_consec\":null,\"response_us\":null,\"age_ms\":null,\"pr\":null,\"retry_ms\":null,%s}],\"assigned\":[],%s}]}\n", stats_json, stats_json) < 0)
 		abort();
 	CHECK_STR(cap_end(&c), want);
 	free(want);
@@ -786,12 +855,12 @@ static void test_print(void)
 	json_finish(&j);
 	if (asprintf(&want,
 		     "[{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
-		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"conns\":0,"
-		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,\"links\":0,%s},"
+		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":null,\"startup\":null,\"startup_pct\":null,\"startup_window\":null,\"backup\":null,\"conns\":0,"
+		     "\"fpa\":0,\"fpa_mask\":128,\"overflow\":false,\"binds\":0,\"links\":0,%s},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
-		     "\"state\":\"failed\",\"active\":0,\"conns\":0,\"links\":0,%s},"
-		     "{\"virtual\":\"2001:db8::10\",\"virtual-port\":53,\"protocol\":\"udp\","
-		     "\"bind\":7,\"real\":\"2001:db8::11\",\"real-port\":0,\"port\":5353,"
+		     "\"state\":\"failed\",\"syn_threshold\":null,\"fail_threshold\":null,\"idle_timeout\":null,\"backup\":null,\"active\":0,\"conns\":0,\"links\":0,\"unanswered\":null,\"ditched\":null,\"ditch_consec\":null,\"response_us\":null,\"age_ms\":null,\"pr\":null,\"retry_ms\":null,%s},"
+		     "{\"virtual\":\"2001:db8::10\",\"virtual_port\":53,\"protocol\":\"udp\","
+		     "\"bind\":7,\"real\":\"2001:db8::11\",\"real_port\":0,\"port\":5353,"
 		     "\"active\":0,\"conns\":0,%s}]\n", stats_json, stats_json,
 		     stats_json) < 0)
 		abort();
@@ -817,19 +886,21 @@ static void test_print_ext(void)
 	make_site(&virtuals, &links, &reals);
 	make_site_ext(&virtuals, &reals);
 
+	p.details = true;
 	p.f = cap_start(&c);
 	pr_show(&p, &virtuals, &links, &reals, NULL);
+	p.details = false;
 	CHECK_STR(cap_end(&c),
-		  "virtual 192.0.2.10:80 tcp sched wlc state in startup rr startup-pct 50 "
-		  "startup-window 20 backup 192.0.2.10:81 conns 12 links 3\n"
-		  "  -> 10.0.2.11:8080 weight 2 maxconns 0 state in backup [2001:db8::11]:0 "
-		  "active 4 conns 6 unanswered 2 ditched 0 ditch-consec 0 response-us 1500 "
-		  "age-ms 250 pr -62 pkts-in 120 pkts-out 118\n"
-		  "virtual [2001:db8::10]:53 udp bind 7 sched rr state out failed startup none "
-		  "startup-pct 100 startup-window 1 conns 0 links 0 binds 0\n"
-		  "  -> [2001:db8::11]:5353 weight 1 maxconns 100 state failed active 0 conns 0 "
-		  "unanswered 0 ditched 3 ditch-consec 3 response-us 0 age-ms 0 "
-		  "pr 9223372036854775807 retry-ms 4000 pkts-in 0 pkts-out 0\n");
+		  "Prot Virtual:Port       Bind Sched  State  Flags\n"
+		  "  -> Real               Port Weight State  ActiveConn  InActConn\n"
+		  "tcp  192.0.2.10:80         0 wlc    in\n"
+		  "     startup rr startup-pct 50 startup-window 20 backup 192.0.2.10:81 fpa 0 fpa-mask 32 conns 12 links 3 binds 0\n"
+		  "  -> 10.0.2.11          8080 2      in              4          2\n"
+		  "       real-port 8080 maxconns 0 syn-threshold 5 fail-threshold 3 idle-timeout 0 backup [2001:db8::11]:0 unanswered 2 ditched 0 ditch-consec 0 response-us 1500 age-ms 250 pr -62\n"
+		  "udp  [2001:db8::10]:53     7 rr     out    failed\n"
+		  "     startup none startup-pct 100 startup-window 1 fpa 0 fpa-mask 128 conns 0 links 0 binds 0\n"
+		  "  -> 2001:db8::11       5353 1      failed          0          0\n"
+		  "       real-port 0 maxconns 100 syn-threshold 1 fail-threshold 0 idle-timeout 60 unanswered 0 ditched 3 ditch-consec 3 response-us 0 age-ms 0 pr 9223372036854775807 retry-ms 4000\n");
 	free(c.buf);
 
 	p.f = cap_start(&c);
@@ -857,42 +928,42 @@ static void test_print_ext(void)
 	if (asprintf(&want,
 		     "[{\"address\":\"192.0.2.10\",\"port\":80,\"protocol\":\"tcp\","
 		     "\"bind\":0,\"sched\":\"wlc\",\"stateless\":false,\"state\":\"in\",\"failed\":false,"
-		     "\"startup\":\"rr\",\"startup-pct\":50,\"startup-window\":20,"
+		     "\"startup\":\"rr\",\"startup_pct\":50,\"startup_window\":20,"
 		     "\"backup\":\"192.0.2.10:81\",\"conns\":12,"
-		     "\"fpa\":0,\"fpa-mask\":32,\"overflow\":false,\"binds\":0,\"links\":3,"
-		     "\"stats\":{\"conns\":40,\"pkts-in\":1000,\"pkts-out\":0,\"bytes-in\":0,"
-		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
-		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
-		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
-		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
+		     "\"fpa\":0,\"fpa_mask\":32,\"overflow\":false,\"binds\":0,\"links\":3,"
+		     "\"stats\":{\"conns\":40,\"pkts_in\":1000,\"pkts_out\":0,\"bytes_in\":0,"
+		     "\"bytes_out\":0,\"drop_no_conn\":0,\"drop_no_real\":0,"
+		     "\"drop_conn_limit\":0,\"drop_invalid\":0,\"drop_nomem\":0,"
+		     "\"icmp_in\":0,\"icmp_out\":0,\"conns_expired\":0,\"ditched\":0,"
+		     "\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
+		     "\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
+	"\"drop_reply_no_conn\":0,"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
-		     "\"startup\":\"none\",\"startup-pct\":100,\"startup-window\":1,"
+		     "\"startup\":\"none\",\"startup_pct\":100,\"startup_window\":1,"
 		     "\"backup\":null,\"conns\":0,"
-		     "\"fpa\":0,\"fpa-mask\":128,\"overflow\":false,\"binds\":0,\"links\":0,%s},"
+		     "\"fpa\":0,\"fpa_mask\":128,\"overflow\":false,\"binds\":0,\"links\":0,%s},"
 		     "{\"address\":\"10.0.2.11\",\"port\":8080,\"weight\":2,\"maxconns\":0,"
-		     "\"state\":\"in\",\"syn-threshold\":5,\"fail-threshold\":3,"
-		     "\"idle-timeout\":0,\"backup\":\"[2001:db8::11]:0\",\"active\":4,"
+		     "\"state\":\"in\",\"syn_threshold\":5,\"fail_threshold\":3,"
+		     "\"idle_timeout\":0,\"backup\":\"[2001:db8::11]:0\",\"active\":4,"
 		     "\"conns\":6,\"links\":1,\"unanswered\":2,\"ditched\":0,"
-		     "\"ditch-consec\":0,\"response-us\":1500,\"age-ms\":250,\"pr\":-62,"
-		     "\"retry-ms\":null,"
-		     "\"stats\":{\"conns\":0,\"pkts-in\":120,\"pkts-out\":118,\"bytes-in\":0,"
-		     "\"bytes-out\":0,\"drop-no-conn\":0,\"drop-no-real\":0,"
-		     "\"drop-conn-limit\":0,\"drop-invalid\":0,\"drop-nomem\":0,"
-		     "\"icmp-in\":0,\"icmp-out\":0,\"conns-expired\":0,\"ditched\":0,"
-		     "\"probes\":0,\"backup\":0,\"drop-reply-clash\":0,"
-		     "\"drop-removed\":0,\"drop-icmp-csum\":0,\"rst-ignored\":0,"
-	"\"drop-reply-no-conn\":0,"
-		     "\"embryonic-evicted\":0,\"drop-syn-pressure\":0,\"pressure-starts\":0}},"
+		     "\"ditch_consec\":0,\"response_us\":1500,\"age_ms\":250,\"pr\":-62,"
+		     "\"retry_ms\":null,"
+		     "\"stats\":{\"conns\":0,\"pkts_in\":120,\"pkts_out\":118,\"bytes_in\":0,"
+		     "\"bytes_out\":0,\"drop_no_conn\":0,\"drop_no_real\":0,"
+		     "\"drop_conn_limit\":0,\"drop_invalid\":0,\"drop_nomem\":0,"
+		     "\"icmp_in\":0,\"icmp_out\":0,\"conns_expired\":0,\"ditched\":0,"
+		     "\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
+		     "\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
+	"\"drop_reply_no_conn\":0,"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0}},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
-		     "\"state\":\"failed\",\"syn-threshold\":1,\"fail-threshold\":0,"
-		     "\"idle-timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
-		     "\"links\":0,\"unanswered\":0,\"ditched\":3,\"ditch-consec\":3,"
-		     "\"response-us\":0,\"age-ms\":0,\"pr\":9223372036854775807,"
-		     "\"retry-ms\":4000,%s}]\n", stats_json, stats_json) < 0)
+		     "\"state\":\"failed\",\"syn_threshold\":1,\"fail_threshold\":0,"
+		     "\"idle_timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
+		     "\"links\":0,\"unanswered\":0,\"ditched\":3,\"ditch_consec\":3,"
+		     "\"response_us\":0,\"age_ms\":0,\"pr\":9223372036854775807,"
+		     "\"retry_ms\":4000,%s}]\n", stats_json, stats_json) < 0)
 		abort();
 	CHECK_STR(cap_end(&c), want);
 	free(want);
@@ -941,14 +1012,14 @@ static void test_stats_print(void)
 	json_obj_end(&j);
 	json_finish(&j);
 	CHECK_STR(cap_end(&c),
-		  "{\"config\":{\"conn-max\":101,\"conn-count\":102,\"timeout-syn\":103,"
-		  "\"timeout-est\":104,\"timeout-fin\":105,\"timeout-time-wait\":106,"
-		  "\"timeout-close\":107,\"timeout-udp\":108,\"syn-resends\":109,"
-		  "\"retry-interval\":110,\"pr-age-div\":111,\"pr-clamp\":112,"
-		  "\"fpa-max\":113,\"virtual-max\":114,\"real-max\":115,"
-		  "\"link-max\":116,\"bind-max\":117,\"syn-resend-gap\":118,"
-		  "\"embryonic-max\":119,\"embryonic-count\":120,"
-		  "\"timeout-syn-pressure\":121,\"pressure\":122}}\n");
+		  "{\"config\":{\"conn_max\":101,\"conn_count\":102,\"timeout_syn\":103,"
+		  "\"timeout_est\":104,\"timeout_fin\":105,\"timeout_time_wait\":106,"
+		  "\"timeout_close\":107,\"timeout_udp\":108,\"syn_resends\":109,"
+		  "\"retry_interval\":110,\"pr_age_div\":111,\"pr_clamp\":112,"
+		  "\"fpa_max\":113,\"virtual_max\":114,\"real_max\":115,"
+		  "\"link_max\":116,\"bind_max\":117,\"syn_resend_gap\":118,"
+		  "\"embryonic_max\":119,\"embryonic_count\":120,"
+		  "\"timeout_syn_pressure\":121,\"pressure\":122}}\n");
 	free(c.buf);
 }
 
@@ -997,13 +1068,13 @@ static void test_save_roundtrip(void)
 		  "real add [2001:db8::11]:0 weight 1 maxconns 100 state in "
 		  "syn-threshold 1 fail-threshold 0 idle-timeout 60\n"
 		  "real set 10.0.2.11:8080 backup [2001:db8::11]:0\n"
-		  "virtual add 192.0.2.10:80 tcp sched wlc state in "
+		  "virtual add tcp 192.0.2.10:80 sched wlc state in "
 		  "startup rr startup-pct 50 startup-window 20\n"
-		  "virtual add [2001:db8::10]:53 udp sched rr state out "
-		  "startup none startup-pct 100 startup-window 1 bind 7\n"
-		  "virtual set 192.0.2.10:80 tcp backup 192.0.2.10:81\n"
-		  "link add 192.0.2.10:80 tcp 10.0.2.11:8080\n"
-		  "link add [2001:db8::10]:53:7 udp [2001:db8::11]:5353\n");
+		  "virtual add udp [2001:db8::10]:53 bind 7 sched rr state out "
+		  "startup none startup-pct 100 startup-window 1\n"
+		  "virtual set tcp 192.0.2.10:80 backup 192.0.2.10:81\n"
+		  "link add tcp 192.0.2.10:80 real 10.0.2.11:8080 port 8080\n"
+		  "link add udp [2001:db8::10]:53 bind 7 real [2001:db8::11]:0 port 5353\n");
 
 	char *line = strtok(c.buf, "\n");
 	size_t nr = 0, nv = 0, nl = 0, nrb = 0, nvb = 0;
@@ -1142,30 +1213,30 @@ static void test_fpa_bind(void)
 	int argc;
 
 	ldctl_where = NULL;
-	argc = words(argv, "192.0.2.10:80 tcp bind 1 sched wlc fpa 300 fpa-mask 24 overflow");
+	argc = words(argv, "tcp 192.0.2.10:80 bind 1 sched wlc fpa 300 fpa-mask 24 overflow");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	CHECK(v.bind_id == 1 && v.fpa_interval == 300 && v.fpa_mask == 24);
 	CHECK(v.overflow == 1);
 	CHECK(v.has == (LD_HAS_BIND | LD_HAS_SCHED | LD_HAS_FPA |
 			LD_HAS_FPAMASK | LD_HAS_OVERFLOW));
-	argc = words(argv, "192.0.2.10:80 tcp bind 1 no-overflow");
+	argc = words(argv, "tcp 192.0.2.10:80 bind 1 no-overflow");
 	CHECK(!virtual_parse(LD_SET, argc, argv, &v2));
 	CHECK(v2.has == (LD_HAS_BIND | LD_HAS_OVERFLOW) && !v2.overflow);
-	argc = words(argv, "192.0.2.10:80 tcp fpa 0");
+	argc = words(argv, "tcp 192.0.2.10:80 fpa 0");
 	CHECK(!virtual_parse(LD_SET, argc, argv, &v2));
 	CHECK(v2.has == LD_HAS_FPA && !v2.fpa_interval);
 
-	check_bad(vadd, "192.0.2.10:80 tcp fpa 604801",
+	check_bad(vadd, "tcp 192.0.2.10:80 fpa 604801",
 		  "ldctl: invalid fpa interval \"604801\" (expected 0..604800)\n");
-	check_bad(vadd, "192.0.2.10:80 tcp fpa-mask 33",
+	check_bad(vadd, "tcp 192.0.2.10:80 fpa-mask 33",
 		  "ldctl: invalid fpa-mask \"33\" (expected 0..32)\n");
-	check_bad(vadd, "[2001:db8::1]:80 tcp fpa-mask 129",
+	check_bad(vadd, "tcp [2001:db8::1]:80 fpa-mask 129",
 		  "ldctl: invalid fpa-mask \"129\" (expected 0..128)\n");
-	check_bad(vadd, "192.0.2.10:80 tcp fpa",
+	check_bad(vadd, "tcp 192.0.2.10:80 fpa",
 		  "ldctl: missing value after \"fpa\"\n");
-	check_bad(vadd, "192.0.2.10:80 tcp overflow",
-		  "ldctl: overflow needs \"bind ID\" with an ID other than 0 (the general instance is where an instance overflows to)\n");
-	check_bad(vadd, "192.0.2.10:80 tcp bind 2 overflow no-overflow",
+	check_bad(vadd, "tcp 192.0.2.10:80 overflow",
+		  "ldctl: overflow needs \"bind ID\" after VIP:PORT, with an ID other than 0 (the general instance is where an instance overflows to)\n");
+	check_bad(vadd, "tcp 192.0.2.10:80 bind 2 overflow no-overflow",
 		  "ldctl: \"overflow\" given twice\n");
 
 	/* prefixes */
@@ -1188,30 +1259,36 @@ static void test_fpa_bind(void)
 	CHECK_STR(err_end(), "ldctl: invalid address \"198.51.300.0\"\n");
 
 	/* assign */
-	argc = words(argv, "192.0.2.10:80:1 198.51.100.0/24");
+	argc = words(argv, "tcp 192.0.2.10:80 bind 1 198.51.100.0/24");
 	CHECK(!bind_parse(argc, argv, &b));
 	CHECK(b.virt.bind_id == 1 && b.virt.port == 80 && b.plen == 24);
 	CHECK(b.virt.protocol == IPPROTO_TCP);
-	argc = words(argv, "192.0.2.10:53:2 udp 203.0.113.9");
+	argc = words(argv, "udp 192.0.2.10:53 bind 2 203.0.113.9");
 	CHECK(!bind_parse(argc, argv, &b2));
 	CHECK(b2.virt.protocol == IPPROTO_UDP && b2.plen == 32);
-	check_bad(bparse, "192.0.2.10:80 198.51.100.0/24",
-		  "ldctl: missing bind ID in \"192.0.2.10:80\" (write VIP:PORT:BIND)\n");
-	check_bad(bparse, "192.0.2.10:80:0 198.51.100.0/24",
-		  "ldctl: bind ID 0 in \"192.0.2.10:80:0\" is the general instance: it serves every client without a bind\n");
-	check_bad(bparse, "192.0.2.10:80:1",
-		  "ldctl: missing CLIENT[/LEN] after \"192.0.2.10:80:1\"\n");
-	check_bad(bparse, "192.0.2.10:80:1 tcp 198.51.100.0/24 x",
+	check_bad(bparse, "tcp 192.0.2.10:80 198.51.100.0/24",
+		  "ldctl: assign: missing \"bind ID\" after \"192.0.2.10:80\"\n");
+	check_bad(bparse, "tcp 192.0.2.10:80 bind 0 198.51.100.0/24",
+		  "ldctl: bind ID 0 is the general instance: it serves every client without a bind\n");
+	check_bad(bparse, "tcp 192.0.2.10:80 bind 1",
+		  "ldctl: missing CLIENT[/LEN] after \"bind 1\"\n");
+	check_bad(bparse, "tcp 192.0.2.10:80 bind 1 198.51.100.0/24 x",
 		  "ldctl: unexpected argument \"x\"\n");
-	check_bad(bparse, "192.0.2.10:80:1 sctp 198.51.100.0/24",
+	check_bad(bparse, "192.0.2.10:80:1 198.51.100.0/24",
+		  "ldctl: assign: protocol missing: tcp|udp before VIP:PORT\n");
+	check_bad(bparse, "sctp 192.0.2.10:80 bind 1 198.51.100.0/24",
 		  "ldctl: invalid protocol \"sctp\" (expected tcp or udp)\n");
-	check_bad(bparse, "192.0.2.10:80:1 198.51.100.1/24",
+	check_bad(bparse, "tcp 192.0.2.10:80 bind 1 198.51.100.1/24",
 		  "ldctl: invalid prefix \"198.51.100.1/24\": address bits set past /24\n");
-	check_bad(bparse, "192.0.2.10:80:1 2001:db8::/32",
-		  "ldctl: client \"2001:db8::/32\" and virtual \"192.0.2.10:80:1\" are of different address families\n");
-	check_bad(fflush_parse, "192.0.2.10 tcp",
+	check_bad(bparse, "tcp 192.0.2.10:80 bind 1 2001:db8::/32",
+		  "ldctl: client \"2001:db8::/32\" and virtual \"192.0.2.10:80\" are of different address families\n");
+	check_bad(fflush_parse, "tcp 192.0.2.10",
 		  "ldctl: missing port in \"192.0.2.10\" (write ADDR:PORT, port 0 for every port)\n");
-	argc = words(argv, "192.0.2.10:80:4 udp");
+	check_bad(fflush_parse, "192.0.2.10:80 tcp",
+		  "ldctl: fpa flush: protocol missing: tcp|udp before VIP:PORT\n");
+	check_bad(fflush_parse, "tcp 192.0.2.10:80 bind 1 x",
+		  "ldctl: unexpected argument \"x\"\n");
+	argc = words(argv, "udp 192.0.2.10:80 bind 4");
 	CHECK(!fpa_flush_parse(argc, argv, &v2, &one) && one);
 	CHECK(v2.bind_id == 4 && v2.protocol == IPPROTO_UDP);
 	CHECK(!fpa_flush_parse(0, argv, &v2, &one) && !one);
@@ -1229,9 +1306,11 @@ static void test_fpa_bind(void)
 	pr_show(&p, &virtuals, &links, NULL, &binds);
 	pr_bind(&p, &b);
 	CHECK_STR(cap_end(&c),
-		  "virtual 192.0.2.10:80 tcp bind 1 sched wlc state in conns 0 links 0 fpa 300 fpa-mask 24 overflow binds 1\n"
+		  "Prot Virtual:Port   Bind Sched  State  Flags\n"
+		  "  -> Real           Port Weight State  ActiveConn  InActConn\n"
+		  "tcp  192.0.2.10:80     1 wlc    in     fpa 300 overflow\n"
 		  "  <- 198.51.100.0/24\n"
-		  "bind 198.51.100.0/24 -> 192.0.2.10:80 tcp bind 1\n");
+		  "bind 198.51.100.0/24 -> tcp 192.0.2.10:80 bind 1\n");
 	free(c.buf);
 
 	fpa.virt = v;
@@ -1245,8 +1324,8 @@ static void test_fpa_bind(void)
 	pr_fpa(&p, &fpa);
 	p.numeric = false;
 	CHECK_STR(cap_end(&c),
-		  "fpa 10.0.1.0/24 -> 192.0.2.10:80 tcp bind 1 -> 10.0.2.12:0 age 2s\n"
-		  "fpa 10.0.1.0/24 -> 192.0.2.10:80 6 bind 1 -> 10.0.2.12:0 age 2500ms\n");
+		  "fpa 10.0.1.0/24 -> tcp 192.0.2.10:80 bind 1 -> 10.0.2.12:0 age 2s\n"
+		  "fpa 10.0.1.0/24 -> 6 192.0.2.10:80 bind 1 -> 10.0.2.12:0 age 2500ms\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
@@ -1256,18 +1335,18 @@ static void test_fpa_bind(void)
 	json_arr_end(&j);
 	json_finish(&j);
 	CHECK_STR(cap_end(&c),
-		  "[{\"client\":\"10.0.1.0\",\"prefix-len\":24,\"virtual\":\"192.0.2.10\","
-		  "\"virtual-port\":80,\"protocol\":\"tcp\",\"bind\":1,\"real\":\"10.0.2.12\","
-		  "\"real-port\":0,\"age-ms\":2500},"
-		  "{\"client\":\"203.0.113.9\",\"prefix-len\":32,\"virtual\":\"192.0.2.10\","
-		  "\"virtual-port\":53,\"protocol\":\"udp\",\"bind\":2}]\n");
+		  "[{\"client\":\"10.0.1.0\",\"prefix_len\":24,\"virtual\":\"192.0.2.10\","
+		  "\"virtual_port\":80,\"protocol\":\"tcp\",\"bind\":1,\"real\":\"10.0.2.12\","
+		  "\"real_port\":0,\"age_ms\":2500},"
+		  "{\"client\":\"203.0.113.9\",\"prefix_len\":32,\"virtual\":\"192.0.2.10\","
+		  "\"virtual_port\":53,\"protocol\":\"udp\",\"bind\":2}]\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
 	js_show(&j, &virtuals, &links, NULL, &binds);
 	json_finish(&j);
 	cap_end(&c);
-	CHECK(strstr(c.buf, "\"fpa\":300,\"fpa-mask\":24,\"overflow\":true,\"binds\":1,"
+	CHECK(strstr(c.buf, "\"fpa\":300,\"fpa_mask\":24,\"overflow\":true,\"binds\":1,"
 		      "\"links\":[],\"assigned\":[\"198.51.100.0/24\"]") != NULL);
 	free(c.buf);
 
@@ -1277,9 +1356,9 @@ static void test_fpa_bind(void)
 	save_bind(c.f, &b);
 	save_bind(c.f, &b2);
 	CHECK_STR(cap_end(&c),
-		  "virtual add 192.0.2.10:80 tcp sched wlc state in bind 1 fpa 300 fpa-mask 24 overflow\n"
-		  "assign 192.0.2.10:80:1 tcp 198.51.100.0/24\n"
-		  "assign 192.0.2.10:53:2 udp 203.0.113.9/32\n");
+		  "virtual add tcp 192.0.2.10:80 bind 1 sched wlc state in fpa 300 fpa-mask 24 overflow\n"
+		  "assign tcp 192.0.2.10:80 bind 1 198.51.100.0/24\n"
+		  "assign udp 192.0.2.10:53 bind 2 203.0.113.9/32\n");
 	line = strtok(c.buf, "\n");
 	argc = words(argv, line);
 	CHECK(!virtual_parse(LD_ADD, argc - 2, argv + 2, &v2));
@@ -1328,7 +1407,7 @@ static void test_msg(void)
 
 	nlh = mnl_nlmsg_put_header(buf);
 	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
-	argc = words(argv, "[2001:db8::1]:443 udp sched foo state out bind 9");
+	argc = words(argv, "udp [2001:db8::1]:443 bind 9 sched foo state out");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
 	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_VIRTUAL]);
@@ -1359,7 +1438,7 @@ static void test_msg(void)
 	}
 	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_VIRTUAL] - buf, -1,
 			   desc, sizeof(desc)));
-	CHECK_STR(desc, "virtual [2001:db8::1]:443 udp bind 9");
+	CHECK_STR(desc, "virtual udp [2001:db8::1]:443 bind 9");
 	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_VIRTUAL] - buf,
 			   LDIR_VIRTUAL_A_PROTOCOL, desc, sizeof(desc)));
 	CHECK_STR(desc, "virtual.protocol");
@@ -1378,7 +1457,7 @@ static void test_msg(void)
 
 	nlh = mnl_nlmsg_put_header(buf);
 	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
-	argc = words(argv, "192.0.2.10:80:3 tcp 10.0.2.11:8080");
+	argc = words(argv, "tcp 192.0.2.10:80 bind 3 real 10.0.2.11 port 8080");
 	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
 	msg_put_link(nlh, &l);
 	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_LINK]);
@@ -1388,7 +1467,7 @@ static void test_msg(void)
 	CHECK(l2.port == 8080 && l2.virt.bind_id == 3);
 	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_LINK] - buf, -1,
 			   desc, sizeof(desc)));
-	CHECK_STR(desc, "link 192.0.2.10:80 tcp bind 3 -> 10.0.2.11:8080");
+	CHECK_STR(desc, "link tcp 192.0.2.10:80 bind 3 real 10.0.2.11:0 port 8080");
 	/* IPv4 occupies the first 4 bytes, the rest is zero */
 	CHECK(l2.real.addr.addr[0] == 10 && l2.real.addr.addr[3] == 11);
 	CHECK(!memcmp(l2.real.addr.addr + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12));
@@ -1505,7 +1584,7 @@ static void test_msg_ext(void)
 	/* a virtual's backup: its protocol, bind 0 */
 	nlh = mnl_nlmsg_put_header(buf);
 	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
-	argc = words(argv, "192.0.2.10:80 udp startup rr startup-pct 30 "
+	argc = words(argv, "udp 192.0.2.10:80 startup rr startup-pct 30 "
 		     "startup-window 200 backup 192.0.2.20:53");
 	CHECK(!virtual_parse(LD_SET, argc, argv, &v));
 	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
@@ -1524,7 +1603,7 @@ static void test_msg_ext(void)
 		CHECK(a && mnl_attr_get_u32(a) == 0);
 		CHECK(msg_describe(nlh, (const char *)b - buf, -1, desc,
 				   sizeof(desc)));
-		CHECK_STR(desc, "virtual.backup 192.0.2.20:53 udp");
+		CHECK_STR(desc, "virtual.backup udp 192.0.2.20:53");
 	}
 	a = nested(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_STARTUP_WINDOW);
 	CHECK(a && mnl_attr_get_payload_len(a) == 2 && mnl_attr_get_u16(a) == 200);
@@ -1610,17 +1689,17 @@ static void test_msg_ext(void)
 		  "real 10.0.2.11:80 failed (ditched 3)\n"
 		  "real 10.0.2.11:80 recovered\n"
 		  "real 10.0.2.11:80 state out\n"
-		  "virtual 192.0.2.10:80 tcp failed\n"
-		  "virtual 192.0.2.10:80 tcp recovered\n"
+		  "virtual tcp 192.0.2.10:80 failed\n"
+		  "virtual tcp 192.0.2.10:80 recovered\n"
 		  "event 99 real 10.0.2.11:80 virtual 192.0.2.10:80 tcp\n");
 	free(c.buf);
 	json_init(&j, cap_start(&c));
 	js_event(&j, &e);
 	json_finish(&j);
 	CHECK_STR(cap_end(&c),
-		  "{\"event\":\"99\",\"real\":\"10.0.2.11\",\"real-port\":80,"
+		  "{\"event\":\"99\",\"real\":\"10.0.2.11\",\"real_port\":80,"
 		  "\"state\":\"out\",\"ditched\":3,\"virtual\":\"192.0.2.10\","
-		  "\"virtual-port\":80,\"protocol\":\"tcp\",\"bind\":0}\n");
+		  "\"virtual_port\":80,\"protocol\":\"tcp\",\"bind\":0,\"conn_count\":null,\"embryonic\":null}\n");
 	free(c.buf);
 
 	/* SYN pressure: the two counts */
@@ -1654,7 +1733,7 @@ static void test_msg_ext(void)
 	js_event(&j, &e);
 	json_finish(&j);
 	CHECK_STR(cap_end(&c),
-		  "{\"event\":\"pressure-end\",\"conn-count\":1999,"
+		  "{\"event\":\"pressure-end\",\"real\":null,\"real_port\":null,\"state\":null,\"ditched\":null,\"virtual\":null,\"virtual_port\":null,\"protocol\":null,\"bind\":null,\"conn_count\":1999,"
 		  "\"embryonic\":999}\n");
 	free(c.buf);
 
@@ -1712,7 +1791,7 @@ static void test_nl(void)
 	rq = mnl_nlmsg_put_header(req);
 	rq->nlmsg_seq = 5;
 	mnl_nlmsg_put_extra_header(rq, GENL_HDRLEN);
-	argc = words(argv, "192.0.2.10:80 tcp sched foo");
+	argc = words(argv, "tcp 192.0.2.10:80 sched foo");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	msg_put_virtual(rq, LDIR_A_VIRTUAL, &v, false);
 	CHECK(!msg_parse_top(rq, tb));
@@ -1775,7 +1854,7 @@ static void test_nl(void)
 	CHECK(nl_process(nl, buf, off, 5, NULL, NULL, &intr) == -ENOENT);
 	err_start();
 	nl_report(nl, rq, -ENOENT);
-	CHECK_STR(err_end(), "ldctl: kernel: virtual not found (attribute virtual 192.0.2.10:80 tcp): No such file or directory\n");
+	CHECK_STR(err_end(), "ldctl: kernel: virtual not found (attribute virtual tcp 192.0.2.10:80): No such file or directory\n");
 	nl_close(nl);
 
 	/* EPERM, no extended ack */
@@ -1851,13 +1930,13 @@ static void test_stateless(void)
 	struct cap c;
 	int argc;
 
-	argc = words(argv, "192.0.2.10:80 tcp sched maglev stateless state in");
+	argc = words(argv, "tcp 192.0.2.10:80 sched maglev stateless state in");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	CHECK(v.flags == LDIR_VIRTUAL_F_STATELESS);
 	CHECK(v.has == (LD_HAS_SCHED | LD_HAS_STATE | LD_HAS_FLAGS));
 	CHECK(!strcmp(v.sched, "maglev") && v.state == LDIR_STATE_IN);
 
-	argc = words(argv, "192.0.2.10:80 udp stateless");
+	argc = words(argv, "udp 192.0.2.10:80 stateless");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	CHECK(v.flags == LDIR_VIRTUAL_F_STATELESS && v.has == LD_HAS_FLAGS);
 
@@ -1866,11 +1945,11 @@ static void test_stateless(void)
 		const char *line;
 		const char *err;
 	} bad[] = {
-		{ LD_ADD, "192.0.2.10:80 tcp stateless stateless",
+		{ LD_ADD, "tcp 192.0.2.10:80 stateless stateless",
 		  "ldctl: \"stateless\" given twice\n" },
-		{ LD_SET, "192.0.2.10:80 tcp stateless",
+		{ LD_SET, "tcp 192.0.2.10:80 stateless",
 		  "ldctl: unknown argument \"stateless\"\n" },
-		{ LD_DEL, "192.0.2.10:80 tcp stateless",
+		{ LD_DEL, "tcp 192.0.2.10:80 stateless",
 		  "ldctl: unknown argument \"stateless\"\n" },
 	};
 	size_t i;
@@ -1892,7 +1971,7 @@ static void test_stateless(void)
 	/* on the wire: FLAGS, u32 */
 	nlh = mnl_nlmsg_put_header(buf);
 	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
-	argc = words(argv, "192.0.2.10:80 tcp sched hash5 stateless");
+	argc = words(argv, "tcp 192.0.2.10:80 sched hash5 stateless");
 	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
 	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
 	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_VIRTUAL]);
@@ -1913,7 +1992,7 @@ static void test_stateless(void)
 	p.f = cap_start(&c);
 	pr_virtual(&p, &v);
 	CHECK_STR(cap_end(&c),
-		  "virtual 192.0.2.10:80 tcp sched hash5 stateless state in conns 0 links 3\n");
+		  "virtual tcp 192.0.2.10:80 sched hash5 stateless state in conns 0 links 3\n");
 	free(c.buf);
 
 	json_init(&j, cap_start(&c));
@@ -1924,8 +2003,74 @@ static void test_stateless(void)
 
 	save_virtual(cap_start(&c), &v);
 	CHECK_STR(cap_end(&c),
-		  "virtual add 192.0.2.10:80 tcp sched hash5 state in stateless\n");
+		  "virtual add tcp 192.0.2.10:80 sched hash5 state in stateless\n");
 	free(c.buf);
+}
+
+/* The syntax of ldctl 0.1, which restore and sync read for one release */
+static void test_old_syntax(void)
+{
+	static const char *const cases[][2] = {
+		/* what the old save wrote */
+		{ "virtual add 192.0.2.10:80 tcp sched wlc state in bind 7 fpa 30",
+		  "virtual add tcp 192.0.2.10:80 bind 7 sched wlc state in fpa 30" },
+		{ "virtual set [2001:db8::1]:53 udp backup [2001:db8::1]:54",
+		  "virtual set udp [2001:db8::1]:53 backup [2001:db8::1]:54" },
+		{ "virtual del 192.0.2.10:80 tcp bind 7",
+		  "virtual del tcp 192.0.2.10:80 bind 7" },
+		{ "link add 192.0.2.10:80:7 tcp 10.0.2.11:8080",
+		  "link add tcp 192.0.2.10:80 bind 7 real 10.0.2.11:8080 port 8080" },
+		{ "assign 192.0.2.10:80:7 udp 198.51.100.0/24",
+		  "assign udp 192.0.2.10:80 bind 7 198.51.100.0/24" },
+		/* by hand: no protocol meant tcp */
+		{ "link add 192.0.2.10:53 10.0.0.1",
+		  "link add tcp 192.0.2.10:53 real 10.0.0.1" },
+		{ "link del [2001:db8::1]:80 [2001:db8::2]:81 flush",
+		  "link del tcp [2001:db8::1]:80 real [2001:db8::2]:81 port 81 flush" },
+		{ "unassign 192.0.2.10:80:1 10.0.1.0/24",
+		  "unassign tcp 192.0.2.10:80 bind 1 10.0.1.0/24" },
+		{ "fpa flush 192.0.2.10:80:2", "fpa flush tcp 192.0.2.10:80 bind 2" },
+		{ "fpa flush 192.0.2.10:80 udp", "fpa flush udp 192.0.2.10:80" },
+	};
+	/* today's syntax, and what is no key at all, are left alone */
+	static const char *const same[] = {
+		"virtual add tcp 192.0.2.10:80 sched wlc",
+		"link add tcp 192.0.2.10:80 real 10.0.2.11 port 8080",
+		"assign tcp 192.0.2.10:80 bind 1 10.0.1.0/24",
+		"real add 10.0.2.11:8080 weight 2",
+		"fpa flush",
+		"config set conn-max 10",
+		"# virtual add 192.0.2.10:80 tcp",
+	};
+	struct ld_virtual v;
+	struct ld_link l;
+	char *argv[65], *got;
+	bool flush;
+	size_t i;
+	int argc;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		got = restore_old_line(cases[i][0]);
+		CHECK_STR(got ? got : "(not old)", cases[i][1]);
+		free(got);
+	}
+	for (i = 0; i < ARRAY_SIZE(same); i++) {
+		got = restore_old_line(same[i]);
+		CHECK_STR(got ? got : "(not old)", "(not old)");
+		free(got);
+	}
+	/* the rewritten line means what the old one did */
+	got = restore_old_line("link add 192.0.2.10:80:3 udp 10.0.2.11:8080");
+	argc = words(argv, got + strlen("link add "));
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	CHECK(l.virt.protocol == IPPROTO_UDP && l.virt.bind_id == 3);
+	CHECK(l.real.port == 8080 && l.port == 8080);
+	free(got);
+	got = restore_old_line("virtual add 192.0.2.10:80 udp bind 3 overflow");
+	argc = words(argv, got + strlen("virtual add "));
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	CHECK(v.protocol == IPPROTO_UDP && v.bind_id == 3 && v.overflow);
+	free(got);
 }
 
 int main(void)
@@ -1947,6 +2092,7 @@ int main(void)
 	test_fpa_bind();
 	test_nl();
 	test_stateless();
+	test_old_syntax();
 	free(errbuf);
 	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;

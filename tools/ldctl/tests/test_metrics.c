@@ -505,15 +505,15 @@ static void test_top_render(void)
 	CHECK_STR(first_line(out), "ldctl top - every 2.0 s - conns 102 of 101 - new 5.0/s - dropped 0/s - q quits");
 	CHECK(has_line(out, "VIRTUAL -> REAL                STATE    CONN/s    PKT/s    BYTE/s  ACTIVE   CONNS     R(us)     PR(us)"));
 	/* virtual: state, conn/s, pkt/s, byte/s, active (its links'), conns */
-	CHECK_STR(field(out, "192.0.2.10:80 tcp", 1), "in");
-	CHECK_STR(field(out, "192.0.2.10:80 tcp", 2), "5.0");
-	CHECK_STR(field(out, "192.0.2.10:80 tcp", 3), "50.0");
-	CHECK_STR(field(out, "192.0.2.10:80 tcp", 4), "5.0K");
-	CHECK_STR(field(out, "192.0.2.10:80 tcp", 5), "4");
-	CHECK_STR(field(out, "192.0.2.10:80 tcp", 6), "12");
-	CHECK_STR(field(out, "192.0.2.10:80 tcp", 7), "-");
-	CHECK_STR(field(out, "[2001:db8::10]:53:7 udp", 1), "failed");
-	CHECK_STR(field(out, "[2001:db8::10]:53:7 udp", 2), "0");
+	CHECK_STR(field(out, "tcp 192.0.2.10:80", 1), "in");
+	CHECK_STR(field(out, "tcp 192.0.2.10:80", 2), "5.0");
+	CHECK_STR(field(out, "tcp 192.0.2.10:80", 3), "50.0");
+	CHECK_STR(field(out, "tcp 192.0.2.10:80", 4), "5.0K");
+	CHECK_STR(field(out, "tcp 192.0.2.10:80", 5), "4");
+	CHECK_STR(field(out, "tcp 192.0.2.10:80", 6), "12");
+	CHECK_STR(field(out, "tcp 192.0.2.10:80", 7), "-");
+	CHECK_STR(field(out, "udp [2001:db8::10]:53 bind 7", 1), "failed");
+	CHECK_STR(field(out, "udp [2001:db8::10]:53 bind 7", 2), "0");
 	/* links: the busy one and the idle one, with R and PR */
 	CHECK_STR(field(out, "  -> 10.0.2.11:8080", 1), "in");
 	CHECK_STR(field(out, "  -> 10.0.2.11:8080", 2), "5.0");
@@ -552,8 +552,8 @@ static void test_top_order(void)
 {
 	struct ld_snapshot a = LD_SNAPSHOT_INIT, b = LD_SNAPSHOT_INIT;
 	static const char *const want[] = {
-		"192.0.2.10:80 tcp", "  -> 10.0.2.11:8080",
-		"  -> [2001:db8::11]:53", "[2001:db8::10]:53:7 udp",
+		"tcp 192.0.2.10:80", "  -> 10.0.2.11:8080",
+		"  -> [2001:db8::11]:53", "udp [2001:db8::10]:53 bind 7",
 		"  -> [2001:db8::11]:53",
 	};
 	struct ld_link *l, key;
