@@ -71,9 +71,9 @@ expect_eq "stats-get: a stats and a config nest" \
 log "ldctl sees what ynl made"
 j=$(ld -j show)
 expect_eq "ldctl: the virtual, its scheme and its link" \
-	'[{"address":"192.0.2.10","port":80,"protocol":"tcp","sched":"wrr","links":[{"real":"10.0.2.11","real-port":8080,"port":8081}]}]' \
+	'[{"address":"192.0.2.10","port":80,"protocol":"tcp","sched":"wrr","links":[{"real":"10.0.2.11","real_port":8080,"port":8081}]}]' \
 	"$(jq -c '[.virtuals[] | {address, port, protocol, sched,
-		links: [.links[] | {real, "real-port", port}]}]' <<<"$j")"
+		links: [.links[] | {real, real_port, port}]}]' <<<"$j")"
 expect_eq "ldctl: the real" '[{"address":"10.0.2.11","port":8080,"weight":3}]' \
 	"$(ld -j real | jq -c '[.[] | {address, port, weight}]')"
 
