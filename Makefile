@@ -32,7 +32,8 @@ CHECKPATCH ?= $(LDIR_CACHE)/checkpatch/scripts/checkpatch.pl
 KSRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12*.tar.xz)))
 
 SRCDIR := $(CURDIR)
-MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) uapi/linux/ldir.h
+MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/nl/*.c kmod/nl/*.h kmod/Kbuild) \
+	uapi/linux/ldir.h
 
 .PHONY: all module ldctl check fuzz demo bench style sparse install \
 	install-tools man deb clean
@@ -91,7 +92,8 @@ $(CHECKPATCH):
 style: $(CHECKPATCH)
 	$(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
-		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/linux/ldir.h
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/nl/*.c kmod/nl/*.h)) \
+		uapi/linux/ldir.h
 
 MAN := $(BUILD)/man/ldctl.8 $(BUILD)/man/ldir.7
 

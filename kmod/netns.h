@@ -198,7 +198,7 @@ void ldir_stats_sum(struct ldir_stats __percpu *s, u64 *out);
 void ldir_net_changed(struct ldir_net *ln);
 u32 ldir_conn_max_default(void);
 void ldir_event_kick(struct ldir_net *ln);
-void ldir_event_work(struct work_struct *work);	/* netlink.c */
+void ldir_event_work(struct work_struct *work);	/* nl/event.c */
 
 struct ldir_net *ldir_net_create(struct net *net);
 int ldir_netns_init(void);
