@@ -393,7 +393,10 @@ struct genl_family ldir_nl_family __ro_after_init = {
 	.post_doit = post_doit,
 	.ops = ldir_ops,
 	.n_ops = ARRAY_SIZE(ldir_ops),
-	.resv_start_op = LDIR_CMD_FLUSH + 1,
+	/* no resv_start_op: every command is validated strictly (no
+	 * reserved header byte, no nlmsg_flags but REQUEST, ACK, ECHO and
+	 * DUMP, no unknown attribute, no trailing data)
+	 */
 	.mcgrps = ldir_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ldir_mcgrps),
 };
