@@ -145,7 +145,7 @@ struct ldir_net {
 	u32 embryonic_max;		/* 0: half of conn_max; a cap, as below */
 	u32 timeout_syn_pressure;	/* jiffies: embryonic, under pressure */
 	/* caps, under lock, read locklessly; a user namespace may lower
-	 * them, not raise them (netlink.c)
+	 * them, not raise them (nl/config.c)
 	 */
 	u32 virtual_max, real_max, link_max, bind_max;
 
