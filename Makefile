@@ -39,7 +39,8 @@ YNL ?= $(LDIR_CACHE)/ynl/tools/net/ynl
 SPEC := Documentation/netlink/specs/ldir.yaml
 
 SRCDIR := $(CURDIR)
-MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild kmod/layers.txt) \
+MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/nl/*.c kmod/nl/*.h kmod/Kbuild \
+	kmod/layers.txt) \
 	uapi/linux/ldir.h
 
 .PHONY: all module ldctl check fuzz demo bench style spec-check layers \
@@ -118,7 +119,8 @@ layers:
 style: $(CHECKPATCH) spec-check layers
 	$(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
-		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/linux/ldir.h
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/nl/*.c kmod/nl/*.h)) \
+		uapi/linux/ldir.h
 
 MAN := $(BUILD)/man/ldctl.8 $(BUILD)/man/ldir.7
 

@@ -198,6 +198,10 @@ raw "${K}Unknown attribute type \(attribute real\.99\): $EINVAL" -- real-set rea
 raw "${K}Unknown attribute type \(attribute 99\): $EINVAL" -- real-new 99/u32=1 real{ family=2 addr=10.0.2.15 }
 raw "${K}Operation not supported" -- event
 raw "${K}Operation not supported" -- 99
+# every command is validated strictly, the first ones too: no
+# NLM_F_CREATE/EXCL (0x600) and no reserved header byte
+raw "${K}ambiguous or reserved bits set in nlmsg_flags: $EINVAL" -- -f 0x600 virtual-new virtual{ family=2 addr=192.0.2.20 port=80 protocol=6 }
+raw "${K}genlmsghdr\.reserved field is not 0: $EINVAL" -- -r 1 real-new real{ family=2 addr=10.0.2.15 }
 
 section "raw requests: a key is only a key"
 # A virtual or real named inside another object (a link, a bind, a

@@ -76,7 +76,7 @@ static int bind_req(struct ldctl *ctx, uint8_t cmd, int argc, char **argv)
 	nl = ldctl_nl(ctx);
 	if (!nl)
 		return 1;
-	/* commands past LDIR_CMD_FLUSH are strict: no NLM_F_CREATE/EXCL */
+	/* the family validates every command strictly: no NLM_F_CREATE/EXCL */
 	nlh = nl_req(nl, cmd, 0);
 	msg_put_bind(nlh, &b);
 	return nl_do(nl, nlh, NULL, NULL) ? 1 : 0;

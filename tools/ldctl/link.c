@@ -101,7 +101,8 @@ static int link_req(struct ldctl *ctx, enum ld_verb verb, uint8_t cmd,
 	nl = ldctl_nl(ctx);
 	if (!nl)
 		return 1;
-	nlh = nl_req(nl, cmd, verb == LD_ADD ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	/* the family validates every command strictly: no NLM_F_CREATE/EXCL */
+	nlh = nl_req(nl, cmd, 0);
 	msg_put_link(nlh, &l);
 	if (flush)
 		mnl_attr_put(nlh, LDIR_A_FLUSH, 0, NULL);

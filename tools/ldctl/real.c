@@ -134,7 +134,8 @@ static int real_req(struct ldctl *ctx, enum ld_verb verb, uint8_t cmd,
 	nl = ldctl_nl(ctx);
 	if (!nl)
 		return 1;
-	nlh = nl_req(nl, cmd, verb == LD_ADD ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	/* the family validates every command strictly: no NLM_F_CREATE/EXCL */
+	nlh = nl_req(nl, cmd, 0);
 	msg_put_real(nlh, LDIR_A_REAL, &r, verb == LD_DEL);
 	if (flush)
 		mnl_attr_put(nlh, LDIR_A_FLUSH, 0, NULL);

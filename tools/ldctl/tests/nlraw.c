@@ -6,7 +6,9 @@
  * otherwise the kernel's error as ldctl reports it (extack message, the
  * attribute it points at, strerror) on stderr, and exits 1.
  *
- * usage: nlraw COMMAND [ATTR...]
+ * usage: nlraw [-f FLAGS] [-r RESERVED] COMMAND [ATTR...]
+ *   -f FLAGS       nlmsg_flags to set besides REQUEST and ACK
+ *   -r RESERVED    the genetlink header's reserved byte
  *   COMMAND        virtual-new, virtual-set, real-new, ... (or a number)
  *   NAME{ ... }    a nest; the names inside are the nest's
  *   NAME=VALUE     an attribute of the type the table gives NAME
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/genetlink.h>
 #include <linux/ldir.h>
 
 #include "ldctl.h"
@@ -287,22 +290,35 @@ static void put_attrs(struct nlmsghdr *nlh, const struct aname *names,
 
 int main(int argc, char **argv)
 {
+	unsigned int flags = 0, reserved = 0;
+	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	struct nl *nl;
+	int cmd = -1, i = 1;
 	size_t c;
-	int cmd = -1, i = 2;
 
-	if (argc < 2)
-		die("usage: nlraw COMMAND [ATTR...]");
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (!strcmp(argv[i], "-f"))
+			flags = num(argv[i + 1]);
+		else if (!strcmp(argv[i], "-r"))
+			reserved = num(argv[i + 1]);
+		else
+			die("unknown option \"%s\"", argv[i]);
+	}
+	if (i >= argc)
+		die("usage: nlraw [-f FLAGS] [-r RESERVED] COMMAND [ATTR...]");
 	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
-		if (!strcmp(cmds[c].name, argv[1]))
+		if (!strcmp(cmds[c].name, argv[i]))
 			cmd = cmds[c].cmd;
 	if (cmd < 0)
-		cmd = num(argv[1]);
+		cmd = num(argv[i]);
+	i++;
 	nl = nl_open();
 	if (!nl)
 		return 2;
-	nlh = nl_req(nl, cmd, 0);
+	nlh = nl_req(nl, cmd, flags);
+	genl = mnl_nlmsg_get_payload(nlh);
+	genl->reserved = reserved;
 	put_attrs(nlh, top_names, argc, argv, &i, 0);
 	if (nl_do(nl, nlh, NULL, NULL)) {
 		nl_close(nl);

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attributes every ldir object uses: required nests, addresses, and the
+ * counter block (LDIR_STATS_A_*).
+ */
+#include <linux/in.h>
+
+#include "nl.h"
+
+/* Parses the nested object @type of the request into @tb; the nest is
+ * required.
+ */
+int ldir_nl_parse_nest(struct genl_info *info, int type, struct nlattr **tb,
+		       int maxtype, const struct nla_policy *policy)
+{
+	if (GENL_REQ_ATTR_CHECK(info, type))
+		return -EINVAL;
+	return nla_parse_nested(tb, maxtype, info->attrs[type], policy,
+				info->extack);
+}
+
+/* An address: FAMILY + ADDR, both required. Only IPv4 has a datapath so
+ * far; IPv6 is refused rather than silently ignored.
+ */
+int ldir_nl_parse_addr(struct netlink_ext_ack *extack, struct nlattr *nest,
+		       struct nlattr **tb, int fam_type, int addr_type,
+		       u16 *family, union nf_inet_addr *addr, bool unicast)
+{
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, fam_type) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, addr_type))
+		return -EINVAL;
+	*family = nla_get_u16(tb[fam_type]);
+	if (*family != AF_INET) {
+		if (*family == AF_INET6)
+			NL_SET_ERR_MSG_ATTR(extack, tb[fam_type],
+					    "IPv6 is not supported yet");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, tb[fam_type],
+					    "address family must be AF_INET");
+		return -EAFNOSUPPORT;
+	}
+	memset(addr, 0, sizeof(*addr));
+	nla_memcpy(addr, tb[addr_type], sizeof(*addr));
+	if (addr->all[1] || addr->all[2] || addr->all[3]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[addr_type],
+				    "IPv4 address must occupy the first 4 bytes, the rest zero");
+		return -EINVAL;
+	}
+	if (unicast && (ipv4_is_zeronet(addr->ip) || ipv4_is_lbcast(addr->ip) ||
+			ipv4_is_multicast(addr->ip) ||
+			ipv4_is_loopback(addr->ip))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[addr_type],
+				    "address must be a unicast address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ldir_nl_put_addr(struct sk_buff *skb, int type,
+		     const union nf_inet_addr *a)
+{
+	return nla_put(skb, type, sizeof(*a), a);
+}
+
+/* The nest @type with the sum of the per-CPU @stats. */
+int ldir_nl_put_stats(struct sk_buff *skb, int type,
+		      struct ldir_stats __percpu *stats)
+{
+	u64 cnt[__LDIR_STATS_A_MAX];
+	struct nlattr *nest;
+	int i;
+
+	ldir_stats_sum(stats, cnt);
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = LDIR_STATS_A_CONNS; i <= LDIR_STATS_A_MAX; i++)
+		if (i != LDIR_STATS_A_PAD &&
+		    nla_put_u64_64bit(skb, i, cnt[i], LDIR_STATS_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Conns over netlink: the dump of the live table.
+ */
+#include <linux/jiffies.h>
+
+#include "nl.h"
+
+static int put_addr4(struct sk_buff *skb, int type, __be32 ip)
+{
+	union nf_inet_addr a = { .ip = ip };
+
+	return ldir_nl_put_addr(skb, type, &a);
+}
+
+static int fill(struct sk_buff *skb, const void *obj)
+{
+	const struct ldir_conn *cp = obj;
+	long left = (long)(READ_ONCE(cp->expires) - jiffies);
+	struct nlattr *nest = nla_nest_start(skb, LDIR_A_CONN);
+
+	if (!nest ||
+	    nla_put_u8(skb, LDIR_CONN_A_PROTOCOL, cp->protocol) ||
+	    nla_put_u16(skb, LDIR_CONN_A_FAMILY, cp->family) ||
+	    put_addr4(skb, LDIR_CONN_A_CLIENT_ADDR, cp->caddr.ip) ||
+	    nla_put_be16(skb, LDIR_CONN_A_CLIENT_PORT, cp->cport) ||
+	    put_addr4(skb, LDIR_CONN_A_VIRTUAL_ADDR, cp->vaddr.ip) ||
+	    nla_put_be16(skb, LDIR_CONN_A_VIRTUAL_PORT, cp->vport) ||
+	    put_addr4(skb, LDIR_CONN_A_REAL_ADDR, cp->raddr.ip) ||
+	    nla_put_be16(skb, LDIR_CONN_A_REAL_PORT, cp->rport) ||
+	    nla_put_u8(skb, LDIR_CONN_A_STATE, READ_ONCE(cp->state)) ||
+	    nla_put_u32(skb, LDIR_CONN_A_EXPIRES_MS,
+			left > 0 ? jiffies_to_msecs(left) : 0))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static const void *next(struct ldir_net *ln, unsigned int *bucket,
+			unsigned int *idx)
+{
+	return ldir_conn_dump_next(ln, bucket, idx);
+}
+
+static const struct ldir_nl_table conns = {
+	.cmd	= LDIR_CMD_CONN_GET,
+	.next	= next,
+	.fill	= fill,
+};
+
+int ldir_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ldir_nl_table_dump(skb, cb, &conns);
+}
