@@ -1152,7 +1152,8 @@ static int put_config(struct sk_buff *skb, struct ldir_net *ln)
 static int stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = info_ln(info);
-	u64 cnt[__LDIR_STATS_A_MAX];
+	u64 cnt[__LDIR_STATS_A_MAX] = {};
+	u64 sum[LDIR_OS_MAX] = {};
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -1163,6 +1164,10 @@ static int stats_get(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto nospace;
 	ldir_stats_sum(ln->stats, cnt);
+	mutex_lock(&ln->lock);
+	ldir_net_totals(ln, sum);
+	mutex_unlock(&ln->lock);
+	ldir_totals_to_attrs(sum, cnt);
 	if (put_stats(msg, LDIR_A_STATS, cnt) || put_config(msg, ln))
 		goto nospace;
 	genlmsg_end(msg, hdr);
@@ -1214,9 +1219,10 @@ static int put_rkey(struct sk_buff *skb, const struct ldir_real *r)
 }
 
 static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
-			const struct ldir_virtual *v)
+			struct ldir_virtual *v)
 {
-	u64 cnt[__LDIR_STATS_A_MAX];
+	u64 cnt[__LDIR_STATS_A_MAX] = {};
+	u64 sum[LDIR_OS_MAX] = {};
 	struct ldir_virtual *backup;
 	struct nlattr *nest;
 
@@ -1248,7 +1254,8 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 			return -EMSGSIZE;
 		nla_nest_end(skb, b);
 	}
-	ldir_stats_sum(v->stats, cnt);
+	ldir_virtual_totals(v, sum);
+	ldir_totals_to_attrs(sum, cnt);
 	if (put_stats(skb, LDIR_VIRTUAL_A_STATS, cnt))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -1256,12 +1263,13 @@ static int fill_virtual(struct sk_buff *skb, struct ldir_net *ln,
 }
 
 static int fill_real(struct sk_buff *skb, struct ldir_net *ln,
-		     const struct ldir_real *r)
+		     struct ldir_real *r)
 {
 	u64 now = ldir_now_us(), age = now - READ_ONCE(r->agestamp_us);
 	long retry = (long)(READ_ONCE(r->retry_at) - jiffies);
 	u8 state = READ_ONCE(r->state);
-	u64 cnt[__LDIR_STATS_A_MAX];
+	u64 cnt[__LDIR_STATS_A_MAX] = {};
+	u64 sum[LDIR_OS_MAX] = {};
 	struct ldir_real *backup;
 	struct nlattr *nest;
 
@@ -1301,7 +1309,8 @@ static int fill_real(struct sk_buff *skb, struct ldir_net *ln,
 			return -EMSGSIZE;
 		nla_nest_end(skb, b);
 	}
-	ldir_stats_sum(r->stats, cnt);
+	ldir_real_totals(r, sum);
+	ldir_totals_to_attrs(sum, cnt);
 	if (put_stats(skb, LDIR_REAL_A_STATS, cnt))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -1311,7 +1320,8 @@ static int fill_real(struct sk_buff *skb, struct ldir_net *ln,
 static int fill_link(struct sk_buff *skb, struct ldir_net *ln,
 		     const struct ldir_link *l)
 {
-	u64 cnt[__LDIR_STATS_A_MAX];
+	u64 cnt[__LDIR_STATS_A_MAX] = {};
+	u64 sum[LDIR_OS_MAX] = {};
 	struct nlattr *nest, *n;
 
 	nest = nla_nest_start(skb, LDIR_A_LINK);
@@ -1329,7 +1339,8 @@ static int fill_link(struct sk_buff *skb, struct ldir_net *ln,
 	    nla_put_u32(skb, LDIR_LINK_A_ACTIVE, atomic_read(&l->active)) ||
 	    nla_put_u32(skb, LDIR_LINK_A_CONNS, atomic_read(&l->conns)))
 		return -EMSGSIZE;
-	ldir_stats_sum(l->stats, cnt);
+	ldir_link_totals(l, sum);
+	ldir_totals_to_attrs(sum, cnt);
 	if (put_stats(skb, LDIR_LINK_A_STATS, cnt))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
