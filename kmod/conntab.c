@@ -442,10 +442,11 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 			   bucket_head(ct, LDIR_DIR_REPLY, b1));
 	unlock_pair(ct, b0, b1);
 
-	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_CONNS);
-	LDIR_STATS_INC(link->stats, LDIR_STATS_A_CONNS);
-	LDIR_STATS_INC(link->virt->stats, LDIR_STATS_A_CONNS);
-	LDIR_STATS_INC(real->stats, LDIR_STATS_A_CONNS);
+	LDIR_STATS_INC(link->stats, LDIR_OS_CONNS);
+	if (real != link->real) {
+		LDIR_STATS_INC(link->bstats, LDIR_OS_CONNS);
+		LDIR_STATS_INC(real->bstats, LDIR_OS_CONNS);
+	}
 	return cp;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_create);

@@ -17,24 +17,24 @@
 #include "select.h"
 #include "xlate.h"
 
-static void count_pkt(struct ldir_net *ln, struct ldir_conn *cp,
-		      struct sk_buff *skb, bool in)
+/* One per-CPU block per packet, the link's; a conn a backup real took
+ * also counts for that real (and apart in the link's, to tell its own
+ * real's share).
+ */
+static void count_pkt(struct ldir_conn *cp, struct sk_buff *skb, bool in)
 {
-	struct ldir_stats __percpu *g = ln->stats;
-	struct ldir_stats __percpu *s = cp->link->stats;
-	struct ldir_stats __percpu *v = cp->link->virt->stats;
-	struct ldir_stats __percpu *r = cp->real->stats;
-	int p = in ? LDIR_STATS_A_PKTS_IN : LDIR_STATS_A_PKTS_OUT;
-	int b = in ? LDIR_STATS_A_BYTES_IN : LDIR_STATS_A_BYTES_OUT;
+	struct ldir_link *l = cp->link;
+	int p = in ? LDIR_OS_PKTS_IN : LDIR_OS_PKTS_OUT;
+	int b = in ? LDIR_OS_BYTES_IN : LDIR_OS_BYTES_OUT;
 
-	LDIR_STATS_INC(g, p);
-	LDIR_STATS_ADD(g, b, skb->len);
-	LDIR_STATS_INC(s, p);
-	LDIR_STATS_ADD(s, b, skb->len);
-	LDIR_STATS_INC(v, p);
-	LDIR_STATS_ADD(v, b, skb->len);
-	LDIR_STATS_INC(r, p);
-	LDIR_STATS_ADD(r, b, skb->len);
+	LDIR_STATS_INC(l->stats, p);
+	LDIR_STATS_ADD(l->stats, b, skb->len);
+	if (unlikely(cp->real != l->real)) {
+		LDIR_STATS_INC(l->bstats, p);
+		LDIR_STATS_ADD(l->bstats, b, skb->len);
+		LDIR_STATS_INC(cp->real->bstats, p);
+		LDIR_STATS_ADD(cp->real->bstats, b, skb->len);
+	}
 }
 
 static unsigned int drop(struct ldir_net *ln, int counter)
@@ -149,18 +149,13 @@ int ldir_icmp_xlate(struct ldir_net *ln, struct sk_buff *skb, bool in)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_icmp_xlate);
 
-static void count_link(struct ldir_net *ln, struct ldir_link *l,
-		       struct sk_buff *skb, bool in)
+static void count_link(struct ldir_link *l, struct sk_buff *skb, bool in)
 {
-	int p = in ? LDIR_STATS_A_PKTS_IN : LDIR_STATS_A_PKTS_OUT;
-	int b = in ? LDIR_STATS_A_BYTES_IN : LDIR_STATS_A_BYTES_OUT;
+	int p = in ? LDIR_OS_PKTS_IN : LDIR_OS_PKTS_OUT;
+	int b = in ? LDIR_OS_BYTES_IN : LDIR_OS_BYTES_OUT;
 
-	LDIR_STATS_INC(ln->stats, p);
-	LDIR_STATS_ADD(ln->stats, b, skb->len);
 	LDIR_STATS_INC(l->stats, p);
 	LDIR_STATS_ADD(l->stats, b, skb->len);
-	LDIR_STATS_INC(l->virt->stats, p);
-	LDIR_STATS_ADD(l->virt->stats, b, skb->len);
 }
 
 /* Client -> VIP: every packet, not only a SYN, goes to the real the hash
@@ -184,7 +179,7 @@ static unsigned int stateless_in(struct ldir_net *ln, struct ldir_virtual *v,
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
 		return NF_DROP;
 	}
-	count_link(ln, l, skb, true);
+	count_link(l, skb, true);
 	return NF_ACCEPT;
 }
 
@@ -235,7 +230,7 @@ static unsigned int stateless_out(struct ldir_net *ln, struct sk_buff *skb,
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
 		return NF_DROP;
 	}
-	count_link(ln, e->link, skb, false);
+	count_link(e->link, skb, false);
 	return NF_ACCEPT;
 }
 
@@ -412,7 +407,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		ldir_conn_timing(ln, cp, LDIR_DIR_ORIG);
 	if (unlikely(ldir_conn_dnat(skb, thoff, cp)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
-	count_pkt(ln, cp, skb, true);
+	count_pkt(cp, skb, true);
 	return NF_ACCEPT;
 }
 
@@ -457,7 +452,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 		ldir_conn_timing(ln, cp, LDIR_DIR_REPLY);
 	if (unlikely(ldir_conn_snat(skb, thoff, cp)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
-	count_pkt(ln, cp, skb, false);
+	count_pkt(cp, skb, false);
 	return NF_ACCEPT;
 }
 

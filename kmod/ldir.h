@@ -81,6 +81,23 @@ struct ldir_stats {
 	u64 cnt[__LDIR_STATS_A_MAX];
 };
 
+/* What is counted per object: conns, and packets and bytes each way. A
+ * packet adds to one per-CPU block, its link's; the totals of virtuals,
+ * reals and the instance are sums taken when they are read.
+ */
+enum {
+	LDIR_OS_CONNS,
+	LDIR_OS_PKTS_IN,
+	LDIR_OS_PKTS_OUT,
+	LDIR_OS_BYTES_IN,
+	LDIR_OS_BYTES_OUT,
+	LDIR_OS_MAX,
+};
+
+struct ldir_ostats {
+	u64 cnt[LDIR_OS_MAX];
+};
+
 struct ldir_conn_table {
 	struct hlist_head *buckets;	/* ORIG table, then REPLY table */
 	/* a bit per ORIG bucket, set while it holds a conn (changed under
@@ -327,7 +344,10 @@ struct ldir_net {
 	unsigned int nbackups;		/* reals with a backup set */
 	unsigned int nout;		/* reals OUT of service */
 
+	/* global counters; the per-object ones are summed from the links */
 	struct ldir_stats __percpu *stats;
+	/* the totals of virtuals gone, under lock */
+	u64 retired[LDIR_OS_MAX];
 
 	/* hashing schemes and stateless virtuals (sched_hash.c, stateless.c) */
 	struct hlist_head smap[1 << LDIR_SMAP_BITS];	/* under lock, RCU */
@@ -385,10 +405,14 @@ struct ldir_virtual {
 	struct list_head links;		/* struct ldir_link, RCU */
 	unsigned int nlinks;		/* under ln->lock */
 	atomic_t conns;
-	/* every conn through its links, those deleted since too: totals
-	 * that never go backwards
+	/* its totals: every conn through its links, those deleted since
+	 * too, so that they never go backwards. Links unlinked but still
+	 * carrying conns are on retiring; a link's last put adds its counts
+	 * to retired. Both under stats_lock.
 	 */
-	struct ldir_stats __percpu *stats;
+	spinlock_t stats_lock;
+	struct list_head retiring;	/* struct ldir_link by vretire */
+	u64 retired[LDIR_OS_MAX];
 
 	/* scheduler state: new conns only, never an established flow */
 	spinlock_t sched_lock;
@@ -429,7 +453,11 @@ struct ldir_link {
 	struct list_head vnode;		/* virtual->links, RCU */
 	struct ldir_virtual *virt;	/* holds a reference */
 	struct ldir_real *real;		/* holds a reference */
-	struct ldir_stats __percpu *stats;
+	/* every conn through the link; those sent to a backup of its real
+	 * are in bstats as well
+	 */
+	struct ldir_ostats __percpu *stats;
+	struct ldir_ostats __percpu *bstats;
 	struct list_head rnode;		/* real->links, RCU */
 	__be16 port;			/* the real's port, 0 = client's */
 	bool unlinked;			/* under ln->lock and virt->sched_lock */
@@ -446,6 +474,8 @@ struct ldir_link {
 	struct rb_node tnode;		/* virt->tree; RB_EMPTY_NODE: not in */
 
 	struct list_head node;		/* ln->links, under ln->lock */
+	/* once unlinked, on virt->retiring and real->retiring */
+	struct list_head vretire, rretire;
 	struct rcu_head rcu;
 };
 
@@ -469,10 +499,10 @@ struct ldir_real {
 	u32 syn_threshold;		/* unanswered SYNs: a "bad" candidate */
 	u32 fail_threshold;		/* ditches in a row, 0 = never fail */
 	struct ldir_real __rcu *backup;	/* cleared before it goes */
-	/* every conn to this real, whether through its own links or as a
-	 * backup through another real's
+	/* conns sent to this real as the backup of another real's link; the
+	 * rest of its totals is its links', summed like a virtual's
 	 */
-	struct ldir_stats __percpu *stats;
+	struct ldir_ostats __percpu *bstats;
 	/* enum ldir_state: IN and OUT set under ln->lock; the packet path
 	 * moves IN <-> FAILED with cmpxchg
 	 */
@@ -500,6 +530,9 @@ struct ldir_real {
 	 */
 	struct list_head links;
 	struct list_head node;		/* ln->reals, under ln->lock */
+	spinlock_t stats_lock;
+	struct list_head retiring;	/* struct ldir_link by rretire */
+	u64 retired[LDIR_OS_MAX];
 	struct rcu_head rcu;
 };
 
@@ -630,5 +663,12 @@ struct ldir_tuple {
 void ldir_virtual_put(struct ldir_virtual *v);
 void ldir_link_put(struct ldir_link *l);
 void ldir_real_put(struct ldir_real *r);
+
+/* Totals (obj.c), indexed by LDIR_OS_*: added to @sum. */
+void ldir_link_totals(const struct ldir_link *l, u64 *sum);
+void ldir_virtual_totals(struct ldir_virtual *v, u64 *sum);
+void ldir_real_totals(struct ldir_real *r, u64 *sum);
+void ldir_net_totals(struct ldir_net *ln, u64 *sum);
+void ldir_totals_to_attrs(const u64 *sum, u64 *cnt);
 
 #endif /* _LDIR_H */

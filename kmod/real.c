@@ -33,8 +33,8 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
-	r->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
-	if (!r->stats) {
+	r->bstats = alloc_percpu_gfp(struct ldir_ostats, GFP_KERNEL_ACCOUNT);
+	if (!r->bstats) {
 		kfree(r);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -49,6 +49,8 @@ struct ldir_real *ldir_real_create(struct ldir_net *ln, u16 family,
 	r->fail_threshold = 3;
 	r->agestamp_us = ldir_now_us();
 	INIT_LIST_HEAD(&r->links);
+	spin_lock_init(&r->stats_lock);
+	INIT_LIST_HEAD(&r->retiring);
 	list_add_tail(&r->node, &ln->reals);
 	ldir_afilter_add(&ln->real_filter, addr);
 	ln->nreals++;

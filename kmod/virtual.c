@@ -45,11 +45,6 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
-	v->stats = alloc_percpu(struct ldir_stats);
-	if (!v->stats) {
-		kfree(v);
-		return ERR_PTR(-ENOMEM);
-	}
 	refcount_set(&v->refcnt, 1);
 	v->family = family;
 	v->addr = *addr;
@@ -65,18 +60,18 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	RCU_INIT_POINTER(v->sched, sched);
 	INIT_LIST_HEAD(&v->links);
 	spin_lock_init(&v->sched_lock);
+	spin_lock_init(&v->stats_lock);
+	INIT_LIST_HEAD(&v->retiring);
 	atomic_set(&v->conns, 0);
 
 	ret = ldir_conn_table_alloc(ln);
 	if (ret) {
-		free_percpu(v->stats);
 		kfree(v);
 		return ERR_PTR(ret);
 	}
 	if (!ln->nvirtuals) {
 		ret = ldir_hooks_register(ln);
 		if (ret) {
-			free_percpu(v->stats);
 			kfree(v);
 			return ERR_PTR(ret);
 		}
@@ -112,6 +107,13 @@ static void link_unpublish(struct ldir_net *ln, struct ldir_link *l)
 	ldir_sched_link_del(v, l);
 	list_del_rcu(&l->rnode);
 	list_del(&l->node);
+	/* its counts stay in the totals while its conns drain */
+	spin_lock_bh(&v->stats_lock);
+	list_add_tail(&l->vretire, &v->retiring);
+	spin_unlock_bh(&v->stats_lock);
+	spin_lock_bh(&l->real->stats_lock);
+	list_add_tail(&l->rretire, &l->real->retiring);
+	spin_unlock_bh(&l->real->stats_lock);
 	ldir_stateless_link_del(ln, l);
 	v->nlinks--;
 	l->real->nlinks--;
@@ -147,6 +149,19 @@ static void virtual_unpublish(struct ldir_net *ln, struct ldir_virtual *v)
 	ldir_net_changed(ln);
 }
 
+/* A virtual gone from ln->virtuals, its conns flushed: its totals stay in
+ * the instance's.
+ */
+static void virtual_retire(struct ldir_net *ln, struct ldir_virtual *v)
+{
+	u64 sum[LDIR_OS_MAX] = {};
+	int i;
+
+	ldir_virtual_totals(v, sum);
+	for (i = 0; i < LDIR_OS_MAX; i++)
+		ln->retired[i] += sum[i];
+}
+
 /* Deleting a virtual flushes its conns: with the virtual gone, replies
  * could no longer be translated back to its address.
  */
@@ -164,6 +179,7 @@ void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v)
 	 */
 	synchronize_net();
 	ldir_conn_flush(ln, NULL, v, NULL);
+	virtual_retire(ln, v);
 	ldir_virtual_put(v);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_virtual_destroy);
@@ -217,11 +233,16 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
 	if (!l)
 		return ERR_PTR(-ENOMEM);
-	l->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
-	if (!l->stats) {
+	l->stats = alloc_percpu_gfp(struct ldir_ostats, GFP_KERNEL_ACCOUNT);
+	l->bstats = alloc_percpu_gfp(struct ldir_ostats, GFP_KERNEL_ACCOUNT);
+	if (!l->stats || !l->bstats) {
+		free_percpu(l->stats);
+		free_percpu(l->bstats);
 		kfree(l);
 		return ERR_PTR(-ENOMEM);
 	}
+	INIT_LIST_HEAD(&l->vretire);
+	INIT_LIST_HEAD(&l->rretire);
 	refcount_set(&l->refcnt, 1);
 	refcount_inc(&v->refcnt);
 	refcount_inc(&r->refcnt);
@@ -315,8 +336,10 @@ void ldir_objects_flush(struct ldir_net *ln)
 	 * scheduler to tell
 	 */
 	ldir_conn_flush(ln, NULL, NULL, NULL);
-	list_for_each_entry_safe(v, vtmp, &dead, node)
+	list_for_each_entry_safe(v, vtmp, &dead, node) {
+		virtual_retire(ln, v);
 		ldir_virtual_put(v);
+	}
 
 	list_for_each_entry(r, &ln->reals, node)
 		ldir_real_set_backup(ln, r, NULL);

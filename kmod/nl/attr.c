@@ -62,15 +62,12 @@ int ldir_nl_put_addr(struct sk_buff *skb, int type,
 	return nla_put(skb, type, sizeof(*a), a);
 }
 
-/* The nest @type with the sum of the per-CPU @stats. */
-int ldir_nl_put_stats(struct sk_buff *skb, int type,
-		      struct ldir_stats __percpu *stats)
+/* The nest @type with the counters @cnt, by enum ldir_stats_attrs. */
+int ldir_nl_put_stats(struct sk_buff *skb, int type, const u64 *cnt)
 {
-	u64 cnt[__LDIR_STATS_A_MAX];
 	struct nlattr *nest;
 	int i;
 
-	ldir_stats_sum(stats, cnt);
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
@@ -80,4 +77,13 @@ int ldir_nl_put_stats(struct sk_buff *skb, int type,
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* The nest @type with an object's totals (LDIR_OS_*). */
+int ldir_nl_put_totals(struct sk_buff *skb, int type, const u64 *sum)
+{
+	u64 cnt[__LDIR_STATS_A_MAX] = {};
+
+	ldir_totals_to_attrs(sum, cnt);
+	return ldir_nl_put_stats(skb, type, cnt);
 }

@@ -159,10 +159,11 @@ static int put_config(struct sk_buff *skb, struct ldir_net *ln)
 	return 0;
 }
 
-/* Reads settings and counters only, without the instance lock. */
+/* Reads settings and counters; the lock only for the sums over objects. */
 int ldir_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = ldir_nl_ln(info);
+	u64 cnt[__LDIR_STATS_A_MAX], sum[LDIR_OS_MAX] = {};
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -173,8 +174,12 @@ int ldir_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 				LDIR_CMD_STATS_GET);
 	if (!hdr)
 		goto nospace;
-	if (ldir_nl_put_stats(msg, LDIR_A_STATS, ln->stats) ||
-	    put_config(msg, ln))
+	ldir_stats_sum(ln->stats, cnt);
+	mutex_lock(&ln->lock);
+	ldir_net_totals(ln, sum);
+	mutex_unlock(&ln->lock);
+	ldir_totals_to_attrs(sum, cnt);
+	if (ldir_nl_put_stats(msg, LDIR_A_STATS, cnt) || put_config(msg, ln))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

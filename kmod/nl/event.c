@@ -9,8 +9,8 @@
 /* Multicasts the event @type about @v or @r (either may be NULL).
  * Caller holds ln->lock.
  */
-static void notify(struct ldir_net *ln, u8 type, const struct ldir_virtual *v,
-		   const struct ldir_real *r)
+static void notify(struct ldir_net *ln, u8 type, struct ldir_virtual *v,
+		   struct ldir_real *r)
 {
 	struct sk_buff *msg;
 	struct nlattr *ev;

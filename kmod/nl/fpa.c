@@ -14,8 +14,9 @@
 static int fill(struct sk_buff *skb, const void *obj)
 {
 	const struct ldir_fpa *f = obj;
-	const struct ldir_virtual *v = f->virt;
 	const struct ldir_link *l = rcu_dereference(f->link);
+	/* the FPA's virtual: its link is one of it */
+	struct ldir_virtual *v = l->virt;
 	long age = (long)(jiffies - READ_ONCE(f->stamp));
 	struct nlattr *nest;
 

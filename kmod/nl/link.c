@@ -131,6 +131,14 @@ int ldir_nl_link_del(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int put_link_stats(struct sk_buff *skb, const struct ldir_link *l)
+{
+	u64 sum[LDIR_OS_MAX] = {};
+
+	ldir_link_totals(l, sum);
+	return ldir_nl_put_totals(skb, LDIR_LINK_A_STATS, sum);
+}
+
 static int fill(struct sk_buff *skb, struct ldir_net *ln,
 		const struct list_head *node)
 {
@@ -145,7 +153,7 @@ static int fill(struct sk_buff *skb, struct ldir_net *ln,
 	    nla_put_be16(skb, LDIR_LINK_A_PORT, l->port) ||
 	    nla_put_u32(skb, LDIR_LINK_A_ACTIVE, atomic_read(&l->active)) ||
 	    nla_put_u32(skb, LDIR_LINK_A_CONNS, atomic_read(&l->conns)) ||
-	    ldir_nl_put_stats(skb, LDIR_LINK_A_STATS, l->stats))
+	    put_link_stats(skb, l))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -61,8 +61,8 @@ int ldir_nl_parse_addr(struct netlink_ext_ack *extack, struct nlattr *nest,
 		       u16 *family, union nf_inet_addr *addr, bool unicast);
 int ldir_nl_put_addr(struct sk_buff *skb, int type,
 		     const union nf_inet_addr *a);
-int ldir_nl_put_stats(struct sk_buff *skb, int type,
-		      struct ldir_stats __percpu *stats);
+int ldir_nl_put_stats(struct sk_buff *skb, int type, const u64 *cnt);
+int ldir_nl_put_totals(struct sk_buff *skb, int type, const u64 *sum);
 
 /* What of an object ldir_nl_put_virtual()/_real() write. */
 enum ldir_nl_detail {
@@ -86,7 +86,7 @@ struct ldir_virtual *ldir_nl_virtual_lookup(struct ldir_net *ln,
 					    struct netlink_ext_ack *extack,
 					    struct nlattr *nest);
 int ldir_nl_put_virtual(struct sk_buff *skb, int type, struct ldir_net *ln,
-			const struct ldir_virtual *v,
+			struct ldir_virtual *v,
 			enum ldir_nl_detail detail);
 int ldir_nl_virtual_new(struct sk_buff *skb, struct genl_info *info);
 int ldir_nl_virtual_set(struct sk_buff *skb, struct genl_info *info);
@@ -97,7 +97,7 @@ int ldir_nl_virtual_dump(struct sk_buff *skb, struct netlink_callback *cb);
 struct ldir_real *ldir_nl_real_lookup(struct ldir_net *ln,
 				      struct genl_info *info);
 int ldir_nl_put_real(struct sk_buff *skb, int type, struct ldir_net *ln,
-		     const struct ldir_real *r, enum ldir_nl_detail detail);
+		     struct ldir_real *r, enum ldir_nl_detail detail);
 int ldir_nl_real_new(struct sk_buff *skb, struct genl_info *info);
 int ldir_nl_real_set(struct sk_buff *skb, struct genl_info *info);
 int ldir_nl_real_del(struct sk_buff *skb, struct genl_info *info);

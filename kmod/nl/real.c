@@ -205,9 +205,10 @@ static int put_rkey(struct sk_buff *skb, const struct ldir_real *r)
 }
 
 static int put_settings(struct sk_buff *skb, struct ldir_net *ln,
-			const struct ldir_real *r, u8 state)
+			struct ldir_real *r, u8 state)
 {
 	u64 now = ldir_now_us(), age = now - READ_ONCE(r->agestamp_us);
+	u64 sum[LDIR_OS_MAX] = {};
 	long retry = (long)(READ_ONCE(r->retry_at) - jiffies);
 	struct ldir_real *backup;
 
@@ -241,7 +242,8 @@ static int put_settings(struct sk_buff *skb, struct ldir_net *ln,
 	if (backup &&
 	    ldir_nl_put_real(skb, LDIR_REAL_A_BACKUP, ln, backup, LDIR_NL_KEY))
 		return -EMSGSIZE;
-	return ldir_nl_put_stats(skb, LDIR_REAL_A_STATS, r->stats);
+	ldir_real_totals(r, sum);
+	return ldir_nl_put_totals(skb, LDIR_REAL_A_STATS, sum);
 }
 
 /* The nest @type describing @r: its key; for an event also its state and
@@ -249,7 +251,7 @@ static int put_settings(struct sk_buff *skb, struct ldir_net *ln,
  * ln->lock (@ln is unused for the key alone).
  */
 int ldir_nl_put_real(struct sk_buff *skb, int type, struct ldir_net *ln,
-		     const struct ldir_real *r, enum ldir_nl_detail detail)
+		     struct ldir_real *r, enum ldir_nl_detail detail)
 {
 	struct nlattr *nest = nla_nest_start(skb, type);
 	u8 state = READ_ONCE(r->state);

@@ -335,8 +335,9 @@ static int put_vkey(struct sk_buff *skb, const struct ldir_virtual *v)
 }
 
 static int put_settings(struct sk_buff *skb, struct ldir_net *ln,
-			const struct ldir_virtual *v)
+			struct ldir_virtual *v)
 {
+	u64 sum[LDIR_OS_MAX] = {};
 	struct ldir_virtual *backup;
 
 	if (nla_put_string(skb, LDIR_VIRTUAL_A_SCHED,
@@ -362,7 +363,8 @@ static int put_settings(struct sk_buff *skb, struct ldir_net *ln,
 	    ldir_nl_put_virtual(skb, LDIR_VIRTUAL_A_BACKUP, ln, backup,
 				LDIR_NL_KEY))
 		return -EMSGSIZE;
-	return ldir_nl_put_stats(skb, LDIR_VIRTUAL_A_STATS, v->stats);
+	ldir_virtual_totals(v, sum);
+	return ldir_nl_put_totals(skb, LDIR_VIRTUAL_A_STATS, sum);
 }
 
 /* The nest @type describing @v: its key, and with LDIR_NL_FULL all the
@@ -370,7 +372,7 @@ static int put_settings(struct sk_buff *skb, struct ldir_net *ln,
  * key of a virtual; @ln is unused for the key alone).
  */
 int ldir_nl_put_virtual(struct sk_buff *skb, int type, struct ldir_net *ln,
-			const struct ldir_virtual *v,
+			struct ldir_virtual *v,
 			enum ldir_nl_detail detail)
 {
 	struct nlattr *nest = nla_nest_start(skb, type);
