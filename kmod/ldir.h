@@ -377,6 +377,23 @@ static inline struct ldir_net *ldir_pernet(const struct net *net)
 	return smp_load_acquire(slot);
 }
 
+/* The instance's keyed hash of (address, port, protocol): the VIP table
+ * and the stateless reply map take their buckets from it.
+ */
+static inline u32 ldir_key_hash(const struct ldir_net *ln,
+				const union nf_inet_addr *addr, __be16 port,
+				u8 protocol)
+{
+	struct {
+		union nf_inet_addr addr;
+		__be16 port;
+		u8 protocol;
+		u8 pad;
+	} k = { .addr = *addr, .port = port, .protocol = protocol };
+
+	return siphash(&k, sizeof(k), &ln->vkey);
+}
+
 #define LDIR_STATS_INC(s, i)	this_cpu_inc((s)->cnt[i])
 #define LDIR_STATS_ADD(s, i, v)	this_cpu_add((s)->cnt[i], v)
 

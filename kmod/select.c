@@ -15,15 +15,7 @@
 u32 ldir_vtab_hash(const struct ldir_net *ln, const union nf_inet_addr *addr,
 		   __be16 port, u8 protocol)
 {
-	struct {
-		union nf_inet_addr addr;
-		__be16 port;
-		u8 protocol;
-		u8 pad;
-	} k = { .addr = *addr, .port = port, .protocol = protocol };
-
-	return siphash(&k, sizeof(k), &ln->vkey) >> (32 - LDIR_VTAB_BITS) &
-	       ((1 << LDIR_VTAB_BITS) - 1);
+	return ldir_key_hash(ln, addr, port, protocol) >> (32 - LDIR_VTAB_BITS);
 }
 
 /* The general instance (Bind ID 0) of addr:port:protocol, or NULL. Under

@@ -14,14 +14,7 @@ static struct hlist_head *smap_head(struct ldir_net *ln,
 				    const union nf_inet_addr *addr,
 				    __be16 port, u8 protocol)
 {
-	struct {
-		union nf_inet_addr addr;
-		__be16 port;
-		u8 protocol;
-		u8 pad;
-	} k = { .addr = *addr, .port = port, .protocol = protocol };
-
-	return &ln->smap[siphash(&k, sizeof(k), &ln->vkey) &
+	return &ln->smap[ldir_key_hash(ln, addr, port, protocol) &
 			 ((1 << LDIR_SMAP_BITS) - 1)];
 }
 
