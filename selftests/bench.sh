@@ -10,6 +10,15 @@
 #   ldir   ldctl: VIP 192.0.2.10, sched rr
 #   ipvs   ipvsadm NAT (-m), sched rr, VIP on the director's lo
 #   nft    nftables DNAT, numgen inc mod 3 map (round robin)
+#   nft-ft nft's DNAT plus a software flowtable on the director's
+#          devices (outside, br0, r1-r3) and `flow add @ft` for TCP and
+#          UDP in the forward chain: the kernel's own fast path for
+#          established flows
+#   plain-ft  plain forwarding plus the same flowtable
+# The flowtable peers also report how much traffic really took the
+# flowtable: conntrack entries marked [OFFLOAD] and the packets that
+# still went through the forward chain (the slow path), as '# offload'
+# lines and BENCH offload-* lines (see below).
 #
 # Time: the host boots this guest with QEMU -icount shift=0,sleep=off, so
 # the guest's clock advances 1 ns per guest instruction and skips idle time.
@@ -30,6 +39,10 @@
 #          (peer = ldir-SCHEME or ipvs-SCHEME)
 #   prof   not a figure: '# prof' lines, perf's top symbols while each
 #          peer forwards the udp workload (not in the default set)
+#   offload-flows, offload-slow  (flowtable peers, after udp, tcp and
+#          crr; PARAM the workload) the conntrack entries of the
+#          workload marked [OFFLOAD] at its end, and the packets that
+#          went through the forward chain during its measured part
 #   flood  a spoofed SYN flood at VIP:80 (ldflood, selftests/tools) for
 #          FLOOD_SECS while a client opens FLOOD_LEGIT conns/s there and
 #          iperf3 runs (not in the default set; peers ldir and ipvs;
@@ -49,7 +62,7 @@ source "$(dirname "$0")/lib.sh"
 set +eE
 
 ROUNDS=${LDIR_BENCH_ROUNDS:-3}
-PEERS=${LDIR_BENCH_PEERS:-plain ldir ipvs nft}
+PEERS=${LDIR_BENCH_PEERS:-plain ldir ipvs nft nft-ft plain-ft}
 WORKLOADS=${LDIR_BENCH_WORKLOADS:-udp tcp crr scale sched}
 UDP_PKTS=${LDIR_BENCH_UDP_PKTS:-20000}
 TCP_BYTES=${LDIR_BENCH_TCP_BYTES:-256M}
@@ -142,8 +155,11 @@ peer_up()
 	local n
 
 	case $1 in
-	plain)
+	plain | plain-ft)
 		pc ip route add 10.0.2.0/24 via 10.0.1.1 || return 1
+		if [[ $1 == plain-ft ]]; then
+			flowtable_up || return 1
+		fi
 		;;
 	ldir)
 		{
@@ -176,7 +192,7 @@ peer_up()
 		} | pd ipvsadm -R || return 1
 		pd ipvsadm --set 900 120 3600 || return 1
 		;;
-	nft)
+	nft | nft-ft)
 		cat >"$T/nft.conf" <<-EOF
 		table ip bench {
 			chain pre {
@@ -193,6 +209,9 @@ peer_up()
 		pd nft -f "$T/nft.conf" || return 1
 		sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout 3600
 		sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout_stream 3600
+		if [[ $1 == nft-ft ]]; then
+			flowtable_up || return 1
+		fi
 		;;
 	*)
 		warn "unknown peer $1"
@@ -201,13 +220,67 @@ peer_up()
 	esac
 }
 
+# flowtable_up: a software flowtable on every device the director
+# forwards between, and every TCP and UDP flow of the forward chain
+# added to it (conntrack adds a flow once it is confirmed, for TCP once
+# established); the counter sees the packets that still take the slow
+# path
+flowtable_up()
+{
+	pd nft -f - <<-EOF || return 1
+	table ip benchft {
+		flowtable ft {
+			hook ingress priority filter
+			devices = { outside, br0, r1, r2, r3 }
+		}
+		chain forward {
+			type filter hook forward priority filter; policy accept;
+			meta l4proto { tcp, udp } counter flow add @ft
+		}
+	}
+	EOF
+	sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout 3600
+	sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout_stream 3600
+}
+
+is_ft() { [[ $1 == *-ft ]]; }
+
+# ft_slow: packets the flowtable peers' forward chain has seen so far
+ft_slow()
+{
+	pd nft list chain ip benchft forward 2>/dev/null |
+		sed -n 's/.* counter packets \([0-9]*\) .*/\1/p' | head -n 1
+}
+
+# ft_mark PEER: remember the slow-path count (a file: callers run in $())
+ft_mark() { is_ft "$1" && ft_slow >"$T/ft-slow0"; return 0; }
+
+# ft_note PEER WORKLOAD ROUND [PORT]: how much of WORKLOAD took the
+# flowtable: packets through the forward chain since ft_mark and, with
+# PORT, the conntrack entries to PORT marked [OFFLOAD] now
+ft_note()
+{
+	local peer=$1 w=$2 r=$3 port=${4:-} s0 s1 all=0 off=0
+
+	is_ft "$peer" || return 0
+	s0=$(cat "$T/ft-slow0" 2>/dev/null)
+	s1=$(ft_slow)
+	if [[ -n $port ]]; then
+		all=$(pd grep -c " dport=$port " /proc/net/nf_conntrack)
+		off=$(pd grep " dport=$port " /proc/net/nf_conntrack | grep -c OFFLOAD)
+		emit offload-flows "$peer" "$w" "$r" "$off"
+	fi
+	emit offload-slow "$peer" "$w" "$r" $((${s1:-0} - ${s0:-0}))
+	say "offload $peer $w: ${port:+$off of $all conntrack entries to port $port [OFFLOAD], }$((${s1:-0} - ${s0:-0})) packets through the forward chain while measured, ${s1:-?} in all"
+}
+
 # peer_down PEER: flush what peer_up made (the netns goes next anyway)
 peer_down()
 {
 	case $1 in
 	ldir) ld flush >/dev/null 2>&1 ;;
 	ipvs) pd ipvsadm -C 2>/dev/null ;;
-	nft) pd nft flush ruleset 2>/dev/null ;;
+	nft | nft-ft | plain-ft) pd nft flush ruleset 2>/dev/null ;;
 	esac
 }
 
@@ -258,7 +331,7 @@ delivered()
 # dst_range PEER: the destination range for pktgen
 dst_range()
 {
-	if [[ $1 == plain ]]; then
+	if [[ $1 == plain* ]]; then
 		echo "${REAL[1]} ${REAL[3]}"
 	else
 		echo "$VIP $VIP"
@@ -274,6 +347,7 @@ udp_pps()
 
 	# shellcheck disable=SC2046 # two words
 	pktgen 64 "$CLIENT" "$CLIENT" 10000 10008 $(dst_range "$peer") >/dev/null
+	ft_mark "$peer"
 	d0=$(delivered)
 	# shellcheck disable=SC2046
 	out=$(pktgen "$count" "$CLIENT" "$CLIENT" 10000 10008 $(dst_range "$peer"))
@@ -295,7 +369,7 @@ tcp_bulk() # PEER: Mbit/s
 {
 	local host=$VIP j
 
-	[[ $1 == plain ]] && host=${REAL[1]}
+	[[ $1 == plain* ]] && host=${REAL[1]}
 	j=$(pc timeout 600 iperf3 -c "$host" -p "$TCP_PORT" -n "$TCP_BYTES" -J) || {
 		warn "iperf3 $1 failed"
 		return 1
@@ -307,7 +381,7 @@ crr() # PEER: conns/s
 {
 	local host=$VIP out
 
-	[[ $1 == plain ]] && host=${REAL[1]}
+	[[ $1 == plain* ]] && host=${REAL[1]}
 	out=$(pc timeout 600 ldbench crr-client "$host" "$CRR_PORT" "$CRR_CONNS") || {
 		warn "crr $1 failed: $out"
 		return 1
@@ -545,7 +619,8 @@ setup_modules()
 	local m
 
 	for m in veth bridge pktgen sch_ingress cls_u32 act_gact nf_tables \
-		 nft_chain_nat nft_nat nft_numgen ip_vs ip_vs_rr; do
+		 nft_chain_nat nft_nat nft_numgen ip_vs ip_vs_rr \
+		 nf_flow_table nf_flow_table_inet nft_flow_offload; do
 		modprobe "$m" 2>/dev/null || warn "modprobe $m failed"
 	done
 	# big hash tables for every peer, as for a 1M-conn site: ldir's
@@ -583,6 +658,25 @@ order()
 
 has() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 
+# guest_facts: what the guest kernel chose from the (emulated) CPU: the
+# model and its flags, the clocksource, the TSC's rate, the mitigations.
+# Figures are comparable between runs only where these lines agree.
+guest_facts()
+{
+	local f
+
+	say "guest cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	say "guest cpu flags: $(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	say "guest clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
+		"(available: $(cat /sys/devices/system/clocksource/clocksource0/available_clocksource))"
+	dmesg | grep -E 'tsc: |clocksource: Switched|x86/fpu: |Spectre|Speculative|MDS|SRSO|Retbleed|RETBleed|mitigat' |
+		sed 's/^\[[ 0-9.]*\] /# guest dmesg: /'
+	for f in /sys/devices/system/cpu/vulnerabilities/*; do
+		[[ -r $f ]] && say "guest vulnerability ${f##*/}: $(cat "$f")"
+	done
+	say "guest cmdline: $(cat /proc/cmdline)"
+}
+
 # prof PEER: where the guest's instructions go while PEER forwards the
 # udp workload. Under -icount, perf's cpu-clock is guest time, so samples
 # fall in proportion to instructions executed.
@@ -617,6 +711,7 @@ main()
 	command -v ldbench >/dev/null || { echo "ldbench is not in the guest"; exit 1; }
 	setup_modules
 	say "kernel $(uname -r), $(nproc) vCPUs, rounds $ROUNDS, peers: $PEERS"
+	guest_facts
 	emit info kernel "$(uname -r)" 0 "$(nproc)"
 	t0=$(gtime)
 	for ((r = 1; r <= ROUNDS; r++)); do
@@ -628,12 +723,17 @@ main()
 			if peer_up "$peer" >"$T/peer.err" 2>&1; then
 				if has udp; then
 					v=$(udp_pps "$peer" "$UDP_PKTS") && emit udp "$peer" - "$r" "$v"
+					ft_note "$peer" udp "$r" "$UDP_PORT"
 				fi
 				if has tcp; then
+					ft_mark "$peer"
 					v=$(tcp_bulk "$peer") && emit tcp "$peer" - "$r" "$v"
+					ft_note "$peer" tcp "$r"
 				fi
 				if has crr; then
+					ft_mark "$peer"
 					v=$(crr "$peer") && emit crr "$peer" - "$r" "$v"
+					ft_note "$peer" crr "$r"
 				fi
 			else
 				warn "$peer: setup failed: $(cat "$T/peer.err")"
@@ -646,7 +746,9 @@ main()
 	if has scale; then
 		for ((r = 1; r <= SCALE_ROUNDS; r++)); do
 			for peer in $(order "$r"); do
-				[[ $peer == plain ]] && continue
+				# the flowtable peers: the same conntrack table as nft
+				[[ $peer == plain* ]] && continue
+				is_ft "$peer" && continue
 				topo_up || { topo_down; continue; }
 				if peer_up "$peer" >"$T/peer.err" 2>&1; then
 					scale "$peer" "$r"

@@ -41,7 +41,8 @@ LDIR_PANIC_ON_WARN=0
 # slab_nomerge: every cache under its own name in /proc/slabinfo, so that
 # the memory figures say whose objects grew
 LDIR_APPEND="slab_nomerge ${LDIR_APPEND:-}"
-LDIR_GUEST_MODULES="pktgen sch_ingress cls_u32 act_gact ip_vs_sh ip_vs_mh"
+LDIR_GUEST_MODULES="pktgen sch_ingress cls_u32 act_gact ip_vs_sh ip_vs_mh
+	nf_flow_table nf_flow_table_inet nft_flow_offload"
 export LDIR_QEMU_ARGS LDIR_QEMU_SMP LDIR_QEMU_MEM LDIR_BOOT_TIMEOUT \
 	LDIR_BENCH_TIMEOUT LDIR_GUEST_MODULES LDIR_PANIC_ON_WARN LDIR_APPEND
 LDIR_PKGS="$LDIR_PKGS gnuplot-nox"
