@@ -39,10 +39,11 @@
 #          (peer = ldir-SCHEME or ipvs-SCHEME)
 #   prof   not a figure: '# prof' lines, perf's top symbols while each
 #          peer forwards the udp workload (not in the default set)
-#   offload-flows, offload-slow  (flowtable peers, after udp, tcp and
-#          crr; PARAM the workload) the conntrack entries of the
-#          workload marked [OFFLOAD] at its end, and the packets that
-#          went through the forward chain during its measured part
+#   offload-flows, offload-entries, offload-slow  (flowtable peers,
+#          after udp, tcp and crr; PARAM the workload) the conntrack
+#          entries of the workload marked [OFFLOAD] at its end, all its
+#          entries, and the packets that went through the forward chain
+#          during its measured part
 #   flood  a spoofed SYN flood at VIP:80 (ldflood, selftests/tools) for
 #          FLOOD_SECS while a client opens FLOOD_LEGIT conns/s there and
 #          iperf3 runs (not in the default set; peers ldir and ipvs;
@@ -53,9 +54,11 @@
 #          iperf3 run across both), pps
 #          (flood SYNs sent a second), conns (most conns held, sampled),
 #          kb (those conns' memory: conns x the cache's object size)
+# Before measuring, the guest's RNG is seeded (crng_wait) and the round
+# workloads run once untimed (warm_up); see both for why.
 # Knobs (LDIR_BENCH_*, passed through /ldir/env): ROUNDS PEERS WORKLOADS
 # UDP_PKTS TCP_BYTES CRR_CONNS SCALE SCALE_PKTS SCHEDS SCHED_REALS
-# SCHED_CONNS PROF_PKTS FLOOD_SECS FLOOD_SMALL FLOOD_LEGIT.
+# SCHED_CONNS PROF_PKTS FLOOD_SECS FLOOD_SMALL FLOOD_LEGIT CRNG_WAIT WARMUP.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -269,6 +272,7 @@ ft_note()
 		all=$(pd grep -c " dport=$port " /proc/net/nf_conntrack)
 		off=$(pd grep " dport=$port " /proc/net/nf_conntrack | grep -c OFFLOAD)
 		emit offload-flows "$peer" "$w" "$r" "$off"
+		emit offload-entries "$peer" "$w" "$r" "$all"
 	fi
 	emit offload-slow "$peer" "$w" "$r" $((${s1:-0} - ${s0:-0}))
 	say "offload $peer $w: ${port:+$off of $all conntrack entries to port $port [OFFLOAD], }$((${s1:-0} - ${s0:-0})) packets through the forward chain while measured, ${s1:-?} in all"
@@ -677,6 +681,34 @@ guest_facts()
 	say "guest cmdline: $(cat /proc/cmdline)"
 }
 
+crng_ready() { dmesg | grep -q 'random: crng init done'; }
+
+# crng_wait: the kernel's random number generator seeded before anything
+# is measured. Until then every get_random_u32() (several per new TCP
+# conn: the socket's txhash, the port offset, IP IDs) computes a ChaCha
+# block from the base key instead of taking 4 bytes of a per-CPU batch;
+# a UDP packet forwarded takes none. When the guest gets its 256 bits
+# of entropy depends on how many interrupts it has seen (the serial
+# console's among them, drained at the host's pace), so unseeded, the
+# new-conns figures move between runs and machines and can change in
+# the middle of a run. A blocking read of /dev/random seeds it with the
+# kernel's jitter entropy (deterministic under -icount).
+# LDIR_BENCH_CRNG_WAIT=0 leaves it as it comes.
+crng_wait()
+{
+	local t0
+
+	if crng_ready; then
+		say "guest crng: seeded at boot"
+	elif [[ ${LDIR_BENCH_CRNG_WAIT:-1} == 1 ]]; then
+		t0=$(gtime)
+		head -c 1 /dev/random >/dev/null
+		say "guest crng: seeded by a blocking read of /dev/random in $(( ($(gtime) - t0) / 1000000 )) guest ms"
+	else
+		say "guest crng: not seeded (LDIR_BENCH_CRNG_WAIT=0)"
+	fi
+}
+
 # prof PEER: where the guest's instructions go while PEER forwards the
 # udp workload. Under -icount, perf's cpu-clock is guest time, so samples
 # fall in proportion to instructions executed.
@@ -703,6 +735,28 @@ prof()
 		head -25 | sed "s/^ */# prof $peer /"
 }
 
+# warm_up: one untimed pass of the round workloads through plain
+# forwarding before round 1. The first 1000 TCP conns after boot cost
+# about 3% more than any later 1000 (the first peer of round 1 paid it
+# alone: the kernel's caches and page lists growing for the first time
+# is the likely part), and a run without the tcp workload measured that
+# peer's new-conns figure 3% below its other rounds.
+# LDIR_BENCH_WARMUP=0 skips it.
+warm_up()
+{
+	[[ ${LDIR_BENCH_WARMUP:-1} == 1 ]] || return 0
+	has udp || has tcp || has crr || return 0
+	topo_up || { topo_down; return 0; }
+	if peer_up plain >"$T/peer.err" 2>&1; then
+		has udp && udp_pps plain "$UDP_PKTS" >/dev/null
+		has tcp && tcp_bulk plain >/dev/null
+		has crr && crr plain >/dev/null
+	fi
+	peer_down plain
+	topo_down
+	say "warm-up done (plain, untimed)"
+}
+
 main()
 {
 	local r peer v t0
@@ -712,7 +766,10 @@ main()
 	setup_modules
 	say "kernel $(uname -r), $(nproc) vCPUs, rounds $ROUNDS, peers: $PEERS"
 	guest_facts
+	crng_wait
+	say "workload sizes: udp $UDP_PKTS pkts, tcp $TCP_BYTES, crr $CRR_CONNS conns"
 	emit info kernel "$(uname -r)" 0 "$(nproc)"
+	warm_up
 	t0=$(gtime)
 	for ((r = 1; r <= ROUNDS; r++)); do
 		for peer in $(order "$r"); do
@@ -741,7 +798,7 @@ main()
 			peer_down "$peer"
 			topo_down
 		done
-		say "round $r done ($(( ($(gtime) - t0) / 1000000000 )) guest s)"
+		say "round $r done ($(( ($(gtime) - t0) / 1000000000 )) guest s; crng $(crng_ready && echo seeded || echo not seeded))"
 	done
 	if has scale; then
 		for ((r = 1; r <= SCALE_ROUNDS; r++)); do

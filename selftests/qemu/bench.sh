@@ -15,6 +15,8 @@
 # against its peers), never with real hardware.
 #
 # Knobs: LDIR_BENCH_QEMU_ARGS (default "-icount shift=0,sleep=off"),
+# LDIR_BENCH_MACHINE and LDIR_BENCH_CPU (QEMU's -machine and -cpu; pinned
+# by default, see below),
 # LDIR_BENCH_SMP (vCPUs, default 1: see BENCHMARKS.md), LDIR_BENCH_MEM (default 4G),
 # LDIR_BENCH_OUT (the markdown file, default BENCHMARKS.md in the repo;
 # "none": do not write it), LDIR_BENCH_COMPARE (the raw results of an
@@ -32,7 +34,18 @@ cmd="make bench"
 for v in ${!LDIR_BENCH_*}; do
 	[ "$v" = LDIR_BENCH_COMPARE ] || cmd="$v=$(printf %q "${!v}") $cmd"
 done
-LDIR_QEMU_ARGS=${LDIR_BENCH_QEMU_ARGS--icount shift=0,sleep=off}
+# The emulated machine and CPU, pinned: the guest kernel picks code paths
+# from the CPUID it sees, and they move the figures (measured, udp and
+# crr: EPYC's return thunks cost 7% of both, Skylake's PTI and buffer
+# clearing 1-5%; RDRAND seeds the guest's RNG at boot, which decides the
+# cost of every new TCP conn, see selftests/bench.sh crng_wait). Without
+# -cpu, the model is QEMU's default for its version and machine type.
+# qemu64-v1 is QEMU 7.2's default, the CPU of the earlier figures;
+# RDRAND and RDSEED (host randomness under TCG) are off explicitly.
+# Knobs: LDIR_BENCH_MACHINE, LDIR_BENCH_CPU.
+bench_machine=${LDIR_BENCH_MACHINE:-pc-i440fx-7.2}
+bench_cpu=${LDIR_BENCH_CPU:-qemu64-v1,-rdrand,-rdseed}
+LDIR_QEMU_ARGS="-machine $bench_machine -cpu $bench_cpu ${LDIR_BENCH_QEMU_ARGS--icount shift=0,sleep=off}"
 LDIR_QEMU_SMP=${LDIR_BENCH_SMP:-1}
 LDIR_QEMU_MEM=${LDIR_BENCH_MEM:-4G}
 LDIR_BOOT_TIMEOUT=${LDIR_BOOT_TIMEOUT:-21600}
