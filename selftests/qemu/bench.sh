@@ -37,7 +37,7 @@ done
 # The emulated machine and CPU, pinned: the guest kernel picks code paths
 # from the CPUID it sees, and they move the figures (measured, udp and
 # crr: EPYC's return thunks cost 7% of both, Skylake's PTI and buffer
-# clearing 1-5%; RDRAND seeds the guest's RNG at boot, which decides the
+# clearing 1-2%; RDRAND seeds the guest's RNG at boot, which decides the
 # cost of every new TCP conn, see selftests/bench.sh crng_wait). Without
 # -cpu, the model is QEMU's default for its version and machine type.
 # qemu64-v1 is QEMU 7.2's default, the CPU of the earlier figures;
