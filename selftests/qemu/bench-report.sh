@@ -336,10 +336,10 @@ report()
 	echo "## Repeatability"
 	echo
 	echo "Spread = (max - min) / median over the rounds of this run"
-	[ -n "$cmp" ] && echo "and, per figure, the median of this run against the median of an earlier run ($(basename "$cmp"))."
+	[ -n "$cmp" ] && echo "and, per figure, the median of this run against the median of another run ($(basename "$cmp"), LDIR_BENCH_COMPARE)."
 	echo
 	if [ -n "$cmp" ]; then
-		echo "| figure | median | min | max | spread | earlier run | difference |"
+		echo "| figure | median | min | max | spread | other run | difference |"
 		echo "|---|---|---|---|---|---|---|"
 	else
 		echo "| figure | median | min | max | spread |"
@@ -362,7 +362,7 @@ report()
 		# the guest's own view of its CPU: figures of two runs compare only
 		# if these agree (see BENCHMARKS.md, Reproducibility)
 		d=$(diff <(guest_lines "$cmp") <(guest_lines "$raw") | grep '^[<>]' |
-			sed 's/^< # guest /- earlier run: /; s/^> # guest /- this run: /')
+			sed 's/^< # guest /- other run: /; s/^> # guest /- this run: /')
 		echo
 		if [ -n "$d" ]; then
 			echo "**The two runs' guests differ** (CPU model, flags, clocksource or mitigations): their figures do not compare."
