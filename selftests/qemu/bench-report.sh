@@ -364,7 +364,9 @@ report()
 		d=$(diff <(guest_lines "$cmp") <(guest_lines "$raw") | grep '^[<>]' |
 			sed 's/^< # guest /- other run: /; s/^> # guest /- this run: /')
 		echo
-		if [ -n "$d" ]; then
+		if [ -z "$(guest_lines "$cmp")" ] || [ -z "$(guest_lines "$raw")" ]; then
+			echo "One of the two runs did not record what its guest kernel chose from the CPU (no \"# guest\" lines)."
+		elif [ -n "$d" ]; then
 			echo "**The two runs' guests differ** (CPU model, flags, clocksource or mitigations): their figures do not compare."
 			echo
 			echo "$d"
