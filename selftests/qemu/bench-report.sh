@@ -53,11 +53,12 @@ gvcpus=$(awk '$1 == "BENCH" && $2 == "info" { print $6; exit }' "$raw")
 
 med() { echo "${MED["$1"]:-}"; }
 # guest_lines RAW: what the guest kernel chose from its emulated CPU
-# (bench.sh's guest_facts), boot-time noise left out
+# (bench.sh's guest_facts); measurements left out (the TSC's rate: its
+# refined calibration reads 999.999 or 1000.000 MHz between boots)
 guest_lines()
 {
 	grep -E '^# guest (cpu|clocksource|vulnerability|dmesg)' "$1" |
-		grep -vE 'max_idle_ns|Detected [0-9.]+ MHz' | sort
+		grep -vE 'max_idle_ns|Detected [0-9.]+ MHz|TSC clocksource calibration' | sort
 }
 # has_wl WORKLOAD: the run measured WORKLOAD at least once
 has_wl() { grep -q "^BENCH $1 " "$raw"; }
