@@ -372,7 +372,7 @@ report()
 			echo
 			echo "$d"
 		else
-			echo "Both runs' guests saw the same CPU model, flags, clocksource, TSC rate and mitigations."
+			echo "Both runs' guests saw the same CPU model, flags, clocksource and mitigations."
 		fi
 	fi
 	if grep -q '^WARN' "$raw"; then
