@@ -21,7 +21,8 @@
  * also counts for that real (and apart in the link's, to tell its own
  * real's share).
  */
-static void count_pkt(struct ldir_conn *cp, struct sk_buff *skb, bool in)
+static __always_inline void count_pkt(struct ldir_conn *cp,
+				       struct sk_buff *skb, bool in)
 {
 	struct ldir_link *l = cp->link;
 	int p = in ? LDIR_OS_PKTS_IN : LDIR_OS_PKTS_OUT;
@@ -97,31 +98,37 @@ static void tuple_fill(struct ldir_tuple *t, const struct sk_buff *skb,
 }
 
 /* The conn's addresses as the rewriting takes them. */
-static void conn_addr(union nf_inet_addr *a, const struct ldir_addr4 *a4)
+static __always_inline void conn_addr(union nf_inet_addr *a,
+				      const struct ldir_addr4 *a4)
 {
 	memset(a, 0, sizeof(*a));
 	a->ip = a4->ip;
 }
 
-/* client -> VIP:vport becomes client -> real:rport */
+/* client -> VIP:vport becomes client -> real:rport; @in false: real:rport
+ * -> client becomes VIP:vport -> client
+ */
+static __always_inline int conn_xlate(struct sk_buff *skb, unsigned int thoff,
+				      const struct ldir_conn *cp, bool in)
+{
+	union nf_inet_addr a;
+
+	conn_addr(&a, in ? &cp->raddr : &cp->vaddr);
+	return ldir_xlate(skb, thoff, cp->protocol, !in, &a,
+			  in ? cp->rport : cp->vport);
+}
+
 int ldir_conn_dnat(struct sk_buff *skb, unsigned int thoff,
 		   const struct ldir_conn *cp)
 {
-	union nf_inet_addr a;
-
-	conn_addr(&a, &cp->raddr);
-	return ldir_xlate(skb, thoff, cp->protocol, false, &a, cp->rport);
+	return conn_xlate(skb, thoff, cp, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_dnat);
 
-/* real:rport -> client becomes VIP:vport -> client */
 int ldir_conn_snat(struct sk_buff *skb, unsigned int thoff,
 		   const struct ldir_conn *cp)
 {
-	union nf_inet_addr a;
-
-	conn_addr(&a, &cp->vaddr);
-	return ldir_xlate(skb, thoff, cp->protocol, true, &a, cp->vport);
+	return conn_xlate(skb, thoff, cp, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_snat);
 
@@ -162,9 +169,11 @@ static void count_link(struct ldir_link *l, struct sk_buff *skb, bool in)
  * picks, so a flow that ECMP moves from another director keeps its
  * real.
  */
-static unsigned int stateless_in(struct ldir_net *ln, struct ldir_virtual *v,
-				 struct sk_buff *skb, unsigned int thoff,
-				 const struct ldir_tuple *t)
+static noinline unsigned int stateless_in(struct ldir_net *ln,
+					  struct ldir_virtual *v,
+					  struct sk_buff *skb,
+					  unsigned int thoff,
+					  const struct ldir_tuple *t)
 {
 	struct ldir_link *l = NULL;
 
@@ -207,8 +216,10 @@ static unsigned int conn_less_reply(struct ldir_net *ln, struct sk_buff *skb,
  * stateless virtual, the reply leaves as VIP:vport -> client; if it
  * serves only stateful ones, it is dropped.
  */
-static unsigned int stateless_out(struct ldir_net *ln, struct sk_buff *skb,
-				  unsigned int thoff, const struct ldir_tuple *t)
+static noinline unsigned int stateless_out(struct ldir_net *ln,
+					   struct sk_buff *skb,
+					   unsigned int thoff,
+					   const struct ldir_tuple *t)
 {
 	struct ldir_smap_entry *e, *any;
 	struct ldir_virtual *v;
@@ -405,7 +416,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	/* the response time clock runs on data; a UDP datagram is data */
 	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
 		ldir_conn_timing(ln, cp, LDIR_DIR_ORIG);
-	if (unlikely(ldir_conn_dnat(skb, thoff, cp)))
+	if (unlikely(conn_xlate(skb, thoff, cp, true)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	count_pkt(cp, skb, true);
 	return NF_ACCEPT;
@@ -450,7 +461,7 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	/* the response time clock runs on data; a UDP datagram is data */
 	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
 		ldir_conn_timing(ln, cp, LDIR_DIR_REPLY);
-	if (unlikely(ldir_conn_snat(skb, thoff, cp)))
+	if (unlikely(conn_xlate(skb, thoff, cp, false)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	count_pkt(cp, skb, false);
 	return NF_ACCEPT;

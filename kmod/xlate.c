@@ -39,12 +39,9 @@ void ldir_xlate_l4_replace(struct sk_buff *skb, u8 protocol, void *l4h,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_xlate_l4_replace);
 
-/* Rewrites the source (@src) or the destination address and port of the
- * TCP or UDP packet whose L4 header is at @thoff. Returns -ENOMEM if the
- * headers cannot be made writable.
- */
-int ldir_xlate(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
-	       const union nf_inet_addr *naddr, __be16 nport)
+/* ldir_xlate() for IPv4. */
+int ldir_xlate4(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
+		__be32 naddr, __be16 nport)
 {
 	unsigned int len = protocol == IPPROTO_TCP ? sizeof(struct tcphdr) :
 						     sizeof(struct udphdr);
@@ -58,13 +55,13 @@ int ldir_xlate(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
 	/* TCP and UDP ports sit at the same offsets */
 	uh = (struct udphdr *)(skb->data + thoff);
 	addr = src ? &iph->saddr : &iph->daddr;
-	ldir_xlate_l4_replace(skb, protocol, uh, *addr, naddr->ip,
+	ldir_xlate_l4_replace(skb, protocol, uh, *addr, naddr,
 			      src ? &uh->source : &uh->dest, nport);
-	csum_replace4(&iph->check, *addr, naddr->ip);
-	*addr = naddr->ip;
+	csum_replace4(&iph->check, *addr, naddr);
+	*addr = naddr;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(ldir_xlate);
+EXPORT_SYMBOL_IF_KUNIT(ldir_xlate4);
 
 static bool icmp_is_error(u8 type)
 {

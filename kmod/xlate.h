@@ -11,8 +11,20 @@
 
 #include "ldir.h"
 
-int ldir_xlate(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
-	       const union nf_inet_addr *naddr, __be16 nport);
+int ldir_xlate4(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
+		__be32 naddr, __be16 nport);
+
+/* Rewrites the source (@src) or the destination address and port of the
+ * TCP or UDP packet whose L4 header is at @thoff. Returns -ENOMEM if the
+ * headers cannot be made writable. Inline: the packet path's caller
+ * passes an address the compiler sees whole, and one call is made.
+ */
+static inline int ldir_xlate(struct sk_buff *skb, unsigned int thoff,
+			     u8 protocol, bool src,
+			     const union nf_inet_addr *naddr, __be16 nport)
+{
+	return ldir_xlate4(skb, thoff, protocol, src, naddr->ip, nport);
+}
 void ldir_xlate_l4_replace(struct sk_buff *skb, u8 protocol, void *l4h,
 			   __be32 oaddr, __be32 naddr, __be16 *port,
 			   __be16 nport);
