@@ -22,7 +22,7 @@
  * real's share).
  */
 static __always_inline void count_pkt(struct ldir_conn *cp,
-				       struct sk_buff *skb, bool in)
+				      struct sk_buff *skb, bool in)
 {
 	struct ldir_link *l = cp->link;
 	int p = in ? LDIR_OS_PKTS_IN : LDIR_OS_PKTS_OUT;

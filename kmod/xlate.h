@@ -25,6 +25,7 @@ static inline int ldir_xlate(struct sk_buff *skb, unsigned int thoff,
 {
 	return ldir_xlate4(skb, thoff, protocol, src, naddr->ip, nport);
 }
+
 void ldir_xlate_l4_replace(struct sk_buff *skb, u8 protocol, void *l4h,
 			   __be32 oaddr, __be32 naddr, __be16 *port,
 			   __be16 nport);
