@@ -21,8 +21,8 @@
  *   link     (virtual, real): the real serves the virtual, on a port.
  *   conn     one client connection through a virtual to a real.
  *   bind     (VIP, port, protocol, client prefix) -> the virtual instance
- *            (Bind ID != 0) that serves clients in that prefix (seed 002).
- *   FPA      foreign physical association (seed 001 Fig. 3D, 8): the real
+ *            (Bind ID != 0) that serves clients in that prefix.
+ *   FPA      foreign physical association: the real
  *            a client (masked) was last sent to through a virtual.
  *
  * Addresses: LDIR_*_A_FAMILY (u16, AF_INET or AF_INET6) plus
@@ -45,12 +45,12 @@
  *     settings and state of its own, chosen by binds (LDIR_CMD_BIND_NEW).
  *     FPA_INTERVAL (s, 0 = off): a new conn from a client whose FPA on
  *     this virtual is younger than this goes to the same real if it can
- *     take it (seed 001 Fig. 7A steps 702-704, Fig. 8); every assignment
+ *     take it; every assignment
  *     refreshes the FPA. FPA_MASK: the prefix length of the client
  *     address an FPA is kept for (24: one FPA per /24, for proxy farms).
  *     OVERFLOW (u8 0/1, instances only): when no real of the instance can
  *     take a new conn (all at max conns, failed or out of service), it
- *     goes to the general instance (seed 002 para. 10).
+ *     goes to the general instance.
  * LDIR_CMD_VIRTUAL_SET  [LDIR_A_VIRTUAL] change any optional attribute
  *     but FLAGS; a new FPA_MASK drops the virtual's FPAs
  * LDIR_CMD_VIRTUAL_DEL  [LDIR_A_VIRTUAL] key only; deletes its links,
@@ -124,16 +124,16 @@
  *     when a real fails or recovers, is set in or out, or a virtual
  *     fails (all its reals failed, no backup virtual) or recovers.
  *
- * Scheduling (seed 001 Fig. 4B, 7A, 7B, 9; seed 000 claims 5-12)
+ * Scheduling
  *   Scheme "pr", predicted response: the real with the smallest
- *     PR = NC * R - (now - agestamp) / k            (eq. 472, 474)
+ *     PR = NC * R - (now - agestamp) / k
  *   in microseconds, where NC is the real's ACTIVE count and R its
  *   response time per connection. R is sampled once per conn: the
  *   interval I from the client's SYN (overwritten by the client's first
- *   data packet) to the real's first data packet (Fig. 4B intervals 452,
- *   460), divided by NC at that moment (eq. 470); the first sample sets
+ *   data packet) to the real's first data packet, divided by NC at that
+ *   moment; the first sample sets
  *   R, each later one moves R by at most PR_CLAMP_PCT percent of its old
- *   value (claims 9-12), but by at least 1/256 us toward the sample: R is
+ *   value, but by at least 1/256 us toward the sample: R is
  *   kept to 1/256 us (RESPONSE_US rounds it to the us), so a fast real's
  *   R never freezes. agestamp is when R was last set; k is PR_AGE_DIV. A
  *   real without a sample counts as R = 0.
@@ -146,13 +146,13 @@
  *   a BACKUP and some real is failed or out, they compare every link.
  *   Every scheme (rr, wrr, lc, wlc, pr) prefers reals with fewer than
  *   SYN_THRESHOLD unanswered SYNs; if every usable real is at or above
- *   its threshold, the best of those is chosen (Fig. 7B).
- *   Startup (Fig. 7A): with STARTUP rr, when the real the scheme chose got
+ *   its threshold, the best of those is chosen.
+ *   Startup: with STARTUP rr, when the real the scheme chose got
  *   at least STARTUP_PCT percent of the virtual's last STARTUP_WINDOW new
  *   conns, round robin chooses instead: a new or recovered real does not
  *   take every new conn under lc, wlc or pr.
  *
- * Passive failure detection (seed 001 vars 364-375; seed 003)
+ * Passive failure detection
  *   A conn whose client resent its SYN SYN_RESENDS times without a SYN-ACK
  *   from the real is ditched: the next resend is scheduled again, to
  *   another real if there is one. A SYN counts as a resend only if it
@@ -177,7 +177,7 @@
  *   usable; a virtual whose reals are all failed and that has no backup
  *   reports FAILED (a flag; STATE keeps what was set by hand).
  *   IDLE_TIMEOUT of a real replaces the ESTABLISHED and UDP timeouts of
- *   its conns (var 374).
+ *   its conns.
  *
  * Off-path packets
  *   For each TCP conn the director keeps, per direction, the sequence
@@ -206,7 +206,7 @@
  *   directly through the director, not through the VIP, gets no answer.
  *
  * LDIR_CMD_BIND_NEW     [LDIR_A_BIND] assign a client prefix to an
- *     instance (seed 002 Fig. 4, "assign"): BIND_A_VIRTUAL (nested
+ *     instance: BIND_A_VIRTUAL (nested
  *     virtual key with a non-zero BIND_ID; the instance must exist),
  *     BIND_A_FAMILY, BIND_A_ADDR (the client prefix, host bits zero),
  *     BIND_A_PREFIX_LEN (0..32 for IPv4). A prefix is assigned to at most
@@ -214,7 +214,7 @@
  * LDIR_CMD_BIND_DEL     [LDIR_A_BIND] as NEW: the bind must exist and
  *     point to that instance. Live conns are not touched.
  * LDIR_CMD_BIND_GET     dump: one LDIR_A_BIND per bind, fields as NEW
- *   A new conn to VIP:PORT (seed 002 Fig. 5): the longest bind prefix of
+ *   A new conn to VIP:PORT: the longest bind prefix of
  *   VIP:PORT:PROTOCOL that contains the client picks the instance if it is
  *   in service; otherwise (no bind, or its instance out of service) the
  *   general instance (Bind ID 0) serves it. An exact port comes before a
@@ -241,14 +241,14 @@
  * should be retried. The conn dump walks the live table bucket by bucket
  * without one: conns come and go with every packet.
  *
- * Hashing schemes and stateless virtuals (seed 004)
+ * Hashing schemes and stateless virtuals
  *
  * SCHED "hash3", "hash5" and "maglev" compute the real from the packet
  * alone, so several directors with the same configuration (behind one
  * ECMP router) pick the same real for the same flow:
- *   hash3   (SRC_IP + DST_IP + DST_PORT) % N          (seed 004 claim 26)
+ *   hash3   (SRC_IP + DST_IP + DST_PORT) % N
  *   hash5   (SRC_IP + SRC_PORT + DST_IP + DST_PORT + PROTOCOL) % N
- *                                                     (seed 004 claim 27)
+ *
  *   IPv4 addresses are taken as 32-bit unsigned numbers (192.0.2.10 is
  *   0xc000020a = 3221225994), ports as 16-bit unsigned numbers, PROTOCOL
  *   as the 8-bit IP protocol number (TCP 6, UDP 17), all in host order
@@ -271,8 +271,8 @@
  * the table is rebuilt, its flows take the next usable real in table
  * order).
  *
- * LDIR_VIRTUAL_F_STATELESS: the virtual keeps no conns (seed 004 claims
- * 3-5): every packet client -> VIP is DNATed to the real the hash picks,
+ * LDIR_VIRTUAL_F_STATELESS: the virtual keeps no conns: every packet
+ * client -> VIP is DNATed to the real the hash picks,
  * and every packet from a real's (address, port) that serves a stateless
  * virtual is SNATed back to that virtual. SCHED must then be a hashing
  * scheme, and one (real address, port, protocol) may answer for one
@@ -542,7 +542,7 @@ enum ldir_config_attrs {
 
 #define LDIR_TIMEOUT_MAX	(7 * 24 * 3600)
 
-/* Startup scheme of a virtual (seed 001 Fig. 7A steps 732-739). */
+/* Startup scheme of a virtual. */
 enum ldir_startup {
 	LDIR_STARTUP_NONE,
 	LDIR_STARTUP_RR,
