@@ -17,7 +17,15 @@
 #include "select.h"
 #include "xlate.h"
 
-/* One per-CPU block per packet, the link's; a conn a backup real took
+/* One per-CPU block per packet: @s, a link's or a real's. */
+static __always_inline void count_block(struct ldir_ostats __percpu *s,
+					struct sk_buff *skb, bool in)
+{
+	LDIR_STATS_INC(s, in ? LDIR_OS_PKTS_IN : LDIR_OS_PKTS_OUT);
+	LDIR_STATS_ADD(s, in ? LDIR_OS_BYTES_IN : LDIR_OS_BYTES_OUT, skb->len);
+}
+
+/* A packet of a conn counts in its link's block; one a backup real took
  * also counts for that real (and apart in the link's, to tell its own
  * real's share).
  */
@@ -25,16 +33,11 @@ static __always_inline void count_pkt(struct ldir_conn *cp,
 				      struct sk_buff *skb, bool in)
 {
 	struct ldir_link *l = cp->link;
-	int p = in ? LDIR_OS_PKTS_IN : LDIR_OS_PKTS_OUT;
-	int b = in ? LDIR_OS_BYTES_IN : LDIR_OS_BYTES_OUT;
 
-	LDIR_STATS_INC(l->stats, p);
-	LDIR_STATS_ADD(l->stats, b, skb->len);
+	count_block(l->stats, skb, in);
 	if (unlikely(cp->real != l->real)) {
-		LDIR_STATS_INC(l->bstats, p);
-		LDIR_STATS_ADD(l->bstats, b, skb->len);
-		LDIR_STATS_INC(cp->real->bstats, p);
-		LDIR_STATS_ADD(cp->real->bstats, b, skb->len);
+		count_block(l->bstats, skb, in);
+		count_block(cp->real->bstats, skb, in);
 	}
 }
 
@@ -156,15 +159,6 @@ int ldir_icmp_xlate(struct ldir_net *ln, struct sk_buff *skb, bool in)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_icmp_xlate);
 
-static void count_link(struct ldir_link *l, struct sk_buff *skb, bool in)
-{
-	int p = in ? LDIR_OS_PKTS_IN : LDIR_OS_PKTS_OUT;
-	int b = in ? LDIR_OS_BYTES_IN : LDIR_OS_BYTES_OUT;
-
-	LDIR_STATS_INC(l->stats, p);
-	LDIR_STATS_ADD(l->stats, b, skb->len);
-}
-
 /* Client -> VIP: every packet, not only a SYN, goes to the real the hash
  * picks, so a flow that ECMP moves from another director keeps its
  * real.
@@ -188,7 +182,7 @@ static noinline unsigned int stateless_in(struct ldir_net *ln,
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
 		return NF_DROP;
 	}
-	count_link(l, skb, true);
+	count_block(l->stats, skb, true);
 	return NF_ACCEPT;
 }
 
@@ -241,7 +235,7 @@ static noinline unsigned int stateless_out(struct ldir_net *ln,
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
 		return NF_DROP;
 	}
-	count_link(e->link, skb, false);
+	count_block(e->link->stats, skb, false);
 	return NF_ACCEPT;
 }
 
