@@ -508,6 +508,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_EMBRYONIC_EVICTED,	/* embryonic conns evicted for a new one */
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
 	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
+	LDIR_STATS_A_ADOPTED,		/* TCP flows adopted without a SYN */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
