@@ -204,6 +204,54 @@ static void test_endpoints(void)
 	check_ep_bad("192.0.2.10:80:x", NP | B,
 		     "ldctl: invalid bind ID \"x\" in \"192.0.2.10:80:x\" (expected 0..4294967295)\n");
 	check_ep_bad("192.0.2.10:80", 0, "ldctl: unexpected port in \"192.0.2.10:80\"\n");
+
+	/*
+	 * IPv6: brackets around an address a port follows. Unbracketed, an
+	 * address whose last group could be a port is refused where a port
+	 * may follow; one that cannot be read so is the address alone.
+	 */
+	check_ep("[2001:db8::1:80]", P, AF_INET6, "2001:db8::1:80", -1, -1);
+	check_ep("[2001:db8::1:80]:0", NP, AF_INET6, "2001:db8::1:80", 0, -1);
+	check_ep("2001:db8::1:80", 0, AF_INET6, "2001:db8::1:80", -1, -1);
+	check_ep("2001:db8::80", P, AF_INET6, "2001:db8::80", -1, -1);
+	check_ep("2001:db8::1:ab", P, AF_INET6, "2001:db8::1:ab", -1, -1);
+	check_ep("2001:db8:0:0:0:0:0:80", P, AF_INET6, "2001:db8::80", -1, -1);
+	check_ep("::ffff:192.0.2.1", P, AF_INET6, "::ffff:192.0.2.1", -1, -1);
+	check_ep("[2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff]:65535", NP, AF_INET6,
+		 "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", 65535, -1);
+	check_ep("[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535:4294967295",
+		 NP | B, AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+		 65535, 4294967295L);
+	check_ep_bad("2001:db8::1:80", P,
+		     "ldctl: ambiguous address \"2001:db8::1:80\" (IPv6 with a port takes brackets: write [2001:db8::1]:80, or [2001:db8::1:80] for the address alone)\n");
+	check_ep_bad("2001:db8::1:80", NP,
+		     "ldctl: ambiguous address \"2001:db8::1:80\" (IPv6 with a port takes brackets: write [2001:db8::1]:80, or [2001:db8::1:80]:PORT)\n");
+	check_ep_bad("::1:0", P,
+		     "ldctl: ambiguous address \"::1:0\" (IPv6 with a port takes brackets: write [::1]:0, or [::1:0] for the address alone)\n");
+	check_ep_bad("2001:db8:::80", P,
+		     "ldctl: invalid address \"2001:db8:::80\" (IPv6 with a port takes brackets: write [2001:db8::]:80)\n");
+	check_ep_bad("2001:db8:0:0:0:0:0:1:8080", NP,
+		     "ldctl: invalid address \"2001:db8:0:0:0:0:0:1:8080\" (IPv6 with a port takes brackets: write [2001:db8:0:0:0:0:0:1]:8080)\n");
+	check_ep_bad("::ffff:192.0.2.1:80", NP,
+		     "ldctl: invalid address \"::ffff:192.0.2.1:80\" (IPv6 with a port takes brackets: write [::ffff:192.0.2.1]:80)\n");
+	check_ep_bad("2001:db8::1:65536", P,
+		     "ldctl: invalid address \"2001:db8::1:65536\"\n");
+	check_ep_bad("2001:db8:::80", 0, "ldctl: invalid address \"2001:db8:::80\"\n");
+	check_ep_bad("[2001:db8::1:80]", NP,
+		     "ldctl: missing port in \"[2001:db8::1:80]\" (write [2001:db8::1:80]:PORT)\n");
+	check_ep_bad("[2001:db8::1]:", NP,
+		     "ldctl: invalid port \"\" in \"[2001:db8::1]:\" (expected 0..65535)\n");
+	check_ep_bad("[2001:db8::1]:80:7", NP,
+		     "ldctl: unexpected \":7\" after the port in \"[2001:db8::1]:80:7\"\n");
+	check_ep_bad("[2001:db8::1]:80", 0,
+		     "ldctl: unexpected port in \"[2001:db8::1]:80\"\n");
+	check_ep_bad("[2001:db8::1]]:80", NP,
+		     "ldctl: invalid address \"[2001:db8::1]]:80\"\n");
+	check_ep_bad("[[2001:db8::1]]:80", NP,
+		     "ldctl: invalid address \"[[2001:db8::1]]:80\"\n");
+	check_ep_bad("[]:80", NP, "ldctl: invalid address \"\"\n");
+	check_ep_bad("[fe80::1%eth0]:80", NP, "ldctl: invalid address \"fe80::1%eth0\"\n");
+	check_ep_bad("[2001:db8::1/64]:80", NP, "ldctl: invalid address \"2001:db8::1/64\"\n");
 }
 
 static void test_virtual_parse(void)
