@@ -2055,6 +2055,423 @@ static void test_stateless(void)
 	free(c.buf);
 }
 
+/*
+ * IPv6 everywhere: a dual-stack site whose IPv6 addresses are as long as
+ * they get. Virtuals: 0 tcp [A:10]:443 (fpa, fpa-mask 64, startup, backup
+ * 1), 1 tcp [2001:db8::10]:443, 2 its instance bind 4294967295, 3 udp
+ * 192.0.2.10:53. Reals: 0 [A:ffff]:8443 (backup 1), 1 [2001:db8::12]:0,
+ * 2 10.0.2.11:0. Links 0->0, 1->1 port 8080, 2->1, 3->2 port 5353;
+ * binds 2001:db8:100::/48 and 2001:db8:200::7/128 -> 2.
+ */
+#define A6 "2001:db8:aaaa:bbbb:cccc:dddd:eeee:"
+
+static void make_site6(struct ld_list *virtuals, struct ld_list *links,
+		       struct ld_list *reals, struct ld_list *binds)
+{
+	struct ld_virtual *v;
+	struct ld_real *r;
+	struct ld_link *l;
+	struct ld_bind *b;
+
+	v = ld_list_add(virtuals);
+	parse_addr(A6 "10", &v->addr);
+	v->port = 443;
+	v->protocol = IPPROTO_TCP;
+	strcpy(v->sched, "wlc");
+	v->has = LD_HAS_SCHED;
+	v->state = LDIR_STATE_IN;
+	v->ext = true;
+	v->startup = LDIR_STARTUP_RR;
+	v->startup_pct = 50;
+	v->startup_window = 20;
+	parse_addr("2001:db8::10", &v->backup.addr);
+	v->backup.port = 443;
+	v->fpa_interval = 300;
+	v->fpa_mask = 64;
+	v->conns = 3;
+	v->nlinks = 1;
+
+	v = ld_list_add(virtuals);
+	parse_addr("2001:db8::10", &v->addr);
+	v->port = 443;
+	v->protocol = IPPROTO_TCP;
+	strcpy(v->sched, "rr");
+	v->has = LD_HAS_SCHED;
+	v->state = LDIR_STATE_OUT;
+	v->ext = true;
+	v->startup_pct = 50;
+	v->startup_window = 20;
+	v->fpa_mask = 128;
+	v->nlinks = 1;
+
+	v = ld_list_add(virtuals);
+	*v = *ld_list_at(virtuals, struct ld_virtual, 1);
+	v->bind_id = UINT32_MAX;
+	v->state = LDIR_STATE_IN;
+	v->overflow = 1;
+	v->nbinds = 2;
+
+	v = ld_list_add(virtuals);
+	parse_addr("192.0.2.10", &v->addr);
+	v->port = 53;
+	v->protocol = IPPROTO_UDP;
+	strcpy(v->sched, "maglev");
+	v->has = LD_HAS_SCHED;
+	v->flags = LDIR_VIRTUAL_F_STATELESS;
+	v->state = LDIR_STATE_IN;
+	v->ext = true;
+	v->startup_pct = 50;
+	v->startup_window = 20;
+	v->fpa_mask = 32;
+	v->nlinks = 1;
+
+	r = ld_list_add(reals);
+	parse_addr(A6 "ffff", &r->addr);
+	r->port = 8443;
+	r->weight = 3;
+	r->max_conns = 1000;
+	r->state = LDIR_STATE_IN;
+	r->ext = true;
+	r->syn_threshold = 5;
+	r->fail_threshold = 3;
+	parse_addr("2001:db8::12", &r->backup.addr);
+	r->active = 2;
+	r->conns = 3;
+	r->nlinks = 1;
+
+	r = ld_list_add(reals);
+	parse_addr("2001:db8::12", &r->addr);
+	r->weight = 1;
+	r->state = LDIR_STATE_FAILED;
+	r->ext = true;
+	r->syn_threshold = 5;
+	r->fail_threshold = 3;
+	r->idle_timeout = 60;
+	r->nlinks = 2;
+
+	r = ld_list_add(reals);
+	parse_addr("10.0.2.11", &r->addr);
+	r->weight = 1;
+	r->state = LDIR_STATE_IN;
+	r->ext = true;
+	r->syn_threshold = 5;
+	r->fail_threshold = 3;
+	r->nlinks = 1;
+
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 0);
+	l->real = *ld_list_at(reals, struct ld_real, 0);
+	l->active = 2;
+	l->conns = 3;
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 1);
+	l->real = *ld_list_at(reals, struct ld_real, 1);
+	l->port = 8080;
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 2);
+	l->real = *ld_list_at(reals, struct ld_real, 1);
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 3);
+	l->real = *ld_list_at(reals, struct ld_real, 2);
+	l->port = 5353;
+
+	b = ld_list_add(binds);
+	b->virt = *ld_list_at(virtuals, struct ld_virtual, 2);
+	parse_prefix("2001:db8:100::/48", &b->client, &b->plen);
+	b = ld_list_add(binds);
+	b->virt = *ld_list_at(virtuals, struct ld_virtual, 2);
+	parse_prefix("2001:db8:200::7", &b->client, &b->plen);
+}
+
+static int radd(int argc, char **argv)
+{
+	struct ld_real r;
+	bool flush;
+
+	return real_parse(LD_ADD, argc, argv, &r, &flush);
+}
+
+static int rset(int argc, char **argv)
+{
+	struct ld_real r;
+	bool flush;
+
+	return real_parse(LD_SET, argc, argv, &r, &flush);
+}
+
+static int vset(int argc, char **argv)
+{
+	struct ld_virtual v;
+
+	return virtual_parse(LD_SET, argc, argv, &v);
+}
+
+/* Every command that takes an address, with IPv6 ones. */
+static void test_ipv6_parse(void)
+{
+	struct ld_virtual v, want;
+	struct ld_real r;
+	struct ld_link l;
+	struct ld_bind b;
+	char *argv[65];
+	bool flush, one;
+	int argc;
+
+	ldctl_where = NULL;
+	argc = words(argv, "tcp [" A6 "10]:443 bind 4294967295 sched wlc "
+		     "fpa 300 fpa-mask 128 backup [2001:db8::10]:443 overflow");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	memset(&want, 0, sizeof(want));
+	parse_addr(A6 "10", &want.addr);
+	want.port = 443;
+	want.protocol = IPPROTO_TCP;
+	want.bind_id = UINT32_MAX;
+	CHECK(ld_virtual_key_eq(&v, &want) && v.addr.family == AF_INET6);
+	CHECK(v.fpa_mask == 128 && v.fpa_interval == 300 && v.overflow);
+	CHECK(v.backup.addr.family == AF_INET6 && v.backup.port == 443);
+	CHECK(v.backup.addr.addr[15] == 0x10 && v.backup.addr.addr[1] == 0x01);
+	argc = words(argv, "udp [::1]:0 backup none");
+	CHECK(!virtual_parse(LD_SET, argc, argv, &v));
+	CHECK(v.addr.family == AF_INET6 && v.addr.addr[15] == 1 && !v.port);
+	CHECK(v.has == LD_HAS_BACKUP && !v.backup.addr.family);
+	argc = words(argv, "udp [2001:db8::10]:53 bind 2");
+	CHECK(!virtual_parse(LD_DEL, argc, argv, &v));
+	CHECK(v.bind_id == 2 && v.addr.family == AF_INET6 && v.port == 53);
+	check_bad(vadd, "tcp 2001:db8::10:443",
+		  "ldctl: ambiguous address \"2001:db8::10:443\" (IPv6 with a port takes brackets: write [2001:db8::10]:443, or [2001:db8::10:443]:PORT)\n");
+	check_bad(vadd, "tcp 2001:db8::10",
+		  "ldctl: missing port in \"2001:db8::10\" (write [2001:db8::10]:PORT)\n");
+	check_bad(vadd, "tcp [2001:db8::10]:443 fpa-mask 129",
+		  "ldctl: invalid fpa-mask \"129\" (expected 0..128)\n");
+	check_bad(vset, "tcp [2001:db8::10]:443 backup 2001:db8::11:443",
+		  "ldctl: invalid backup virtual \"2001:db8::11:443\" (expected VIP:PORT or none): ambiguous address \"2001:db8::11:443\" (IPv6 with a port takes brackets: write [2001:db8::11]:443, or [2001:db8::11:443]:PORT)\n");
+	check_bad(vset, "tcp [2001:db8::10]:443 backup [2001:db8::10]:443",
+		  "ldctl: a virtual cannot be its own backup\n");
+	check_bad(vset, "tcp [2001:db8::10]:443 backup [2001:db8::10]",
+		  "ldctl: invalid backup virtual \"[2001:db8::10]\" (expected VIP:PORT or none): missing port in \"[2001:db8::10]\" (write [2001:db8::10]:PORT)\n");
+
+	/* reals: a bare IPv6 address is the address alone, port 0 */
+	argc = words(argv, "2001:db8::12 weight 3 backup 2001:db8::13");
+	CHECK(!real_parse(LD_ADD, argc, argv, &r, &flush));
+	CHECK(r.addr.family == AF_INET6 && !r.port && !(r.has & LD_HAS_PORT));
+	CHECK(r.backup.addr.family == AF_INET6 && !r.backup.port);
+	CHECK(r.backup.addr.addr[15] == 0x13);
+	argc = words(argv, "[" A6 "ffff]:8443 backup [2001:db8::12]:8443");
+	CHECK(!real_parse(LD_SET, argc, argv, &r, &flush));
+	CHECK(r.port == 8443 && (r.has & LD_HAS_PORT));
+	CHECK(r.addr.addr[14] == 0xff && r.addr.addr[15] == 0xff);
+	CHECK(r.backup.port == 8443 && r.backup.addr.addr[15] == 0x12);
+	argc = words(argv, "[2001:db8::12] flush");
+	CHECK(!real_parse(LD_DEL, argc, argv, &r, &flush) && flush);
+	CHECK(r.addr.family == AF_INET6 && !r.port && !(r.has & LD_HAS_PORT));
+	check_bad(radd, "2001:db8::12:8080",
+		  "ldctl: ambiguous address \"2001:db8::12:8080\" (IPv6 with a port takes brackets: write [2001:db8::12]:8080, or [2001:db8::12:8080] for the address alone)\n");
+	check_bad(radd, "[2001:db8::12]8080",
+		  "ldctl: invalid address \"[2001:db8::12]8080\"\n");
+	check_bad(rset, "2001:db8::12 backup 2001:db8::13:80",
+		  "ldctl: invalid backup real \"2001:db8::13:80\" (expected ADDR[:PORT] or none): ambiguous address \"2001:db8::13:80\" (IPv6 with a port takes brackets: write [2001:db8::13]:80, or [2001:db8::13:80] for the address alone)\n");
+	check_bad(rset, "[2001:db8::12]:0 backup 2001:db8::12",
+		  "ldctl: a real cannot be its own backup\n");
+
+	/* links */
+	argc = words(argv, "tcp [2001:db8::10]:443 bind 9 real [" A6 "ffff]:8443 port 443");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	CHECK(l.virt.addr.family == AF_INET6 && l.virt.bind_id == 9);
+	CHECK(l.real.addr.family == AF_INET6 && l.real.port == 8443);
+	CHECK(l.port == 443);
+	argc = words(argv, "udp [2001:db8::10]:53 real 2001:db8::12 flush");
+	CHECK(!link_parse(LD_DEL, argc, argv, &l, &flush) && flush);
+	CHECK(l.real.addr.family == AF_INET6 && !l.real.port && !l.port);
+	check_bad(ladd, "tcp [2001:db8::10]:443 real 2001:db8::12:8080",
+		  "ldctl: ambiguous address \"2001:db8::12:8080\" (IPv6 with a port takes brackets: write [2001:db8::12]:8080, or [2001:db8::12:8080] for the address alone)\n");
+	check_bad(ladd, "tcp [2001:db8::10]:443 [2001:db8::12]:8080",
+		  "ldctl: unknown argument \"[2001:db8::12]:8080\" (write \"real ADDR[:PORT]\")\n");
+	check_bad(ladd, "[2001:db8::10]:443 real 2001:db8::12",
+		  "ldctl: link add: protocol missing: tcp|udp before VIP:PORT\n");
+	check_bad(ladd, "2001:db8::10 real 2001:db8::12",
+		  "ldctl: link add: protocol missing: tcp|udp before VIP:PORT\n");
+
+	/* binds: IPv6 client prefixes of an IPv6 virtual */
+	argc = words(argv, "tcp [2001:db8::10]:443 bind 4 2001:db8:100::/48");
+	CHECK(!bind_parse(argc, argv, &b));
+	CHECK(b.client.family == AF_INET6 && b.plen == 48);
+	CHECK(b.client.addr[4] == 0x01 && !b.client.addr[6]);
+	argc = words(argv, "tcp [2001:db8::10]:443 bind 4 2001:db8:200::7");
+	CHECK(!bind_parse(argc, argv, &b) && b.plen == 128);
+	argc = words(argv, "udp [2001:db8::10]:53 bind 4 ::/0");
+	CHECK(!bind_parse(argc, argv, &b) && b.plen == 0);
+	check_bad(bparse, "tcp [2001:db8::10]:443 bind 4 2001:db8:100::1/48",
+		  "ldctl: invalid prefix \"2001:db8:100::1/48\": address bits set past /48\n");
+	check_bad(bparse, "tcp [2001:db8::10]:443 bind 4 2001:db8:100::/129",
+		  "ldctl: invalid prefix length \"129\" in \"2001:db8:100::/129\" (expected 0..128)\n");
+	check_bad(bparse, "tcp [2001:db8::10]:443 bind 4 198.51.100.0/24",
+		  "ldctl: client \"198.51.100.0/24\" and virtual \"[2001:db8::10]:443\" are of different address families\n");
+	check_bad(bparse, "tcp [2001:db8::10]:443 bind 4 [2001:db8:100::]/48",
+		  "ldctl: invalid address \"[2001:db8:100::]\"\n");
+
+	/* fpa flush of one IPv6 instance */
+	argc = words(argv, "udp [2001:db8::10]:53 bind 2");
+	CHECK(!fpa_flush_parse(argc, argv, &v, &one) && one);
+	CHECK(v.addr.family == AF_INET6 && v.port == 53 && v.bind_id == 2);
+	check_bad(fflush_parse, "udp 2001:db8::10:53",
+		  "ldctl: ambiguous address \"2001:db8::10:53\" (IPv6 with a port takes brackets: write [2001:db8::10]:53, or [2001:db8::10:53]:PORT)\n");
+}
+
+static void test_ipv6_print(void)
+{
+	struct ld_list virtuals = LD_LIST_INIT(struct ld_virtual);
+	struct ld_list reals = LD_LIST_INIT(struct ld_real);
+	struct ld_list links = LD_LIST_INIT(struct ld_link);
+	struct ld_list binds = LD_LIST_INIT(struct ld_bind);
+	struct pr p = { .numeric = false };
+	struct ld_conn conn = { };
+	struct ld_fpa fpa = { };
+	struct json j;
+	struct cap c;
+	char *want;
+
+	make_site6(&virtuals, &links, &reals, &binds);
+
+	/*
+	 * The address column as wide as the longest VIP:PORT or real, the
+	 * bind column as the longest ID: every column stays in line.
+	 */
+	p.f = cap_start(&c);
+	pr_show(&p, &virtuals, &links, &reals, &binds);
+	CHECK_STR(cap_end(&c),
+		  "Prot Virtual:Port                                     Bind Sched  State  Flags\n"
+		  "  -> Real                                             Port Weight State  ActiveConn  InActConn\n"
+		  "tcp  [" A6 "10]:443          0 wlc    in     fpa 300\n"
+		  "  -> " A6 "ffff           8443 3      in              2          1\n"
+		  "tcp  [2001:db8::10]:443                                  0 rr     out\n"
+		  "  -> 2001:db8::12                                     8080 1      failed          0          0\n"
+		  "tcp  [2001:db8::10]:443                         4294967295 rr     in     overflow\n"
+		  "  -> 2001:db8::12                                        0 1      failed          0          0\n"
+		  "  <- 2001:db8:100::/48\n"
+		  "  <- 2001:db8:200::7/128\n"
+		  "udp  192.0.2.10:53                                       0 maglev in     stateless\n"
+		  "  -> 10.0.2.11                                        5353 1      in              0          0\n");
+	free(c.buf);
+
+	p.details = true;
+	p.f = cap_start(&c);
+	pr_show(&p, &virtuals, &links, &reals, NULL);
+	p.details = false;
+	CHECK_STR(cap_end(&c),
+		  "Prot Virtual:Port                                     Bind Sched  State  Flags\n"
+		  "  -> Real                                             Port Weight State  ActiveConn  InActConn\n"
+		  "tcp  [" A6 "10]:443          0 wlc    in     fpa 300\n"
+		  "     startup rr startup-pct 50 startup-window 20 backup [2001:db8::10]:443 fpa 300 fpa-mask 64 conns 3 links 1 binds 0\n"
+		  "  -> " A6 "ffff           8443 3      in              2          1\n"
+		  "       real-port 8443 maxconns 1000 syn-threshold 5 fail-threshold 3 idle-timeout 0 backup [2001:db8::12]:0 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0\n"
+		  "tcp  [2001:db8::10]:443                                  0 rr     out\n"
+		  "     startup none startup-pct 50 startup-window 20 fpa 0 fpa-mask 128 conns 0 links 1 binds 0\n"
+		  "  -> 2001:db8::12                                     8080 1      failed          0          0\n"
+		  "       real-port 0 maxconns 0 syn-threshold 5 fail-threshold 3 idle-timeout 60 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0\n"
+		  "tcp  [2001:db8::10]:443                         4294967295 rr     in     overflow\n"
+		  "     startup none startup-pct 50 startup-window 20 fpa 0 fpa-mask 128 conns 0 links 1 binds 2\n"
+		  "  -> 2001:db8::12                                        0 1      failed          0          0\n"
+		  "       real-port 0 maxconns 0 syn-threshold 5 fail-threshold 3 idle-timeout 60 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0\n"
+		  "udp  192.0.2.10:53                                       0 maglev in     stateless\n"
+		  "     startup none startup-pct 50 startup-window 20 fpa 0 fpa-mask 32 conns 0 links 1 binds 0\n"
+		  "  -> 10.0.2.11                                        5353 1      in              0          0\n"
+		  "       real-port 0 maxconns 0 syn-threshold 5 fail-threshold 3 idle-timeout 0 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0\n");
+	free(c.buf);
+
+	/* one object a line: IPv6 as [ADDR]:PORT, prefixes as ADDR/LEN */
+	fpa.virt = *ld_list_at(&virtuals, struct ld_virtual, 0);
+	parse_addr("2001:db8:100:7::", &fpa.client);
+	fpa.plen = 64;
+	fpa.real = *ld_list_at(&reals, struct ld_real, 0);
+	fpa.age_ms = 2500;
+	conn.protocol = IPPROTO_TCP;
+	parse_addr("2001:db8:100::7", &conn.client);
+	conn.client_port = 40000;
+	parse_addr(A6 "10", &conn.virt);
+	conn.virt_port = 443;
+	parse_addr(A6 "ffff", &conn.real);
+	conn.real_port = 8443;
+	conn.state = LDIR_CONN_S_ESTABLISHED;
+	conn.expires_ms = 118999;
+	p.f = cap_start(&c);
+	pr_virtual(&p, ld_list_at(&virtuals, struct ld_virtual, 0));
+	pr_virtual(&p, ld_list_at(&virtuals, struct ld_virtual, 2));
+	pr_real(&p, ld_list_at(&reals, struct ld_real, 0));
+	pr_link(&p, ld_list_at(&links, struct ld_link, 0));
+	pr_link(&p, ld_list_at(&links, struct ld_link, 2));
+	pr_bind(&p, ld_list_at(&binds, struct ld_bind, 0));
+	pr_fpa(&p, &fpa);
+	pr_conn(&p, &conn);
+	CHECK_STR(cap_end(&c),
+		  "virtual tcp [" A6 "10]:443 sched wlc state in startup rr startup-pct 50 startup-window 20 backup [2001:db8::10]:443 conns 3 links 1 fpa 300 fpa-mask 64\n"
+		  "virtual tcp [2001:db8::10]:443 bind 4294967295 sched rr state in startup none startup-pct 50 startup-window 20 conns 0 links 1 overflow binds 2\n"
+		  "real [" A6 "ffff]:8443 weight 3 maxconns 1000 state in syn-threshold 5 fail-threshold 3 idle-timeout 0 backup [2001:db8::12]:0 active 2 conns 3 links 1 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0 pkts-in 0 pkts-out 0\n"
+		  "link tcp [" A6 "10]:443 -> [" A6 "ffff]:8443 active 2 conns 3 pkts-in 0 pkts-out 0\n"
+		  "link tcp [2001:db8::10]:443 bind 4294967295 -> [2001:db8::12]:0 active 0 conns 0 pkts-in 0 pkts-out 0\n"
+		  "bind 2001:db8:100::/48 -> tcp [2001:db8::10]:443 bind 4294967295\n"
+		  "fpa 2001:db8:100:7::/64 -> tcp [" A6 "10]:443 -> [" A6 "ffff]:8443 age 2s\n"
+		  "tcp [2001:db8:100::7]:40000 -> [" A6 "10]:443 -> [" A6 "ffff]:8443 ESTABLISHED expires 118s\n");
+	free(c.buf);
+
+	/*
+	 * JSON: addresses as strings without brackets (ports are their own
+	 * fields), a backup as the [ADDR]:PORT the commands take
+	 */
+	json_init(&j, cap_start(&c));
+	json_arr_begin(&j, NULL);
+	js_conn(&j, &conn);
+	js_fpa(&j, &fpa);
+	js_bind(&j, ld_list_at(&binds, struct ld_bind, 0));
+	js_real(&j, ld_list_at(&reals, struct ld_real, 0));
+	js_link(&j, ld_list_at(&links, struct ld_link, 2));
+	json_arr_end(&j);
+	json_finish(&j);
+	if (asprintf(&want,
+		     "[{\"protocol\":\"tcp\",\"client\":\"2001:db8:100::7\",\"client_port\":40000,"
+		     "\"virtual\":\"" A6 "10\",\"virtual_port\":443,"
+		     "\"real\":\"" A6 "ffff\",\"real_port\":8443,"
+		     "\"state\":\"established\",\"expires_ms\":118999},"
+		     "{\"client\":\"2001:db8:100:7::\",\"prefix_len\":64,"
+		     "\"virtual\":\"" A6 "10\",\"virtual_port\":443,\"protocol\":\"tcp\",\"bind\":0,"
+		     "\"real\":\"" A6 "ffff\",\"real_port\":8443,\"age_ms\":2500},"
+		     "{\"client\":\"2001:db8:100::\",\"prefix_len\":48,\"virtual\":\"2001:db8::10\","
+		     "\"virtual_port\":443,\"protocol\":\"tcp\",\"bind\":4294967295},"
+		     "{\"address\":\"" A6 "ffff\",\"port\":8443,\"weight\":3,\"maxconns\":1000,"
+		     "\"state\":\"in\",\"syn_threshold\":5,\"fail_threshold\":3,\"idle_timeout\":0,"
+		     "\"backup\":\"[2001:db8::12]:0\",\"active\":2,\"conns\":3,\"links\":1,"
+		     "\"unanswered\":0,\"ditched\":0,\"ditch_consec\":0,\"response_us\":0,"
+		     "\"age_ms\":0,\"pr\":0,\"retry_ms\":null,%s},"
+		     "{\"virtual\":\"2001:db8::10\",\"virtual_port\":443,\"protocol\":\"tcp\","
+		     "\"bind\":4294967295,\"real\":\"2001:db8::12\",\"real_port\":0,\"port\":0,"
+		     "\"active\":0,\"conns\":0,%s}]\n", stats_json, stats_json) < 0)
+		abort();
+	CHECK_STR(cap_end(&c), want);
+	free(want);
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	js_show(&j, &virtuals, &links, &reals, &binds);
+	json_finish(&j);
+	cap_end(&c);
+	CHECK(strstr(c.buf, "{\"virtuals\":[{\"address\":\"" A6 "10\",\"port\":443,"
+		     "\"protocol\":\"tcp\",\"bind\":0,") == c.buf);
+	CHECK(strstr(c.buf, "\"backup\":\"[2001:db8::10]:443\",\"conns\":3,"
+		     "\"fpa\":300,\"fpa_mask\":64,"));
+	CHECK(strstr(c.buf, "\"links\":[{\"real\":\"" A6 "ffff\",\"real_port\":8443,"
+		     "\"port\":0,\"weight\":3,\"maxconns\":1000,\"state\":\"in\","
+		     "\"backup\":\"[2001:db8::12]:0\","));
+	CHECK(strstr(c.buf, "\"fpa_mask\":128,\"overflow\":true,\"binds\":2,"
+		     "\"links\":[{\"real\":\"2001:db8::12\",\"real_port\":0,\"port\":0,"));
+	CHECK(strstr(c.buf, "\"assigned\":[\"2001:db8:100::/48\",\"2001:db8:200::7/128\"]"));
+	CHECK(strstr(c.buf, "{\"address\":\"192.0.2.10\",\"port\":53,\"protocol\":\"udp\","));
+	free(c.buf);
+
+	ld_list_clear(&virtuals);
+	ld_list_clear(&links);
+	ld_list_clear(&reals);
+	ld_list_clear(&binds);
+}
+
 /* The syntax of ldctl 0.1, which restore and sync read for one release */
 static void test_old_syntax(void)
 {
@@ -2141,6 +2558,8 @@ int main(void)
 	test_nl();
 	test_stateless();
 	test_old_syntax();
+	test_ipv6_parse();
+	test_ipv6_print();
 	free(errbuf);
 	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
