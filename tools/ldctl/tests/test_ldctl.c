@@ -2472,6 +2472,406 @@ static void test_ipv6_print(void)
 	ld_list_clear(&binds);
 }
 
+/*
+ * What a kernel would hold after the save lines of a site: each line
+ * parsed as restore runs it and applied to lists (settings not named at
+ * their defaults), then saved again.
+ */
+struct site {
+	struct ld_list virtuals, reals, links, binds;
+};
+
+static void site_init(struct site *s)
+{
+	s->virtuals = (struct ld_list)LD_LIST_INIT(struct ld_virtual);
+	s->reals = (struct ld_list)LD_LIST_INIT(struct ld_real);
+	s->links = (struct ld_list)LD_LIST_INIT(struct ld_link);
+	s->binds = (struct ld_list)LD_LIST_INIT(struct ld_bind);
+}
+
+static void site_clear(struct site *s)
+{
+	ld_list_clear(&s->virtuals);
+	ld_list_clear(&s->reals);
+	ld_list_clear(&s->links);
+	ld_list_clear(&s->binds);
+}
+
+static void site_save(FILE *f, const struct site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->reals.n; i++)
+		save_real(f, ld_list_at(&s->reals, struct ld_real, i));
+	for (i = 0; i < s->reals.n; i++)
+		save_real_backup(f, ld_list_at(&s->reals, struct ld_real, i));
+	for (i = 0; i < s->virtuals.n; i++)
+		save_virtual(f, ld_list_at(&s->virtuals, struct ld_virtual, i));
+	for (i = 0; i < s->virtuals.n; i++)
+		save_virtual_backup(f, ld_list_at(&s->virtuals,
+						  struct ld_virtual, i));
+	for (i = 0; i < s->links.n; i++)
+		save_link(f, ld_list_at(&s->links, struct ld_link, i));
+	for (i = 0; i < s->binds.n; i++)
+		save_bind(f, ld_list_at(&s->binds, struct ld_bind, i));
+}
+
+/* Applies one save line to s; false if a parser refused it. */
+static bool site_apply(struct site *s, char *line)
+{
+	char *argv[65];
+	bool flush;
+	size_t i;
+	int argc;
+
+	argc = words(argv, line);
+	if (argc < 3)
+		return false;
+	if (!strcmp(argv[0], "real") && !strcmp(argv[1], "add")) {
+		struct ld_real *r = ld_list_add(&s->reals);
+
+		if (real_parse(LD_ADD, argc - 2, argv + 2, r, &flush))
+			return false;
+		r->ext = true;
+		return true;
+	}
+	if (!strcmp(argv[0], "real") && !strcmp(argv[1], "set")) {
+		struct ld_real r;
+
+		if (real_parse(LD_SET, argc - 2, argv + 2, &r, &flush))
+			return false;
+		for (i = 0; i < s->reals.n; i++)
+			if (ld_real_key_eq(ld_list_at(&s->reals,
+						      struct ld_real, i), &r))
+				ld_list_at(&s->reals, struct ld_real,
+					   i)->backup = r.backup;
+		return r.has == (LD_HAS_PORT | LD_HAS_BACKUP);
+	}
+	if (!strcmp(argv[0], "virtual") && !strcmp(argv[1], "add")) {
+		struct ld_virtual *v = ld_list_add(&s->virtuals);
+
+		if (virtual_parse(LD_ADD, argc - 2, argv + 2, v))
+			return false;
+		v->ext = true;
+		if (!(v->has & LD_HAS_FPAMASK))
+			v->fpa_mask = v->addr.family == AF_INET ? 32 : 128;
+		return true;
+	}
+	if (!strcmp(argv[0], "virtual") && !strcmp(argv[1], "set")) {
+		struct ld_virtual v;
+
+		if (virtual_parse(LD_SET, argc - 2, argv + 2, &v))
+			return false;
+		for (i = 0; i < s->virtuals.n; i++)
+			if (ld_virtual_key_eq(ld_list_at(&s->virtuals,
+							 struct ld_virtual, i),
+					      &v))
+				ld_list_at(&s->virtuals, struct ld_virtual,
+					   i)->backup = v.backup;
+		return (v.has & ~LD_HAS_BIND) == LD_HAS_BACKUP;
+	}
+	if (!strcmp(argv[0], "link") && !strcmp(argv[1], "add"))
+		return !link_parse(LD_ADD, argc - 2, argv + 2,
+				   ld_list_add(&s->links), &flush);
+	if (!strcmp(argv[0], "assign"))
+		return !bind_parse(argc - 1, argv + 1, ld_list_add(&s->binds));
+	return false;
+}
+
+/* save -> restore -> save of the dual-stack site: the same lines. */
+static void test_ipv6_roundtrip(void)
+{
+	struct site a, b;
+	char *saved, *line, *again;
+	struct cap c;
+	size_t n = 0;
+
+	site_init(&a);
+	site_init(&b);
+	make_site6(&a.virtuals, &a.links, &a.reals, &a.binds);
+	site_save(cap_start(&c), &a);
+	saved = (char *)cap_end(&c);
+	CHECK_STR(saved,
+		  "real add [" A6 "ffff]:8443 weight 3 maxconns 1000 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "real add [2001:db8::12]:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 60\n"
+		  "real add 10.0.2.11:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "real set [" A6 "ffff]:8443 backup [2001:db8::12]:0\n"
+		  "virtual add tcp [" A6 "10]:443 sched wlc state in startup rr startup-pct 50 startup-window 20 fpa 300 fpa-mask 64\n"
+		  "virtual add tcp [2001:db8::10]:443 sched rr state out startup none startup-pct 50 startup-window 20\n"
+		  "virtual add tcp [2001:db8::10]:443 bind 4294967295 sched rr state in startup none startup-pct 50 startup-window 20 overflow\n"
+		  "virtual add udp 192.0.2.10:53 sched maglev state in stateless startup none startup-pct 50 startup-window 20\n"
+		  "virtual set tcp [" A6 "10]:443 backup [2001:db8::10]:443\n"
+		  "link add tcp [" A6 "10]:443 real [" A6 "ffff]:8443\n"
+		  "link add tcp [2001:db8::10]:443 real [2001:db8::12]:0 port 8080\n"
+		  "link add tcp [2001:db8::10]:443 bind 4294967295 real [2001:db8::12]:0\n"
+		  "link add udp 192.0.2.10:53 real 10.0.2.11:0 port 5353\n"
+		  "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:100::/48\n"
+		  "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:200::7/128\n");
+	saved = strdup(saved);
+	free(c.buf);
+
+	ldctl_where = NULL;
+	for (line = strtok(saved, "\n"); line; line = strtok(NULL, "\n"), n++) {
+		bool ok;
+
+		err_start();
+		ok = site_apply(&b, line);
+		err_end();
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  line: %s\n  %s", line, errbuf);
+	}
+	CHECK(n == 15);
+	free(saved);
+	site_save(cap_start(&c), &a);
+	saved = (char *)cap_end(&c);
+	site_save(cap_start(&c), &b);
+	again = (char *)cap_end(&c);
+	CHECK_STR(again, saved);
+	free(saved);
+	free(again);
+	/* the objects themselves, not only their text */
+	CHECK(b.virtuals.n == 4 && b.reals.n == 3 && b.links.n == 4 &&
+	      b.binds.n == 2);
+	CHECK(ld_addr_eq(&ld_list_at(&b.binds, struct ld_bind, 1)->client,
+			 &ld_list_at(&a.binds, struct ld_bind, 1)->client));
+	CHECK(ld_list_at(&b.binds, struct ld_bind, 1)->plen == 128);
+	CHECK(ld_addr_eq(&ld_list_at(&b.reals, struct ld_real, 0)->addr,
+			 &ld_list_at(&a.reals, struct ld_real, 0)->addr));
+	site_clear(&a);
+	site_clear(&b);
+}
+
+/* The FAMILY and ADDR attributes of nest (of the virtual or real set). */
+static bool has_addr6(const struct nlattr *nest, uint16_t fam_type,
+		      uint16_t addr_type, const struct ld_addr *want)
+{
+	const struct nlattr *f = nested(nest, fam_type);
+	const struct nlattr *a = nested(nest, addr_type);
+
+	return f && a && mnl_attr_get_payload_len(f) == 2 &&
+	       mnl_attr_get_u16(f) == AF_INET6 &&
+	       mnl_attr_get_payload_len(a) == 16 &&
+	       !memcmp(mnl_attr_get_payload(a), want->addr, 16);
+}
+
+/* IPv6 on the wire: requests, replies, events and the kernel's errors. */
+static void test_ipv6_msg(void)
+{
+	static char buf[4096] __attribute__((aligned(4)));
+	static char req[1024] __attribute__((aligned(4)));
+	const struct nlattr *tb[LDIR_A_MAX + 1], *b;
+	struct ld_virtual v, v2;
+	struct ld_real r, r2;
+	struct ld_link l, l2;
+	struct ld_bind bi, bi2;
+	struct ld_conn conn;
+	struct ld_fpa fpa;
+	struct ld_event e;
+	struct nlmsghdr *nlh, *rq;
+	struct nlattr *n, *m;
+	struct nlmsgerr *er;
+	struct pr p = { };
+	struct json j;
+	struct cap c, c2;
+	char *argv[65], desc[256];
+	bool flush, intr;
+	struct nl *nl;
+	size_t off;
+	int argc;
+
+	/* a virtual and its backup: FAMILY AF_INET6, ADDR the 16 bytes */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "tcp [" A6 "10]:443 bind 4294967295 fpa-mask 64 "
+		     "backup [2001:db8::10]:443");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_VIRTUAL]);
+	CHECK(has_addr6(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_FAMILY,
+			LDIR_VIRTUAL_A_ADDR, &v.addr));
+	b = nested(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_BACKUP);
+	CHECK(b && has_addr6(b, LDIR_VIRTUAL_A_FAMILY, LDIR_VIRTUAL_A_ADDR,
+			     &v.backup.addr));
+	CHECK(!msg_parse_virtual(tb[LDIR_A_VIRTUAL], &v2));
+	CHECK(ld_virtual_key_eq(&v, &v2) && v2.addr.family == AF_INET6);
+	CHECK(ld_addr_eq(&v2.backup.addr, &v.backup.addr));
+	CHECK(v2.backup.port == 443 && v2.fpa_mask == 64);
+	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_VIRTUAL] - buf, -1,
+			   desc, sizeof(desc)));
+	CHECK_STR(desc, "virtual tcp [" A6 "10]:443 bind 4294967295");
+	CHECK(b && msg_describe(nlh, (const char *)b - buf, -1, desc,
+				sizeof(desc)));
+	CHECK_STR(desc, "virtual.backup tcp [2001:db8::10]:443");
+	b = nested(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_ADDR);
+	CHECK(b && msg_describe(nlh, (const char *)b - buf, -1, desc,
+				sizeof(desc)));
+	CHECK_STR(desc, "virtual.addr " A6 "10");
+
+	/* a real and its backup */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "[" A6 "ffff]:65535 weight 3 backup 2001:db8::12");
+	CHECK(!real_parse(LD_ADD, argc, argv, &r, &flush));
+	msg_put_real(nlh, LDIR_A_REAL, &r, false);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_REAL]);
+	CHECK(has_addr6(tb[LDIR_A_REAL], LDIR_REAL_A_FAMILY, LDIR_REAL_A_ADDR,
+			&r.addr));
+	b = nested(tb[LDIR_A_REAL], LDIR_REAL_A_BACKUP);
+	CHECK(b && has_addr6(b, LDIR_REAL_A_FAMILY, LDIR_REAL_A_ADDR,
+			     &r.backup.addr));
+	CHECK(!msg_parse_real(tb[LDIR_A_REAL], &r2));
+	CHECK(ld_real_key_eq(&r, &r2) && r2.port == 65535);
+	CHECK(ld_addr_eq(&r2.backup.addr, &r.backup.addr) && !r2.backup.port);
+	CHECK(b && msg_describe(nlh, (const char *)b - buf, -1, desc,
+				sizeof(desc)));
+	CHECK_STR(desc, "real.backup [2001:db8::12]:0");
+
+	/* a link: both keys, the longest description there is */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "udp [" A6 "10]:65535 bind 4294967295 real [" A6
+		     "ffff]:65535 port 65535");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	msg_put_link(nlh, &l);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_LINK]);
+	CHECK(!msg_parse_link(tb[LDIR_A_LINK], &l2));
+	CHECK(ld_virtual_key_eq(&l.virt, &l2.virt));
+	CHECK(ld_real_key_eq(&l.real, &l2.real) && l2.port == 65535);
+	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_LINK] - buf, -1,
+			   desc, sizeof(desc)));
+	CHECK_STR(desc, "link udp [" A6 "10]:65535 bind 4294967295 real [" A6
+		  "ffff]:65535 port 65535");
+
+	/* a bind: an IPv6 prefix */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "tcp [2001:db8::10]:443 bind 4 2001:db8:100::/48");
+	CHECK(!bind_parse(argc, argv, &bi));
+	msg_put_bind(nlh, &bi);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_BIND]);
+	CHECK(has_addr6(tb[LDIR_A_BIND], LDIR_BIND_A_FAMILY, LDIR_BIND_A_ADDR,
+			&bi.client));
+	CHECK(!msg_parse_bind(tb[LDIR_A_BIND], &bi2));
+	CHECK(ld_virtual_key_eq(&bi.virt, &bi2.virt));
+	CHECK(ld_addr_eq(&bi.client, &bi2.client) && bi2.plen == 48);
+
+	/* dumped conns and FPAs of IPv6 clients */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	n = mnl_attr_nest_start(nlh, LDIR_A_CONN);
+	mnl_attr_put_u8(nlh, LDIR_CONN_A_PROTOCOL, IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, LDIR_CONN_A_FAMILY, AF_INET6);
+	mnl_attr_put(nlh, LDIR_CONN_A_CLIENT_ADDR, 16, bi.client.addr);
+	mnl_attr_put_u16(nlh, LDIR_CONN_A_CLIENT_PORT, htons(40000));
+	mnl_attr_put(nlh, LDIR_CONN_A_VIRTUAL_ADDR, 16, v.addr.addr);
+	mnl_attr_put_u16(nlh, LDIR_CONN_A_VIRTUAL_PORT, htons(443));
+	mnl_attr_put(nlh, LDIR_CONN_A_REAL_ADDR, 16, r.addr.addr);
+	mnl_attr_put_u16(nlh, LDIR_CONN_A_REAL_PORT, htons(8443));
+	mnl_attr_put_u8(nlh, LDIR_CONN_A_STATE, LDIR_CONN_S_UDP);
+	mnl_attr_put_u32(nlh, LDIR_CONN_A_EXPIRES_MS, 30000);
+	mnl_attr_nest_end(nlh, n);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_CONN]);
+	CHECK(!msg_parse_conn(tb[LDIR_A_CONN], &conn));
+	CHECK(conn.client.family == AF_INET6 && conn.virt.family == AF_INET6 &&
+	      conn.real.family == AF_INET6);
+
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	n = mnl_attr_nest_start(nlh, LDIR_A_FPA);
+	msg_put_virtual(nlh, LDIR_FPA_A_VIRTUAL, &v, true);
+	mnl_attr_put_u16(nlh, LDIR_FPA_A_FAMILY, AF_INET6);
+	mnl_attr_put(nlh, LDIR_FPA_A_CLIENT_ADDR, 16, bi.client.addr);
+	mnl_attr_put_u8(nlh, LDIR_FPA_A_PREFIX_LEN, 64);
+	msg_put_real(nlh, LDIR_FPA_A_REAL, &r, true);
+	mnl_attr_put_u32(nlh, LDIR_FPA_A_AGE_MS, 1500);
+	mnl_attr_nest_end(nlh, n);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_FPA]);
+	CHECK(!msg_parse_fpa(tb[LDIR_A_FPA], &fpa));
+
+	p.f = cap_start(&c);
+	pr_conn(&p, &conn);
+	pr_fpa(&p, &fpa);
+	CHECK_STR(cap_end(&c),
+		  "udp [2001:db8:100::]:40000 -> [" A6 "10]:443 -> [" A6
+		  "ffff]:8443 UDP expires 30s\n"
+		  "fpa 2001:db8:100::/64 -> tcp [" A6 "10]:443 bind 4294967295 -> ["
+		  A6 "ffff]:65535 age 1s\n");
+	free(c.buf);
+
+	/* events about IPv6 objects */
+	p.f = cap_start(&c);
+	json_init(&j, cap_start(&c2));
+	json_arr_begin(&j, NULL);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	n = mnl_attr_nest_start(nlh, LDIR_A_EVENT);
+	mnl_attr_put_u8(nlh, LDIR_EVENT_A_TYPE, LDIR_EVENT_REAL_FAILED);
+	m = mnl_attr_nest_start(nlh, LDIR_EVENT_A_REAL);
+	mnl_attr_put_u16(nlh, LDIR_REAL_A_FAMILY, AF_INET6);
+	mnl_attr_put(nlh, LDIR_REAL_A_ADDR, 16, r.addr.addr);
+	mnl_attr_put_u16(nlh, LDIR_REAL_A_PORT, htons(8443));
+	mnl_attr_put_u8(nlh, LDIR_REAL_A_STATE, LDIR_STATE_FAILED);
+	mnl_attr_put_u32(nlh, LDIR_REAL_A_DITCHED, 3);
+	mnl_attr_nest_end(nlh, m);
+	mnl_attr_nest_end(nlh, n);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_EVENT]);
+	CHECK(!msg_parse_event(tb[LDIR_A_EVENT], &e));
+	pr_event(&p, &e);
+	js_event(&j, &e);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	n = mnl_attr_nest_start(nlh, LDIR_A_EVENT);
+	mnl_attr_put_u8(nlh, LDIR_EVENT_A_TYPE, LDIR_EVENT_VIRTUAL_FAILED);
+	msg_put_virtual(nlh, LDIR_EVENT_A_VIRTUAL, &v, true);
+	mnl_attr_nest_end(nlh, n);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_EVENT]);
+	CHECK(!msg_parse_event(tb[LDIR_A_EVENT], &e));
+	pr_event(&p, &e);
+	json_arr_end(&j);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "real [" A6 "ffff]:8443 failed (ditched 3)\n"
+		  "virtual tcp [" A6 "10]:443 bind 4294967295 failed\n");
+	free(c.buf);
+	/* one shape for every event: the IPv6 real's fields, the rest null */
+	CHECK_STR(cap_end(&c2),
+		  "[{\"event\":\"real-failed\",\"real\":\"" A6 "ffff\",\"real_port\":8443,"
+		  "\"state\":\"failed\",\"ditched\":3,\"virtual\":null,"
+		  "\"virtual_port\":null,\"protocol\":null,\"bind\":null,"
+		  "\"conn_count\":null,\"embryonic\":null}]\n");
+	free(c2.buf);
+
+	/*
+	 * Mixed families are the kernel's to refuse: its message, and the
+	 * link it names as the commands write it
+	 */
+	rq = mnl_nlmsg_put_header(req);
+	rq->nlmsg_seq = 5;
+	mnl_nlmsg_put_extra_header(rq, GENL_HDRLEN);
+	argc = words(argv, "tcp [2001:db8::10]:443 real 10.0.2.11");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	msg_put_link(rq, &l);
+	CHECK(!msg_parse_top(rq, tb) && tb[LDIR_A_LINK]);
+	nl = nl_fake(FAM, PORTID);
+	off = 0;
+	nlh = put_msg(buf, &off, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 5);
+	er = mnl_nlmsg_put_extra_header(nlh, sizeof(*er));
+	er->error = -EAFNOSUPPORT;
+	er->msg = *rq;
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG,
+			  "real and virtual of different address families");
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS,
+			 (const char *)tb[LDIR_A_LINK] - req);
+	end_msg(&off, nlh);
+	intr = false;
+	CHECK(nl_process(nl, buf, off, 5, NULL, NULL, &intr) == -EAFNOSUPPORT);
+	err_start();
+	nl_report(nl, rq, -EAFNOSUPPORT);
+	CHECK_STR(err_end(), "ldctl: kernel: real and virtual of different address families (attribute link tcp [2001:db8::10]:443 real 10.0.2.11:0): Address family not supported by protocol\n");
+	nl_close(nl);
+}
+
 /* The syntax of ldctl 0.1, which restore and sync read for one release */
 static void test_old_syntax(void)
 {
@@ -2560,6 +2960,8 @@ int main(void)
 	test_old_syntax();
 	test_ipv6_parse();
 	test_ipv6_print();
+	test_ipv6_roundtrip();
+	test_ipv6_msg();
 	free(errbuf);
 	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
