@@ -2872,6 +2872,108 @@ static void test_ipv6_msg(void)
 	nl_close(nl);
 }
 
+/* The lines of text (one a line) into l. */
+static void text_lines(struct lines *l, const char *text)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		lines_add(l, line);
+	free(copy);
+}
+
+/*
+ * sync between two saves of IPv6 objects: the commands name them as save
+ * does, and an IPv6 virtual's fpa-mask goes back to its default, 128.
+ */
+static void test_ipv6_sync(void)
+{
+	struct site a;
+	struct lines now = { }, want = { }, cmds = { };
+	struct cap c;
+	char *got;
+	size_t i;
+
+	site_init(&a);
+	make_site6(&a.virtuals, &a.links, &a.reals, &a.binds);
+	site_save(cap_start(&c), &a);
+	cap_end(&c);
+	text_lines(&now, c.buf);
+	free(c.buf);
+	site_clear(&a);
+	text_lines(&want,
+		   "real add [" A6 "ffff]:8443 weight 5 maxconns 1000 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		   "real add [2001:db8::12]:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 60\n"
+		   "real add [2001:db8::13]:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		   "real set [" A6 "ffff]:8443 backup [2001:db8::13]:0\n"
+		   "virtual add tcp [" A6 "10]:443 sched wlc state in startup rr startup-pct 50 startup-window 20 fpa 300\n"
+		   "virtual add tcp [2001:db8::10]:443 sched rr state out startup none startup-pct 50 startup-window 20\n"
+		   "virtual add tcp [2001:db8::10]:443 bind 4294967295 sched rr state in startup none startup-pct 50 startup-window 20 overflow\n"
+		   "link add tcp [" A6 "10]:443 real [" A6 "ffff]:8443\n"
+		   "link add tcp [2001:db8::10]:443 real [2001:db8::13]:0 port 8080\n"
+		   "link add tcp [2001:db8::10]:443 bind 4294967295 real [2001:db8::12]:0\n"
+		   "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:100::/56\n"
+		   "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:200::7/128\n");
+	CHECK(!sync_diff(&now, &want, &cmds));
+	cap_start(&c);
+	for (i = 0; i < cmds.n; i++)
+		fprintf(c.f, "%s\n", cmds.v[i]);
+	got = (char *)cap_end(&c);
+	CHECK_STR(got,
+		  "real set [" A6 "ffff]:8443 weight 5 maxconns 1000 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "real add [2001:db8::13]:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "virtual set tcp [" A6 "10]:443 sched wlc state in startup rr startup-pct 50 startup-window 20 fpa 300 fpa-mask 128\n"
+		  "real set [" A6 "ffff]:8443 backup [2001:db8::13]:0\n"
+		  "virtual set tcp [" A6 "10]:443 backup none\n"
+		  "link del tcp [2001:db8::10]:443 real [2001:db8::12]:0 port 8080\n"
+		  "link del udp 192.0.2.10:53 real 10.0.2.11:0 port 5353\n"
+		  "unassign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:100::/48\n"
+		  "link add tcp [2001:db8::10]:443 real [2001:db8::13]:0 port 8080\n"
+		  "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:100::/56\n"
+		  "virtual del udp 192.0.2.10:53\n"
+		  "real del 10.0.2.11:0\n");
+	free(got);
+	free_lines(&cmds);
+	/* each command is one ldctl reads */
+	ldctl_where = NULL;
+	CHECK(!sync_diff(&now, &want, &cmds));
+	for (i = 0; i < cmds.n; i++) {
+		char *argv[65];
+		bool flush, one;
+		int argc = words(argv, cmds.v[i]), ret;
+		struct ld_virtual v;
+		struct ld_real r;
+		struct ld_link l;
+		struct ld_bind b;
+		enum ld_verb verb = !strcmp(argv[1], "add") ? LD_ADD :
+				    !strcmp(argv[1], "set") ? LD_SET : LD_DEL;
+
+		err_start();
+		if (!strcmp(argv[0], "real"))
+			ret = real_parse(verb, argc - 2, argv + 2, &r, &flush);
+		else if (!strcmp(argv[0], "virtual"))
+			ret = virtual_parse(verb, argc - 2, argv + 2, &v);
+		else if (!strcmp(argv[0], "link"))
+			ret = link_parse(verb, argc - 2, argv + 2, &l, &flush);
+		else if (!strcmp(argv[0], "assign") ||
+			 !strcmp(argv[0], "unassign"))
+			ret = bind_parse(argc - 1, argv + 1, &b);
+		else
+			ret = fpa_flush_parse(0, argv, &v, &one) || 1;
+		err_end();
+		CHECK(!ret);
+		if (ret)
+			fprintf(stderr, "  %s: %s", cmds.v[i], errbuf);
+	}
+	/* nothing left to do */
+	free_lines(&cmds);
+	CHECK(!sync_diff(&want, &want, &cmds) && !cmds.n);
+	free_lines(&cmds);
+	free_lines(&now);
+	free_lines(&want);
+}
+
 /* The syntax of ldctl 0.1, which restore and sync read for one release */
 static void test_old_syntax(void)
 {
@@ -2962,6 +3064,7 @@ int main(void)
 	test_ipv6_print();
 	test_ipv6_roundtrip();
 	test_ipv6_msg();
+	test_ipv6_sync();
 	free(errbuf);
 	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
