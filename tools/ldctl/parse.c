@@ -145,6 +145,7 @@ static const char *v6_port_split(const char *s, char *head)
 /*
  * A bare address where a port may follow. An IPv6 address whose last
  * group could be a port is refused: brackets say which was meant.
+ * Returns 0, -1 (no address: the caller reports) or -2 (reported).
  */
 static int check_bare(const char *s, unsigned int flags, struct ld_ep *ep)
 {
