@@ -2998,6 +2998,15 @@ static void test_old_syntax(void)
 		  "unassign tcp 192.0.2.10:80 bind 1 10.0.1.0/24" },
 		{ "fpa flush 192.0.2.10:80:2", "fpa flush tcp 192.0.2.10:80 bind 2" },
 		{ "fpa flush 192.0.2.10:80 udp", "fpa flush udp 192.0.2.10:80" },
+		/* IPv6: VIP:PORT:BIND with brackets */
+		{ "link add [2001:db8::1]:80:2 udp [2001:db8::2]:81",
+		  "link add udp [2001:db8::1]:80 bind 2 real [2001:db8::2]:81 port 81" },
+		{ "assign [2001:db8::1]:80:2 2001:db8:100::/48",
+		  "assign tcp [2001:db8::1]:80 bind 2 2001:db8:100::/48" },
+		{ "fpa flush [2001:db8::1]:53:4294967295 udp",
+		  "fpa flush udp [2001:db8::1]:53 bind 4294967295" },
+		{ "virtual add [2001:db8::1]:80 tcp bind 2 fpa-mask 64",
+		  "virtual add tcp [2001:db8::1]:80 bind 2 fpa-mask 64" },
 	};
 	/* today's syntax, and what is no key at all, are left alone */
 	static const char *const same[] = {
