@@ -33,11 +33,11 @@ static union nf_inet_addr ip4(__be32 a)
 	return u;
 }
 
-static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
-				       u32 bind_id)
+static struct ldir_virtual *fx_virtual_at(struct kunit *test, u16 family,
+					  const union nf_inet_addr *a,
+					  __be16 port, u32 bind_id)
 {
 	struct fpa_fx *fx = test->priv;
-	union nf_inet_addr a = ip4(VIP);
 	struct ldir_virtual *v;
 	int i;
 
@@ -45,7 +45,7 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
 		;
 	KUNIT_ASSERT_LT(test, i, FX_OBJS);
 	mutex_lock(&fx->ln->lock);
-	v = ldir_virtual_create(fx->ln, AF_INET, &a, port, IPPROTO_TCP,
+	v = ldir_virtual_create(fx->ln, family, a, port, IPPROTO_TCP,
 				bind_id, 0, ldir_sched_find("rr"));
 	if (!IS_ERR(v))
 		fx->v[i] = v;
@@ -54,6 +54,17 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
 	return v;
 }
 
+static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
+				       u32 bind_id)
+{
+	union nf_inet_addr a = ip4(VIP);
+
+	return fx_virtual_at(test, AF_INET, &a, port, bind_id);
+}
+
+/* Links @v to real number @rn (< FX_OBJS), of @v's family: RIP(rn) or
+ * 2001:db8:2::rn.
+ */
 static struct ldir_link *fx_link(struct kunit *test, struct ldir_virtual *v,
 				 int rn)
 {
@@ -62,10 +73,15 @@ static struct ldir_link *fx_link(struct kunit *test, struct ldir_virtual *v,
 	struct ldir_real *r;
 	struct ldir_link *l;
 
+	if (v->family == AF_INET6) {
+		a.all[0] = htonl(0x20010db8);
+		a.all[1] = htonl(0x00020000);
+		a.all[3] = htonl(rn);
+	}
 	mutex_lock(&fx->ln->lock);
-	r = ldir_real_find(fx->ln, AF_INET, &a, 0);
+	r = ldir_real_find(fx->ln, v->family, &a, 0);
 	if (!r) {
-		r = ldir_real_create(fx->ln, AF_INET, &a, 0);
+		r = ldir_real_create(fx->ln, v->family, &a, 0);
 		if (!IS_ERR(r))
 			fx->r[rn] = r;
 	}
@@ -90,6 +106,27 @@ static struct ldir_tuple tuple(__be32 client)
 static struct ldir_link *pick(struct ldir_virtual *v, __be32 client)
 {
 	struct ldir_tuple t = tuple(client);
+	struct ldir_link *l;
+	struct ldir_pick pk;
+
+	local_bh_disable();
+	rcu_read_lock();
+	l = ldir_fpa_pick(ldir_pernet(&init_net), v, &t, NULL, &pk);
+	rcu_read_unlock();
+	local_bh_enable();
+	return l;
+}
+
+/* The same for an IPv6 client of VIP @vip. */
+static struct ldir_link *pick6(struct ldir_virtual *v,
+			       const union nf_inet_addr *client,
+			       const union nf_inet_addr *vip)
+{
+	struct ldir_tuple t = {
+		.saddr = *client, .sport = htons(40000),
+		.daddr = *vip, .dport = htons(80),
+		.protocol = IPPROTO_TCP, .family = AF_INET6,
+	};
 	struct ldir_link *l;
 	struct ldir_pick pk;
 
@@ -305,6 +342,77 @@ static void fpa_mask(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, fpa_of(v, IP4(203, 0, 113, 99)));
 }
 
+/* IPv6 clients: the mask goes up to 128 bits; here one FPA per /64, then
+ * per client, then one for all.
+ */
+static void fpa_mask_v6(struct kunit *test)
+{
+	union nf_inet_addr vip = {
+		.all = { htonl(0x20010db8), 0, 0, htonl(0x77) },
+	};
+	/* a and b share a /64 (they differ in words 2 and 3), c does not
+	 * (word 1)
+	 */
+	union nf_inet_addr a = {
+		.all = { htonl(0x20010db8), htonl(0x00010002), 0, htonl(0xa) },
+	};
+	union nf_inet_addr b = {
+		.all = { htonl(0x20010db8), htonl(0x00010002),
+			 htonl(0xffff0000), htonl(0xb) },
+	};
+	union nf_inet_addr c = {
+		.all = { htonl(0x20010db8), htonl(0x00010003), 0, htonl(0xa) },
+	};
+	struct fpa_fx *fx = test->priv;
+	struct ldir_virtual *v = fx_virtual_at(test, AF_INET6, &vip, htons(80),
+					       0);
+	struct ldir_link *l1 = fx_link(test, v, 1);
+	struct ldir_link *l2 = fx_link(test, v, 2);
+	union nf_inet_addr m;
+	struct ldir_fpa *f;
+
+	/* an IPv6 virtual's FPAs are per client address by default */
+	KUNIT_EXPECT_EQ(test, v->fpa_mask, 128);
+	WRITE_ONCE(v->fpa_interval, 60);
+	WRITE_ONCE(v->fpa_mask, 64);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &a, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &b, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &c, &vip), l2);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &b, &vip), l1);
+	KUNIT_EXPECT_EQ(test, ldir_fpa_count(fx->ln), 2U);
+	/* the key is the /64: host bits zero */
+	ldir_addr_mask(&m, &b, AF_INET6, 64);
+	KUNIT_EXPECT_EQ(test, m.all[2] | m.all[3], 0U);
+	rcu_read_lock();
+	f = ldir_fpa_lookup_rcu(fx->ln, v, &m);
+	KUNIT_EXPECT_NOT_NULL(test, f);
+	if (f)
+		KUNIT_EXPECT_TRUE(test, nf_inet_addr_cmp(&f->caddr, &m));
+	rcu_read_unlock();
+
+	/* 128: one per client (a new mask drops the FPAs, as the
+	 * netlink path does); rr goes on from l2: a l1, b l2
+	 */
+	mutex_lock(&fx->ln->lock);
+	WRITE_ONCE(v->fpa_mask, 128);
+	ldir_fpa_flush(fx->ln, v, NULL);
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &a, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &b, &vip), l2);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &a, &vip), l1);
+	KUNIT_EXPECT_EQ(test, ldir_fpa_count(fx->ln), 2U);
+
+	/* 0: every client one FPA */
+	mutex_lock(&fx->ln->lock);
+	WRITE_ONCE(v->fpa_mask, 0);
+	ldir_fpa_flush(fx->ln, v, NULL);
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &c, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &a, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &b, &vip), l1);
+	KUNIT_EXPECT_EQ(test, ldir_fpa_count(fx->ln), 1U);
+}
+
 static struct ldir_virtual *lookup(__be16 port, __be32 client)
 {
 	union nf_inet_addr vip = ip4(VIP), c = ip4(client);
@@ -438,6 +546,7 @@ static struct kunit_case ldir_fpa_cases[] = {
 	KUNIT_CASE(fpa_unusable),
 	KUNIT_CASE(fpa_lru),
 	KUNIT_CASE(fpa_mask),
+	KUNIT_CASE(fpa_mask_v6),
 	KUNIT_CASE(bind_longest_prefix),
 	KUNIT_CASE(bind_fallback_overflow),
 	KUNIT_CASE(addr_mask),
