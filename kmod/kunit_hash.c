@@ -74,11 +74,14 @@ static struct in6_addr a6(struct kunit *test, const char *s)
 #define A6_ONES	"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
 
 /* hash3 of IPv6: the addresses as unsigned 128-bit numbers, summed
- * exactly, % N. The expected values are python's big ints:
- * python3 -c 'import ipaddress as I;a=lambda s:int(I.IPv6Address(s));print([(a("2001:db8:1::2")+a("2001:db8::10")+80)%n for n in (3,7,65521,65536,4294967291)])'
- * [1, 5, 33273, 98, 1092642477]
- * python3 -c 'import ipaddress as I;a=lambda s:int(I.IPv6Address(s));print([(a(c)+a("2001:db8::10")+p)%3 for c,p in (("2001:db8:1::3",80),("2001:db8:1::2",81),("2001:db8:1::2",82))])'
- * [2, 2, 0]
+ * exactly, % N. The expected values are python's big ints; with
+ *   from ipaddress import ip_address as ip; a = lambda s: int(ip(s))
+ *   N = (3, 7, 65521, 65536, 4294967291)
+ * these hold (and those below):
+ *   [(a("2001:db8:1::2") + a("2001:db8::10") + 80) % n for n in N] ==
+ *    [1, 5, 33273, 98, 1092642477]
+ *   [(a(c) + a("2001:db8::10") + p) % 3 for c, p in (("2001:db8:1::3", 80),
+ *    ("2001:db8:1::2", 81), ("2001:db8:1::2", 82))] == [2, 2, 0]
  */
 static void hash3_v6_vectors(struct kunit *test)
 {
@@ -99,10 +102,11 @@ static void hash3_v6_vectors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 1), 0U);
 	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 0), 0U);
 
-	/* carries across words:
-	 * python3 -c 'import ipaddress as I;a=lambda s:int(I.IPv6Address(s));print([(a(s)+a(d)+p)%n for s,d,p,n in (("::ffff:ffff","::1",0,7),("::ffff:ffff:ffff:ffff:ffff:ffff","::1",0,7),("::ffff:ffff:ffff:ffff:ffff:ffff","::1",0,65521))])'
-	 * [4, 1, 55492]: 2^32 and 2^96 (word by word without carries,
-	 * both sums would be 0)
+	/* carries across words, 2^32 and 2^96 (word by word without
+	 * carries, both sums would be 0):
+	 *   [(a(s) + a("::1")) % n for s, n in (("::ffff:ffff", 7),
+	 *    ("::ffff:ffff:ffff:ffff:ffff:ffff", 7),
+	 *    ("::ffff:ffff:ffff:ffff:ffff:ffff", 65521))] == [4, 1, 55492]
 	 */
 	s = a6(test, "::ffff:ffff");
 	d = a6(test, "::1");
@@ -111,10 +115,11 @@ static void hash3_v6_vectors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&s, &d, 0, 7), 1U);
 	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&s, &d, 0, 65521), 55492U);
 
-	/* the sum above 2^128: 2 * (2^128 - 1) + 65535 = 2^129 + 65533
-	 * python3 -c 'f=2**128-1;print([(f+f+65535)%n for n in (7,65521,4294967291)],[((f+f+65535)%2**128)%n for n in (7,65521,4294967291)])'
-	 * [0, 7911, 66783] [6, 12, 65533]: the second list, a sum cut to
-	 * 128 bits, would be wrong
+	/* the sum above 2^128: 2 * (2^128 - 1) + 65535 = 2^129 + 65533;
+	 * with f = 2**128 - 1; M = (7, 65521, 4294967291):
+	 *   [(f + f + 65535) % n for n in M] == [0, 7911, 66783]
+	 * and a sum cut to 128 bits would give the wrong
+	 *   [(f + f + 65535) % 2**128 % n for n in M] == [6, 12, 65533]
 	 */
 	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&f, &f, 65535, 7), 0U);
 	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&f, &f, 65535, 65521), 7911U);
@@ -129,9 +134,13 @@ static void hash3_v6_vectors(struct kunit *test)
 			3388998492U);
 }
 
-/* hash5 of IPv6, likewise:
- * python3 -c 'import ipaddress as I;a=lambda s:int(I.IPv6Address(s));print([(a("2001:db8:1::2")+sp+a("2001:db8::10")+dp+pr)%n for sp,dp,pr,n in ((40000,7,17,3),(40001,7,17,3),(40002,7,17,3),(40000,80,6,3),(40000,7,17,7),(40000,7,17,65521),(40000,7,17,65536),(40000,7,17,4294967291))])'
- * [0, 1, 2, 2, 0, 7696, 40042, 1092682421]
+/* hash5 of IPv6, likewise (a, f and M as above):
+ *   [(a("2001:db8:1::2") + sp + a("2001:db8::10") + dp + pr) % n
+ *    for sp, dp, pr, n in ((40000, 7, 17, 3), (40001, 7, 17, 3),
+ *    (40002, 7, 17, 3), (40000, 80, 6, 3), (40000, 7, 17, 7),
+ *    (40000, 7, 17, 65521), (40000, 7, 17, 65536),
+ *    (40000, 7, 17, 4294967291))] ==
+ *    [0, 1, 2, 2, 0, 7696, 40042, 1092682421]
  */
 static void hash5_v6_vectors(struct kunit *test)
 {
@@ -158,16 +167,16 @@ static void hash5_v6_vectors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40000, &vip, 7, IPPROTO_UDP, 0),
 			0U);
 
-	/* a port carries into the address's second word: 2^32 - 1 + 1 =
-	 * 2^32, % 7 = 4
+	/* a port carries into the address's second word:
+	 *   (a("::ffff:ffff") + 1) % 7 == 4
 	 */
 	s = a6(test, "::ffff:ffff");
 	d = a6(test, "::");
 	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&s, 1, &d, 0, 0, 7), 4U);
 
 	/* the largest sum, 2 * (2^128 - 1) + 2 * 65535 + 255:
-	 * python3 -c 'f=2**128-1;s=f+65535+f+65535+255;print([s%n for n in (7,65521,4294967291)],[(s%2**128)%n for n in (7,65521,4294967291)])'
-	 * [4, 8180, 132573] [3, 281, 131323] (the second: cut to 128 bits)
+	 *   [(f + 65535 + f + 65535 + 255) % n for n in M] == [4, 8180, 132573]
+	 * (cut to 128 bits: [3, 281, 131323])
 	 */
 	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&f, 65535, &f, 65535, 255, 7), 4U);
 	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&f, 65535, &f, 65535, 255, 65521),
