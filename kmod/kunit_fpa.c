@@ -3,6 +3,7 @@
  * KUnit: FPAs and binds.
  */
 #include <linux/bottom_half.h>
+#include <linux/inet.h>
 #include <linux/jiffies.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
@@ -30,6 +31,15 @@ static union nf_inet_addr ip4(__be32 a)
 {
 	union nf_inet_addr u = { .ip = a };
 
+	return u;
+}
+
+static union nf_inet_addr ip6(struct kunit *test, const char *s)
+{
+	union nf_inet_addr u = {};
+
+	KUNIT_ASSERT_EQ_MSG(test, in6_pton(s, -1, u.in6.s6_addr, -1, NULL), 1,
+			    "%s", s);
 	return u;
 }
 
@@ -74,9 +84,9 @@ static struct ldir_link *fx_link(struct kunit *test, struct ldir_virtual *v,
 	struct ldir_link *l;
 
 	if (v->family == AF_INET6) {
-		a.all[0] = htonl(0x20010db8);
-		a.all[1] = htonl(0x00020000);
-		a.all[3] = htonl(rn);
+		a.in6.s6_addr32[0] = htonl(0x20010db8);
+		a.in6.s6_addr32[1] = htonl(0x00020000);
+		a.in6.s6_addr32[3] = htonl(rn);
 	}
 	mutex_lock(&fx->ln->lock);
 	r = ldir_real_find(fx->ln, v->family, &a, 0);
@@ -347,28 +357,19 @@ static void fpa_mask(struct kunit *test)
  */
 static void fpa_mask_v6(struct kunit *test)
 {
-	union nf_inet_addr vip = {
-		.all = { htonl(0x20010db8), 0, 0, htonl(0x77) },
-	};
+	union nf_inet_addr vip = ip6(test, "2001:db8::77");
 	/* a and b share a /64 (they differ in words 2 and 3), c does not
 	 * (word 1)
 	 */
-	union nf_inet_addr a = {
-		.all = { htonl(0x20010db8), htonl(0x00010002), 0, htonl(0xa) },
-	};
-	union nf_inet_addr b = {
-		.all = { htonl(0x20010db8), htonl(0x00010002),
-			 htonl(0xffff0000), htonl(0xb) },
-	};
-	union nf_inet_addr c = {
-		.all = { htonl(0x20010db8), htonl(0x00010003), 0, htonl(0xa) },
-	};
+	union nf_inet_addr a = ip6(test, "2001:db8:1:2::a");
+	union nf_inet_addr b = ip6(test, "2001:db8:1:2:ffff::b");
+	union nf_inet_addr c = ip6(test, "2001:db8:1:3::a");
 	struct fpa_fx *fx = test->priv;
 	struct ldir_virtual *v = fx_virtual_at(test, AF_INET6, &vip, htons(80),
 					       0);
 	struct ldir_link *l1 = fx_link(test, v, 1);
 	struct ldir_link *l2 = fx_link(test, v, 2);
-	union nf_inet_addr m;
+	union nf_inet_addr m, p64;
 	struct ldir_fpa *f;
 
 	/* an IPv6 virtual's FPAs are per client address by default */
@@ -382,7 +383,8 @@ static void fpa_mask_v6(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ldir_fpa_count(fx->ln), 2U);
 	/* the key is the /64: host bits zero */
 	ldir_addr_mask(&m, &b, AF_INET6, 64);
-	KUNIT_EXPECT_EQ(test, m.all[2] | m.all[3], 0U);
+	p64 = ip6(test, "2001:db8:1:2::");
+	KUNIT_EXPECT_TRUE(test, nf_inet_addr_cmp(&m, &p64));
 	rcu_read_lock();
 	f = ldir_fpa_lookup_rcu(fx->ln, v, &m);
 	KUNIT_EXPECT_NOT_NULL(test, f);
