@@ -74,9 +74,9 @@ static u32 conn_bucket(const struct ldir_conn_table *ct, const struct ldir_conn 
 	union nf_inet_addr c, v, r;
 	u32 h;
 
-	LDIR_CONN_ADDR(&c, cp, caddr);
-	LDIR_CONN_ADDR(&v, cp, vaddr);
-	LDIR_CONN_ADDR(&r, cp, raddr);
+	ldir_conn_caddr(&c, cp);
+	ldir_conn_vaddr(&v, cp);
+	ldir_conn_raddr(&r, cp);
 
 	if (dir == LDIR_DIR_ORIG)
 		h = tuple_hash(ct, &c, cp->cport, &v, cp->vport, cp->protocol,
@@ -721,6 +721,7 @@ static bool seq_track(struct ldir_net *ln, struct ldir_conn *cp, int dir,
 			WRITE_ONCE(cp->seq_next[LDIR_DIR_REPLY], end);
 			WRITE_ONCE(cp->seq_next[LDIR_DIR_ORIG],
 				   ntohl(th->ack_seq));
+			/* the values before the bits: pairs with seq_known() */
 			smp_mb__before_atomic();
 			set_bit(LDIR_CONN_B_SEQ_REPLY, &cp->flags);
 			set_bit(LDIR_CONN_B_SEQ, &cp->flags);
