@@ -987,7 +987,7 @@ warm_up()
 
 main()
 {
-	local r peer v t0
+	local r peer v t0 t1 t6='' fam
 
 	[[ -d /sys/module/ldir ]] || { echo "ldir is not loaded"; exit 1; }
 	command -v ldbench >/dev/null || { echo "ldbench is not in the guest"; exit 1; }
@@ -1008,6 +1008,7 @@ main()
 			for fam in $(order "$r" "$FAMILIES"); do
 				fam_set "$fam"
 				fam_ok "$peer" || continue
+				t1=$(gtime)
 				topo_up || { warn "topology failed"; topo_down; continue; }
 				if peer_up "$peer" >"$T/peer.err" 2>&1; then
 					if has udp; then
@@ -1029,10 +1030,11 @@ main()
 				fi
 				peer_down "$peer"
 				topo_down
+				[[ $FAM == 6 ]] && t6=$((t6 + $(gtime) - t1))
 			done
 			fam_set 4
 		done
-		say "round $r done ($(( ($(gtime) - t0) / 1000000000 )) guest s; crng $(crng_ready && echo seeded || echo not seeded))"
+		say "round $r done ($(( ($(gtime) - t0) / 1000000000 )) guest s; crng $(crng_ready && echo seeded || echo not seeded))${t6:+; IPv6 $((t6 / 1000000)) guest ms so far}"
 	done
 	if has scale; then
 		for ((r = 1; r <= SCALE_ROUNDS; r++)); do
@@ -1052,6 +1054,7 @@ main()
 		done
 	fi
 	if has mem6 && has_fam 6; then
+		t1=$(gtime)
 		fam_set 6
 		for ((r = 1; r <= SCALE_ROUNDS; r++)); do
 			for peer in $(order "$r"); do
@@ -1067,6 +1070,7 @@ main()
 			done
 		done
 		fam_set 4
+		say "mem6 done in $(( ($(gtime) - t1) / 1000000 )) guest ms"
 	fi
 	if has prof; then
 		for peer in $PEERS; do
