@@ -492,6 +492,8 @@ chart()
 	local d=$1 png=$2 p n
 
 	command -v gnuplot >/dev/null || { echo "bench-report: no gnuplot, no chart" >&2; return 0; }
+	# nothing to draw (neither scale nor sched ran): keep the chart there is
+	has_wl scale || has_wl sched || { echo "bench-report: no scale or sched figures, chart left alone" >&2; return 0; }
 	for p in ldir ipvs nft; do
 		for n in $(awk '$1 == "BENCH" && $2 == "scale" { print $4 }' "$raw" | sort -un); do
 			[ -n "$(med "scale $p $n")" ] && echo "$n $(cost "$(med "scale $p $n")")"
