@@ -52,7 +52,8 @@
 #   mem    slab bytes per live conn (Slab: of /proc/meminfo, delta over
 #          PARAM conns)
 #   mem6   the same for PARAM live IPv6 conns (one-way UDP flows, not
-#          part of scale: its own workload, peers ldir, ipvs, nft);
+#          part of scale: its own workload, peers ldir, ipvs, nft,
+#          SCALE_ROUNDS rounds);
 #          with it, objsize lines: PARAM a conn cache's name
 #          (ldir_conn, ldir_conn6, ip_vs_conn, nf_conntrack), the value
 #          its object size in bytes (/proc/slabinfo)
