@@ -24,6 +24,7 @@
 #include "model.h"
 #include "select.h"
 #include "conntab.h"
+#include "kunit.h"
 #include "kunit_nat.h"
 
 #define NAT_ROUNDS	4096
@@ -38,18 +39,6 @@ struct nat_addrs {
 	union nf_inet_addr rrouter;	/* and one behind the real */
 };
 
-/* 2001:db8:@net::@host */
-static union nf_inet_addr ip6(u16 net, u16 host)
-{
-	union nf_inet_addr a = {};
-
-	a.in6.s6_addr16[0] = htons(0x2001);
-	a.in6.s6_addr16[1] = htons(0xdb8);
-	a.in6.s6_addr16[2] = htons(net);
-	a.in6.s6_addr16[7] = htons(host);
-	return a;
-}
-
 /* IPv4: 203.0.113.7 -> 192.0.2.1, to 198.51.100.11; IPv6: 2001:db8:1::7
  * -> 2001:db8::1, to 2001:db8:2::11.
  */
@@ -57,11 +46,11 @@ static void nat_addrs(u8 family, struct nat_addrs *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (family == AF_INET6) {
-		a->c = ip6(1, 7);
-		a->v = ip6(0, 1);
-		a->r = ip6(2, 0x11);
-		a->crouter = ip6(1, 0xfe);
-		a->rrouter = ip6(2, 1);
+		a->c = ldir_kunit_ip6(1, 7);
+		a->v = ldir_kunit_ip6(0, 1);
+		a->r = ldir_kunit_ip6(2, 0x11);
+		a->crouter = ldir_kunit_ip6(1, 0xfe);
+		a->rrouter = ldir_kunit_ip6(2, 1);
 		return;
 	}
 	a->c.ip = IP4(203, 0, 113, 7);
