@@ -1482,6 +1482,20 @@ static void conn6_insert_lookup(struct kunit *test)
 					      "reply src %d word %d", src, w);
 		}
 	}
+	/* Flips that cancel out in the hash, which folds each word of the
+	 * source with one of the destination: these land in the conn's own
+	 * bucket, where only comparing whole addresses tells them apart.
+	 */
+	for (w = 0; w < 4; w++) {
+		bad = tuple_flip(&t, true, w, 8);
+		bad = tuple_flip(&bad, false, (w + 2) % 4, 8);
+		KUNIT_EXPECT_NULL_MSG(test, lookup(test, &bad, LDIR_DIR_ORIG),
+				      "orig words %d, %d", w, (w + 2) % 4);
+		bad = tuple_flip(&r, true, w, 8);
+		bad = tuple_flip(&bad, false, (w + 2) % 4, 8);
+		KUNIT_EXPECT_NULL_MSG(test, lookup(test, &bad, LDIR_DIR_REPLY),
+				      "reply words %d, %d", w, (w + 2) % 4);
+	}
 	bad = t;
 	bad.sport = htons(40001);
 	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_ORIG));
