@@ -5,8 +5,6 @@
  * packet built from scratch with full checksums (csum_ipv6_magic). The
  * packets and checks are kunit_nat.c's, for both families.
  */
-#include <linux/icmpv6.h>
-#include <linux/ipv6.h>
 #include <net/ipv6.h>
 #include <kunit/test.h>
 
