@@ -351,20 +351,20 @@ static void flow_pkts(const struct ldir_conn *cp, bool dnat,
 	p->family = cp->family;
 	p->proto = cp->protocol;
 	if (dnat) {
-		LDIR_CONN_ADDR(&p->saddr, cp, caddr);
+		ldir_conn_caddr(&p->saddr, cp);
 		p->sport = cp->cport;
-		LDIR_CONN_ADDR(&p->daddr, cp, vaddr);
+		ldir_conn_vaddr(&p->daddr, cp);
 		p->dport = cp->vport;
 		*want = *p;
-		LDIR_CONN_ADDR(&want->daddr, cp, raddr);
+		ldir_conn_raddr(&want->daddr, cp);
 		want->dport = cp->rport;
 	} else {
-		LDIR_CONN_ADDR(&p->saddr, cp, raddr);
+		ldir_conn_raddr(&p->saddr, cp);
 		p->sport = cp->rport;
-		LDIR_CONN_ADDR(&p->daddr, cp, caddr);
+		ldir_conn_caddr(&p->daddr, cp);
 		p->dport = cp->cport;
 		*want = *p;
-		LDIR_CONN_ADDR(&want->saddr, cp, vaddr);
+		ldir_conn_vaddr(&want->saddr, cp);
 		want->sport = cp->vport;
 	}
 }
@@ -918,9 +918,9 @@ static void icmp_about_reply(struct icmp_pkt *p, const struct ldir_conn *cp,
 	memset(p, 0, sizeof(*p));
 	p->in.family = cp->family;
 	p->in.proto = cp->protocol;
-	LDIR_CONN_ADDR(&p->in.saddr, cp, vaddr);
+	ldir_conn_vaddr(&p->in.saddr, cp);
 	p->in.sport = cp->vport;
-	LDIR_CONN_ADDR(&p->in.daddr, cp, caddr);
+	ldir_conn_caddr(&p->in.daddr, cp);
 	p->in.dport = cp->cport;
 	p->in.id = htons(0x1234);
 	p->in.seq = htonl(1000);
@@ -944,9 +944,9 @@ static void icmp_about_fwd(struct icmp_pkt *p, const struct ldir_conn *cp,
 	memset(p, 0, sizeof(*p));
 	p->in.family = cp->family;
 	p->in.proto = cp->protocol;
-	LDIR_CONN_ADDR(&p->in.saddr, cp, caddr);
+	ldir_conn_caddr(&p->in.saddr, cp);
 	p->in.sport = cp->cport;
-	LDIR_CONN_ADDR(&p->in.daddr, cp, raddr);
+	ldir_conn_raddr(&p->in.daddr, cp);
 	p->in.dport = cp->rport;
 	p->in.id = htons(0x4321);
 	p->in.seq = htonl(3000);
@@ -981,12 +981,12 @@ static void icmp_want(struct icmp_pkt *want, const struct icmp_pkt *p,
 {
 	*want = *p;
 	if (in) {
-		LDIR_CONN_ADDR(&want->in.saddr, cp, raddr);
+		ldir_conn_raddr(&want->in.saddr, cp);
 		want->in.sport = cp->rport;
 		if (nf_inet_addr_cmp(&p->daddr, &p->in.saddr))
 			want->daddr = want->in.saddr;
 	} else {
-		LDIR_CONN_ADDR(&want->in.daddr, cp, vaddr);
+		ldir_conn_vaddr(&want->in.daddr, cp);
 		want->in.dport = cp->vport;
 		if (nf_inet_addr_cmp(&p->saddr, &p->in.daddr))
 			want->saddr = want->in.daddr;
@@ -1033,8 +1033,8 @@ void ldir_knat_icmp_both(struct kunit *test, bool in)
 	for (i = 0; i < ARRAY_SIZE(fx->cp); i++) {
 		const struct ldir_conn *cp = fx->cp[i];
 
-		LDIR_CONN_ADDR(&ra, cp, raddr);
-		LDIR_CONN_ADDR(&va, cp, vaddr);
+		ldir_conn_raddr(&ra, cp);
+		ldir_conn_vaddr(&va, cp);
 		ldir_knat_icmp_about(p, cp, in, in ? 24 : 17);
 		icmp_want(want, p, cp, in);
 		/* the outer address that was the quoted one goes with it */
