@@ -37,7 +37,8 @@ static bool addr6_ok(const struct in6_addr *a, struct netlink_ext_ack *extack,
 				    "an IPv4-mapped or -compatible address is an IPv4 address: use AF_INET");
 		return false;
 	}
-	if (type & (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK)) {
+	if (ipv6_addr_any(a) ||
+	    (type & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK))) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "address must be a unicast address");
 		return false;
