@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The runs of the selftests: sourced by check.sh (host) and init.sh (guest),
+# so that both count and name them the same way.
+#
+# A test runs once per address family its header names, and on the kernels
+# its header allows for that family:
+#   # ldir-families: 4 6        the families (default: 4); each run gets
+#                               LDIR_FAMILY=4|6 and lib.sh the addresses
+#   # ldir-kernels: 6.1 6.12    the kernels (default: every one)
+#   # ldir-kernels-ipv6: LIST   the kernels of the IPv6 run (default: those
+#                               of ldir-kernels less debug)
+# The IPv4 run is named after the script ("test-basic.sh"), the IPv6 one
+# gets ":ipv6" ("test-basic.sh:ipv6"). LDIR_TESTS (an ERE) selects runs by
+# name: 'basic' both, 'basic\.sh$' the IPv4 one, ':ipv6' every IPv6 one.
+# LDIR_FAMILIES ("4 6" by default) limits the families.
+
+# test_header DIR SCRIPT KEY: the value of the header line "# ldir-KEY: ..."
+test_header()
+{
+	sed -n "s/^# ldir-$3: *//p" "$1/$2" | head -n 1
+}
+
+# test_runs DIR KERNEL: one line "SCRIPT FAMILY NAME" per run on KERNEL that
+# LDIR_TESTS and LDIR_FAMILIES select, in the scripts' order.
+test_runs()
+{
+	local dir=$1 kernel=$2 t fams f kern v6 name
+
+	for t in $(cd "$dir" && ls test-*.sh 2>/dev/null | LC_ALL=C sort); do
+		fams=$(test_header "$dir" "$t" families)
+		for f in ${fams:-4}; do
+			case " ${LDIR_FAMILIES:-4 6} " in *" $f "*) ;; *) continue ;; esac
+			kern=$(test_header "$dir" "$t" kernels)
+			kern=${kern:-debug 6.1 6.12}
+			name=$t
+			if [ "$f" = 6 ]; then
+				name=$t:ipv6
+				v6=$(test_header "$dir" "$t" kernels-ipv6)
+				kern=${v6:-$(echo " $kern " | sed 's/ debug / /')}
+			fi
+			if [ -n "${LDIR_TESTS:-}" ] &&
+				! echo "$name" | grep -qE -- "$LDIR_TESTS"; then
+				continue
+			fi
+			if ! echo " $kern " | grep -qF " $kernel "; then
+				echo "--- not on $kernel: $name (kernels: $kern)" >&2
+				continue
+			fi
+			echo "$t $f $name"
+		done
+	done
+}
