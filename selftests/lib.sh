@@ -57,6 +57,8 @@ case $LDIR_FAMILY in
 	VIP_NET=192.0.2.0/24 CLIENT_NET=10.0.1.0/24 REAL_NET=10.0.2.0/24
 	OTHER_NET=10.0.3.0/24
 	PLEN=24 NF=ip SOCK=
+	# more VIPs: ${VIP_PFX}11 is 192.0.2.11 or 2001:db8::11
+	VIP_PFX=192.0.2.
 	;;
 6)
 	VIP=2001:db8::10
@@ -67,6 +69,7 @@ case $LDIR_FAMILY in
 	VIP_NET=2001:db8::/64 CLIENT_NET=2001:db8:1::/64
 	REAL_NET=2001:db8:2::/64 OTHER_NET=2001:db8:3::/64
 	PLEN=64 NF=ip6 SOCK=6
+	VIP_PFX=2001:db8::
 	;;
 *)
 	echo "FAIL: LDIR_FAMILY=$LDIR_FAMILY (4 or 6)" >&2
@@ -119,7 +122,7 @@ peer()
 # re_quote STR: STR as an ERE that matches it literally
 re_quote()
 {
-	sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"
+	sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"
 }
 
 # peer_re ADDR [PORTRE]: an ERE for ADDR:PORT as the services print it
@@ -531,7 +534,7 @@ add_reals()
 
 	for n in 1 2 3; do
 		w=${*:n:1}
-		ld real add "${REAL[$n]}" ${w:+weight "$w"}
+		ld real add "${REALB[$n]}" ${w:+weight "$w"}
 	done
 }
 
@@ -543,7 +546,7 @@ add_service()
 
 	ld virtual add "$proto" "$VIPB:$port" sched "$sched"
 	for n in ${4:-1 2 3}; do
-		ld link add "$proto" "$VIPB:$port" real "${REAL[$n]}" port "$port"
+		ld link add "$proto" "$VIPB:$port" real "${REALB[$n]}" port "$port"
 	done
 }
 

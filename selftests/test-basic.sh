@@ -159,7 +159,7 @@ vstats()
 before=$(vstats)
 expect_eq "virtual 80 stats.conns before" 7 "${before%% *}"
 expect_eq "real1's link stats.conns" 3 "$(link_field 80 tcp 1 .stats.conns)"
-ld link del tcp "$VIPB:80" real "${REAL[1]}" port 80
+ld link del tcp "$VIPB:80" real "${REALB[1]}" port 80
 expect_eq "virtual 80 stats after link del" "$before" "$(vstats)"
 names=$(http_names 2)
 expect_eq "two more conns, over the links left" "real2 real3" "$(words "$names")"
