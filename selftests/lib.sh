@@ -77,10 +77,11 @@ case $LDIR_FAMILY in
 	;;
 esac
 
-# brk ADDR: ADDR as it goes before ":PORT" (IPv6 in brackets)
+# brk ADDR: ADDR as it goes before ":PORT" (IPv6 in brackets); what is
+# already an endpoint (192.0.2.10:81, [2001:db8::10]:81) stays as it is
 brk()
 {
-	if [[ $1 == *:* && $1 != \[* ]]; then
+	if [[ $1 == *:*:* && $1 != \[* ]]; then
 		echo "[$1]"
 	else
 		echo "$1"
@@ -133,6 +134,23 @@ peer_re()
 
 	p=$(peer "$1" X)
 	echo "$(re_quote "${p%X}")${2:-[0-9]+}"
+}
+
+# addr_hex ADDR: ADDR as one hex number, for nft's raw payload matches
+# (0x0a000102, 0x20010db8000100000000000000000002)
+addr_hex()
+{
+	local IFS=. p
+
+	if [[ $1 == *:* ]]; then
+		p=$(peer "$1" 0)
+		p=${p#[}
+		p=${p%]:0}
+		echo "0x${p//:/}"
+		return
+	fi
+	# shellcheck disable=SC2086 # split on the dots
+	printf '0x%02x%02x%02x%02x\n' $1
 }
 
 # httpd_from ADDR: an ERE for the start of busybox httpd's log lines about
