@@ -25,7 +25,8 @@ MODULE_PARM_DESC(conn_hash_bits, "log2 of conn hash buckets per netns (8-24)");
 /* each GC run looks at 1/GC_SLICES of the table: every bucket once a second */
 #define GC_SLICES	10
 
-static struct kmem_cache *conn_cachep;
+/* by family: IPv4 conns are 128 bytes, IPv6 ones 160 */
+static struct kmem_cache *conn_cachep4, *conn_cachep6;
 static const struct ldir_conntab_ops *conntab_ops;
 
 /* The schedulers, which the table must not call, hear of load changes
@@ -62,13 +63,20 @@ static u32 tuple_hash(const struct ldir_conn_table *ct,
 			    (u64)ports << 8 | proto, &ct->key);
 }
 
+static struct kmem_cache *conn_cache(u8 family)
+{
+	return family == AF_INET ? conn_cachep4 : conn_cachep6;
+}
+
 static u32 conn_bucket(const struct ldir_conn_table *ct, const struct ldir_conn *cp,
 		       int dir)
 {
-	union nf_inet_addr c = { .ip = cp->caddr.ip };
-	union nf_inet_addr v = { .ip = cp->vaddr.ip };
-	union nf_inet_addr r = { .ip = cp->raddr.ip };
+	union nf_inet_addr c, v, r;
 	u32 h;
+
+	LDIR_CONN_ADDR(&c, cp, caddr);
+	LDIR_CONN_ADDR(&v, cp, vaddr);
+	LDIR_CONN_ADDR(&r, cp, raddr);
 
 	if (dir == LDIR_DIR_ORIG)
 		h = tuple_hash(ct, &c, cp->cport, &v, cp->vport, cp->protocol,
@@ -84,12 +92,22 @@ static bool conn_match(const struct ldir_conn *cp, const struct ldir_tuple *t,
 {
 	if (cp->protocol != t->protocol || cp->family != t->family)
 		return false;
-	if (dir == LDIR_DIR_ORIG)
-		return cp->cport == t->sport && cp->vport == t->dport &&
-		       cp->caddr.ip == t->saddr.ip &&
-		       cp->vaddr.ip == t->daddr.ip;
-	return cp->rport == t->sport && cp->cport == t->dport &&
-	       cp->raddr.ip == t->saddr.ip && cp->caddr.ip == t->daddr.ip;
+	if (dir == LDIR_DIR_ORIG) {
+		if (cp->cport != t->sport || cp->vport != t->dport)
+			return false;
+		if (likely(cp->family == AF_INET))
+			return cp->caddr.ip == t->saddr.ip &&
+			       cp->vaddr.ip == t->daddr.ip;
+		return ipv6_addr_equal(&cp->caddr6, &t->saddr.in6) &&
+		       ipv6_addr_equal(&cp->vaddr6, &t->daddr.in6);
+	}
+	if (cp->rport != t->sport || cp->cport != t->dport)
+		return false;
+	if (likely(cp->family == AF_INET))
+		return cp->raddr.ip == t->saddr.ip &&
+		       cp->caddr.ip == t->daddr.ip;
+	return ipv6_addr_equal(&cp->raddr6, &t->saddr.in6) &&
+	       ipv6_addr_equal(&cp->caddr6, &t->daddr.in6);
 }
 
 /* Caller holds rcu_read_lock(); the conn stays valid until it drops it
@@ -244,7 +262,7 @@ static void conn_free_rcu(struct rcu_head *head)
 
 	ldir_real_put(cp->real);
 	ldir_link_put(cp->link);
-	kmem_cache_free(conn_cachep, cp);
+	kmem_cache_free(conn_cache(cp->family), cp);
 }
 
 /* Evicts an embryonic conn near @t's bucket to make room for @t: of the
@@ -289,8 +307,8 @@ bool ldir_conn_evict(struct ldir_net *ln, const struct ldir_tuple *t)
 			/* unhashing clears the bit: no dead conn is taken */
 			if (!test_bit(LDIR_CONN_B_EMBRYONIC, &cp->flags))
 				continue;
-			if (!victim || time_before(READ_ONCE(cp->expires),
-						   READ_ONCE(victim->expires)))
+			if (!victim || time_before32(READ_ONCE(cp->expires),
+						     READ_ONCE(victim->expires)))
 				victim = cp;
 		}
 	}
@@ -353,7 +371,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	if (ret)
 		return ERR_PTR(ret);
 	old = ldir_charge_begin(ln);
-	cp = kmem_cache_zalloc(conn_cachep, ldir_atomic_gfp(ln));
+	cp = kmem_cache_zalloc(conn_cache(t->family), ldir_atomic_gfp(ln));
 	ldir_charge_end(old);
 	if (!cp) {
 		atomic_dec(&ct->count);
@@ -363,14 +381,14 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	if (!real)
 		real = link->real;
 	if (!ldir_link_get(link)) {
-		kmem_cache_free(conn_cachep, cp);
+		kmem_cache_free(conn_cache(t->family), cp);
 		atomic_dec(&ct->count);
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REMOVED);
 		return ERR_PTR(-ENOENT);
 	}
 	if (!refcount_inc_not_zero(&real->refcnt)) {
 		ldir_link_put(link);
-		kmem_cache_free(conn_cachep, cp);
+		kmem_cache_free(conn_cache(t->family), cp);
 		atomic_dec(&ct->count);
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REMOVED);
 		return ERR_PTR(-ENOENT);
@@ -380,17 +398,23 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	cp->real = real;
 	cp->family = t->family;
 	cp->protocol = t->protocol;
-	cp->caddr.ip = t->saddr.ip;
+	if (t->family == AF_INET) {
+		cp->caddr.ip = t->saddr.ip;
+		cp->vaddr.ip = t->daddr.ip;
+		cp->raddr.ip = real->addr.ip;
+	} else {
+		cp->caddr6 = t->saddr.in6;
+		cp->vaddr6 = t->daddr.in6;
+		cp->raddr6 = real->addr.in6;
+	}
 	cp->cport = t->sport;
-	cp->vaddr.ip = t->daddr.ip;
 	cp->vport = t->dport;
-	cp->raddr.ip = real->addr.ip;
 	cp->rport = rport;
 	cp->state = state;
 	timeout = READ_ONCE(ln->timeout[state]);
 	if (state == LDIR_CONN_S_SYN_SENT && ldir_conn_pressure(ln))
 		timeout = min(timeout, READ_ONCE(ln->timeout_syn_pressure));
-	cp->expires = jiffies + timeout;
+	cp->expires = (u32)(jiffies + timeout);
 	/* the first SYN: a resend counts from here (hooks.c) */
 	cp->syn_stamp = (u32)jiffies;
 
@@ -400,8 +424,8 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	other = ldir_conn_lookup_rcu(ln, t, LDIR_DIR_ORIG);
 	if (!other) {
 		struct ldir_tuple r = {
-			.saddr.ip = cp->raddr.ip, .sport = cp->rport,
-			.daddr.ip = cp->caddr.ip, .dport = cp->cport,
+			.saddr = real->addr, .sport = cp->rport,
+			.daddr = t->saddr, .dport = cp->cport,
 			.protocol = cp->protocol, .family = cp->family,
 		};
 
@@ -416,7 +440,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 		unlock_pair(ct, b0, b1);
 		ldir_real_put(real);
 		ldir_link_put(link);
-		kmem_cache_free(conn_cachep, cp);
+		kmem_cache_free(conn_cache(t->family), cp);
 		atomic_dec(&ct->count);
 		return other;
 	}
@@ -433,7 +457,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	}
 	atomic_inc(&link->virt->conns);
 	/* replies from the real are ours while the conn lives */
-	ldir_afilter_add4(&ln->conn_filter, cp->raddr.ip);
+	ldir_afilter_add(&ln->conn_filter, &real->addr);
 	conn_set_active(cp, state_active(state));
 	hlist_add_head_rcu(&cp->hnode[LDIR_DIR_ORIG],
 			   bucket_head(ct, LDIR_DIR_ORIG, b0));
@@ -473,7 +497,7 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 	atomic_dec(&cp->real->conns);
 	atomic_dec(&l->virt->conns);
 	atomic_dec(&ln->conns.count);
-	ldir_afilter_del4(&ln->conn_filter, cp->raddr.ip);
+	ldir_afilter_del(&ln->conn_filter, &cp->real->addr);
 	/* the real's load went down: the ordered schemes must hear of it */
 	conntab_ops->load_down(cp->real);
 	call_rcu(&cp->rcu, conn_free_rcu);
@@ -703,8 +727,7 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    unsigned int payload)
 {
 	u8 old = READ_ONCE(cp->state), new = old;
-	unsigned long expires;
-	u32 timeout;
+	u32 timeout, expires;
 
 	if (th) {
 		bool fin;
@@ -727,7 +750,7 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 		timeout = READ_ONCE(cp->real->idle_timeout) ?: timeout;
 	else if (state_embryonic(new) && ldir_conn_pressure(ln))
 		timeout = min(timeout, READ_ONCE(ln->timeout_syn_pressure));
-	expires = jiffies + timeout;
+	expires = (u32)(jiffies + timeout);
 	/* one store per jiffy at most, not per packet */
 	if (READ_ONCE(cp->expires) != expires)
 		WRITE_ONCE(cp->expires, expires);
@@ -832,7 +855,7 @@ static bool gc_match(const struct ldir_conn *cp, const void *arg)
 {
 	const struct gc_arg *g = arg;
 
-	if (!time_after(READ_ONCE(cp->expires), g->now))
+	if (ldir_conn_expired(cp, g->now))
 		return true;
 	return g->pressure_us &&
 	       test_bit(LDIR_CONN_B_EMBRYONIC, &cp->flags) &&
@@ -975,13 +998,26 @@ void ldir_conn_table_uninit(struct ldir_net *ln)
 
 int ldir_conn_cache_init(void)
 {
-	/* at most 128 bytes of kernel memory per live IPv4 conn */
-	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && sizeof(struct ldir_conn) > 128);
-	/* a chain miss reads the first line only */
+	/* at most 128 bytes of kernel memory per live IPv4 conn, 160 per
+	 * IPv6 one; a chain miss on the ports reads the first line only
+	 */
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && LDIR_CONN4_SIZE > 128);
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && sizeof(struct ldir_conn) > 160);
 	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) &&
-		     offsetofend(struct ldir_conn, link) > 64);
-	conn_cachep = KMEM_CACHE(ldir_conn, SLAB_ACCOUNT | SLAB_HWCACHE_ALIGN);
-	return conn_cachep ? 0 : -ENOMEM;
+		     offsetofend(struct ldir_conn, virt) > 64);
+	conn_cachep4 = kmem_cache_create("ldir_conn", LDIR_CONN4_SIZE, 0,
+					 SLAB_ACCOUNT | SLAB_HWCACHE_ALIGN,
+					 NULL);
+	if (!conn_cachep4)
+		return -ENOMEM;
+	/* 160 bytes on 8-byte boundaries, not rounded up to three lines */
+	conn_cachep6 = kmem_cache_create("ldir_conn6", sizeof(struct ldir_conn),
+					 0, SLAB_ACCOUNT, NULL);
+	if (!conn_cachep6) {
+		kmem_cache_destroy(conn_cachep4);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void ldir_conn_cache_uninit(void)
@@ -993,5 +1029,6 @@ void ldir_conn_cache_uninit(void)
 	rcu_barrier();
 	rcu_barrier();
 	rcu_barrier();
-	kmem_cache_destroy(conn_cachep);
+	kmem_cache_destroy(conn_cachep6);
+	kmem_cache_destroy(conn_cachep4);
 }

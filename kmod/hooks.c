@@ -3,13 +3,18 @@
  * The packet path: PRE_ROUTING finds or creates the conn of a packet to a
  * virtual and DNATs it; POST_ROUTING SNATs replies. Only the pipeline:
  * classify, then the conn table or selection, then rewrite and count.
+ * IPv4 and IPv6 have a front each, which finds the L4 header and fills
+ * the tuple; the rest is one pipeline.
  */
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "hooks.h"
 #include "conntab.h"
@@ -53,19 +58,11 @@ static int icmp_drop_counter(int err)
 				 LDIR_STATS_A_DROP_NOMEM;
 }
 
-/* Pulls the L4 header of an unfragmented TCP/UDP packet into the linear
- * area. Returns its offset, 0 if the packet is not one, < 0 if malformed.
+/* Pulls the TCP/UDP header at @thoff into the linear area. Returns
+ * @thoff, 0 if the packet is neither, < 0 if malformed.
  */
-static int l4_pull(struct sk_buff *skb)
+static int l4_pull_at(struct sk_buff *skb, unsigned int thoff, u8 protocol)
 {
-	unsigned int thoff = ip_hdrlen(skb);
-	u8 protocol = ip_hdr(skb)->protocol;
-
-	/* what reassembly left (it failed, or none ran): not ours, the
-	 * ports are in the first fragment only
-	 */
-	if (unlikely(ip_is_fragment(ip_hdr(skb))))
-		return 0;
 	if (protocol == IPPROTO_TCP) {
 		const struct tcphdr *th;
 
@@ -81,6 +78,54 @@ static int l4_pull(struct sk_buff *skb)
 	} else {
 		return 0;
 	}
+	return thoff;
+}
+
+/* The L4 header of an unfragmented IPv4 TCP/UDP packet: its offset, 0
+ * if the packet is not one, < 0 if malformed.
+ */
+static int l4_pull(struct sk_buff *skb)
+{
+	/* what reassembly left (it failed, or none ran): not ours, the
+	 * ports are in the first fragment only
+	 */
+	if (unlikely(ip_is_fragment(ip_hdr(skb))))
+		return 0;
+	return l4_pull_at(skb, ip_hdrlen(skb), ip_hdr(skb)->protocol);
+}
+
+/* The upper-layer header of an IPv6 packet past its extension headers,
+ * walked as the kernel walks them: its offset and *@protocol; 0 for a
+ * fragment (what reassembly left), < 0 if the chain is malformed or
+ * routes the packet on (a routing header with segments left: the
+ * destination is not the last one, and must not be rewritten).
+ */
+static int l4_find6(struct sk_buff *skb, u8 *protocol)
+{
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	unsigned int rhoff = 0;
+	struct ipv6_rt_hdr _rh;
+	const struct ipv6_rt_hdr *rh;
+	__be16 frag_off;
+	int thoff;
+
+	if (likely(nexthdr == IPPROTO_TCP || nexthdr == IPPROTO_UDP ||
+		   nexthdr == IPPROTO_ICMPV6)) {
+		*protocol = nexthdr;
+		return sizeof(struct ipv6hdr);
+	}
+	thoff = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr), &nexthdr,
+				 &frag_off);
+	if (thoff < 0)
+		return nexthdr == NEXTHDR_NONE ? 0 : -EINVAL;
+	if (frag_off)
+		return 0;
+	if (ipv6_find_hdr(skb, &rhoff, NEXTHDR_ROUTING, NULL, NULL) >= 0) {
+		rh = skb_header_pointer(skb, rhoff, sizeof(_rh), &_rh);
+		if (!rh || rh->segments_left)
+			return -EINVAL;
+	}
+	*protocol = nexthdr;
 	return thoff;
 }
 
@@ -100,13 +145,32 @@ static void tuple_fill(struct ldir_tuple *t, const struct sk_buff *skb,
 	t->dport = uh->dest;
 }
 
-/* The conn's addresses as the rewriting takes them. */
-static __always_inline void conn_addr(union nf_inet_addr *a,
-				      const struct ldir_addr4 *a4)
+static void tuple_fill6(struct ldir_tuple *t, const struct sk_buff *skb,
+			unsigned int thoff, u8 protocol)
 {
-	memset(a, 0, sizeof(*a));
-	a->ip = a4->ip;
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	const struct udphdr *uh = (const struct udphdr *)(skb->data + thoff);
+
+	t->family = AF_INET6;
+	t->protocol = protocol;
+	t->saddr.in6 = ip6h->saddr;
+	t->daddr.in6 = ip6h->daddr;
+	t->sport = uh->source;
+	t->dport = uh->dest;
 }
+
+/* A tuple in debug lines: "%s:%u -> %s:%u" of either family. */
+#define tuple_dbg(what, t)						\
+do {									\
+	if ((t)->family == AF_INET)					\
+		net_dbg_ratelimited("ldir: " what " %pI4:%u -> %pI4:%u\n", \
+				    &(t)->saddr.ip, ntohs((t)->sport),	\
+				    &(t)->daddr.ip, ntohs((t)->dport));	\
+	else								\
+		net_dbg_ratelimited("ldir: " what " [%pI6c]:%u -> [%pI6c]:%u\n", \
+				    &(t)->saddr.in6, ntohs((t)->sport),	\
+				    &(t)->daddr.in6, ntohs((t)->dport));	\
+} while (0)
 
 /* client -> VIP:vport becomes client -> real:rport; @in false: real:rport
  * -> client becomes VIP:vport -> client
@@ -116,8 +180,11 @@ static __always_inline int conn_xlate(struct sk_buff *skb, unsigned int thoff,
 {
 	union nf_inet_addr a;
 
-	conn_addr(&a, in ? &cp->raddr : &cp->vaddr);
-	return ldir_xlate(skb, thoff, cp->protocol, !in, &a,
+	if (in)
+		LDIR_CONN_ADDR(&a, cp, raddr);
+	else
+		LDIR_CONN_ADDR(&a, cp, vaddr);
+	return ldir_xlate(skb, thoff, cp->family, cp->protocol, !in, &a,
 			  in ? cp->rport : cp->vport);
 }
 
@@ -135,6 +202,27 @@ int ldir_conn_snat(struct sk_buff *skb, unsigned int thoff,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_snat);
 
+/* The conn of the flow an ICMP or ICMPv6 error quotes, and the error
+ * translated: see ldir_icmp_xlate().
+ */
+static int icmp_quote_xlate(struct ldir_net *ln, struct sk_buff *skb,
+			    const struct ldir_icmp_quote *q, bool in)
+{
+	union nf_inet_addr a;
+	struct ldir_conn *cp;
+	int ret;
+
+	cp = ldir_conn_lookup_rcu(ln, &q->t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
+	if (!cp)
+		return 0;
+	if (in)
+		LDIR_CONN_ADDR(&a, cp, raddr);
+	else
+		LDIR_CONN_ADDR(&a, cp, vaddr);
+	ret = ldir_xlate_icmp(skb, q, in, &a, in ? cp->rport : cp->vport);
+	return ret ?: 1;
+}
+
 /* An ICMP error about a translated flow, both ways. @in: PRE_ROUTING, an
  * error about a reply that left as VIP -> client, addressed to the VIP;
  * else POST_ROUTING, an error about client -> real sent towards the
@@ -144,20 +232,37 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_conn_snat);
 int ldir_icmp_xlate(struct ldir_net *ln, struct sk_buff *skb, bool in)
 {
 	struct ldir_icmp_quote q;
-	union nf_inet_addr a;
-	struct ldir_conn *cp;
-	int ret;
 
 	if (!ldir_xlate_icmp_parse(skb, &q))
 		return 0;
-	cp = ldir_conn_lookup_rcu(ln, &q.t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
-	if (!cp)
-		return 0;
-	conn_addr(&a, in ? &cp->raddr : &cp->vaddr);
-	ret = ldir_xlate_icmp(skb, &q, in, &a, in ? cp->rport : cp->vport);
-	return ret ?: 1;
+	return icmp_quote_xlate(ln, skb, &q, in);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_icmp_xlate);
+
+/* ldir_icmp_xlate() for the ICMPv6 message at @ihl: above all Packet Too
+ * Big, without which path MTU discovery through the director breaks.
+ */
+int ldir_icmp6_xlate(struct ldir_net *ln, struct sk_buff *skb,
+		     unsigned int ihl, bool in)
+{
+	struct ldir_icmp_quote q;
+
+	if (!ldir_xlate_icmp6_parse(skb, ihl, &q))
+		return 0;
+	return icmp_quote_xlate(ln, skb, &q, in);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_icmp6_xlate);
+
+/* The outcome of an ICMP error for the hooks: counted either way. */
+static unsigned int icmp_verdict(struct ldir_net *ln, int ret, bool in)
+{
+	if (unlikely(ret < 0))
+		return drop(ln, icmp_drop_counter(ret));
+	if (ret)
+		LDIR_STATS_INC(ln->stats, in ? LDIR_STATS_A_ICMP_IN :
+					       LDIR_STATS_A_ICMP_OUT);
+	return NF_ACCEPT;
+}
 
 /* Client -> VIP: every packet, not only a SYN, goes to the real the hash
  * picks, so a flow that ECMP moves from another director keeps its
@@ -177,7 +282,8 @@ static noinline unsigned int stateless_in(struct ldir_net *ln,
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_REAL);
 		return NF_DROP;
 	}
-	if (unlikely(ldir_xlate(skb, thoff, t->protocol, false, &l->real->addr,
+	if (unlikely(ldir_xlate(skb, thoff, t->family, t->protocol, false,
+				&l->real->addr,
 				ldir_link_rport(l) ?: t->dport))) {
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
 		return NF_DROP;
@@ -200,9 +306,7 @@ static unsigned int conn_less_reply(struct ldir_net *ln, struct sk_buff *skb,
 	if (t->protocol == IPPROTO_TCP && th->syn && !th->ack)
 		return NF_ACCEPT;
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REPLY_NO_CONN);
-	net_dbg_ratelimited("ldir: no conn for reply %pI4:%u -> %pI4:%u\n",
-			    &t->saddr.ip, ntohs(t->sport),
-			    &t->daddr.ip, ntohs(t->dport));
+	tuple_dbg("no conn for reply", t);
 	return NF_DROP;
 }
 
@@ -230,8 +334,8 @@ static noinline unsigned int stateless_out(struct ldir_net *ln,
 	if (!e->link)
 		return conn_less_reply(ln, skb, thoff, t);
 	v = e->link->virt;
-	if (unlikely(ldir_xlate(skb, thoff, t->protocol, true, &v->addr,
-				v->port ?: t->sport))) {
+	if (unlikely(ldir_xlate(skb, thoff, t->family, t->protocol, true,
+				&v->addr, v->port ?: t->sport))) {
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NOMEM);
 		return NF_DROP;
 	}
@@ -256,9 +360,7 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	/* only a SYN opens a TCP connection */
 	if (th && (!th->syn || th->ack || th->rst)) {
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_CONN);
-		net_dbg_ratelimited("ldir: no conn for %pI4:%u -> %pI4:%u\n",
-				    &t->saddr.ip, ntohs(t->sport),
-				    &t->daddr.ip, ntohs(t->dport));
+		tuple_dbg("no conn for", t);
 		return NULL;
 	}
 	l = ldir_select(ln, v, t, avoid, &pick);
@@ -341,39 +443,22 @@ static unsigned int tcp_payload(const struct sk_buff *skb, unsigned int thoff,
 	return skb->len > hl ? skb->len - hl : 0;
 }
 
-static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
+/* Client -> VIP, past the front: the conn, or a new one, then DNAT.
+ * @stateful: the VIP may have conns (stateful_filter).
+ */
+static __always_inline unsigned int conn_in(struct ldir_net *ln,
+					    struct sk_buff *skb,
+					    unsigned int thoff,
+					    const struct ldir_tuple *t,
+					    bool stateful)
 {
-	struct ldir_net *ln = ldir_pernet(state->net);
 	const struct tcphdr *th = NULL;
 	struct ldir_real *avoid = NULL;
 	struct ldir_virtual *v;
 	struct ldir_conn *cp;
 	unsigned int payload;
-	struct ldir_tuple t;
-	int thoff, ret;
 
-	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
-		ret = ldir_icmp_xlate(ln, skb, true);
-		if (unlikely(ret < 0))
-			return drop(ln, icmp_drop_counter(ret));
-		if (ret)
-			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ICMP_IN);
-		return NF_ACCEPT;
-	}
-	/* not to a VIP: the return half of a flow, or none of ours */
-	if (!ldir_afilter_maybe4(&ln->vip_filter, ip_hdr(skb)->daddr))
-		return NF_ACCEPT;
-	thoff = l4_pull(skb);
-	if (!thoff)
-		return NF_ACCEPT;
-	/* malformed, to what the filter says may be a VIP: no receiver
-	 * would take a truncated TCP/UDP header, so a collision costs none
-	 */
-	if (unlikely(thoff < 0))
-		return drop(ln, LDIR_STATS_A_DROP_INVALID);
-	tuple_fill(&t, skb, thoff);
-	if (t.protocol == IPPROTO_TCP)
+	if (t->protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
 
 	/* The conn first: an established flow needs nothing else, neither
@@ -382,9 +467,7 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	 * its own VIP:port, so the order changes no outcome. A VIP of
 	 * stateless virtuals only has none to look for.
 	 */
-	cp = NULL;
-	if (ldir_afilter_maybe4(&ln->stateful_filter, t.daddr.ip))
-		cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_ORIG);
+	cp = stateful ? ldir_conn_lookup_rcu(ln, t, LDIR_DIR_ORIG) : NULL;
 	if (cp && th && unlikely(th->syn)) {
 		if (port_reused(cp, th)) {
 			ldir_conn_kill(ln, cp);
@@ -395,13 +478,13 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 		}
 	}
 	if (!cp) {
-		v = ldir_virtual_lookup_rcu(ln, AF_INET, &t.daddr, t.dport,
-					    t.protocol, &t.saddr);
+		v = ldir_virtual_lookup_rcu(ln, t->family, &t->daddr, t->dport,
+					    t->protocol, &t->saddr);
 		if (!v)
 			return NF_ACCEPT;
 		if (v->flags & LDIR_VIRTUAL_F_STATELESS)
-			return stateless_in(ln, v, skb, thoff, &t);
-		cp = conn_new(ln, v, &t, th, avoid);
+			return stateless_in(ln, v, skb, thoff, t);
+		cp = conn_new(ln, v, t, th, avoid);
 		if (!cp)
 			return NF_DROP;
 	}
@@ -416,39 +499,23 @@ static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+/* Real -> client, past the front: SNAT by the conn, or as a stateless
+ * reply. @conns: the source may have conns (conn_filter).
+ */
+static __always_inline unsigned int conn_out(struct ldir_net *ln,
+					     struct sk_buff *skb,
+					     unsigned int thoff,
+					     const struct ldir_tuple *t,
+					     bool conns)
 {
-	struct ldir_net *ln = ldir_pernet(state->net);
 	const struct tcphdr *th = NULL;
 	struct ldir_conn *cp;
 	unsigned int payload;
-	struct ldir_tuple t;
-	int thoff, ret;
-	bool conns;
 
-	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
-		ret = ldir_icmp_xlate(ln, skb, false);
-		if (unlikely(ret < 0))
-			return drop(ln, icmp_drop_counter(ret));
-		if (ret)
-			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ICMP_OUT);
-		return NF_ACCEPT;
-	}
-	/* not from a real: no reply to SNAT (every packet DNATed to a real
-	 * passes here too); from a real with no live conn: none to look up
-	 */
-	conns = ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->saddr);
-	if (!conns && !ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr))
-		return NF_ACCEPT;
-	thoff = l4_pull(skb);
-	if (thoff <= 0)
-		return NF_ACCEPT;
-	tuple_fill(&t, skb, thoff);
-	cp = conns ? ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY) : NULL;
+	cp = conns ? ldir_conn_lookup_rcu(ln, t, LDIR_DIR_REPLY) : NULL;
 	if (!cp)
-		return stateless_out(ln, skb, thoff, &t);
-	if (t.protocol == IPPROTO_TCP)
+		return stateless_out(ln, skb, thoff, t);
+	if (t->protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	payload = tcp_payload(skb, thoff, th);
 	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY, th, payload);
@@ -459,6 +526,112 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	count_pkt(cp, skb, false);
 	return NF_ACCEPT;
+}
+
+static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct ldir_net *ln = ldir_pernet(state->net);
+	struct ldir_tuple t;
+	int thoff;
+
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		return icmp_verdict(ln, ldir_icmp_xlate(ln, skb, true), true);
+	/* not to a VIP: the return half of a flow, or none of ours */
+	if (!ldir_afilter_maybe4(&ln->vip_filter, ip_hdr(skb)->daddr))
+		return NF_ACCEPT;
+	thoff = l4_pull(skb);
+	if (!thoff)
+		return NF_ACCEPT;
+	/* malformed, to what the filter says may be a VIP: no receiver
+	 * would take a truncated TCP/UDP header, so a collision costs none
+	 */
+	if (unlikely(thoff < 0))
+		return drop(ln, LDIR_STATS_A_DROP_INVALID);
+	tuple_fill(&t, skb, thoff);
+	return conn_in(ln, skb, thoff, &t,
+		       ldir_afilter_maybe4(&ln->stateful_filter, t.daddr.ip));
+}
+
+static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct ldir_net *ln = ldir_pernet(state->net);
+	struct ldir_tuple t;
+	int thoff;
+	bool conns;
+
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		return icmp_verdict(ln, ldir_icmp_xlate(ln, skb, false), false);
+	/* not from a real: no reply to SNAT (every packet DNATed to a real
+	 * passes here too); from a real with no live conn: none to look up
+	 */
+	conns = ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->saddr);
+	if (!conns && !ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr))
+		return NF_ACCEPT;
+	thoff = l4_pull(skb);
+	if (thoff <= 0)
+		return NF_ACCEPT;
+	tuple_fill(&t, skb, thoff);
+	return conn_out(ln, skb, thoff, &t, conns);
+}
+
+/* The IPv6 front of PRE_ROUTING. An ICMPv6 error about a reply is
+ * addressed to the VIP the reply left from, so the VIP filter goes first.
+ */
+static unsigned int ldir_pre_routing6(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct ldir_net *ln = ldir_pernet(state->net);
+	struct ldir_tuple t;
+	u8 protocol;
+	int thoff;
+
+	if (!ldir_afilter_maybe6(&ln->vip_filter, &ipv6_hdr(skb)->daddr))
+		return NF_ACCEPT;
+	thoff = l4_find6(skb, &protocol);
+	if (thoff > 0 && protocol == IPPROTO_ICMPV6)
+		return icmp_verdict(ln, ldir_icmp6_xlate(ln, skb, thoff, true),
+				    true);
+	if (thoff > 0)
+		thoff = l4_pull_at(skb, thoff, protocol);
+	if (!thoff)
+		return NF_ACCEPT;
+	if (unlikely(thoff < 0))
+		return drop(ln, LDIR_STATS_A_DROP_INVALID);
+	tuple_fill6(&t, skb, thoff, protocol);
+	return conn_in(ln, skb, thoff, &t,
+		       ldir_afilter_maybe6(&ln->stateful_filter, &t.daddr.in6));
+}
+
+/* The IPv6 front of POST_ROUTING: an ICMPv6 error towards a client may
+ * come from any router, so every one is looked at.
+ */
+static unsigned int ldir_post_routing6(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct ldir_net *ln = ldir_pernet(state->net);
+	const struct in6_addr *saddr;
+	struct ldir_tuple t;
+	u8 protocol;
+	int thoff;
+	bool conns;
+
+	thoff = l4_find6(skb, &protocol);
+	if (thoff <= 0)
+		return NF_ACCEPT;
+	if (protocol == IPPROTO_ICMPV6)
+		return icmp_verdict(ln, ldir_icmp6_xlate(ln, skb, thoff, false),
+				    false);
+	saddr = &ipv6_hdr(skb)->saddr;
+	conns = ldir_afilter_maybe6(&ln->conn_filter, saddr);
+	if (!conns && !ldir_afilter_maybe6(&ln->real_filter, saddr))
+		return NF_ACCEPT;
+	thoff = l4_pull_at(skb, thoff, protocol);
+	if (thoff <= 0)
+		return NF_ACCEPT;
+	tuple_fill6(&t, skb, thoff, protocol);
+	return conn_out(ln, skb, thoff, &t, conns);
 }
 
 /* DNAT before conntrack, so that conntrack and the filter tables see the
@@ -477,12 +650,24 @@ static const struct nf_hook_ops ldir_hook_ops[] = {
 		.hooknum	= NF_INET_POST_ROUTING,
 		.priority	= NF_IP_PRI_NAT_SRC + 10,
 	},
+	{
+		.hook		= ldir_pre_routing6,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_CONNTRACK - 10,
+	},
+	{
+		.hook		= ldir_post_routing6,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP6_PRI_NAT_SRC + 10,
+	},
 };
 
 /* Fragments are reassembled before the hooks, by the defrag conntrack
- * uses (in its own queues, so IPVS's are not shared): ports, ICMP errors
- * and checksums are only looked at in whole datagrams. Forwarding
- * fragments them again to the size they came in.
+ * uses (in its own queues, so IPVS's are not shared), IPv4 and IPv6:
+ * ports, ICMP errors and checksums are only looked at in whole
+ * datagrams. Forwarding fragments them again to the size they came in.
  */
 int ldir_hooks_register(struct ldir_net *ln)
 {
@@ -494,14 +679,21 @@ int ldir_hooks_register(struct ldir_net *ln)
 	ret = nf_defrag_ipv4_enable(ln->net);
 	if (ret)
 		return ret;
+	ret = nf_defrag_ipv6_enable(ln->net);
+	if (ret)
+		goto err_v4;
 	ret = nf_register_net_hooks(ln->net, ldir_hook_ops,
 				    ARRAY_SIZE(ldir_hook_ops));
-	if (ret) {
-		nf_defrag_ipv4_disable(ln->net);
-		return ret;
-	}
+	if (ret)
+		goto err_v6;
 	ln->hooks_registered = true;
 	return 0;
+
+err_v6:
+	nf_defrag_ipv6_disable(ln->net);
+err_v4:
+	nf_defrag_ipv4_disable(ln->net);
+	return ret;
 }
 
 void ldir_hooks_unregister(struct ldir_net *ln)
@@ -511,6 +703,7 @@ void ldir_hooks_unregister(struct ldir_net *ln)
 		return;
 	nf_unregister_net_hooks(ln->net, ldir_hook_ops,
 				ARRAY_SIZE(ldir_hook_ops));
+	nf_defrag_ipv6_disable(ln->net);
 	nf_defrag_ipv4_disable(ln->net);
 	ln->hooks_registered = false;
 }

@@ -19,5 +19,7 @@ int ldir_conn_dnat(struct sk_buff *skb, unsigned int thoff,
 int ldir_conn_snat(struct sk_buff *skb, unsigned int thoff,
 		   const struct ldir_conn *cp);
 int ldir_icmp_xlate(struct ldir_net *ln, struct sk_buff *skb, bool in);
+int ldir_icmp6_xlate(struct ldir_net *ln, struct sk_buff *skb,
+		     unsigned int ihl, bool in);
 
 #endif /* _LDIR_HOOKS_H */

@@ -312,7 +312,7 @@ static int table_delta(struct kunit *test)
 /* Jiffies until @cp expires; the timeouts are whole seconds apart. */
 static long expires_in(const struct ldir_conn *cp)
 {
-	return (long)(READ_ONCE(cp->expires) - jiffies);
+	return (s32)(READ_ONCE(cp->expires) - (u32)jiffies);
 }
 
 static bool expires_after(struct kunit *test, const struct ldir_conn *cp,

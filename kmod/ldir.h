@@ -60,7 +60,9 @@
 #include <linux/refcount.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
+#include <linux/time.h>
 #include <linux/workqueue.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/ldir.h>
@@ -152,7 +154,9 @@ static inline u32 ldir_afilter_hash4(__be32 ip)
 	return hash_32((__force u32)ip, LDIR_AFILTER_BITS);
 }
 
-/* an IPv4 address folds to itself: the packet path hashes just that */
+/* an IPv4 address folds to itself: the packet path hashes just that; an
+ * IPv6 one folds its four words
+ */
 static inline u32 ldir_afilter_hash(const union nf_inet_addr *a)
 {
 	return ldir_afilter_hash4((__force __be32)(a->all[0] ^ a->all[1] ^
@@ -163,6 +167,14 @@ static inline bool ldir_afilter_maybe4(const struct ldir_afilter *f,
 				       __be32 ip)
 {
 	return atomic_read(&f->cnt[ldir_afilter_hash4(ip)]);
+}
+
+static inline bool ldir_afilter_maybe6(const struct ldir_afilter *f,
+				       const struct in6_addr *a)
+{
+	return atomic_read(&f->cnt[ldir_afilter_hash4((__force __be32)
+		(a->s6_addr32[0] ^ a->s6_addr32[1] ^ a->s6_addr32[2] ^
+		 a->s6_addr32[3]))]);
 }
 
 static inline void ldir_afilter_add(struct ldir_afilter *f,
@@ -608,47 +620,87 @@ enum {
 };
 
 /* An IPv4 address in a conn. The conn is the object there are a million
- * of, so it holds 4 bytes, not a 16-byte union nf_inet_addr: 112 bytes a
- * conn instead of 144 (the bound is 128). IPv6 conns, when their datapath
- * lands, get a struct and a cache of their own.
+ * of, so an IPv4 conn holds 4 bytes, not a 16-byte union nf_inet_addr.
  */
 struct ldir_addr4 {
 	__be32 ip;
 };
 
-/* Two cache lines. The first holds what a lookup compares, so that a
- * chain miss reads one line, and nothing written per packet; the second
- * what a hit reads and writes (expiry, sequence numbers, state).
+/* Two cache lines, 128 bytes for IPv4, from a cache of its own: the
+ * addresses come last, 12 bytes of them, and an IPv6 conn is the same
+ * struct with 48, 160 bytes from another cache (conntab.c). The first
+ * line holds what a lookup compares before the addresses, and nothing
+ * written per packet; the second what a hit reads and writes (expiry,
+ * sequence numbers, state), then the addresses, which a hit reads too.
  */
 struct ldir_conn {
 	struct hlist_node hnode[LDIR_DIR_MAX];
-	struct ldir_addr4 caddr;	/* client */
-	struct ldir_addr4 vaddr;	/* virtual */
-	struct ldir_addr4 raddr;	/* real */
 	__be16 cport, vport, rport;
 	u8 protocol;
-	u8 family;			/* AF_INET */
-	u32 tstamp;			/* us: the response time clock */
+	u8 family;			/* AF_INET or AF_INET6 */
 	struct ldir_link *link;		/* holds a reference */
-
-	/* second line */
 	struct ldir_real *real;		/* link's real or its backup; holds a ref */
 	/* the virtual the client addressed: the link's, or one whose backup
 	 * the link belongs to; only compared, never dereferenced (a virtual
 	 * flushes its conns before it goes)
 	 */
 	const struct ldir_virtual *virt;
-	unsigned long expires;		/* jiffies */
-	struct rcu_head rcu;
-	unsigned long flags;		/* atomic bitops: LDIR_CONN_B_* */
+
+	/* second line */
+	u32 tstamp;			/* us: the response time clock */
+	u32 expires;			/* jiffies, low 32 bits: time_after32() */
 	u32 syn_stamp;			/* jiffies: the client SYN last counted */
 	u8 state;			/* enum ldir_conn_state */
 	u8 syns;			/* client SYN resends, no SYN-ACK yet */
+	unsigned long flags;		/* atomic bitops: LDIR_CONN_B_* */
+	struct rcu_head rcu;
 	/* the sequence number each side sends next, as far as the director
 	 * can vouch for it (LDIR_CONN_B_SEQ + dir says whether it knows)
 	 */
 	u32 seq_next[LDIR_DIR_MAX];
+	/* last: an IPv4 conn's object ends after raddr */
+	union {
+		struct {
+			struct ldir_addr4 caddr;	/* client */
+			struct ldir_addr4 vaddr;	/* virtual */
+			struct ldir_addr4 raddr;	/* real */
+		};
+		struct {
+			struct in6_addr caddr6;
+			struct in6_addr vaddr6;
+			struct in6_addr raddr6;
+		};
+	};
 };
+
+/* The size of an IPv4 conn's object. */
+#define LDIR_CONN4_SIZE	(offsetof(struct ldir_conn, raddr) + \
+			 sizeof(struct ldir_addr4))
+
+/* A conn's address as a union nf_inet_addr: @a4 and @a6 are the same
+ * member (caddr and caddr6, ...) of @cp, only one of which is read.
+ */
+static __always_inline void ldir_conn_addr(union nf_inet_addr *a,
+					   const struct ldir_conn *cp,
+					   const struct ldir_addr4 *a4,
+					   const struct in6_addr *a6)
+{
+	if (cp->family == AF_INET) {
+		memset(a, 0, sizeof(*a));
+		a->ip = a4->ip;
+	} else {
+		a->in6 = *a6;
+	}
+}
+
+#define LDIR_CONN_ADDR(a, cp, m) ldir_conn_addr(a, cp, &(cp)->m, &(cp)->m##6)
+
+/* Is the conn's time up at jiffies @now? */
+static inline bool ldir_conn_expired(const struct ldir_conn *cp,
+				     unsigned long now)
+{
+	return !time_after32(READ_ONCE(cp->expires), (u32)now);
+}
 
 enum {
 	LDIR_CONN_B_ACTIVE,		/* counted in NC */

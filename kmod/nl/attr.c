@@ -5,6 +5,8 @@
  */
 #include <linux/in.h>
 
+#include <net/ipv6.h>
+
 #include "nl.h"
 
 /* Parses the nested object @type of the request into @tb; the nest is
@@ -19,8 +21,35 @@ int ldir_nl_parse_nest(struct genl_info *info, int type, struct nlattr **tb,
 				info->extack);
 }
 
-/* An address: FAMILY + ADDR, both required. Only IPv4 has a datapath so
- * far; IPv6 is refused rather than silently ignored.
+/* Whether @a is an IPv6 address a virtual or real may have: one that
+ * routes; the message says why not.
+ */
+static bool addr6_ok(const struct in6_addr *a, struct netlink_ext_ack *extack,
+		     const struct nlattr *attr)
+{
+	int type = ipv6_addr_type(a);
+
+	if (type & (IPV6_ADDR_MAPPED | IPV6_ADDR_COMPATv4)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an IPv4-mapped or -compatible address is an IPv4 address: use AF_INET");
+		return false;
+	}
+	if (type & (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "address must be a unicast address");
+		return false;
+	}
+	if (type & IPV6_ADDR_LINKLOCAL) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a link-local address has no scope here: use a global one");
+		return false;
+	}
+	return true;
+}
+
+/* An address: FAMILY + ADDR, both required, AF_INET or AF_INET6. An IPv4
+ * address is the first 4 bytes of ADDR, the rest zero. @unicast: it is a
+ * virtual's or a real's, not a client prefix.
  */
 int ldir_nl_parse_addr(struct netlink_ext_ack *extack, struct nlattr *nest,
 		       struct nlattr **tb, int fam_type, int addr_type,
@@ -30,17 +59,16 @@ int ldir_nl_parse_addr(struct netlink_ext_ack *extack, struct nlattr *nest,
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, addr_type))
 		return -EINVAL;
 	*family = nla_get_u16(tb[fam_type]);
-	if (*family != AF_INET) {
-		if (*family == AF_INET6)
-			NL_SET_ERR_MSG_ATTR(extack, tb[fam_type],
-					    "IPv6 is not supported yet");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, tb[fam_type],
-					    "address family must be AF_INET");
+	if (*family != AF_INET && *family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[fam_type],
+				    "address family must be AF_INET or AF_INET6");
 		return -EAFNOSUPPORT;
 	}
 	memset(addr, 0, sizeof(*addr));
 	nla_memcpy(addr, tb[addr_type], sizeof(*addr));
+	if (*family == AF_INET6)
+		return !unicast || addr6_ok(&addr->in6, extack, tb[addr_type]) ?
+		       0 : -EINVAL;
 	if (addr->all[1] || addr->all[2] || addr->all[3]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[addr_type],
 				    "IPv4 address must occupy the first 4 bytes, the rest zero");

@@ -6,27 +6,28 @@
 
 #include "nl.h"
 
-static int put_addr4(struct sk_buff *skb, int type, __be32 ip)
-{
-	union nf_inet_addr a = { .ip = ip };
-
-	return ldir_nl_put_addr(skb, type, &a);
-}
+/* The conn's address @m (caddr, vaddr, raddr) as the ABI's 16 bytes. */
+#define put_conn_addr(skb, type, cp, m) ({			\
+	union nf_inet_addr __a;					\
+								\
+	LDIR_CONN_ADDR(&__a, cp, m);				\
+	ldir_nl_put_addr(skb, type, &__a);			\
+})
 
 static int fill(struct sk_buff *skb, const void *obj)
 {
 	const struct ldir_conn *cp = obj;
-	long left = (long)(READ_ONCE(cp->expires) - jiffies);
+	s32 left = (s32)(READ_ONCE(cp->expires) - (u32)jiffies);
 	struct nlattr *nest = nla_nest_start(skb, LDIR_A_CONN);
 
 	if (!nest ||
 	    nla_put_u8(skb, LDIR_CONN_A_PROTOCOL, cp->protocol) ||
 	    nla_put_u16(skb, LDIR_CONN_A_FAMILY, cp->family) ||
-	    put_addr4(skb, LDIR_CONN_A_CLIENT_ADDR, cp->caddr.ip) ||
+	    put_conn_addr(skb, LDIR_CONN_A_CLIENT_ADDR, cp, caddr) ||
 	    nla_put_be16(skb, LDIR_CONN_A_CLIENT_PORT, cp->cport) ||
-	    put_addr4(skb, LDIR_CONN_A_VIRTUAL_ADDR, cp->vaddr.ip) ||
+	    put_conn_addr(skb, LDIR_CONN_A_VIRTUAL_ADDR, cp, vaddr) ||
 	    nla_put_be16(skb, LDIR_CONN_A_VIRTUAL_PORT, cp->vport) ||
-	    put_addr4(skb, LDIR_CONN_A_REAL_ADDR, cp->raddr.ip) ||
+	    put_conn_addr(skb, LDIR_CONN_A_REAL_ADDR, cp, raddr) ||
 	    nla_put_be16(skb, LDIR_CONN_A_REAL_PORT, cp->rport) ||
 	    nla_put_u8(skb, LDIR_CONN_A_STATE, READ_ONCE(cp->state)) ||
 	    nla_put_u32(skb, LDIR_CONN_A_EXPIRES_MS,

@@ -46,6 +46,27 @@ nospace:
 	nlmsg_free(msg);
 }
 
+/* @addr:@port of @family as a sockaddr, for "%pISpc" in log lines. */
+static struct sockaddr *endpoint(struct sockaddr_storage *ss, u16 family,
+				 const union nf_inet_addr *addr, __be16 port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = addr->ip;
+		sin->sin_port = port;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = addr->in6;
+		sin6->sin6_port = port;
+	}
+	return (struct sockaddr *)ss;
+}
+
 /* Reports what changed since the last run: reals failed by the packet
  * path or recovered by a probe, states set by hand, virtuals whose reals
  * all failed. Comparing with the last reported state, rather than
@@ -57,6 +78,7 @@ void ldir_event_work(struct work_struct *work)
 	struct ldir_virtual *v;
 	struct mem_cgroup *prev_memcg;
 	bool changed = false;
+	struct sockaddr_storage ss;
 	struct ldir_real *r;
 
 	prev_memcg = ldir_charge_begin(ln);
@@ -71,14 +93,16 @@ void ldir_event_work(struct work_struct *work)
 		changed = true;
 		if (state == LDIR_STATE_FAILED) {
 			type = LDIR_EVENT_REAL_FAILED;
-			pr_warn_ratelimited("ldir: real %pI4:%u failed: %d connections ditched in a row\n",
-					    &r->addr.ip, ntohs(r->port),
+			pr_warn_ratelimited("ldir: real %pISpc failed: %d connections ditched in a row\n",
+					    endpoint(&ss, r->family, &r->addr,
+						     r->port),
 					    atomic_read(&r->ditch_consec));
 		} else if (old == LDIR_STATE_FAILED &&
 			   state == LDIR_STATE_IN) {
 			type = LDIR_EVENT_REAL_RECOVERED;
-			pr_info_ratelimited("ldir: real %pI4:%u recovered\n",
-					    &r->addr.ip, ntohs(r->port));
+			pr_info_ratelimited("ldir: real %pISpc recovered\n",
+					    endpoint(&ss, r->family, &r->addr,
+						     r->port));
 		} else {
 			type = LDIR_EVENT_REAL_STATE;
 		}
@@ -91,8 +115,9 @@ void ldir_event_work(struct work_struct *work)
 			continue;
 		v->reported_failed = failed;
 		if (failed)
-			pr_warn_ratelimited("ldir: virtual %pI4:%u failed: all its reals failed\n",
-					    &v->addr.ip, ntohs(v->port));
+			pr_warn_ratelimited("ldir: virtual %pISpc failed: all its reals failed\n",
+					    endpoint(&ss, v->family, &v->addr,
+						     v->port));
 		notify(ln, failed ? LDIR_EVENT_VIRTUAL_FAILED :
 		       LDIR_EVENT_VIRTUAL_RECOVERED, v, NULL);
 	}

@@ -81,6 +81,12 @@ int ldir_nl_link_new(struct sk_buff *skb, struct genl_info *info)
 				    "link already exists");
 		return -EEXIST;
 	}
+	if (r->family != v->family) {
+		/* no translation between IPv4 and IPv6 headers */
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LDIR_A_LINK],
+				    "real and virtual must have the same address family");
+		return -EAFNOSUPPORT;
+	}
 	port = link_port(info, ltb);
 	if (!v->port && port && !r->port) {
 		/* a port-0 virtual maps each port to the same port */

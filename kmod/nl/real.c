@@ -51,16 +51,16 @@ struct ldir_real *ldir_nl_real_lookup(struct ldir_net *ln,
 }
 
 /* A BACKUP nest: a real key, or empty for none. @self may not back
- * itself up. Sets *@out (NULL = none).
+ * itself up; the backup has @family, @self's. Sets *@out (NULL = none).
  */
 static int parse_backup(struct ldir_net *ln, struct netlink_ext_ack *extack,
 			struct nlattr *attr, const struct ldir_real *self,
-			struct ldir_real **out)
+			u16 family, struct ldir_real **out)
 {
 	struct nlattr *tb[LDIR_REAL_A_MAX + 1];
 	union nf_inet_addr addr;
 	struct ldir_real *b;
-	u16 family;
+	u16 bfamily;
 	__be16 port;
 	int ret;
 
@@ -72,11 +72,11 @@ static int parse_backup(struct ldir_net *ln, struct netlink_ext_ack *extack,
 	if (ret)
 		return ret;
 	ret = ldir_nl_parse_addr(extack, attr, tb, LDIR_REAL_A_FAMILY,
-				 LDIR_REAL_A_ADDR, &family, &addr, true);
+				 LDIR_REAL_A_ADDR, &bfamily, &addr, true);
 	if (ret)
 		return ret;
 	port = tb[LDIR_REAL_A_PORT] ? nla_get_be16(tb[LDIR_REAL_A_PORT]) : 0;
-	b = ldir_real_find(ln, family, &addr, port);
+	b = ldir_real_find(ln, bfamily, &addr, port);
 	if (!b) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "backup real not found");
 		return -ENOENT;
@@ -84,6 +84,11 @@ static int parse_backup(struct ldir_net *ln, struct netlink_ext_ack *extack,
 	if (b == self) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "a real cannot be its own backup");
+		return -EINVAL;
+	}
+	if (bfamily != family) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "backup real must have the same address family");
 		return -EINVAL;
 	}
 	*out = b;
@@ -137,7 +142,7 @@ int ldir_nl_real_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[LDIR_REAL_A_BACKUP]) {
 		ret = parse_backup(ln, info->extack, tb[LDIR_REAL_A_BACKUP],
-				   NULL, &backup);
+				   NULL, family, &backup);
 		if (ret)
 			return ret;
 	}
@@ -168,7 +173,7 @@ int ldir_nl_real_set(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	if (tb[LDIR_REAL_A_BACKUP]) {
 		ret = parse_backup(ln, info->extack, tb[LDIR_REAL_A_BACKUP], r,
-				   &backup);
+				   r->family, &backup);
 		if (ret)
 			return ret;
 	}

@@ -113,6 +113,11 @@ static int parse_backup(struct ldir_net *ln, struct netlink_ext_ack *extack,
 				    "backup virtual must have the same protocol");
 		return -EINVAL;
 	}
+	if (b->family != self->family) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "backup virtual must have the same address family");
+		return -EINVAL;
+	}
 	if (b->family == self->family && b->port == self->port &&
 	    b->bind_id == self->bind_id &&
 	    nf_inet_addr_cmp(&b->addr, &self->addr)) {
