@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-families: 6
+# ldir-kernels-ipv6: debug 6.1 6.12
 #
 # IPv6 extension headers and fragments through the VIP (topology: lib.sh;
 # ldudp6: selftests/tools/ldudp6.c). The client sends UDP datagrams made
@@ -16,6 +17,8 @@
 #   nowhere); a 1300-byte datagram in two fragments of unequal sizes.
 # The answers come back from the VIP (translated), and each flow is one
 # conn on one real.
+# The one IPv6 run on the debug kernel too: it feeds the IPv6 parsing
+# (extension header walk, reassembly) what real stacks rarely send.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 # ldir-families: 4 6
 #
 # Path MTU discovery through the VIP, with a real behind a link of a
