@@ -46,6 +46,7 @@ set -eE
 # ip6); PLEN the subnets' prefix length; SOCK the socat suffix of a
 # listener (TCP$SOCK-LISTEN, UDP$SOCK-RECVFROM: 6 listens on IPv6).
 LDIR_FAMILY=${LDIR_FAMILY:-4}
+# shellcheck disable=SC2034 # for the tests that source lib.sh
 case $LDIR_FAMILY in
 4)
 	VIP=192.0.2.10
@@ -89,7 +90,9 @@ brk()
 }
 
 VIPB=$(brk "$VIP")
+# shellcheck disable=SC2034 # for the tests
 CLIENTB=$(brk "$CLIENT")
+# shellcheck disable=SC2034
 OTHERB=$(brk "$OTHER")
 REALB=("" "$(brk "${REAL[1]}")" "$(brk "${REAL[2]}")" "$(brk "${REAL[3]}")")
 
@@ -123,6 +126,7 @@ peer()
 # re_quote STR: STR as an ERE that matches it literally
 re_quote()
 {
+	# shellcheck disable=SC2001 # one sed for every character class
 	sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"
 }
 

@@ -80,7 +80,7 @@ ldk() { nsx "${NS_DIR[$1]}" ldctl "${@:2}"; }
 
 setup_ecmp()
 {
-	local k n ns nd= fam=-4 mcast=
+	local k n ns nd='' fam=-4 mcast=''
 
 	# shellcheck disable=SC2153 # NS_R: lib.sh
 	for ns in "$NS_C" "$NS_RT" "${NS_DIR[@]:1}" "${NS_R[@]:1}"; do

@@ -28,6 +28,7 @@ test_runs()
 {
 	local dir=$1 kernel=$2 t fams f kern v6 name
 
+	# shellcheck disable=SC2012 # test-*.sh: plain names
 	for t in $(cd "$dir" && ls test-*.sh 2>/dev/null | LC_ALL=C sort); do
 		fams=$(test_header "$dir" "$t" families)
 		for f in ${fams:-4}; do
