@@ -60,7 +60,7 @@ link add tcp $VIPB:81 real ${REALB[3]} port 80
 CMDS
 expect_eq "VIP:81 startup settings" "rr 25 8" \
 	"$(virtual_field 81 tcp '"\(.startup) \(.["startup_pct"]) \(.["startup_window"])"')"
-names=$(http_names $N "$VIP:81")
+names=$(http_names $N "$VIPB:81")
 read -r s1 s2 s3 <<<"$(tally "$names")"
 log "startup: new conns per real: $s1 $s2 $s3"
 expect_eq "startup: every request answered" $N $((s1 + s2 + s3))
@@ -73,7 +73,7 @@ expect_eq "real active after (long-lived conns only)" "2 2 0" "$(real_fields .ac
 
 log "startup none turns it off again"
 ld virtual set tcp "$VIPB:81" startup none
-names=$(http_names 8 "$VIP:81")
+names=$(http_names 8 "$VIPB:81")
 expect_eq "startup none: new conns per real" "0 0 8" "$(tally "$names")"
 
 for id in A B C D; do
