@@ -195,6 +195,7 @@ BG_PIDS=()
 LDIR_SKIPPING=
 LDIR_ERR_SHOWN=
 LDIR_TEST=$(basename "$0" .sh)
+[[ $LDIR_FAMILY == 6 ]] && LDIR_TEST+=" (ipv6)"
 declare -A CONN_FD CONN_PID
 
 log() { printf '# %s\n' "$*"; }
