@@ -195,7 +195,9 @@ BG_PIDS=()
 LDIR_SKIPPING=
 LDIR_ERR_SHOWN=
 LDIR_TEST=$(basename "$0" .sh)
-[[ $LDIR_FAMILY == 6 ]] && LDIR_TEST+=" (ipv6)"
+if [[ $LDIR_FAMILY == 6 ]]; then
+	LDIR_TEST+=" (ipv6)"
+fi
 declare -A CONN_FD CONN_PID
 
 log() { printf '# %s\n' "$*"; }
