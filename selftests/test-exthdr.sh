@@ -55,8 +55,9 @@ send()
 		fail "ldudp6 send ${*:3} from port $sport, $len bytes: no answer"
 	want=$(ldudp6 sum "$len")
 	[[ $out =~ ^(real[123])\ (.*)$ ]] || fail "ldudp6 send ${*:3}: answer '$out'"
+	# (the ok line to stderr: stdout is the real's name)
 	expect_eq "${*:3} $len bytes from port $sport, as the real got it" \
-		"[$CLIENT]:$sport $want" "${BASH_REMATCH[2]}"
+		"[$CLIENT]:$sport $want" "${BASH_REMATCH[2]}" >&2
 	echo "${BASH_REMATCH[1]}"
 }
 
