@@ -172,10 +172,13 @@ static bool state_active(u8 state)
 	       state == LDIR_CONN_S_ESTABLISHED || state == LDIR_CONN_S_UDP;
 }
 
-/* A TCP handshake not done: the conn has no established flow to lose. */
+/* A TCP handshake not done, or a flow adopted mid-way that its real has
+ * not answered yet: the conn has no established flow to lose.
+ */
 static bool state_embryonic(u8 state)
 {
-	return state == LDIR_CONN_S_SYN_SENT || state == LDIR_CONN_S_SYN_RECV;
+	return state == LDIR_CONN_S_SYN_SENT || state == LDIR_CONN_S_SYN_RECV ||
+	       state == LDIR_CONN_S_NONE;
 }
 
 /* Whoever clears the bit gives the count back, once: the packet that
@@ -367,7 +370,7 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	u32 b0, b1, timeout;
 	int ret;
 
-	ret = conn_room(ln, t, state == LDIR_CONN_S_SYN_SENT);
+	ret = conn_room(ln, t, state_embryonic(state));
 	if (ret)
 		return ERR_PTR(ret);
 	old = ldir_charge_begin(ln);
@@ -446,12 +449,17 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	}
 	atomic_inc(&link->conns);
 	atomic_inc(&real->conns);
-	/* the multipurpose timer starts at the SYN */
+	/* the multipurpose timer starts at the SYN; an adopted flow's
+	 * first packet is no start of anything to time
+	 */
 	cp->tstamp = (u32)ldir_now_us();
-	__set_bit(LDIR_CONN_B_TIMING, &cp->flags);
+	if (state != LDIR_CONN_S_NONE)
+		__set_bit(LDIR_CONN_B_TIMING, &cp->flags);
 	if (state == LDIR_CONN_S_SYN_SENT) {
 		__set_bit(LDIR_CONN_B_UNANSWERED, &cp->flags);
 		atomic_inc(&real->unanswered);
+	}
+	if (state_embryonic(state)) {
 		__set_bit(LDIR_CONN_B_EMBRYONIC, &cp->flags);
 		atomic_inc(&ct->embryonic);
 	}
@@ -531,6 +539,12 @@ u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
 		return LDIR_CONN_S_CLOSE;
 	switch (state) {
 	case LDIR_CONN_S_NONE:
+		/* adopted mid-flow: the real's answer shows the flow is
+		 * its, not made up by whoever sent the first segment
+		 */
+		if (dir == LDIR_DIR_REPLY && ack && !syn && !fin)
+			return LDIR_CONN_S_ESTABLISHED;
+		fallthrough;
 	case LDIR_CONN_S_SYN_SENT:
 		if (dir == LDIR_DIR_REPLY && syn && ack)
 			return LDIR_CONN_S_SYN_RECV;

@@ -343,6 +343,19 @@ static noinline unsigned int stateless_out(struct ldir_net *ln,
 	return NF_ACCEPT;
 }
 
+/* Does @v take a TCP segment of a flow it has no conn for? A virtual
+ * scheduled by a hash picks the same real on every director from the
+ * packet alone, so a flow that routing moved here from another director
+ * (or that outlived its conn) keeps its real: the conn is made from any
+ * segment but a SYN-ACK or an RST, and waits for the real's answer
+ * before it counts as established (LDIR_CONN_S_NONE, embryonic).
+ */
+static bool adopts(const struct ldir_virtual *v, const struct tcphdr *th)
+{
+	return !th->syn && !th->rst &&
+	       ldir_sched_is_hash(rcu_dereference(v->sched));
+}
+
 /* A new connection to @v: its pick, and its conn. @avoid: a real the
  * client's SYN is being moved away from. Returns the conn or NULL;
  * counters say why not.
@@ -352,16 +365,20 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 				  const struct tcphdr *th,
 				  struct ldir_real *avoid)
 {
+	u8 state = th ? LDIR_CONN_S_SYN_SENT : LDIR_CONN_S_UDP;
 	struct ldir_pick pick;
 	struct ldir_conn *cp;
 	struct ldir_link *l;
 	__be16 rport;
 
-	/* only a SYN opens a TCP connection */
+	/* only a SYN opens a TCP connection, but for an adopted flow */
 	if (th && (!th->syn || th->ack || th->rst)) {
-		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_CONN);
-		tuple_dbg("no conn for", t);
-		return NULL;
+		if (!adopts(v, th)) {
+			LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_NO_CONN);
+			tuple_dbg("no conn for", t);
+			return NULL;
+		}
+		state = LDIR_CONN_S_NONE;
 	}
 	l = ldir_select(ln, v, t, avoid, &pick);
 	if (!l) {
@@ -371,10 +388,11 @@ static struct ldir_conn *conn_new(struct ldir_net *ln, struct ldir_virtual *v,
 	if (pick.backup || pick.real != l->real)
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_BACKUP);
 	rport = l->port ?: (pick.real->port ?: t->dport);
-	cp = ldir_conn_create(ln, t, l, pick.real, rport,
-			      th ? LDIR_CONN_S_SYN_SENT : LDIR_CONN_S_UDP);
+	cp = ldir_conn_create(ln, t, l, pick.real, rport, state);
 	if (IS_ERR(cp))
 		return NULL;
+	if (state == LDIR_CONN_S_NONE)
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_ADOPTED);
 	/* through the backup, it is still a conn of @v: it goes with @v */
 	if (pick.backup)
 		WRITE_ONCE(cp->virt, v);

@@ -166,6 +166,8 @@ static const struct {
 		"Unfinished handshakes evicted for a new connection." },
 	[LDIR_STATS_A_PRESSURE_STARTS] = { "syn_pressure_starts_total",
 		"Times SYN pressure started." },
+	[LDIR_STATS_A_ADOPTED] = { "connections_adopted_total",
+		"TCP flows adopted without a SYN by hash-scheduled virtuals." },
 };
 
 #define DROP_PREFIX	"drop-"

@@ -280,7 +280,12 @@
  * of port 0 needs links that keep the port. ICMP errors are not translated
  * for stateless virtuals.
  *
- * Not yet: IPv6 (FAMILY AF_INET6 is refused with an extack message).
+ * IPv6: a virtual, its reals, its backups and its links are all of one
+ * family; a link, backup real or backup virtual of the other family is
+ * refused (-EAFNOSUPPORT / -EINVAL with an extack message): ldir does not
+ * translate between IPv4 and IPv6 headers. An IPv6 VIP or real is a
+ * global unicast address (not link-local, multicast, loopback, IPv4-mapped
+ * or -compatible). Bind prefixes and FPA masks run 0..128 for IPv6.
  */
 #ifndef _UAPI_LINUX_LDIR_H
 #define _UAPI_LINUX_LDIR_H
@@ -503,6 +508,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_EMBRYONIC_EVICTED,	/* embryonic conns evicted for a new one */
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
 	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
+	LDIR_STATS_A_ADOPTED,		/* TCP flows adopted without a SYN */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
