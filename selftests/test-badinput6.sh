@@ -7,7 +7,8 @@
 # IPv6 side of test-badinput.sh: each refused command exits 1 with the
 # kernel's message and changes nothing (`ldctl save` byte for byte):
 #   a VIP or real that cannot be one: link-local, multicast, loopback,
-#   unspecified, IPv4-mapped and -compatible addresses;
+#   IPv4-mapped and -compatible addresses, and (last) the unspecified
+#   address;
 #   mixed families: an IPv4 real linked to an IPv6 VIP (and the reverse),
 #   a backup real or a backup virtual of the other family;
 #   raw requests: an IPv6 address of the wrong size.
@@ -76,7 +77,6 @@ bad "${K}a link-local address has no scope here: use a global one \(attribute vi
 	-- virtual add tcp "[fe80::10]:80"
 bad "${K}$UNI \(attribute virtual\.addr[^)]*\): $EINVAL" -- virtual add tcp "[ff02::1]:80"
 bad "${K}$UNI \(attribute virtual\.addr[^)]*\): $EINVAL" -- virtual add tcp "[::1]:80"
-bad "${K}$UNI \(attribute virtual\.addr[^)]*\): $EINVAL" -- virtual add tcp "[::]:80"
 bad "${K}an IPv4-mapped or -compatible address is an IPv4 address: use AF_INET \(attribute virtual\.addr[^)]*\): $EINVAL" \
 	-- virtual add tcp "[::ffff:192.0.2.20]:80"
 bad "${K}a link-local address has no scope here: use a global one \(attribute real\.addr[^)]*\): $EINVAL" \
@@ -116,3 +116,8 @@ ld restore "$T/saved"
 expect_eq "ldctl save after restore" "$saved" "$(ld save)"
 expect_eq "virtuals after restore, IPv4 and IPv6" "192.0.2.10 $VIP" \
 	"$(ld -j show | jq -r '[.virtuals[].address] | sort | join(" ")')"
+
+# last: a module that took it would change the configuration
+log "the unspecified address"
+bad "${K}$UNI \(attribute virtual\.addr[^)]*\): $EINVAL" -- virtual add tcp "[::]:80"
+bad "${K}$UNI \(attribute real\.addr[^)]*\): $EINVAL" -- real add "[::]"
