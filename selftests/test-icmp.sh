@@ -176,7 +176,7 @@ fi
 # shellcheck disable=SC2086
 pd ip route replace $R_CLIENTS mtu 1280
 pc timeout "$TMO" socat -t "$TMO" - "TCP:$VIPB:7" <"$T/data" >"$T/near" ||
-	fail "1 MiB echoed with the director's route MTU 1280 toward the client failed or stalled (real1 got $(nft_packets "${NS_R[1]}" "$NF" pmtu frag_needed_client) too-big errors quoting real1:7 -> client, $(nft_packets "${NS_R[1]}" "$NF" pmtu toobig_any) in all; ldir icmp-out $(gstat icmp-out), icmp-in $(gstat icmp-in))"
+	fail "1 MiB echoed with the director's route MTU 1280 toward the client failed or stalled (real1 got $(nft_packets "${NS_R[1]}" "$NF" pmtu frag_needed_client) too-big errors quoting real1:7 -> client, $(nft_packets "${NS_R[1]}" "$NF" pmtu toobig_any) in all; ldir icmp-out $(gstat icmp-out), icmp-in $(gstat icmp-in), drop-icmp-csum $(gstat drop-icmp-csum), drop-invalid $(gstat drop-invalid), drop-nomem $(gstat drop-nomem))"
 cmp "$T/data" "$T/near" || fail "the echo with the director's 1280 route differs"
 ok "1 MiB downloaded through the director's 1280 route (cmp)"
 expect_ge "the director's frag-needed at real1 quoting real1:7 -> client" 1 \

@@ -11,7 +11,8 @@
 #
 # MTU is 1000 for IPv4, 1280 (the IPv6 minimum) for IPv6. Every host's own
 # link is 1500, so both ends offer MSS 1460 (IPv6: 1440) and only ICMP can
-# tell them to send less:
+# tell them to send less (the download first: once the client has learned
+# the path MTU to the VIP, its SYNs offer a smaller MSS):
 #   upload:   the client's full-size segments to VIP:9 do not fit the
 #             director's link to gw: the director's own "fragmentation
 #             needed" (IPv6: Packet Too Big) about client -> far:9 must
@@ -125,6 +126,14 @@ table $NF far {
 }
 EOF
 
+log "download: 4 MiB from the far real over HTTP through the VIP"
+pc timeout "$TMO" curl -sS --fail -o "$T/down" "http://$VIPB/big" ||
+	fail "4 MiB downloaded through the VIP over a $MTU link failed or stalled"
+got=$(sha256sum <"$T/down")
+expect_eq "the sha256 of the download" "$sum" "${got%% *}"
+expect_ge "too-big errors gw sent the far real" 1 \
+	"$(nft_packets "$NS_F" "$NF" far toobig_gw)"
+
 log "upload: 4 MiB to VIP:9, the director's link to the real is $MTU"
 out=$(pc timeout "$TMO" socat -t "$TMO" - "TCP:$VIPB:9" <"$T/big") ||
 	fail "4 MiB uploaded through VIP:9 over a $MTU link failed or stalled"
@@ -137,14 +146,6 @@ expect_eq "too-big errors at the client, all translated" \
 	"$(nft_packets "$NS_C" "$NF" client toobig_vip)" \
 	"$(nft_packets "$NS_C" "$NF" client toobig)"
 expect_ge "ldir stats icmp-out" 1 "$(gstat icmp-out)"
-
-log "download: 4 MiB from the far real over HTTP through the VIP"
-pc timeout "$TMO" curl -sS --fail -o "$T/down" "http://$VIPB/big" ||
-	fail "4 MiB downloaded through the VIP over a $MTU link failed or stalled"
-got=$(sha256sum <"$T/down")
-expect_eq "the sha256 of the download" "$sum" "${got%% *}"
-expect_ge "too-big errors gw sent the far real" 1 \
-	"$(nft_packets "$NS_F" "$NF" far toobig_gw)"
 expect_eq "conns created on the two virtuals" "1 1" \
 	"$(virtual_field 9 tcp .stats.conns) $(virtual_field 80 tcp .stats.conns)"
 for f in drop-no-conn drop-invalid drop-icmp-csum; do
