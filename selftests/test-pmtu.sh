@@ -121,7 +121,7 @@ pf nft -f - <<EOF
 table $NF far {
 	chain input {
 		type filter hook input priority 0;
-		$NF saddr $G_D $ICMP_TOOBIG counter comment "toobig_gw"
+		$ICMP_TOOBIG counter comment "toobig_gw"
 	}
 }
 EOF
