@@ -26,7 +26,7 @@
 # ICMP header; the quoted IP header follows at byte 8).
 # IPv6: the same with ICMPv6 (port unreachable, Packet Too Big), the far
 # client in 2001:db8:4::/64; the route MTUs are set on the kernel's own
-# routes (metric 256: an IPv6 route is also keyed by its metric).
+# routes (metric 256: an IPv6 route is also keyed by its metric), locked.
 
 source "$(dirname "$0")/lib.sh"
 lib_init
@@ -47,6 +47,10 @@ if [[ $LDIR_FAMILY == 6 ]]; then
 	R_CLIENTS="$CLIENT_NET dev outside proto kernel metric 256"
 	R_FAR="$FAR_NET dev fwd proto kernel metric 256"
 	FWD=net.ipv6.conf.all.forwarding ND=nodad
+	# IPv6 forwarding checks a route's MTU only when it is locked; an
+	# unlocked one is found after POST_ROUTING, and the Packet Too Big
+	# then quotes the packet as SNAT left it and goes to the VIP
+	MTU="mtu lock"
 else
 	UNREACH="icmp type destination-unreachable icmp code port-unreachable"
 	TOOBIG="icmp type destination-unreachable icmp code frag-needed"
@@ -56,6 +60,7 @@ else
 	R_CLIENTS="10.0.1.0/24 dev outside proto kernel scope link src 10.0.1.1"
 	R_FAR="10.0.4.0/24 dev fwd proto kernel scope link src 10.0.4.1"
 	FWD=net.ipv4.ip_forward ND=
+	MTU=mtu
 fi
 
 add_reals
@@ -100,7 +105,7 @@ expect_eq "ldir stats icmp-out" 1 "$(gstat icmp-out)"
 
 log "fragmentation needed from the director"
 # shellcheck disable=SC2086 # R_REALS: the route's words
-pd ip route replace $R_REALS mtu 1280
+pd ip route replace $R_REALS $MTU 1280
 pc timeout "$TMO" socat -t "$TMO" - "TCP:$VIPB:7" <"$T/data" >"$T/echoed" ||
 	fail "1 MiB through VIP:7 with a path MTU of 1280 failed or stalled"
 cmp "$T/data" "$T/echoed" || fail "the echo of 1 MiB through the VIP differs"
@@ -145,7 +150,7 @@ sysctl_set "$NS_C" "$FWD" 1
 # the far client's link is 1500 (it offers MSS 1460); the router's route
 # to it is 1280, so only the router can tell the real to send less
 # shellcheck disable=SC2086
-ip -n "$NS_C" route replace $R_FAR mtu 1280
+ip -n "$NS_C" route replace $R_FAR $MTU 1280
 pd ip route add "$FAR_NET" via "$CLIENT"
 pr 1 nft -f - <<EOF
 table $NF pmtu {
@@ -174,7 +179,7 @@ else
 	pc ip route flush cache
 fi
 # shellcheck disable=SC2086
-pd ip route replace $R_CLIENTS mtu 1280
+pd ip route replace $R_CLIENTS $MTU 1280
 pc timeout "$TMO" socat -t "$TMO" - "TCP:$VIPB:7" <"$T/data" >"$T/near" ||
 	fail "1 MiB echoed with the director's route MTU 1280 toward the client failed or stalled (real1 got $(nft_packets "${NS_R[1]}" "$NF" pmtu frag_needed_client) too-big errors quoting real1:7 -> client, $(nft_packets "${NS_R[1]}" "$NF" pmtu toobig_any) in all; ldir icmp-out $(gstat icmp-out), icmp-in $(gstat icmp-in), drop-icmp-csum $(gstat drop-icmp-csum), drop-invalid $(gstat drop-invalid), drop-nomem $(gstat drop-nomem))"
 cmp "$T/data" "$T/near" || fail "the echo with the director's 1280 route differs"
