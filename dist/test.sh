@@ -75,8 +75,10 @@ cat >"$T/ldctl" <<EOT
 #!/bin/sh
 if [ "\$1" = save ]; then
 	printf '%s\n' '# saved' 'real add 10.0.2.11:0 weight 1 maxconns 0 state in' \
+		'real add [2001:db8::11]:0 weight 1 maxconns 0 state in' \
 		'virtual add tcp 192.0.2.10:80 sched wlc state in' \
-		'virtual add udp 192.0.2.10:53 sched rr state in'
+		'virtual add udp 192.0.2.10:53 sched rr state in' \
+		'virtual add tcp [2001:db8::10]:443 sched wlc state in'
 	exit 0
 fi
 exec "$LDCTL" "\$@"
@@ -94,6 +96,28 @@ comp()
 	COMP_WORDS=("$T/ldctl" "$@")
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMP_LINE="${COMP_WORDS[*]}"
+	COMP_POINT=${#COMP_LINE}
+	_ldctl
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# as comp, but the words broken as bash breaks them: colons apart
+# ("[2001:db8::1]:80" is "[2001" ":" "db8" "::" "1]" ":" "80")
+compc()
+{
+	local COMP_WORDS COMP_CWORD COMP_LINE COMP_POINT COMPREPLY=() w t
+
+	COMP_WORDS=("$T/ldctl")
+	for w in "$@"; do
+		[[ -z $w ]] && COMP_WORDS+=("")
+		while [[ -n $w ]]; do
+			if [[ $w == :* ]]; then t=${w%%[!:]*}; else t=${w%%:*}; fi
+			COMP_WORDS+=("$t")
+			w=${w#"$t"}
+		done
+	done
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE="$T/ldctl $*"
 	COMP_POINT=${#COMP_LINE}
 	_ldctl
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
@@ -122,14 +146,23 @@ eq "complete state" "in out" "$(comp real set 10.0.2.11 state "")"
 eq "complete config keys" "$(names ld_config_names | grep -vxE 'conn-count|embryonic-count|pressure' | sort | tr '\n' ' ' | sed 's/ $//')" \
 	"$(comp config set "")"
 eq "complete the protocol first" "tcp udp" "$(comp virtual del "")"
-eq "complete live virtual" "192.0.2.10:80" "$(comp virtual del tcp "")"
+eq "complete live virtual" "192.0.2.10:80 [2001:db8::10]:443" "$(comp virtual del tcp "")"
 eq "complete live virtual, udp" "192.0.2.10:53" "$(comp virtual set udp "")"
-eq "complete live real" "10.0.2.11:0" "$(comp real set "")"
+eq "complete live real" "10.0.2.11:0 [2001:db8::11]:0" "$(comp real set "")"
 eq "complete protocol" "tcp udp" "$(comp link add "")"
-eq "complete link's virtual" "192.0.2.10:80" "$(comp link add tcp "")"
+eq "complete link's virtual" "192.0.2.10:80 [2001:db8::10]:443" "$(comp link add tcp "")"
 eq "complete link's words" "bind port real" "$(comp link add tcp 192.0.2.10:80 "")"
-eq "complete link's real" "10.0.2.11:0" "$(comp link add tcp 192.0.2.10:80 real "")"
-eq "complete assign's virtual" "192.0.2.10:80" "$(comp assign tcp "")"
+eq "complete link's real" "10.0.2.11:0 [2001:db8::11]:0" "$(comp link add tcp 192.0.2.10:80 real "")"
+eq "complete assign's virtual" "192.0.2.10:80 [2001:db8::10]:443" "$(comp assign tcp "")"
+# words with colons, as bash breaks them: the reply is what follows the
+# last colon typed
+eq "complete an IPv6 virtual" "10]:443" "$(compc virtual del tcp "[2001:db8::1")"
+eq "complete an IPv4 virtual's port" "80" "$(compc virtual set tcp 192.0.2.10:)"
+eq "complete an IPv6 real" "[2001:db8::11]:0" "$(compc link add tcp "[2001:db8::10]:443" real "[")"
+eq "complete an IPv6 real's port" "0" "$(compc real del "[2001:db8::11]:")"
+eq "complete an IPv6 backup" "10]:443" "$(compc virtual set tcp 192.0.2.10:80 backup "[2001:db8::")"
+eq "complete after an IPv6 virtual" "bind" "$(compc virtual del tcp "[2001:db8::10]:443" "")"
+has "settings after an IPv6 virtual" "$(compc virtual set tcp "[2001:db8::10]:443" "")" "sched state backup fpa-mask"
 eq "complete fpa flush's protocol" "tcp udp" "$(comp fpa flush "")"
 eq "complete flush" "conns help" "$(comp flush "")"
 eq "complete sync option" "--dry-run" "$(comp sync --d)"

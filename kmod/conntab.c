@@ -74,9 +74,9 @@ static u32 conn_bucket(const struct ldir_conn_table *ct, const struct ldir_conn 
 	union nf_inet_addr c, v, r;
 	u32 h;
 
-	LDIR_CONN_ADDR(&c, cp, caddr);
-	LDIR_CONN_ADDR(&v, cp, vaddr);
-	LDIR_CONN_ADDR(&r, cp, raddr);
+	ldir_conn_caddr(&c, cp);
+	ldir_conn_vaddr(&v, cp);
+	ldir_conn_raddr(&r, cp);
 
 	if (dir == LDIR_DIR_ORIG)
 		h = tuple_hash(ct, &c, cp->cport, &v, cp->vport, cp->protocol,
@@ -683,6 +683,17 @@ static bool rst_acceptable(const struct ldir_conn *cp, int dir,
 	return true;
 }
 
+/* The real's first answer to a flow adopted without its handshake
+ * (LDIR_CONN_S_NONE): an ACK, which gives both sides' numbers.
+ */
+static bool seq_adopt(const struct ldir_conn *cp, int dir,
+		      const struct tcphdr *th)
+{
+	return dir == LDIR_DIR_REPLY && th->ack && !th->syn &&
+	       READ_ONCE(cp->state) == LDIR_CONN_S_NONE &&
+	       !seq_known(cp, LDIR_DIR_ORIG);
+}
+
 /* Follows the sequence numbers of a TCP segment from @dir with @payload
  * bytes of data. Returns false for an RST the conn must not take (it is
  * forwarded all the same: the endpoint judges it against its own window);
@@ -703,6 +714,20 @@ static bool seq_track(struct ldir_net *ln, struct ldir_conn *cp, int dir,
 	}
 	end = ntohl(th->seq) + payload + th->syn + th->fin;
 	if (unlikely(!seq_known(cp, dir))) {
+		if (seq_adopt(cp, dir, th)) {
+			/* the real vouches for both sides of an adopted
+			 * flow: where it is, and what it has of the client
+			 */
+			WRITE_ONCE(cp->seq_next[LDIR_DIR_REPLY], end);
+			WRITE_ONCE(cp->seq_next[LDIR_DIR_ORIG],
+				   ntohl(th->ack_seq));
+			/* the values before the bits: pairs with seq_known() */
+			smp_mb__before_atomic();
+			set_bit(LDIR_CONN_B_SEQ_REPLY, &cp->flags);
+			set_bit(LDIR_CONN_B_SEQ, &cp->flags);
+			*fin = th->fin;
+			return true;
+		}
 		if (!seq_first(cp, dir, th)) {
 			/* a conn whose opening the director did not see:
 			 * its FINs count as they come

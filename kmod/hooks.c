@@ -159,18 +159,18 @@ static void tuple_fill6(struct ldir_tuple *t, const struct sk_buff *skb,
 	t->dport = uh->dest;
 }
 
-/* A tuple in debug lines: "%s:%u -> %s:%u" of either family. */
-#define tuple_dbg(what, t)						\
-do {									\
-	if ((t)->family == AF_INET)					\
-		net_dbg_ratelimited("ldir: " what " %pI4:%u -> %pI4:%u\n", \
-				    &(t)->saddr.ip, ntohs((t)->sport),	\
-				    &(t)->daddr.ip, ntohs((t)->dport));	\
-	else								\
-		net_dbg_ratelimited("ldir: " what " [%pI6c]:%u -> [%pI6c]:%u\n", \
-				    &(t)->saddr.in6, ntohs((t)->sport),	\
-				    &(t)->daddr.in6, ntohs((t)->dport));	\
-} while (0)
+/* A debug line about the flow @t, of either family. */
+static void tuple_dbg(const char *what, const struct ldir_tuple *t)
+{
+	if (t->family == AF_INET)
+		net_dbg_ratelimited("ldir: %s %pI4:%u -> %pI4:%u\n", what,
+				    &t->saddr.ip, ntohs(t->sport),
+				    &t->daddr.ip, ntohs(t->dport));
+	else
+		net_dbg_ratelimited("ldir: %s [%pI6c]:%u -> [%pI6c]:%u\n", what,
+				    &t->saddr.in6, ntohs(t->sport),
+				    &t->daddr.in6, ntohs(t->dport));
+}
 
 /* client -> VIP:vport becomes client -> real:rport; @in false: real:rport
  * -> client becomes VIP:vport -> client
@@ -181,9 +181,9 @@ static __always_inline int conn_xlate(struct sk_buff *skb, unsigned int thoff,
 	union nf_inet_addr a;
 
 	if (in)
-		LDIR_CONN_ADDR(&a, cp, raddr);
+		ldir_conn_raddr(&a, cp);
 	else
-		LDIR_CONN_ADDR(&a, cp, vaddr);
+		ldir_conn_vaddr(&a, cp);
 	return ldir_xlate(skb, thoff, cp->family, cp->protocol, !in, &a,
 			  in ? cp->rport : cp->vport);
 }
@@ -216,9 +216,9 @@ static int icmp_quote_xlate(struct ldir_net *ln, struct sk_buff *skb,
 	if (!cp)
 		return 0;
 	if (in)
-		LDIR_CONN_ADDR(&a, cp, raddr);
+		ldir_conn_raddr(&a, cp);
 	else
-		LDIR_CONN_ADDR(&a, cp, vaddr);
+		ldir_conn_vaddr(&a, cp);
 	ret = ldir_xlate_icmp(skb, q, in, &a, in ? cp->rport : cp->vport);
 	return ret ?: 1;
 }

@@ -733,6 +733,53 @@ static void conn_rst_seq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cp2->state, LDIR_CONN_S_CLOSE);
 }
 
+/* A flow adopted mid-way (LDIR_CONN_S_NONE): embryonic until the real
+ * answers, then ESTABLISHED with both sides' numbers learnt from that
+ * answer, so that an off-path RST misses again; a flow the real refuses
+ * (its RST) closes.
+ */
+static void conn_adopted(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple t2 = tuple(IPPROTO_TCP, CIP, 40001, VIP, 80);
+	struct conn_fx *fx = test->priv;
+	const u32 c = 0x10000000, r = 0xfffffff0;
+	struct ldir_conn *cp, *cp2;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_NONE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 1);
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_TIMING, &cp->flags));
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
+	/* the client's segments alone do not establish it */
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "A", c, r, 100);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "A", c + 100, r, 100);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_NONE);
+	KUNIT_EXPECT_TRUE(test, expires_after(test, cp, LDIR_CONN_S_NONE));
+	/* the real's ACK: established, numbers known */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "A", r, c + 200, 10);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 1);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_REPLY], r + 10);
+	KUNIT_EXPECT_EQ(test, cp->seq_next[LDIR_DIR_ORIG], c + 200);
+	/* an RST off the expected number is ignored, the exact one not */
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "R", c + 12345, 0, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_RST_IGNORED), 1);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "R", c + 200, 0, 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_CLOSE);
+
+	/* a made-up flow: the real's RST ends it */
+	cp2 = conn_new(test, &t2, l, 8080, LDIR_CONN_S_NONE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp2);
+	tcp_seg(test, cp2, LDIR_DIR_ORIG, "A", 5, 6, 0);
+	tcp_seg(test, cp2, LDIR_DIR_REPLY, "R", 6, 0, 0);
+	KUNIT_EXPECT_EQ(test, cp2->state, LDIR_CONN_S_CLOSE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 0);
+}
+
 /* What moves the expected sequence number: data that follows on, data
  * lost before the director up to LDIR_SEQ_WINDOW ahead, never anything
  * further, and never backwards (a retransmission).
@@ -1341,6 +1388,7 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_tcp_states),
 	KUNIT_CASE(conn_tcp_active),
 	KUNIT_CASE(conn_rst_seq),
+	KUNIT_CASE(conn_adopted),
 	KUNIT_CASE(conn_seq_window),
 	KUNIT_CASE(conn_expire),
 	KUNIT_CASE(conn_gc_slices),

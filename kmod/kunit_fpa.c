@@ -3,6 +3,7 @@
  * KUnit: FPAs and binds.
  */
 #include <linux/bottom_half.h>
+#include <linux/inet.h>
 #include <linux/jiffies.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
@@ -33,11 +34,20 @@ static union nf_inet_addr ip4(__be32 a)
 	return u;
 }
 
-static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
-				       u32 bind_id)
+static union nf_inet_addr ip6(struct kunit *test, const char *s)
+{
+	union nf_inet_addr u = {};
+
+	KUNIT_ASSERT_EQ_MSG(test, in6_pton(s, -1, u.in6.s6_addr, -1, NULL), 1,
+			    "%s", s);
+	return u;
+}
+
+static struct ldir_virtual *fx_virtual_at(struct kunit *test, u16 family,
+					  const union nf_inet_addr *a,
+					  __be16 port, u32 bind_id)
 {
 	struct fpa_fx *fx = test->priv;
-	union nf_inet_addr a = ip4(VIP);
 	struct ldir_virtual *v;
 	int i;
 
@@ -45,7 +55,7 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
 		;
 	KUNIT_ASSERT_LT(test, i, FX_OBJS);
 	mutex_lock(&fx->ln->lock);
-	v = ldir_virtual_create(fx->ln, AF_INET, &a, port, IPPROTO_TCP,
+	v = ldir_virtual_create(fx->ln, family, a, port, IPPROTO_TCP,
 				bind_id, 0, ldir_sched_find("rr"));
 	if (!IS_ERR(v))
 		fx->v[i] = v;
@@ -54,6 +64,17 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
 	return v;
 }
 
+static struct ldir_virtual *fx_virtual(struct kunit *test, __be16 port,
+				       u32 bind_id)
+{
+	union nf_inet_addr a = ip4(VIP);
+
+	return fx_virtual_at(test, AF_INET, &a, port, bind_id);
+}
+
+/* Links @v to real number @rn (< FX_OBJS), of @v's family: RIP(rn) or
+ * 2001:db8:2::rn.
+ */
 static struct ldir_link *fx_link(struct kunit *test, struct ldir_virtual *v,
 				 int rn)
 {
@@ -62,10 +83,15 @@ static struct ldir_link *fx_link(struct kunit *test, struct ldir_virtual *v,
 	struct ldir_real *r;
 	struct ldir_link *l;
 
+	if (v->family == AF_INET6) {
+		a.in6.s6_addr32[0] = htonl(0x20010db8);
+		a.in6.s6_addr32[1] = htonl(0x00020000);
+		a.in6.s6_addr32[3] = htonl(rn);
+	}
 	mutex_lock(&fx->ln->lock);
-	r = ldir_real_find(fx->ln, AF_INET, &a, 0);
+	r = ldir_real_find(fx->ln, v->family, &a, 0);
 	if (!r) {
-		r = ldir_real_create(fx->ln, AF_INET, &a, 0);
+		r = ldir_real_create(fx->ln, v->family, &a, 0);
 		if (!IS_ERR(r))
 			fx->r[rn] = r;
 	}
@@ -90,6 +116,27 @@ static struct ldir_tuple tuple(__be32 client)
 static struct ldir_link *pick(struct ldir_virtual *v, __be32 client)
 {
 	struct ldir_tuple t = tuple(client);
+	struct ldir_link *l;
+	struct ldir_pick pk;
+
+	local_bh_disable();
+	rcu_read_lock();
+	l = ldir_fpa_pick(ldir_pernet(&init_net), v, &t, NULL, &pk);
+	rcu_read_unlock();
+	local_bh_enable();
+	return l;
+}
+
+/* The same for an IPv6 client of VIP @vip. */
+static struct ldir_link *pick6(struct ldir_virtual *v,
+			       const union nf_inet_addr *client,
+			       const union nf_inet_addr *vip)
+{
+	struct ldir_tuple t = {
+		.saddr = *client, .sport = htons(40000),
+		.daddr = *vip, .dport = htons(80),
+		.protocol = IPPROTO_TCP, .family = AF_INET6,
+	};
 	struct ldir_link *l;
 	struct ldir_pick pk;
 
@@ -305,6 +352,69 @@ static void fpa_mask(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, fpa_of(v, IP4(203, 0, 113, 99)));
 }
 
+/* IPv6 clients: the mask goes up to 128 bits; here one FPA per /64, then
+ * per client, then one for all.
+ */
+static void fpa_mask_v6(struct kunit *test)
+{
+	union nf_inet_addr vip = ip6(test, "2001:db8::77");
+	/* a and b share a /64 (they differ in words 2 and 3), c does not
+	 * (word 1)
+	 */
+	union nf_inet_addr a = ip6(test, "2001:db8:1:2::a");
+	union nf_inet_addr b = ip6(test, "2001:db8:1:2:ffff::b");
+	union nf_inet_addr c = ip6(test, "2001:db8:1:3::a");
+	struct fpa_fx *fx = test->priv;
+	struct ldir_virtual *v = fx_virtual_at(test, AF_INET6, &vip, htons(80),
+					       0);
+	struct ldir_link *l1 = fx_link(test, v, 1);
+	struct ldir_link *l2 = fx_link(test, v, 2);
+	union nf_inet_addr m, p64;
+	struct ldir_fpa *f;
+
+	/* an IPv6 virtual's FPAs are per client address by default */
+	KUNIT_EXPECT_EQ(test, v->fpa_mask, 128);
+	WRITE_ONCE(v->fpa_interval, 60);
+	WRITE_ONCE(v->fpa_mask, 64);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &a, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &b, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &c, &vip), l2);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &b, &vip), l1);
+	KUNIT_EXPECT_EQ(test, ldir_fpa_count(fx->ln), 2U);
+	/* the key is the /64: host bits zero */
+	ldir_addr_mask(&m, &b, AF_INET6, 64);
+	p64 = ip6(test, "2001:db8:1:2::");
+	KUNIT_EXPECT_TRUE(test, nf_inet_addr_cmp(&m, &p64));
+	rcu_read_lock();
+	f = ldir_fpa_lookup_rcu(fx->ln, v, &m);
+	KUNIT_EXPECT_NOT_NULL(test, f);
+	if (f)
+		KUNIT_EXPECT_TRUE(test, nf_inet_addr_cmp(&f->caddr, &m));
+	rcu_read_unlock();
+
+	/* 128: one per client (a new mask drops the FPAs, as the
+	 * netlink path does); rr goes on from l2: a l1, b l2
+	 */
+	mutex_lock(&fx->ln->lock);
+	WRITE_ONCE(v->fpa_mask, 128);
+	ldir_fpa_flush(fx->ln, v, NULL);
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &a, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &b, &vip), l2);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &a, &vip), l1);
+	KUNIT_EXPECT_EQ(test, ldir_fpa_count(fx->ln), 2U);
+
+	/* 0: every client one FPA */
+	mutex_lock(&fx->ln->lock);
+	WRITE_ONCE(v->fpa_mask, 0);
+	ldir_fpa_flush(fx->ln, v, NULL);
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &c, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &a, &vip), l1);
+	KUNIT_EXPECT_PTR_EQ(test, pick6(v, &b, &vip), l1);
+	KUNIT_EXPECT_EQ(test, ldir_fpa_count(fx->ln), 1U);
+}
+
 static struct ldir_virtual *lookup(__be16 port, __be32 client)
 {
 	union nf_inet_addr vip = ip4(VIP), c = ip4(client);
@@ -438,6 +548,7 @@ static struct kunit_case ldir_fpa_cases[] = {
 	KUNIT_CASE(fpa_unusable),
 	KUNIT_CASE(fpa_lru),
 	KUNIT_CASE(fpa_mask),
+	KUNIT_CASE(fpa_mask_v6),
 	KUNIT_CASE(bind_longest_prefix),
 	KUNIT_CASE(bind_fallback_overflow),
 	KUNIT_CASE(addr_mask),

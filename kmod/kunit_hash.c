@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: hash3/hash5 against hand-computed vectors, Maglev
- * tables (balance, weights, disruption) and the per-virtual hash tables.
+ * KUnit: hash3/hash5 (IPv4 and IPv6) against hand-computed vectors, Maglev
+ * tables (balance, weights, disruption), the flow hashes and the
+ * per-virtual hash tables.
  */
 #include <linux/bottom_half.h>
+#include <linux/inet.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <kunit/test.h>
@@ -57,6 +59,159 @@ static void hash5_vectors(struct kunit *test)
 	/* 2 * (2^32-1) + 2 * 65535 + 255 = 8590065915, % 7 = 4 (wrapped: 3) */
 	KUNIT_EXPECT_EQ(test, ldir_hash5(U32_MAX, 65535, U32_MAX, 65535, 255, 7),
 			4U);
+}
+
+/* An IPv6 address from its text form. */
+static struct in6_addr a6(struct kunit *test, const char *s)
+{
+	struct in6_addr a;
+
+	KUNIT_ASSERT_EQ_MSG(test, in6_pton(s, -1, a.s6_addr, -1, NULL), 1,
+			    "%s", s);
+	return a;
+}
+
+#define A6_ONES	"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+
+/* hash3 of IPv6: the addresses as unsigned 128-bit numbers, summed
+ * exactly, % N. The expected values are python's big ints; with
+ *   from ipaddress import ip_address as ip; a = lambda s: int(ip(s))
+ *   N = (3, 7, 65521, 65536, 4294967291)
+ * these hold (and those below):
+ *   [(a("2001:db8:1::2") + a("2001:db8::10") + 80) % n for n in N] ==
+ *    [1, 5, 33273, 98, 1092642477]
+ *   [(a(c) + a("2001:db8::10") + p) % 3 for c, p in (("2001:db8:1::3", 80),
+ *    ("2001:db8:1::2", 81), ("2001:db8:1::2", 82))] == [2, 2, 0]
+ */
+static void hash3_v6_vectors(struct kunit *test)
+{
+	struct in6_addr c = a6(test, "2001:db8:1::2");
+	struct in6_addr vip = a6(test, "2001:db8::10");
+	struct in6_addr c1 = a6(test, "2001:db8:1::3");
+	struct in6_addr f = a6(test, A6_ONES), s, d;
+
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 3), 1U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 7), 5U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 65521), 33273U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 65536), 98U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 4294967291U),
+			1092642477U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c1, &vip, 80, 3), 2U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 81, 3), 2U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 82, 3), 0U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 1), 0U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&c, &vip, 80, 0), 0U);
+
+	/* carries across words, 2^32 and 2^96 (word by word without
+	 * carries, both sums would be 0):
+	 *   [(a(s) + a("::1")) % n for s, n in (("::ffff:ffff", 7),
+	 *    ("::ffff:ffff:ffff:ffff:ffff:ffff", 7),
+	 *    ("::ffff:ffff:ffff:ffff:ffff:ffff", 65521))] == [4, 1, 55492]
+	 */
+	s = a6(test, "::ffff:ffff");
+	d = a6(test, "::1");
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&s, &d, 0, 7), 4U);
+	s = a6(test, "::ffff:ffff:ffff:ffff:ffff:ffff");
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&s, &d, 0, 7), 1U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&s, &d, 0, 65521), 55492U);
+
+	/* the sum above 2^128: 2 * (2^128 - 1) + 65535 = 2^129 + 65533;
+	 * with f = 2**128 - 1; M = (7, 65521, 4294967291):
+	 *   [(f + f + 65535) % n for n in M] == [0, 7911, 66783]
+	 * and a sum cut to 128 bits would give the wrong
+	 *   [(f + f + 65535) % 2**128 % n for n in M] == [6, 12, 65533]
+	 */
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&f, &f, 65535, 7), 0U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&f, &f, 65535, 65521), 7911U);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&f, &f, 65535, 4294967291U),
+			66783U);
+
+	/* addresses below 2^32 are the IPv4 numbers: the IPv4 result */
+	s = a6(test, "::10.0.1.2");
+	d = a6(test, "::192.0.2.10");
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&s, &d, 80, 7), 3388998492U % 7);
+	KUNIT_EXPECT_EQ(test, ldir_hash3_v6(&s, &d, 80, 3388998493U),
+			3388998492U);
+}
+
+/* hash5 of IPv6, likewise (a, f and M as above):
+ *   [(a("2001:db8:1::2") + sp + a("2001:db8::10") + dp + pr) % n
+ *    for sp, dp, pr, n in ((40000, 7, 17, 3), (40001, 7, 17, 3),
+ *    (40002, 7, 17, 3), (40000, 80, 6, 3), (40000, 7, 17, 7),
+ *    (40000, 7, 17, 65521), (40000, 7, 17, 65536),
+ *    (40000, 7, 17, 4294967291))] ==
+ *    [0, 1, 2, 2, 0, 7696, 40042, 1092682421]
+ */
+static void hash5_v6_vectors(struct kunit *test)
+{
+	struct in6_addr c = a6(test, "2001:db8:1::2");
+	struct in6_addr vip = a6(test, "2001:db8::10");
+	struct in6_addr f = a6(test, A6_ONES), s, d;
+
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40000, &vip, 7, IPPROTO_UDP, 3),
+			0U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40001, &vip, 7, IPPROTO_UDP, 3),
+			1U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40002, &vip, 7, IPPROTO_UDP, 3),
+			2U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40000, &vip, 80, IPPROTO_TCP, 3),
+			2U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40000, &vip, 7, IPPROTO_UDP, 7),
+			0U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40000, &vip, 7, IPPROTO_UDP,
+					    65521), 7696U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40000, &vip, 7, IPPROTO_UDP,
+					    65536), 40042U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40000, &vip, 7, IPPROTO_UDP,
+					    4294967291U), 1092682421U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&c, 40000, &vip, 7, IPPROTO_UDP, 0),
+			0U);
+
+	/* a port carries into the address's second word:
+	 *   (a("::ffff:ffff") + 1) % 7 == 4
+	 */
+	s = a6(test, "::ffff:ffff");
+	d = a6(test, "::");
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&s, 1, &d, 0, 0, 7), 4U);
+
+	/* the largest sum, 2 * (2^128 - 1) + 2 * 65535 + 255:
+	 *   [(f + 65535 + f + 65535 + 255) % n for n in M] == [4, 8180, 132573]
+	 * (cut to 128 bits: [3, 281, 131323])
+	 */
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&f, 65535, &f, 65535, 255, 7), 4U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&f, 65535, &f, 65535, 255, 65521),
+			8180U);
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&f, 65535, &f, 65535, 255,
+					    4294967291U), 132573U);
+
+	/* addresses below 2^32: the IPv4 vector */
+	s = a6(test, "::10.0.1.2");
+	d = a6(test, "::192.0.2.10");
+	KUNIT_EXPECT_EQ(test, ldir_hash5_v6(&s, 40000, &d, 7, IPPROTO_UDP,
+					    4000000000U), 3389038436U);
+}
+
+/* The flow hashes are part of what directors agree on: pinned to values
+ * from an independent SipHash-2-4 (the reference algorithm in python,
+ * checked against the paper's test vector; key maglev_flow_key, the
+ * u64s 0x6c64697220202020 and 0x6d61676c65762066): IPv4 over
+ * the 16 bytes of saddr, daddr, sport << 16 | dport, protocol as
+ * little-endian u32s; IPv6 over the 40 bytes of saddr high, low, daddr
+ * high, low (64-bit halves of the 128-bit numbers) and sport << 24 |
+ * dport << 8 | protocol as little-endian u64s; the low 32 bits.
+ */
+static void maglev_flow_vectors(struct kunit *test)
+{
+	struct in6_addr c = a6(test, "2001:db8:1::2");
+	struct in6_addr vip = a6(test, "2001:db8::10");
+
+	KUNIT_EXPECT_EQ(test, ldir_maglev_flow_hash(IP4(10, 0, 1, 2),
+						    IP4(192, 0, 2, 10), 40000,
+						    80, IPPROTO_TCP),
+			0x7e32941bU);
+	KUNIT_EXPECT_EQ(test, ldir_maglev_flow_hash_v6(&c, &vip, 40000, 80,
+						       IPPROTO_TCP),
+			0xc3926104U);
 }
 
 /* @n backends named 10.0.2.(11 + i):80, with @w weights (NULL: all 1). */
@@ -287,11 +442,13 @@ struct hash_fx {
 	struct ldir_link l[HX_REALS];
 };
 
-/* A virtual under scheme @name linked to 10.0.2.(10 + last[i]) in the
- * order given, all weight 1; its table built as the config path does.
+/* A virtual of @family under scheme @name linked to 10.0.2.(10 + last[i])
+ * or 2001:db8:(10 - last[i])::(10 + last[i]) (as numbers, the IPv6 reals
+ * go the other way from their last bytes) in the order given, all weight
+ * 1; its table built as the config path does.
  */
-static struct hash_fx *hash_fx(struct kunit *test, const char *name, int n,
-			       const u8 *last)
+static struct hash_fx *hash_fx_family(struct kunit *test, const char *name,
+				      u16 family, int n, const u8 *last)
 {
 	const struct ldir_sched_ops *ops = ldir_sched_find(name);
 	struct hash_fx *fx;
@@ -305,7 +462,7 @@ static struct hash_fx *hash_fx(struct kunit *test, const char *name, int n,
 	ldir_hash_net_init(&fx->ln);
 	refcount_set(&fx->v.refcnt, 1);
 	fx->v.ln = &fx->ln;
-	fx->v.family = AF_INET;
+	fx->v.family = family;
 	fx->v.state = LDIR_STATE_IN;
 	INIT_LIST_HEAD(&fx->v.links);
 	spin_lock_init(&fx->v.sched_lock);
@@ -315,8 +472,14 @@ static struct hash_fx *hash_fx(struct kunit *test, const char *name, int n,
 		struct ldir_link *l = &fx->l[i];
 
 		refcount_set(&r->refcnt, 1);
-		r->family = AF_INET;
-		r->addr.ip = htonl(IP4(10, 0, 2, 10 + last[i]));
+		r->family = family;
+		if (family == AF_INET) {
+			r->addr.ip = htonl(IP4(10, 0, 2, 10 + last[i]));
+		} else {
+			r->addr.in6.s6_addr32[0] = htonl(0x20010db8);
+			r->addr.in6.s6_addr16[2] = htons(10 - last[i]);
+			r->addr.in6.s6_addr[15] = 10 + last[i];
+		}
 		r->weight = 1;
 		r->state = LDIR_STATE_IN;
 		r->syn_threshold = 5;
@@ -334,6 +497,12 @@ static struct hash_fx *hash_fx(struct kunit *test, const char *name, int n,
 	return fx;
 }
 
+static struct hash_fx *hash_fx(struct kunit *test, const char *name, int n,
+			       const u8 *last)
+{
+	return hash_fx_family(test, name, AF_INET, n, last);
+}
+
 static void hash_fx_done(struct hash_fx *fx)
 {
 	mutex_lock(&fx->ln.lock);
@@ -341,6 +510,27 @@ static void hash_fx_done(struct hash_fx *fx)
 	mutex_unlock(&fx->ln.lock);
 	ldir_hash_net_exit(&fx->ln);
 	rcu_barrier();
+}
+
+/* The last byte of the real the packet @t goes to, 0 for none. */
+static int pick_tuple(struct hash_fx *fx, const struct ldir_tuple *t,
+		      bool stateful)
+{
+	struct ldir_link *l;
+	struct ldir_pick pk;
+	int ret = 0;
+
+	local_bh_disable();
+	rcu_read_lock();
+	l = stateful ? ldir_sched_pick(&fx->ln, &fx->v, t, NULL, &pk) :
+		       ldir_hash_pick(&fx->v, t);
+	if (l)
+		ret = l->real->family == AF_INET ?
+		      ntohl(l->real->addr.ip) & 0xff :
+		      l->real->addr.in6.s6_addr[15];
+	rcu_read_unlock();
+	local_bh_enable();
+	return ret;
 }
 
 /* The last byte of the real the packet saddr:sport -> 192.0.2.10:dport
@@ -354,19 +544,22 @@ static int pick(struct hash_fx *fx, u32 saddr, u16 sport, u16 dport, u8 proto,
 		.saddr.ip = htonl(saddr), .daddr.ip = htonl(IP4(192, 0, 2, 10)),
 		.sport = htons(sport), .dport = htons(dport),
 	};
-	struct ldir_link *l;
-	struct ldir_pick pk;
-	int ret = 0;
 
-	local_bh_disable();
-	rcu_read_lock();
-	l = stateful ? ldir_sched_pick(&fx->ln, &fx->v, &t, NULL, &pk) :
-		       ldir_hash_pick(&fx->v, &t);
-	if (l)
-		ret = ntohl(l->real->addr.ip) & 0xff;
-	rcu_read_unlock();
-	local_bh_enable();
-	return ret;
+	return pick_tuple(fx, &t, stateful);
+}
+
+/* The same for saddr:sport -> daddr:dport over IPv6. */
+static int pick6(struct hash_fx *fx, const struct in6_addr *saddr, u16 sport,
+		 const struct in6_addr *daddr, u16 dport, u8 proto,
+		 bool stateful)
+{
+	struct ldir_tuple t = {
+		.family = AF_INET6, .protocol = proto,
+		.saddr.in6 = *saddr, .daddr.in6 = *daddr,
+		.sport = htons(sport), .dport = htons(dport),
+	};
+
+	return pick_tuple(fx, &t, stateful);
 }
 
 /* N counts usable reals sorted by address, whatever the link order:
@@ -489,9 +682,96 @@ static void maglev_directors_agree(struct kunit *test)
 	hash_fx_done(b);
 }
 
+/* IPv6 reals are ordered by their 128-bit numbers, 2001:db8:7::13 <
+ * 2001:db8:8::12 < 2001:db8:9::11, whatever the link order and their
+ * last bytes; the indexes are those of the IPv6 vectors above.
+ */
+static void hash_table_order_v6(struct kunit *test)
+{
+	struct hash_fx *fx = hash_fx_family(test, "hash3", AF_INET6, 3,
+					    (const u8[]){ 1, 3, 2 });
+	struct in6_addr c = a6(test, "2001:db8:1::2");
+	struct in6_addr c1 = a6(test, "2001:db8:1::3");
+	struct in6_addr vip = a6(test, "2001:db8::10");
+
+	KUNIT_EXPECT_EQ(test, pick6(fx, &c, 1234, &vip, 80, IPPROTO_TCP, false),
+			12);
+	KUNIT_EXPECT_EQ(test, pick6(fx, &c1, 1234, &vip, 80, IPPROTO_TCP, false),
+			11);
+	KUNIT_EXPECT_EQ(test, pick6(fx, &c, 1234, &vip, 82, IPPROTO_TCP, false),
+			13);
+	KUNIT_EXPECT_EQ(test, pick6(fx, &c, 1234, &vip, 82, IPPROTO_TCP, true),
+			13);
+	hash_fx_done(fx);
+
+	fx = hash_fx_family(test, "hash5", AF_INET6, 3, (const u8[]){ 2, 1, 3 });
+	KUNIT_EXPECT_EQ(test, pick6(fx, &c, 40000, &vip, 7, IPPROTO_UDP, false),
+			13);
+	KUNIT_EXPECT_EQ(test, pick6(fx, &c, 40001, &vip, 7, IPPROTO_UDP, false),
+			12);
+	KUNIT_EXPECT_EQ(test, pick6(fx, &c, 40002, &vip, 7, IPPROTO_UDP, false),
+			11);
+	hash_fx_done(fx);
+}
+
+/* Maglev over IPv6: two directors configured in a different order agree
+ * on every flow, the flows spread, and every word of either address
+ * counts: flipping the lowest bit of any one changes the flow hash of
+ * each of 64 flows, and with it the real of some.
+ */
+static void maglev_v6(struct kunit *test)
+{
+	struct hash_fx *a = hash_fx_family(test, "maglev", AF_INET6, 4,
+					   (const u8[]){ 1, 2, 3, 4 });
+	struct hash_fx *b = hash_fx_family(test, "maglev", AF_INET6, 4,
+					   (const u8[]){ 4, 2, 1, 3 });
+	struct in6_addr c = a6(test, "2001:db8:1::2");
+	struct in6_addr vip = a6(test, "2001:db8::10");
+	int i, w, hits[15] = { 0 }, hash_moved, real_moved;
+
+	for (i = 0; i < 2000; i++) {
+		int x = pick6(a, &c, 1024 + i, &vip, 80, IPPROTO_TCP, false);
+
+		KUNIT_EXPECT_EQ(test, x, pick6(b, &c, 1024 + i, &vip, 80,
+					       IPPROTO_TCP, false));
+		KUNIT_ASSERT_GE(test, x, 11);
+		KUNIT_ASSERT_LE(test, x, 14);
+		hits[x]++;
+	}
+	for (i = 11; i <= 14; i++)
+		KUNIT_EXPECT_GT(test, hits[i], 350);
+
+	for (w = 0; w < 8; w++) {
+		struct in6_addr s = c, d = vip;
+		__be32 *word = w < 4 ? &s.s6_addr32[w] : &d.s6_addr32[w - 4];
+
+		*word ^= htonl(1);
+		hash_moved = 0;
+		real_moved = 0;
+		for (i = 0; i < 64; i++) {
+			hash_moved += ldir_maglev_flow_hash_v6(&c, &vip, 1024 + i,
+							       80, IPPROTO_TCP) !=
+				      ldir_maglev_flow_hash_v6(&s, &d, 1024 + i,
+							       80, IPPROTO_TCP);
+			real_moved += pick6(a, &c, 1024 + i, &vip, 80,
+					    IPPROTO_TCP, false) !=
+				      pick6(a, &s, 1024 + i, &d, 80,
+					    IPPROTO_TCP, false);
+		}
+		/* 48 of 64 expected to move to another of 4 reals */
+		KUNIT_EXPECT_EQ_MSG(test, hash_moved, 64, "word %d", w);
+		KUNIT_EXPECT_GT_MSG(test, real_moved, 24, "word %d", w);
+	}
+	hash_fx_done(a);
+	hash_fx_done(b);
+}
+
 static struct kunit_case ldir_hash_cases[] = {
 	KUNIT_CASE(hash3_vectors),
 	KUNIT_CASE(hash5_vectors),
+	KUNIT_CASE(hash3_v6_vectors),
+	KUNIT_CASE(hash5_v6_vectors),
+	KUNIT_CASE(maglev_flow_vectors),
 	KUNIT_CASE(maglev_balance),
 	KUNIT_CASE(maglev_weights),
 	KUNIT_CASE(maglev_disruption),
@@ -501,6 +781,8 @@ static struct kunit_case ldir_hash_cases[] = {
 	KUNIT_CASE(hash_table_stale),
 	KUNIT_CASE(hash_full_real),
 	KUNIT_CASE(maglev_directors_agree),
+	KUNIT_CASE(hash_table_order_v6),
+	KUNIT_CASE(maglev_v6),
 	{}
 };
 

@@ -693,7 +693,23 @@ static __always_inline void ldir_conn_addr(union nf_inet_addr *a,
 	}
 }
 
-#define LDIR_CONN_ADDR(a, cp, m) ldir_conn_addr(a, cp, &(cp)->m, &(cp)->m##6)
+static __always_inline void ldir_conn_caddr(union nf_inet_addr *a,
+					    const struct ldir_conn *cp)
+{
+	ldir_conn_addr(a, cp, &cp->caddr, &cp->caddr6);
+}
+
+static __always_inline void ldir_conn_vaddr(union nf_inet_addr *a,
+					    const struct ldir_conn *cp)
+{
+	ldir_conn_addr(a, cp, &cp->vaddr, &cp->vaddr6);
+}
+
+static __always_inline void ldir_conn_raddr(union nf_inet_addr *a,
+					    const struct ldir_conn *cp)
+{
+	ldir_conn_addr(a, cp, &cp->raddr, &cp->raddr6);
+}
 
 /* Is the conn's time up at jiffies @now? */
 static inline bool ldir_conn_expired(const struct ldir_conn *cp,

@@ -187,3 +187,36 @@ u32 ldir_maglev_flow_hash(u32 saddr, u32 daddr, u16 sport, u16 dport,
 			    &maglev_flow_key);
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_maglev_flow_hash);
+
+/* An IPv6 address as two 64-bit numbers, most significant first. */
+static u64 addr6_hi(const struct in6_addr *a)
+{
+	return (u64)ntohl(a->s6_addr32[0]) << 32 | ntohl(a->s6_addr32[1]);
+}
+
+static u64 addr6_lo(const struct in6_addr *a)
+{
+	return (u64)ntohl(a->s6_addr32[2]) << 32 | ntohl(a->s6_addr32[3]);
+}
+
+/* The IPv6 flow's 5-tuple, all 128 bits of both addresses: SipHash-2-4
+ * with the IPv4 flow key over five 64-bit numbers, saddr high and low
+ * halves, daddr high and low, then sport << 24 | dport << 8 | protocol,
+ * each as its little-endian bytes whatever the CPU, so that every
+ * director hashes the same.
+ */
+u32 ldir_maglev_flow_hash_v6(const struct in6_addr *saddr,
+			     const struct in6_addr *daddr, u16 sport,
+			     u16 dport, u8 protocol)
+{
+	const __le64 w[5] = {
+		cpu_to_le64(addr6_hi(saddr)),
+		cpu_to_le64(addr6_lo(saddr)),
+		cpu_to_le64(addr6_hi(daddr)),
+		cpu_to_le64(addr6_lo(daddr)),
+		cpu_to_le64((u64)sport << 24 | (u64)dport << 8 | protocol),
+	};
+
+	return siphash(w, sizeof(w), &maglev_flow_key);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_maglev_flow_hash_v6);

@@ -34,5 +34,8 @@ int ldir_maglev_build_steps(u32 *lookup, u32 size,
 #endif
 u32 ldir_maglev_flow_hash(u32 saddr, u32 daddr, u16 sport, u16 dport,
 			  u8 protocol);
+u32 ldir_maglev_flow_hash_v6(const struct in6_addr *saddr,
+			     const struct in6_addr *daddr, u16 sport,
+			     u16 dport, u8 protocol);
 
 #endif /* _LDIR_MAGLEV_H */

@@ -36,6 +36,57 @@ u32 ldir_hash5(u32 saddr, u16 sport, u32 daddr, u16 dport, u8 protocol,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_hash5);
 
+/*
+ * An IPv6 address as an unsigned 128-bit number (2001:db8::10 is
+ * 0x20010db8000000000000000000000010), mod @n (> 0): Horner's rule over
+ * its four 32-bit words, most significant first. The remainder so far is
+ * below @n < 2^32, so (r << 32 | word) fits in 64 bits and each step is
+ * one u64 by u32 division: exact, with no 128-bit arithmetic.
+ */
+static u32 addr6_mod(const struct in6_addr *a, u32 n)
+{
+	u64 r = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		r = r << 32 | ntohl(a->s6_addr32[i]);
+		r = do_div(r, n);
+	}
+	return r;
+}
+
+/*
+ * hash3 and hash5 of IPv6: the same sums with the addresses as unsigned
+ * 128-bit numbers, summed exactly (the sum needs up to 130 bits), then
+ * % N. (S + D + ports) % N is ((S % N) + (D % N) + ports) % N, and the
+ * right side fits in 64 bits, so that is what is computed. An address
+ * with its first 96 bits zero gives the IPv4 formula's result.
+ */
+u32 ldir_hash3_v6(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		  u16 dport, u32 n)
+{
+	u64 sum;
+
+	if (!n)
+		return 0;
+	sum = (u64)addr6_mod(saddr, n) + addr6_mod(daddr, n) + dport;
+	return do_div(sum, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_hash3_v6);
+
+u32 ldir_hash5_v6(const struct in6_addr *saddr, u16 sport,
+		  const struct in6_addr *daddr, u16 dport, u8 protocol, u32 n)
+{
+	u64 sum;
+
+	if (!n)
+		return 0;
+	sum = (u64)addr6_mod(saddr, n) + sport + addr6_mod(daddr, n) + dport +
+	      protocol;
+	return do_div(sum, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_hash5_v6);
+
 /* The real port a link sends to: its own, the real's, or 0 (the client's
  * destination port).
  */
@@ -55,6 +106,39 @@ static bool hash_usable(const struct ldir_link *l)
 	       READ_ONCE(r->state) == LDIR_STATE_IN && READ_ONCE(r->weight);
 }
 
+/* The index in @ht (below ht->n) of the flow @t, IPv4 or IPv6. */
+static u32 hash_index(const struct ldir_hash_table *ht,
+		      const struct ldir_tuple *t)
+{
+	u16 sport = ntohs(t->sport), dport = ntohs(t->dport);
+	u32 saddr, daddr, h;
+
+	if (t->family == AF_INET6) {
+		const struct in6_addr *s = &t->saddr.in6, *d = &t->daddr.in6;
+
+		switch (ht->kind) {
+		case LDIR_HASH3:
+			return ldir_hash3_v6(s, d, dport, ht->n);
+		case LDIR_HASH5:
+			return ldir_hash5_v6(s, sport, d, dport, t->protocol,
+					     ht->n);
+		}
+		h = ldir_maglev_flow_hash_v6(s, d, sport, dport, t->protocol);
+		return ht->lookup[h % ht->size];
+	}
+	saddr = ntohl(t->saddr.ip);
+	daddr = ntohl(t->daddr.ip);
+	switch (ht->kind) {
+	case LDIR_HASH3:
+		return ldir_hash3(saddr, daddr, dport, ht->n);
+	case LDIR_HASH5:
+		return ldir_hash5(saddr, sport, daddr, dport, t->protocol,
+				  ht->n);
+	}
+	h = ldir_maglev_flow_hash(saddr, daddr, sport, dport, t->protocol);
+	return ht->lookup[h % ht->size];
+}
+
 /* Picks the link for @t from the table of @v, as every director would.
  * If the table is stale (a real failed or went away since it was built),
  * the next usable member in table order is taken, which is again the same
@@ -68,30 +152,12 @@ struct ldir_link *ldir_hash_pick(struct ldir_virtual *v,
 				 const struct ldir_tuple *t)
 {
 	struct ldir_hash_table *ht = rcu_dereference(v->hash);
-	u32 saddr, daddr, idx, i;
-	u16 sport, dport;
 	struct ldir_link *l;
+	u32 idx, i;
 
-	if (!ht || t->family != AF_INET)
+	if (!ht || (t->family != AF_INET && t->family != AF_INET6))
 		return NULL;
-	saddr = ntohl(t->saddr.ip);
-	daddr = ntohl(t->daddr.ip);
-	sport = ntohs(t->sport);
-	dport = ntohs(t->dport);
-	switch (ht->kind) {
-	case LDIR_HASH3:
-		idx = ldir_hash3(saddr, daddr, dport, ht->n);
-		break;
-	case LDIR_HASH5:
-		idx = ldir_hash5(saddr, sport, daddr, dport, t->protocol,
-				 ht->n);
-		break;
-	default:
-		idx = ht->lookup[ldir_maglev_flow_hash(saddr, daddr, sport,
-						       dport, t->protocol) %
-				 ht->size];
-		break;
-	}
+	idx = hash_index(ht, t);
 	for (i = 0; i < ht->n; i++, idx = idx + 1 < ht->n ? idx + 1 : 0) {
 		l = ht->m[idx].link;
 		if (likely(hash_usable(l)))

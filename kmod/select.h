@@ -178,6 +178,10 @@ void ldir_fpa_table_uninit(struct ldir_net *ln);
 u32 ldir_hash3(u32 saddr, u32 daddr, u16 dport, u32 n);
 u32 ldir_hash5(u32 saddr, u16 sport, u32 daddr, u16 dport, u8 protocol,
 	       u32 n);
+u32 ldir_hash3_v6(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		  u16 dport, u32 n);
+u32 ldir_hash5_v6(const struct in6_addr *saddr, u16 sport,
+		  const struct in6_addr *daddr, u16 dport, u8 protocol, u32 n);
 bool ldir_sched_is_hash(const struct ldir_sched_ops *ops);
 struct ldir_link *ldir_hash_pick(struct ldir_virtual *v,
 				 const struct ldir_tuple *t);

@@ -20,6 +20,16 @@
 # still went through the forward chain (the slow path), as '# offload'
 # lines and BENCH offload-* lines (see below).
 #
+# Families (LDIR_BENCH_FAMILIES, default "4 6"): the udp and crr
+# workloads also run over IPv6 for the peers plain, ldir, ipvs and nft,
+# each on a topology of its own that mirrors the IPv4 one (client
+# 2001:db8:1::2, VIP 2001:db8::10, reals 2001:db8:2::11-13; ldir and
+# IPVS with [VIP]:PORT services, nft an ip6 table's DNAT), reported as
+# the workloads udp6 and crr6. Within a round each peer runs its
+# families back to back (their order rotated by round too). The IPv4
+# topology, its workloads and their order among themselves are those of
+# an IPv4-only run; tcp, scale, sched, prof and flood stay IPv4 only.
+#
 # Time: the host boots this guest with QEMU -icount shift=0,sleep=off, so
 # the guest's clock advances 1 ns per guest instruction and skips idle time.
 # Every rate below is in guest time: a cost per packet (or conn) in
@@ -30,11 +40,23 @@
 #   BENCH <workload> <peer> <param> <round> <value>
 # workloads (value):
 #   udp    established UDP flows (8), 60-byte packets from pktgen: pkts/s
+#   udp6   the same over IPv6: 78-byte frames (pktgen's smallest IPv6
+#          packet: its 16-byte header is the payload), UDP checksums
+#          filled in (IPv6 requires them; pktgen's flag UDPCSUM, which
+#          on a veth leaves them CHECKSUM_PARTIAL); plain sends to
+#          real1 only (pktgen walks no IPv6 destination range)
 #   tcp    iperf3 TCP bulk, one flow: Mbit/s
 #   crr    new TCP conns (connect/request/response/close loop): conns/s
+#   crr6   the same over IPv6
 #   scale  the udp workload with PARAM live conns in the table: pkts/s
 #   mem    slab bytes per live conn (Slab: of /proc/meminfo, delta over
 #          PARAM conns)
+#   mem6   the same for PARAM live IPv6 conns (one-way UDP flows, not
+#          part of scale: its own workload, peers ldir, ipvs, nft,
+#          SCALE_ROUNDS rounds);
+#          with it, objsize lines: PARAM a conn cache's name
+#          (ldir_conn, ldir_conn6, ip_vs_conn, nf_conntrack), the value
+#          its object size in bytes (/proc/slabinfo)
 #   sched  guest ns per new conn (a UDP flow) with PARAM reals, per scheme
 #          (peer = ldir-SCHEME or ipvs-SCHEME)
 #   prof   not a figure: '# prof' lines, perf's top symbols while each
@@ -57,8 +79,9 @@
 # Before measuring, the guest's RNG is seeded (crng_wait) and the round
 # workloads run once untimed (warm_up); see both for why.
 # Knobs (LDIR_BENCH_*, passed through /ldir/env): ROUNDS PEERS WORKLOADS
-# UDP_PKTS TCP_BYTES CRR_CONNS SCALE SCALE_PKTS SCHEDS SCHED_REALS
-# SCHED_CONNS PROF_PKTS FLOOD_SECS FLOOD_SMALL FLOOD_LEGIT CRNG_WAIT WARMUP.
+# FAMILIES UDP_PKTS TCP_BYTES CRR_CONNS SCALE SCALE_PKTS SCHEDS
+# SCHED_REALS SCHED_CONNS MEM6_CONNS PROF_PKTS FLOOD_SECS FLOOD_SMALL
+# FLOOD_LEGIT CRNG_WAIT WARMUP.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -66,7 +89,8 @@ set +eE
 
 ROUNDS=${LDIR_BENCH_ROUNDS:-3}
 PEERS=${LDIR_BENCH_PEERS:-plain ldir ipvs nft nft-ft plain-ft}
-WORKLOADS=${LDIR_BENCH_WORKLOADS:-udp tcp crr scale sched}
+WORKLOADS=${LDIR_BENCH_WORKLOADS:-udp tcp crr scale sched mem6}
+FAMILIES=${LDIR_BENCH_FAMILIES:-4 6}
 UDP_PKTS=${LDIR_BENCH_UDP_PKTS:-20000}
 TCP_BYTES=${LDIR_BENCH_TCP_BYTES:-256M}
 CRR_CONNS=${LDIR_BENCH_CRR_CONNS:-1000}
@@ -78,6 +102,7 @@ SCHEDS=${LDIR_BENCH_SCHEDS:-rr wrr lc wlc pr maglev hash3 hash5}
 SCHED_REALS=${LDIR_BENCH_SCHED_REALS:-8 128 1024}
 SCHED_CONNS=${LDIR_BENCH_SCHED_CONNS:-4000}
 SCHED_ROUNDS=${LDIR_BENCH_SCHED_ROUNDS:-$ROUNDS}
+MEM6_CONNS=${LDIR_BENCH_MEM6_CONNS:-100000}
 PROF_PKTS=${LDIR_BENCH_PROF_PKTS:-200000}
 FLOOD_SECS=${LDIR_BENCH_FLOOD_SECS:-20}
 FLOOD_SMALL=${LDIR_BENCH_FLOOD_SMALL:-2000}
@@ -98,6 +123,40 @@ emit() { printf 'BENCH %s %s %s %s %s\n' "$@"; }
 # icount clock drives the same way)
 gtime() { date +%s%N; }
 
+# ------------------------------------------------------------ families ----
+
+# the addresses per family: lib.sh's for IPv4; for IPv6 the same plan in
+# 2001:db8::/32, one /64 per IPv4 /24 (director ::1 on each)
+VIP4=$VIP CLIENT4=$CLIENT REAL4=("${REAL[@]}")
+VIP6=2001:db8::10 CLIENT6=2001:db8:1::2
+REAL6=("" 2001:db8:2::11 2001:db8:2::12 2001:db8:2::13)
+FAM=4
+
+# fam_set 4|6: VIP, CLIENT and REAL (lib.sh's names, which the workloads
+# use) for that family; NF is nft's family, VPLEN the VIP's prefix length
+fam_set()
+{
+	FAM=$1
+	if [[ $FAM == 6 ]]; then
+		VIP=$VIP6 CLIENT=$CLIENT6 REAL=("${REAL6[@]}") NF=ip6 VPLEN=128
+	else
+		VIP=$VIP4 CLIENT=$CLIENT4 REAL=("${REAL4[@]}") NF=ip VPLEN=32
+	fi
+}
+fam_set 4
+
+# ep ADDR PORT: ADDR:PORT, an IPv6 address in brackets
+ep() { if [[ $1 == *:* ]]; then echo "[$1]:$2"; else echo "$1:$2"; fi; }
+
+# wl WORKLOAD: its name in BENCH lines for the current family (udp6, crr6)
+wl() { if [[ $FAM == 6 ]]; then echo "${1}6"; else echo "$1"; fi; }
+
+has_fam() { [[ " $FAMILIES " == *" $1 "* ]]; }
+
+# fam_ok PEER: PEER runs over the current family (the flowtable peers:
+# IPv4 only)
+fam_ok() { [[ $FAM == 4 ]] || ! is_ft "$1"; }
+
 # ------------------------------------------------------------ topology ----
 
 # topo_up: lib.sh's topology, a UDP sink on every real (tc drops UDP to
@@ -108,6 +167,21 @@ topo_up()
 	local n
 
 	BG_PIDS=()
+	if [[ $FAM == 6 ]]; then
+		topology6 || return 1
+		for n in 1 2 3; do
+			pr "$n" tc qdisc add dev eth0 clsact || return 1
+			pr "$n" tc filter add dev eth0 ingress protocol ipv6 u32 \
+				match ip6 protocol 17 0xff match ip6 dport "$UDP_PORT" 0xffff \
+				action drop || return 1
+			bg "${NS_R[$n]}" ldbench crr-server "$CRR_PORT" 6
+		done
+		for n in 1 2 3; do
+			wait_listen "${NS_R[$n]}" tcp "$CRR_PORT"
+		done
+		DMAC=$(ip -n "$NS_D" -j link show outside | jq -r '.[0].address')
+		return 0
+	fi
 	setup_topology || return 1
 	for n in 1 2 3; do
 		pr "$n" tc qdisc add dev eth0 clsact || return 1
@@ -123,6 +197,62 @@ topo_up()
 	wait_listen "${NS_R[1]}" tcp "$TCP_PORT"
 	# (/sys is the initial netns' here: ask ip)
 	DMAC=$(ip -n "$NS_D" -j link show outside | jq -r '.[0].address')
+}
+
+# topology6: lib.sh's topology over IPv6 alone: client 2001:db8:1::2 --
+# director (outside ::1, br0 2001:db8:2::1, other) -- reals
+# 2001:db8:2::11-13; the client's route to the VIPs' 2001:db8::/64 via
+# the director. Addresses "nodad" (usable at once); the bridge does not
+# snoop multicast (neighbour discovery never waits on MLD).
+topology6()
+{
+	local n ns
+
+	for ns in "$NS_C" "$NS_D" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}"; do
+		ip netns add "$ns" || return 1
+	done
+	{
+		echo "link set lo up"
+		echo "link add outside type veth peer name eth0 netns $NS_C"
+		echo "link add other type veth peer name eth0 netns $NS_O"
+		echo "link add br0 type bridge forward_delay 0 mcast_snooping 0"
+		echo "addr add 2001:db8:1::1/64 dev outside nodad"
+		echo "addr add 2001:db8:3::1/64 dev other nodad"
+		echo "addr add 2001:db8:2::1/64 dev br0 nodad"
+		for n in 1 2 3; do
+			echo "link add r$n type veth peer name eth0 netns ${NS_R[$n]}"
+			echo "link set r$n master br0 up"
+		done
+		echo "link set outside up"
+		echo "link set other up"
+		echo "link set br0 up"
+	} | ip -n "$NS_D" -batch - || return 1
+	sysctl_set "$NS_D" net.ipv6.conf.all.forwarding 1
+	for n in 1 2 3; do
+		ip -n "${NS_R[$n]}" -batch - <<-EOF || return 1
+		link set lo up
+		addr add ${REAL6[$n]}/64 dev eth0 nodad
+		link set eth0 up
+		route add default via 2001:db8:2::1
+		EOF
+	done
+	ip -n "$NS_C" -batch - <<-EOF || return 1
+	link set lo up
+	addr add $CLIENT6/64 dev eth0 nodad
+	link set eth0 up
+	route add 2001:db8::/64 via 2001:db8:1::1
+	EOF
+	ip -n "$NS_O" -batch - <<-EOF || return 1
+	link set lo up
+	addr add 2001:db8:3::2/64 dev eth0 nodad
+	link set eth0 up
+	route add default via 2001:db8:3::1
+	EOF
+	# every neighbour resolved now, both ways
+	for n in 1 2 3; do
+		pr "$n" busybox ping -6 -c 1 -W 5 2001:db8:2::1 >/dev/null || return 1
+	done
+	pc busybox ping -6 -c 1 -W 5 2001:db8:1::1 >/dev/null || return 1
 }
 
 # topo_down: every process and netns of the topology; waits for the
@@ -159,7 +289,11 @@ peer_up()
 
 	case $1 in
 	plain | plain-ft)
-		pc ip route add 10.0.2.0/24 via 10.0.1.1 || return 1
+		if [[ $FAM == 6 ]]; then
+			pc ip -6 route add 2001:db8:2::/64 via 2001:db8:1::1 || return 1
+		else
+			pc ip route add 10.0.2.0/24 via 10.0.1.1 || return 1
+		fi
 		if [[ $1 == plain-ft ]]; then
 			flowtable_up || return 1
 		fi
@@ -167,14 +301,14 @@ peer_up()
 	ldir)
 		{
 			for n in 1 2 3; do echo "real add ${REAL[$n]}"; done
-			echo "virtual add udp $VIP:$UDP_PORT sched rr"
-			echo "virtual add tcp $VIP:$CRR_PORT sched rr"
-			echo "virtual add tcp $VIP:$TCP_PORT sched rr"
+			echo "virtual add udp $(ep "$VIP" "$UDP_PORT") sched rr"
+			echo "virtual add tcp $(ep "$VIP" "$CRR_PORT") sched rr"
+			echo "virtual add tcp $(ep "$VIP" "$TCP_PORT") sched rr"
 			for n in 1 2 3; do
-				echo "link add udp $VIP:$UDP_PORT real ${REAL[$n]} port $UDP_PORT"
-				echo "link add tcp $VIP:$CRR_PORT real ${REAL[$n]} port $CRR_PORT"
+				echo "link add udp $(ep "$VIP" "$UDP_PORT") real ${REAL[$n]} port $UDP_PORT"
+				echo "link add tcp $(ep "$VIP" "$CRR_PORT") real ${REAL[$n]} port $CRR_PORT"
 			done
-			echo "link add tcp $VIP:$TCP_PORT real ${REAL[1]} port $TCP_PORT"
+			echo "link add tcp $(ep "$VIP" "$TCP_PORT") real ${REAL[1]} port $TCP_PORT"
 			echo "config set conn-max 4000000 timeout-udp 3600 timeout-syn 3600"
 		} >"$T/ldir.conf"
 		ld restore "$T/ldir.conf" || return 1
@@ -182,27 +316,27 @@ peer_up()
 	ipvs)
 		modprobe ip_vs 2>/dev/null
 		modprobe ip_vs_rr 2>/dev/null
-		pd ip addr add "$VIP/32" dev lo || return 1
+		pd ip addr add "$VIP/$VPLEN" dev lo || return 1
 		{
-			echo "-A -u $VIP:$UDP_PORT -s rr"
-			echo "-A -t $VIP:$CRR_PORT -s rr"
-			echo "-A -t $VIP:$TCP_PORT -s rr"
+			echo "-A -u $(ep "$VIP" "$UDP_PORT") -s rr"
+			echo "-A -t $(ep "$VIP" "$CRR_PORT") -s rr"
+			echo "-A -t $(ep "$VIP" "$TCP_PORT") -s rr"
 			for n in 1 2 3; do
-				echo "-a -u $VIP:$UDP_PORT -r ${REAL[$n]}:$UDP_PORT -m"
-				echo "-a -t $VIP:$CRR_PORT -r ${REAL[$n]}:$CRR_PORT -m"
+				echo "-a -u $(ep "$VIP" "$UDP_PORT") -r $(ep "${REAL[$n]}" "$UDP_PORT") -m"
+				echo "-a -t $(ep "$VIP" "$CRR_PORT") -r $(ep "${REAL[$n]}" "$CRR_PORT") -m"
 			done
-			echo "-a -t $VIP:$TCP_PORT -r ${REAL[1]}:$TCP_PORT -m"
+			echo "-a -t $(ep "$VIP" "$TCP_PORT") -r $(ep "${REAL[1]}" "$TCP_PORT") -m"
 		} | pd ipvsadm -R || return 1
 		pd ipvsadm --set 900 120 3600 || return 1
 		;;
 	nft | nft-ft)
 		cat >"$T/nft.conf" <<-EOF
-		table ip bench {
+		table $NF bench {
 			chain pre {
 				type nat hook prerouting priority dstnat; policy accept;
-				ip daddr $VIP udp dport $UDP_PORT dnat to numgen inc mod 3 map { 0 : ${REAL[1]}, 1 : ${REAL[2]}, 2 : ${REAL[3]} }
-				ip daddr $VIP tcp dport $CRR_PORT dnat to numgen inc mod 3 map { 0 : ${REAL[1]}, 1 : ${REAL[2]}, 2 : ${REAL[3]} }
-				ip daddr $VIP tcp dport $TCP_PORT dnat to ${REAL[1]}
+				$NF daddr $VIP udp dport $UDP_PORT dnat to numgen inc mod 3 map { 0 : ${REAL[1]}, 1 : ${REAL[2]}, 2 : ${REAL[3]} }
+				$NF daddr $VIP tcp dport $CRR_PORT dnat to numgen inc mod 3 map { 0 : ${REAL[1]}, 1 : ${REAL[2]}, 2 : ${REAL[3]} }
+				$NF daddr $VIP tcp dport $TCP_PORT dnat to ${REAL[1]}
 			}
 			chain post {
 				type nat hook postrouting priority srcnat; policy accept;
@@ -320,6 +454,49 @@ pktgen()
 	EOF
 }
 
+# pktgen6 COUNT SPORT_MIN SPORT_MAX DST [SRC]: pktgen's IPv6 packets:
+# COUNT 78-byte frames (the smallest pktgen makes over IPv6) with UDP
+# checksums, from SRC (default the client) to DST port 9, source ports
+# counting up in [MIN, MAX). Prints "SENT USEC" as pktgen does.
+pktgen6()
+{
+	nsx "$NS_C" bash -s -- "$DMAC" "$1" "$2" "$3" "$4" "${5:-$CLIENT6}" <<-'EOF'
+	pg() { echo "$2" >"/proc/net/pktgen/$1" || echo "pktgen: $1: $2 failed" >&2; }
+	pg kpktgend_0 rem_device_all
+	pg kpktgend_0 "add_device eth0"
+	pg eth0 "count $2"
+	pg eth0 "clone_skb 0"
+	pg eth0 "pkt_size 78"
+	pg eth0 "delay 0"
+	pg eth0 "burst 1"
+	pg eth0 "flag UDPCSUM"
+	pg eth0 "dst_mac $1"
+	pg eth0 "dst6 $5"
+	pg eth0 "src6 $6"
+	pg eth0 "udp_src_min $3"
+	pg eth0 "udp_src_max $4"
+	pg eth0 "udp_dst_min 9"
+	pg eth0 "udp_dst_max 9"
+	echo start >/proc/net/pktgen/pgctrl
+	sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) (.*/\2 \1/p' /proc/net/pktgen/eth0
+	EOF
+}
+
+# flows COUNT PEER: COUNT packets of the udp workload's 8 flows, in the
+# current family (prints pktgen's "SENT USEC")
+flows()
+{
+	if [[ $FAM == 6 ]]; then
+		local dst=$VIP
+
+		[[ $2 == plain* ]] && dst=${REAL[1]}
+		pktgen6 "$1" 10000 10008 "$dst"
+		return
+	fi
+	# shellcheck disable=SC2046 # two words
+	pktgen "$1" "$CLIENT" "$CLIENT" 10000 10008 $(dst_range "$2")
+}
+
 # delivered: packets the three reals' eth0 have received so far
 delivered()
 {
@@ -349,20 +526,18 @@ udp_pps()
 {
 	local peer=$1 count=$2 d0 d1 out sent usec
 
-	# shellcheck disable=SC2046 # two words
-	pktgen 64 "$CLIENT" "$CLIENT" 10000 10008 $(dst_range "$peer") >/dev/null
+	flows 64 "$peer" >/dev/null
 	ft_mark "$peer"
 	d0=$(delivered)
-	# shellcheck disable=SC2046
-	out=$(pktgen "$count" "$CLIENT" "$CLIENT" 10000 10008 $(dst_range "$peer"))
+	out=$(flows "$count" "$peer")
 	d1=$(delivered)
 	read -r sent usec <<<"$out"
 	if [[ -z "$usec" || "$usec" == 0 ]]; then
-		warn "udp $peer: pktgen gave no result"
+		warn "$(wl udp) $peer: pktgen gave no result"
 		return 1
 	fi
 	if (( d1 - d0 < sent * 99 / 100 )); then
-		warn "udp $peer: $sent sent, only $((d1 - d0)) delivered"
+		warn "$(wl udp) $peer: $sent sent, only $((d1 - d0)) delivered"
 	fi
 	echo $(( (d1 - d0) * 1000000 / usec ))
 }
@@ -387,7 +562,7 @@ crr() # PEER: conns/s
 
 	[[ $1 == plain* ]] && host=${REAL[1]}
 	out=$(pc timeout 600 ldbench crr-client "$host" "$CRR_PORT" "$CRR_CONNS") || {
-		warn "crr $1 failed: $out"
+		warn "$(wl crr) $1 failed: $out"
 		return 1
 	}
 	sed -n 's/.* rate \([0-9]*\).*/\1/p' <<<"$out"
@@ -438,6 +613,47 @@ scale()
 	ldir) say "ldir conns: $(ld -j stats | jq -c '.stats')" ;;
 	ipvs) say "ipvs conns: $(pd ipvsadm -Ln --stats | sed -n 3,4p | tr -s ' ')" ;;
 	nft) say "conntrack entries: $(pd cat /proc/sys/net/netfilter/nf_conntrack_count)" ;;
+	esac
+}
+
+# obj_size CACHE: the object size of slab cache CACHE (/proc/slabinfo)
+obj_size() { awk -v c="$1" '$1 == c { print $4; exit }' /proc/slabinfo; }
+
+# mem6 PEER ROUND: MEM6_CONNS new one-way IPv6 UDP flows to the VIP
+# (pktgen: sources 2001:db8:1::100 up, 50000 source ports each), then the
+# slab growth per conn, and the object size of the peer's conn caches
+mem6()
+{
+	local peer=$1 round=$2 left=$MEM6_CONNS i=0 np s0 s1 c
+
+	cat /proc/slabinfo >"$T/slab0"
+	s0=$(slab_kb)
+	while ((left > 0)); do
+		np=$((left < 50000 ? left : 50000))
+		pktgen6 "$np" 1024 $((1024 + np)) "$VIP" \
+			"2001:db8:1::$(printf %x $((0x100 + i)))" >/dev/null
+		left=$((left - np))
+		i=$((i + 1))
+	done
+	s1=$(slab_kb)
+	cat /proc/slabinfo >"$T/slab1"
+	emit mem6 "$peer" "$MEM6_CONNS" "$round" $(( (s1 - s0) * 1024 / MEM6_CONNS ))
+	say "$peer: $MEM6_CONNS IPv6 conns, slab +$((s1 - s0)) kB: $(top_slabs "$T/slab0" "$T/slab1")"
+	case $peer in
+	ldir)
+		say "ldir IPv6 conns: $(ld -j stats | jq -c '.stats | {conns}')"
+		for c in ldir_conn ldir_conn6; do
+			[[ -n $(obj_size "$c") ]] && emit objsize "$peer" "$c" "$round" "$(obj_size "$c")"
+		done
+		;;
+	ipvs)
+		say "ipvs IPv6 conns: $(awk '$1 == "ip_vs_conn" { print $2; exit }' /proc/slabinfo)"
+		emit objsize "$peer" ip_vs_conn "$round" "$(obj_size ip_vs_conn)"
+		;;
+	nft)
+		say "nft IPv6 conntrack entries: $(pd cat /proc/sys/net/netfilter/nf_conntrack_count)"
+		emit objsize "$peer" nf_conntrack "$round" "$(obj_size nf_conntrack)"
+		;;
 	esac
 }
 
@@ -647,13 +863,14 @@ setup_modules()
 		"nf_conntrack hashsize=$(cat /sys/module/nf_conntrack/parameters/hashsize)"
 }
 
-# order ROUND: the peers rotated by ROUND, so that no peer always runs first
+# order ROUND [LIST]: the peers (or LIST's words) rotated by ROUND, so
+# that no peer always runs first
 order()
 {
 	local -a p
 	local i n
 
-	read -ra p <<<"$PEERS"
+	read -ra p <<<"${2:-$PEERS}"
 	n=${#p[@]}
 	for ((i = 0; i < n; i++)); do
 		printf '%s ' "${p[(i + $1) % n]}"
@@ -742,29 +959,42 @@ prof()
 # is the likely part), and a run without the tcp workload measured that
 # peer's new-conns figure 3% below its other rounds.
 # LDIR_BENCH_WARMUP=0 skips it.
+# With IPv6 among the families, IPv6's plain pass follows (its sockets,
+# routes and caches are IPv6's own).
 warm_up()
 {
+	local f
+
 	[[ ${LDIR_BENCH_WARMUP:-1} == 1 ]] || return 0
 	has udp || has tcp || has crr || return 0
-	topo_up || { topo_down; return 0; }
-	if peer_up plain >"$T/peer.err" 2>&1; then
-		has udp && udp_pps plain "$UDP_PKTS" >/dev/null
-		has tcp && tcp_bulk plain >/dev/null
-		has crr && crr plain >/dev/null
+	for f in $FAMILIES; do
+		fam_set "$f"
+		topo_up || { topo_down; continue; }
+		if peer_up plain >"$T/peer.err" 2>&1; then
+			has udp && udp_pps plain "$UDP_PKTS" >/dev/null
+			[[ $f == 4 ]] && has tcp && tcp_bulk plain >/dev/null
+			has crr && crr plain >/dev/null
+		fi
+		peer_down plain
+		topo_down
+	done
+	fam_set 4
+	if has_fam 6; then
+		say "warm-up done (plain, untimed; families $FAMILIES)"
+	else
+		say "warm-up done (plain, untimed)"
 	fi
-	peer_down plain
-	topo_down
-	say "warm-up done (plain, untimed)"
 }
 
 main()
 {
-	local r peer v t0
+	local r peer v t0 t1 t6='' fam
 
 	[[ -d /sys/module/ldir ]] || { echo "ldir is not loaded"; exit 1; }
 	command -v ldbench >/dev/null || { echo "ldbench is not in the guest"; exit 1; }
 	setup_modules
 	say "kernel $(uname -r), $(nproc) vCPUs, rounds $ROUNDS, peers: $PEERS"
+	has_fam 6 && say "families: $FAMILIES (IPv6: udp6, crr6, mem6; peers plain ldir ipvs nft)"
 	guest_facts
 	crng_wait
 	say "workload sizes: udp $UDP_PKTS pkts, tcp $TCP_BYTES, crr $CRR_CONNS conns"
@@ -776,29 +1006,36 @@ main()
 			if ! has udp && ! has tcp && ! has crr; then
 				break
 			fi
-			topo_up || { warn "topology failed"; topo_down; continue; }
-			if peer_up "$peer" >"$T/peer.err" 2>&1; then
-				if has udp; then
-					v=$(udp_pps "$peer" "$UDP_PKTS") && emit udp "$peer" - "$r" "$v"
-					ft_note "$peer" udp "$r" "$UDP_PORT"
+			for fam in $(order "$r" "$FAMILIES"); do
+				fam_set "$fam"
+				fam_ok "$peer" || continue
+				t1=$(gtime)
+				topo_up || { warn "topology failed"; topo_down; continue; }
+				if peer_up "$peer" >"$T/peer.err" 2>&1; then
+					if has udp; then
+						v=$(udp_pps "$peer" "$UDP_PKTS") && emit "$(wl udp)" "$peer" - "$r" "$v"
+						ft_note "$peer" udp "$r" "$UDP_PORT"
+					fi
+					if has tcp && [[ $FAM == 4 ]]; then
+						ft_mark "$peer"
+						v=$(tcp_bulk "$peer") && emit tcp "$peer" - "$r" "$v"
+						ft_note "$peer" tcp "$r"
+					fi
+					if has crr; then
+						ft_mark "$peer"
+						v=$(crr "$peer") && emit "$(wl crr)" "$peer" - "$r" "$v"
+						ft_note "$peer" crr "$r"
+					fi
+				else
+					warn "$peer (IPv$FAM): setup failed: $(cat "$T/peer.err")"
 				fi
-				if has tcp; then
-					ft_mark "$peer"
-					v=$(tcp_bulk "$peer") && emit tcp "$peer" - "$r" "$v"
-					ft_note "$peer" tcp "$r"
-				fi
-				if has crr; then
-					ft_mark "$peer"
-					v=$(crr "$peer") && emit crr "$peer" - "$r" "$v"
-					ft_note "$peer" crr "$r"
-				fi
-			else
-				warn "$peer: setup failed: $(cat "$T/peer.err")"
-			fi
-			peer_down "$peer"
-			topo_down
+				peer_down "$peer"
+				topo_down
+				[[ $FAM == 6 ]] && t6=$((t6 + $(gtime) - t1))
+			done
+			fam_set 4
 		done
-		say "round $r done ($(( ($(gtime) - t0) / 1000000000 )) guest s; crng $(crng_ready && echo seeded || echo not seeded))"
+		say "round $r done ($(( ($(gtime) - t0) / 1000000000 )) guest s; crng $(crng_ready && echo seeded || echo not seeded))${t6:+; IPv6 $((t6 / 1000000)) guest ms so far}"
 	done
 	if has scale; then
 		for ((r = 1; r <= SCALE_ROUNDS; r++)); do
@@ -816,6 +1053,25 @@ main()
 				topo_down
 			done
 		done
+	fi
+	if has mem6 && has_fam 6; then
+		t1=$(gtime)
+		fam_set 6
+		for ((r = 1; r <= SCALE_ROUNDS; r++)); do
+			for peer in $(order "$r"); do
+				[[ $peer == ldir || $peer == ipvs || $peer == nft ]] || continue
+				topo_up || { topo_down; continue; }
+				if peer_up "$peer" >"$T/peer.err" 2>&1; then
+					mem6 "$peer" "$r"
+				else
+					warn "$peer (IPv6): setup failed: $(cat "$T/peer.err")"
+				fi
+				peer_down "$peer"
+				topo_down
+			done
+		done
+		fam_set 4
+		say "mem6 done in $(( ($(gtime) - t1) / 1000000 )) guest ms"
 	fi
 	if has prof; then
 		for peer in $PEERS; do

@@ -29,7 +29,10 @@ static bool addr6_ok(const struct in6_addr *a, struct netlink_ext_ack *extack,
 {
 	int type = ipv6_addr_type(a);
 
-	if (type & (IPV6_ADDR_MAPPED | IPV6_ADDR_COMPATv4)) {
+	/* ::ffff:0:0/96, and ::/96 (IPv4-compatible; ::, ::1 come below) */
+	if (ipv6_addr_v4mapped(a) ||
+	    (!a->s6_addr32[0] && !a->s6_addr32[1] && !a->s6_addr32[2] &&
+	     ntohl(a->s6_addr32[3]) > 1)) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "an IPv4-mapped or -compatible address is an IPv4 address: use AF_INET");
 		return false;

@@ -6,13 +6,17 @@
 
 #include "nl.h"
 
-/* The conn's address @m (caddr, vaddr, raddr) as the ABI's 16 bytes. */
-#define put_conn_addr(skb, type, cp, m) ({			\
-	union nf_inet_addr __a;					\
-								\
-	LDIR_CONN_ADDR(&__a, cp, m);				\
-	ldir_nl_put_addr(skb, type, &__a);			\
-})
+/* A conn's address (ldir_conn_caddr(), ...) as the ABI's 16 bytes. */
+static int put_conn_addr(struct sk_buff *skb, int type,
+			 const struct ldir_conn *cp,
+			 void (*get)(union nf_inet_addr *a,
+				     const struct ldir_conn *cp))
+{
+	union nf_inet_addr a;
+
+	get(&a, cp);
+	return ldir_nl_put_addr(skb, type, &a);
+}
 
 static int fill(struct sk_buff *skb, const void *obj)
 {
@@ -23,11 +27,11 @@ static int fill(struct sk_buff *skb, const void *obj)
 	if (!nest ||
 	    nla_put_u8(skb, LDIR_CONN_A_PROTOCOL, cp->protocol) ||
 	    nla_put_u16(skb, LDIR_CONN_A_FAMILY, cp->family) ||
-	    put_conn_addr(skb, LDIR_CONN_A_CLIENT_ADDR, cp, caddr) ||
+	    put_conn_addr(skb, LDIR_CONN_A_CLIENT_ADDR, cp, ldir_conn_caddr) ||
 	    nla_put_be16(skb, LDIR_CONN_A_CLIENT_PORT, cp->cport) ||
-	    put_conn_addr(skb, LDIR_CONN_A_VIRTUAL_ADDR, cp, vaddr) ||
+	    put_conn_addr(skb, LDIR_CONN_A_VIRTUAL_ADDR, cp, ldir_conn_vaddr) ||
 	    nla_put_be16(skb, LDIR_CONN_A_VIRTUAL_PORT, cp->vport) ||
-	    put_conn_addr(skb, LDIR_CONN_A_REAL_ADDR, cp, raddr) ||
+	    put_conn_addr(skb, LDIR_CONN_A_REAL_ADDR, cp, ldir_conn_raddr) ||
 	    nla_put_be16(skb, LDIR_CONN_A_REAL_PORT, cp->rport) ||
 	    nla_put_u8(skb, LDIR_CONN_A_STATE, READ_ONCE(cp->state)) ||
 	    nla_put_u32(skb, LDIR_CONN_A_EXPIRES_MS,

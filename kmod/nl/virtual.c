@@ -146,10 +146,11 @@ static int virtual_check(struct ldir_net *ln, struct netlink_ext_ack *extack,
 		if (ret)
 			return ret;
 	}
+	/* the policy bounds it by an IPv6 address, 0..128 */
 	a = tb[LDIR_VIRTUAL_A_FPA_MASK];
-	if (a && nla_get_u8(a) > (k->family == AF_INET ? 32 : 128)) {
+	if (a && k->family == AF_INET && nla_get_u8(a) > 32) {
 		NL_SET_ERR_MSG_ATTR(extack, a,
-				    "FPA mask is longer than the address");
+				    "FPA mask of an IPv4 virtual must be 0..32");
 		return -EINVAL;
 	}
 	a = tb[LDIR_VIRTUAL_A_OVERFLOW];

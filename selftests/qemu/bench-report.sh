@@ -91,10 +91,102 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && b != "" && a + 0 >= b 
 cost() { awk -v p="$1" 'BEGIN { if (p == "" || p == 0) print ""; else printf "%.0f", 1e9 / p }'; }
 
 # added WORKLOAD PEER: guest ns per packet/conn PEER adds over plain
+# (plain of the same workload: udp6's plain for udp6)
 added()
 {
 	awk -v a="$(cost "$(med "$1 $2 -")")" -v b="$(cost "$(med "$1 plain -")")" \
 		'BEGIN { if (a == "" || b == "") print ""; else print a - b }'
+}
+
+# ipv6: the IPv6 section: udp6 and crr6 against plain IPv6 forwarding of
+# this run, the IPv4 ratios of the same run beside them, the memory of
+# IPv6 conns (mem6) and the conn caches' object sizes
+ipv6()
+{
+	local w p l s k c
+
+	echo "## IPv6 (ratio = peer / plain forwarding of the same family, this run)"
+	echo
+	if ! has_wl udp6 && ! has_wl crr6 && ! has_wl mem6; then
+		echo "Not run (LDIR_BENCH_FAMILIES without 6, or none of udp, crr, mem6)."
+		echo
+		return
+	fi
+	echo "The udp and crr workloads over IPv6 (client 2001:db8:1::2, VIP"
+	echo "2001:db8::10, reals 2001:db8:2::11-13; ldir and IPVS with [VIP]:PORT"
+	echo "services, nft an ip6 table's DNAT), on a topology of their own, each"
+	echo "peer's IPv6 run right beside its IPv4 run in every round. IPv6 UDP"
+	echo "packets are 78-byte frames with checksums (pktgen's smallest IPv6"
+	echo "packet; IPv4's are 60 bytes, checksum 0); plain IPv6 sends to real1"
+	echo "only. The IPv4 rows are this run's udp and crr, against this run's"
+	echo "plain IPv4."
+	echo
+	l="| workload "
+	s="|---"
+	for p in plain ldir ipvs nft; do l="$l| ${PEER_NAME[$p]} "; s="$s|---"; done
+	echo "$l| ldir/plain | ipvs/plain | nft/plain | ldir/ipvs | ldir/nft |"
+	echo "$s|---|---|---|---|---|"
+	for w in udp6 crr6 udp crr; do
+		case $w in
+		udp6) l="| IPv6: established UDP, 78 B, pkts/s " ;;
+		crr6) l="| IPv6: new TCP conns/s " ;;
+		udp) l="| IPv4: established UDP, 60 B, pkts/s " ;;
+		crr) l="| IPv4: new TCP conns/s " ;;
+		esac
+		for p in plain ldir ipvs nft; do
+			k="$w $p -"
+			if [ -n "$(med "$k")" ]; then
+				l="$l| $(fmt "$(med "$k")") ($(fmt "${MIN["$k"]}")-$(fmt "${MAX["$k"]}")) "
+			else
+				l="$l| - "
+			fi
+		done
+		for p in ldir ipvs nft; do
+			l="$l| $(ratio "$(med "$w $p -")" "$(med "$w plain -")") "
+		done
+		l="$l| $(ratio "$(med "$w ldir -")" "$(med "$w ipvs -")") "
+		l="$l| $(ratio "$(med "$w ldir -")" "$(med "$w nft -")") "
+		echo "$l|"
+	done
+	echo
+	echo "Guest ns (~instructions) per packet and per new conn, and what each"
+	echo "balancer adds over plain forwarding of the same family:"
+	echo
+	echo "| | plain | ldir | IPVS NAT | nft DNAT | IPVS/ldir added |"
+	echo "|---|---|---|---|---|---|"
+	for w in udp6 udp crr6 crr; do
+		case $w in
+		udp6) t="IPv6, per UDP packet" ;;
+		udp) t="IPv4, per UDP packet" ;;
+		crr6) t="IPv6, per new TCP conn" ;;
+		crr) t="IPv4, per new TCP conn" ;;
+		esac
+		l="| ns $t "
+		for p in plain ldir ipvs nft; do l="$l| $(fmt "$(cost "$(med "$w $p -")")") "; done
+		echo "$l| |"
+		l="| added over plain "
+		for p in plain ldir ipvs nft; do l="$l| $(fmt "$(added "$w" "$p")") "; done
+		echo "$l| $(ratio "$(added "$w" ipvs)" "$(added "$w" ldir)") |"
+	done
+	echo
+	echo "Memory per live IPv6 conn (one-way UDP flows to the VIP; slab growth"
+	echo "/ conns, slab_nomerge) and the conn caches' object sizes:"
+	echo
+	if has_wl mem6; then
+		echo "| peer | IPv6 conns | bytes/conn | object size | caches that grew |"
+		echo "|---|---|---|---|---|"
+		for p in ldir ipvs nft; do
+			k=$(grep -oE "^BENCH mem6 $p [0-9]+" "$raw" | head -n 1 | awk '{ print $4 }')
+			[ -z "$k" ] && continue
+			c=$(grep -E "^# $p: [0-9]+ IPv6 conns, slab" "$raw" | head -n 1 | sed 's/^[^:]*: [^:]*: //')
+			s=$(awk -v p="$p" '$1 == "BENCH" && $2 == "objsize" && $3 == p { printf "%s%s %s B", sep, $4, $6; sep = ", " }' "$raw" |
+				awk -F', ' '{ for (i = 1; i <= NF; i++) if (!seen[$i]++) printf "%s%s", (n++ ? ", " : ""), $i }')
+			echo "| $p | $(fmt "$k") | $(fmt "$(med "mem6 $p $k")") | ${s:--} | $c |"
+		done
+	else
+		echo "Not run (mem6 not in LDIR_BENCH_WORKLOADS)."
+	fi
+	echo
 }
 
 export LC_NUMERIC=C.UTF-8 2>/dev/null
@@ -123,7 +215,10 @@ report()
 	echo "- date: $started; guest kernel: ${kernel:-?} (Debian stock); vCPUs: ${gvcpus:-$vcpus}; QEMU TCG \`$qargs\`"
 	echo "- guest CPU: $(sed -n 's/^# guest cpu: //p' "$raw" | head -n 1); clocksource: $(sed -n 's/^# guest clocksource: \([^ ]*\).*/\1/p' "$raw" | head -n 1);" \
 		"$(sed -n 's/^# guest dmesg: tsc: Refined TSC clocksource calibration: /TSC /p' "$raw" | head -n 1)"
-	echo "- rounds: ${CNT["udp ldir -"]:-?} interleaved (peer order rotated each round); figures are medians, min-max in brackets"
+	echo "- rounds: ${CNT["udp ldir -"]:-${CNT["udp6 ldir -"]:-?}} interleaved (peer order rotated each round); figures are medians, min-max in brackets"
+	if has_wl udp6 || has_wl crr6 || has_wl mem6; then
+		echo "- families: IPv4 and IPv6 (the IPv6 rows: section IPv6)"
+	fi
 	echo "- time base: guest time under \`-icount shift=0,sleep=off\`: 1 guest ns = 1 guest"
 	echo "  instruction, idle time skipped. A rate is therefore a cost in instructions per"
 	echo "  packet (or conn), which host load cannot move. Comparable between peers of one"
@@ -185,6 +280,8 @@ report()
 		echo "$l| $(ratio "$(added "$w" ipvs)" "$(added "$w" ldir)") |"
 	done
 	echo
+
+	ipv6
 
 	echo "## The flowtable peers: what took the fast path"
 	echo
@@ -317,6 +414,11 @@ report()
 	fi
 	k=$(grep -oE "^BENCH mem ldir [0-9]+" "$raw" | head -n 1 | awk '{ print $4 }')
 	target "<= 128 bytes per live IPv4 conn" "$(med "mem ldir ${k:-x}")" " B" le 128
+	target "an IPv6 conn in its own cache of <= 160 bytes (ldir_conn6's object size)" \
+		"$(med "objsize ldir ldir_conn6")" " B" le 160
+	k=$(grep -oE "^BENCH mem6 ldir [0-9]+" "$raw" | head -n 1 | awk '{ print $4 }')
+	v=$(med "mem6 ldir ${k:-x}")
+	echo "| (reading) bytes per live IPv6 conn (slab growth) | ${v:-not run}$([ -n "$v" ] && echo " B") | reading |"
 	local n=0
 	for p in $scheds; do
 		case $p in ldir-*) ;; *) continue ;; esac
@@ -390,6 +492,8 @@ chart()
 	local d=$1 png=$2 p n
 
 	command -v gnuplot >/dev/null || { echo "bench-report: no gnuplot, no chart" >&2; return 0; }
+	# nothing to draw (neither scale nor sched ran): keep the chart there is
+	has_wl scale || has_wl sched || { echo "bench-report: no scale or sched figures, chart left alone" >&2; return 0; }
 	for p in ldir ipvs nft; do
 		for n in $(awk '$1 == "BENCH" && $2 == "scale" { print $4 }' "$raw" | sort -un); do
 			[ -n "$(med "scale $p $n")" ] && echo "$n $(cost "$(med "scale $p $n")")"

@@ -10,6 +10,10 @@
  *	with a random sequence number and valid checksums, as fast as the
  *	socket takes them (or PPS a second) for SECONDS. Prints
  *	"sent N secs S pps P".
+ *   ldflood ack IFACE DSTMAC DST PORT SRCNET/LEN SECONDS [PPS]
+ *	the same with ACKs (random sequence and acknowledgment numbers):
+ *	segments of flows that never were, as an attacker makes up to have
+ *	a director adopt them.
  *   ldflood conns ADDR PORT RATE SECONDS [TIMEOUT_MS]
  *	opens RATE TCP connections a second to ADDR:PORT for SECONDS, each
  *	on its own socket, non-blocking: a connection that is not
@@ -100,7 +104,12 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v & 0xffff);
 }
 
-/* One SYN from a random source in net/len (host order) to dst:port. */
+/* TCP flags of what the flood sends: a SYN, or an ACK */
+static uint8_t flood_flags = 0x02;
+
+/* One SYN (or ACK) from a random source in net/len (host order) to
+ * dst:port.
+ */
 static void make_syn(uint8_t *pkt, const uint8_t *dmac, const uint8_t *smac,
 		     uint32_t net, uint32_t mask, uint32_t dst, uint16_t port)
 {
@@ -123,8 +132,10 @@ static void make_syn(uint8_t *pkt, const uint8_t *dmac, const uint8_t *smac,
 	put16(th, 1024 + rnd() % 64512);
 	put16(th + 2, port);
 	put32(th + 4, rnd());
+	if (flood_flags & 0x10)
+		put32(th + 8, rnd());
 	th[12] = 5 << 4;
-	th[13] = 0x02;			/* SYN */
+	th[13] = flood_flags;
 	put16(th + 14, 64240);
 	/* pseudo header: addresses, protocol, TCP length */
 	sum = sum16(ip + 12, 8, IPPROTO_TCP + 20);
@@ -421,6 +432,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "syn"))
 		ret = cmd_syn(argc, argv);
+	else if (argc > 1 && !strcmp(argv[1], "ack")) {
+		flood_flags = 0x10;
+		ret = cmd_syn(argc, argv);
+	}
 	else if (argc > 1 && !strcmp(argv[1], "conns"))
 		ret = cmd_conns(argc, argv);
 	else if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "6"))) &&
@@ -428,7 +443,7 @@ int main(int argc, char **argv)
 		cmd_sink(atoi(argv[2]), argc == 4);
 	if (ret == 2)
 		fprintf(stderr,
-			"usage: ldflood syn IFACE DSTMAC DST PORT SRCNET/LEN SECONDS [PPS]\n"
+			"usage: ldflood syn|ack IFACE DSTMAC DST PORT SRCNET/LEN SECONDS [PPS]\n"
 			"       ldflood conns ADDR PORT RATE SECONDS [TIMEOUT_MS]\n"
 			"       ldflood sink PORT [6]\n");
 	return ret;

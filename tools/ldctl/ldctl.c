@@ -92,7 +92,9 @@ static void usage_all(FILE *f)
 	      "         -N, --netns NAME  run in network namespace NAME (ip netns)\n"
 	      "         -V, --version     ldctl's and the module's versions\n"
 	      "A virtual: tcp|udp VIP:PORT [bind ID], in every command.\n"
-	      "Addresses: 192.0.2.10:80, [2001:db8::1]:80; port 0: every port.\n",
+	      "Addresses: 192.0.2.10:80, [2001:db8::1]:80; port 0: every port.\n"
+	      "IPv6 takes brackets when a port follows; 2001:db8::1 alone is an\n"
+	      "address without a port.\n",
 	      f);
 }
 

@@ -149,6 +149,9 @@ int run_lines(struct ldctl *ctx, const char *name, const struct lines *l,
  * form save writes), only where they differ; 0 or 1 (reported).
  */
 int sync_to(struct ldctl *ctx, const struct lines *target, bool print_only);
+/* The commands sync_to runs to turn now into target, into cmds; 0 or 1. */
+int sync_diff(const struct lines *now, const struct lines *target,
+	      struct lines *cmds);
 
 /* Dumps into lists of the model's objects; 0 or -1 (reported). */
 int ld_dump_virtuals(struct nl *nl, struct ld_list *list);

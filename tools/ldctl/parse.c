@@ -70,6 +70,9 @@ static int parse_port_bind(const char *s, const char *rest,
 		if (ep->addr.family == AF_INET6 && *s != '[')
 			ldctl_err("missing port in \"%s\" (write [%s]:PORT)",
 				  s, s);
+		else if (ep->addr.family == AF_INET6)
+			ldctl_err("missing port in \"%s\" (write %s:PORT)",
+				  s, s);
 		else
 			ldctl_err("missing port in \"%s\" (write ADDR:PORT, port 0 for every port)",
 				  s);
@@ -113,12 +116,70 @@ static int parse_port_bind(const char *s, const char *rest,
 	return 0;
 }
 
+/*
+ * s (no brackets) split at its last colon into an IPv6 address and a
+ * port: "2001:db8::1:80" is [2001:db8::1]:80, but also the address
+ * 2001:db8::1:80. Returns the port's text (in s) and fills head, of
+ * LD_EP_STRLEN bytes; NULL when s does not split so.
+ */
+static const char *v6_port_split(const char *s, char *head)
+{
+	const char *colon = strrchr(s, ':');
+	struct ld_addr a;
+	uint64_t port;
+	size_t len;
+
+	if (!colon)
+		return NULL;
+	len = colon - s;
+	if (len >= LD_EP_STRLEN)
+		return NULL;
+	memcpy(head, s, len);
+	head[len] = '\0';
+	if (parse_uint(colon + 1, 0, 65535, &port) ||
+	    parse_addr(head, &a) || a.family != AF_INET6)
+		return NULL;
+	return colon + 1;
+}
+
+/*
+ * A bare address where a port may follow. An IPv6 address whose last
+ * group could be a port is refused: brackets say which was meant.
+ * Returns 0, -1 (no address: the caller reports) or -2 (reported).
+ */
+static int check_bare(const char *s, unsigned int flags, struct ld_ep *ep)
+{
+	char head[LD_EP_STRLEN];
+	const char *port;
+
+	if (!(flags & (EP_PORT | EP_NEED_PORT)))
+		return parse_addr(s, &ep->addr) ? -1 : 0;
+	port = v6_port_split(s, head);
+	if (parse_addr(s, &ep->addr)) {
+		if (!port)
+			return -1;
+		ldctl_err("invalid address \"%s\" (IPv6 with a port takes brackets: write [%s]:%s)",
+			  s, head, port);
+		return -2;
+	}
+	if (ep->addr.family != AF_INET6 || !port)
+		return 0;
+	if (flags & EP_NEED_PORT)
+		ldctl_err("ambiguous address \"%s\" (IPv6 with a port takes brackets: write [%s]:%s, or [%s]:PORT)",
+			  s, head, port, s);
+	else
+		ldctl_err("ambiguous address \"%s\" (IPv6 with a port takes brackets: write [%s]:%s, or [%s] for the address alone)",
+			  s, head, port, s);
+	return -2;
+}
+
 int parse_ep(const char *s, unsigned int flags, struct ld_ep *ep)
 {
 	char buf[LD_EP_STRLEN];
 	const char *rest = "";
 	char *addr = buf, *p;
 	size_t len = strlen(s);
+	int ret;
 
 	memset(ep, 0, sizeof(*ep));
 	if (len >= sizeof(buf))
@@ -150,7 +211,10 @@ int parse_ep(const char *s, unsigned int flags, struct ld_ep *ep)
 				goto bad_part;
 		} else {
 			/* a bare IPv4 or IPv6 address: no port can follow */
-			if (parse_addr(addr, &ep->addr))
+			ret = check_bare(addr, flags, ep);
+			if (ret == -2)
+				return -1;
+			if (ret)
 				goto bad_addr;
 		}
 	}

@@ -396,17 +396,29 @@ static void diff(struct sconf *cur, struct sconf *want, struct lines *out)
 	}
 }
 
-int sync_to(struct ldctl *ctx, const struct lines *target, bool print_only)
+int sync_diff(const struct lines *now, const struct lines *target,
+	      struct lines *cmds)
 {
 	struct sconf cur = { }, want = { };
+	int ret = 1;
+
+	if (!sconf_parse(now, &cur) && !sconf_parse(target, &want)) {
+		diff(&cur, &want, cmds);
+		ret = 0;
+	}
+	sconf_free(&cur);
+	sconf_free(&want);
+	return ret;
+}
+
+int sync_to(struct ldctl *ctx, const struct lines *target, bool print_only)
+{
 	struct lines now = { }, cmds = { };
 	size_t i, sent, failed = 0;
 	int ret = 1;
 
-	if (snapshot(ctx, &now) || sconf_parse(&now, &cur) ||
-	    sconf_parse(target, &want))
+	if (snapshot(ctx, &now) || sync_diff(&now, target, &cmds))
 		goto out;
-	diff(&cur, &want, &cmds);
 	if (print_only) {
 		for (i = 0; i < cmds.n; i++)
 			printf("%s\n", cmds.v[i]);
@@ -415,8 +427,6 @@ int sync_to(struct ldctl *ctx, const struct lines *target, bool print_only)
 	}
 	ret = run_lines(ctx, "sync", &cmds, false, &sent, &failed);
 out:
-	sconf_free(&cur);
-	sconf_free(&want);
 	free_lines(&now);
 	free_lines(&cmds);
 	return ret;

@@ -146,15 +146,17 @@ static struct rates rates(const struct ld_stats *prev,
 	return r;
 }
 
-#define ROW_FMT	"%-30s %-6s %8s %8s %9s %7s %7s %9s %10s\n"
+/* the name column: at least NAME_WIDTH, else as wide as the widest name */
+#define NAME_WIDTH	30
+#define ROW_FMT	"%-*s %-6s %8s %8s %9s %7s %7s %9s %10s\n"
 
-static void row(FILE *f, const char *name, const char *state,
+static void row(FILE *f, int width, const char *name, const char *state,
 		const struct rates *r, const char *active, const char *conns,
 		const char *resp, const char *pr)
 {
 	char c[16], p[16], b[16];
 
-	fprintf(f, ROW_FMT, name, state,
+	fprintf(f, ROW_FMT, width, name, state,
 		r->known ? top_fmt_rate(r->conns, c) : "-",
 		r->known ? top_fmt_rate(r->pkts, p) : "-",
 		r->known ? top_fmt_rate(r->bytes, b) : "-",
@@ -187,7 +189,8 @@ static void real_measured(const struct ld_real *r, char *resp, char *pr)
  * A virtual and its links, links[first] to links[end - 1] (adjacent in
  * the sorted snapshot).
  */
-static void render_virtual(FILE *f, const struct ld_snapshot *prev,
+static void render_virtual(FILE *f, int width,
+			   const struct ld_snapshot *prev,
 			   const struct ld_snapshot *cur,
 			   const struct ld_virtual *v, size_t first,
 			   size_t end, double dt)
@@ -207,8 +210,9 @@ static void render_virtual(FILE *f, const struct ld_snapshot *prev,
 	r.known = prev != NULL;
 	snprintf(act, sizeof(act), "%u", active);
 	snprintf(conns, sizeof(conns), "%u", v->conns);
-	row(f, name, v->failed ? "failed" : state_name(v->state, sbuf), &r,
-	    act, conns, "-", "-");
+	row(f, width, name,
+	    v->failed ? "failed" : state_name(v->state, sbuf), &r, act, conns,
+	    "-", "-");
 
 	for (i = first; i < end; i++) {
 		const struct ld_link *l = ld_list_at(&cur->links,
@@ -226,7 +230,7 @@ static void render_virtual(FILE *f, const struct ld_snapshot *prev,
 		snprintf(act, sizeof(act), "%u", l->active);
 		snprintf(conns, sizeof(conns), "%u", l->conns);
 		real_measured(real, resp, pr);
-		row(f, name, real ? state_name(real->state, sbuf) : "-", &r,
+		row(f, width, name, real ? state_name(real->state, sbuf) : "-", &r,
 		    act, conns, resp, pr);
 	}
 }
@@ -259,16 +263,49 @@ static void render_header(FILE *f, const struct ld_snapshot *prev,
 		g->config.v[LDIR_CONFIG_A_CONN_MAX], c, d);
 }
 
+/* The widest name: a virtual's key, "  -> " a link's real, a real */
+static int name_width(const struct ld_snapshot *cur)
+{
+	char buf[LD_VKEY_STRLEN];
+	int width = NAME_WIDTH;
+	size_t i;
+
+	for (i = 0; i < cur->virtuals.n; i++) {
+		ld_vkey_str(ld_list_at(&cur->virtuals, struct ld_virtual, i),
+			    buf);
+		if ((int)strlen(buf) > width)
+			width = strlen(buf);
+	}
+	for (i = 0; i < cur->links.n; i++) {
+		const struct ld_link *l = ld_list_at(&cur->links,
+						     struct ld_link, i);
+
+		ld_ep_str(&l->real.addr, ld_link_port(l), buf);
+		if ((int)strlen("  -> ") + (int)strlen(buf) > width)
+			width = strlen("  -> ") + strlen(buf);
+	}
+	for (i = 0; i < cur->reals.n; i++) {
+		const struct ld_real *r = ld_list_at(&cur->reals,
+						     struct ld_real, i);
+
+		ld_ep_str(&r->addr, r->port, buf);
+		if ((int)strlen(buf) > width)
+			width = strlen(buf);
+	}
+	return width;
+}
+
 void top_render(FILE *f, const struct ld_snapshot *prev,
 		const struct ld_snapshot *cur, double dt,
 		unsigned int interval_ms)
 {
+	int width = name_width(cur);
 	size_t i, k, end;
 
 	render_header(f, prev, cur, dt, interval_ms);
 	fputc('\n', f);
-	fprintf(f, ROW_FMT, "VIRTUAL -> REAL", "STATE", "CONN/s", "PKT/s",
-		"BYTE/s", "ACTIVE", "CONNS", "R(us)", "PR(us)");
+	fprintf(f, ROW_FMT, width, "VIRTUAL -> REAL", "STATE", "CONN/s",
+		"PKT/s", "BYTE/s", "ACTIVE", "CONNS", "R(us)", "PR(us)");
 	/* both sorted by the virtual's key: one walk */
 	for (i = 0, k = 0; i < cur->virtuals.n; i++) {
 		const struct ld_virtual *v;
@@ -285,11 +322,11 @@ void top_render(FILE *f, const struct ld_snapshot *prev,
 							 struct ld_link, end),
 					      v))
 			end++;
-		render_virtual(f, prev, cur, v, k, end, dt);
+		render_virtual(f, width, prev, cur, v, k, end, dt);
 		k = end;
 	}
 	fputc('\n', f);
-	fprintf(f, ROW_FMT, "REAL", "STATE", "CONN/s", "PKT/s", "BYTE/s",
+	fprintf(f, ROW_FMT, width, "REAL", "STATE", "CONN/s", "PKT/s", "BYTE/s",
 		"ACTIVE", "CONNS", "R(us)", "PR(us)");
 	for (i = 0; i < cur->reals.n; i++) {
 		const struct ld_real *r = ld_list_at(&cur->reals,
@@ -305,7 +342,7 @@ void top_render(FILE *f, const struct ld_snapshot *prev,
 		snprintf(act, sizeof(act), "%u", r->active);
 		snprintf(conns, sizeof(conns), "%u", r->conns);
 		real_measured(r, resp, prs);
-		row(f, ld_ep_str(&r->addr, r->port, ep),
+		row(f, width, ld_ep_str(&r->addr, r->port, ep),
 		    state_name(r->state, sbuf), &rt, act, conns, resp, prs);
 	}
 }

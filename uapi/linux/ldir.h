@@ -39,7 +39,7 @@
  *     (default IN), BIND_ID (0), STARTUP, STARTUP_PCT, STARTUP_WINDOW,
  *     BACKUP (see Scheduling below), FLAGS (enum ldir_virtual_flags,
  *     default 0; fixed at creation: a SET with other FLAGS is refused),
- *     FPA_INTERVAL (0), FPA_MASK (32), OVERFLOW (0)
+ *     FPA_INTERVAL (0), FPA_MASK (32, IPv6 128), OVERFLOW (0)
  *     BIND_ID 0 is the general instance of VIP:PORT:PROTOCOL; any other
  *     value makes a client-specific instance with reals, scheduler, FPA
  *     settings and state of its own, chosen by binds (LDIR_CMD_BIND_NEW).
@@ -250,9 +250,12 @@
  *   hash5   (SRC_IP + SRC_PORT + DST_IP + DST_PORT + PROTOCOL) % N
  *
  *   IPv4 addresses are taken as 32-bit unsigned numbers (192.0.2.10 is
- *   0xc000020a = 3221225994), ports as 16-bit unsigned numbers, PROTOCOL
- *   as the 8-bit IP protocol number (TCP 6, UDP 17), all in host order
- *   (the value, not the wire bytes); the sum is exact (no 32-bit wrap).
+ *   0xc000020a = 3221225994), IPv6 addresses as 128-bit unsigned numbers
+ *   (2001:db8::10 is 0x20010db8000000000000000000000010), ports as 16-bit
+ *   unsigned numbers, PROTOCOL as the 8-bit IP protocol number (TCP 6,
+ *   UDP 17), all in host order (the value, not the wire bytes); the sum
+ *   is exact (no 32-bit wrap for IPv4, no 128-bit wrap for IPv6: up to
+ *   130 bits, taken % N whole).
  *   SRC/DST are those of the client's packet (client -> VIP).
  *   The result indexes the usable reals: the links whose real is IN with
  *   a weight > 0 (max conns is ignored: it is a per-director count),
@@ -260,8 +263,9 @@
  *   Weights beyond 0/non-0 do not matter to hash3 and hash5.
  *   maglev  Maglev consistent hashing: a lookup table of 65537 (a prime)
  *   entries filled from per-real permutations, shares proportional to
- *   the weights; the flow is SipHash-2-4 of the 5-tuple with a fixed key
- *   (see kmod/maglev.c), identical on every director. Adding or removing
+ *   the weights; the flow is SipHash-2-4 of the 5-tuple (all 128 bits of
+ *   IPv6 addresses) with a fixed key (see kmod/maglev.c), identical on
+ *   every director. Adding or removing
  *   one of N reals moves about 1/N of the flows.
  * With a stateful virtual these schemes pick the real of a new conn only.
  * If that real is at its MAX_CONNS, the conn is dropped (drop-no-real, or
@@ -375,7 +379,9 @@ enum ldir_virtual_attrs {
 	LDIR_VIRTUAL_A_FAILED,		/* flag, read only */
 	LDIR_VIRTUAL_A_FLAGS,		/* u32, enum ldir_virtual_flags */
 	LDIR_VIRTUAL_A_FPA_INTERVAL,	/* u32 s, 0 = no FPA; <= LDIR_TIMEOUT_MAX */
-	LDIR_VIRTUAL_A_FPA_MASK,	/* u8, client prefix length, 0..32 */
+	LDIR_VIRTUAL_A_FPA_MASK,	/* u8, client prefix length, 0..32
+					 * (IPv6: 0..128)
+					 */
 	LDIR_VIRTUAL_A_OVERFLOW,	/* u8 0/1: overflow to Bind ID 0 */
 	LDIR_VIRTUAL_A_NBINDS,		/* u32, read only: binds to it */
 

@@ -108,6 +108,33 @@ expect 1 '' '^ldctl: unexpected argument "x"$' -- binds x
 expect 1 '' '^ldctl: unknown command "clear"$' -- fpa clear
 expect 1 '' '^ldctl: unexpected argument "x"$' -- fpa flush tcp 192.0.2.10:80 x
 
+# IPv6: brackets when a port follows; an unbracketed address whose last
+# group could be a port is refused in every command that takes a port
+amb='\(IPv6 with a port takes brackets: write'
+expect 1 '' "^ldctl: ambiguous address \"2001:db8::1:80\" $amb \[2001:db8::1\]:80, or \[2001:db8::1:80\]:PORT\)$" -- virtual add tcp 2001:db8::1:80
+expect 1 '' "^ldctl: ambiguous address \"2001:db8::1:80\" $amb \[2001:db8::1\]:80, or \[2001:db8::1:80\] for the address alone\)$" -- real add 2001:db8::1:80
+expect 1 '' "^ldctl: ambiguous address \"2001:db8::2:8080\" $amb" -- link add tcp '[2001:db8::1]:80' real 2001:db8::2:8080
+expect 1 '' "^ldctl: ambiguous address \"2001:db8::1:80\" $amb" -- assign tcp 2001:db8::1:80 bind 1 2001:db8:100::/48
+expect 1 '' "^ldctl: ambiguous address \"2001:db8::1:80\" $amb" -- fpa flush udp 2001:db8::1:80
+expect 1 '' "^ldctl: invalid backup virtual \"2001:db8::2:80\" \(expected VIP:PORT or none\): ambiguous address" -- virtual set tcp '[2001:db8::1]:80' backup 2001:db8::2:80
+expect 1 '' "^ldctl: invalid backup real \"2001:db8::3:80\" \(expected ADDR\[:PORT\] or none\): ambiguous address" -- real set 2001:db8::2 backup 2001:db8::3:80
+expect 1 '' "^ldctl: invalid address \"2001:db8:::80\" $amb \[2001:db8::\]:80\)$" -- real add 2001:db8:::80
+expect 1 '' '^ldctl: missing port in "2001:db8::1" \(write \[2001:db8::1\]:PORT\)$' -- virtual add tcp 2001:db8::1
+expect 1 '' '^ldctl: missing port in "\[2001:db8::1\]" \(write \[2001:db8::1\]:PORT\)$' -- virtual add tcp '[2001:db8::1]'
+expect 1 '' '^ldctl: invalid address "\[2001:db8::1\]80"$' -- real add '[2001:db8::1]80'
+expect 1 '' '^ldctl: invalid address "\[2001:db8::1"$' -- real add '[2001:db8::1'
+expect 1 '' '^ldctl: invalid port "65536" in "\[2001:db8::1\]:65536" \(expected 0..65535\)$' -- virtual add tcp '[2001:db8::1]:65536'
+expect 1 '' '^ldctl: invalid fpa-mask "129" \(expected 0..128\)$' -- virtual add tcp '[2001:db8::1]:80' fpa-mask 129
+expect 1 '' '^ldctl: invalid prefix "2001:db8:100::1/48": address bits set past /48$' -- assign tcp '[2001:db8::1]:80' bind 1 2001:db8:100::1/48
+expect 1 '' '^ldctl: client "198.51.100.0/24" and virtual "\[2001:db8::1\]:80" are of different address families$' -- assign tcp '[2001:db8::1]:80' bind 1 198.51.100.0/24
+expect 1 '' '^ldctl: a real cannot be its own backup$' -- real set '[2001:db8::2]:0' backup 2001:db8::2
+cat >"$tmp/v6" <<'CONF'
+real add 2001:db8::11 weight 2
+virtual add tcp [2001:db8::10]:443 sched wlc fpa 60 fpa-mask 64
+link add tcp [2001:db8::10]:443 real 2001:db8::11:8443
+CONF
+expect 1 '' "^ldctl: $tmp/v6:3: ambiguous address \"2001:db8::11:8443\" $amb \[2001:db8::11\]:8443, or \[2001:db8::11:8443\] for the address alone\)$" -- restore "$tmp/v6"
+
 # thresholds, startup, backups, the new config keys, monitor
 expect 0 'syn-threshold N' '' -- real help
 expect 0 'startup rr\|none' '' -- virtual help
@@ -229,6 +256,17 @@ fpa
 fpa show
 fpa flush
 fpa flush tcp 192.0.2.10:80 bind 1
+virtual add tcp [2001:db8:aaaa:bbbb:cccc:dddd:eeee:10]:443 bind 4294967295 fpa 60 fpa-mask 128 backup [2001:db8::10]:443
+virtual set udp [::1]:53 backup none
+virtual del tcp [2001:db8::10]:443
+real add 2001:db8::11 weight 2 backup [2001:db8::12]:8443
+real set [2001:db8::11]:8443 state out
+real del [2001:db8::11] flush
+link add tcp [2001:db8::10]:443 real [2001:db8::11]:8443 port 443
+link del udp [2001:db8::10]:53 bind 2 real 2001:db8::11 flush
+assign tcp [2001:db8::10]:443 bind 1 2001:db8:100::/48
+unassign tcp [2001:db8::10]:443 bind 1 2001:db8:200::7
+fpa flush udp [2001:db8::10]:53 bind 2
 CMDS
 	printf 'real add 10.0.2.11\n' >"$tmp/ok"
 	# the running configuration is saved first (for a rollback)

@@ -276,6 +276,84 @@ printf 'real set 10.0.2.31 weight 9\nvirtual add tcp 192.0.2.43:80\nlink add tcp
 expect 1 '' 'rolled back: the configuration is as it was before the restore$' -- restore "$T/partial2"
 eq "restore rolled back by sync" "$(cat "$T/s1.saved")" "$(L save | sort)"
 
+# IPv6, once the module has it: the same commands with [ADDR]:PORT, what
+# the kernel holds read back, columns, JSON, save -> restore -> save, sync
+A6=2001:db8:aaaa:bbbb:cccc:dddd:eeee
+expect 0 '' '' -- flush
+if ! L virtual add tcp '[2001:db8::10]:80' >"$T/out" 2>"$T/err"; then
+	echo "SKIP: the IPv6 part: $(cat "$T/err")"
+else
+	expect 0 '' '' -- virtual add udp '[2001:db8::10]:53' sched rr fpa 60
+	expect 0 '' '' -- virtual add tcp '[2001:db8::10]:80' bind 1 sched rr overflow
+	expect 0 '' '' -- virtual add tcp "[$A6:20]:65535" fpa-mask 64
+	expect 0 '' '' -- real add 2001:db8::11 weight 2
+	expect 0 '' '' -- real add "[$A6:ffff]:8080" maxconns 5
+	expect 0 '' '' -- real add 10.0.2.11
+	expect 0 '' '' -- link add tcp '[2001:db8::10]:80' real 2001:db8::11 port 8080
+	expect 0 '' '' -- link add tcp '[2001:db8::10]:80' real "[$A6:ffff]:8080"
+	expect 0 '' '' -- link add tcp '[2001:db8::10]:80' bind 1 real '[2001:db8::11]'
+	expect 0 '' '' -- link add udp '[2001:db8::10]:53' real 2001:db8::11
+	expect 0 '' '' -- assign tcp '[2001:db8::10]:80' bind 1 2001:db8:100::/48
+	expect 0 '' '' -- real set 2001:db8::11 backup "[$A6:ffff]:8080"
+	expect 0 '' '' -- virtual set tcp '[2001:db8::10]:80' backup "[$A6:20]:65535"
+	expect 1 '' 'File exists$' -- real add '[2001:db8::11]:0'
+	expect 1 '' 'attribute virtual tcp \[2001:db8::99\]:80\): No such file or directory$' -- virtual del tcp '[2001:db8::99]:80'
+	# a mix of families is the kernel's to refuse, with its reason
+	expect 1 '' '^ldctl: kernel: ' -- link add tcp '[2001:db8::10]:80' real 10.0.2.11
+	eq "IPv6: the refused link was not made" 4 "$(L -j link | jq -er length)"
+
+	eq "IPv6 virtual -j: address, port, fpa-mask default" "udp 60 128" \
+		"$(L -j virtual | jq -r '.[] | select(.address == "2001:db8::10" and .port == 53) | "\(.protocol) \(.fpa) \(.fpa_mask)"')"
+	eq "IPv6 virtual -j: the long one" "65535 64" \
+		"$(L -j virtual | jq -r ".[] | select(.address == \"$A6:20\") | \"\\(.port) \\(.fpa_mask)\"")"
+	eq "IPv6 virtual -j: its backup" "[$A6:20]:65535" \
+		"$(L -j virtual | jq -r '.[] | select(.address == "2001:db8::10" and .port == 80 and .bind == 0) | .backup')"
+	eq "IPv6 real -j: key, backup" "0 2 [$A6:ffff]:8080" \
+		"$(L -j real | jq -r '.[] | select(.address == "2001:db8::11") | "\(.port) \(.weight) \(.backup)"')"
+	eq "IPv6 link -j: the ports of the links to a real" "0 0 8080" \
+		"$(L -j link | jq -r '[.[] | select(.real == "2001:db8::11") | .port] | sort | map(tostring) | join(" ")')"
+	eq "IPv6 binds -j" "2001:db8:100:: 48 2001:db8::10 80 1" \
+		"$(L -j binds | jq -r '.[] | "\(.client) \(.prefix_len) \(.virtual) \(.virtual_port) \(.bind)"')"
+	eq "IPv6 conns -j" "[]" "$(L -j conns)"
+	for what in virtual real link conns binds fpa show; do
+		L -j $what | jq -e . >/dev/null
+		check "IPv6 -j $what: valid JSON" $((!$?)) ""
+	done
+	L show >"$T/show"
+	grep -qE "^tcp  \[2001:db8::10\]:80 +1 rr +in +overflow$" "$T/show"
+	check "IPv6 show: the instance" $((!$?)) "$(cat "$T/show")"
+	grep -qE "^  -> $A6:ffff +8080 1 +in " "$T/show"
+	check "IPv6 show: the long real" $((!$?)) "$(cat "$T/show")"
+	grep -qx '  <- 2001:db8:100::/48' "$T/show"
+	check "IPv6 show: the bind" $((!$?)) "$(cat "$T/show")"
+	# the bind column ends at the same place on every line
+	eq "IPv6 show: columns in line" 1 "$(awk '/^(tcp|udp|Prot|  ->) / {
+		s = $0; e = 0
+		for (k = 0; k < 3; k++) {
+			m = match(s, /[^ ]+/); e += RSTART + RLENGTH - 1
+			s = substr(s, RSTART + RLENGTH)
+		}
+		print e }' "$T/show" | sort -u | wc -l)"
+
+	L save >"$T/v6a"
+	grep -qx "virtual set tcp \[2001:db8::10\]:80 backup \[$A6:20\]:65535" "$T/v6a"
+	check "IPv6 save: the virtual's backup" $((!$?)) "$(cat "$T/v6a")"
+	grep -qx "assign tcp \[2001:db8::10\]:80 bind 1 2001:db8:100::/48" "$T/v6a"
+	check "IPv6 save: the bind" $((!$?)) "$(cat "$T/v6a")"
+	expect 0 '' '' -- flush
+	expect 0 '' '' -- restore "$T/v6a"
+	eq "IPv6 save -> restore -> save" "$(cat "$T/v6a")" "$(L save)"
+	sed -e 's/ fpa-mask 64//' -e '/^assign /s|/48|/56|' \
+		-e "/^real add \[$A6:ffff\]/s/maxconns 5/maxconns 7/" "$T/v6a" >"$T/v6b"
+	expect 0 '' '' -- sync "$T/v6b"
+	eq "IPv6 sync: nothing left to do" "" "$(L sync --dry-run "$T/v6b")"
+	eq "IPv6 sync: fpa-mask back to 128" 128 \
+		"$(L -j virtual | jq -r ".[] | select(.address == \"$A6:20\") | .fpa_mask")"
+	eq "IPv6 sync: the bind changed" "2001:db8:100::/56" \
+		"$(L -j binds | jq -r '.[] | "\(.client)/\(.prefix_len)"')"
+	expect 0 '' '' -- flush
+fi
+
 # dumps of several netlink messages
 expect 0 '' '' -- flush
 for i in $(seq 1000 1499); do

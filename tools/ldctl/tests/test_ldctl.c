@@ -204,6 +204,54 @@ static void test_endpoints(void)
 	check_ep_bad("192.0.2.10:80:x", NP | B,
 		     "ldctl: invalid bind ID \"x\" in \"192.0.2.10:80:x\" (expected 0..4294967295)\n");
 	check_ep_bad("192.0.2.10:80", 0, "ldctl: unexpected port in \"192.0.2.10:80\"\n");
+
+	/*
+	 * IPv6: brackets around an address a port follows. Unbracketed, an
+	 * address whose last group could be a port is refused where a port
+	 * may follow; one that cannot be read so is the address alone.
+	 */
+	check_ep("[2001:db8::1:80]", P, AF_INET6, "2001:db8::1:80", -1, -1);
+	check_ep("[2001:db8::1:80]:0", NP, AF_INET6, "2001:db8::1:80", 0, -1);
+	check_ep("2001:db8::1:80", 0, AF_INET6, "2001:db8::1:80", -1, -1);
+	check_ep("2001:db8::80", P, AF_INET6, "2001:db8::80", -1, -1);
+	check_ep("2001:db8::1:ab", P, AF_INET6, "2001:db8::1:ab", -1, -1);
+	check_ep("2001:db8:0:0:0:0:0:80", P, AF_INET6, "2001:db8::80", -1, -1);
+	check_ep("::ffff:192.0.2.1", P, AF_INET6, "::ffff:192.0.2.1", -1, -1);
+	check_ep("[2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff]:65535", NP, AF_INET6,
+		 "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", 65535, -1);
+	check_ep("[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535:4294967295",
+		 NP | B, AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+		 65535, 4294967295L);
+	check_ep_bad("2001:db8::1:80", P,
+		     "ldctl: ambiguous address \"2001:db8::1:80\" (IPv6 with a port takes brackets: write [2001:db8::1]:80, or [2001:db8::1:80] for the address alone)\n");
+	check_ep_bad("2001:db8::1:80", NP,
+		     "ldctl: ambiguous address \"2001:db8::1:80\" (IPv6 with a port takes brackets: write [2001:db8::1]:80, or [2001:db8::1:80]:PORT)\n");
+	check_ep_bad("::1:0", P,
+		     "ldctl: ambiguous address \"::1:0\" (IPv6 with a port takes brackets: write [::1]:0, or [::1:0] for the address alone)\n");
+	check_ep_bad("2001:db8:::80", P,
+		     "ldctl: invalid address \"2001:db8:::80\" (IPv6 with a port takes brackets: write [2001:db8::]:80)\n");
+	check_ep_bad("2001:db8:0:0:0:0:0:1:8080", NP,
+		     "ldctl: invalid address \"2001:db8:0:0:0:0:0:1:8080\" (IPv6 with a port takes brackets: write [2001:db8:0:0:0:0:0:1]:8080)\n");
+	check_ep_bad("::ffff:192.0.2.1:80", NP,
+		     "ldctl: invalid address \"::ffff:192.0.2.1:80\" (IPv6 with a port takes brackets: write [::ffff:192.0.2.1]:80)\n");
+	check_ep_bad("2001:db8::1:65536", P,
+		     "ldctl: invalid address \"2001:db8::1:65536\"\n");
+	check_ep_bad("2001:db8:::80", 0, "ldctl: invalid address \"2001:db8:::80\"\n");
+	check_ep_bad("[2001:db8::1:80]", NP,
+		     "ldctl: missing port in \"[2001:db8::1:80]\" (write [2001:db8::1:80]:PORT)\n");
+	check_ep_bad("[2001:db8::1]:", NP,
+		     "ldctl: invalid port \"\" in \"[2001:db8::1]:\" (expected 0..65535)\n");
+	check_ep_bad("[2001:db8::1]:80:7", NP,
+		     "ldctl: unexpected \":7\" after the port in \"[2001:db8::1]:80:7\"\n");
+	check_ep_bad("[2001:db8::1]:80", 0,
+		     "ldctl: unexpected port in \"[2001:db8::1]:80\"\n");
+	check_ep_bad("[2001:db8::1]]:80", NP,
+		     "ldctl: invalid address \"[2001:db8::1]]:80\"\n");
+	check_ep_bad("[[2001:db8::1]]:80", NP,
+		     "ldctl: invalid address \"[[2001:db8::1]]:80\"\n");
+	check_ep_bad("[]:80", NP, "ldctl: invalid address \"\"\n");
+	check_ep_bad("[fe80::1%eth0]:80", NP, "ldctl: invalid address \"fe80::1%eth0\"\n");
+	check_ep_bad("[2001:db8::1/64]:80", NP, "ldctl: invalid address \"2001:db8::1/64\"\n");
 }
 
 static void test_virtual_parse(void)
@@ -2008,6 +2056,925 @@ static void test_stateless(void)
 	free(c.buf);
 }
 
+/*
+ * IPv6 everywhere: a dual-stack site whose IPv6 addresses are as long as
+ * they get. Virtuals: 0 tcp [A:10]:443 (fpa, fpa-mask 64, startup, backup
+ * 1), 1 tcp [2001:db8::10]:443, 2 its instance bind 4294967295, 3 udp
+ * 192.0.2.10:53. Reals: 0 [A:ffff]:8443 (backup 1), 1 [2001:db8::12]:0,
+ * 2 10.0.2.11:0. Links 0->0, 1->1 port 8080, 2->1, 3->2 port 5353;
+ * binds 2001:db8:100::/48 and 2001:db8:200::7/128 -> 2.
+ */
+#define A6 "2001:db8:aaaa:bbbb:cccc:dddd:eeee:"
+
+static void make_site6(struct ld_list *virtuals, struct ld_list *links,
+		       struct ld_list *reals, struct ld_list *binds)
+{
+	struct ld_virtual *v;
+	struct ld_real *r;
+	struct ld_link *l;
+	struct ld_bind *b;
+
+	v = ld_list_add(virtuals);
+	parse_addr(A6 "10", &v->addr);
+	v->port = 443;
+	v->protocol = IPPROTO_TCP;
+	strcpy(v->sched, "wlc");
+	v->has = LD_HAS_SCHED;
+	v->state = LDIR_STATE_IN;
+	v->ext = true;
+	v->startup = LDIR_STARTUP_RR;
+	v->startup_pct = 50;
+	v->startup_window = 20;
+	parse_addr("2001:db8::10", &v->backup.addr);
+	v->backup.port = 443;
+	v->fpa_interval = 300;
+	v->fpa_mask = 64;
+	v->conns = 3;
+	v->nlinks = 1;
+
+	v = ld_list_add(virtuals);
+	parse_addr("2001:db8::10", &v->addr);
+	v->port = 443;
+	v->protocol = IPPROTO_TCP;
+	strcpy(v->sched, "rr");
+	v->has = LD_HAS_SCHED;
+	v->state = LDIR_STATE_OUT;
+	v->ext = true;
+	v->startup_pct = 50;
+	v->startup_window = 20;
+	v->fpa_mask = 128;
+	v->nlinks = 1;
+
+	v = ld_list_add(virtuals);
+	*v = *ld_list_at(virtuals, struct ld_virtual, 1);
+	v->bind_id = UINT32_MAX;
+	v->state = LDIR_STATE_IN;
+	v->overflow = 1;
+	v->nbinds = 2;
+
+	v = ld_list_add(virtuals);
+	parse_addr("192.0.2.10", &v->addr);
+	v->port = 53;
+	v->protocol = IPPROTO_UDP;
+	strcpy(v->sched, "maglev");
+	v->has = LD_HAS_SCHED;
+	v->flags = LDIR_VIRTUAL_F_STATELESS;
+	v->state = LDIR_STATE_IN;
+	v->ext = true;
+	v->startup_pct = 50;
+	v->startup_window = 20;
+	v->fpa_mask = 32;
+	v->nlinks = 1;
+
+	r = ld_list_add(reals);
+	parse_addr(A6 "ffff", &r->addr);
+	r->port = 8443;
+	r->weight = 3;
+	r->max_conns = 1000;
+	r->state = LDIR_STATE_IN;
+	r->ext = true;
+	r->syn_threshold = 5;
+	r->fail_threshold = 3;
+	parse_addr("2001:db8::12", &r->backup.addr);
+	r->active = 2;
+	r->conns = 3;
+	r->nlinks = 1;
+
+	r = ld_list_add(reals);
+	parse_addr("2001:db8::12", &r->addr);
+	r->weight = 1;
+	r->state = LDIR_STATE_FAILED;
+	r->ext = true;
+	r->syn_threshold = 5;
+	r->fail_threshold = 3;
+	r->idle_timeout = 60;
+	r->nlinks = 2;
+
+	r = ld_list_add(reals);
+	parse_addr("10.0.2.11", &r->addr);
+	r->weight = 1;
+	r->state = LDIR_STATE_IN;
+	r->ext = true;
+	r->syn_threshold = 5;
+	r->fail_threshold = 3;
+	r->nlinks = 1;
+
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 0);
+	l->real = *ld_list_at(reals, struct ld_real, 0);
+	l->active = 2;
+	l->conns = 3;
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 1);
+	l->real = *ld_list_at(reals, struct ld_real, 1);
+	l->port = 8080;
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 2);
+	l->real = *ld_list_at(reals, struct ld_real, 1);
+	l = ld_list_add(links);
+	l->virt = *ld_list_at(virtuals, struct ld_virtual, 3);
+	l->real = *ld_list_at(reals, struct ld_real, 2);
+	l->port = 5353;
+
+	b = ld_list_add(binds);
+	b->virt = *ld_list_at(virtuals, struct ld_virtual, 2);
+	parse_prefix("2001:db8:100::/48", &b->client, &b->plen);
+	b = ld_list_add(binds);
+	b->virt = *ld_list_at(virtuals, struct ld_virtual, 2);
+	parse_prefix("2001:db8:200::7", &b->client, &b->plen);
+}
+
+static int radd(int argc, char **argv)
+{
+	struct ld_real r;
+	bool flush;
+
+	return real_parse(LD_ADD, argc, argv, &r, &flush);
+}
+
+static int rset(int argc, char **argv)
+{
+	struct ld_real r;
+	bool flush;
+
+	return real_parse(LD_SET, argc, argv, &r, &flush);
+}
+
+static int vset(int argc, char **argv)
+{
+	struct ld_virtual v;
+
+	return virtual_parse(LD_SET, argc, argv, &v);
+}
+
+/* Every command that takes an address, with IPv6 ones. */
+static void test_ipv6_parse(void)
+{
+	struct ld_virtual v, want;
+	struct ld_real r;
+	struct ld_link l;
+	struct ld_bind b;
+	char *argv[65];
+	bool flush, one;
+	int argc;
+
+	ldctl_where = NULL;
+	argc = words(argv, "tcp [" A6 "10]:443 bind 4294967295 sched wlc "
+		     "fpa 300 fpa-mask 128 backup [2001:db8::10]:443 overflow");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	memset(&want, 0, sizeof(want));
+	parse_addr(A6 "10", &want.addr);
+	want.port = 443;
+	want.protocol = IPPROTO_TCP;
+	want.bind_id = UINT32_MAX;
+	CHECK(ld_virtual_key_eq(&v, &want) && v.addr.family == AF_INET6);
+	CHECK(v.fpa_mask == 128 && v.fpa_interval == 300 && v.overflow);
+	CHECK(v.backup.addr.family == AF_INET6 && v.backup.port == 443);
+	CHECK(v.backup.addr.addr[15] == 0x10 && v.backup.addr.addr[1] == 0x01);
+	argc = words(argv, "udp [::1]:0 backup none");
+	CHECK(!virtual_parse(LD_SET, argc, argv, &v));
+	CHECK(v.addr.family == AF_INET6 && v.addr.addr[15] == 1 && !v.port);
+	CHECK(v.has == LD_HAS_BACKUP && !v.backup.addr.family);
+	argc = words(argv, "udp [2001:db8::10]:53 bind 2");
+	CHECK(!virtual_parse(LD_DEL, argc, argv, &v));
+	CHECK(v.bind_id == 2 && v.addr.family == AF_INET6 && v.port == 53);
+	check_bad(vadd, "tcp 2001:db8::10:443",
+		  "ldctl: ambiguous address \"2001:db8::10:443\" (IPv6 with a port takes brackets: write [2001:db8::10]:443, or [2001:db8::10:443]:PORT)\n");
+	check_bad(vadd, "tcp 2001:db8::10",
+		  "ldctl: missing port in \"2001:db8::10\" (write [2001:db8::10]:PORT)\n");
+	check_bad(vadd, "tcp [2001:db8::10]:443 fpa-mask 129",
+		  "ldctl: invalid fpa-mask \"129\" (expected 0..128)\n");
+	check_bad(vset, "tcp [2001:db8::10]:443 backup 2001:db8::11:443",
+		  "ldctl: invalid backup virtual \"2001:db8::11:443\" (expected VIP:PORT or none): ambiguous address \"2001:db8::11:443\" (IPv6 with a port takes brackets: write [2001:db8::11]:443, or [2001:db8::11:443]:PORT)\n");
+	check_bad(vset, "tcp [2001:db8::10]:443 backup [2001:db8::10]:443",
+		  "ldctl: a virtual cannot be its own backup\n");
+	check_bad(vset, "tcp [2001:db8::10]:443 backup [2001:db8::10]",
+		  "ldctl: invalid backup virtual \"[2001:db8::10]\" (expected VIP:PORT or none): missing port in \"[2001:db8::10]\" (write [2001:db8::10]:PORT)\n");
+
+	/* reals: a bare IPv6 address is the address alone, port 0 */
+	argc = words(argv, "2001:db8::12 weight 3 backup 2001:db8::13");
+	CHECK(!real_parse(LD_ADD, argc, argv, &r, &flush));
+	CHECK(r.addr.family == AF_INET6 && !r.port && !(r.has & LD_HAS_PORT));
+	CHECK(r.backup.addr.family == AF_INET6 && !r.backup.port);
+	CHECK(r.backup.addr.addr[15] == 0x13);
+	argc = words(argv, "[" A6 "ffff]:8443 backup [2001:db8::12]:8443");
+	CHECK(!real_parse(LD_SET, argc, argv, &r, &flush));
+	CHECK(r.port == 8443 && (r.has & LD_HAS_PORT));
+	CHECK(r.addr.addr[14] == 0xff && r.addr.addr[15] == 0xff);
+	CHECK(r.backup.port == 8443 && r.backup.addr.addr[15] == 0x12);
+	argc = words(argv, "[2001:db8::12] flush");
+	CHECK(!real_parse(LD_DEL, argc, argv, &r, &flush) && flush);
+	CHECK(r.addr.family == AF_INET6 && !r.port && !(r.has & LD_HAS_PORT));
+	check_bad(radd, "2001:db8::12:8080",
+		  "ldctl: ambiguous address \"2001:db8::12:8080\" (IPv6 with a port takes brackets: write [2001:db8::12]:8080, or [2001:db8::12:8080] for the address alone)\n");
+	check_bad(radd, "[2001:db8::12]8080",
+		  "ldctl: invalid address \"[2001:db8::12]8080\"\n");
+	check_bad(rset, "2001:db8::12 backup 2001:db8::13:80",
+		  "ldctl: invalid backup real \"2001:db8::13:80\" (expected ADDR[:PORT] or none): ambiguous address \"2001:db8::13:80\" (IPv6 with a port takes brackets: write [2001:db8::13]:80, or [2001:db8::13:80] for the address alone)\n");
+	check_bad(rset, "[2001:db8::12]:0 backup 2001:db8::12",
+		  "ldctl: a real cannot be its own backup\n");
+
+	/* links */
+	argc = words(argv, "tcp [2001:db8::10]:443 bind 9 real [" A6 "ffff]:8443 port 443");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	CHECK(l.virt.addr.family == AF_INET6 && l.virt.bind_id == 9);
+	CHECK(l.real.addr.family == AF_INET6 && l.real.port == 8443);
+	CHECK(l.port == 443);
+	argc = words(argv, "udp [2001:db8::10]:53 real 2001:db8::12 flush");
+	CHECK(!link_parse(LD_DEL, argc, argv, &l, &flush) && flush);
+	CHECK(l.real.addr.family == AF_INET6 && !l.real.port && !l.port);
+	check_bad(ladd, "tcp [2001:db8::10]:443 real 2001:db8::12:8080",
+		  "ldctl: ambiguous address \"2001:db8::12:8080\" (IPv6 with a port takes brackets: write [2001:db8::12]:8080, or [2001:db8::12:8080] for the address alone)\n");
+	check_bad(ladd, "tcp [2001:db8::10]:443 [2001:db8::12]:8080",
+		  "ldctl: unknown argument \"[2001:db8::12]:8080\" (write \"real ADDR[:PORT]\")\n");
+	check_bad(ladd, "[2001:db8::10]:443 real 2001:db8::12",
+		  "ldctl: link add: protocol missing: tcp|udp before VIP:PORT\n");
+	check_bad(ladd, "2001:db8::10 real 2001:db8::12",
+		  "ldctl: link add: protocol missing: tcp|udp before VIP:PORT\n");
+
+	/* binds: IPv6 client prefixes of an IPv6 virtual */
+	argc = words(argv, "tcp [2001:db8::10]:443 bind 4 2001:db8:100::/48");
+	CHECK(!bind_parse(argc, argv, &b));
+	CHECK(b.client.family == AF_INET6 && b.plen == 48);
+	CHECK(b.client.addr[4] == 0x01 && !b.client.addr[6]);
+	argc = words(argv, "tcp [2001:db8::10]:443 bind 4 2001:db8:200::7");
+	CHECK(!bind_parse(argc, argv, &b) && b.plen == 128);
+	argc = words(argv, "udp [2001:db8::10]:53 bind 4 ::/0");
+	CHECK(!bind_parse(argc, argv, &b) && b.plen == 0);
+	check_bad(bparse, "tcp [2001:db8::10]:443 bind 4 2001:db8:100::1/48",
+		  "ldctl: invalid prefix \"2001:db8:100::1/48\": address bits set past /48\n");
+	check_bad(bparse, "tcp [2001:db8::10]:443 bind 4 2001:db8:100::/129",
+		  "ldctl: invalid prefix length \"129\" in \"2001:db8:100::/129\" (expected 0..128)\n");
+	check_bad(bparse, "tcp [2001:db8::10]:443 bind 4 198.51.100.0/24",
+		  "ldctl: client \"198.51.100.0/24\" and virtual \"[2001:db8::10]:443\" are of different address families\n");
+	check_bad(bparse, "tcp [2001:db8::10]:443 bind 4 [2001:db8:100::]/48",
+		  "ldctl: invalid address \"[2001:db8:100::]\"\n");
+
+	/* fpa flush of one IPv6 instance */
+	argc = words(argv, "udp [2001:db8::10]:53 bind 2");
+	CHECK(!fpa_flush_parse(argc, argv, &v, &one) && one);
+	CHECK(v.addr.family == AF_INET6 && v.port == 53 && v.bind_id == 2);
+	check_bad(fflush_parse, "udp 2001:db8::10:53",
+		  "ldctl: ambiguous address \"2001:db8::10:53\" (IPv6 with a port takes brackets: write [2001:db8::10]:53, or [2001:db8::10:53]:PORT)\n");
+}
+
+static void test_ipv6_print(void)
+{
+	struct ld_list virtuals = LD_LIST_INIT(struct ld_virtual);
+	struct ld_list reals = LD_LIST_INIT(struct ld_real);
+	struct ld_list links = LD_LIST_INIT(struct ld_link);
+	struct ld_list binds = LD_LIST_INIT(struct ld_bind);
+	struct pr p = { .numeric = false };
+	struct ld_conn conn = { };
+	struct ld_fpa fpa = { };
+	struct json j;
+	struct cap c;
+	char *want;
+
+	make_site6(&virtuals, &links, &reals, &binds);
+
+	/*
+	 * The address column as wide as the longest VIP:PORT or real, the
+	 * bind column as the longest ID: every column stays in line.
+	 */
+	p.f = cap_start(&c);
+	pr_show(&p, &virtuals, &links, &reals, &binds);
+	CHECK_STR(cap_end(&c),
+		  "Prot Virtual:Port                                     Bind Sched  State  Flags\n"
+		  "  -> Real                                             Port Weight State  ActiveConn  InActConn\n"
+		  "tcp  [" A6 "10]:443          0 wlc    in     fpa 300\n"
+		  "  -> " A6 "ffff           8443 3      in              2          1\n"
+		  "tcp  [2001:db8::10]:443                                  0 rr     out\n"
+		  "  -> 2001:db8::12                                     8080 1      failed          0          0\n"
+		  "tcp  [2001:db8::10]:443                         4294967295 rr     in     overflow\n"
+		  "  -> 2001:db8::12                                        0 1      failed          0          0\n"
+		  "  <- 2001:db8:100::/48\n"
+		  "  <- 2001:db8:200::7/128\n"
+		  "udp  192.0.2.10:53                                       0 maglev in     stateless\n"
+		  "  -> 10.0.2.11                                        5353 1      in              0          0\n");
+	free(c.buf);
+
+	p.details = true;
+	p.f = cap_start(&c);
+	pr_show(&p, &virtuals, &links, &reals, NULL);
+	p.details = false;
+	CHECK_STR(cap_end(&c),
+		  "Prot Virtual:Port                                     Bind Sched  State  Flags\n"
+		  "  -> Real                                             Port Weight State  ActiveConn  InActConn\n"
+		  "tcp  [" A6 "10]:443          0 wlc    in     fpa 300\n"
+		  "     startup rr startup-pct 50 startup-window 20 backup [2001:db8::10]:443 fpa 300 fpa-mask 64 conns 3 links 1 binds 0\n"
+		  "  -> " A6 "ffff           8443 3      in              2          1\n"
+		  "       real-port 8443 maxconns 1000 syn-threshold 5 fail-threshold 3 idle-timeout 0 backup [2001:db8::12]:0 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0\n"
+		  "tcp  [2001:db8::10]:443                                  0 rr     out\n"
+		  "     startup none startup-pct 50 startup-window 20 fpa 0 fpa-mask 128 conns 0 links 1 binds 0\n"
+		  "  -> 2001:db8::12                                     8080 1      failed          0          0\n"
+		  "       real-port 0 maxconns 0 syn-threshold 5 fail-threshold 3 idle-timeout 60 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0\n"
+		  "tcp  [2001:db8::10]:443                         4294967295 rr     in     overflow\n"
+		  "     startup none startup-pct 50 startup-window 20 fpa 0 fpa-mask 128 conns 0 links 1 binds 2\n"
+		  "  -> 2001:db8::12                                        0 1      failed          0          0\n"
+		  "       real-port 0 maxconns 0 syn-threshold 5 fail-threshold 3 idle-timeout 60 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0\n"
+		  "udp  192.0.2.10:53                                       0 maglev in     stateless\n"
+		  "     startup none startup-pct 50 startup-window 20 fpa 0 fpa-mask 32 conns 0 links 1 binds 0\n"
+		  "  -> 10.0.2.11                                        5353 1      in              0          0\n"
+		  "       real-port 0 maxconns 0 syn-threshold 5 fail-threshold 3 idle-timeout 0 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0\n");
+	free(c.buf);
+
+	/* one object a line: IPv6 as [ADDR]:PORT, prefixes as ADDR/LEN */
+	fpa.virt = *ld_list_at(&virtuals, struct ld_virtual, 0);
+	parse_addr("2001:db8:100:7::", &fpa.client);
+	fpa.plen = 64;
+	fpa.real = *ld_list_at(&reals, struct ld_real, 0);
+	fpa.age_ms = 2500;
+	conn.protocol = IPPROTO_TCP;
+	parse_addr("2001:db8:100::7", &conn.client);
+	conn.client_port = 40000;
+	parse_addr(A6 "10", &conn.virt);
+	conn.virt_port = 443;
+	parse_addr(A6 "ffff", &conn.real);
+	conn.real_port = 8443;
+	conn.state = LDIR_CONN_S_ESTABLISHED;
+	conn.expires_ms = 118999;
+	p.f = cap_start(&c);
+	pr_virtual(&p, ld_list_at(&virtuals, struct ld_virtual, 0));
+	pr_virtual(&p, ld_list_at(&virtuals, struct ld_virtual, 2));
+	pr_real(&p, ld_list_at(&reals, struct ld_real, 0));
+	pr_link(&p, ld_list_at(&links, struct ld_link, 0));
+	pr_link(&p, ld_list_at(&links, struct ld_link, 2));
+	pr_bind(&p, ld_list_at(&binds, struct ld_bind, 0));
+	pr_fpa(&p, &fpa);
+	pr_conn(&p, &conn);
+	CHECK_STR(cap_end(&c),
+		  "virtual tcp [" A6 "10]:443 sched wlc state in startup rr startup-pct 50 startup-window 20 backup [2001:db8::10]:443 conns 3 links 1 fpa 300 fpa-mask 64\n"
+		  "virtual tcp [2001:db8::10]:443 bind 4294967295 sched rr state in startup none startup-pct 50 startup-window 20 conns 0 links 1 overflow binds 2\n"
+		  "real [" A6 "ffff]:8443 weight 3 maxconns 1000 state in syn-threshold 5 fail-threshold 3 idle-timeout 0 backup [2001:db8::12]:0 active 2 conns 3 links 1 unanswered 0 ditched 0 ditch-consec 0 response-us 0 age-ms 0 pr 0 pkts-in 0 pkts-out 0\n"
+		  "link tcp [" A6 "10]:443 -> [" A6 "ffff]:8443 active 2 conns 3 pkts-in 0 pkts-out 0\n"
+		  "link tcp [2001:db8::10]:443 bind 4294967295 -> [2001:db8::12]:0 active 0 conns 0 pkts-in 0 pkts-out 0\n"
+		  "bind 2001:db8:100::/48 -> tcp [2001:db8::10]:443 bind 4294967295\n"
+		  "fpa 2001:db8:100:7::/64 -> tcp [" A6 "10]:443 -> [" A6 "ffff]:8443 age 2s\n"
+		  "tcp [2001:db8:100::7]:40000 -> [" A6 "10]:443 -> [" A6 "ffff]:8443 ESTABLISHED expires 118s\n");
+	free(c.buf);
+
+	/*
+	 * JSON: addresses as strings without brackets (ports are their own
+	 * fields), a backup as the [ADDR]:PORT the commands take
+	 */
+	json_init(&j, cap_start(&c));
+	json_arr_begin(&j, NULL);
+	js_conn(&j, &conn);
+	js_fpa(&j, &fpa);
+	js_bind(&j, ld_list_at(&binds, struct ld_bind, 0));
+	js_real(&j, ld_list_at(&reals, struct ld_real, 0));
+	js_link(&j, ld_list_at(&links, struct ld_link, 2));
+	json_arr_end(&j);
+	json_finish(&j);
+	if (asprintf(&want,
+		     "[{\"protocol\":\"tcp\",\"client\":\"2001:db8:100::7\",\"client_port\":40000,"
+		     "\"virtual\":\"" A6 "10\",\"virtual_port\":443,"
+		     "\"real\":\"" A6 "ffff\",\"real_port\":8443,"
+		     "\"state\":\"established\",\"expires_ms\":118999},"
+		     "{\"client\":\"2001:db8:100:7::\",\"prefix_len\":64,"
+		     "\"virtual\":\"" A6 "10\",\"virtual_port\":443,\"protocol\":\"tcp\",\"bind\":0,"
+		     "\"real\":\"" A6 "ffff\",\"real_port\":8443,\"age_ms\":2500},"
+		     "{\"client\":\"2001:db8:100::\",\"prefix_len\":48,\"virtual\":\"2001:db8::10\","
+		     "\"virtual_port\":443,\"protocol\":\"tcp\",\"bind\":4294967295},"
+		     "{\"address\":\"" A6 "ffff\",\"port\":8443,\"weight\":3,\"maxconns\":1000,"
+		     "\"state\":\"in\",\"syn_threshold\":5,\"fail_threshold\":3,\"idle_timeout\":0,"
+		     "\"backup\":\"[2001:db8::12]:0\",\"active\":2,\"conns\":3,\"links\":1,"
+		     "\"unanswered\":0,\"ditched\":0,\"ditch_consec\":0,\"response_us\":0,"
+		     "\"age_ms\":0,\"pr\":0,\"retry_ms\":null,%s},"
+		     "{\"virtual\":\"2001:db8::10\",\"virtual_port\":443,\"protocol\":\"tcp\","
+		     "\"bind\":4294967295,\"real\":\"2001:db8::12\",\"real_port\":0,\"port\":0,"
+		     "\"active\":0,\"conns\":0,%s}]\n", stats_json, stats_json) < 0)
+		abort();
+	CHECK_STR(cap_end(&c), want);
+	free(want);
+	free(c.buf);
+
+	json_init(&j, cap_start(&c));
+	js_show(&j, &virtuals, &links, &reals, &binds);
+	json_finish(&j);
+	cap_end(&c);
+	CHECK(strstr(c.buf, "{\"virtuals\":[{\"address\":\"" A6 "10\",\"port\":443,"
+		     "\"protocol\":\"tcp\",\"bind\":0,") == c.buf);
+	CHECK(strstr(c.buf, "\"backup\":\"[2001:db8::10]:443\",\"conns\":3,"
+		     "\"fpa\":300,\"fpa_mask\":64,"));
+	CHECK(strstr(c.buf, "\"links\":[{\"real\":\"" A6 "ffff\",\"real_port\":8443,"
+		     "\"port\":0,\"weight\":3,\"maxconns\":1000,\"state\":\"in\","
+		     "\"backup\":\"[2001:db8::12]:0\","));
+	CHECK(strstr(c.buf, "\"fpa_mask\":128,\"overflow\":true,\"binds\":2,"
+		     "\"links\":[{\"real\":\"2001:db8::12\",\"real_port\":0,\"port\":0,"));
+	CHECK(strstr(c.buf, "\"assigned\":[\"2001:db8:100::/48\",\"2001:db8:200::7/128\"]"));
+	CHECK(strstr(c.buf, "{\"address\":\"192.0.2.10\",\"port\":53,\"protocol\":\"udp\","));
+	free(c.buf);
+
+	ld_list_clear(&virtuals);
+	ld_list_clear(&links);
+	ld_list_clear(&reals);
+	ld_list_clear(&binds);
+}
+
+/*
+ * What a kernel would hold after the save lines of a site: each line
+ * parsed as restore runs it and applied to lists (settings not named at
+ * their defaults), then saved again.
+ */
+struct site {
+	struct ld_list virtuals, reals, links, binds;
+};
+
+static void site_init(struct site *s)
+{
+	s->virtuals = (struct ld_list)LD_LIST_INIT(struct ld_virtual);
+	s->reals = (struct ld_list)LD_LIST_INIT(struct ld_real);
+	s->links = (struct ld_list)LD_LIST_INIT(struct ld_link);
+	s->binds = (struct ld_list)LD_LIST_INIT(struct ld_bind);
+}
+
+static void site_clear(struct site *s)
+{
+	ld_list_clear(&s->virtuals);
+	ld_list_clear(&s->reals);
+	ld_list_clear(&s->links);
+	ld_list_clear(&s->binds);
+}
+
+static void site_save(FILE *f, const struct site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->reals.n; i++)
+		save_real(f, ld_list_at(&s->reals, struct ld_real, i));
+	for (i = 0; i < s->reals.n; i++)
+		save_real_backup(f, ld_list_at(&s->reals, struct ld_real, i));
+	for (i = 0; i < s->virtuals.n; i++)
+		save_virtual(f, ld_list_at(&s->virtuals, struct ld_virtual, i));
+	for (i = 0; i < s->virtuals.n; i++)
+		save_virtual_backup(f, ld_list_at(&s->virtuals,
+						  struct ld_virtual, i));
+	for (i = 0; i < s->links.n; i++)
+		save_link(f, ld_list_at(&s->links, struct ld_link, i));
+	for (i = 0; i < s->binds.n; i++)
+		save_bind(f, ld_list_at(&s->binds, struct ld_bind, i));
+}
+
+/* Applies one save line to s; false if a parser refused it. */
+static bool site_apply(struct site *s, char *line)
+{
+	char *argv[65];
+	bool flush;
+	size_t i;
+	int argc;
+
+	argc = words(argv, line);
+	if (argc < 3)
+		return false;
+	if (!strcmp(argv[0], "real") && !strcmp(argv[1], "add")) {
+		struct ld_real *r = ld_list_add(&s->reals);
+
+		if (real_parse(LD_ADD, argc - 2, argv + 2, r, &flush))
+			return false;
+		r->ext = true;
+		return true;
+	}
+	if (!strcmp(argv[0], "real") && !strcmp(argv[1], "set")) {
+		struct ld_real r;
+
+		if (real_parse(LD_SET, argc - 2, argv + 2, &r, &flush))
+			return false;
+		for (i = 0; i < s->reals.n; i++)
+			if (ld_real_key_eq(ld_list_at(&s->reals,
+						      struct ld_real, i), &r))
+				ld_list_at(&s->reals, struct ld_real,
+					   i)->backup = r.backup;
+		return r.has == (LD_HAS_PORT | LD_HAS_BACKUP);
+	}
+	if (!strcmp(argv[0], "virtual") && !strcmp(argv[1], "add")) {
+		struct ld_virtual *v = ld_list_add(&s->virtuals);
+
+		if (virtual_parse(LD_ADD, argc - 2, argv + 2, v))
+			return false;
+		v->ext = true;
+		if (!(v->has & LD_HAS_FPAMASK))
+			v->fpa_mask = v->addr.family == AF_INET ? 32 : 128;
+		return true;
+	}
+	if (!strcmp(argv[0], "virtual") && !strcmp(argv[1], "set")) {
+		struct ld_virtual v;
+
+		if (virtual_parse(LD_SET, argc - 2, argv + 2, &v))
+			return false;
+		for (i = 0; i < s->virtuals.n; i++)
+			if (ld_virtual_key_eq(ld_list_at(&s->virtuals,
+							 struct ld_virtual, i),
+					      &v))
+				ld_list_at(&s->virtuals, struct ld_virtual,
+					   i)->backup = v.backup;
+		return (v.has & ~LD_HAS_BIND) == LD_HAS_BACKUP;
+	}
+	if (!strcmp(argv[0], "link") && !strcmp(argv[1], "add"))
+		return !link_parse(LD_ADD, argc - 2, argv + 2,
+				   ld_list_add(&s->links), &flush);
+	if (!strcmp(argv[0], "assign"))
+		return !bind_parse(argc - 1, argv + 1, ld_list_add(&s->binds));
+	return false;
+}
+
+/* save -> restore -> save of the dual-stack site: the same lines. */
+static void test_ipv6_roundtrip(void)
+{
+	struct site a, b;
+	char *saved, *line, *again;
+	struct cap c;
+	size_t n = 0;
+
+	site_init(&a);
+	site_init(&b);
+	make_site6(&a.virtuals, &a.links, &a.reals, &a.binds);
+	site_save(cap_start(&c), &a);
+	saved = (char *)cap_end(&c);
+	CHECK_STR(saved,
+		  "real add [" A6 "ffff]:8443 weight 3 maxconns 1000 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "real add [2001:db8::12]:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 60\n"
+		  "real add 10.0.2.11:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "real set [" A6 "ffff]:8443 backup [2001:db8::12]:0\n"
+		  "virtual add tcp [" A6 "10]:443 sched wlc state in startup rr startup-pct 50 startup-window 20 fpa 300 fpa-mask 64\n"
+		  "virtual add tcp [2001:db8::10]:443 sched rr state out startup none startup-pct 50 startup-window 20\n"
+		  "virtual add tcp [2001:db8::10]:443 bind 4294967295 sched rr state in startup none startup-pct 50 startup-window 20 overflow\n"
+		  "virtual add udp 192.0.2.10:53 sched maglev state in stateless startup none startup-pct 50 startup-window 20\n"
+		  "virtual set tcp [" A6 "10]:443 backup [2001:db8::10]:443\n"
+		  "link add tcp [" A6 "10]:443 real [" A6 "ffff]:8443\n"
+		  "link add tcp [2001:db8::10]:443 real [2001:db8::12]:0 port 8080\n"
+		  "link add tcp [2001:db8::10]:443 bind 4294967295 real [2001:db8::12]:0\n"
+		  "link add udp 192.0.2.10:53 real 10.0.2.11:0 port 5353\n"
+		  "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:100::/48\n"
+		  "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:200::7/128\n");
+	saved = strdup(saved);
+	free(c.buf);
+
+	ldctl_where = NULL;
+	for (line = strtok(saved, "\n"); line; line = strtok(NULL, "\n"), n++) {
+		bool ok;
+
+		err_start();
+		ok = site_apply(&b, line);
+		err_end();
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  line: %s\n  %s", line, errbuf);
+	}
+	CHECK(n == 15);
+	free(saved);
+	site_save(cap_start(&c), &a);
+	saved = (char *)cap_end(&c);
+	site_save(cap_start(&c), &b);
+	again = (char *)cap_end(&c);
+	CHECK_STR(again, saved);
+	free(saved);
+	free(again);
+	/* the objects themselves, not only their text */
+	CHECK(b.virtuals.n == 4 && b.reals.n == 3 && b.links.n == 4 &&
+	      b.binds.n == 2);
+	CHECK(ld_addr_eq(&ld_list_at(&b.binds, struct ld_bind, 1)->client,
+			 &ld_list_at(&a.binds, struct ld_bind, 1)->client));
+	CHECK(ld_list_at(&b.binds, struct ld_bind, 1)->plen == 128);
+	CHECK(ld_addr_eq(&ld_list_at(&b.reals, struct ld_real, 0)->addr,
+			 &ld_list_at(&a.reals, struct ld_real, 0)->addr));
+	site_clear(&a);
+	site_clear(&b);
+}
+
+/* The FAMILY and ADDR attributes of nest (of the virtual or real set). */
+static bool has_addr6(const struct nlattr *nest, uint16_t fam_type,
+		      uint16_t addr_type, const struct ld_addr *want)
+{
+	const struct nlattr *f = nested(nest, fam_type);
+	const struct nlattr *a = nested(nest, addr_type);
+
+	return f && a && mnl_attr_get_payload_len(f) == 2 &&
+	       mnl_attr_get_u16(f) == AF_INET6 &&
+	       mnl_attr_get_payload_len(a) == 16 &&
+	       !memcmp(mnl_attr_get_payload(a), want->addr, 16);
+}
+
+/* IPv6 on the wire: requests, replies, events and the kernel's errors. */
+static void test_ipv6_msg(void)
+{
+	static char buf[4096] __attribute__((aligned(4)));
+	static char req[1024] __attribute__((aligned(4)));
+	const struct nlattr *tb[LDIR_A_MAX + 1], *b;
+	struct ld_virtual v, v2;
+	struct ld_real r, r2;
+	struct ld_link l, l2;
+	struct ld_bind bi, bi2;
+	struct ld_conn conn;
+	struct ld_fpa fpa;
+	struct ld_event e;
+	struct nlmsghdr *nlh, *rq;
+	struct nlattr *n, *m;
+	struct nlmsgerr *er;
+	struct pr p = { };
+	struct json j;
+	struct cap c, c2;
+	char *argv[65], desc[256];
+	bool flush, intr;
+	struct nl *nl;
+	size_t off;
+	int argc;
+
+	/* a virtual and its backup: FAMILY AF_INET6, ADDR the 16 bytes */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "tcp [" A6 "10]:443 bind 4294967295 fpa-mask 64 "
+		     "backup [2001:db8::10]:443");
+	CHECK(!virtual_parse(LD_ADD, argc, argv, &v));
+	msg_put_virtual(nlh, LDIR_A_VIRTUAL, &v, false);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_VIRTUAL]);
+	CHECK(has_addr6(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_FAMILY,
+			LDIR_VIRTUAL_A_ADDR, &v.addr));
+	b = nested(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_BACKUP);
+	CHECK(b && has_addr6(b, LDIR_VIRTUAL_A_FAMILY, LDIR_VIRTUAL_A_ADDR,
+			     &v.backup.addr));
+	CHECK(!msg_parse_virtual(tb[LDIR_A_VIRTUAL], &v2));
+	CHECK(ld_virtual_key_eq(&v, &v2) && v2.addr.family == AF_INET6);
+	CHECK(ld_addr_eq(&v2.backup.addr, &v.backup.addr));
+	CHECK(v2.backup.port == 443 && v2.fpa_mask == 64);
+	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_VIRTUAL] - buf, -1,
+			   desc, sizeof(desc)));
+	CHECK_STR(desc, "virtual tcp [" A6 "10]:443 bind 4294967295");
+	CHECK(b && msg_describe(nlh, (const char *)b - buf, -1, desc,
+				sizeof(desc)));
+	CHECK_STR(desc, "virtual.backup tcp [2001:db8::10]:443");
+	b = nested(tb[LDIR_A_VIRTUAL], LDIR_VIRTUAL_A_ADDR);
+	CHECK(b && msg_describe(nlh, (const char *)b - buf, -1, desc,
+				sizeof(desc)));
+	CHECK_STR(desc, "virtual.addr " A6 "10");
+
+	/* a real and its backup */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "[" A6 "ffff]:65535 weight 3 backup 2001:db8::12");
+	CHECK(!real_parse(LD_ADD, argc, argv, &r, &flush));
+	msg_put_real(nlh, LDIR_A_REAL, &r, false);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_REAL]);
+	CHECK(has_addr6(tb[LDIR_A_REAL], LDIR_REAL_A_FAMILY, LDIR_REAL_A_ADDR,
+			&r.addr));
+	b = nested(tb[LDIR_A_REAL], LDIR_REAL_A_BACKUP);
+	CHECK(b && has_addr6(b, LDIR_REAL_A_FAMILY, LDIR_REAL_A_ADDR,
+			     &r.backup.addr));
+	CHECK(!msg_parse_real(tb[LDIR_A_REAL], &r2));
+	CHECK(ld_real_key_eq(&r, &r2) && r2.port == 65535);
+	CHECK(ld_addr_eq(&r2.backup.addr, &r.backup.addr) && !r2.backup.port);
+	CHECK(b && msg_describe(nlh, (const char *)b - buf, -1, desc,
+				sizeof(desc)));
+	CHECK_STR(desc, "real.backup [2001:db8::12]:0");
+
+	/* a link: both keys, the longest description there is */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "udp [" A6 "10]:65535 bind 4294967295 real [" A6
+		     "ffff]:65535 port 65535");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	msg_put_link(nlh, &l);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_LINK]);
+	CHECK(!msg_parse_link(tb[LDIR_A_LINK], &l2));
+	CHECK(ld_virtual_key_eq(&l.virt, &l2.virt));
+	CHECK(ld_real_key_eq(&l.real, &l2.real) && l2.port == 65535);
+	CHECK(msg_describe(nlh, (const char *)tb[LDIR_A_LINK] - buf, -1,
+			   desc, sizeof(desc)));
+	CHECK_STR(desc, "link udp [" A6 "10]:65535 bind 4294967295 real [" A6
+		  "ffff]:65535 port 65535");
+
+	/* a bind: an IPv6 prefix */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	argc = words(argv, "tcp [2001:db8::10]:443 bind 4 2001:db8:100::/48");
+	CHECK(!bind_parse(argc, argv, &bi));
+	msg_put_bind(nlh, &bi);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_BIND]);
+	CHECK(has_addr6(tb[LDIR_A_BIND], LDIR_BIND_A_FAMILY, LDIR_BIND_A_ADDR,
+			&bi.client));
+	CHECK(!msg_parse_bind(tb[LDIR_A_BIND], &bi2));
+	CHECK(ld_virtual_key_eq(&bi.virt, &bi2.virt));
+	CHECK(ld_addr_eq(&bi.client, &bi2.client) && bi2.plen == 48);
+
+	/* dumped conns and FPAs of IPv6 clients */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	n = mnl_attr_nest_start(nlh, LDIR_A_CONN);
+	mnl_attr_put_u8(nlh, LDIR_CONN_A_PROTOCOL, IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, LDIR_CONN_A_FAMILY, AF_INET6);
+	mnl_attr_put(nlh, LDIR_CONN_A_CLIENT_ADDR, 16, bi.client.addr);
+	mnl_attr_put_u16(nlh, LDIR_CONN_A_CLIENT_PORT, htons(40000));
+	mnl_attr_put(nlh, LDIR_CONN_A_VIRTUAL_ADDR, 16, v.addr.addr);
+	mnl_attr_put_u16(nlh, LDIR_CONN_A_VIRTUAL_PORT, htons(443));
+	mnl_attr_put(nlh, LDIR_CONN_A_REAL_ADDR, 16, r.addr.addr);
+	mnl_attr_put_u16(nlh, LDIR_CONN_A_REAL_PORT, htons(8443));
+	mnl_attr_put_u8(nlh, LDIR_CONN_A_STATE, LDIR_CONN_S_UDP);
+	mnl_attr_put_u32(nlh, LDIR_CONN_A_EXPIRES_MS, 30000);
+	mnl_attr_nest_end(nlh, n);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_CONN]);
+	CHECK(!msg_parse_conn(tb[LDIR_A_CONN], &conn));
+	CHECK(conn.client.family == AF_INET6 && conn.virt.family == AF_INET6 &&
+	      conn.real.family == AF_INET6);
+
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	n = mnl_attr_nest_start(nlh, LDIR_A_FPA);
+	msg_put_virtual(nlh, LDIR_FPA_A_VIRTUAL, &v, true);
+	mnl_attr_put_u16(nlh, LDIR_FPA_A_FAMILY, AF_INET6);
+	mnl_attr_put(nlh, LDIR_FPA_A_CLIENT_ADDR, 16, bi.client.addr);
+	mnl_attr_put_u8(nlh, LDIR_FPA_A_PREFIX_LEN, 64);
+	msg_put_real(nlh, LDIR_FPA_A_REAL, &r, true);
+	mnl_attr_put_u32(nlh, LDIR_FPA_A_AGE_MS, 1500);
+	mnl_attr_nest_end(nlh, n);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_FPA]);
+	CHECK(!msg_parse_fpa(tb[LDIR_A_FPA], &fpa));
+
+	p.f = cap_start(&c);
+	pr_conn(&p, &conn);
+	pr_fpa(&p, &fpa);
+	CHECK_STR(cap_end(&c),
+		  "udp [2001:db8:100::]:40000 -> [" A6 "10]:443 -> [" A6
+		  "ffff]:8443 UDP expires 30s\n"
+		  "fpa 2001:db8:100::/64 -> tcp [" A6 "10]:443 bind 4294967295 -> ["
+		  A6 "ffff]:65535 age 1s\n");
+	free(c.buf);
+
+	/* events about IPv6 objects */
+	p.f = cap_start(&c);
+	json_init(&j, cap_start(&c2));
+	json_arr_begin(&j, NULL);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	n = mnl_attr_nest_start(nlh, LDIR_A_EVENT);
+	mnl_attr_put_u8(nlh, LDIR_EVENT_A_TYPE, LDIR_EVENT_REAL_FAILED);
+	m = mnl_attr_nest_start(nlh, LDIR_EVENT_A_REAL);
+	mnl_attr_put_u16(nlh, LDIR_REAL_A_FAMILY, AF_INET6);
+	mnl_attr_put(nlh, LDIR_REAL_A_ADDR, 16, r.addr.addr);
+	mnl_attr_put_u16(nlh, LDIR_REAL_A_PORT, htons(8443));
+	mnl_attr_put_u8(nlh, LDIR_REAL_A_STATE, LDIR_STATE_FAILED);
+	mnl_attr_put_u32(nlh, LDIR_REAL_A_DITCHED, 3);
+	mnl_attr_nest_end(nlh, m);
+	mnl_attr_nest_end(nlh, n);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_EVENT]);
+	CHECK(!msg_parse_event(tb[LDIR_A_EVENT], &e));
+	pr_event(&p, &e);
+	js_event(&j, &e);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	n = mnl_attr_nest_start(nlh, LDIR_A_EVENT);
+	mnl_attr_put_u8(nlh, LDIR_EVENT_A_TYPE, LDIR_EVENT_VIRTUAL_FAILED);
+	msg_put_virtual(nlh, LDIR_EVENT_A_VIRTUAL, &v, true);
+	mnl_attr_nest_end(nlh, n);
+	CHECK(!msg_parse_top(nlh, tb) && tb[LDIR_A_EVENT]);
+	CHECK(!msg_parse_event(tb[LDIR_A_EVENT], &e));
+	pr_event(&p, &e);
+	json_arr_end(&j);
+	json_finish(&j);
+	CHECK_STR(cap_end(&c),
+		  "real [" A6 "ffff]:8443 failed (ditched 3)\n"
+		  "virtual tcp [" A6 "10]:443 bind 4294967295 failed\n");
+	free(c.buf);
+	/* one shape for every event: the IPv6 real's fields, the rest null */
+	CHECK_STR(cap_end(&c2),
+		  "[{\"event\":\"real-failed\",\"real\":\"" A6 "ffff\",\"real_port\":8443,"
+		  "\"state\":\"failed\",\"ditched\":3,\"virtual\":null,"
+		  "\"virtual_port\":null,\"protocol\":null,\"bind\":null,"
+		  "\"conn_count\":null,\"embryonic\":null}]\n");
+	free(c2.buf);
+
+	/*
+	 * Mixed families are the kernel's to refuse: its message, and the
+	 * link it names as the commands write it
+	 */
+	rq = mnl_nlmsg_put_header(req);
+	rq->nlmsg_seq = 5;
+	mnl_nlmsg_put_extra_header(rq, GENL_HDRLEN);
+	argc = words(argv, "tcp [2001:db8::10]:443 real 10.0.2.11");
+	CHECK(!link_parse(LD_ADD, argc, argv, &l, &flush));
+	msg_put_link(rq, &l);
+	CHECK(!msg_parse_top(rq, tb) && tb[LDIR_A_LINK]);
+	nl = nl_fake(FAM, PORTID);
+	off = 0;
+	nlh = put_msg(buf, &off, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 5);
+	er = mnl_nlmsg_put_extra_header(nlh, sizeof(*er));
+	er->error = -EAFNOSUPPORT;
+	er->msg = *rq;
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG,
+			  "real and virtual of different address families");
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS,
+			 (const char *)tb[LDIR_A_LINK] - req);
+	end_msg(&off, nlh);
+	intr = false;
+	CHECK(nl_process(nl, buf, off, 5, NULL, NULL, &intr) == -EAFNOSUPPORT);
+	err_start();
+	nl_report(nl, rq, -EAFNOSUPPORT);
+	CHECK_STR(err_end(), "ldctl: kernel: real and virtual of different address families (attribute link tcp [2001:db8::10]:443 real 10.0.2.11:0): Address family not supported by protocol\n");
+	nl_close(nl);
+}
+
+/* The lines of text (one a line) into l. */
+static void text_lines(struct lines *l, const char *text)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		lines_add(l, line);
+	free(copy);
+}
+
+/*
+ * sync between two saves of IPv6 objects: the commands name them as save
+ * does, and an IPv6 virtual's fpa-mask goes back to its default, 128.
+ */
+static void test_ipv6_sync(void)
+{
+	struct site a;
+	struct lines now = { }, want = { }, cmds = { };
+	struct cap c;
+	char *got;
+	size_t i;
+
+	site_init(&a);
+	make_site6(&a.virtuals, &a.links, &a.reals, &a.binds);
+	site_save(cap_start(&c), &a);
+	cap_end(&c);
+	text_lines(&now, c.buf);
+	free(c.buf);
+	site_clear(&a);
+	text_lines(&want,
+		   "real add [" A6 "ffff]:8443 weight 5 maxconns 1000 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		   "real add [2001:db8::12]:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 60\n"
+		   "real add [2001:db8::13]:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		   "real set [" A6 "ffff]:8443 backup [2001:db8::13]:0\n"
+		   "virtual add tcp [" A6 "10]:443 sched wlc state in startup rr startup-pct 50 startup-window 20 fpa 300\n"
+		   "virtual add tcp [2001:db8::10]:443 sched rr state out startup none startup-pct 50 startup-window 20\n"
+		   "virtual add tcp [2001:db8::10]:443 bind 4294967295 sched rr state in startup none startup-pct 50 startup-window 20 overflow\n"
+		   "link add tcp [" A6 "10]:443 real [" A6 "ffff]:8443\n"
+		   "link add tcp [2001:db8::10]:443 real [2001:db8::13]:0 port 8080\n"
+		   "link add tcp [2001:db8::10]:443 bind 4294967295 real [2001:db8::12]:0\n"
+		   "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:100::/56\n"
+		   "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:200::7/128\n");
+	CHECK(!sync_diff(&now, &want, &cmds));
+	cap_start(&c);
+	for (i = 0; i < cmds.n; i++)
+		fprintf(c.f, "%s\n", cmds.v[i]);
+	got = (char *)cap_end(&c);
+	CHECK_STR(got,
+		  "real set [" A6 "ffff]:8443 weight 5 maxconns 1000 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "real add [2001:db8::13]:0 weight 1 maxconns 0 state in syn-threshold 5 fail-threshold 3 idle-timeout 0\n"
+		  "virtual set tcp [" A6 "10]:443 sched wlc state in startup rr startup-pct 50 startup-window 20 fpa 300 fpa-mask 128\n"
+		  "real set [" A6 "ffff]:8443 backup [2001:db8::13]:0\n"
+		  "virtual set tcp [" A6 "10]:443 backup none\n"
+		  "link del tcp [2001:db8::10]:443 real [2001:db8::12]:0 port 8080\n"
+		  "link del udp 192.0.2.10:53 real 10.0.2.11:0 port 5353\n"
+		  "unassign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:100::/48\n"
+		  "link add tcp [2001:db8::10]:443 real [2001:db8::13]:0 port 8080\n"
+		  "assign tcp [2001:db8::10]:443 bind 4294967295 2001:db8:100::/56\n"
+		  "virtual del udp 192.0.2.10:53\n"
+		  "real del 10.0.2.11:0\n");
+	free(got);
+	free_lines(&cmds);
+	/* each command is one ldctl reads */
+	ldctl_where = NULL;
+	CHECK(!sync_diff(&now, &want, &cmds));
+	for (i = 0; i < cmds.n; i++) {
+		char *argv[65];
+		bool flush, one;
+		int argc = words(argv, cmds.v[i]), ret;
+		struct ld_virtual v;
+		struct ld_real r;
+		struct ld_link l;
+		struct ld_bind b;
+		enum ld_verb verb = !strcmp(argv[1], "add") ? LD_ADD :
+				    !strcmp(argv[1], "set") ? LD_SET : LD_DEL;
+
+		err_start();
+		if (!strcmp(argv[0], "real"))
+			ret = real_parse(verb, argc - 2, argv + 2, &r, &flush);
+		else if (!strcmp(argv[0], "virtual"))
+			ret = virtual_parse(verb, argc - 2, argv + 2, &v);
+		else if (!strcmp(argv[0], "link"))
+			ret = link_parse(verb, argc - 2, argv + 2, &l, &flush);
+		else if (!strcmp(argv[0], "assign") ||
+			 !strcmp(argv[0], "unassign"))
+			ret = bind_parse(argc - 1, argv + 1, &b);
+		else
+			ret = fpa_flush_parse(0, argv, &v, &one) || 1;
+		err_end();
+		CHECK(!ret);
+		if (ret)
+			fprintf(stderr, "  %s: %s", cmds.v[i], errbuf);
+	}
+	/* nothing left to do */
+	free_lines(&cmds);
+	CHECK(!sync_diff(&want, &want, &cmds) && !cmds.n);
+	free_lines(&cmds);
+	free_lines(&now);
+	free_lines(&want);
+}
+
 /* The syntax of ldctl 0.1, which restore and sync read for one release */
 static void test_old_syntax(void)
 {
@@ -2032,6 +2999,15 @@ static void test_old_syntax(void)
 		  "unassign tcp 192.0.2.10:80 bind 1 10.0.1.0/24" },
 		{ "fpa flush 192.0.2.10:80:2", "fpa flush tcp 192.0.2.10:80 bind 2" },
 		{ "fpa flush 192.0.2.10:80 udp", "fpa flush udp 192.0.2.10:80" },
+		/* IPv6: VIP:PORT:BIND with brackets */
+		{ "link add [2001:db8::1]:80:2 udp [2001:db8::2]:81",
+		  "link add udp [2001:db8::1]:80 bind 2 real [2001:db8::2]:81 port 81" },
+		{ "assign [2001:db8::1]:80:2 2001:db8:100::/48",
+		  "assign tcp [2001:db8::1]:80 bind 2 2001:db8:100::/48" },
+		{ "fpa flush [2001:db8::1]:53:4294967295 udp",
+		  "fpa flush udp [2001:db8::1]:53 bind 4294967295" },
+		{ "virtual add [2001:db8::1]:80 tcp bind 2 fpa-mask 64",
+		  "virtual add tcp [2001:db8::1]:80 bind 2 fpa-mask 64" },
 	};
 	/* today's syntax, and what is no key at all, are left alone */
 	static const char *const same[] = {
@@ -2094,6 +3070,11 @@ int main(void)
 	test_nl();
 	test_stateless();
 	test_old_syntax();
+	test_ipv6_parse();
+	test_ipv6_print();
+	test_ipv6_roundtrip();
+	test_ipv6_msg();
+	test_ipv6_sync();
 	free(errbuf);
 	printf("test_ldctl: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;

@@ -603,6 +603,69 @@ static void test_top_order(void)
 		ld_snapshot_clear(i ? &a : &b);
 }
 
+/*
+ * Names longer than the column (IPv6 at its longest): the column grows to
+ * the widest, and every row's STATE starts where the header's does.
+ */
+static void test_top_wide(void)
+{
+	static const char vkey[] =
+		"tcp [2001:db8:aaaa:bbbb:cccc:dddd:eeee:10]:65535 bind 4294967295";
+	static const char lname[] =
+		"  -> [2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff]:65535";
+	struct ld_snapshot a = LD_SNAPSHOT_INIT;
+	const char *p, *hdr;
+	struct ld_virtual *v;
+	struct ld_real *r;
+	struct ld_link *l;
+	size_t col, rows = 0;
+	struct cap c;
+
+	make_snapshot(&a, 0);
+	v = ld_list_add(&a.virtuals);
+	parse_addr("2001:db8:aaaa:bbbb:cccc:dddd:eeee:10", &v->addr);
+	v->port = 65535;
+	v->protocol = IPPROTO_TCP;
+	v->bind_id = UINT32_MAX;
+	v->state = LDIR_STATE_IN;
+	r = ld_list_add(&a.reals);
+	parse_addr("2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", &r->addr);
+	r->port = 65535;
+	r->state = LDIR_STATE_OUT;
+	l = ld_list_add(&a.links);
+	l->virt = *v;
+	l->real = *r;
+	ld_snapshot_sort(&a);
+
+	top_render(cap_start(&c), NULL, &a, 0, 1000);
+	cap_end(&c);
+	CHECK_STR(field(c.buf, vkey, 1), "in");
+	CHECK_STR(field(c.buf, lname, 1), "out");
+	CHECK_STR(field(c.buf, lname + 5, 1), "out");
+	hdr = strstr(c.buf, "VIRTUAL -> REAL ");
+	CHECK(hdr != NULL);
+	if (!hdr)
+		goto out;
+	col = strstr(hdr, "STATE") - hdr;
+	CHECK(col == strlen(vkey) + 1);
+	/* every row after the first line: the name, blanks, the state */
+	for (p = strchr(c.buf, '\n') + 1; *p; p += strcspn(p, "\n") + 1) {
+		size_t len = strcspn(p, "\n");
+
+		if (!len)
+			continue;
+		rows++;
+		CHECK(len > col && p[col - 1] == ' ' && p[col] != ' ');
+		if (!(len > col && p[col - 1] == ' ' && p[col] != ' '))
+			fprintf(stderr, "  row: %.*s\n", (int)len, p);
+	}
+	/* two headers, three virtuals, three links, three reals */
+	CHECK(rows == 11);
+out:
+	free(c.buf);
+	ld_snapshot_clear(&a);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "sample")) {
@@ -620,6 +683,7 @@ int main(int argc, char **argv)
 	test_top_rates();
 	test_top_render();
 	test_top_order();
+	test_top_wide();
 	free(errbuf);
 	printf("test_metrics: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
