@@ -142,7 +142,9 @@ static void make_syn(uint8_t *pkt, const uint8_t *dmac, const uint8_t *smac,
 	put16(th + 16, fold(sum16(th, 20, sum)));
 }
 
-/* One SYN over IPv6 from a random source in net/len to dst:port. */
+/* One SYN (or ACK) over IPv6 from a random source in net/len to
+ * dst:port.
+ */
 static void make_syn6(uint8_t *pkt, const uint8_t *dmac, const uint8_t *smac,
 		      const uint8_t *net, unsigned int len, const uint8_t *dst,
 		      uint16_t port)
@@ -172,8 +174,10 @@ static void make_syn6(uint8_t *pkt, const uint8_t *dmac, const uint8_t *smac,
 	put16(th, 1024 + rnd() % 64512);
 	put16(th + 2, port);
 	put32(th + 4, rnd());
+	if (flood_flags & 0x10)
+		put32(th + 8, rnd());
 	th[12] = 5 << 4;
-	th[13] = 0x02;			/* SYN */
+	th[13] = flood_flags;
 	put16(th + 14, 64240);
 	/* pseudo header: addresses, TCP length, next header */
 	sum = sum16(ip + 8, 32, IPPROTO_TCP + 20);
