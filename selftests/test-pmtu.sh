@@ -11,8 +11,9 @@
 #
 # MTU is 1000 for IPv4, 1280 (the IPv6 minimum) for IPv6. Every host's own
 # link is 1500, so both ends offer MSS 1460 (IPv6: 1440) and only ICMP can
-# tell them to send less (the download first: once the client has learned
-# the path MTU to the VIP, its SYNs offer a smaller MSS):
+# tell them to send less. The upload comes from a second client address:
+# a host that has learned a path MTU to a peer offers it a smaller MSS
+# (6.1 does), and the far real learns one to the client in the download.
 #   upload:   the client's full-size segments to VIP:9 do not fit the
 #             director's link to gw: the director's own "fragmentation
 #             needed" (IPv6: Packet Too Big) about client -> far:9 must
@@ -53,6 +54,14 @@ else
 	FWD=net.ipv4.ip_forward
 fi
 FARB=$(brk "$FAR")
+# the client's second address, for the upload
+if [[ $LDIR_FAMILY == 6 ]]; then
+	C2=2001:db8:1::3
+else
+	C2=10.0.1.3
+fi
+# shellcheck disable=SC2086
+ip -n "$NS_C" addr add "$C2/$PLEN" dev eth0 $ND
 ip netns add "$NS_G"
 ip netns add "$NS_F"
 # shellcheck disable=SC2086 # $ND: nodad or nothing
@@ -135,7 +144,7 @@ expect_ge "too-big errors gw sent the far real" 1 \
 	"$(nft_packets "$NS_F" "$NF" far toobig_gw)"
 
 log "upload: 4 MiB to VIP:9, the director's link to the real is $MTU"
-out=$(pc timeout "$TMO" socat -t "$TMO" - "TCP:$VIPB:9" <"$T/big") ||
+out=$(pc timeout "$TMO" socat -t "$TMO" - "TCP:$VIPB:9,bind=$(brk "$C2")" <"$T/big") ||
 	fail "4 MiB uploaded through VIP:9 over a $MTU link failed or stalled"
 expect_eq "the sha256 the far real got" "$sum" "${out%% *}"
 expect_ge "too-big errors at the client quoting client -> VIP:9" 1 \
