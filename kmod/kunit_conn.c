@@ -9,12 +9,14 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <net/ipv6.h>
 #include <kunit/test.h>
 
 #include "conntab.h"
 #include "model.h"
 #include "select.h"
 #include "health.h"
+#include "kunit.h"
 
 #define IP4(a, b, c, d)	cpu_to_be32((a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define VIP		IP4(192, 0, 2, 1)
@@ -65,11 +67,11 @@ static struct ldir_tuple tuple(u8 proto, __be32 s, u16 sport, __be32 d,
 	return t;
 }
 
-static struct ldir_virtual *fx_virtual(struct kunit *test, __be32 addr,
-				       u16 port, u8 proto)
+static struct ldir_virtual *fx_virtual_af(struct kunit *test, u8 family,
+					  const union nf_inet_addr *a,
+					  u16 port, u8 proto)
 {
 	struct conn_fx *fx = test->priv;
-	union nf_inet_addr a = ip4(addr);
 	struct ldir_virtual *v;
 	int i;
 
@@ -77,7 +79,7 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be32 addr,
 		;
 	KUNIT_ASSERT_LT(test, i, CONN_OBJS);
 	mutex_lock(&fx->ln->lock);
-	v = ldir_virtual_create(fx->ln, AF_INET, &a, htons(port), proto, 0, 0,
+	v = ldir_virtual_create(fx->ln, family, a, htons(port), proto, 0, 0,
 				ldir_sched_find("rr"));
 	if (!IS_ERR(v))
 		fx->v[i] = v;
@@ -86,10 +88,18 @@ static struct ldir_virtual *fx_virtual(struct kunit *test, __be32 addr,
 	return v;
 }
 
-static struct ldir_real *fx_real(struct kunit *test, __be32 addr)
+static struct ldir_virtual *fx_virtual(struct kunit *test, __be32 addr,
+				       u16 port, u8 proto)
+{
+	union nf_inet_addr a = ip4(addr);
+
+	return fx_virtual_af(test, AF_INET, &a, port, proto);
+}
+
+static struct ldir_real *fx_real_af(struct kunit *test, u8 family,
+				    const union nf_inet_addr *a)
 {
 	struct conn_fx *fx = test->priv;
-	union nf_inet_addr a = ip4(addr);
 	struct ldir_real *r;
 	int i;
 
@@ -97,12 +107,19 @@ static struct ldir_real *fx_real(struct kunit *test, __be32 addr)
 		;
 	KUNIT_ASSERT_LT(test, i, CONN_OBJS);
 	mutex_lock(&fx->ln->lock);
-	r = ldir_real_create(fx->ln, AF_INET, &a, 0);
+	r = ldir_real_create(fx->ln, family, a, 0);
 	if (!IS_ERR(r))
 		fx->r[i] = r;
 	mutex_unlock(&fx->ln->lock);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
 	return r;
+}
+
+static struct ldir_real *fx_real(struct kunit *test, __be32 addr)
+{
+	union nf_inet_addr a = ip4(addr);
+
+	return fx_real_af(test, AF_INET, &a);
 }
 
 /* The link goes with its virtual or real, in exit. */
@@ -1379,6 +1396,190 @@ static void conn_real_filter(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(ccnt), cbase);
 }
 
+/* IPv6: [2001:db8:1::7] -> [2001:db8::1], to [2001:db8:2::11] */
+#define VIP6		ldir_kunit_ip6(0, 1)
+#define RIP6		ldir_kunit_ip6(2, 0x11)
+#define CIP6		ldir_kunit_ip6(1, 7)
+
+static struct ldir_tuple tuple6(u8 proto, union nf_inet_addr s, u16 sport,
+				union nf_inet_addr d, u16 dport)
+{
+	struct ldir_tuple t = {
+		.saddr = s, .sport = htons(sport),
+		.daddr = d, .dport = htons(dport),
+		.protocol = proto, .family = AF_INET6,
+	};
+
+	return t;
+}
+
+/* The IPv6 base objects: [VIP6]:80 -> [RIP6]:8080, rr. */
+static struct ldir_link *fx_base6(struct kunit *test)
+{
+	union nf_inet_addr v = VIP6, r = RIP6;
+
+	return fx_link(test, fx_virtual_af(test, AF_INET6, &v, 80, IPPROTO_TCP),
+		       fx_real_af(test, AF_INET6, &r), 8080);
+}
+
+/* @t with bit @bit of its address word @w flipped, source (@src) or
+ * destination.
+ */
+static struct ldir_tuple tuple_flip(const struct ldir_tuple *t, bool src,
+				    int w, int bit)
+{
+	struct ldir_tuple bad = *t;
+
+	(src ? &bad.saddr : &bad.daddr)->all[w] ^= htonl(1U << bit);
+	return bad;
+}
+
+/* An IPv6 conn is found by both directions, each only its own way, and
+ * by its whole addresses: any one word of any of them changed, it is
+ * not. Its object comes from the IPv6 cache, of at most 160 bytes, and
+ * an IPv4 conn's from the other, of at most 128.
+ */
+static void conn6_insert_lookup(struct kunit *test)
+{
+	struct ldir_link *l = fx_base6(test), *l4;
+	struct ldir_tuple t = tuple6(IPPROTO_TCP, CIP6, 40000, VIP6, 80);
+	struct ldir_tuple r = tuple6(IPPROTO_TCP, RIP6, 8080, CIP6, 40000);
+	struct ldir_tuple t4 = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	union nf_inet_addr c = CIP6, v = VIP6, ra = RIP6;
+	struct ldir_conn *cp, *cp4;
+	struct ldir_tuple bad;
+	int w, src;
+
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_ORIG));
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+
+	KUNIT_EXPECT_EQ(test, cp->family, AF_INET6);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&cp->caddr6, &c.in6));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&cp->vaddr6, &v.in6));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&cp->raddr6, &ra.in6));
+	KUNIT_EXPECT_EQ(test, ntohs(cp->cport), 40000);
+	KUNIT_EXPECT_EQ(test, ntohs(cp->vport), 80);
+	KUNIT_EXPECT_EQ(test, ntohs(cp->rport), 8080);
+	KUNIT_EXPECT_TRUE(test, expires_after(test, cp, LDIR_CONN_S_SYN_SENT));
+
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t, LDIR_DIR_ORIG), cp);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &r, LDIR_DIR_REPLY), cp);
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_REPLY));
+	KUNIT_EXPECT_NULL(test, lookup(test, &r, LDIR_DIR_ORIG));
+
+	/* the high bit and the low bit of every word */
+	for (src = 0; src < 2; src++) {
+		for (w = 0; w < 4; w++) {
+			bad = tuple_flip(&t, src, w, 31);
+			KUNIT_EXPECT_NULL_MSG(test, lookup(test, &bad, LDIR_DIR_ORIG),
+					      "orig src %d word %d", src, w);
+			bad = tuple_flip(&t, src, w, 0);
+			KUNIT_EXPECT_NULL_MSG(test, lookup(test, &bad, LDIR_DIR_ORIG),
+					      "orig src %d word %d", src, w);
+			bad = tuple_flip(&r, src, w, 0);
+			KUNIT_EXPECT_NULL_MSG(test, lookup(test, &bad, LDIR_DIR_REPLY),
+					      "reply src %d word %d", src, w);
+		}
+	}
+	/* Flips that cancel out in the hash, which folds each word of the
+	 * source with one of the destination: these land in the conn's own
+	 * bucket, where only comparing whole addresses tells them apart.
+	 */
+	for (w = 0; w < 4; w++) {
+		bad = tuple_flip(&t, true, w, 8);
+		bad = tuple_flip(&bad, false, (w + 2) % 4, 8);
+		KUNIT_EXPECT_NULL_MSG(test, lookup(test, &bad, LDIR_DIR_ORIG),
+				      "orig words %d, %d", w, (w + 2) % 4);
+		bad = tuple_flip(&r, true, w, 8);
+		bad = tuple_flip(&bad, false, (w + 2) % 4, 8);
+		KUNIT_EXPECT_NULL_MSG(test, lookup(test, &bad, LDIR_DIR_REPLY),
+				      "reply words %d, %d", w, (w + 2) % 4);
+	}
+	bad = t;
+	bad.sport = htons(40001);
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_ORIG));
+	bad = t;
+	bad.protocol = IPPROTO_UDP;
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_ORIG));
+	bad = t;
+	bad.family = AF_INET;
+	KUNIT_EXPECT_NULL(test, lookup(test, &bad, LDIR_DIR_ORIG));
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->conns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 1);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 2);
+
+	/* an IPv4 conn in the same table, from its own cache */
+	l4 = fx_base(test);
+	cp4 = conn_new(test, &t4, l4, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp4);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t4, LDIR_DIR_ORIG), cp4);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t, LDIR_DIR_ORIG), cp);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 2);
+	KUNIT_EXPECT_GE(test, ksize(cp), sizeof(struct ldir_conn));
+	KUNIT_EXPECT_LE(test, ksize(cp), 160);
+	KUNIT_EXPECT_GE(test, ksize(cp4), LDIR_CONN4_SIZE);
+	KUNIT_EXPECT_LT(test, ksize(cp4), sizeof(struct ldir_conn));
+	KUNIT_EXPECT_LE(test, ksize(cp4), 128);
+}
+
+/* IPv6 conns expire and are flushed like IPv4 ones, which stay. */
+static void conn6_expire_flush(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_link *l = fx_base6(test), *l4 = fx_base(test);
+	struct ldir_tuple t4 = tuple(IPPROTO_UDP, CIP, 40000, VIP, 80);
+	struct ldir_conn *cp[3], *cp4;
+	struct ldir_tuple t, r;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cp); i++) {
+		t = tuple6(IPPROTO_TCP, CIP6, 42000 + i, VIP6, 80);
+		cp[i] = conn_new(test, &t, l, 8080, LDIR_CONN_S_ESTABLISHED);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp[i]);
+	}
+	cp4 = conn_new(test, &t4, l4, 8080, LDIR_CONN_S_UDP);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp4);
+	KUNIT_EXPECT_EQ(test, gc_all(test), 0);
+
+	WRITE_ONCE(cp[0]->expires, jiffies - 1);
+	KUNIT_EXPECT_EQ(test, gc_all(test), 1);
+	t = tuple6(IPPROTO_TCP, CIP6, 42000, VIP6, 80);
+	r = tuple6(IPPROTO_TCP, RIP6, 8080, CIP6, 42000);
+	KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_ORIG));
+	KUNIT_EXPECT_NULL(test, lookup(test, &r, LDIR_DIR_REPLY));
+	t = tuple6(IPPROTO_TCP, CIP6, 42001, VIP6, 80);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t, LDIR_DIR_ORIG), cp[1]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 2);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 3);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_CONNS_EXPIRED), 1);
+
+	mutex_lock(&fx->ln->lock);
+	KUNIT_EXPECT_EQ(test, ldir_conn_flush(fx->ln, NULL, NULL, l->real), 2);
+	mutex_unlock(&fx->ln->lock);
+	for (i = 0; i < ARRAY_SIZE(cp); i++) {
+		t = tuple6(IPPROTO_TCP, CIP6, 42000 + i, VIP6, 80);
+		r = tuple6(IPPROTO_TCP, RIP6, 8080, CIP6, 42000 + i);
+		KUNIT_EXPECT_NULL(test, lookup(test, &t, LDIR_DIR_ORIG));
+		KUNIT_EXPECT_NULL(test, lookup(test, &r, LDIR_DIR_REPLY));
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->real->conns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->virt->conns), 0);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(test, &t4, LDIR_DIR_ORIG), cp4);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 1);
+
+	/* the conns' link references go with them, after a grace period */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
+}
+
 static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_insert_lookup),
 	KUNIT_CASE(conn_same_flow),
@@ -1401,6 +1602,8 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_many),
 	KUNIT_CASE(conn_flush_races_kill),
 	KUNIT_CASE(conn_real_filter),
+	KUNIT_CASE(conn6_insert_lookup),
+	KUNIT_CASE(conn6_expire_flush),
 	{}
 };
 
