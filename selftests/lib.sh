@@ -33,10 +33,140 @@
 
 set -eE
 
-VIP=192.0.2.10
-CLIENT=10.0.1.2
-OTHER=10.0.3.2
-REAL=("" 10.0.2.11 10.0.2.12 10.0.2.13)
+# LDIR_FAMILY (4 or 6, from the runner: "# ldir-families: 4 6" in a test's
+# header runs it once in each) picks the addresses. IPv6 mirrors IPv4 in
+# the documentation prefix 2001:db8::/32, one /64 per IPv4 /24:
+#   client  10.0.1.2    2001:db8:1::2     director outside  .1 / ::1
+#   VIP     192.0.2.10  2001:db8::10      (client's route to 192.0.2.0/24
+#                                          or 2001:db8::/64 via the director)
+#   realN   10.0.2.1N   2001:db8:2::1N    director br0      .1 / ::1
+#   other   10.0.3.2    2001:db8:3::2     director other    .1 / ::1
+# XB is X as it goes before ":PORT" or in a URL ("[2001:db8::10]:80",
+# "http://[2001:db8::10]/"); NF is nft's family and address keyword (ip,
+# ip6); PLEN the subnets' prefix length; SOCK the socat suffix of a
+# listener (TCP$SOCK-LISTEN, UDP$SOCK-RECVFROM: 6 listens on IPv6).
+LDIR_FAMILY=${LDIR_FAMILY:-4}
+# shellcheck disable=SC2034 # for the tests that source lib.sh
+case $LDIR_FAMILY in
+4)
+	VIP=192.0.2.10
+	CLIENT=10.0.1.2
+	OTHER=10.0.3.2
+	REAL=("" 10.0.2.11 10.0.2.12 10.0.2.13)
+	# the director's address on outside, br0, other
+	D_OUT=10.0.1.1 D_IN=10.0.2.1 D_OTHER=10.0.3.1
+	VIP_NET=192.0.2.0/24 CLIENT_NET=10.0.1.0/24 REAL_NET=10.0.2.0/24
+	OTHER_NET=10.0.3.0/24
+	PLEN=24 NF=ip SOCK=
+	# more VIPs: ${VIP_PFX}11 is 192.0.2.11 or 2001:db8::11
+	VIP_PFX=192.0.2.
+	;;
+6)
+	VIP=2001:db8::10
+	CLIENT=2001:db8:1::2
+	OTHER=2001:db8:3::2
+	REAL=("" 2001:db8:2::11 2001:db8:2::12 2001:db8:2::13)
+	D_OUT=2001:db8:1::1 D_IN=2001:db8:2::1 D_OTHER=2001:db8:3::1
+	VIP_NET=2001:db8::/64 CLIENT_NET=2001:db8:1::/64
+	REAL_NET=2001:db8:2::/64 OTHER_NET=2001:db8:3::/64
+	PLEN=64 NF=ip6 SOCK=6
+	VIP_PFX=2001:db8::
+	;;
+*)
+	echo "FAIL: LDIR_FAMILY=$LDIR_FAMILY (4 or 6)" >&2
+	exit 1
+	;;
+esac
+
+# brk ADDR: ADDR as it goes before ":PORT" (IPv6 in brackets); what is
+# already an endpoint (192.0.2.10:81, [2001:db8::10]:81) stays as it is
+brk()
+{
+	if [[ $1 == *:*:* && $1 != \[* ]]; then
+		echo "[$1]"
+	else
+		echo "$1"
+	fi
+}
+
+VIPB=$(brk "$VIP")
+# shellcheck disable=SC2034 # for the tests
+CLIENTB=$(brk "$CLIENT")
+# shellcheck disable=SC2034
+OTHERB=$(brk "$OTHER")
+REALB=("" "$(brk "${REAL[1]}")" "$(brk "${REAL[2]}")" "$(brk "${REAL[3]}")")
+
+# peer ADDR PORT: the peer as the services' socat prints it
+# ($SOCAT_PEERADDR:$SOCAT_PEERPORT): IPv6 in full, in brackets
+# ("[2001:0db8:0001:0000:0000:0000:0000:0002]:40001").
+peer()
+{
+	local a=$1 head tail g out=() n i
+
+	if [[ $a != *:* ]]; then
+		echo "$a:$2"
+		return
+	fi
+	if [[ $a == *::* ]]; then
+		head=${a%%::*} tail=${a#*::}
+	else
+		head=$a tail=
+	fi
+	local -a h t
+	IFS=: read -ra h <<<"$head"
+	IFS=: read -ra t <<<"$tail"
+	n=$((8 - ${#h[@]} - ${#t[@]}))
+	for g in "${h[@]}"; do out+=("$(printf '%04x' "0x$g")"); done
+	for ((i = 0; i < n; i++)); do out+=(0000); done
+	for g in "${t[@]}"; do out+=("$(printf '%04x' "0x$g")"); done
+	local IFS=:
+	echo "[${out[*]}]:$2"
+}
+
+# re_quote STR: STR as an ERE that matches it literally
+re_quote()
+{
+	# shellcheck disable=SC2001 # one sed for every character class
+	sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"
+}
+
+# peer_re ADDR [PORTRE]: an ERE for ADDR:PORT as the services print it
+# (peer), the port matching PORTRE (default: any)
+peer_re()
+{
+	local p
+
+	p=$(peer "$1" X)
+	echo "$(re_quote "${p%X}")${2:-[0-9]+}"
+}
+
+# addr_hex ADDR: ADDR as one hex number, for nft's raw payload matches
+# (0x0a000102, 0x20010db8000100000000000000000002)
+addr_hex()
+{
+	local IFS=. p
+
+	if [[ $1 == *:* ]]; then
+		p=$(peer "$1" 0)
+		p=${p#[}
+		p=${p%]:0}
+		echo "0x${p//:/}"
+		return
+	fi
+	# shellcheck disable=SC2086 # split on the dots
+	printf '0x%02x%02x%02x%02x\n' $1
+}
+
+# httpd_from ADDR: an ERE for the start of busybox httpd's log lines about
+# a request from ADDR ("[::ffff:10.0.1.2]:PORT:" or "[2001:db8:1::2]:PORT:")
+httpd_from()
+{
+	if [[ $1 == *:* ]]; then
+		echo "^\\[$1\\]:[0-9]+:"
+	else
+		echo "^\\[?(::ffff:)?${1//./\\.}\\]?:[0-9]+:"
+	fi
+}
 
 NS_C=ldir-client-$$
 NS_D=ldir-director-$$
@@ -65,6 +195,9 @@ BG_PIDS=()
 LDIR_SKIPPING=
 LDIR_ERR_SHOWN=
 LDIR_TEST=$(basename "$0" .sh)
+if [[ $LDIR_FAMILY == 6 ]]; then
+	LDIR_TEST+=" (ipv6)"
+fi
 declare -A CONN_FD CONN_PID
 
 log() { printf '# %s\n' "$*"; }
@@ -227,6 +360,15 @@ lib_init()
 
 setup_topology()
 {
+	if [[ $LDIR_FAMILY == 6 ]]; then
+		setup_topology6
+		return
+	fi
+	setup_topology4
+}
+
+setup_topology4()
+{
 	local n ns
 
 	for ns in "$NS_C" "$NS_D" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}"; do
@@ -267,6 +409,64 @@ setup_topology()
 	done
 	pc busybox ping -c 1 -W 5 10.0.1.1 >/dev/null
 	po busybox ping -c 1 -W 5 10.0.3.1 >/dev/null
+}
+
+# setup_topology6: the same network over IPv6. Addresses are "nodad" (no
+# duplicate address detection: usable at once), the bridge does not snoop
+# multicast (neighbour discovery is never filtered by what MLD it saw),
+# the director forwards IPv6. One `ip -batch` per namespace.
+setup_topology6()
+{
+	local n ns
+
+	for ns in "$NS_C" "$NS_D" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}"; do
+		ip netns add "$ns"
+	done
+	{
+		echo "link set lo up"
+		echo "link add outside type veth peer name eth0 netns $NS_C"
+		echo "link add other type veth peer name eth0 netns $NS_O"
+		echo "link add br0 type bridge forward_delay 0 mcast_snooping 0"
+		echo "addr add $D_OUT/64 dev outside nodad"
+		echo "addr add $D_OTHER/64 dev other nodad"
+		echo "addr add $D_IN/64 dev br0 nodad"
+		for n in 1 2 3; do
+			echo "link add r$n type veth peer name eth0 netns ${NS_R[$n]}"
+			echo "link set r$n master br0 up"
+		done
+		echo "link set outside up"
+		echo "link set other up"
+		echo "link set br0 up"
+	} | ip -n "$NS_D" -batch -
+	sysctl_set "$NS_D" net.ipv6.conf.all.forwarding 1
+	for n in 1 2 3; do
+		ip -n "${NS_R[$n]}" -batch - <<-EOF
+		link set lo up
+		addr add ${REAL[$n]}/64 dev eth0 nodad
+		link set eth0 up
+		route add default via $D_IN
+		EOF
+	done
+	ip -n "$NS_C" -batch - <<-EOF
+	link set lo up
+	addr add $CLIENT/64 dev eth0 nodad
+	link set eth0 up
+	route add $VIP_NET via $D_OUT
+	EOF
+	ip -n "$NS_O" -batch - <<-EOF
+	link set lo up
+	addr add $OTHER/64 dev eth0 nodad
+	link set eth0 up
+	route add default via $D_OTHER
+	EOF
+
+	# Resolve every neighbour now (both ways: the echo request teaches
+	# the director the sender's address too).
+	for n in 1 2 3; do
+		pr "$n" busybox ping -6 -c 1 -W 5 "$D_IN" >/dev/null
+	done
+	pc busybox ping -6 -c 1 -W 5 "$D_OUT" >/dev/null
+	po busybox ping -6 -c 1 -W 5 "$D_OTHER" >/dev/null
 }
 
 # wait_listen NS tcp|udp PORT: wait until a socket listens on PORT in NS.
@@ -310,20 +510,20 @@ start_servers()
 				;;
 			echo)
 				bg "${NS_R[$n]}" socat -t "$TMO" \
-					TCP-LISTEN:7,fork,reuseaddr EXEC:cat
+					"TCP$SOCK-LISTEN:7,fork,reuseaddr" EXEC:cat
 				;;
 			who)
 				# shellcheck disable=SC2016 # expanded by socat's shell
 				# (a ':' outside quotes would end socat's argument)
 				# -t: after the client's FIN, socat gives its
 				# child 0.5 s to answer; a slow guest needs more
-				bg "${NS_R[$n]}" socat -t "$TMO" TCP-LISTEN:8,fork,reuseaddr \
+				bg "${NS_R[$n]}" socat -t "$TMO" "TCP$SOCK-LISTEN:8,fork,reuseaddr" \
 					SYSTEM:'echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT"; exec cat'
 				;;
 			udp)
 				# shellcheck disable=SC2016
 				# -t: as above, for the one datagram a child gets
-				bg "${NS_R[$n]}" socat -t "$TMO" UDP-RECVFROM:7,fork \
+				bg "${NS_R[$n]}" socat -t "$TMO" "UDP$SOCK-RECVFROM:7,fork" \
 					SYSTEM:'read -r l; echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT $l"'
 				;;
 			iperf)
@@ -359,7 +559,7 @@ add_reals()
 
 	for n in 1 2 3; do
 		w=${*:n:1}
-		ld real add "${REAL[$n]}" ${w:+weight "$w"}
+		ld real add "${REALB[$n]}" ${w:+weight "$w"}
 	done
 }
 
@@ -369,9 +569,9 @@ add_service()
 {
 	local port=$1 proto=$2 sched=$3 n
 
-	ld virtual add "$proto" "$VIP:$port" sched "$sched"
+	ld virtual add "$proto" "$VIPB:$port" sched "$sched"
 	for n in ${4:-1 2 3}; do
-		ld link add "$proto" "$VIP:$port" real "${REAL[$n]}" port "$port"
+		ld link add "$proto" "$VIPB:$port" real "${REALB[$n]}" port "$port"
 	done
 }
 
@@ -440,8 +640,9 @@ nconns()
 # transfer's unless --fail-early; and the answers are counted.)
 http_names()
 {
-	local n=$1 host=${2:-$VIP} ns=${3:-$NS_C} out rc=0 got
+	local n=$1 host ns=${3:-$NS_C} out rc=0 got
 
+	host=$(brk "${2:-$VIP}")
 	out=$(nsx "$ns" timeout "$((TMO + n))" curl -sS --fail --fail-early \
 		--max-time "$((TMO + n))" "http://$host/name?[1-$n]") || rc=$?
 	got=$(grep -cx 'real[0-9]' <<<"$out" || true)
@@ -466,8 +667,9 @@ tally()
 # the first line the server sends ("realN ADDR:PORT").
 who_once()
 {
-	local port=${1:-8} host=${2:-$VIP} ns=${3:-$NS_C} out
+	local port=${1:-8} host ns=${3:-$NS_C} out
 
+	host=$(brk "${2:-$VIP}")
 	out=$(echo hello | nsx "$ns" timeout "$TMO" \
 		socat -t "$TMO" - "TCP:$host:$port")
 	[[ $(sed -n 2p <<<"$out") == hello ]] ||
@@ -500,7 +702,9 @@ who_names()
 # to it; what comes back accumulates in $T/ID.out.
 conn_open()
 {
-	local id=$1 port=${2:-8} host=${3:-$VIP} fd i
+	local id=$1 port=${2:-8} host fd i
+
+	host=$(brk "${3:-$VIP}")
 
 	mkfifo "$T/$id.in"
 	: >"$T/$id.out"
@@ -601,8 +805,9 @@ nft_packets()
 # child shell ends socat as soon as the reply is in: -t 0.)
 udp_who()
 {
-	local host=${2:-$VIP} ns=${3:-$NS_C}
+	local host ns=${3:-$NS_C}
 
+	host=$(brk "${2:-$VIP}")
 	# shellcheck disable=SC2016 # $l is the child shell's
 	nsx "$ns" timeout "$TMO" socat -t 0 \
 		"UDP:$host:7,sourceport=$1" \
@@ -689,7 +894,7 @@ par_names()
 
 	for ((i = 0; i < c; i++)); do
 		nsx "$NS_C" timeout "$((TMO + n))" curl -sS --fail --fail-early \
-			--max-time "$TMO" "http://$VIP${3:-}/name?[1-$n]" \
+			--max-time "$TMO" "http://$VIPB${3:-}/name?[1-$n]" \
 			>"$T/par.$i" 2>>"$T/par.err" &
 		pids+=("$!")
 	done

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-families: 4 6
 #
 # Backup virtuals that back each other up, and deleting a virtual that is
 # another's backup (topology: lib.sh). VIP:80 (real1, real2) and VIP:81
@@ -20,46 +21,46 @@ setup_topology
 start_servers http
 
 lds <<CMDS
-real add ${REAL[1]}
-real add ${REAL[2]}
-real add ${REAL[3]}
-virtual add tcp $VIP:80 sched rr
-link add tcp $VIP:80 real ${REAL[1]} port 80
-link add tcp $VIP:80 real ${REAL[2]} port 80
-virtual add tcp $VIP:81 sched rr
-link add tcp $VIP:81 real ${REAL[3]} port 80
-virtual set tcp $VIP:80 backup $VIP:81
-virtual set tcp $VIP:81 backup $VIP:80
+real add ${REALB[1]}
+real add ${REALB[2]}
+real add ${REALB[3]}
+virtual add tcp $VIPB:80 sched rr
+link add tcp $VIPB:80 real ${REALB[1]} port 80
+link add tcp $VIPB:80 real ${REALB[2]} port 80
+virtual add tcp $VIPB:81 sched rr
+link add tcp $VIPB:81 real ${REALB[3]} port 80
+virtual set tcp $VIPB:80 backup $VIPB:81
+virtual set tcp $VIPB:81 backup $VIPB:80
 CMDS
-expect_eq "backups of VIP:80 VIP:81" "$VIP:81 $VIP:80" \
+expect_eq "backups of VIP:80 VIP:81" "$VIPB:81 $VIPB:80" \
 	"$(virtual_field 80 tcp .backup) $(virtual_field 81 tcp .backup)"
 expect_eq "VIP:80 before" "2 2 0" "$(tally "$(http_names 4)")"
-expect_eq "VIP:81 before" "0 0 2" "$(tally "$(http_names 2 "$VIP:81")")"
+expect_eq "VIP:81 before" "0 0 2" "$(tally "$(http_names 2 "$VIPB:81")")"
 
 log "VIP:80's reals out: its conns go to its backup VIP:81"
 backups=$(gstat backup)
 lds <<CMDS
-real set ${REAL[1]} state out
-real set ${REAL[2]} state out
+real set ${REALB[1]} state out
+real set ${REALB[2]} state out
 CMDS
 expect_eq "VIP:80 with its reals out" "0 0 4" "$(tally "$(http_names 4)")"
 expect_eq "stats backup" $((backups + 4)) "$(gstat backup)"
 
 log "VIP:81's real out, VIP:80's in: VIP:81's conns go to VIP:80"
 lds <<CMDS
-real set ${REAL[1]} state in
-real set ${REAL[2]} state in
-real set ${REAL[3]} state out
+real set ${REALB[1]} state in
+real set ${REALB[2]} state in
+real set ${REALB[3]} state out
 CMDS
-expect_eq "VIP:81 with its real out" "2 2 0" "$(tally "$(http_names 4 "$VIP:81")")"
+expect_eq "VIP:81 with its real out" "2 2 0" "$(tally "$(http_names 4 "$VIPB:81")")"
 expect_eq "stats backup" $((backups + 8)) "$(gstat backup)"
 
 log "every real out: one level of backup, no loop"
-ld real set "${REAL[1]}" state out
-ld real set "${REAL[2]}" state out
+ld real set "${REALB[1]}" state out
+ld real set "${REALB[2]}" state out
 drops=$(gstat drop-no-real)
 for p in 80 81; do
-	pc curl -sS --connect-timeout 1.5 "http://$VIP:$p/name" >/dev/null 2>&1 &&
+	pc curl -sS --connect-timeout 1.5 "http://$VIPB:$p/name" >/dev/null 2>&1 &&
 		fail "VIP:$p answered with every real out"
 done
 ok "neither VIP answers"
@@ -68,21 +69,21 @@ expect_eq "stats backup (a dropped SYN is no backup conn)" $((backups + 8)) "$(g
 
 log "VIP:81, VIP:80's backup, deleted"
 lds <<CMDS
-real set ${REAL[3]} state in
-virtual del tcp $VIP:81
+real set ${REALB[3]} state in
+virtual del tcp $VIPB:81
 CMDS
 expect_eq "virtuals left" "$VIP:80" \
 	"$(ld -j show | jq -r '.virtuals | map("\(.address):\(.port)") | join(" ")')"
 expect_eq "VIP:80's backup after VIP:81's delete" null "$(virtual_field 80 tcp .backup)"
 drops=$(gstat drop-no-real)
-pc curl -sS --connect-timeout 1.5 "http://$VIP/name" >/dev/null 2>&1 &&
+pc curl -sS --connect-timeout 1.5 "http://$VIPB/name" >/dev/null 2>&1 &&
 	fail "VIP:80 answered with its reals out and its backup deleted"
 expect_ge "its SYNs are dropped" $((drops + 1)) "$(gstat drop-no-real)"
 expect_eq "stats backup" $((backups + 8)) "$(gstat backup)"
-if pc curl -sS --connect-timeout 1.5 "http://$VIP:81/name" >/dev/null 2>&1; then
+if pc curl -sS --connect-timeout 1.5 "http://$VIPB:81/name" >/dev/null 2>&1; then
 	fail "the deleted VIP:81 answered"
 fi
 ok "the deleted VIP:81 does not answer"
 
-ld real set "${REAL[2]}" state in
+ld real set "${REALB[2]}" state in
 expect_eq "VIP:80 with real2 back" "0 3 0" "$(tally "$(http_names 3)")"

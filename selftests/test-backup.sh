@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-families: 4 6
 #
 # Backups, max conns and the idle timeout (seed 001 vars 373-375; seed 002
 # para. 17-18; topology: lib.sh):
@@ -30,22 +31,22 @@ start_servers http who
 # conns stay in the table (long closing timeouts): live-conn counts are exact
 lds <<CMDS
 config set timeout-fin 600 timeout-time-wait 600 timeout-close 600
-real add ${REAL[1]}
-real add ${REAL[2]}
-real add ${REAL[3]}
-real set ${REAL[1]} backup ${REAL[3]}
-virtual add tcp $VIP:80 sched rr
-link add tcp $VIP:80 real ${REAL[1]} port 80
-link add tcp $VIP:80 real ${REAL[2]} port 80
+real add ${REALB[1]}
+real add ${REALB[2]}
+real add ${REALB[3]}
+real set ${REALB[1]} backup ${REALB[3]}
+virtual add tcp $VIPB:80 sched rr
+link add tcp $VIPB:80 real ${REALB[1]} port 80
+link add tcp $VIPB:80 real ${REALB[2]} port 80
 CMDS
-expect_eq "backups of real1 real2 real3" "${REAL[3]}:0 null null" "$(real_fields .backup)"
+expect_eq "backups of real1 real2 real3" "${REALB[3]}:0 null null" "$(real_fields .backup)"
 
 names=$(http_names 4)
 expect_eq "before: new conns per real" "2 2 0" "$(tally "$names")"
 
 log "real1 out: its backup real3 takes its conns"
 backups=$(gstat backup)
-ld real set "${REAL[1]}" state out
+ld real set "${REALB[1]}" state out
 names=$(http_names 6)
 read -r c1 c2 c3 <<<"$(tally "$names")"
 log "new conns per real with real1 out: $c1 $c2 $c3"
@@ -61,47 +62,47 @@ expect_eq "conns created for real1 real2 real3" "2 $((2 + c2)) $c3" \
 expect_eq "conns through real1's link" $((2 + c3)) "$(link_field 80 tcp 1 .stats.conns)"
 
 log "real1 in: it takes its conns back"
-ld real set "${REAL[1]}" state in
+ld real set "${REALB[1]}" state in
 names=$(http_names 4)
 expect_eq "after: new conns per real" "2 2 0" "$(tally "$names")"
 
 log "a sorry virtual"
 lds <<CMDS
-real set ${REAL[1]} backup none state out
-real set ${REAL[2]} state out
-virtual add tcp $VIP:81 sched rr
-link add tcp $VIP:81 real ${REAL[3]} port 80
-virtual set tcp $VIP:80 backup $VIP:81
+real set ${REALB[1]} backup none state out
+real set ${REALB[2]} state out
+virtual add tcp $VIPB:81 sched rr
+link add tcp $VIPB:81 real ${REALB[3]} port 80
+virtual set tcp $VIPB:80 backup $VIPB:81
 CMDS
 expect_eq "real1 backup after none" null "$(real_field 1 .backup)"
 names=$(http_names 4)
 expect_eq "all of VIP:80's reals out: new conns go to the sorry server" \
 	"0 0 4" "$(tally "$names")"
 j=$(ld -j show)
-expect_eq "VIP:80 backup, failed; VIP:81 link conns" "$VIP:81 false 4" \
+expect_eq "VIP:80 backup, failed; VIP:81 link conns" "$VIPB:81 false 4" \
 	"$(jq -r --arg vip "$VIP" '[.virtuals[] | select(.address == $vip)]
 		| (.[] | select(.port == 80) | "\(.backup) \(.failed)") + " " +
 		  (.[] | select(.port == 81) | .links[0].stats.conns | tostring)' <<<"$j")"
-ld real set "${REAL[2]}" state in
+ld real set "${REALB[2]}" state in
 names=$(http_names 4)
 expect_eq "real2 back in: VIP:80 takes its conns back" "0 4 0" "$(tally "$names")"
 lds <<CMDS
-virtual set tcp $VIP:80 backup none
-real set ${REAL[2]} state out
+virtual set tcp $VIPB:80 backup none
+real set ${REALB[2]} state out
 CMDS
 expect_eq "VIP:80 backup after none" null "$(virtual_field 80 tcp .backup)"
 drops=$(gstat drop-no-real)
-pc curl -sS --connect-timeout 1.5 "http://$VIP/name" >/dev/null 2>&1 &&
+pc curl -sS --connect-timeout 1.5 "http://$VIPB/name" >/dev/null 2>&1 &&
 	fail "VIP:80 answered with every real out and no backup"
 expect_ge "without a backup the SYNs are dropped" $((drops + 1)) "$(gstat drop-no-real)"
 
 log "max conns, idle timeout"
 lds <<CMDS
-real set ${REAL[1]} state in maxconns 2 weight 100
-real set ${REAL[2]} state in idle-timeout 60
-virtual add tcp $VIP:8 sched wrr
-link add tcp $VIP:8 real ${REAL[1]} port 8
-link add tcp $VIP:8 real ${REAL[2]} port 8
+real set ${REALB[1]} state in maxconns 2 weight 100
+real set ${REALB[2]} state in idle-timeout 60
+virtual add tcp $VIPB:8 sched wrr
+link add tcp $VIPB:8 real ${REALB[1]} port 8
+link add tcp $VIPB:8 real ${REALB[2]} port 8
 CMDS
 conn_open A
 conn_open B
@@ -132,33 +133,33 @@ conn_close C
 conn_close D
 lds <<CMDS
 config set timeout-fin 1 timeout-time-wait 1 timeout-close 1
-real set ${REAL[1]} maxconns 0 state in
-real set ${REAL[2]} state in idle-timeout 0
-virtual add tcp $VIP:9 sched rr
-link add tcp $VIP:9 real ${REAL[3]} port 8
-virtual set tcp $VIP:8 backup $VIP:9
-real set ${REAL[1]} state out
-real set ${REAL[2]} state out
+real set ${REALB[1]} maxconns 0 state in
+real set ${REALB[2]} state in idle-timeout 0
+virtual add tcp $VIPB:9 sched rr
+link add tcp $VIPB:9 real ${REALB[3]} port 8
+virtual set tcp $VIPB:8 backup $VIPB:9
+real set ${REALB[1]} state out
+real set ${REALB[2]} state out
 CMDS
 conn_open F
 expect_eq "F (VIP:8's reals out) goes to VIP:9's" real3 "$(conn_real F)"
 expect_eq "F's conn, through VIP:9's link" 1 \
 	"$(nconns ".real == \"${REAL[3]}\" and .state == \"established\"")"
-ld virtual del tcp "$VIP:8"
+ld virtual del tcp "$VIPB:8"
 expect_eq "VIP:8 deleted: the conn its backup took goes too" 0 \
 	"$(nconns ".real == \"${REAL[3]}\" and .state == \"established\"")"
 conn_kill F
 
 lds <<CMDS
-virtual add tcp $VIP:8 sched rr
-link add tcp $VIP:8 real ${REAL[1]} port 8
-real set ${REAL[1]} backup ${REAL[3]}
+virtual add tcp $VIPB:8 sched rr
+link add tcp $VIPB:8 real ${REALB[1]} port 8
+real set ${REALB[1]} backup ${REALB[3]}
 CMDS
 conn_open G
 expect_eq "G (real1 out) goes to its backup" real3 "$(conn_real G)"
 expect_eq "G's conn, through real1's link" 1 \
 	"$(nconns ".real == \"${REAL[3]}\" and .state == \"established\"")"
-ld real del "${REAL[3]}" flush
+ld real del "${REALB[3]}" flush
 expect_eq "real3 deleted with flush: the conn it took as a backup goes" 0 \
 	"$(nconns ".real == \"${REAL[3]}\"")"
 expect_eq "real1's link stays" 1 "$(jq '[.virtuals[] | select(.port == 8) | .links[]] | length' <<<"$(ld -j show)")"

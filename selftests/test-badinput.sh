@@ -185,7 +185,7 @@ raw "$RANGE \(attribute config\.syn-resends 256\): $ERANGE" -- config-set config
 raw "$RANGE \(attribute config\.pr-clamp 101\): $ERANGE" -- config-set config{ pr-clamp=101 }
 
 section "raw requests: bad families, addresses, protocols"
-raw "${K}address family must be AF_INET \(attribute real\.family 99\): Address family not supported by protocol" -- real-new real{ family=99 addr=10.0.2.15 }
+raw "${K}address family must be AF_INET or AF_INET6 \(attribute real\.family 99\): Address family not supported by protocol" -- real-new real{ family=99 addr=10.0.2.15 }
 raw "${K}IPv4 address must occupy the first 4 bytes, the rest zero \(attribute real\.addr.*\): $EINVAL" -- real-new real{ family=2 addr/hex=0a00020f000000000000000000000001 }
 raw "${K}address must be a unicast address \(attribute virtual\.addr 224\.0\.0\.1\): $EINVAL" -- virtual-new virtual{ family=2 addr=224.0.0.1 port=80 protocol=6 }
 raw "${K}binary attribute size out of range \(attribute real\.addr\): $ERANGE" -- real-new real{ family=2 addr/hex=0a00020f }

@@ -1,5 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # The conn table bound, end to end (topology: lib.sh). With conn-max 3 and
 # three long-lived conns to the "who" service, a fourth client cannot
@@ -17,13 +19,13 @@ start_servers who
 
 lds <<CMDS
 config set conn-max 3 timeout-fin 1 timeout-time-wait 1 timeout-close 1
-real add ${REAL[1]}
-real add ${REAL[2]}
-real add ${REAL[3]}
-virtual add tcp $VIP:8 sched rr
-link add tcp $VIP:8 real ${REAL[1]} port 8
-link add tcp $VIP:8 real ${REAL[2]} port 8
-link add tcp $VIP:8 real ${REAL[3]} port 8
+real add ${REALB[1]}
+real add ${REALB[2]}
+real add ${REALB[3]}
+virtual add tcp $VIPB:8 sched rr
+link add tcp $VIPB:8 real ${REALB[1]} port 8
+link add tcp $VIPB:8 real ${REALB[2]} port 8
+link add tcp $VIPB:8 real ${REALB[3]} port 8
 CMDS
 expect_eq "config conn-max" 3 "$(gconfig conn-max)"
 
@@ -38,7 +40,7 @@ log "the table is full"
 limit=$(gstat drop-conn-limit)
 conns=$(gstat conns)
 # socat retries nothing: the kernel resends the SYN (1 s, 2 s...)
-if pc timeout "$TMO" socat -T 3 - "TCP:$VIP:8,connect-timeout=3" </dev/null >/dev/null 2>&1; then
+if pc timeout "$TMO" socat -T 3 - "TCP:$VIPB:8,connect-timeout=3" </dev/null >/dev/null 2>&1; then
 	fail "a fourth conn got in with conn-max 3"
 fi
 ok "a fourth client cannot connect"
@@ -60,7 +62,7 @@ conn_open D
 expect_match "D got in, to" '^real[123]$' "$(conn_real D)"
 expect_eq "conn-count" 3 "$(gconfig conn-count)"
 limit=$(gstat drop-conn-limit)
-if pc timeout "$TMO" socat -T 3 - "TCP:$VIP:8,connect-timeout=3" </dev/null >/dev/null 2>&1; then
+if pc timeout "$TMO" socat -T 3 - "TCP:$VIPB:8,connect-timeout=3" </dev/null >/dev/null 2>&1; then
 	fail "a conn got in over conn-max 3 again"
 fi
 expect_ge "stats drop-conn-limit" $((limit + 1)) "$(gstat drop-conn-limit)"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1 6.12
+# ldir-families: 4 6
 #
 # Several directors behind one ECMP router (seed 004 claims 34-48): each
 # director runs its own ldir (one per netns) with the same configuration,
@@ -34,6 +35,10 @@
 #   director1 fails (leaves both ECMP groups, its ldir flushed, its links
 #   down): every established TCP conn survives, and those that were on
 #   director1 (at least one, by the router's own hash) are among them
+# IPv6: the same with 10.0.1K.0/24 as 2001:db8:1K::/64, the back legs
+# 2001:db8:2::K, the router's br0 2001:db8:2::fe, and the router's
+# fib_multipath_hash_policy for IPv6; the reals take no redirects (an
+# IPv6 router has no switch to stop sending them).
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -58,61 +63,89 @@ cleanup()
 }
 
 prt() { nsx "$NS_RT" "$@"; }
+# the router's and the directors' addresses: RT_C on the client's side,
+# FRONT K (the director's end of link fK; the router's is $(front K r)),
+# BACK K (director K on br0), RT_B (the router on br0)
+if [[ $LDIR_FAMILY == 6 ]]; then
+	RT_C=2001:db8:1::1 RT_B=2001:db8:2::fe VIPLEN=128
+	front() { echo "2001:db8:1$1::${2:-2}"; }
+	back() { echo "2001:db8:2::$1"; }
+else
+	RT_C=10.0.1.1 RT_B=10.0.2.254 VIPLEN=32
+	front() { echo "10.0.1$1.${2:-2}"; }
+	back() { echo "10.0.2.$1"; }
+fi
 # ldk K ARGS: ldctl on director K
 ldk() { nsx "${NS_DIR[$1]}" ldctl "${@:2}"; }
 
 setup_ecmp()
 {
-	local k n ns
+	local k n ns nd='' fam=-4 mcast=''
 
 	# shellcheck disable=SC2153 # NS_R: lib.sh
 	for ns in "$NS_C" "$NS_RT" "${NS_DIR[@]:1}" "${NS_R[@]:1}"; do
 		ip netns add "$ns"
 		ip -n "$ns" link set lo up
 	done
+
 	# no ICMP redirects: the router sends replies back out br0 on purpose
-	prt sh -c 'echo 0 >/proc/sys/net/ipv4/conf/all/send_redirects &&
-		   echo 0 >/proc/sys/net/ipv4/conf/default/send_redirects &&
-		   echo 1 >/proc/sys/net/ipv4/ip_forward &&
-		   echo 1 >/proc/sys/net/ipv4/fib_multipath_hash_policy'
+	if [[ $LDIR_FAMILY == 6 ]]; then
+		# IPv6 has no send_redirects: the reals ignore them instead
+		prt sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/forwarding &&
+			   echo 1 >/proc/sys/net/ipv6/fib_multipath_hash_policy'
+		for n in 1 2 3; do
+			pr "$n" sh -c 'echo 0 >/proc/sys/net/ipv6/conf/all/accept_redirects &&
+				       echo 0 >/proc/sys/net/ipv6/conf/default/accept_redirects'
+		done
+		nd=nodad fam=-6 mcast="mcast_snooping 0"
+	else
+		prt sh -c 'echo 0 >/proc/sys/net/ipv4/conf/all/send_redirects &&
+			   echo 0 >/proc/sys/net/ipv4/conf/default/send_redirects &&
+			   echo 1 >/proc/sys/net/ipv4/ip_forward &&
+			   echo 1 >/proc/sys/net/ipv4/fib_multipath_hash_policy'
+	fi
 	{
 		echo "link add eth0 type veth peer name eth0 netns $NS_C"
-		echo "link add br0 type bridge forward_delay 0"
+		echo "link add br0 type bridge forward_delay 0 $mcast"
 		for k in 1 2 3; do
 			echo "link add f$k type veth peer name eth0 netns ${NS_DIR[$k]}"
 			echo "link add b$k type veth peer name back netns ${NS_DIR[$k]}"
 			echo "link set b$k master br0 up"
 			echo "link set f$k up"
-			echo "addr add 10.0.1$k.1/24 dev f$k"
+			echo "addr add $(front "$k" 1)/$PLEN dev f$k $nd"
 		done
 		for n in 1 2 3; do
 			echo "link add s$n type veth peer name eth0 netns ${NS_R[$n]}"
 			echo "link set s$n master br0 up"
 		done
-		echo "addr add 10.0.1.1/24 dev eth0"
-		echo "addr add 10.0.2.254/24 dev br0"
+		echo "addr add $RT_C/$PLEN dev eth0 $nd"
+		echo "addr add $RT_B/$PLEN dev br0 $nd"
 		echo "link set eth0 up"
 		echo "link set br0 up"
-		echo "route add $VIP/32 nexthop via 10.0.11.2 nexthop via 10.0.12.2 nexthop via 10.0.13.2"
-		echo "rule add iif br0 lookup 100 pref 100"
-		echo "route add 10.0.1.0/24 table 100 nexthop via 10.0.2.1 nexthop via 10.0.2.2 nexthop via 10.0.2.3"
+		echo "route add $VIP/$VIPLEN nexthop via $(front 1) nexthop via $(front 2) nexthop via $(front 3)"
+		echo "route add $CLIENT_NET table 100 nexthop via $(back 1) nexthop via $(back 2) nexthop via $(back 3)"
 	} >"$T/router.ip"
 	ip -n "$NS_RT" -batch "$T/router.ip"
+	ip -n "$NS_RT" "$fam" rule add iif br0 lookup 100 pref 100
 	for k in 1 2 3; do
-		printf '%s\n' "addr add 10.0.1$k.2/24 dev eth0" \
-			"addr add 10.0.2.$k/24 dev back" "link set eth0 up" \
-			"link set back up" "route add default via 10.0.1$k.1" \
+		printf '%s\n' "addr add $(front "$k")/$PLEN dev eth0 $nd" \
+			"addr add $(back "$k")/$PLEN dev back $nd" "link set eth0 up" \
+			"link set back up" "route add default via $(front "$k" 1)" \
 			>"$T/dir$k.ip"
 		ip -n "${NS_DIR[$k]}" -batch "$T/dir$k.ip"
-		sysctl_set "${NS_DIR[$k]}" net.ipv4.ip_forward 1
+		if [[ $LDIR_FAMILY == 6 ]]; then
+			sysctl_set "${NS_DIR[$k]}" net.ipv6.conf.all.forwarding 1
+		else
+			sysctl_set "${NS_DIR[$k]}" net.ipv4.ip_forward 1
+		fi
 	done
 	for n in 1 2 3; do
-		printf '%s\n' "addr add ${REAL[$n]}/24 dev eth0" "link set eth0 up" \
-			"route add default via 10.0.2.254" >"$T/real$n.ip"
+		printf '%s\n' "addr add ${REAL[$n]}/$PLEN dev eth0 $nd" "link set eth0 up" \
+			"route add default via $RT_B" >"$T/real$n.ip"
 		ip -n "${NS_R[$n]}" -batch "$T/real$n.ip"
 	done
-	printf '%s\n' "addr add $CLIENT/24 dev eth0" "link set eth0 up" \
-		"route add default via 10.0.1.1" >"$T/client.ip"
+	printf '%s\n' "addr add $CLIENT/$PLEN dev eth0 $nd" "link set eth0 up" \
+		"route add default via $RT_C" >"$T/client.ip"
 	ip -n "$NS_C" -batch "$T/client.ip"
 }
 
@@ -123,16 +156,16 @@ configure()
 
 	{
 		for n in 1 2 3; do
-			echo "real add ${REAL[$n]}"
+			echo "real add ${REALB[$n]}"
 		done
-		echo "virtual add tcp $VIP:8 sched maglev stateless"
+		echo "virtual add tcp $VIPB:8 sched maglev stateless"
 		for n in 1 2 3; do
-			echo "link add tcp $VIP:8 real ${REAL[$n]} port 8"
+			echo "link add tcp $VIPB:8 real ${REALB[$n]} port 8"
 		done
 		# real3 joins the UDP service later
-		echo "virtual add udp $VIP:9 sched maglev stateless"
+		echo "virtual add udp $VIPB:9 sched maglev stateless"
 		for n in 1 2; do
-			echo "link add udp $VIP:9 real ${REAL[$n]} port 9"
+			echo "link add udp $VIPB:9 real ${REALB[$n]} port 9"
 		done
 	} >"$T/ldir.conf"
 	ldk "$k" restore "$T/ldir.conf"
@@ -160,7 +193,7 @@ setup_sinks()
 	for n in 1 2 3; do
 		sed "s/REAL/real$n/" "$T/sink.nft" >"$T/sink$n.nft"
 		pr "$n" nft -f "$T/sink$n.nft"
-		bg "${NS_R[$n]}" socat -u UDP-RECV:9 OPEN:/dev/null
+		bg "${NS_R[$n]}" socat -u "UDP$SOCK-RECV:9" OPEN:/dev/null
 	done
 	for n in 1 2 3; do
 		wait_listen "${NS_R[$n]}" udp 9
@@ -251,7 +284,7 @@ log "[$SECONDS s] each director alone: the same real for each of $FLOWS flows"
 maps=()
 b=("" 0 0 0)	# each director's pkts-in so far
 for k in 1 2 3; do
-	prt ip route replace "$VIP/32" via "10.0.1$k.2"
+	prt ip route replace "$VIP/$VIPLEN" via "$(front "$k")"
 	maps[k]=$(probe)
 	b[k]=$(pkts_in "$k")
 	expect_eq "director$k alone: pkts-in" "$FLOWS" "${b[k]}"
@@ -272,8 +305,8 @@ done
 expect_eq "conn objects on the three directors" "0 0 0" "${n[*]}"
 
 log "[$SECONDS s] ECMP over the three directors"
-prt ip route replace "$VIP/32" nexthop via 10.0.11.2 nexthop via 10.0.12.2 \
-	nexthop via 10.0.13.2
+prt ip route replace "$VIP/$VIPLEN" nexthop via "$(front 1)" nexthop via "$(front 2)" \
+	nexthop via "$(front 3)"
 map=$(probe)
 [[ $map == "${maps[1]}" ]] ||
 	fail "through ECMP, other reals: $(diff <(echo "${maps[1]}") <(echo "$map"))"
@@ -288,7 +321,7 @@ expect_eq "each flow crossed exactly one director" "$FLOWS" "$total"
 
 log "[$SECONDS s] real3 joins: only flows Maglev gives it move"
 for k in 1 2 3; do
-	ldk "$k" link add udp "$VIP:9" real "${REAL[3]}" port 9
+	ldk "$k" link add udp "$VIPB:9" real "${REALB[3]}" port 9
 done
 after=$(probe)
 moved=0
@@ -323,7 +356,7 @@ route_dir() # PORT: the director the router sends client:PORT -> VIP:8 to
 
 	out=$(prt ip route get "$VIP" from "$CLIENT" iif eth0 ipproto tcp \
 		sport "$1" dport 8)
-	if [[ $out =~ via\ 10\.0\.1([123])\.2 ]]; then
+	if [[ $out =~ via\ $(re_quote "$(front X)" | sed 's/X/([123])/') ]]; then
 		echo "${BASH_REMATCH[1]}"
 	fi
 }
@@ -348,8 +381,8 @@ expect_ge "conns through director1" 1 "$on1"
 for id in "${ids[@]}"; do
 	conn_echoes "$id" "before-$id" || fail "conn $id: no echo before the failure"
 done
-prt ip route replace "$VIP/32" nexthop via 10.0.12.2 nexthop via 10.0.13.2
-prt ip route replace 10.0.1.0/24 table 100 nexthop via 10.0.2.2 nexthop via 10.0.2.3
+prt ip route replace "$VIP/$VIPLEN" nexthop via "$(front 2)" nexthop via "$(front 3)"
+prt ip route replace "$CLIENT_NET" table 100 nexthop via "$(back 2)" nexthop via "$(back 3)"
 ldk 1 flush
 ip -n "${NS_DIR[1]}" link set eth0 down
 ip -n "${NS_DIR[1]}" link set back down

@@ -1,5 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Passive failure detection, with real traffic (seed 001 vars 364-375,
 # seed 003; topology: lib.sh). real2 silently drops every TCP segment
@@ -25,15 +27,15 @@ RETRY=2
 # VIP:81 has real2 alone, for the unanswered SYN.
 lds <<CMDS
 config set syn-resends 1 retry-interval $RETRY timeout-syn 600
-real add ${REAL[1]}
-real add ${REAL[2]} fail-threshold 2
-real add ${REAL[3]}
-virtual add tcp $VIP:80 sched rr
-link add tcp $VIP:80 real ${REAL[1]} port 80
-link add tcp $VIP:80 real ${REAL[2]} port 80
-link add tcp $VIP:80 real ${REAL[3]} port 80
-virtual add tcp $VIP:81 sched rr
-link add tcp $VIP:81 real ${REAL[2]} port 80
+real add ${REALB[1]}
+real add ${REALB[2]} fail-threshold 2
+real add ${REALB[3]}
+virtual add tcp $VIPB:80 sched rr
+link add tcp $VIPB:80 real ${REALB[1]} port 80
+link add tcp $VIPB:80 real ${REALB[2]} port 80
+link add tcp $VIPB:80 real ${REALB[3]} port 80
+virtual add tcp $VIPB:81 sched rr
+link add tcp $VIPB:81 real ${REALB[2]} port 80
 CMDS
 expect_eq "config syn-resends retry-interval" "1 $RETRY" \
 	"$(gconfig syn-resends) $(gconfig retry-interval)"
@@ -46,7 +48,7 @@ blackhole 2
 log "an unanswered SYN"
 # curl gives up before the kernel's first SYN retransmission (1 s): one
 # SYN, never answered, never resent; the conn waits in SYN_SENT.
-pc curl -sS --connect-timeout 0.7 "http://$VIP:81/name" >/dev/null 2>&1 &&
+pc curl -sS --connect-timeout 0.7 "http://$VIPB:81/name" >/dev/null 2>&1 &&
 	fail "a conn to the blackholed real2 succeeded"
 expect_eq "real2 unanswered SYNs" 1 "$(real_field 2 .unanswered)"
 expect_eq "real2 ditched (the SYN was not resent)" 0 "$(real_field 2 .ditched)"
@@ -60,7 +62,7 @@ conn_times()
 
 	# the body is one line ("realN"), then -w adds the connect time
 	out=$(pc timeout $((TMO + 20 * $1)) curl -sS --fail --fail-early --connect-timeout 15 \
-		--max-time 20 -w '%{time_connect}\n' "http://$VIP/name?[1-$1]") ||
+		--max-time 20 -w '%{time_connect}\n' "http://$VIPB/name?[1-$1]") ||
 		return 1
 	awk 'NR % 2 { n = $0; next } { print n, $0 }' <<<"$out"
 }
@@ -89,7 +91,7 @@ expect_eq "real2 state" failed "$(jreal "$rj" 2 .state)"
 expect_ge "real2 ditched" 2 "$(jreal "$rj" 2 .ditched)"
 expect_ge "real2 ditch-consec" 2 "$(jreal "$rj" 2 '.["ditch_consec"]')"
 expect_match "retry-ms shown while failed" '^[0-9]+$' "$(jreal "$rj" 2 '.["retry_ms"]')"
-expect_eq "the human form says so" failed "$(ld real | sed -n "s/^real ${REAL[2]}:0 .*state \([a-z]*\) .*retry-ms [0-9]* .*/\1/p")"
+expect_eq "the human form says so" failed "$(ld real | sed -n "s/^real $(re_quote "${REALB[2]}"):0 .*state \([a-z]*\) .*retry-ms [0-9]* .*/\1/p")"
 slow=$(awk '$2 >= 0.9' <<<"$all" | grep -c . || true)
 expect_ge "conns delayed by a ditched SYN (resent twice)" 2 "$slow"
 log "$nreq requests, $slow of them ditched from real2 once, all answered"
@@ -151,14 +153,14 @@ log "syn-threshold (Fig. 7B)"
 # one more SYN real2 never answers (blackholed for it only), then real2
 # answers again but has U unanswered SYNs on record
 blackhole 2
-pc curl -sS --connect-timeout 0.7 "http://$VIP:81/name" >/dev/null 2>&1 &&
+pc curl -sS --connect-timeout 0.7 "http://$VIPB:81/name" >/dev/null 2>&1 &&
 	fail "a conn to the blackholed real2 succeeded"
 unblackhole 2
 u=$(real_field 2 .unanswered)
 expect_ge "real2 unanswered SYNs" 1 "$u"
-ld real set "${REAL[2]}" syn-threshold "$u"
+ld real set "${REALB[2]}" syn-threshold "$u"
 names=$(http_names 6)
 expect_eq "real2 at its syn-threshold: new conns per real" "3 0 3" "$(tally "$names")"
-ld real set "${REAL[2]}" syn-threshold $((u + 1))
+ld real set "${REALB[2]}" syn-threshold $((u + 1))
 names=$(http_names 6)
 expect_eq "real2 under its syn-threshold again: new conns per real" "2 2 2" "$(tally "$names")"

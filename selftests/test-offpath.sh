@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-families: 4 6
 #
 # Off-path packets against live conns, and replies without a conn
 # (topology: lib.sh; ldtcp: selftests/tools/ldtcp.c).
@@ -113,12 +114,12 @@ wait "$LDT_PID" 2>/dev/null || true
 
 log "segments from real1 with no conn"
 pc nft -f - <<EOF
-table ip client {
+table $NF client {
 	chain input {
 		type filter hook input priority 0;
-		ip saddr ${REAL[1]} tcp sport 8 counter comment "leak8"
-		ip saddr ${REAL[1]} tcp sport 12345 counter comment "other_port"
-		ip saddr $VIP tcp sport 8 counter comment "from_vip"
+		$NF saddr ${REAL[1]} tcp sport 8 counter comment "leak8"
+		$NF saddr ${REAL[1]} tcp sport 12345 counter comment "other_port"
+		$NF saddr $VIP tcp sport 8 counter comment "from_vip"
 	}
 }
 EOF
@@ -128,26 +129,26 @@ expect_eq "ACKs from real1:8 without a conn: drop-reply-no-conn" 3 \
 	"$(gstat drop-reply-no-conn)"
 pr 1 ldtcp seg "${REAL[1]}" 8 "$CLIENT" 40000 S 1 0 1
 pr 1 ldtcp seg "${REAL[1]}" 12345 "$CLIENT" 40000 A 1 1 1
-other_got() { (($(nft_packets "$NS_C" ip client other_port) >= 1)); }
+other_got() { (($(nft_packets "$NS_C" "$NF" client other_port) >= 1)); }
 wait_for "$TMO" other_got ||
 	fail "a segment from real1:12345 did not reach the client"
 expect_eq "real1's SYN from its service port reached the client" 1 \
-	"$(nft_packets "$NS_C" ip client leak8)"
+	"$(nft_packets "$NS_C" "$NF" client leak8)"
 expect_eq "drop-reply-no-conn" 3 "$(gstat drop-reply-no-conn)"
 
 log "a live connection whose conn is flushed"
 conn_open B 8
 expect_eq "conn B goes to" real1 "$(conn_real B)"
-leak0=$(nft_packets "$NS_C" ip client leak8)
+leak0=$(nft_packets "$NS_C" "$NF" client leak8)
 # the client stops taking what real1 sends: real1 retransmits its echo
-pc nft add rule ip client input ip saddr "$VIP" tcp sport 8 drop
-from0=$(nft_packets "$NS_C" ip client from_vip)
+pc nft add rule "$NF" client input "$NF" saddr "$VIP" tcp sport 8 drop
+from0=$(nft_packets "$NS_C" "$NF" client from_vip)
 conn_send B hello
-echoed() { (($(nft_packets "$NS_C" ip client from_vip) > from0)); }
+echoed() { (($(nft_packets "$NS_C" "$NF" client from_vip) > from0)); }
 wait_for "$TMO" echoed || fail "real1 did not echo on conn B"
 ld flush conns
 sleep 3
 expect_ge "real1's retransmissions without a conn: drop-reply-no-conn" 4 \
 	"$(gstat drop-reply-no-conn)"
 expect_eq "none reached the client from real1's address" "$leak0" \
-	"$(nft_packets "$NS_C" ip client leak8)"
+	"$(nft_packets "$NS_C" "$NF" client leak8)"

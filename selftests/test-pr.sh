@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1 6.12
+# ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # The predicted response scheme "pr" with real traffic (seed 001 Fig. 4B,
 # 9; seed 000 claims 5-12; topology: lib.sh):
@@ -23,13 +25,13 @@ setup_topology
 start_servers http
 
 lds <<CMDS
-real add ${REAL[1]}
-real add ${REAL[2]}
-real add ${REAL[3]}
-virtual add tcp $VIP:80 sched pr
-link add tcp $VIP:80 real ${REAL[1]} port 80
-link add tcp $VIP:80 real ${REAL[2]} port 80
-link add tcp $VIP:80 real ${REAL[3]} port 80
+real add ${REALB[1]}
+real add ${REALB[2]}
+real add ${REALB[3]}
+virtual add tcp $VIPB:80 sched pr
+link add tcp $VIPB:80 real ${REALB[1]} port 80
+link add tcp $VIPB:80 real ${REALB[2]} port 80
+link add tcp $VIPB:80 real ${REALB[3]} port 80
 CMDS
 expect_eq "virtual sched" pr "$(virtual_field 80 tcp .sched)"
 
@@ -37,9 +39,9 @@ expect_eq "virtual sched" pr "$(virtual_field 80 tcp .sched)"
 # through VIP:81 without real2, so that real2 has no R yet and its first
 # sample sets it whole (later ones move it by at most pr-clamp percent).
 lds <<CMDS
-virtual add tcp $VIP:81 sched rr
-link add tcp $VIP:81 real ${REAL[1]} port 80
-link add tcp $VIP:81 real ${REAL[3]} port 80
+virtual add tcp $VIPB:81 sched rr
+link add tcp $VIPB:81 real ${REALB[1]} port 80
+link add tcp $VIPB:81 real ${REALB[3]} port 80
 CMDS
 par_names 2 4 :81 >/dev/null
 read -r f1 f2 f3 <<<"$(real_fields '.["response_us"]')"
@@ -75,7 +77,7 @@ pr_vals=$(real_fields '.pr')
 expect_match "PR reported for every real" '^-?[0-9]+ -?[0-9]+ -?[0-9]+$' "$pr_vals"
 expect_match "age-ms reported" '^[0-9]+ [0-9]+ [0-9]+$' "$(real_fields '.["age_ms"]')"
 expect_match "ldctl real shows R and PR" "response-us $r2 .*pr -?[0-9]+" \
-	"$(ld real | grep -F "${REAL[2]}:")"
+	"$(ld real | grep -F "${REALB[2]}:")"
 
 log "phase 2: the delay is gone"
 pd tc qdisc del dev r2 root

@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1 6.12
+# ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # The schedulers' choices, exactly, with real connections (topology: lib.sh):
 #   rr   strict round robin in link order
@@ -119,7 +121,7 @@ expect_eq "wlc: real active at the end" "0 0 0" "$(actives)"
 log "max conns"
 ld flush
 add_reals
-ld real set "${REAL[1]}" maxconns 1
+ld real set "${REALB[1]}" maxconns 1
 add_service 8 tcp rr
 conn_open M
 expect_eq "maxconns: M goes to" real1 "$(conn_real M)"
@@ -166,9 +168,9 @@ add_reals
 add_service 8 tcp hash3
 conn_open H
 hreal=$(conn_real H)
-ld real set "${REAL[${hreal#real}]}" maxconns 1
+ld real set "${REALB[${hreal#real}]}" maxconns 1
 drops=$(gstat drop-no-real)
-if echo hello | pc timeout 3 socat -t 1 - "TCP:$VIP:8" >"$T/hfull.out" 2>&1; then
+if echo hello | pc timeout 3 socat -t 1 - "TCP:$VIPB:8" >"$T/hfull.out" 2>&1; then
 	fail "hash3: a conn got through to a full real's flow: $(cat "$T/hfull.out")"
 fi
 expect_ge "hash3 full: the SYN dropped, in drop-no-real" $((drops + 1)) \

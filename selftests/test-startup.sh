@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1 6.12
+# ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # The startup scheme (seed 001 Fig. 7A steps 732-739; topology: lib.sh).
 # real1 and real2 carry two long-lived conns each; real3 carries none, as
@@ -22,12 +24,12 @@ setup_topology
 start_servers http who
 
 lds <<CMDS
-real add ${REAL[1]}
-real add ${REAL[2]}
-real add ${REAL[3]}
-virtual add tcp $VIP:8 sched wlc
-link add tcp $VIP:8 real ${REAL[1]} port 8
-link add tcp $VIP:8 real ${REAL[2]} port 8
+real add ${REALB[1]}
+real add ${REALB[2]}
+real add ${REALB[3]}
+virtual add tcp $VIPB:8 sched wlc
+link add tcp $VIPB:8 real ${REALB[1]} port 8
+link add tcp $VIPB:8 real ${REALB[2]} port 8
 CMDS
 got=()
 for id in A B C D; do
@@ -40,10 +42,10 @@ expect_eq "real active" "2 2 0" "$(real_fields .active)"
 N=16
 log "control: wlc, no startup scheme"
 lds <<CMDS
-virtual add tcp $VIP:80 sched wlc
-link add tcp $VIP:80 real ${REAL[1]} port 80
-link add tcp $VIP:80 real ${REAL[2]} port 80
-link add tcp $VIP:80 real ${REAL[3]} port 80
+virtual add tcp $VIPB:80 sched wlc
+link add tcp $VIPB:80 real ${REALB[1]} port 80
+link add tcp $VIPB:80 real ${REALB[2]} port 80
+link add tcp $VIPB:80 real ${REALB[3]} port 80
 CMDS
 expect_eq "VIP:80 startup" none "$(virtual_field 80 tcp .startup)"
 names=$(http_names $N)
@@ -52,14 +54,14 @@ expect_eq "control: new conns per real (real3 takes all)" "0 0 $N" "$c1 $c2 $c3"
 
 log "startup rr startup-pct 25 startup-window 8"
 lds <<CMDS
-virtual add tcp $VIP:81 sched wlc startup rr startup-pct 25 startup-window 8
-link add tcp $VIP:81 real ${REAL[1]} port 80
-link add tcp $VIP:81 real ${REAL[2]} port 80
-link add tcp $VIP:81 real ${REAL[3]} port 80
+virtual add tcp $VIPB:81 sched wlc startup rr startup-pct 25 startup-window 8
+link add tcp $VIPB:81 real ${REALB[1]} port 80
+link add tcp $VIPB:81 real ${REALB[2]} port 80
+link add tcp $VIPB:81 real ${REALB[3]} port 80
 CMDS
 expect_eq "VIP:81 startup settings" "rr 25 8" \
 	"$(virtual_field 81 tcp '"\(.startup) \(.["startup_pct"]) \(.["startup_window"])"')"
-names=$(http_names $N "$VIP:81")
+names=$(http_names $N "$VIPB:81")
 read -r s1 s2 s3 <<<"$(tally "$names")"
 log "startup: new conns per real: $s1 $s2 $s3"
 expect_eq "startup: every request answered" $N $((s1 + s2 + s3))
@@ -71,8 +73,8 @@ expect_ge "startup: real1 and real2 got the rest" $((N * 3 / 8)) $((s1 + s2))
 expect_eq "real active after (long-lived conns only)" "2 2 0" "$(real_fields .active)"
 
 log "startup none turns it off again"
-ld virtual set tcp "$VIP:81" startup none
-names=$(http_names 8 "$VIP:81")
+ld virtual set tcp "$VIPB:81" startup none
+names=$(http_names 8 "$VIPB:81")
 expect_eq "startup none: new conns per real" "0 0 8" "$(tally "$names")"
 
 for id in A B C D; do

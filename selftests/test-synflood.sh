@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1 6.12
+# ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # A spoofed SYN flood at a TCP virtual, at the highest rate the guest can
 # send, while a bulk flow runs and a legitimate client opens conns at a
@@ -31,6 +33,8 @@
 # Knobs: LDIR_FLOOD_SECS (flood length, default 12; the figures use 20),
 # LDIR_FLOOD_CONN_MAX (the small bound, 2000), LDIR_FLOOD_LEGIT_RATE (10
 # conns/s), LDIR_FLOOD_PPS (0: as fast as the guest sends).
+# IPv6: the same, the flood from 2001:db8:ffff::/48 (its IPv6 run is on
+# 6.12 only: it is the suite's longest test).
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -51,6 +55,12 @@ LEGIT_MS=${LDIR_FLOOD_LEGIT_MS:-7000}
 BULK_PCT=${LDIR_FLOOD_BULK_PCT:-10}
 PPS=${LDIR_FLOOD_PPS:-0}
 FLOOD_NET=198.18.0.0/15
+SINK6=
+if [[ $LDIR_FAMILY == 6 ]]; then
+	FLOOD_NET=2001:db8:ffff::/48
+	# the sink listens on IPv6
+	SINK6=6
+fi
 # the legitimate client and the bulk flow start after the flood has
 # filled the table, and end before it stops
 BASE=4
@@ -65,7 +75,7 @@ for k in all.rp_filter default.rp_filter outside.rp_filter; do
 	sysctl_set "$NS_D" "net.ipv4.conf.$k" 0
 done
 for n in 1 2 3; do
-	bg "${NS_R[$n]}" ldflood sink 80
+	bg "${NS_R[$n]}" ldflood sink 80 $SINK6
 done
 bg "${NS_R[1]}" bash -c "exec iperf3 -s -p 5201 >/dev/null 2>&1"
 for n in 1 2 3; do
@@ -75,15 +85,15 @@ wait_listen "${NS_R[1]}" tcp 5201
 DMAC=$(ip -n "$NS_D" -j link show outside | jq -r '.[0].address')
 
 lds <<CMDS
-real add ${REAL[1]}
-real add ${REAL[2]}
-real add ${REAL[3]}
-virtual add tcp $VIP:80 sched rr
-link add tcp $VIP:80 real ${REAL[1]} port 80
-link add tcp $VIP:80 real ${REAL[2]} port 80
-link add tcp $VIP:80 real ${REAL[3]} port 80
-virtual add tcp $VIP:5201 sched rr
-link add tcp $VIP:5201 real ${REAL[1]} port 5201
+real add ${REALB[1]}
+real add ${REALB[2]}
+real add ${REALB[3]}
+virtual add tcp $VIPB:80 sched rr
+link add tcp $VIPB:80 real ${REALB[1]} port 80
+link add tcp $VIPB:80 real ${REALB[2]} port 80
+link add tcp $VIPB:80 real ${REALB[3]} port 80
+virtual add tcp $VIPB:5201 sched rr
+link add tcp $VIPB:5201 real ${REALB[1]} port 5201
 CMDS
 
 # the pressure events, for the whole test

@@ -57,7 +57,7 @@ r=$(ynl --dump real-get | jq -c '[.[].real | {family, addr, port, weight,
 	"max-conns", state, "syn-threshold", nlinks,
 	stats: (.stats | del(.pad) | keys | length)}]')
 expect_eq "real-get (stats: its u64 counters)" \
-	"[{\"family\":2,\"addr\":\"$(hex4 10.0.2.11)\",\"port\":8080,\"weight\":3,\"max-conns\":100,\"state\":\"in\",\"syn-threshold\":7,\"nlinks\":1,\"stats\":24}]" \
+	"[{\"family\":2,\"addr\":\"$(hex4 10.0.2.11)\",\"port\":8080,\"weight\":3,\"max-conns\":100,\"state\":\"in\",\"syn-threshold\":7,\"nlinks\":1,\"stats\":25}]" \
 	"$r"
 l=$(ynl --dump link-get | jq -c '[.[].link | {virtual, real, port, active}]')
 expect_eq "link-get" \
@@ -109,13 +109,14 @@ expect_eq "the notification ynl decoded" \
 log "a refusal explains itself (extack)"
 rc=0
 out=$(ynl --do virtual-new --json "{\"virtual\": {\"family\": 10,
-	\"addr\": \"20010db8000000000000000000000001\", \"port\": 80,
+	\"addr\": \"fe800000000000000000000000000001\", \"port\": 80,
 	\"protocol\": 6}}" 2>&1) || rc=$?
-expect_eq "IPv6 virtual-new: exit status" 1 "$rc"
-expect_match "its error" "Address family not supported" "$out"
-expect_match "its extack message" "'msg': 'IPv6 is not supported yet'" "$out"
+expect_eq "a link-local IPv6 VIP, virtual-new: exit status" 1 "$rc"
+expect_match "its error" "Invalid argument" "$out"
+expect_match "its extack message" \
+	"'msg': 'a link-local address has no scope here: use a global one'" "$out"
 expect_match "the attribute it names, resolved through the spec" \
-	"'bad-attr': '\\.virtual\\.family'" "$out"
+	"'bad-attr': '\\.virtual\\.addr'" "$out"
 
 log "delete: link-del, real-del, virtual-del"
 ynl --multi link-del "{\"link\": {\"virtual\": $VKEY, \"real\": $RKEY}}" \

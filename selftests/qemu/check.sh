@@ -10,7 +10,10 @@
 #
 # Environment:
 #   LDIR_KERNELS   kernels to run, default "debug 6.1 6.12"
-#   LDIR_TESTS     extended regex selecting selftests/test-*.sh by name
+#   LDIR_TESTS     extended regex selecting selftests/test-*.sh by name (an
+#                  IPv6 run's name ends in ":ipv6": test-basic.sh:ipv6)
+#   LDIR_FAMILIES  address families to run the tests in, default "4 6"
+#                  (a test names its own: "# ldir-families: 4 6")
 #   LDIR_KUNIT     0 to skip KUnit on the debug kernel
 #   LDIR_CACHE     cache directory, default /var/cache/ldir
 #   LDIR_TEST_TIMEOUT  per-test timeout in the guest (600 s debug, 240 s stock)
@@ -28,6 +31,8 @@
 set -u
 # shellcheck source=selftests/qemu/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=selftests/qemu/variants.sh
+. "$(dirname "${BASH_SOURCE[0]}")/variants.sh"
 
 KERNELS=${LDIR_KERNELS:-debug 6.1 6.12}
 SUMMARY=$LDIR_CACHE/run/summary.$$
@@ -139,20 +144,14 @@ skip_allowed()
 	echo "$1" | grep -qE -- "^($SKIP_EXPECTED${LDIR_SKIP_OK:+|$LDIR_SKIP_OK})\$"
 }
 
-# tests_for KERNEL: the selftests LDIR_TESTS selects that run on KERNEL
-# (a "# ldir-kernels: ..." header line limits a test to the kernels it
-# names; init.sh honours the same line in the guest).
+# tests_for KERNEL: the selftest runs LDIR_TESTS and LDIR_FAMILIES select
+# on KERNEL, one a line (selftests/qemu/variants.sh, which init.sh follows
+# in the guest: a test runs once per family of its "# ldir-families: ..."
+# line, on the kernels of "# ldir-kernels: ..." and, for IPv6,
+# "# ldir-kernels-ipv6: ...").
 tests_for()
 {
-	local t kern
-
-	for t in $(cd "$LDIR_REPO/selftests" && printf '%s\n' test-*.sh |
-		grep -E -- "${LDIR_TESTS:-.}"); do
-		kern=$(sed -n 's/^# ldir-kernels: *//p' "$LDIR_REPO/selftests/$t" | head -n 1)
-		if [ -z "$kern" ] || echo " $kern " | grep -qF " $1 "; then
-			echo "$t"
-		fi
-	done
+	test_runs "$LDIR_REPO/selftests" "$1" 2>/dev/null
 }
 
 run_kernel()

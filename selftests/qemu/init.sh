@@ -178,22 +178,17 @@ run_kunit()
 
 run_selftests()
 {
-	local t name st rc t0 secs kern n=0
+	local t fam vname name st rc t0 secs n=0
 
-	for t in $(cd /ldir/selftests && ls test-*.sh 2>/dev/null | LC_ALL=C sort); do
-		if [ -n "${LDIR_TESTS:-}" ] && ! echo "$t" | grep -qE -- "$LDIR_TESTS"; then
-			continue
-		fi
-		# "# ldir-kernels: 6.1 6.12": a test of behaviour only, not of
-		# lifetimes or locking, runs on the kernels it names (debug has
-		# KUnit and the lifetime tests; each test there costs ~5x)
-		kern=$(sed -n 's/^# ldir-kernels: *//p' "/ldir/selftests/$t" | head -n 1)
-		if [ -n "$kern" ] && ! echo " $kern " | grep -qF " $LDIR_KERNEL "; then
-			echo "--- not on $LDIR_KERNEL: $t (ldir-kernels: $kern)"
-			continue
-		fi
+	# one run per test and family its header names, on the kernels it
+	# allows (selftests/qemu/variants.sh): the debug kernel has KUnit and
+	# the lifetime tests, and each test there costs ~5x
+	# shellcheck source=selftests/qemu/variants.sh
+	. /ldir/selftests/qemu/variants.sh
+	test_runs /ldir/selftests "$LDIR_KERNEL" >/tmp/runs
+	while read -r t fam vname <&9; do
 		n=$((n + 1))
-		name=$LDIR_KERNEL:$t
+		name=$LDIR_KERNEL:$vname
 		echo "--- begin $name"
 		echo "BEGIN $name" >&3
 		if ! load_ldir; then
@@ -202,6 +197,7 @@ run_selftests()
 			continue
 		fi
 		t0=$(date +%s)
+		export LDIR_FAMILY=$fam
 		run_script '  | ' "$LDIR_TEST_TIMEOUT" "$t"
 		rc=$?
 		secs=$(($(date +%s) - t0))
@@ -219,7 +215,7 @@ run_selftests()
 		fi
 		echo "--- end $name: exit $rc, ${secs}s"
 		result "$name" "$st"
-	done
+	done 9</tmp/runs
 	[ $n -gt 0 ] || echo "no selftests/test-*.sh matched"
 }
 

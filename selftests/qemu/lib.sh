@@ -604,6 +604,7 @@ make_initramfs()
 		echo "LDIR_KERNEL=$name"
 		echo "LDIR_MODE=$mode"
 		printf 'LDIR_TESTS=%q\n' "${LDIR_TESTS:-}"
+		printf 'LDIR_FAMILIES=%q\n' "${LDIR_FAMILIES:-4 6}"
 		printf 'LDIR_KUNIT=%q\n' "${LDIR_KUNIT:-1}"
 		printf 'LDIR_TEST_TIMEOUT=%q\n' "${LDIR_TEST_TIMEOUT:-$([ "$name" = debug ] && echo 600 || echo 240)}"
 		printf 'LDIR_BENCH=%q\n' "${LDIR_BENCH:-}"

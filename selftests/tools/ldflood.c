@@ -21,8 +21,10 @@
  *	lost SYN after 1 s, once) or that fails counts as failed; an
  *	established one is closed at once. Prints "tried N ok M failed F
  *	pct P" (P: per mille of M/N, as an integer, so 995 is 99.5%).
- *   ldflood sink PORT
- *	accepts connections on PORT and closes them, forever.
+ *   ldflood sink PORT [6]
+ *	accepts connections on PORT and closes them, forever (6: on IPv6,
+ *	and IPv4 through mapped addresses).
+ * DST, SRCNET and ADDR are IPv4 or IPv6 (SRCNET of DST's family).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,6 +46,7 @@
 
 #define BATCH		64
 #define PKT_LEN		(14 + 20 + 20)
+#define PKT6_LEN	(14 + 40 + 20)
 #define MAX_PENDING	4096
 
 static void die(const char *what)
@@ -139,14 +142,58 @@ static void make_syn(uint8_t *pkt, const uint8_t *dmac, const uint8_t *smac,
 	put16(th + 16, fold(sum16(th, 20, sum)));
 }
 
+/* One SYN (or ACK) over IPv6 from a random source in net/len to
+ * dst:port.
+ */
+static void make_syn6(uint8_t *pkt, const uint8_t *dmac, const uint8_t *smac,
+		      const uint8_t *net, unsigned int len, const uint8_t *dst,
+		      uint16_t port)
+{
+	uint8_t *ip = pkt + 14, *th = ip + 40;
+	unsigned int i;
+	uint32_t sum;
+
+	memcpy(pkt, dmac, 6);
+	memcpy(pkt + 6, smac, 6);
+	put16(pkt + 12, ETHERTYPE_IPV6);
+	memset(ip, 0, 60);
+	ip[0] = 0x60;
+	put16(ip + 4, 20);
+	ip[6] = IPPROTO_TCP;
+	ip[7] = 64;
+	for (i = 0; i < 16; i += 4)
+		put32(ip + 8 + i, rnd());
+	/* the prefix's bits, then random ones */
+	for (i = 0; i < 16; i++) {
+		unsigned int keep = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
+		uint8_t m = keep ? (uint8_t)(0xff << (8 - keep)) : 0;
+
+		ip[8 + i] = (net[i] & m) | (ip[8 + i] & ~m);
+	}
+	memcpy(ip + 24, dst, 16);
+	put16(th, 1024 + rnd() % 64512);
+	put16(th + 2, port);
+	put32(th + 4, rnd());
+	if (flood_flags & 0x10)
+		put32(th + 8, rnd());
+	th[12] = 5 << 4;
+	th[13] = flood_flags;
+	put16(th + 14, 64240);
+	/* pseudo header: addresses, TCP length, next header */
+	sum = sum16(ip + 8, 32, IPPROTO_TCP + 20);
+	put16(th + 16, fold(sum16(th, 20, sum)));
+}
+
 static int cmd_syn(int argc, char **argv)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	static uint8_t pkts[BATCH][PKT_LEN];
+	static uint8_t pkts[BATCH][PKT6_LEN];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	uint32_t net, mask, dst;
+	uint8_t net6[16], dst6[16];
 	unsigned int len, i;
+	int v6 = 0;
 	uint8_t dmac[6], smac[6];
 	uint64_t t0, end, sent = 0, pps = 0, now;
 	double secs;
@@ -162,8 +209,11 @@ static int cmd_syn(int argc, char **argv)
 		return 2;
 	}
 	if (inet_pton(AF_INET, argv[4], &dst) != 1) {
-		fprintf(stderr, "bad address %s\n", argv[4]);
-		return 2;
+		if (inet_pton(AF_INET6, argv[4], dst6) != 1) {
+			fprintf(stderr, "bad address %s\n", argv[4]);
+			return 2;
+		}
+		v6 = 1;
 	}
 	dst = ntohl(dst);
 	slash = strchr(argv[6], '/');
@@ -171,12 +221,20 @@ static int cmd_syn(int argc, char **argv)
 		return 2;
 	*slash = 0;
 	len = atoi(slash + 1);
-	if (inet_pton(AF_INET, argv[6], &net) != 1 || !len || len > 32) {
-		fprintf(stderr, "bad prefix %s/%s\n", argv[6], slash + 1);
-		return 2;
+	if (v6) {
+		if (inet_pton(AF_INET6, argv[6], net6) != 1 || !len || len > 128) {
+			fprintf(stderr, "bad prefix %s/%s\n", argv[6], slash + 1);
+			return 2;
+		}
+		net = mask = 0;
+	} else {
+		if (inet_pton(AF_INET, argv[6], &net) != 1 || !len || len > 32) {
+			fprintf(stderr, "bad prefix %s/%s\n", argv[6], slash + 1);
+			return 2;
+		}
+		mask = len == 32 ? ~0u : ~(~0u >> len);
+		net = ntohl(net) & mask;
 	}
-	mask = len == 32 ? ~0u : ~(~0u >> len);
-	net = ntohl(net) & mask;
 	secs = atof(argv[7]);
 	if (argc > 8)
 		pps = strtoull(argv[8], NULL, 0);
@@ -190,7 +248,7 @@ static int cmd_syn(int argc, char **argv)
 		die("SIOCGIFHWADDR");
 	memcpy(smac, ifr.ifr_hwaddr.sa_data, 6);
 	sll.sll_ifindex = if_nametoindex(argv[2]);
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
 	if (!sll.sll_ifindex)
 		die(argv[2]);
 	if (bind(s, (struct sockaddr *)&sll, sizeof(sll)) < 0)
@@ -200,7 +258,7 @@ static int cmd_syn(int argc, char **argv)
 	memset(msgs, 0, sizeof(msgs));
 	for (i = 0; i < BATCH; i++) {
 		iov[i].iov_base = pkts[i];
-		iov[i].iov_len = PKT_LEN;
+		iov[i].iov_len = v6 ? PKT6_LEN : PKT_LEN;
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -220,9 +278,14 @@ static int cmd_syn(int argc, char **argv)
 			if (due - sent < batch)
 				batch = due - sent;
 		}
-		for (i = 0; i < batch; i++)
-			make_syn(pkts[i], dmac, smac, net, mask, dst,
-				 (uint16_t)atoi(argv[5]));
+		for (i = 0; i < batch; i++) {
+			if (v6)
+				make_syn6(pkts[i], dmac, smac, net6, len, dst6,
+					  (uint16_t)atoi(argv[5]));
+			else
+				make_syn(pkts[i], dmac, smac, net, mask, dst,
+					 (uint16_t)atoi(argv[5]));
+		}
 		n = sendmmsg(s, msgs, batch, 0);
 		if (n < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
@@ -246,6 +309,9 @@ struct pending {
 static int cmd_conns(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct sockaddr *sa = (struct sockaddr *)&sin;
+	socklen_t salen = sizeof(sin);
 	static struct pending p[MAX_PENDING];
 	static struct pollfd pfd[MAX_PENDING];
 	uint64_t t0, end, now, timeout = 3000, tried = 0, ok = 0, failed = 0;
@@ -255,10 +321,15 @@ static int cmd_conns(int argc, char **argv)
 	if (argc < 6)
 		return 2;
 	if (inet_pton(AF_INET, argv[2], &sin.sin_addr) != 1) {
-		fprintf(stderr, "bad address %s\n", argv[2]);
-		return 2;
+		if (inet_pton(AF_INET6, argv[2], &sin6.sin6_addr) != 1) {
+			fprintf(stderr, "bad address %s\n", argv[2]);
+			return 2;
+		}
+		sa = (struct sockaddr *)&sin6;
+		salen = sizeof(sin6);
 	}
 	sin.sin_port = htons(atoi(argv[3]));
+	sin6.sin6_port = sin.sin_port;
 	rate = atof(argv[4]);
 	secs = atof(argv[5]);
 	if (argc > 6)
@@ -273,12 +344,12 @@ static int cmd_conns(int argc, char **argv)
 		/* start the conns that are due by now */
 		while (now < end && tried < (uint64_t)((now - t0) / 1e9 * rate) + 1 &&
 		       np < MAX_PENDING) {
-			int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 
 			if (fd < 0)
 				die("socket");
 			tried++;
-			if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+			if (connect(fd, sa, salen) == 0) {
 				ok++;
 				close(fd);
 				continue;
@@ -331,17 +402,20 @@ static int cmd_conns(int argc, char **argv)
 	return 0;
 }
 
-static int __attribute__((noreturn)) cmd_sink(int port)
+static int __attribute__((noreturn)) cmd_sink(int port, int v6)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
 	int one = 1, s, c;
 
 	sin.sin_port = htons(port);
-	s = socket(AF_INET, SOCK_STREAM, 0);
+	sin6.sin6_port = sin.sin_port;
+	s = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	if (s < 0)
 		die("socket");
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+	if (v6 ? bind(s, (struct sockaddr *)&sin6, sizeof(sin6)) < 0 :
+		 bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
 		die("bind");
 	if (listen(s, 4096) < 0)
 		die("listen");
@@ -368,12 +442,13 @@ int main(int argc, char **argv)
 	}
 	else if (argc > 1 && !strcmp(argv[1], "conns"))
 		ret = cmd_conns(argc, argv);
-	else if (argc == 3 && !strcmp(argv[1], "sink"))
-		cmd_sink(atoi(argv[2]));
+	else if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "6"))) &&
+		 !strcmp(argv[1], "sink"))
+		cmd_sink(atoi(argv[2]), argc == 4);
 	if (ret == 2)
 		fprintf(stderr,
 			"usage: ldflood syn|ack IFACE DSTMAC DST PORT SRCNET/LEN SECONDS [PPS]\n"
 			"       ldflood conns ADDR PORT RATE SECONDS [TIMEOUT_MS]\n"
-			"       ldflood sink PORT\n");
+			"       ldflood sink PORT [6]\n");
 	return ret;
 }

@@ -22,6 +22,7 @@
  *         abort          closes with SO_LINGER 0: its stack's own RST
  *
  * The segments go through a raw socket (IP_HDRINCL), with any source.
+ * Addresses are IPv4 or IPv6 (SRC and DST of one family).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +38,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static int raw_fd = -1;
+static int raw_fd = -1, raw6_fd = -1;
+
+/* an IPv4 or IPv6 address, network order */
+struct addr {
+	int family;
+	uint8_t a[16];
+};
 
 static void die(const char *what)
 {
@@ -82,13 +89,16 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-static in_addr_t addr(const char *s)
+static struct addr addr(const char *s)
 {
-	struct in_addr a;
+	struct addr a = { .family = AF_INET };
 
-	if (inet_pton(AF_INET, s, &a) != 1)
-		usage();
-	return a.s_addr;
+	if (inet_pton(AF_INET, s, a.a) != 1) {
+		a.family = AF_INET6;
+		if (inet_pton(AF_INET6, s, a.a) != 1)
+			usage();
+	}
+	return a;
 }
 
 static unsigned long num(const char *s, unsigned long max)
@@ -104,17 +114,26 @@ static unsigned long num(const char *s, unsigned long max)
 }
 
 /* One TCP segment without options or data, network byte order in. */
-static void send_seg(in_addr_t src, uint16_t sport, in_addr_t dst,
-		     uint16_t dport, const char *flags, uint32_t seq,
-		     uint32_t ack)
+static void send_seg(const struct addr *src, uint16_t sport,
+		     const struct addr *dst, uint16_t dport, const char *flags,
+		     uint32_t seq, uint32_t ack)
 {
-	uint8_t pkt[40] = { 0 }, pseudo[12];
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = dst };
-	uint8_t *th = pkt + 20;
+	uint8_t pkt[60] = { 0 }, pseudo[40] = { 0 };
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6 };
+	int v6 = src->family == AF_INET6, fd;
+	size_t ihl = v6 ? 40 : 20, plen = v6 ? 40 : 12;
+	uint8_t *th = pkt + ihl;
 	uint16_t c;
 	uint8_t f = 0;
 
-	if (raw_fd < 0) {
+	if (src->family != dst->family)
+		usage();
+	if (v6 && raw6_fd < 0) {
+		raw6_fd = socket(AF_INET6, SOCK_RAW, IPPROTO_RAW);
+		if (raw6_fd < 0)
+			die("raw socket");
+	} else if (!v6 && raw_fd < 0) {
 		raw_fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 		if (raw_fd < 0)
 			die("raw socket");
@@ -129,13 +148,31 @@ static void send_seg(in_addr_t src, uint16_t sport, in_addr_t dst,
 		f |= 0x08;
 	if (strchr(flags, 'A'))
 		f |= 0x10;
-	pkt[0] = 0x45;
-	pkt[3] = sizeof(pkt);
-	pkt[8] = 64;
-	pkt[9] = IPPROTO_TCP;
-	memcpy(pkt + 12, &src, 4);
-	memcpy(pkt + 16, &dst, 4);
-	/* the kernel fills in the IP checksum, the length and the ID */
+	if (v6) {
+		pkt[0] = 0x60;
+		pkt[5] = 20;		/* payload length */
+		pkt[6] = IPPROTO_TCP;
+		pkt[7] = 64;
+		memcpy(pkt + 8, src->a, 16);
+		memcpy(pkt + 24, dst->a, 16);
+		/* pseudo-header: addresses, length, next header */
+		memcpy(pseudo, src->a, 16);
+		memcpy(pseudo + 16, dst->a, 16);
+		pseudo[35] = 20;
+		pseudo[39] = IPPROTO_TCP;
+	} else {
+		pkt[0] = 0x45;
+		pkt[3] = 40;
+		pkt[8] = 64;
+		pkt[9] = IPPROTO_TCP;
+		memcpy(pkt + 12, src->a, 4);
+		memcpy(pkt + 16, dst->a, 4);
+		/* the kernel fills in the IP checksum, the length and the ID */
+		memcpy(pseudo, src->a, 4);
+		memcpy(pseudo + 4, dst->a, 4);
+		pseudo[9] = IPPROTO_TCP;
+		pseudo[11] = 20;
+	}
 	memcpy(th, &sport, 2);
 	memcpy(th + 2, &dport, 2);
 	seq = htonl(seq);
@@ -146,16 +183,19 @@ static void send_seg(in_addr_t src, uint16_t sport, in_addr_t dst,
 	th[13] = f;
 	th[14] = 0xfa;		/* window 64000 */
 	th[15] = 0x00;
-	memcpy(pseudo, &src, 4);
-	memcpy(pseudo + 4, &dst, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_TCP;
-	pseudo[10] = 0;
-	pseudo[11] = 20;
-	c = htons(fold(sum16(th, 20, sum16(pseudo, sizeof(pseudo), 0))));
+	c = htons(fold(sum16(th, 20, sum16(pseudo, plen, 0))));
 	memcpy(th + 16, &c, 2);
-	if (sendto(raw_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
-		   sizeof(to)) != sizeof(pkt))
+	if (v6) {
+		memcpy(&to6.sin6_addr, dst->a, 16);
+		fd = raw6_fd;
+		if (sendto(fd, pkt, ihl + 20, 0, (struct sockaddr *)&to6,
+			   sizeof(to6)) != (ssize_t)(ihl + 20))
+			die("sendto");
+		return;
+	}
+	memcpy(&to.sin_addr, dst->a, 4);
+	if (sendto(raw_fd, pkt, ihl + 20, 0, (struct sockaddr *)&to,
+		   sizeof(to)) != (ssize_t)(ihl + 20))
 		die("sendto");
 }
 
@@ -170,7 +210,7 @@ static void sleep_ms(unsigned long ms)
 
 static int cmd_syn(int argc, char **argv)
 {
-	in_addr_t src, dst;
+	struct addr src, dst;
 	unsigned long n, rounds, gap, i, r;
 	uint16_t dport, sport;
 	uint32_t isn[256];
@@ -190,7 +230,7 @@ static int cmd_syn(int argc, char **argv)
 		if (r)
 			sleep_ms(gap);
 		for (i = 0; i < n; i++)
-			send_seg(src, htons((uint16_t)(sport + i)), dst, dport,
+			send_seg(&src, htons((uint16_t)(sport + i)), &dst, dport,
 				 "S", isn[i], 0);
 	}
 	return 0;
@@ -199,7 +239,7 @@ static int cmd_syn(int argc, char **argv)
 static int cmd_seg(int argc, char **argv)
 {
 	unsigned long count, i;
-	in_addr_t src, dst;
+	struct addr src, dst;
 	uint16_t sport, dport;
 
 	if (argc != 10)
@@ -216,7 +256,7 @@ static int cmd_seg(int argc, char **argv)
 						  rnd32();
 		ack = strcmp(argv[8], "random") ? (uint32_t)num(argv[8], UINT32_MAX) :
 						  rnd32();
-		send_seg(src, sport, dst, dport, argv[6], seq, ack);
+		send_seg(&src, sport, &dst, dport, argv[6], seq, ack);
 	}
 	return 0;
 }
@@ -288,8 +328,10 @@ static int echo(int fd, unsigned long n)
 
 static int cmd_conn(int argc, char **argv)
 {
-	struct sockaddr_in peer = { .sin_family = AF_INET }, me;
-	socklen_t len = sizeof(me);
+	struct sockaddr_storage peer = { 0 }, me;
+	struct addr pa, ma = { 0 };
+	socklen_t len = sizeof(me), plen;
+	uint16_t pport, mport;
 	char line[256], what[32];
 	unsigned long n;
 	long k;
@@ -297,15 +339,38 @@ static int cmd_conn(int argc, char **argv)
 
 	if (argc != 4)
 		usage();
-	peer.sin_addr.s_addr = addr(argv[2]);
-	peer.sin_port = htons((uint16_t)num(argv[3], 65535));
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	pa = addr(argv[2]);
+	pport = htons((uint16_t)num(argv[3], 65535));
+	if (pa.family == AF_INET6) {
+		struct sockaddr_in6 *p6 = (struct sockaddr_in6 *)&peer;
+
+		p6->sin6_family = AF_INET6;
+		memcpy(&p6->sin6_addr, pa.a, 16);
+		p6->sin6_port = pport;
+		plen = sizeof(*p6);
+	} else {
+		struct sockaddr_in *p4 = (struct sockaddr_in *)&peer;
+
+		p4->sin_family = AF_INET;
+		memcpy(&p4->sin_addr, pa.a, 4);
+		p4->sin_port = pport;
+		plen = sizeof(*p4);
+	}
+	fd = socket(pa.family, SOCK_STREAM, 0);
 	if (fd < 0)
 		die("socket");
-	if (connect(fd, (struct sockaddr *)&peer, sizeof(peer)))
+	if (connect(fd, (struct sockaddr *)&peer, plen))
 		die("connect");
 	if (getsockname(fd, (struct sockaddr *)&me, &len))
 		die("getsockname");
+	ma.family = pa.family;
+	if (pa.family == AF_INET6) {
+		memcpy(ma.a, &((struct sockaddr_in6 *)&me)->sin6_addr, 16);
+		mport = ((struct sockaddr_in6 *)&me)->sin6_port;
+	} else {
+		memcpy(ma.a, &((struct sockaddr_in *)&me)->sin_addr, 4);
+		mport = ((struct sockaddr_in *)&me)->sin_port;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (fgets(line, sizeof(line), stdin)) {
 		uint32_t snd, rcv;
@@ -315,7 +380,7 @@ static int cmd_conn(int argc, char **argv)
 				printf("error info: %s\n", strerror(errno));
 				continue;
 			}
-			printf("port %u snd %u rcv %u\n", ntohs(me.sin_port),
+			printf("port %u snd %u rcv %u\n", ntohs(mport),
 			       snd, rcv);
 		} else if (sscanf(line, "echo %lu", &n) == 1) {
 			if (n > 1UL << 30 || echo(fd, n))
@@ -330,8 +395,7 @@ static int cmd_conn(int argc, char **argv)
 				continue;
 			}
 			if (!strcmp(what, "at")) {
-				send_seg(me.sin_addr.s_addr, me.sin_port,
-					 peer.sin_addr.s_addr, peer.sin_port,
+				send_seg(&ma, mport, &pa, pport,
 					 "RA", snd + (uint32_t)k, rcv);
 			} else if (!strcmp(what, "random") && k > 0) {
 				for (i = 0; i < (unsigned long)k; i++) {
@@ -340,9 +404,8 @@ static int cmd_conn(int argc, char **argv)
 					/* off-path: anything but the right one */
 					if (seq == snd)
 						seq++;
-					send_seg(me.sin_addr.s_addr, me.sin_port,
-						 peer.sin_addr.s_addr,
-						 peer.sin_port, i & 1 ? "RA" : "R",
+					send_seg(&ma, mport, &pa, pport,
+						 i & 1 ? "RA" : "R",
 						 seq, rnd32());
 				}
 			} else {
