@@ -1137,7 +1137,8 @@ static size_t icmp_error6(uint8_t *pkt)
 	};
 	static const uint16_t mtus[] = { 1280, 1280, 1400, 1500, 576, 0, 68 };
 	const struct flow *f = nflows && !one_in(5) ? &flows[rnd(nflows)] : NULL;
-	int flags = one_in(10) ? F_BAD : 0, which = rnd(sizeof(tc) / 2);
+	/* a bad checksum on an error about a live conn: drop_icmp_csum */
+	int flags = one_in(f ? 5 : 10) ? F_BAD : 0, which = rnd(sizeof(tc) / 2);
 	int variant = rnd(12), n = 0, nocheck = 0, iflags;
 	uint8_t *ic = pkt + IP6H, *in = ic + 8, iproto, types[8], *il4;
 	const uint8_t *is, *id;
@@ -1857,9 +1858,9 @@ static size_t walk6(const uint8_t *p, size_t off, size_t tot, uint8_t *nh,
 	return off;
 }
 
-/* an ICMPv6 error whose quote is a whole datagram (the fuzzer's, unless
- * F_INNER_BAD; a stack's, by its Hop Limit): its TCP/UDP checksum, which
- * a translation of the quote must have kept right
+/* an ICMPv6 error of the fuzzer's whose quote is a whole, right datagram
+ * (not F_INNER_BAD): its TCP/UDP checksum, which a translation of the
+ * quote must have kept right
  */
 static void check_inner6(const uint8_t *ip, const uint8_t *l4, size_t len,
 			 int flags)
@@ -1871,8 +1872,12 @@ static void check_inner6(const uint8_t *ip, const uint8_t *l4, size_t len,
 
 	if (flags & F_INNER_BAD || len < 8 + IP6H || in[0] >> 4 != 6)
 		return;
-	if (!(flags & F_MARKED) && (in[7] < 2 || in[7] >= 150))
-		return;		/* a stack's error about a fuzzer's packet */
+	/* only the fuzzer's: a stack quotes what it got, and a datagram
+	 * from a stack through veths may still carry the pseudo-header sum
+	 * of CHECKSUM_PARTIAL, never completed
+	 */
+	if (!(flags & F_MARKED))
+		return;
 	ilen = len - 8;
 	if (IP6H + get16(in + 4) != ilen)
 		return;		/* not the whole datagram */
