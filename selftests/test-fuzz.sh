@@ -21,9 +21,20 @@
 #      on every real and on the client verifies the checksums of every
 #      packet that arrives; the configuration is unchanged, and new
 #      HTTP and UDP conns through the VIP work.
+#   3b. IPv6 packets: the same against an IPv6 virtual in the same
+#      topology (the IPv6 addresses are added here: the director
+#      2001:db8:1::1 outside and 2001:db8:2::1 on br0, the client
+#      2001:db8:1::2, the reals 2001:db8:2::1N, VIP 2001:db8:10::10):
+#      extension header chains, fragments, ICMPv6 errors quoting the live
+#      conns, informational ICMPv6; the checkers verify TCP, UDP and
+#      ICMPv6 checksums with the pseudo-header and the checksums of whole
+#      datagrams translated errors quote; the drop counters moved, the
+#      configuration is unchanged, new HTTP and UDP conns to the IPv6 VIP
+#      work.
 #   4. both at once: netlink chaos in the director's namespace while
-#      packets and HTTP conns cross it; then flush, restore the saved
-#      configuration, and it must save the same and serve again.
+#      packets (IPv4 and IPv6) and HTTP conns cross it; then flush,
+#      restore the saved configuration (both families), and it must save
+#      the same and serve again.
 #
 # Size (the environment; `make fuzz` passes bigger ones): LDIR_FUZZ_N
 # netlink requests per fuzzer (default 400), LDIR_FUZZ_PKTS packets per
@@ -176,10 +187,10 @@ stats0=$(traffic_stats)
 
 declare -A CHECK
 for n in 1 2 3; do
-	bg "${NS_R[$n]}" ldfuzz-pkt check eth0 >"$T/check$n" 2>&1
+	bg "${NS_R[$n]}" ldfuzz-pkt check -4 eth0 >"$T/check$n" 2>&1
 	CHECK[$n]=${BG_PIDS[-1]}
 done
-bg "$NS_C" ldfuzz-pkt check eth0 >"$T/checkc" 2>&1
+bg "$NS_C" ldfuzz-pkt check -4 eth0 >"$T/checkc" 2>&1
 CHECK[c]=${BG_PIDS[-1]}
 for n in 1 2 3 c; do
 	wait_for 10 grep -q checking "$T/check$n" || fail "checker $n did not start"
@@ -244,26 +255,189 @@ fi
 ok "UDP through the VIP after the packets (from port $sport)"
 conn_kill c1
 
+# ---- 3b. IPv6 packets --------------------------------------------------------
+log "3b. malformed IPv6 packets through live conns (at ${SECONDS}s)"
+VIP6=2001:db8:10::10
+CLIENT6=2001:db8:1::2
+REAL6=("" 2001:db8:2::11 2001:db8:2::12 2001:db8:2::13)
+ip -n "$NS_D" addr add 2001:db8:1::1/64 dev outside nodad
+ip -n "$NS_D" addr add 2001:db8:2::1/64 dev br0 nodad
+sysctl_set "$NS_D" net.ipv6.conf.all.forwarding 1
+ip -n "$NS_C" addr add "$CLIENT6/64" dev eth0 nodad
+ip -n "$NS_C" route add 2001:db8:10::/64 via 2001:db8:1::1
+for n in 1 2 3; do
+	ip -n "${NS_R[$n]}" addr add "${REAL6[$n]}/64" dev eth0 nodad
+	ip -n "${NS_R[$n]}" -6 route add default via 2001:db8:2::1
+	# the IPv4 servers hold ports 8 and 7 of both families: IPv6 only here
+	# shellcheck disable=SC2016 # expanded by socat's shell
+	bg "${NS_R[$n]}" socat -t "$TMO" TCP6-LISTEN:8,fork,reuseaddr,ipv6only=1 \
+		SYSTEM:'echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT"; exec cat'
+	# shellcheck disable=SC2016
+	bg "${NS_R[$n]}" socat -t "$TMO" UDP6-RECVFROM:7,fork,ipv6only=1 \
+		SYSTEM:'read -r l; echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT $l"'
+done
+# listening6 NS PROTO PORT: a socket in /proc/net/PROTO6 listens on PORT
+listening6()
+{
+	local st=0A
+
+	[[ $2 == udp ]] && st=07
+	nsx "$1" cat "/proc/net/${2}6" | awk -v p=":$(printf '%04X' "$3")" -v s="$st" \
+		'substr($2, length($2) - 4) == p && $4 == s { f = 1 } END { exit !f }'
+}
+for n in 1 2 3; do
+	for s in "tcp 80" "tcp 8" "udp 7"; do
+		# shellcheck disable=SC2086 # PROTO PORT
+		wait_for "$TMO" listening6 "${NS_R[$n]}" $s ||
+			fail "nothing listens on IPv6 $s on real$n"
+	done
+	wait_for "$TMO" pr "$n" busybox ping -6 -c 1 -W 2 2001:db8:2::1 >/dev/null ||
+		fail "real$n cannot reach the director over IPv6"
+done
+wait_for "$TMO" pc busybox ping -6 -c 1 -W 2 2001:db8:1::1 >/dev/null ||
+	fail "the client cannot reach the director over IPv6"
+lds <<EOT
+real add ${REAL6[1]}
+real add ${REAL6[2]}
+real add ${REAL6[3]}
+virtual add tcp [$VIP6]:80 sched wlc
+link add tcp [$VIP6]:80 real ${REAL6[1]} port 80
+link add tcp [$VIP6]:80 real ${REAL6[2]} port 80
+link add tcp [$VIP6]:80 real ${REAL6[3]} port 80
+virtual add udp [$VIP6]:7 sched rr
+link add udp [$VIP6]:7 real ${REAL6[1]} port 7
+link add udp [$VIP6]:7 real ${REAL6[2]} port 7
+link add udp [$VIP6]:7 real ${REAL6[3]} port 7
+virtual add tcp [$VIP6]:8 sched rr
+link add tcp [$VIP6]:8 real ${REAL6[1]} port 8
+link add tcp [$VIP6]:8 real ${REAL6[2]} port 8
+EOT
+# from here the fixed configuration has both families (part 4 restores it)
+ld save >"$T/saved"
+expect_eq "IPv6 virtuals in the saved configuration" 3 \
+	"$(grep -c "^virtual add .*\[$VIP6\]" "$T/saved")"
+expect_eq "HTTP through the IPv6 VIP" 3 "$(http_names 3 "[$VIP6]" | grep -c '^real')"
+
+conn_open c6 8 "[$VIP6]"
+rt=$(conn_real c6)
+rt=${rt#real}
+cport=$(pc ss -Htn | grep -oE "\[$CLIENT6\]:[0-9]+ +\[$VIP6\]:8( |$)" | head -n 1 | cut -d' ' -f1)
+cport=${cport##*:}
+[[ $cport =~ ^[0-9]+$ ]] || fail "no client port for the live IPv6 conn"
+got=$(udp_who 4000 "[$VIP6]")
+[[ $got =~ ^real([123])\  ]] || fail "no UDP answer through the IPv6 VIP: '$got'"
+ru=${BASH_REMATCH[1]}
+log "live conns: tcp [$CLIENT6]:$cport -> real$rt:8, udp [$CLIENT6]:4000 -> real$ru:7"
+stats0=$(traffic_stats)
+
+for n in 1 2 3; do
+	bg "${NS_R[$n]}" ldfuzz-pkt check -6 eth0 >"$T/check6$n" 2>&1
+	CHECK[$n]=${BG_PIDS[-1]}
+done
+bg "$NS_C" ldfuzz-pkt check -6 eth0 >"$T/check6c" 2>&1
+CHECK[c]=${BG_PIDS[-1]}
+for n in 1 2 3 c; do
+	wait_for 10 grep -q checking "$T/check6$n" || fail "IPv6 checker $n did not start"
+done
+senders=()
+pc ldfuzz-pkt send -6 -s "$((SEED + 10))" -n "$P" -p 80,7,8 \
+	-f "tcp:[$CLIENT6]:$cport:[$VIP6]:8" -f "udp:[$CLIENT6]:4000:[$VIP6]:7" \
+	eth0 "$dmac" "$CLIENT6" "$VIP6" >"$T/send6-c" 2>&1 &
+senders+=("$!")
+# from the reals of the live conns: replies, ICMPv6 errors quoting them
+for n in $(printf '%s\n' "$rt" "$ru" | sort -u); do
+	flows=()
+	[[ $n == "$rt" ]] && flows+=(-f "tcp:[${REAL6[$n]}]:8:[$CLIENT6]:$cport")
+	[[ $n == "$ru" ]] && flows+=(-f "udp:[${REAL6[$n]}]:7:[$CLIENT6]:4000")
+	pr "$n" ldfuzz-pkt send -6 -s "$((SEED + 10 + n))" -n "$P" -p 80,7,8 \
+		"${flows[@]}" eth0 "$rmac" "${REAL6[$n]}" "$CLIENT6" >"$T/send6-$n" 2>&1 &
+	senders+=("$!")
+done
+nsx "$NS_C" timeout 60 curl -s --max-time 20 "http://[$VIP6]/name?[1-3]" \
+	>/dev/null 2>&1 || true
+for pid in "${senders[@]}"; do
+	wait "$pid" || fail "ldfuzz-pkt send -6 failed: $(cat "$T"/send6-*)"
+done
+cat "$T"/send6-*
+sleep 5
+rc=0
+for n in 1 2 3 c; do
+	kill -TERM "${CHECK[$n]}"
+	wait "${CHECK[$n]}" || rc=1
+	if [[ $n == c ]]; then log "arrived at the client:"; else log "arrived at real$n:"; fi
+	grep -v '^ldfuzz-pkt: checking' "$T/check6$n"
+done
+((rc == 0)) || fail "an IPv6 packet with a wrong checksum came out of the director (WRONG above)"
+marked=$(cat "$T"/check6[123] | sed -n 's/.* \([0-9]*\) marked by the fuzzer.*/\1/p' |
+	awk '{ s += $1 } END { print s + 0 }')
+expect_ge "IPv6 fuzz packets that reached the reals" 1 "$marked"
+marked=$(sed -n 's/.* \([0-9]*\) marked by the fuzzer.*/\1/p' "$T/check6c")
+expect_ge "IPv6 fuzz packets from the reals that reached the client" 1 "$marked"
+quoted=$(cat "$T"/check6[123c] | sed -n 's/.*quoted datagrams right \([0-9]*\),.*/\1/p' |
+	awk '{ s += $1 } END { print s + 0 }')
+stats1=$(traffic_stats)
+log "counters before: $stats0"
+log "counters after:  $stats1"
+# delta FIELD: how far a counter moved with the IPv6 packets
+delta()
+{
+	jq -n --argjson a "$stats0" --argjson b "$stats1" "\$b.$1 - \$a.$1"
+}
+if ((P >= 300)); then
+	# routing headers with segments left, truncated TCP/UDP, to the VIP
+	expect_ge "IPv6 packets to the VIP dropped as invalid" 1 "$(delta drop_invalid)"
+	# ICMPv6 errors about the live conns, both ways
+	expect_ge "ICMPv6 errors translated" 1 "$(($(delta icmp_in) + $(delta icmp_out)))"
+	expect_ge "ICMPv6 errors about live conns with a bad checksum dropped" 1 \
+		"$(delta drop_icmp_csum)"
+	# whole datagrams in translated errors: their checksums were checked
+	expect_ge "quoted datagrams whose checksums were checked" 1 "$quoted"
+fi
+same_config "after the IPv6 packets" save
+expect_eq "HTTP through the IPv6 VIP after the packets" 6 \
+	"$(http_names 6 "[$VIP6]" | grep -c '^real')"
+for sport in 4001 4002 4003; do
+	got=$(udp_who "$sport" "[$VIP6]")
+	[[ $got =~ ^real[123]\ .*\ hi$ ]] && break
+	log "no UDP answer from port $sport: '$got'"
+done
+[[ $got =~ ^real[123]\ .*\ hi$ ]] || fail "no UDP answer through the IPv6 VIP after the packets"
+ok "UDP through the IPv6 VIP after the packets (from port $sport)"
+if conn_echoes c6 "still there" 10; then
+	log "the live IPv6 conn still echoes"
+else
+	log "the live IPv6 conn no longer echoes (the fuzz may close it: not a failure)"
+fi
+conn_kill c6
+
 # ---- 4. both at once -------------------------------------------------------
 log "4. netlink chaos in the director's namespace while packets cross it (at ${SECONDS}s)"
 pc ldfuzz-pkt send -s "$((SEED + 7))" -n "$P" -p 80,7,8,8080 \
 	eth0 "$dmac" "$CLIENT" "$VIP" >"$T/send-4" 2>&1 &
 s4=$!
+pc ldfuzz-pkt send -6 -s "$((SEED + 17))" -n "$P" -p 80,7,8 \
+	eth0 "$dmac" "$CLIENT6" "$VIP6" >"$T/send6-4" 2>&1 &
+s6=$!
 pd ldfuzz-nl -m chaos -s "$((SEED + 8))" -n "$((N / 2))" >"$T/chaos4" 2>&1 &
 c4=$!
 # conns may fail while chaos rewrites the configuration: only the
 # kernel's survival counts here
 nsx "$NS_C" timeout 60 curl -s --max-time 5 "http://$VIP/name?[1-5]" >/dev/null 2>&1 || true
-rc1=0; rc2=0
+nsx "$NS_C" timeout 60 curl -s --max-time 5 "http://[$VIP6]/name?[1-3]" >/dev/null 2>&1 || true
+rc1=0; rc2=0; rc3=0
 wait "$c4" || rc1=$?
 wait "$s4" || rc2=$?
+wait "$s6" || rc3=$?
 grep -E '^ldfuzz-nl: (seed|[0-9]+ requests|replies by errno)' "$T/chaos4"
 tail -n 1 "$T/send-4"
-((rc1 == 0 && rc2 == 0)) || fail "the fuzzers exited $rc1 / $rc2"
+tail -n 1 "$T/send6-4"
+((rc1 == 0 && rc2 == 0 && rc3 == 0)) || fail "the fuzzers exited $rc1 / $rc2 / $rc3"
 ld flush
 # the settings first: chaos may have left caps that refuse the objects
 grep '^config ' "$T/saved" | ld restore
 ld restore <"$T/saved"
 same_config "flushed and restored after chaos" save
 expect_eq "HTTP through the VIP after chaos and restore" 6 "$(http_names 6 | grep -c '^real')"
+expect_eq "HTTP through the IPv6 VIP after chaos and restore" 6 \
+	"$(http_names 6 "[$VIP6]" | grep -c '^real')"
 log "done in ${SECONDS}s"
