@@ -268,7 +268,7 @@ ip -n "$NS_C" route add 2001:db8:10::/64 via 2001:db8:1::1
 for n in 1 2 3; do
 	ip -n "${NS_R[$n]}" addr add "${REAL6[$n]}/64" dev eth0 nodad
 	ip -n "${NS_R[$n]}" -6 route add default via 2001:db8:2::1
-	# the IPv4 servers hold ports 8 and 7 of both families: IPv6 only here
+	# IPv6 only: a dual-stack socket would clash with the IPv4 servers'
 	# shellcheck disable=SC2016 # expanded by socat's shell
 	bg "${NS_R[$n]}" socat -t "$TMO" TCP6-LISTEN:8,fork,reuseaddr,ipv6only=1 \
 		SYSTEM:'echo "real'"$n"' $SOCAT_PEERADDR:$SOCAT_PEERPORT"; exec cat'
