@@ -21,10 +21,11 @@
 #      on every real and on the client verifies the checksums of every
 #      packet that arrives; the configuration is unchanged, and new
 #      HTTP and UDP conns through the VIP work.
-#   3b. IPv6 packets: the same against an IPv6 virtual in the same
+#   3b. IPv6 packets: the same against IPv6 virtuals in the same
 #      topology (the IPv6 addresses are added here: the director
 #      2001:db8:1::1 outside and 2001:db8:2::1 on br0, the client
-#      2001:db8:1::2, the reals 2001:db8:2::1N, VIP 2001:db8:10::10):
+#      2001:db8:1::2, the reals 2001:db8:2::1N, VIP 2001:db8:10::10;
+#      stateful virtuals as for IPv4, and a stateless one on UDP 9):
 #      extension header chains, fragments, ICMPv6 errors quoting the live
 #      conns, informational ICMPv6; the checkers verify TCP, UDP and
 #      ICMPv6 checksums with the pseudo-header and the checksums of whole
@@ -311,10 +312,14 @@ link add udp [$VIP6]:7 real ${REAL6[3]} port 7
 virtual add tcp [$VIP6]:8 sched rr
 link add tcp [$VIP6]:8 real ${REAL6[1]} port 8
 link add tcp [$VIP6]:8 real ${REAL6[2]} port 8
+virtual add udp [$VIP6]:9 sched maglev stateless
+link add udp [$VIP6]:9 real ${REAL6[1]} port 9
+link add udp [$VIP6]:9 real ${REAL6[2]} port 9
+link add udp [$VIP6]:9 real ${REAL6[3]} port 9
 EOT
 # from here the fixed configuration has both families (part 4 restores it)
 ld save >"$T/saved"
-expect_eq "IPv6 virtuals in the saved configuration" 3 \
+expect_eq "IPv6 virtuals in the saved configuration" 4 \
 	"$(grep -c "^virtual add .*\[$VIP6\]" "$T/saved")"
 expect_eq "HTTP through the IPv6 VIP" 3 "$(http_names 3 "[$VIP6]" | grep -c '^real')"
 
@@ -340,14 +345,17 @@ for n in 1 2 3 c; do
 	wait_for 10 grep -q checking "$T/check6$n" || fail "IPv6 checker $n did not start"
 done
 senders=()
-pc ldfuzz-pkt send -6 -s "$((SEED + 10))" -n "$P" -p 80,7,8 \
+pc ldfuzz-pkt send -6 -s "$((SEED + 10))" -n "$P" -p 80,7,8,9 \
 	-f "tcp:[$CLIENT6]:$cport:[$VIP6]:8" -f "udp:[$CLIENT6]:4000:[$VIP6]:7" \
+	-f "udp:[$CLIENT6]:4009:[$VIP6]:9" \
 	eth0 "$dmac" "$CLIENT6" "$VIP6" >"$T/send6-c" 2>&1 &
 senders+=("$!")
 # from the reals of the live conns: replies, ICMPv6 errors quoting them
 for n in $(printf '%s\n' "$rt" "$ru" | sort -u); do
 	flows=()
-	[[ $n == "$rt" ]] && flows+=(-f "tcp:[${REAL6[$n]}]:8:[$CLIENT6]:$cport")
+	# and replies of the stateless virtual (no conn: any packet)
+	[[ $n == "$rt" ]] && flows+=(-f "tcp:[${REAL6[$n]}]:8:[$CLIENT6]:$cport"
+				     -f "udp:[${REAL6[$n]}]:9:[$CLIENT6]:4009")
 	[[ $n == "$ru" ]] && flows+=(-f "udp:[${REAL6[$n]}]:7:[$CLIENT6]:4000")
 	pr "$n" ldfuzz-pkt send -6 -s "$((SEED + 10 + n))" -n "$P" -p 80,7,8 \
 		"${flows[@]}" eth0 "$rmac" "${REAL6[$n]}" "$CLIENT6" >"$T/send6-$n" 2>&1 &
