@@ -636,15 +636,20 @@ static unsigned int ldir_post_routing6(void *priv, struct sk_buff *skb,
 	bool conns;
 
 	thoff = l4_find6(skb, &protocol);
-	if (thoff <= 0)
-		return NF_ACCEPT;
-	if (protocol == IPPROTO_ICMPV6)
+	if (thoff > 0 && protocol == IPPROTO_ICMPV6)
 		return icmp_verdict(ln, ldir_icmp6_xlate(ln, skb, thoff, false),
 				    false);
+	if (!thoff)
+		return NF_ACCEPT;
 	saddr = &ipv6_hdr(skb)->saddr;
 	conns = ldir_afilter_maybe6(&ln->conn_filter, saddr);
 	if (!conns && !ldir_afilter_maybe6(&ln->real_filter, saddr))
 		return NF_ACCEPT;
+	/* from a real, and no L4 header ldir may rewrite: it would leave
+	 * with the real's own address
+	 */
+	if (unlikely(thoff < 0))
+		return drop(ln, LDIR_STATS_A_DROP_INVALID);
 	thoff = l4_pull_at(skb, thoff, protocol);
 	if (thoff <= 0)
 		return NF_ACCEPT;
