@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.12
+# ldir-kernels-ipv6: 6.1 6.12
 #
 # Spoofed SYN bursts and passive failure detection (topology: lib.sh;
 # ldtcp: selftests/tools/ldtcp.c). The client sends SYNs from spoofed

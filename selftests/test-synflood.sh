@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1 6.12
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.12
+# ldir-kernels-ipv6: 6.1 6.12
 #
 # A spoofed SYN flood at a TCP virtual, at the highest rate the guest can
 # send, while a bulk flow runs and a legitimate client opens conns at a
