@@ -172,6 +172,20 @@ static void tuple_dbg(const char *what, const struct ldir_tuple *t)
 				    &t->daddr.in6, ntohs(t->dport));
 }
 
+/* Where a packet of @cp is rewritten to: the real's address (into @a)
+ * and port on the way in, the VIP's on the way out.
+ */
+static __always_inline __be16 conn_end(const struct ldir_conn *cp, bool in,
+				       union nf_inet_addr *a)
+{
+	if (in) {
+		ldir_conn_raddr(a, cp);
+		return cp->rport;
+	}
+	ldir_conn_vaddr(a, cp);
+	return cp->vport;
+}
+
 /* client -> VIP:vport becomes client -> real:rport; @in false: real:rport
  * -> client becomes VIP:vport -> client
  */
@@ -179,13 +193,9 @@ static __always_inline int conn_xlate(struct sk_buff *skb, unsigned int thoff,
 				      const struct ldir_conn *cp, bool in)
 {
 	union nf_inet_addr a;
+	__be16 port = conn_end(cp, in, &a);
 
-	if (in)
-		ldir_conn_raddr(&a, cp);
-	else
-		ldir_conn_vaddr(&a, cp);
-	return ldir_xlate(skb, thoff, cp->family, cp->protocol, !in, &a,
-			  in ? cp->rport : cp->vport);
+	return ldir_xlate(skb, thoff, cp->family, cp->protocol, !in, &a, port);
 }
 
 int ldir_conn_dnat(struct sk_buff *skb, unsigned int thoff,
@@ -210,16 +220,14 @@ static int icmp_quote_xlate(struct ldir_net *ln, struct sk_buff *skb,
 {
 	union nf_inet_addr a;
 	struct ldir_conn *cp;
+	__be16 port;
 	int ret;
 
 	cp = ldir_conn_lookup_rcu(ln, &q->t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
 	if (!cp)
 		return 0;
-	if (in)
-		ldir_conn_raddr(&a, cp);
-	else
-		ldir_conn_vaddr(&a, cp);
-	ret = ldir_xlate_icmp(skb, q, in, &a, in ? cp->rport : cp->vport);
+	port = conn_end(cp, in, &a);
+	ret = ldir_xlate_icmp(skb, q, in, &a, port);
 	return ret ?: 1;
 }
 
