@@ -6,6 +6,8 @@
  * IPv4 and IPv6 have a front each, which finds the L4 header and fills
  * the tuple; the rest is one pipeline.
  */
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -18,6 +20,7 @@
 
 #include "hooks.h"
 #include "conntab.h"
+#include "fastpath.h"
 #include "health.h"
 #include "select.h"
 #include "xlate.h"
@@ -469,6 +472,27 @@ static unsigned int tcp_payload(const struct sk_buff *skb, unsigned int thoff,
 	return skb->len > hl ? skb->len - hl : 0;
 }
 
+/* What every packet of a conn does, on the slow path and the fast one
+ * alike: the state and expiry move on, the response time clock, the
+ * rewrite (@in: DNAT, else SNAT) and the count in its link.
+ */
+static __always_inline int conn_pass(struct ldir_net *ln, struct sk_buff *skb,
+				     unsigned int thoff, struct ldir_conn *cp,
+				     const struct tcphdr *th, bool in)
+{
+	int dir = in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY;
+	unsigned int payload = tcp_payload(skb, thoff, th);
+
+	ldir_conn_update_state(ln, cp, dir, th, payload);
+	/* the response time clock runs on data; a UDP datagram is data */
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
+		ldir_conn_timing(ln, cp, dir);
+	if (unlikely(conn_xlate(skb, thoff, cp, in)))
+		return -ENOMEM;
+	count_pkt(cp, skb, in);
+	return 0;
+}
+
 /* Client -> VIP, past the front: the conn, or a new one, then DNAT.
  * @stateful: the VIP may have conns (stateful_filter).
  */
@@ -482,7 +506,6 @@ static __always_inline unsigned int conn_in(struct ldir_net *ln,
 	struct ldir_real *avoid = NULL;
 	struct ldir_virtual *v;
 	struct ldir_conn *cp;
-	unsigned int payload;
 
 	if (t->protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
@@ -514,14 +537,8 @@ static __always_inline unsigned int conn_in(struct ldir_net *ln,
 		if (!cp)
 			return NF_DROP;
 	}
-	payload = tcp_payload(skb, thoff, th);
-	ldir_conn_update_state(ln, cp, LDIR_DIR_ORIG, th, payload);
-	/* the response time clock runs on data; a UDP datagram is data */
-	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
-		ldir_conn_timing(ln, cp, LDIR_DIR_ORIG);
-	if (unlikely(conn_xlate(skb, thoff, cp, true)))
+	if (unlikely(conn_pass(ln, skb, thoff, cp, th, true)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
-	count_pkt(cp, skb, true);
 	return NF_ACCEPT;
 }
 
@@ -536,21 +553,139 @@ static __always_inline unsigned int conn_out(struct ldir_net *ln,
 {
 	const struct tcphdr *th = NULL;
 	struct ldir_conn *cp;
-	unsigned int payload;
 
 	cp = conns ? ldir_conn_lookup_rcu(ln, t, LDIR_DIR_REPLY) : NULL;
 	if (!cp)
 		return stateless_out(ln, skb, thoff, t);
 	if (t->protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
-	payload = tcp_payload(skb, thoff, th);
-	ldir_conn_update_state(ln, cp, LDIR_DIR_REPLY, th, payload);
-	/* the response time clock runs on data; a UDP datagram is data */
-	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
-		ldir_conn_timing(ln, cp, LDIR_DIR_REPLY);
-	if (unlikely(conn_xlate(skb, thoff, cp, false)))
+	if (unlikely(conn_pass(ln, skb, thoff, cp, th, false)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
-	count_pkt(cp, skb, false);
+	/* the way to the client, for the fast path */
+	if (unlikely(ldir_fastpath_on(ln)) && cp->family == AF_INET)
+		ldir_fastpath_learn(ln, skb, &cp->fp_route);
+	return NF_ACCEPT;
+}
+
+/* A packet DNATed to a real, leaving by the slow path: the way to the
+ * real, for the fast path. Its conn is found by the reply tuple, turned
+ * round.
+ */
+static noinline void fast_learn_in(struct ldir_net *ln, struct sk_buff *skb)
+{
+	struct ldir_tuple t;
+	struct ldir_conn *cp;
+	int thoff;
+
+	if (!ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->daddr))
+		return;
+	thoff = l4_pull(skb);
+	if (thoff <= 0)
+		return;
+	tuple_fill(&t, skb, thoff);
+	swap(t.saddr, t.daddr);
+	swap(t.sport, t.dport);
+	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
+	if (cp)
+		ldir_fastpath_learn(ln, skb, &cp->real->fp_route);
+}
+
+/* Is a frame that reached a fast-path device addressed to this host: to
+ * the device, or, on a bridge port, to the bridge above it?
+ */
+static bool fast_to_us(const struct sk_buff *skb)
+{
+	const struct net_device *br;
+
+	if (skb->pkt_type == PACKET_HOST)
+		return true;
+	if (skb->pkt_type != PACKET_OTHERHOST || !netif_is_bridge_port(skb->dev) ||
+	    !skb_mac_header_was_set(skb))
+		return false;
+	br = netdev_master_upper_dev_get_rcu(skb->dev);
+	return br && ether_addr_equal(eth_hdr(skb)->h_dest, br->dev_addr);
+}
+
+/* The IPv4 packet at a fast-path device's ingress that the fast path can
+ * forward: no options, no fragment, TTL > 1, a good header checksum and
+ * no padding. Returns its protocol, 0 for any other.
+ */
+static u8 fast_ipv4(struct sk_buff *skb)
+{
+	const struct iphdr *iph;
+
+	if (skb->protocol != htons(ETH_P_IP) || skb_vlan_tag_present(skb) ||
+	    !fast_to_us(skb) || !pskb_may_pull(skb, sizeof(*iph)))
+		return 0;
+	iph = ip_hdr(skb);
+	if (iph->ihl != 5 || iph->version != 4 || iph->ttl <= 1 ||
+	    ip_is_fragment(iph) || ntohs(iph->tot_len) != skb->len ||
+	    (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP) ||
+	    unlikely(ip_fast_csum(iph, iph->ihl)))
+		return 0;
+	return iph->protocol;
+}
+
+/* The fast path, at the ingress of the devices the operator named: a
+ * packet of an established conn is rewritten and counted as the slow path
+ * would, its TTL decremented, and sent to the next hop the slow path
+ * learned, skipping routing, the forward chain and conntrack. Anything
+ * else, and anything it cannot vouch for, goes on the slow way.
+ */
+unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct ldir_net *ln = priv;
+	const struct ldir_fp_route *r;
+	const struct tcphdr *th = NULL;
+	const struct iphdr *iph;
+	struct ldir_tuple t;
+	struct ldir_conn *cp;
+	int thoff;
+	bool in;
+	u8 protocol;
+
+	protocol = fast_ipv4(skb);
+	if (!protocol)
+		return NF_ACCEPT;
+	iph = ip_hdr(skb);
+	if (ldir_afilter_maybe4(&ln->stateful_filter, iph->daddr))
+		in = true;
+	else if (ldir_afilter_maybe4(&ln->conn_filter, iph->saddr))
+		in = false;
+	else
+		return NF_ACCEPT;
+	thoff = l4_pull_at(skb, sizeof(struct iphdr), protocol);
+	if (thoff <= 0)
+		return NF_ACCEPT;
+	tuple_fill(&t, skb, thoff);
+	cp = ldir_conn_lookup_rcu(ln, &t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
+	if (!cp)
+		return NF_ACCEPT;
+	if (protocol == IPPROTO_TCP)
+		th = (const struct tcphdr *)(skb->data + thoff);
+	if (!ldir_fastpath_eligible(cp, th))
+		goto slow;
+	r = ldir_fastpath_route_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
+					     READ_ONCE(cp->fp_route));
+	if (!r || !ldir_fastpath_fits(skb, r) ||
+	    skb_cow(skb, LL_RESERVED_SPACE(r->dst->dev)))
+		goto slow;
+	/* skb_cow() may have moved the headers */
+	if (th)
+		th = (const struct tcphdr *)(skb->data + thoff);
+	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
+		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+	ip_decrease_ttl(ip_hdr(skb));
+	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
+		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
+	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
+	ldir_fastpath_xmit(skb, r);
+	return NF_STOLEN;
+
+slow:
+	if (test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
 	return NF_ACCEPT;
 }
 
@@ -593,8 +728,11 @@ static unsigned int ldir_post_routing(void *priv, struct sk_buff *skb,
 	 * passes here too); from a real with no live conn: none to look up
 	 */
 	conns = ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->saddr);
-	if (!conns && !ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr))
+	if (!conns && !ldir_afilter_maybe4(&ln->real_filter, ip_hdr(skb)->saddr)) {
+		if (unlikely(ldir_fastpath_on(ln)))
+			fast_learn_in(ln, skb);
 		return NF_ACCEPT;
+	}
 	thoff = l4_pull(skb);
 	if (thoff <= 0)
 		return NF_ACCEPT;

@@ -6,11 +6,15 @@
 #ifndef _LDIR_HOOKS_H
 #define _LDIR_HOOKS_H
 
+#include <linux/netfilter.h>
 #include <linux/skbuff.h>
 
 #include "ldir.h"
 
 int ldir_hooks_register(struct ldir_net *ln);
+/* the fast path's ingress hook (fastpath.c registers it per device) */
+unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state);
 void ldir_hooks_unregister(struct ldir_net *ln);
 
 /* the rewriting of one packet, for the tests */

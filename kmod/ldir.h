@@ -42,6 +42,11 @@
  * ldir_bind         model: holds its virtual; F: RCU.
  * ldir_hash_table   select: immutable once published, holds its links;
  *                   F: RCU, replaced by the hash worker.
+ * ->fp.devs         fastpath: W: under RTNL (netlink, the netdevice
+ *                   notifier); R: dumps under RCU. F: kfree_rcu().
+ * ->fp.slot         fastpath: routes learned by the slow path; W: packet
+ *                   path and the notifier under fp.lock; R: the fast path
+ *                   under RCU; F: call_rcu(), which drops the dst.
  */
 #ifndef _LDIR_H
 #define _LDIR_H
@@ -310,6 +315,29 @@ struct ldir_hash_table {
 	} m[];
 };
 
+/* The fast path (fastpath.c): the devices whose ingress it hooks, and the
+ * routes the slow path learned. A conn (towards its client) and a real
+ * (towards the real) name a route by a u16, (slot + 1) << 8 | gen, 0 for
+ * none: a slot that takes another route changes gen, so whoever still
+ * names the old one goes the slow way and learns again. The routes live
+ * here, not in the conn, which stays 128 bytes for IPv4.
+ */
+#define LDIR_FP_SLOTS		255
+
+struct ldir_fp_route {
+	struct dst_entry *dst;		/* holds a reference */
+	struct rcu_head rcu;
+	u8 gen;
+};
+
+struct ldir_fastpath {
+	struct list_head devs;		/* struct ldir_fp_dev; RTNL, RCU */
+	unsigned int ndevs;		/* RTNL; read locklessly: learn? */
+	spinlock_t lock;		/* slot writers */
+	u8 gen[LDIR_FP_SLOTS];		/* under lock */
+	struct ldir_fp_route __rcu *slot[LDIR_FP_SLOTS];
+};
+
 struct ldir_net {
 	struct net *net;
 	struct mutex lock;		/* config writers */
@@ -367,6 +395,7 @@ struct ldir_net {
 	struct delayed_work hash_work;	/* rebuilds stale hash tables */
 	struct ldir_fpa_table fpa;	/* FPAs */
 	struct ldir_bind_table binds;	/* binds */
+	struct ldir_fastpath fp;	/* the fast path */
 
 	/* the instance of a user namespace: the memory cgroup charged for
 	 * what the packet path and the workers allocate (trust.c); NULL
@@ -537,6 +566,7 @@ struct ldir_real {
 	 */
 	u8 state;
 	u8 reported_state;		/* last event sent, under ln->lock */
+	u16 fp_route;			/* the fast path's route to it, lockless */
 	unsigned int nlinks;		/* under ln->lock */
 
 	refcount_t refcnt ____cacheline_aligned_in_smp;
@@ -652,6 +682,7 @@ struct ldir_conn {
 	u32 syn_stamp;			/* jiffies: the client SYN last counted */
 	u8 state;			/* enum ldir_conn_state */
 	u8 syns;			/* client SYN resends, no SYN-ACK yet */
+	u16 fp_route;			/* the fast path's route to the client */
 	unsigned long flags;		/* atomic bitops: LDIR_CONN_B_* */
 	struct rcu_head rcu;
 	/* the sequence number each side sends next, as far as the director
@@ -728,6 +759,7 @@ enum {
 	LDIR_CONN_B_SEQ,		/* seq_next[LDIR_DIR_ORIG] is known */
 	LDIR_CONN_B_SEQ_REPLY,		/* seq_next[LDIR_DIR_REPLY] is known */
 	LDIR_CONN_B_EMBRYONIC,		/* counted in conns.embryonic */
+	LDIR_CONN_B_FASTPATH,		/* a packet took the fast path */
 };
 
 /* How far a segment's sequence or acknowledgment number may be from what

@@ -14,6 +14,7 @@
 #include "select.h"
 #include "conntab.h"
 #include "health.h"
+#include "fastpath.h"
 #include "netlink.h"
 
 /* the conn table's callbacks: it sits below the schedulers */
@@ -36,13 +37,21 @@ static int __init ldir_init(void)
 	ret = ldir_netns_init();
 	if (ret)
 		goto err_sched;
-	ret = ldir_netlink_init();
+	/* the netdevice notifier finds instances: after them, before their
+	 * requests
+	 */
+	ret = ldir_fastpath_init();
 	if (ret)
 		goto err_netns;
+	ret = ldir_netlink_init();
+	if (ret)
+		goto err_fastpath;
 
 	pr_info("LocalDirector load balancer loaded\n");
 	return 0;
 
+err_fastpath:
+	ldir_fastpath_uninit();
 err_netns:
 	ldir_netns_uninit();
 err_sched:
@@ -56,6 +65,7 @@ err:
 static void __exit ldir_exit(void)
 {
 	ldir_netlink_uninit();
+	ldir_fastpath_uninit();
 	ldir_netns_uninit();
 	ldir_sched_uninit();
 	ldir_conn_cache_uninit();

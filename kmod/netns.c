@@ -11,6 +11,7 @@
 #include "conntab.h"
 #include "health.h"
 #include "hooks.h"
+#include "fastpath.h"
 #include "select.h"
 #include "trust.h"
 
@@ -96,6 +97,7 @@ static int ldir_net_init(struct ldir_net *ln, struct net *net)
 	ldir_hash_net_init(ln);
 	ldir_fpa_table_init(ln);
 	ldir_bind_table_init(ln);
+	ldir_fastpath_net_init(ln);
 	return 0;
 }
 
@@ -144,6 +146,7 @@ static void __net_exit ldir_net_pre_exit(struct net *net)
 
 	if (!ln)
 		return;		/* never configured */
+	ldir_fastpath_net_exit(ln);
 	mutex_lock(&ln->lock);
 	ldir_hooks_unregister(ln);
 	mutex_unlock(&ln->lock);

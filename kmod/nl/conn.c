@@ -5,6 +5,7 @@
 #include <linux/jiffies.h>
 
 #include "nl.h"
+#include "fastpath.h"
 
 /* A conn's address (ldir_conn_caddr(), ...) as the ABI's 16 bytes. */
 static int put_conn_addr(struct sk_buff *skb, int type,
@@ -35,7 +36,9 @@ static int fill(struct sk_buff *skb, const void *obj)
 	    nla_put_be16(skb, LDIR_CONN_A_REAL_PORT, cp->rport) ||
 	    nla_put_u8(skb, LDIR_CONN_A_STATE, READ_ONCE(cp->state)) ||
 	    nla_put_u32(skb, LDIR_CONN_A_EXPIRES_MS,
-			left > 0 ? jiffies_to_msecs(left) : 0))
+			left > 0 ? jiffies_to_msecs(left) : 0) ||
+	    (ldir_fastpath_offloaded(cp) &&
+	     nla_put_flag(skb, LDIR_CONN_A_FASTPATH)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

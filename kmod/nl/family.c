@@ -192,6 +192,12 @@ const struct nla_policy ldir_nl_config_policy[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_PRESSURE]	= { .type = NLA_REJECT },
 };
 
+const struct nla_policy ldir_nl_fastpath_policy[LDIR_FASTPATH_A_MAX + 1] = {
+	[LDIR_FASTPATH_A_IFNAME]	= { .type = NLA_NUL_STRING,
+					    .len = IFNAMSIZ - 1 },
+	[LDIR_FASTPATH_A_IFINDEX]	= { .type = NLA_REJECT },
+};
+
 /* Each operation accepts only the attributes it uses. */
 static const struct nla_policy virtual_op_policy[LDIR_A_MAX + 1] = {
 	[LDIR_A_VIRTUAL]	= NLA_POLICY_NESTED(ldir_nl_virtual_policy),
@@ -222,6 +228,10 @@ static const struct nla_policy bind_op_policy[LDIR_A_MAX + 1] = {
 /* FPA_FLUSH: the virtual is optional */
 static const struct nla_policy fpa_flush_op_policy[LDIR_A_MAX + 1] = {
 	[LDIR_A_VIRTUAL]	= NLA_POLICY_NESTED(ldir_nl_virtual_key_policy),
+};
+
+static const struct nla_policy fastpath_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_FASTPATH]	= NLA_POLICY_NESTED(ldir_nl_fastpath_policy),
 };
 
 static const struct nla_policy none_op_policy[LDIR_A_MAX + 1] = {
@@ -368,6 +378,12 @@ static const struct genl_ops ldir_ops[] = {
 	LDIR_DUMP(LDIR_CMD_FPA_GET, ldir_nl_fpa_dump),
 	LDIR_DO(LDIR_CMD_FPA_FLUSH, ldir_nl_fpa_flush, fpa_flush_op_policy,
 		NL_F_LOCK | NL_F_VIRTUAL_OPT),
+	/* the device set is under RTNL (fastpath.c), not ln->lock */
+	LDIR_DO(LDIR_CMD_FASTPATH_NEW, ldir_nl_fastpath_new, fastpath_op_policy,
+		0),
+	LDIR_DO(LDIR_CMD_FASTPATH_DEL, ldir_nl_fastpath_del, fastpath_op_policy,
+		0),
+	LDIR_DUMP(LDIR_CMD_FASTPATH_GET, ldir_nl_fastpath_dump),
 };
 
 static const struct genl_multicast_group ldir_mcgrps[] = {

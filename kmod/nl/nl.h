@@ -28,6 +28,7 @@ extern const struct nla_policy ldir_nl_real_policy[LDIR_REAL_A_MAX + 1];
 extern const struct nla_policy ldir_nl_link_policy[LDIR_LINK_A_MAX + 1];
 extern const struct nla_policy ldir_nl_bind_policy[LDIR_BIND_A_MAX + 1];
 extern const struct nla_policy ldir_nl_config_policy[LDIR_CONFIG_A_MAX + 1];
+extern const struct nla_policy ldir_nl_fastpath_policy[LDIR_FASTPATH_A_MAX + 1];
 
 /* What pre_doit() does for an operation (its internal_flags): with
  * NL_F_LOCK it takes ln->lock, which post_doit() releases; the others
@@ -120,6 +121,11 @@ int ldir_nl_bind_dump(struct sk_buff *skb, struct netlink_callback *cb);
 /* fpa.c */
 int ldir_nl_fpa_flush(struct sk_buff *skb, struct genl_info *info);
 int ldir_nl_fpa_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* fastpath.c */
+int ldir_nl_fastpath_new(struct sk_buff *skb, struct genl_info *info);
+int ldir_nl_fastpath_del(struct sk_buff *skb, struct genl_info *info);
+int ldir_nl_fastpath_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* conn.c */
 int ldir_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb);

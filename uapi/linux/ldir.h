@@ -231,6 +231,22 @@
  * LDIR_CMD_FPA_FLUSH    drop every FPA, or with [LDIR_A_VIRTUAL] (key) the
  *     FPAs of that virtual
  *
+ * LDIR_CMD_FASTPATH_NEW [LDIR_A_FASTPATH] FASTPATH_A_IFNAME: packets of
+ *     established conns that arrive on that device of the namespace take
+ *     the fast path: rewritten and sent from the device's ingress hook to
+ *     the next hop the conn's slow-path packets were routed to, skipping
+ *     routing, the forward chain and conntrack (as an nftables
+ *     flowtable). TCP once ESTABLISHED and without SYN, FIN or RST, UDP
+ *     once the real answered, IPv4 without options or fragments, TTL > 1,
+ *     within the route's MTU; everything else, and the first packets until
+ *     the slow path learned the route, go the normal way (counted in
+ *     STATS_A_FASTPATH and STATS_A_FASTPATH_SLOW). A device that goes
+ *     away leaves the set.
+ * LDIR_CMD_FASTPATH_DEL [LDIR_A_FASTPATH] as NEW: the device must be in
+ *     the set
+ * LDIR_CMD_FASTPATH_GET dump: one LDIR_A_FASTPATH per device: IFNAME,
+ *     IFINDEX
+ *
  * Replies: every dump message and the STATS_GET reply carry one object
  * under the same top-level attribute a request uses (LDIR_A_VIRTUAL,
  * LDIR_A_REAL, LDIR_A_LINK, LDIR_A_CONN); LINK_A_REAL in a link dump is
@@ -323,6 +339,9 @@ enum ldir_cmd {
 	LDIR_CMD_BIND_GET,
 	LDIR_CMD_FPA_GET,
 	LDIR_CMD_FPA_FLUSH,
+	LDIR_CMD_FASTPATH_NEW,
+	LDIR_CMD_FASTPATH_DEL,
+	LDIR_CMD_FASTPATH_GET,
 
 	__LDIR_CMD_MAX,
 	LDIR_CMD_MAX = __LDIR_CMD_MAX - 1
@@ -341,6 +360,7 @@ enum ldir_attrs {
 	LDIR_A_EVENT,			/* nest: enum ldir_event_attrs */
 	LDIR_A_BIND,			/* nest: enum ldir_bind_attrs */
 	LDIR_A_FPA,			/* nest: enum ldir_fpa_attrs */
+	LDIR_A_FASTPATH,		/* nest: enum ldir_fastpath_attrs */
 
 	__LDIR_A_MAX,
 	LDIR_A_MAX = __LDIR_A_MAX - 1
@@ -475,6 +495,7 @@ enum ldir_conn_attrs {
 	LDIR_CONN_A_REAL_PORT,		/* be16 */
 	LDIR_CONN_A_STATE,		/* u8, enum ldir_conn_state */
 	LDIR_CONN_A_EXPIRES_MS,		/* u32 */
+	LDIR_CONN_A_FASTPATH,		/* flag: its packets took the fast path */
 
 	__LDIR_CONN_A_MAX,
 	LDIR_CONN_A_MAX = __LDIR_CONN_A_MAX - 1
@@ -515,6 +536,12 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
 	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
 	LDIR_STATS_A_ADOPTED,		/* TCP flows adopted without a SYN */
+	LDIR_STATS_A_FASTPATH,		/* packets sent by the fast path */
+	LDIR_STATS_A_FASTPATH_SLOW,	/* packets of fast-path conns on a
+					 * fast-path device sent the slow way:
+					 * no route learned yet, route or
+					 * neighbour changed, too big, FIN/RST
+					 */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
@@ -614,6 +641,15 @@ enum ldir_fpa_attrs {
 
 	__LDIR_FPA_A_MAX,
 	LDIR_FPA_A_MAX = __LDIR_FPA_A_MAX - 1
+};
+
+enum ldir_fastpath_attrs {
+	LDIR_FASTPATH_A_UNSPEC,
+	LDIR_FASTPATH_A_IFNAME,		/* string, < IFNAMSIZ (16) */
+	LDIR_FASTPATH_A_IFINDEX,	/* u32, read only */
+
+	__LDIR_FASTPATH_A_MAX,
+	LDIR_FASTPATH_A_MAX = __LDIR_FASTPATH_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_LDIR_H */

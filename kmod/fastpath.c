@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fast path: the devices whose ingress the operator gave to ldir, and
+ * the routes the slow path learned, which the fast path sends packets by.
+ * The packets themselves go through the pipeline's hook (hooks.c).
+ */
+#include <linux/hash.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/version.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/neighbour.h>
+#include <net/route.h>
+/* skb_gso_validate_network_len() moved there in 6.5 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
+#include "fastpath.h"
+#include "hooks.h"
+
+/* learned routes are looked for at a hash of the dst and the slots after */
+#define FP_PROBES		8
+
+static unsigned int ref_slot(u16 ref)
+{
+	return (ref >> 8) - 1;
+}
+
+static u16 mkref(unsigned int slot, u8 gen)
+{
+	return (slot + 1) << 8 | gen;
+}
+
+/* A route the fast path may still send by: routing has not changed since
+ * it was learned (a change ages every IPv4 dst of the netns), and it
+ * forwards as the slow path does.
+ */
+static bool route_valid(const struct ldir_fp_route *r)
+{
+	return dst_check(r->dst, 0);
+}
+
+/* The route @ref names, if it is still the one that was learned and still
+ * valid; NULL sends the packet the slow way. Caller holds RCU.
+ */
+const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
+						    u16 ref)
+{
+	const struct ldir_fp_route *r;
+
+	if (!ref)
+		return NULL;
+	r = rcu_dereference(ln->fp.slot[ref_slot(ref)]);
+	if (!r || r->gen != (u8)ref || !route_valid(r))
+		return NULL;
+	return r;
+}
+
+static void route_free_rcu(struct rcu_head *head)
+{
+	struct ldir_fp_route *r = container_of(head, struct ldir_fp_route, rcu);
+
+	dst_release(r->dst);
+	kfree(r);
+}
+
+/* A dst the fast path can stand in for: a forwarded packet's, with no
+ * tunnel or transform on the way out.
+ */
+static bool dst_usable(const struct dst_entry *dst)
+{
+	const struct rtable *rt = container_of(dst, struct rtable, dst);
+
+	return rt_is_input_route(rt) && !dst_xfrm(dst) && !dst->lwtstate &&
+	       dst->dev && !(dst->dev->flags & IFF_LOOPBACK);
+}
+
+/* Puts the route of @skb, an IPv4 packet leaving by the slow path at
+ * POST_ROUTING, into a slot and its name into *@ref: the fast path sends
+ * the packets of the same flow that way from now on. A route already
+ * learned costs a few loads. With every slot of the probe window taken by
+ * a valid route, nothing is learned and the flow stays on the slow path.
+ */
+void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
+{
+	struct ldir_fastpath *fp = &ln->fp;
+	struct dst_entry *dst = skb_dst(skb);
+	struct ldir_fp_route *r, *old;
+	unsigned int h, i, s, pick = LDIR_FP_SLOTS;
+
+	if (!dst || !dst_usable(dst))
+		return;
+	r = (struct ldir_fp_route *)ldir_fastpath_route_rcu(ln, READ_ONCE(*ref));
+	if (r && r->dst == dst)
+		return;
+	h = hash_ptr(dst, 16) % LDIR_FP_SLOTS;
+	for (i = 0; i < FP_PROBES; i++) {
+		s = (h + i) % LDIR_FP_SLOTS;
+		r = rcu_dereference(fp->slot[s]);
+		if (r && r->dst == dst && route_valid(r)) {
+			WRITE_ONCE(*ref, mkref(s, r->gen));
+			return;
+		}
+	}
+	spin_lock(&fp->lock);
+	for (i = 0; i < FP_PROBES; i++) {
+		s = (h + i) % LDIR_FP_SLOTS;
+		old = rcu_dereference_protected(fp->slot[s],
+						lockdep_is_held(&fp->lock));
+		if (!old || !route_valid(old)) {
+			pick = s;
+			break;
+		}
+		/* another CPU learned it meanwhile */
+		if (old->dst == dst) {
+			WRITE_ONCE(*ref, mkref(s, old->gen));
+			goto out;
+		}
+	}
+	if (pick == LDIR_FP_SLOTS)
+		goto out;
+	r = kmalloc(sizeof(*r), GFP_ATOMIC);
+	if (!r)
+		goto out;
+	dst_hold(dst);
+	r->dst = dst;
+	r->gen = ++fp->gen[pick];
+	old = rcu_replace_pointer(fp->slot[pick], r, lockdep_is_held(&fp->lock));
+	if (old)
+		call_rcu(&old->rcu, route_free_rcu);
+	WRITE_ONCE(*ref, mkref(pick, r->gen));
+out:
+	spin_unlock(&fp->lock);
+}
+
+/* Drops every learned route: the flows learn theirs again on the slow
+ * path. Devices going away, and the namespace's exit.
+ */
+static void routes_flush(struct ldir_net *ln)
+{
+	struct ldir_fastpath *fp = &ln->fp;
+	struct ldir_fp_route *old;
+	unsigned int s;
+
+	spin_lock_bh(&fp->lock);
+	for (s = 0; s < LDIR_FP_SLOTS; s++) {
+		old = rcu_replace_pointer(fp->slot[s], NULL,
+					  lockdep_is_held(&fp->lock));
+		if (old)
+			call_rcu(&old->rcu, route_free_rcu);
+	}
+	spin_unlock_bh(&fp->lock);
+}
+
+/* Does @skb fit the route's MTU, as forwarding would send it (a GSO
+ * packet: each of its segments)? A bigger one goes the slow way, which
+ * fragments it or sends the ICMP error path MTU discovery needs.
+ */
+bool ldir_fastpath_fits(const struct sk_buff *skb,
+			const struct ldir_fp_route *r)
+{
+	unsigned int mtu = ip_dst_mtu_maybe_forward(r->dst, true);
+
+	if (skb->len <= mtu)
+		return true;
+	return skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu);
+}
+
+/* Sends @skb, rewritten, to the next hop of @r as ip_finish_output2()
+ * would: the neighbour is looked up for each packet, so a neighbour that
+ * changes its address or fails is followed as on the slow path.
+ */
+void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r)
+{
+	const struct rtable *rt = container_of(r->dst, struct rtable, dst);
+	struct net_device *dev = r->dst->dev;
+	struct neighbour *neigh;
+
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	skb->dev = dev;
+	skb_dst_set_noref(skb, r->dst);
+	neigh = ip_neigh_gw4(dev, rt_nexthop(rt, ip_hdr(skb)->daddr));
+	if (IS_ERR(neigh)) {
+		kfree_skb(skb);
+		return;
+	}
+	neigh_output(neigh, skb, false);
+}
+
+static struct ldir_fp_dev *dev_find(struct ldir_net *ln,
+				    const struct net_device *dev)
+{
+	struct ldir_fp_dev *fd;
+
+	ASSERT_RTNL();
+	list_for_each_entry(fd, &ln->fp.devs, node)
+		if (fd->ops.dev == dev)
+			return fd;
+	return NULL;
+}
+
+static void dev_remove(struct ldir_net *ln, struct ldir_fp_dev *fd)
+{
+	ASSERT_RTNL();
+	nf_unregister_net_hook(ln->net, &fd->ops);
+	list_del_rcu(&fd->node);
+	WRITE_ONCE(ln->fp.ndevs, ln->fp.ndevs - 1);
+	kfree_rcu(fd, rcu);
+}
+
+/* Hooks the ingress of device @name. Under RTNL, not ln->lock: the
+ * notifier that removes a device runs under RTNL.
+ */
+int ldir_fastpath_dev_add(struct ldir_net *ln, const char *name,
+			  struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	struct ldir_fp_dev *fd;
+	int ret = 0;
+
+	rtnl_lock();
+	dev = __dev_get_by_name(ln->net, name);
+	if (!dev) {
+		NL_SET_ERR_MSG_MOD(extack, "no such device in the namespace");
+		ret = -ENODEV;
+		goto out;
+	}
+	if (dev_find(ln, dev)) {
+		NL_SET_ERR_MSG_MOD(extack, "the device is in the fast path already");
+		ret = -EEXIST;
+		goto out;
+	}
+	if (ln->fp.ndevs >= LDIR_FP_DEVS_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "too many fast-path devices");
+		ret = -ENOSPC;
+		goto out;
+	}
+	fd = kzalloc(sizeof(*fd), GFP_KERNEL_ACCOUNT);
+	if (!fd) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	fd->ops.hook = ldir_fastpath_hook;
+	fd->ops.pf = NFPROTO_NETDEV;
+	fd->ops.hooknum = NF_NETDEV_INGRESS;
+	/* after nftables netdev chains of the usual priorities (filter 0) */
+	fd->ops.priority = 10;
+	fd->ops.dev = dev;
+	fd->ops.priv = ln;
+	ret = nf_register_net_hook(ln->net, &fd->ops);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot hook the device's ingress");
+		kfree(fd);
+		goto out;
+	}
+	list_add_tail_rcu(&fd->node, &ln->fp.devs);
+	WRITE_ONCE(ln->fp.ndevs, ln->fp.ndevs + 1);
+out:
+	rtnl_unlock();
+	return ret;
+}
+
+int ldir_fastpath_dev_del(struct ldir_net *ln, const char *name,
+			  struct netlink_ext_ack *extack)
+{
+	struct ldir_fp_dev *fd = NULL;
+	struct net_device *dev;
+	int ret = 0;
+
+	rtnl_lock();
+	dev = __dev_get_by_name(ln->net, name);
+	if (dev)
+		fd = dev_find(ln, dev);
+	if (!fd) {
+		NL_SET_ERR_MSG_MOD(extack, "the device is not in the fast path");
+		ret = -ENOENT;
+		goto out;
+	}
+	dev_remove(ln, fd);
+	if (!ln->fp.ndevs)
+		routes_flush(ln);
+out:
+	rtnl_unlock();
+	return ret;
+}
+
+void ldir_fastpath_net_init(struct ldir_net *ln)
+{
+	INIT_LIST_HEAD(&ln->fp.devs);
+	spin_lock_init(&ln->fp.lock);
+}
+
+/* The namespace goes: its hooks before the grace period pre_exit waits
+ * for, and the routes with them. Not under ln->lock (RTNL comes first).
+ */
+void ldir_fastpath_net_exit(struct ldir_net *ln)
+{
+	struct ldir_fp_dev *fd, *tmp;
+
+	rtnl_lock();
+	list_for_each_entry_safe(fd, tmp, &ln->fp.devs, node)
+		dev_remove(ln, fd);
+	rtnl_unlock();
+	routes_flush(ln);
+}
+
+/* A device that leaves the namespace, or goes, leaves the set; the routes
+ * go too, whichever device they send by (they are learned again).
+ */
+static int fp_netdev_event(struct notifier_block *nb, unsigned long event,
+			   void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct ldir_net *ln;
+	struct ldir_fp_dev *fd;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	ln = ldir_pernet(dev_net(dev));
+	if (!ln)
+		return NOTIFY_DONE;
+	fd = dev_find(ln, dev);
+	if (fd)
+		dev_remove(ln, fd);
+	routes_flush(ln);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block fp_netdev_notifier = {
+	.notifier_call = fp_netdev_event,
+};
+
+int ldir_fastpath_init(void)
+{
+	return register_netdevice_notifier(&fp_netdev_notifier);
+}
+
+/* The routes' RCU callbacks are ours: the rcu_barrier() before the conn
+ * caches go (ldir_conn_cache_uninit(), last on unload) waits for them.
+ */
+void ldir_fastpath_uninit(void)
+{
+	unregister_netdevice_notifier(&fp_netdev_notifier);
+}

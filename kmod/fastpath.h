@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fast path: the set of devices whose ingress ldir hooks, and the
+ * cache of routes the slow path learned that the fast path sends by.
+ */
+#ifndef _LDIR_FASTPATH_H
+#define _LDIR_FASTPATH_H
+
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+
+#include "ldir.h"
+
+/* At most this many fast-path devices per netns. */
+#define LDIR_FP_DEVS_MAX	64
+
+/* One device of the set: its ingress hook. */
+struct ldir_fp_dev {
+	struct list_head node;		/* ln->fp.devs: RTNL, RCU */
+	struct nf_hook_ops ops;		/* .dev: the device, gone before it */
+	struct rcu_head rcu;
+};
+
+/* May a packet of @cp with TCP header @th (NULL for UDP) take the fast
+ * path? TCP once established, without SYN, FIN or RST (they go the slow
+ * way, where FIN and RST end the conn's stay on the fast path); UDP once
+ * the real answered. Either only once the conn's response time is
+ * measured: pr samples R on the slow path.
+ */
+static inline bool ldir_fastpath_eligible(const struct ldir_conn *cp,
+					  const struct tcphdr *th)
+{
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags))
+		return false;
+	if (!th)
+		return READ_ONCE(cp->state) == LDIR_CONN_S_UDP;
+	return READ_ONCE(cp->state) == LDIR_CONN_S_ESTABLISHED &&
+	       !th->syn && !th->fin && !th->rst;
+}
+
+/* Is @cp on the fast path now, as `ldctl conns` shows it? */
+static inline bool ldir_fastpath_offloaded(const struct ldir_conn *cp)
+{
+	u8 state = READ_ONCE(cp->state);
+
+	return test_bit(LDIR_CONN_B_FASTPATH, &cp->flags) &&
+	       (state == LDIR_CONN_S_ESTABLISHED || state == LDIR_CONN_S_UDP);
+}
+
+/* Is the fast path on in @ln (learning costs the slow path a lookup)? */
+static inline bool ldir_fastpath_on(const struct ldir_net *ln)
+{
+	return READ_ONCE(ln->fp.ndevs);
+}
+
+const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
+						    u16 ref);
+void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
+void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r);
+bool ldir_fastpath_fits(const struct sk_buff *skb,
+			const struct ldir_fp_route *r);
+
+int ldir_fastpath_dev_add(struct ldir_net *ln, const char *name,
+			  struct netlink_ext_ack *extack);
+int ldir_fastpath_dev_del(struct ldir_net *ln, const char *name,
+			  struct netlink_ext_ack *extack);
+
+void ldir_fastpath_net_init(struct ldir_net *ln);
+void ldir_fastpath_net_exit(struct ldir_net *ln);
+int ldir_fastpath_init(void);
+void ldir_fastpath_uninit(void);
+
+#endif /* _LDIR_FASTPATH_H */
