@@ -20,6 +20,7 @@ static const struct cmd objects[] = {
 	{ "unassign", cmd_unassign, NULL },
 	{ "binds", cmd_binds, NULL },
 	{ "fpa", cmd_fpa, usage_fpa },
+	{ "fastpath", cmd_fastpath, usage_fastpath },
 	{ "show", cmd_show, usage_show },
 	{ "conns", cmd_conns, usage_conns },
 	{ "stats", cmd_stats, usage_stats },

@@ -75,6 +75,7 @@ int cmd_assign(struct ldctl *ctx, int argc, char **argv);
 int cmd_unassign(struct ldctl *ctx, int argc, char **argv);
 int cmd_binds(struct ldctl *ctx, int argc, char **argv);
 int cmd_fpa(struct ldctl *ctx, int argc, char **argv);
+int cmd_fastpath(struct ldctl *ctx, int argc, char **argv);
 int cmd_metrics(struct ldctl *ctx, int argc, char **argv);
 int cmd_top(struct ldctl *ctx, int argc, char **argv);
 
@@ -92,6 +93,7 @@ void usage_monitor(FILE *f);
 void usage_sync(FILE *f);
 void usage_assign(FILE *f);
 void usage_fpa(FILE *f);
+void usage_fastpath(FILE *f);
 void usage_metrics(FILE *f);
 void usage_top(FILE *f);
 
@@ -161,6 +163,9 @@ int ld_dump_conns(struct nl *nl, struct ld_list *list);
 int ld_get_global(struct nl *nl, struct ld_global *g);
 int ld_dump_binds(struct nl *nl, struct ld_list *list);
 int ld_dump_fpas(struct nl *nl, struct ld_list *list);
+/* fastpath.c: "fastpath add DEV" lines; 0 or -1 (reported) */
+int save_fastpath(struct nl *nl, FILE *f);
+int fastpath_parse(const char *verb, int argc, char **argv);
 
 
 /*

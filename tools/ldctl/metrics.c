@@ -168,6 +168,10 @@ static const struct {
 		"Times SYN pressure started." },
 	[LDIR_STATS_A_ADOPTED] = { "connections_adopted_total",
 		"TCP flows adopted without a SYN by hash-scheduled virtuals." },
+	[LDIR_STATS_A_FASTPATH] = { "fastpath_packets_total",
+		"Packets sent by the fast path." },
+	[LDIR_STATS_A_FASTPATH_SLOW] = { "fastpath_slow_packets_total",
+		"Packets of fast-path conns sent the slow way (no route learned yet, route or neighbour changed, too big, FIN or RST)." },
 };
 
 #define DROP_PREFIX	"drop-"

@@ -130,6 +130,7 @@ struct ld_conn {
 	uint16_t real_port;
 	uint8_t state;			/* enum ldir_conn_state */
 	uint32_t expires_ms;
+	bool fastpath;			/* on the fast path */
 };
 
 /* A client prefix assigned to an instance (seed 002 "assign"). */

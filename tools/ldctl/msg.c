@@ -57,6 +57,8 @@ static const struct attr_desc stats_attrs[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DROP_SYN_PRESSURE] = { "drop-syn-pressure", MNL_TYPE_U64 },
 	[LDIR_STATS_A_PRESSURE_STARTS] = { "pressure-starts", MNL_TYPE_U64 },
 	[LDIR_STATS_A_ADOPTED] = { "adopted", MNL_TYPE_U64 },
+	[LDIR_STATS_A_FASTPATH] = { "fastpath", MNL_TYPE_U64 },
+	[LDIR_STATS_A_FASTPATH_SLOW] = { "fastpath-slow", MNL_TYPE_U64 },
 };
 static const struct attr_set stats_set = SET(stats_attrs);
 
@@ -137,6 +139,7 @@ static const struct attr_desc conn_attrs[LDIR_CONN_A_MAX + 1] = {
 	[LDIR_CONN_A_REAL_PORT] = { "real-port", MNL_TYPE_U16, F_BE16 },
 	[LDIR_CONN_A_STATE] = { "state", MNL_TYPE_U8 },
 	[LDIR_CONN_A_EXPIRES_MS] = { "expires-ms", MNL_TYPE_U32 },
+	[LDIR_CONN_A_FASTPATH] = { "fastpath", MNL_TYPE_FLAG },
 };
 static const struct attr_set conn_set = SET(conn_attrs);
 
@@ -193,6 +196,12 @@ static const struct attr_desc event_attrs[LDIR_EVENT_A_MAX + 1] = {
 };
 static const struct attr_set event_set = SET(event_attrs);
 
+static const struct attr_desc fastpath_attrs[LDIR_FASTPATH_A_MAX + 1] = {
+	[LDIR_FASTPATH_A_IFNAME] = { "ifname", MNL_TYPE_NUL_STRING },
+	[LDIR_FASTPATH_A_IFINDEX] = { "ifindex", MNL_TYPE_U32 },
+};
+static const struct attr_set fastpath_set = SET(fastpath_attrs);
+
 static const struct attr_desc top_attrs[LDIR_A_MAX + 1] = {
 	[LDIR_A_VIRTUAL] = { "virtual", MNL_TYPE_NESTED, 0, &virtual_set },
 	[LDIR_A_REAL] = { "real", MNL_TYPE_NESTED, 0, &real_set },
@@ -205,6 +214,7 @@ static const struct attr_desc top_attrs[LDIR_A_MAX + 1] = {
 	[LDIR_A_EVENT] = { "event", MNL_TYPE_NESTED, 0, &event_set },
 	[LDIR_A_BIND] = { "bind", MNL_TYPE_NESTED, 0, &bind_set },
 	[LDIR_A_FPA] = { "fpa", MNL_TYPE_NESTED, 0, &fpa_set },
+	[LDIR_A_FASTPATH] = { "fastpath", MNL_TYPE_NESTED, 0, &fastpath_set },
 };
 static const struct attr_set top_set = SET(top_attrs);
 
@@ -658,6 +668,7 @@ int msg_parse_conn(const struct nlattr *nest, struct ld_conn *c)
 	c->real_port = get_be16(tb[LDIR_CONN_A_REAL_PORT]);
 	c->state = get_u8(tb[LDIR_CONN_A_STATE]);
 	c->expires_ms = get_u32(tb[LDIR_CONN_A_EXPIRES_MS]);
+	c->fastpath = tb[LDIR_CONN_A_FASTPATH];
 	return 0;
 }
 

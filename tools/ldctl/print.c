@@ -236,6 +236,8 @@ void pr_conn(const struct pr *p, const struct ld_conn *c)
 		for (; *state; state++)
 			fputc(toupper((unsigned char)*state), p->f);
 	}
+	if (c->fastpath)
+		fputs(" fastpath", p->f);
 	if (p->numeric)
 		fprintf(p->f, " expires %ums\n", c->expires_ms);
 	else
@@ -690,6 +692,7 @@ void js_conn(struct json *j, const struct ld_conn *c)
 	json_u64(j, "real_port", c->real_port);
 	js_name(j, "state", ld_conn_state_name(c->state), c->state);
 	json_u64(j, "expires_ms", c->expires_ms);
+	json_bool(j, "fastpath", c->fastpath);
 	json_obj_end(j);
 }
 

@@ -123,7 +123,7 @@ int ldctl_save(struct ldctl *ctx, FILE *f)
 	for (i = 0; i < all.binds.n; i++)
 		save_bind(f, ld_list_at(&all.binds, struct ld_bind, i));
 	free_all(&all);
-	return 0;
+	return save_fastpath(nl, f) ? 1 : 0;
 }
 
 int cmd_save(struct ldctl *ctx, int argc, char **argv)

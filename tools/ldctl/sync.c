@@ -97,6 +97,7 @@ static int vkey_end(const struct sline *s, int from, const char **bind)
  *   virtual add PROTO EP [bind N] ...        "virtual PROTO EP N"
  *   virtual set PROTO EP [bind N] backup B   "vbackup PROTO EP N"
  *   link add ... / assign ...                the line itself
+ *   fastpath add DEV                         the line itself
  */
 static int sconf_parse(const struct lines *src, struct sconf *c)
 {
@@ -142,7 +143,8 @@ static int sconf_parse(const struct lines *src, struct sconf *c)
 			snprintf(s->key, sizeof(s->key), "vbackup %s %s %s",
 				 s->w[2], s->w[3], bind);
 		else if ((!strcmp(s->w[0], "link") && !strcmp(s->w[1], "add")) ||
-			 !strcmp(s->w[0], "assign"))
+			 !strcmp(s->w[0], "assign") ||
+			 (!strcmp(s->w[0], "fastpath") && !strcmp(s->w[1], "add")))
 			join(s->key, "", s->w, 0, s->n);
 		else
 			goto unknown;
@@ -367,11 +369,15 @@ static void diff(struct sconf *cur, struct sconf *want, struct lines *out)
 		} else if (kind(a, "assign ")) {
 			join(buf, "unassign", a->w, 1, a->n);
 			lines_add(out, buf);
+		} else if (kind(a, "fastpath ")) {
+			join(buf, "fastpath del", a->w, 2, a->n);
+			lines_add(out, buf);
 		}
 	}
 	for (i = 0; i < want->n; i++) {
 		b = &want->l[i];
-		if (!kind(b, "link ") && !kind(b, "assign "))
+		if (!kind(b, "link ") && !kind(b, "assign ") &&
+		    !kind(b, "fastpath "))
 			continue;
 		a = find(cur, b->key);
 		if (!a || a->done) {
@@ -433,6 +439,27 @@ out:
 }
 
 /*
+ * A line of the file: a "fastpath add DEV" goes to devs, as save writes
+ * it; any other (a blank line too, to keep the line numbers) to objects.
+ */
+static void fastpath_line(const char *line, struct lines *objects,
+			  struct lines *devs)
+{
+	char buf[SYNC_LINE_MAX], *w[SYNC_MAX_WORDS + 1];
+	int n;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	n = restore_split(buf, w, SYNC_MAX_WORDS);
+	if (n == 3 && !strcmp(w[0], "fastpath") && !strcmp(w[1], "add")) {
+		snprintf(buf, sizeof(buf), "fastpath add %s\n", w[2]);
+		lines_add(devs, buf);
+		lines_add(objects, "\n");
+		return;
+	}
+	lines_add(objects, line);
+}
+
+/*
  * The target: the file restored in a scratch network namespace, saved.
  * A child process makes the namespace (CAP_SYS_ADMIN) and writes the save
  * into a pipe; the kernel's errors name the file's lines.
@@ -440,10 +467,15 @@ out:
 static int scratch_save(const char *name, const struct lines *file,
 			struct lines *target)
 {
+	struct lines objects = { }, devs = { };
 	int fd[2], status;
+	size_t i;
 	pid_t pid;
 	FILE *f;
 	int ret;
+
+	for (i = 0; i < file->n; i++)
+		fastpath_line(file->v[i], &objects, &devs);
 
 	if (pipe(fd)) {
 		ldctl_err("pipe: %s", strerror(errno));
@@ -466,9 +498,15 @@ static int scratch_save(const char *name, const struct lines *file,
 			_exit(1);
 		}
 		f = fdopen(fd[1], "w");
-		if (!f || run_lines(&scratch, name, file, false, &sent,
+		if (!f || run_lines(&scratch, name, &objects, false, &sent,
 				    &failed) || ldctl_save(&scratch, f))
 			_exit(1);
+		/* the devices are the running namespace's, not the scratch
+		 * one's: the lines go to the target as they are (checked
+		 * when they are run)
+		 */
+		for (i = 0; i < devs.n; i++)
+			fputs(devs.v[i], f);
 		_exit(fclose(f) ? 1 : 0);
 	}
 	close(fd[1]);
@@ -481,6 +519,8 @@ static int scratch_save(const char *name, const struct lines *file,
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
 		ret = 1;
+	free_lines(&objects);
+	free_lines(&devs);
 	return ret;
 }
 

@@ -96,6 +96,10 @@ expect 1 '' '^ldctl: unknown argument "conn-count"$' -- config set conn-count 1
 expect 1 '' '^ldctl: cannot open "/nonexistent": No such file or directory$' -- restore /nonexistent
 expect 0 'ldctl assign tcp\|udp VIP:PORT bind ID' '' -- assign help
 expect 0 'ldctl fpa flush' '' -- fpa help
+expect 0 'ldctl fastpath add\|del DEV' '' -- fastpath help
+expect 1 '' '^ldctl: missing DEV after "add"$' -- fastpath add
+expect 1 '' '^ldctl: unexpected argument "b"$' -- fastpath del a b
+expect 1 '' '^ldctl: invalid device name "0123456789abcdef"$' -- fastpath add 0123456789abcdef
 expect 1 '' '^ldctl: invalid fpa interval "x" \(expected 0..604800\)$' -- virtual add tcp 192.0.2.10:80 fpa x
 expect 1 '' '^ldctl: invalid fpa-mask "33" \(expected 0..32\)$' -- virtual set tcp 192.0.2.10:80 fpa-mask 33
 expect 1 '' '^ldctl: overflow needs "bind ID"' -- virtual add tcp 192.0.2.10:80 overflow

@@ -116,7 +116,7 @@ eq "link -j" 4 "$(L -j link | jq -er length)"
 eq "conns -j" "[]" "$(L -j conns)"
 eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn_max"]')"
 eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout_est"]')"
-eq "stats -j: counters" 25 "$(L -j stats | jq -er '.stats | length')"
+eq "stats -j: counters" 27 "$(L -j stats | jq -er '.stats | length')"
 eq "stats: lines" 47 "$(L stats | wc -l)"
 
 # failure, startup and backup settings: set, shown, saved
@@ -243,6 +243,7 @@ link add tcp 192.0.2.40:80 bind 1 real 10.0.2.33
 link add udp 192.0.2.42:53 real 10.0.2.31
 assign tcp 192.0.2.40:80 bind 1 198.51.100.0/25
 virtual set tcp 192.0.2.41:80 backup 192.0.2.40:80
+fastpath add lo
 EOF2
 # what each file gives when restored in a new netns (settings it does
 # not name at their defaults), as sorted lines: the order of a save
@@ -260,10 +261,15 @@ eq "sync -> s1" "$(cat "$T/s1.saved")" "$(L save | sort)"
 expect 0 '' '' -- sync "$T/s2"
 eq "sync s1 -> s2" "$(cat "$T/s2.saved")" "$(L save | sort)"
 eq "sync --dry-run: nothing left" "" "$(L sync --dry-run "$T/s2")"
+eq "sync s1 -> s2: the fast-path device" "fastpath lo ifindex 1" "$(L fastpath show)"
+eq "fastpath show -j" "lo" "$(L -j fastpath show | jq -er '.[0].dev')"
+expect 1 '' '^ldctl: kernel: .*the device is in the fast path already' -- fastpath add lo
+expect 1 '' '^ldctl: kernel: .*no such device in the namespace' -- fastpath add nosuchdev0
 expect 0 '' 'in the syntax before ldctl 0\.2' -- sync "$T/s1"
 eq "sync s2 -> s1" "$(cat "$T/s1.saved")" "$(L save | sort)"
 L sync --dry-run "$T/s2" >"$T/d"
 eq "sync --dry-run: one real removed" 1 "$(grep -cx 'real del 10.0.2.32:0' "$T/d")"
+eq "sync --dry-run: the fast-path device added" 1 "$(grep -cx 'fastpath add lo' "$T/d")"
 eq "sync --dry-run: the stateless virtual made again" 1 "$(grep -cx 'virtual del udp 192.0.2.42:53' "$T/d")"
 eq "sync --dry-run: nothing flushed" 0 "$(grep -c flush "$T/d")"
 # a file the kernel refuses: nothing changes, the error names its line
