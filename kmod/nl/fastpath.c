@@ -20,6 +20,7 @@ static int parse(struct genl_info *info, char *name)
 	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[LDIR_A_FASTPATH], tb,
 			      LDIR_FASTPATH_A_IFNAME))
 		return -EINVAL;
+	BUILD_BUG_ON(IFNAMSIZ != 16);
 	nla_strscpy(name, tb[LDIR_FASTPATH_A_IFNAME], IFNAMSIZ);
 	return 0;
 }
