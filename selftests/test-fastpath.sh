@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: debug 6.1 6.12
+#
+# The fast path: with the director's devices in it (outside and the
+# bridge ports r1..r3, topology: lib.sh), the packets of established
+# conns are rewritten and sent from the devices' ingress, and stay right:
+#   - a 4 MiB HTTP download through VIP:80 (sha256 checked) while a route
+#     to the client is added and removed (every IPv4 route of the
+#     director ages: the fast path falls back, learns again, goes on):
+#     most of its packets took the fast path (counter "fastpath");
+#   - a UDP stream through VIP:9 (ldseq: sequence numbers, echoed, in
+#     order, none lost), from one client port, so one conn, in three
+#     runs: then after a route change, then after the client's MAC
+#     changed (the fast path must follow the neighbour, or every echo
+#     goes to the old MAC and is lost); the conn shows "fastpath";
+#   - FIN and RST end a conn's stay on the fast path (its flag goes, the
+#     FIN or RST went the slow way: fastpath-slow grows);
+#   - link del with offloaded conns, flush, fastpath del, and a device
+#     deleted while its conns are offloaded: it leaves the set; no KASAN
+#     report, no leak (the harness scans kmemleak).
+# Speed is measured by `make bench`, never here.
+
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+lib_init
+command -v ldseq >/dev/null || fail "ldseq not in the guest (selftests/tools)"
+[[ $LDIR_FAMILY == 4 ]] || skip "the fast path is IPv4 only"
+setup_topology
+dd if=/dev/urandom of="$T/data" bs=64k count=64 2>/dev/null
+start_servers http echo
+command -v ldtcp >/dev/null || fail "ldtcp not in the guest (selftests/tools)"
+for n in 1 2 3; do
+	bg "${NS_R[$n]}" ldseq serve 9
+done
+for n in 1 2 3; do
+	wait_listen "${NS_R[$n]}" udp 9
+done
+add_reals
+add_service 80 tcp rr 1
+add_service 7 tcp rr 1
+add_service 9 udp rr 1
+
+for d in outside r1 r2 r3; do
+	ld fastpath add "$d"
+done
+expect_eq "fastpath show: the four devices" "outside r1 r2 r3" \
+	"$(words "$(ld fastpath show | cut -d' ' -f2)")"
+expect_match "a device twice is refused" "in the fast path already" \
+	"$(ld fastpath add r1 2>&1 || true)"
+
+# --- TCP bulk, a route change in the middle --------------------------------
+before=$(gstat fastpath)
+pc curl -sS --fail --max-time $((TMO * 4)) --limit-rate 2M \
+	-o "$T/got" "http://$VIP/data" &
+CURL=$!
+sleep 1
+pd ip route add "$CLIENT/32" dev outside
+sleep 0.5
+pd ip route del "$CLIENT/32" dev outside
+wait "$CURL" || fail "the download through the fast path failed"
+expect_eq "download: sha256" "$(sha256sum <"$T/data" | cut -d' ' -f1)" \
+	"$(sha256sum <"$T/got" | cut -d' ' -f1)"
+fast=$(( $(gstat fastpath) - before ))
+total=$(( $(link_field 80 tcp 1 .stats.pkts_in) + $(link_field 80 tcp 1 .stats.pkts_out) ))
+log "download: $fast of $total packets on the fast path"
+expect_ge "download: most packets on the fast path (x2 > all)" $((total / 2 + 1)) "$fast"
+expect_ge "route change: packets sent the slow way to learn again" 1 \
+	"$(gstat fastpath-slow)"
+
+# --- UDP stream: a route change, then a neighbour change ------------------
+udp_run()
+{
+	local out
+
+	out=$(pc ldseq send "$VIP" 9 40009 "$1" 300) ||
+		fail "udp stream ($2): $out"
+	ok "udp stream ($2): $out"
+}
+udp_run 400 "first"
+expect_eq "udp: one conn, on the fast path" 1 \
+	"$(nconns '.protocol == "udp" and .fastpath')"
+before=$(gstat fastpath)
+udp_run 400 "no change"
+expect_ge "udp: the stream on the fast path (2 packets a datagram)" 700 \
+	$(( $(gstat fastpath) - before ))
+pd ip route add "$CLIENT/32" dev outside
+udp_run 400 "after a route change"
+pd ip route del "$CLIENT/32" dev outside
+pc ip link set eth0 address 02:00:00:00:fa:57
+pd ip neigh replace "$CLIENT" lladdr 02:00:00:00:fa:57 dev outside nud reachable
+before=$(gstat fastpath)
+udp_run 400 "after the client's MAC changed"
+expect_ge "udp: on the fast path after the neighbour change" 700 \
+	$(( $(gstat fastpath) - before ))
+
+# --- FIN and RST end the offload -------------------------------------------
+offloaded7() { nconns '.virtual_port == 7 and .fastpath'; }
+not_offloaded7() { [[ $(offloaded7) == 0 ]]; }
+# echoed ID N: wait until ldtcp conn ID says its Nth echo came back
+echoed() { [[ $(grep -c '^echo 20000 ok$' "$T/$1.out") -ge $2 ]]; }
+for end in fin rst; do
+	mkfifo "$T/$end.in"
+	: >"$T/$end.out"
+	# read-write: the open does not wait for ldtcp's
+	exec {fd}<>"$T/$end.in"
+	# shellcheck disable=SC2217 # lib.sh's bg, which runs it
+	bg "$NS_C" ldtcp conn "$VIP" 7 <"$T/$end.in" >"$T/$end.out"
+	for i in 1 2 3 4; do
+		echo "echo 20000" >&"$fd"
+		wait_for "$TMO" echoed "$end" "$i" ||
+			fail "conn ($end): echo $i: $(words "$(cat "$T/$end.out")")"
+	done
+	expect_eq "conn ($end): offloaded while established" 1 "$(offloaded7)"
+	slow=$(gstat fastpath-slow)
+	if [[ $end == fin ]]; then
+		# EOF: ldtcp exits, its socket sends a FIN
+		exec {fd}>&-
+	else
+		# SO_LINGER 0: the client's stack sends an RST
+		echo abort >&"$fd"
+		exec {fd}>&-
+	fi
+	wait_for "$TMO" not_offloaded7 || fail "conn ($end): still offloaded after its end"
+	ok "conn ($end): off the fast path after its end"
+	expect_ge "conn ($end): the end went the slow way" $((slow + 1)) \
+		"$(gstat fastpath-slow)"
+	ld flush conns
+done
+
+# --- lifetimes: link del, flush, fastpath del, a device deleted ------------
+udp_run 100 "before link del"
+ld link del udp "$VIP:9" real "${REAL[1]}" flush
+expect_eq "link del: the offloaded conn went" 0 "$(nconns '.protocol == "udp"')"
+ld link add udp "$VIP:9" real "${REAL[1]}" port 9
+udp_run 100 "a new conn after link del"
+ld flush conns
+udp_run 100 "a new conn after flush"
+ld fastpath del outside
+udp_run 100 "without outside in the fast path"
+ld fastpath add outside
+udp_run 100 "outside back"
+pd ip link del r1
+expect_eq "a deleted device leaves the set" "outside r2 r3" \
+	"$(words "$(ld fastpath show | cut -d' ' -f2)")"
+ld save >"$T/save"
+expect_eq "save: the fast-path devices" "fastpath add outside
+fastpath add r2
+fastpath add r3" "$(grep '^fastpath' "$T/save")"
+ld flush
+ld fastpath del r2
+ld fastpath del r3
+ld fastpath del outside
+expect_eq "fastpath show: empty" "" "$(ld fastpath show)"
