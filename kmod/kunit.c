@@ -2,7 +2,7 @@
 /*
  * ldir_kunit.ko: the KUnit suites of ldir, one file per object under test
  * (kunit_nat.c, kunit_nat6.c, kunit_sched.c, kunit_conn.c, kunit_hash.c,
- * kunit_fpa.c); they run when it is loaded.
+ * kunit_fpa.c, kunit_fastpath.c); they run when it is loaded.
  */
 #include <linux/module.h>
 #include <kunit/test.h>

@@ -16,7 +16,8 @@
 void usage_fastpath(FILE *f)
 {
 	fputs("  ldctl fastpath [show]\n"
-	      "  ldctl fastpath add|del DEV\n", f);
+	      "  ldctl fastpath add DEV\n"
+	      "  ldctl fastpath del DEV\n", f);
 }
 
 struct ld_fastpath {

@@ -96,7 +96,7 @@ expect 1 '' '^ldctl: unknown argument "conn-count"$' -- config set conn-count 1
 expect 1 '' '^ldctl: cannot open "/nonexistent": No such file or directory$' -- restore /nonexistent
 expect 0 'ldctl assign tcp\|udp VIP:PORT bind ID' '' -- assign help
 expect 0 'ldctl fpa flush' '' -- fpa help
-expect 0 'ldctl fastpath add\|del DEV' '' -- fastpath help
+expect 0 'ldctl fastpath del DEV' '' -- fastpath help
 expect 1 '' '^ldctl: missing DEV after "add"$' -- fastpath add
 expect 1 '' '^ldctl: unexpected argument "b"$' -- fastpath del a b
 expect 1 '' '^ldctl: invalid device name "0123456789abcdef"$' -- fastpath add 0123456789abcdef
