@@ -95,32 +95,37 @@ expect_ge "udp: on the fast path after the neighbour change" 700 \
 	$(( $(gstat fastpath) - before ))
 
 # --- FIN and RST end the offload -------------------------------------------
+# ldt CMD: one command to the ldtcp conn coprocess (a TCP conn to VIP:7,
+# the echo service); its answer must be no error
+ldt()
+{
+	local out
+
+	echo "$*" >&"${LDT[1]}"
+	read -t "$TMO" -r out <&"${LDT[0]}" ||
+		fail "ldtcp: no answer to '$*'; conns: $(words "$(ld conns)")"
+	[[ $out != error* ]] || fail "ldtcp $*: $out"
+}
 offloaded7() { nconns '.virtual_port == 7 and .fastpath'; }
 not_offloaded7() { [[ $(offloaded7) == 0 ]]; }
-# echoed ID N: wait until ldtcp conn ID says its Nth echo came back
-echoed() { [[ $(grep -c '^echo 20000 ok$' "$T/$1.out") -ge $2 ]]; }
 for end in fin rst; do
-	mkfifo "$T/$end.in"
-	: >"$T/$end.out"
-	# read-write: the open does not wait for ldtcp's
-	exec {fd}<>"$T/$end.in"
-	# shellcheck disable=SC2217 # lib.sh's bg, which runs it
-	bg "$NS_C" ldtcp conn "$VIP" 7 <"$T/$end.in" >"$T/$end.out"
-	for i in 1 2 3 4; do
-		echo "echo 20000" >&"$fd"
-		wait_for "$TMO" echoed "$end" "$i" ||
-			fail "conn ($end): echo $i: $(words "$(cat "$T/$end.out")")"
+	coproc LDT { exec nsenter --net="/run/netns/$NS_C" ldtcp conn "$VIP" 7; }
+	BG_PIDS+=("$LDT_PID")
+	pid=$LDT_PID
+	for _ in 1 2 3 4; do
+		ldt echo 20000
 	done
 	expect_eq "conn ($end): offloaded while established" 1 "$(offloaded7)"
 	slow=$(gstat fastpath-slow)
 	if [[ $end == fin ]]; then
 		# EOF: ldtcp exits, its socket sends a FIN
+		fd=${LDT[1]}
 		exec {fd}>&-
 	else
 		# SO_LINGER 0: the client's stack sends an RST
-		echo abort >&"$fd"
-		exec {fd}>&-
+		ldt abort
 	fi
+	wait "$pid" 2>/dev/null || true
 	wait_for "$TMO" not_offloaded7 || fail "conn ($end): still offloaded after its end"
 	ok "conn ($end): off the fast path after its end"
 	expect_ge "conn ($end): the end went the slow way" $((slow + 1)) \
