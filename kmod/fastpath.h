@@ -22,16 +22,20 @@ struct ldir_fp_dev {
 	struct rcu_head rcu;
 };
 
-/* May a packet of @cp with TCP header @th (NULL for UDP) take the fast
- * path? TCP once established, without SYN, FIN or RST (they go the slow
- * way, where FIN and RST end the conn's stay on the fast path); UDP once
- * the real answered. Either only once the conn's response time is
- * measured: pr samples R on the slow path.
+/* May a packet of @cp with TCP header @th (NULL for UDP), from the client
+ * (@in) or from the real, take the fast path? TCP once established,
+ * without SYN, FIN or RST (they go the slow way, where FIN and RST end
+ * the conn's stay on the fast path); UDP once its first datagram passed
+ * (conntrack's "confirmed"). The response time clock stays on the slow
+ * path: while it runs, the client's packets may go fast once the clock
+ * has moved to its first data, the real's not until its answer stopped
+ * the clock (pr samples R there).
  */
 static inline bool ldir_fastpath_eligible(const struct ldir_conn *cp,
-					  const struct tcphdr *th)
+					  const struct tcphdr *th, bool in)
 {
-	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags))
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) &&
+	    (!in || !test_bit(LDIR_CONN_B_CDATA, &cp->flags)))
 		return false;
 	if (!th)
 		return READ_ONCE(cp->state) == LDIR_CONN_S_UDP;

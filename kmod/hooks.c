@@ -664,7 +664,7 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
-	if (!ldir_fastpath_eligible(cp, th))
+	if (!ldir_fastpath_eligible(cp, th, in))
 		goto slow;
 	r = ldir_fastpath_route_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
 					     READ_ONCE(cp->fp_route));

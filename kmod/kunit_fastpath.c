@@ -25,39 +25,53 @@ static void fp_tcp(struct kunit *test)
 	u8 s;
 
 	conn_init(&cp, IPPROTO_TCP, LDIR_CONN_S_ESTABLISHED, false);
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true));
 	th.psh = 1;
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true));
 	/* the flags that move the state go the slow way */
 	th.fin = 1;
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true));
 	th.fin = 0;
 	th.rst = 1;
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true));
 	th.rst = 0;
 	th.syn = 1;
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true));
 	th.syn = 0;
 	/* every other state: the slow path */
 	for (s = 0; s < __LDIR_CONN_S_MAX; s++) {
 		cp.state = s;
-		KUNIT_EXPECT_EQ(test, ldir_fastpath_eligible(&cp, &th),
+		KUNIT_EXPECT_EQ(test, ldir_fastpath_eligible(&cp, &th, true),
 				s == LDIR_CONN_S_ESTABLISHED);
 	}
-	/* pr still times the real: the slow path until it answered */
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, false));
+	/* pr still times the real: its packets take the slow path until
+	 * it answered; the client's once its first data started the clock
+	 */
 	conn_init(&cp, IPPROTO_TCP, LDIR_CONN_S_ESTABLISHED, true);
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, false));
+	set_bit(LDIR_CONN_B_CDATA, &cp.flags);
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, false));
 }
 
 static void fp_udp(struct kunit *test)
 {
 	struct ldir_conn cp;
 
-	/* not answered yet: its timer runs */
+	/* made, its first datagram not through yet (no clock moved) */
 	conn_init(&cp, IPPROTO_UDP, LDIR_CONN_S_UDP, true);
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, false));
+	/* the first datagram passed: the client's go fast, one-way too */
+	set_bit(LDIR_CONN_B_CDATA, &cp.flags);
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, false));
+	/* the real answered: both ways */
 	clear_bit(LDIR_CONN_B_TIMING, &cp.flags);
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, true));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, false));
 }
 
 static void fp_offloaded(struct kunit *test)

@@ -237,7 +237,8 @@
  *     the next hop the conn's slow-path packets were routed to, skipping
  *     routing, the forward chain and conntrack (as an nftables
  *     flowtable). TCP once ESTABLISHED and without SYN, FIN or RST, UDP
- *     once the real answered, IPv4 without options or fragments, TTL > 1,
+ *     once its first datagram passed (the real's packets: once it
+ *     answered), IPv4 without options or fragments, TTL > 1,
  *     within the route's MTU; everything else, and the first packets until
  *     the slow path learned the route, go the normal way (counted in
  *     STATS_A_FASTPATH and STATS_A_FASTPATH_SLOW). A device that goes
