@@ -15,6 +15,9 @@
 #          UDP in the forward chain: the kernel's own fast path for
 #          established flows
 #   plain-ft  plain forwarding plus the same flowtable
+#   ldir-fp   ldir with its fast path on the same devices as the flowtable
+#          (not in the default set; IPv4 only); '# fastpath' lines say
+#          how many packets took it
 # The flowtable peers also report how much traffic really took the
 # flowtable: conntrack entries marked [OFFLOAD] and the packets that
 # still went through the forward chain (the slow path), as '# offload'
@@ -155,7 +158,7 @@ has_fam() { [[ " $FAMILIES " == *" $1 "* ]]; }
 
 # fam_ok PEER: PEER runs over the current family (the flowtable peers:
 # IPv4 only)
-fam_ok() { [[ $FAM == 4 ]] || ! is_ft "$1"; }
+fam_ok() { [[ $FAM == 4 ]] || { ! is_ft "$1" && [[ $1 != ldir-fp ]]; }; }
 
 # ------------------------------------------------------------ topology ----
 
@@ -298,7 +301,7 @@ peer_up()
 			flowtable_up || return 1
 		fi
 		;;
-	ldir)
+	ldir | ldir-fp)
 		{
 			for n in 1 2 3; do echo "real add ${REAL[$n]}"; done
 			echo "virtual add udp $(ep "$VIP" "$UDP_PORT") sched rr"
@@ -310,6 +313,11 @@ peer_up()
 			done
 			echo "link add tcp $(ep "$VIP" "$TCP_PORT") real ${REAL[1]} port $TCP_PORT"
 			echo "config set conn-max 4000000 timeout-udp 3600 timeout-syn 3600"
+			if [[ $1 == ldir-fp ]]; then
+				for n in outside br0 r1 r2 r3; do
+					echo "fastpath add $n"
+				done
+			fi
 		} >"$T/ldir.conf"
 		ld restore "$T/ldir.conf" || return 1
 		;;
@@ -399,6 +407,10 @@ ft_note()
 {
 	local peer=$1 w=$2 r=$3 port=${4:-} s0 s1 all=0 off=0
 
+	if [[ $peer == ldir-fp ]]; then
+		say "fastpath $peer $w: $(ld -j stats | jq -r '.stats | "\(.fastpath) packets on the fast path, \(.fastpath_slow) fast-path conns'"'"' packets the slow way, \(.pkts_in + .pkts_out) in all"') (since the peer's setup)"
+		return 0
+	fi
 	is_ft "$peer" || return 0
 	s0=$(cat "$T/ft-slow0" 2>/dev/null)
 	s1=$(ft_slow)
@@ -416,7 +428,7 @@ ft_note()
 peer_down()
 {
 	case $1 in
-	ldir) ld flush >/dev/null 2>&1 ;;
+	ldir | ldir-fp) ld flush >/dev/null 2>&1 ;;
 	ipvs) pd ipvsadm -C 2>/dev/null ;;
 	nft | nft-ft | plain-ft) pd nft flush ruleset 2>/dev/null ;;
 	esac
