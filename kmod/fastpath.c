@@ -88,13 +88,14 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 {
 	struct ldir_fastpath *fp = &ln->fp;
 	struct dst_entry *dst = skb_dst(skb);
+	const struct ldir_fp_route *cur;
 	struct ldir_fp_route *r, *old;
 	unsigned int h, i, s, pick = LDIR_FP_SLOTS;
 
 	if (!dst || !dst_usable(dst))
 		return;
-	r = (struct ldir_fp_route *)ldir_fastpath_route_rcu(ln, READ_ONCE(*ref));
-	if (r && r->dst == dst)
+	cur = ldir_fastpath_route_rcu(ln, READ_ONCE(*ref));
+	if (cur && cur->dst == dst)
 		return;
 	h = hash_ptr(dst, 16) % LDIR_FP_SLOTS;
 	for (i = 0; i < FP_PROBES; i++) {
@@ -105,7 +106,10 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 			return;
 		}
 	}
-	spin_lock(&fp->lock);
+	/* _bh: POST_ROUTING may run in process context (a queued packet's
+	 * reinjection)
+	 */
+	spin_lock_bh(&fp->lock);
 	for (i = 0; i < FP_PROBES; i++) {
 		s = (h + i) % LDIR_FP_SLOTS;
 		old = rcu_dereference_protected(fp->slot[s],
@@ -125,7 +129,13 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 	r = kmalloc(sizeof(*r), GFP_ATOMIC);
 	if (!r)
 		goto out;
-	dst_hold(dst);
+	/* the packet may hold its dst without a reference (an input route,
+	 * under RCU): one going away is not learned
+	 */
+	if (!dst_hold_safe(dst)) {
+		kfree(r);
+		goto out;
+	}
 	r->dst = dst;
 	r->gen = ++fp->gen[pick];
 	old = rcu_replace_pointer(fp->slot[pick], r, lockdep_is_held(&fp->lock));
@@ -133,7 +143,7 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 		call_rcu(&old->rcu, route_free_rcu);
 	WRITE_ONCE(*ref, mkref(pick, r->gen));
 out:
-	spin_unlock(&fp->lock);
+	spin_unlock_bh(&fp->lock);
 }
 
 /* Drops every learned route: the flows learn theirs again on the slow
@@ -175,20 +185,24 @@ bool ldir_fastpath_fits(const struct sk_buff *skb,
  */
 void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r)
 {
-	const struct rtable *rt = container_of(r->dst, struct rtable, dst);
-	struct net_device *dev = r->dst->dev;
+	struct rtable *rt = container_of(r->dst, struct rtable, dst);
 	struct neighbour *neigh;
+	bool is_v6gw = false;
 
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
-	skb->dev = dev;
+	skb->dev = r->dst->dev;
+	/* under RCU until it is queued; a neighbour that queues it while it
+	 * resolves takes a reference (skb_dst_force())
+	 */
 	skb_dst_set_noref(skb, r->dst);
-	neigh = ip_neigh_gw4(dev, rt_nexthop(rt, ip_hdr(skb)->daddr));
+	/* the gateway, of either family (RFC 5549), or the destination */
+	neigh = ip_neigh_for_gw(rt, skb, &is_v6gw);
 	if (IS_ERR(neigh)) {
 		kfree_skb(skb);
 		return;
 	}
-	neigh_output(neigh, skb, false);
+	neigh_output(neigh, skb, is_v6gw);
 }
 
 static struct ldir_fp_dev *dev_find(struct ldir_net *ln,
