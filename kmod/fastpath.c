@@ -4,6 +4,7 @@
  * the routes the slow path learned, which the fast path sends packets by.
  * The packets themselves go through the pipeline's hook (hooks.c).
  */
+#include <linux/etherdevice.h>
 #include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -179,19 +180,73 @@ bool ldir_fastpath_fits(const struct sk_buff *skb,
 	return skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu);
 }
 
+/* How long a bridge port resolved for a real is trusted: the bridge's
+ * forwarding database may move the real's address to another port, which
+ * the fast path sees at most this late (the slow path at once).
+ */
+#define FP_PORT_TTL		HZ
+
+/* The port of bridge @br that the real's neighbour @neigh is behind, as
+ * the bridge would forward to it (dev_fill_forward_path(), the walk
+ * nf_flow_table makes): a bridge without VLAN filtering, straight to an
+ * Ethernet port. Kept per real for FP_PORT_TTL while the neighbour's
+ * address stays; NULL: send through the bridge. Caller holds RCU.
+ */
+static struct net_device *bridge_port(struct ldir_real *real,
+				      struct net_device *br,
+				      const struct neighbour *neigh, u8 *ha)
+{
+	struct net_device_path_stack stack;
+	struct ldir_fp_port *p, *old;
+	struct net_device *port;
+
+	if (!(READ_ONCE(neigh->nud_state) & NUD_CONNECTED))
+		return NULL;
+	neigh_ha_snapshot(ha, neigh, br);
+	p = rcu_dereference(real->fp_port);
+	if (p && ether_addr_equal(p->h_dest, ha) &&
+	    time_before(jiffies, p->stamp + FP_PORT_TTL)) {
+		port = dev_get_by_index_rcu(dev_net(br), p->ifindex);
+		if (port && netdev_master_upper_dev_get_rcu(port) == br &&
+		    netif_running(port))
+			return port;
+	}
+	if (dev_fill_forward_path(br, ha, &stack) < 0 || stack.num_paths != 2 ||
+	    stack.path[0].type != DEV_PATH_BRIDGE ||
+	    stack.path[0].bridge.vlan_mode != DEV_PATH_BR_VLAN_KEEP ||
+	    stack.path[0].bridge.vlan_id ||
+	    stack.path[1].type != DEV_PATH_ETHERNET)
+		return NULL;
+	port = (struct net_device *)stack.path[1].dev;
+	p = kmalloc(sizeof(*p), GFP_ATOMIC);
+	if (p) {
+		p->stamp = jiffies;
+		p->ifindex = port->ifindex;
+		ether_addr_copy(p->h_dest, ha);
+		old = unrcu_pointer(xchg(&real->fp_port, RCU_INITIALIZER(p)));
+		if (old)
+			kfree_rcu(old, rcu);
+	}
+	return port;
+}
+
 /* Sends @skb, rewritten, to the next hop of @r as ip_finish_output2()
  * would: the neighbour is looked up for each packet, so a neighbour that
- * changes its address or fails is followed as on the slow path.
+ * changes its address or fails is followed as on the slow path. Towards
+ * @real (NULL: towards a client) behind a bridge, straight to the
+ * bridge's port, with the header the bridge would send.
  */
-void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r)
+void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
+			struct ldir_real *real)
 {
 	struct rtable *rt = container_of(r->dst, struct rtable, dst);
+	struct net_device *dev = r->dst->dev, *port;
 	struct neighbour *neigh;
 	bool is_v6gw = false;
+	u8 ha[MAX_ADDR_LEN];
 
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
-	skb->dev = r->dst->dev;
 	/* under RCU until it is queued; a neighbour that queues it while it
 	 * resolves takes a reference (skb_dst_force())
 	 */
@@ -202,6 +257,21 @@ void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r)
 		kfree_skb(skb);
 		return;
 	}
+	if (real && !is_v6gw && netif_is_bridge_master(dev)) {
+		port = bridge_port(real, dev, neigh, ha);
+		if (port) {
+			skb_dst_drop(skb);
+			skb->dev = port;
+			if (dev_hard_header(skb, port, ETH_P_IP, ha, dev->dev_addr,
+					    skb->len) < 0) {
+				kfree_skb(skb);
+				return;
+			}
+			dev_queue_xmit(skb);
+			return;
+		}
+	}
+	skb->dev = dev;
 	neigh_output(neigh, skb, is_v6gw);
 }
 

@@ -23,18 +23,20 @@ struct ldir_fp_dev {
 };
 
 /* May a packet of @cp with TCP header @th (NULL for UDP), from the client
- * (@in) or from the real, take the fast path? TCP once established,
- * without SYN, FIN or RST (they go the slow way, where FIN and RST end
- * the conn's stay on the fast path); UDP once its first datagram passed
- * (conntrack's "confirmed"). The response time clock stays on the slow
- * path: while it runs, the client's packets may go fast once the clock
- * has moved to its first data, the real's not until its answer stopped
- * the clock (pr samples R there).
+ * (@in) or from the real, carrying data or not (@data; a UDP datagram
+ * always does), take the fast path? TCP once established, without SYN,
+ * FIN or RST (they go the slow way, where FIN and RST end the conn's stay
+ * on the fast path); UDP once its first datagram passed (conntrack's
+ * "confirmed"). The response time clock stays on the slow path: while it
+ * runs, a packet that would move it goes the slow way (the client's first
+ * data starts it, the real's first data stops it and pr samples R), any
+ * other may go fast.
  */
 static inline bool ldir_fastpath_eligible(const struct ldir_conn *cp,
-					  const struct tcphdr *th, bool in)
+					  const struct tcphdr *th, bool in,
+					  bool data)
 {
-	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) &&
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && data &&
 	    (!in || !test_bit(LDIR_CONN_B_CDATA, &cp->flags)))
 		return false;
 	if (!th)
@@ -61,7 +63,8 @@ static inline bool ldir_fastpath_on(const struct ldir_net *ln)
 const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
 						    u16 ref);
 void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
-void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r);
+void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
+			struct ldir_real *real);
 bool ldir_fastpath_fits(const struct sk_buff *skb,
 			const struct ldir_fp_route *r);
 

@@ -664,7 +664,8 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
-	if (!ldir_fastpath_eligible(cp, th, in))
+	if (!ldir_fastpath_eligible(cp, th, in,
+				    !th || tcp_payload(skb, thoff, th)))
 		goto slow;
 	r = ldir_fastpath_route_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
 					     READ_ONCE(cp->fp_route));
@@ -680,7 +681,7 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
 		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
-	ldir_fastpath_xmit(skb, r);
+	ldir_fastpath_xmit(skb, r, in ? cp->real : NULL);
 	return NF_STOLEN;
 
 slow:

@@ -25,35 +25,38 @@ static void fp_tcp(struct kunit *test)
 	u8 s;
 
 	conn_init(&cp, IPPROTO_TCP, LDIR_CONN_S_ESTABLISHED, false);
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true, true));
 	th.psh = 1;
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true, true));
 	/* the flags that move the state go the slow way */
 	th.fin = 1;
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true, true));
 	th.fin = 0;
 	th.rst = 1;
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true, true));
 	th.rst = 0;
 	th.syn = 1;
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true, true));
 	th.syn = 0;
 	/* every other state: the slow path */
 	for (s = 0; s < __LDIR_CONN_S_MAX; s++) {
 		cp.state = s;
-		KUNIT_EXPECT_EQ(test, ldir_fastpath_eligible(&cp, &th, true),
+		KUNIT_EXPECT_EQ(test, ldir_fastpath_eligible(&cp, &th, true, true),
 				s == LDIR_CONN_S_ESTABLISHED);
 	}
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, false));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, false, true));
 	/* pr still times the real: its packets take the slow path until
 	 * it answered; the client's once its first data started the clock
 	 */
 	conn_init(&cp, IPPROTO_TCP, LDIR_CONN_S_ESTABLISHED, true);
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true));
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, false));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, false, true));
+	/* a bare ACK moves no clock: either way */
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true, false));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, false, false));
 	set_bit(LDIR_CONN_B_CDATA, &cp.flags);
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true));
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, false));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, false, true));
 }
 
 static void fp_udp(struct kunit *test)
@@ -62,16 +65,16 @@ static void fp_udp(struct kunit *test)
 
 	/* made, its first datagram not through yet (no clock moved) */
 	conn_init(&cp, IPPROTO_UDP, LDIR_CONN_S_UDP, true);
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, true));
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, false));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, true, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, false, true));
 	/* the first datagram passed: the client's go fast, one-way too */
 	set_bit(LDIR_CONN_B_CDATA, &cp.flags);
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, true));
-	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, false));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, true, true));
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, false, true));
 	/* the real answered: both ways */
 	clear_bit(LDIR_CONN_B_TIMING, &cp.flags);
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, true));
-	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, false));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, true, true));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, false, true));
 }
 
 static void fp_offloaded(struct kunit *test)

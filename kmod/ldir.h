@@ -54,6 +54,7 @@
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/hash.h>
+#include <linux/if_ether.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/llist.h>
@@ -330,6 +331,16 @@ struct ldir_fp_route {
 	u8 gen;
 };
 
+/* A bridge's port towards a real, as the bridge's forwarding database had
+ * it for the real's neighbour address: replaced whole, never changed.
+ */
+struct ldir_fp_port {
+	struct rcu_head rcu;
+	unsigned long stamp;		/* jiffies: resolved then */
+	int ifindex;			/* the port */
+	u8 h_dest[ETH_ALEN];		/* the neighbour's address then */
+};
+
 struct ldir_fastpath {
 	struct list_head devs;		/* struct ldir_fp_dev; RTNL, RCU */
 	unsigned int ndevs;		/* RTNL; read locklessly: learn? */
@@ -568,6 +579,10 @@ struct ldir_real {
 	u8 reported_state;		/* last event sent, under ln->lock */
 	u16 fp_route;			/* the fast path's route to it, lockless */
 	unsigned int nlinks;		/* under ln->lock */
+	/* the fast path's bridge port to it: RCU, swapped whole by the
+	 * packet path (xchg), freed with the real
+	 */
+	struct ldir_fp_port __rcu *fp_port;
 
 	refcount_t refcnt ____cacheline_aligned_in_smp;
 	atomic_t active;		/* NC: live conns not closing */

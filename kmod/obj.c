@@ -18,6 +18,8 @@ static void real_free_rcu(struct rcu_head *head)
 {
 	struct ldir_real *r = container_of(head, struct ldir_real, rcu);
 
+	/* the fast path's cache (fastpath.c): no reader is left */
+	kfree(rcu_access_pointer(r->fp_port));
 	free_percpu(r->bstats);
 	kfree(r);
 }
