@@ -37,6 +37,7 @@ done
 # late echo on UDP port 29: a real that answers once $T/go exists, after
 # the director lost the flow's conn
 for n in 1 2 3; do
+	# shellcheck disable=SC2016 # $l: expanded by socat's shell
 	bg "${NS_R[$n]}" socat -t "$TMO" "UDP-RECVFROM:29,fork" \
 		SYSTEM:'read -r l; while ! test -e '"$T/go"'; do sleep 0.1; done; echo "$l"'
 done
