@@ -15,6 +15,10 @@
 #          UDP in the forward chain: the kernel's own fast path for
 #          established flows
 #   plain-ft  plain forwarding plus the same flowtable
+#   ldir-ct   ldir as above plus nf_conntrack tracking every forwarded
+#          packet, both directions (an inet forward chain with
+#          `ct state established,related accept`): what ldir would cost if
+#          it mirrored its conns into conntrack (not in the default set)
 # The flowtable peers also report how much traffic really took the
 # flowtable: conntrack entries marked [OFFLOAD] and the packets that
 # still went through the forward chain (the slow path), as '# offload'
@@ -350,6 +354,20 @@ peer_up()
 			flowtable_up || return 1
 		fi
 		;;
+	ldir-ct)
+		# ldir DNATs before conntrack: conntrack sees client <-> real
+		peer_up ldir || return 1
+		pd nft -f - <<-EOF || return 1
+		table inet benchct {
+			chain forward {
+				type filter hook forward priority filter; policy accept;
+				ct state established,related accept
+			}
+		}
+		EOF
+		sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout 3600
+		sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout_stream 3600
+		;;
 	*)
 		warn "unknown peer $1"
 		return 1
@@ -419,6 +437,7 @@ peer_down()
 	ldir) ld flush >/dev/null 2>&1 ;;
 	ipvs) pd ipvsadm -C 2>/dev/null ;;
 	nft | nft-ft | plain-ft) pd nft flush ruleset 2>/dev/null ;;
+	ldir-ct) ld flush >/dev/null 2>&1; pd nft flush ruleset 2>/dev/null ;;
 	esac
 }
 

@@ -200,6 +200,14 @@ declare -A PEER_NAME=([plain]="plain" [ldir]="ldir" [ipvs]="IPVS NAT" [nft]="nft
 WL_NAMES=([1]="udp" [2]="tcp" [3]="crr")
 declare -A WL_DESC=([udp]="established UDP, 60 B, pkts/s" [tcp]="TCP bulk (iperf3), Mbit/s"
 	[crr]="new TCP conns/s (connect/request/close)")
+# the peers outside the default set that the run measured (bench.sh's
+# ldir-ct...) get columns too, after those, in the order they first ran
+PEER_NAME[ldir-ct]="ldir + conntrack"
+while read -r p; do
+	[[ " $PEERS " == *" $p "* ]] && continue
+	PEERS="$PEERS $p"
+	[ -n "${PEER_NAME[$p]:-}" ] || PEER_NAME[$p]=$p
+done < <(awk '$1 == "BENCH" && ($2 == "udp" || $2 == "tcp" || $2 == "crr") && !s[$3]++ { print $3 }' "$raw")
 
 report()
 {
