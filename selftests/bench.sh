@@ -437,7 +437,12 @@ peer_down()
 	ldir) ld flush >/dev/null 2>&1 ;;
 	ipvs) pd ipvsadm -C 2>/dev/null ;;
 	nft | nft-ft | plain-ft) pd nft flush ruleset 2>/dev/null ;;
-	ldir-ct) ld flush >/dev/null 2>&1; pd nft flush ruleset 2>/dev/null ;;
+	ldir-ct)
+		# (that conntrack was in the path: replied flows are ASSURED)
+		say "ldir-ct (IPv$FAM): conntrack entries $(pd cat /proc/sys/net/netfilter/nf_conntrack_count), ASSURED $(pd grep -c ASSURED /proc/net/nf_conntrack)"
+		ld flush >/dev/null 2>&1
+		pd nft flush ruleset 2>/dev/null
+		;;
 	esac
 }
 
