@@ -25,9 +25,10 @@
 #             through the VIP; a few MiB fetched over HTTP through the VIP
 #             must have the same sha256 at the client.
 # Each transfer binds its client address: left to itself, IPv6 source
-# selection may pick the second address for the download (6.1 does), and
-# the far real would then offer the upload MSS 1220 and no Packet Too Big
-# would ever be needed.
+# selection takes the newest of two equal addresses, the second, for the
+# download; the far real then learns 1280 toward it, and 6.1, whose
+# SYN-ACK MSS follows the learned path MTU (6.12's the configured one),
+# offers the upload MSS 1220: no Packet Too Big would ever be needed.
 # The quoted headers are checked with raw nft payload matches (@th is the
 # ICMP header, the quoted IP header follows at byte 8).
 
