@@ -44,6 +44,7 @@ static void fp_tcp(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ldir_fastpath_eligible(&cp, &th, true, true),
 				s == LDIR_CONN_S_ESTABLISHED);
 	}
+	cp.state = LDIR_CONN_S_ESTABLISHED;
 	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, false, true));
 	/* pr still times the real: its packets take the slow path until
 	 * it answered; the client's once its first data started the clock

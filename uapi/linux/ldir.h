@@ -538,6 +538,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
 	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
 	LDIR_STATS_A_ADOPTED,		/* TCP flows adopted without a SYN */
+	LDIR_STATS_A_REPLY_ADOPTED,	/* replies translated without a conn */
 	LDIR_STATS_A_FASTPATH,		/* packets sent by the fast path */
 	LDIR_STATS_A_FASTPATH_SLOW,	/* packets of fast-path conns on a
 					 * fast-path device sent the slow way:
