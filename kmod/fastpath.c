@@ -194,14 +194,20 @@ bool ldir_fastpath_fits(const struct sk_buff *skb,
  */
 static struct net_device *bridge_port(struct ldir_real *real,
 				      struct net_device *br,
-				      const struct neighbour *neigh, u8 *ha)
+				      struct neighbour *neigh, u8 *ha)
 {
 	struct net_device_path_stack stack;
 	struct ldir_fp_port *p, *old;
 	struct net_device *port;
+	u8 nud = READ_ONCE(neigh->nud_state);
 
-	if (!(READ_ONCE(neigh->nud_state) & NUD_CONNECTED))
+	if (!(nud & NUD_VALID))
 		return NULL;
+	/* a neighbour to confirm is confirmed as neigh_output() would: the
+	 * entry goes to DELAY, then PROBE; one that fails stops this
+	 */
+	if (!(nud & NUD_CONNECTED))
+		neigh_event_send(neigh, NULL);
 	neigh_ha_snapshot(ha, neigh, br);
 	p = rcu_dereference(real->fp_port);
 	if (p && ether_addr_equal(p->h_dest, ha) &&

@@ -13,7 +13,9 @@
 #     order, none lost), from one client port, so one conn, in runs:
 #     then after a route change, then after the client's MAC
 #     changed (the fast path must follow the neighbour, or every echo
-#     goes to the old MAC and is lost); the conn shows "fastpath";
+#     goes to the old MAC and is lost); the conn shows "fastpath", and
+#     its datagrams to real1 go straight to the bridge port r1 (br0
+#     itself sends none);
 #   - FIN and RST end a conn's stay on the fast path (its flag goes, the
 #     FIN or RST went the slow way: fastpath-slow grows);
 #   - link del with offloaded conns, flush, fastpath del, and a device
@@ -80,10 +82,16 @@ udp_run()
 udp_run 400 "first"
 expect_eq "udp: one conn, on the fast path" 1 \
 	"$(nconns '.protocol == "udp" and .fastpath')"
+# br0's own transmit count: the fast path sends to real1's port r1
+# directly (the bridge's forwarding database), not through br0
+br0_tx() { ip -n "$NS_D" -j -s link show br0 | jq -er '.[0].stats64.tx.packets'; }
 before=$(gstat fastpath)
+tx0=$(br0_tx)
 udp_run 400 "no change"
 expect_ge "udp: the stream on the fast path (2 packets a datagram)" 700 \
 	$(( $(gstat fastpath) - before ))
+expect_eq "udp: to real1 straight to its bridge port (br0 sent none)" 0 \
+	$(( $(br0_tx) - tx0 ))
 pd ip route add "$CLIENT/32" dev outside
 udp_run 400 "after a route change"
 pd ip route del "$CLIENT/32" dev outside
