@@ -77,7 +77,8 @@ libmnl-dev pkg-config sparse iproute2 nftables socat iperf3 curl jq util-linux
 tcpdump ipvsadm gcc make bash coreutils diffutils findutils grep sed mawk
 procps psmisc prometheus tmux python3 python3-yaml python3-jsonschema
 dpkg-dev debhelper dh-dkms dkms fakeroot lintian scdoc pkgconf man-db
-bash-completion"
+bash-completion
+bird2"
 
 # missing_packages PKG...: those not installed (one dpkg-query call).
 missing_packages()
@@ -405,7 +406,8 @@ build_ldctl()
 GUEST_BINS_REQUIRED="/usr/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/sbin/nft
 /usr/bin/socat /usr/bin/iperf3 /usr/bin/curl /usr/bin/jq /usr/bin/setpriv
 /usr/sbin/ipvsadm /usr/bin/cmp /usr/bin/timeout /usr/bin/seq /usr/bin/kmod
-/usr/bin/tail /usr/bin/sed"
+/usr/bin/tail /usr/bin/sed
+/usr/sbin/bird /usr/sbin/birdc"
 GUEST_BINS_OPTIONAL="/usr/sbin/bridge /usr/bin/ss /usr/sbin/tcpdump
 /usr/bin/unshare /usr/bin/nsenter /usr/bin/flock /usr/bin/env /usr/bin/xargs
 /usr/bin/head /usr/bin/sort /usr/bin/grep
@@ -573,6 +575,8 @@ make_initramfs()
 	install -D -m 0755 "$LDIR_REPO/tools/ldctl/tests/module.sh" "$root/ldir/ldctl-tests/module.sh"
 	# the node_exporter textfile units (selftests/test-metrics.sh runs them)
 	cp -a "$LDIR_REPO/tools/ldctl/contrib" "$root/ldir/ldctl-contrib"
+	# the shipped examples (selftests/test-bgp.sh runs examples/bgp's hook)
+	cp -a "$LDIR_REPO/examples" "$root/ldir/examples"
 	install -m 0755 "$LDIR_REPO/selftests/qemu/init.sh" "$root/init"
 	# python3 and ynl's CLI, for selftests/test-ynl.sh (a 6.12-only test)
 	[ "$name" = 6.12 ] && [ "$mode" = check ] && copy_ynl "$root"
