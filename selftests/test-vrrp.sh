@@ -57,10 +57,11 @@ EXTRA_NS=("$NS_SW" "$NS_A" "$NS_B")
 # keepalived's advert interval here (the example's is 1 s): B takes over
 # 3 adverts and a skew (0.6 of one, at priority 100) after A's last
 ADVERT=0.3
-# the downloads: size (MiB) and curl's rate limit, so that they are
-# mid-flight at the failover
+# the downloads: size (MiB) each, and the rate of the switch port to the
+# client (tbf: the three share it), so that they are mid-flight at the
+# failover (curl's --limit-rate does not hold a download back)
 DL_MIB=3
-DL_RATE=300k
+DL_RATE=8mbit
 # the UDP stream: UDP_N datagrams, one every UDP_GAP s (and the loop's
 # own time: about 15 s in all)
 UDP_GAP=0.02
@@ -130,8 +131,12 @@ setup_vrrp_topology()
 		echo "link set br-out up"
 		echo "link set br-in up"
 	} | ip -n "$NS_SW" -batch -
+	nsx "$NS_SW" tc qdisc add dev c root tbf rate "$DL_RATE" burst 16k latency 300ms
 	director_addrs "$NS_A" "${A_ADDRS[@]}"
 	director_addrs "$NS_B" "${B_ADDRS[@]}"
+	# a small receive buffer: the downloads' data waits at the reals,
+	# not in the client's socket, so their flows are mid-flight
+	sysctl_set "$NS_C" net.ipv4.tcp_rmem "'4096 32768 65536'"
 	ip -n "$NS_C" -batch - <<-EOF
 	link set lo up
 	addr add $CLIENT/$PLEN dev eth0 $nd
@@ -255,7 +260,7 @@ ok "A holds $GW_OUT and $GW_IN"
 log "[$SECONDS s] three downloads and a UDP stream through A"
 dl_pids=()
 for i in 1 2 3; do
-	bg "$NS_C" curl -sS --fail --limit-rate "$DL_RATE" --max-time 120 \
+	bg "$NS_C" curl -sS --fail --max-time 120 \
 		-o "$T/dl$i" "http://$VIPB/data"
 	dl_pids+=("${BG_PIDS[-1]}")
 done
@@ -275,22 +280,29 @@ partial()
 {
 	local i s
 
+	local sizes=()
+
 	for i in 1 2 3; do
 		s=$(stat -c %s "$T/dl$i" 2>/dev/null || echo 0)
+		sizes+=("$s")
+	done
+	echo "[$SECONDS s] ${sizes[*]}" >>"$T/progress"
+	for s in "${sizes[@]}"; do
 		((s >= 262144)) || return 1
 	done
 }
 wait_for 30 partial || fail "the downloads did not start: $(ls -l "$T"/dl* 2>&1)"
 for i in 1 2 3; do
 	s=$(stat -c %s "$T/dl$i")
-	((s < DL_MIB * 1048576)) || fail "download $i finished before the failover"
+	((s < DL_MIB * 1048576)) ||
+		fail "download $i finished before the failover: $(cat "$T/progress")"
 done
 conns_a=$(ldA -j conns | jq length)
 expect_ge "A's conns (3 downloads, the UDP stream)" 4 "$conns_a"
 expect_eq "B's conns before the failover" 0 "$(ldB -j conns | jq length)"
 
 log "[$SECONDS s] A fails: keepalived killed (no goodbye), links down"
-read -r -d '' pids < <(ka_pids a) || true
+pids=$(ka_pids a)
 t_kill=$EPOCHREALTIME
 # shellcheck disable=SC2086 # the two pids
 kill -9 $pids
@@ -331,7 +343,7 @@ expect_eq "reals the stream reached (the same through A and B)" 1 "$reals"
 # lost datagrams: their send times, and whether each is in the window
 # from the kill to B's takeover plus GARP_SLACK (less 0.1 s: what was
 # in flight when A died)
-read -r lost outside first last < <(awk -v a="$t_kill" -v b="$t_master" \
+out=$(awk -v a="$t_kill" -v b="$t_master" \
 	-v s="$GARP_SLACK" '
 	NR == FNR { got[$1] = 1; next }
 	!($1 in got) {
@@ -344,6 +356,7 @@ read -r lost outside first last < <(awk -v a="$t_kill" -v b="$t_master" \
 	}
 	END { printf "%d %d %.2f %.2f\n", lost, out, first, last }' \
 	"$T/udp.recv" "$T/udp.sent")
+read -r lost outside first last <<<"$out"
 log "lost $lost of $sent datagrams, sent ${first}s to ${last}s after the kill (switch ${switch}s)"
 expect_eq "datagrams lost outside the switch" 0 "$outside"
 dups=$(cut -d' ' -f1 "$T/udp.recv" | sort | uniq -d | wc -l)
