@@ -11,20 +11,18 @@
 # stateful and scheduled by maglev, so a flow that moves to B is adopted
 # there, to the same real, with no sync.
 #
-#  ┌─────────────┐      ┌ switch ─────────────────────────────────────┐
-#  │ client      │      │ br-out                   br-in              │
-#  │ 10.0.1.2    ├──────┤ ─┬──────┬──────     ──┬──────┬──────┬────┬─ │
-#  │ VIP via     │      └──┼──────┼─────────────┼──────┼──────┼────┼──┘
-#  │ 10.0.1.1    │       a-out  b-out         a-in   b-in    s1..s3
-#  └─────────────┘         │      │             │      │      │
-#                 ┌────────┴──────┼─────────────┴─┐    │   real1 10.0.2.11
-#                 │ director A: outside 10.0.1.11 │    │   real2 10.0.2.12
-#                 │   inside 10.0.2.2 (ldir)      │    │   real3 10.0.2.13
-#                 └───────────────┼───────────────┘    │   default via
-#                        ┌────────┴────────────────────┴─┐ 10.0.2.1
-#                        │ director B: outside 10.0.1.12 │
-#                        │   inside 10.0.2.3 (ldir)      │
-#                        └───────────────────────────────┘
+#                          ┌───────────────────────┐
+#                     ┌────┤ director A (ldir)     ├────┐
+#  ┌─────────────┐    │    │ outside 10.0.1.11     │    │    ┌ real1 10.0.2.11
+#  │ client      │  br-out │ inside  10.0.2.2      │  br-in  ├ real2 10.0.2.12
+#  │ 10.0.1.2    ├────┤    └───────────────────────┘    ├────┤ real3 10.0.2.13
+#  │ VIP via     │    │    ┌───────────────────────┐    │    └ default via
+#  │ 10.0.1.1    │    └────┤ director B (ldir)     ├────┘      10.0.2.1
+#  └─────────────┘         │ outside 10.0.1.12     │
+#                          │ inside  10.0.2.3      │
+#                          └───────────────────────┘
+#  br-out and br-in are bridges in a switch netns (its port to the client
+#  paced by tbf), every link to them a veth.
 #  VRRP (keepalived, one sync group): 10.0.1.1 on outside, 10.0.2.1 on
 #  inside, and 2001:db8:1::1, 2001:db8:2::1 likewise, on the master.
 #  IPv6 run: client 2001:db8:1::2, A 2001:db8:1::11 / 2001:db8:2::2, B
@@ -32,9 +30,10 @@
 #  dual-stack in both runs (the shipped configuration is).
 #
 # Shown:
-#   A becomes MASTER, B BACKUP (ldir-notify ran on each, and with no
-#   ldsyncd it logged that and went on)
-#   three rate-limited downloads (3 MiB) and a UDP stream with sequence
+#   A becomes MASTER, B BACKUP, and ldir-notify ran on each: A's finds
+#   no ldsyncd, logs that and goes on; B's calls a stand-in for
+#   `ldsyncd ctl role backup`, then `... master`
+#   three paced downloads (3 MiB) and a UDP stream with sequence
 #   numbers through the VIP; mid-transfer A's keepalived is killed (no
 #   goodbye advert) and A's links go down: B becomes MASTER and its hook
 #   runs; every download completes with the right sha256; every lost
@@ -175,13 +174,17 @@ configure()
 
 # start_keepalived a|b: keepalived (VRRP only) in director A's or B's
 # netns with the shipped configuration as director dir-a or dir-b, its own
-# pid files, the hook's record in $T/notify-a or -b
+# pid files, the hook's record in $T/notify-a or -b. A's hook finds no
+# ldsyncd; B's calls $T/ldsyncd, which records how it was called.
 start_keepalived()
 {
-	local d=$1 ns=$NS_A
+	local d=$1 ns=$NS_A sync=()
 
-	[[ $d == b ]] && ns=$NS_B
-	bg "$ns" env LDIR_NOTIFY_DIR="$T/notify-$d" keepalived --vrrp \
+	if [[ $d == b ]]; then
+		ns=$NS_B
+		sync=(LDSYNCD="$T/ldsyncd" LDSYNCD_CTL="$T/ldsyncd-b.sock")
+	fi
+	bg "$ns" env LDIR_NOTIFY_DIR="$T/notify-$d" "${sync[@]}" keepalived --vrrp \
 		--dont-fork --log-console --log-detail -i "dir-$d" \
 		-f "$T/keepalived.conf" -p "$T/ka-$d.pid" -r "$T/ka-$d-vrrp.pid" \
 		>"$T/ka-$d.log" 2>&1
@@ -212,6 +215,10 @@ stat_of() # a|b FIELD
 
 setup_vrrp_topology
 configure
+# a stand-in for ldsyncd's control command: the conn sync role switch is
+# not what this test checks, only that the hook calls it
+printf '%s\n' '#!/bin/sh' "echo \"\$*\" >>$T/ldsyncd.calls" >"$T/ldsyncd"
+chmod 755 "$T/ldsyncd"
 sed -e "s|^\\\$ADVERT=.*|\$ADVERT=$ADVERT|" \
 	-e "s|^\\\$NOTIFY=.*|\$NOTIFY=$EX/ldir-notify|" \
 	"$EX/keepalived.conf" >"$T/keepalived.conf"
@@ -239,7 +246,7 @@ wait_for 10 is_state b BACKUP ||
 ok "A MASTER, B BACKUP"
 expect_match "A's hook, without ldsyncd" '^[0-9.]+ MASTER master no ldsyncd' \
 	"$(tail -n 1 "$T/notify-a/transitions")"
-expect_match "B's hook" '^[0-9.]+ BACKUP backup no ldsyncd' \
+expect_match "B's hook, with ldsyncd" '^[0-9.]+ BACKUP backup ok$' \
 	"$(tail -n 1 "$T/notify-b/transitions")"
 for d in a b; do
 	ka_pids "$d" >/dev/null || fail "keepalived $d wrote no pid files"
@@ -297,15 +304,16 @@ for i in 1 2 3; do
 	((s < DL_MIB * 1048576)) ||
 		fail "download $i finished before the failover: $(cat "$T/progress")"
 done
+log "downloaded at the failover: $(tail -n 1 "$T/progress")"
 conns_a=$(ldA -j conns | jq length)
 expect_ge "A's conns (3 downloads, the UDP stream)" 4 "$conns_a"
 expect_eq "B's conns before the failover" 0 "$(ldB -j conns | jq length)"
 
 log "[$SECONDS s] A fails: keepalived killed (no goodbye), links down"
-pids=$(ka_pids a)
+ka_a=$(ka_pids a)
 t_kill=$EPOCHREALTIME
 # shellcheck disable=SC2086 # the two pids
-kill -9 $pids
+kill -9 $ka_a
 ip -n "$NS_A" link set outside down
 ip -n "$NS_A" link set inside down
 wait_for 10 is_state b MASTER ||
@@ -314,7 +322,10 @@ line=$(tail -n 1 "$T/notify-b/transitions")
 t_master=${line%% *}
 switch=$(awk -v a="$t_kill" -v b="$t_master" 'BEGIN { printf "%.2f", b - a }')
 log "B MASTER ${switch}s after the kill"
-expect_match "B's hook ran for MASTER" '^[0-9.]+ MASTER master no ldsyncd' "$line"
+expect_match "B's hook ran for MASTER" '^[0-9.]+ MASTER master ok$' "$line"
+expect_eq "B's hook: the sync role switches" \
+	"ctl --ctl $T/ldsyncd-b.sock role backup ctl --ctl $T/ldsyncd-b.sock role master" \
+	"$(words "$(cat "$T/ldsyncd.calls")")"
 ip -n "$NS_B" -br addr show dev outside | grep -qw "$GW_OUT/$PLEN" ||
 	fail "B does not hold $GW_OUT"
 ip -n "$NS_B" -br addr show dev inside | grep -qw "$GW_IN/$PLEN" ||
