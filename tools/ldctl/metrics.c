@@ -168,6 +168,8 @@ static const struct {
 		"Times SYN pressure started." },
 	[LDIR_STATS_A_ADOPTED] = { "connections_adopted_total",
 		"TCP flows adopted without a SYN by hash-scheduled virtuals." },
+	[LDIR_STATS_A_REPLY_ADOPTED] = { "replies_adopted_total",
+		"Replies translated without a conn for hash-scheduled virtuals." },
 };
 
 #define DROP_PREFIX	"drop-"

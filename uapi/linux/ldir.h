@@ -515,6 +515,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
 	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
 	LDIR_STATS_A_ADOPTED,		/* TCP flows adopted without a SYN */
+	LDIR_STATS_A_REPLY_ADOPTED,	/* replies translated without a conn */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
