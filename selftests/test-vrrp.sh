@@ -347,6 +347,7 @@ for i in 1 2 3; do
 done
 wait "$udp_pid" || true
 expect_ge "B adopted the moved downloads" 3 "$(stat_of b adopted)"
+log "B translated $(stat_of b reply_adopted) replies that came before the client's segment"
 expect_eq "B: drop-no-real" 0 "$(stat_of b drop_no_real)"
 
 log "[$SECONDS s] the UDP stream lost only what was sent during the switch"
