@@ -185,7 +185,7 @@ start_keepalived()
 		sync=(LDSYNCD="$T/ldsyncd" LDSYNCD_CTL="$T/ldsyncd-b.sock")
 	fi
 	bg "$ns" env LDIR_NOTIFY_DIR="$T/notify-$d" "${sync[@]}" keepalived --vrrp \
-		--dont-fork --log-console --log-detail -i "dir-$d" \
+		--dont-fork --log-console --no-syslog --log-detail -i "dir-$d" \
 		-f "$T/keepalived.conf" -p "$T/ka-$d.pid" -r "$T/ka-$d-vrrp.pid" \
 		>"$T/ka-$d.log" 2>&1
 }

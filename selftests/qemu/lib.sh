@@ -78,7 +78,8 @@ tcpdump ipvsadm gcc make bash coreutils diffutils findutils grep sed mawk
 procps psmisc prometheus tmux python3 python3-yaml python3-jsonschema
 dpkg-dev debhelper dh-dkms dkms fakeroot lintian scdoc pkgconf man-db
 bash-completion"
-# the routing daemons the HA tests run in the guest (test-vrrp.sh)
+
+# keepalived: the VRRP daemon test-vrrp.sh runs in the guest
 LDIR_PKGS+=" keepalived"
 
 # missing_packages PKG...: those not installed (one dpkg-query call).
@@ -577,7 +578,7 @@ make_initramfs()
 	install -D -m 0755 "$LDIR_REPO/tools/ldctl/tests/module.sh" "$root/ldir/ldctl-tests/module.sh"
 	# the node_exporter textfile units (selftests/test-metrics.sh runs them)
 	cp -a "$LDIR_REPO/tools/ldctl/contrib" "$root/ldir/ldctl-contrib"
-	# the shipped examples (keepalived's configuration and hook: test-vrrp.sh)
+	# the shipped examples (selftests/test-bgp.sh runs examples/bgp's hook)
 	cp -a "$LDIR_REPO/examples" "$root/ldir/examples"
 	install -m 0755 "$LDIR_REPO/selftests/qemu/init.sh" "$root/init"
 	# python3 and ynl's CLI, for selftests/test-ynl.sh (a 6.12-only test)
