@@ -305,8 +305,12 @@ wait_for 30 partial || fail "the downloads did not start: $(ls -l "$T"/dl* 2>&1)
 log "[$SECONDS s] A fails: keepalived killed (no goodbye), links down"
 ka_a=$(ka_pids a)
 t_kill=$EPOCHREALTIME
+# both stopped first: the parent can no longer respawn its VRRP child,
+# nor the child hear of its parent's death (and say goodbye)
 # shellcheck disable=SC2086 # the two pids
-kill -9 $ka_a
+kill -STOP $ka_a
+# shellcheck disable=SC2086
+kill -KILL $ka_a
 ip -n "$NS_A" link set outside down
 ip -n "$NS_A" link set inside down
 line=$(tail -n 1 "$T/progress")
@@ -320,6 +324,9 @@ for s in "$s1" "$s2" "$s3"; do
 done
 conns_a=$(ldA -j conns | jq length)
 expect_ge "A's conns (3 downloads, the UDP stream)" 4 "$conns_a"
+a_gone() { [[ -z $(ip netns pids "$NS_A") ]]; }
+wait_for 5 a_gone || fail "still running in A's netns: $(ip netns pids "$NS_A")"
+ok "no keepalived left in A's netns"
 wait_for 10 is_state b MASTER ||
 	fail "B did not become MASTER: $(cat "$T"/notify-b/transitions); $(tail -n 5 "$T/ka-b.log")"
 line=$(tail -n 1 "$T/notify-b/transitions")
