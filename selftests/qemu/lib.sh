@@ -77,8 +77,12 @@ libmnl-dev pkg-config sparse iproute2 nftables socat iperf3 curl jq util-linux
 tcpdump ipvsadm gcc make bash coreutils diffutils findutils grep sed mawk
 procps psmisc prometheus tmux python3 python3-yaml python3-jsonschema
 dpkg-dev debhelper dh-dkms dkms fakeroot lintian scdoc pkgconf man-db
-bash-completion
-bird2"
+bash-completion"
+
+# keepalived: the VRRP daemon test-vrrp.sh runs in the guest
+LDIR_PKGS+=" keepalived"
+# bird2: the BGP daemon test-bgp.sh runs in the guest
+LDIR_PKGS+=" bird2"
 
 # missing_packages PKG...: those not installed (one dpkg-query call).
 missing_packages()
@@ -406,8 +410,7 @@ build_ldctl()
 GUEST_BINS_REQUIRED="/usr/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/sbin/nft
 /usr/bin/socat /usr/bin/iperf3 /usr/bin/curl /usr/bin/jq /usr/bin/setpriv
 /usr/sbin/ipvsadm /usr/bin/cmp /usr/bin/timeout /usr/bin/seq /usr/bin/kmod
-/usr/bin/tail /usr/bin/sed
-/usr/sbin/bird /usr/sbin/birdc"
+/usr/bin/tail /usr/bin/sed"
 GUEST_BINS_OPTIONAL="/usr/sbin/bridge /usr/bin/ss /usr/sbin/tcpdump
 /usr/bin/unshare /usr/bin/nsenter /usr/bin/flock /usr/bin/env /usr/bin/xargs
 /usr/bin/head /usr/bin/sort /usr/bin/grep
@@ -419,6 +422,10 @@ GUEST_BINS_OPTIONAL="/usr/sbin/bridge /usr/bin/ss /usr/sbin/tcpdump
 /usr/bin/kill /usr/sbin/sysctl /usr/bin/killall /usr/bin/nc /usr/bin/conntrack
 /usr/sbin/conntrack /usr/bin/nstat /usr/bin/lnstat /usr/bin/ethtool
 /usr/sbin/ethtool /usr/bin/tmux /usr/bin/promtool"
+# keepalived (VRRP, test-vrrp.sh): from LDIR_PKGS, so required
+GUEST_BINS_REQUIRED+=" /usr/sbin/keepalived"
+# bird2 (BGP, test-bgp.sh): from LDIR_PKGS, so required
+GUEST_BINS_REQUIRED+=" /usr/sbin/bird /usr/sbin/birdc"
 
 # Modules a stock kernel's guest gets (with their dependencies).
 STOCK_MODULES="veth dummy bridge nfnetlink nf_conntrack nf_conntrack_netlink
