@@ -165,7 +165,10 @@
  *   record was made), REMOVED for a conn that went. A record is a
  *   snapshot: never reorder two records of one tuple.
  *   A daemon that saw a gap or a change of LOST resyncs: it dumps the
- *   conns with LDIR_A_SYNCABLE and sends them again.
+ *   conns with LDIR_A_SYNCABLE and sends them again. The queues are made
+ *   by the first such dump of the netns (a daemon starts by joining the
+ *   group, then dumping); without it, the first record a listener wants
+ *   is dropped (LOST) and has them made.
  *   DIGEST (u64) is the virtual's configuration digest: SipHash with a
  *   fixed key (identical on every director) of its scheduler name and
  *   flags, plus the sum of one such hash per link over the real's key
