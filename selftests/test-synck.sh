@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-families: 4
 #
 # Conn sync, the kernel half, with ldsync (selftests/tools) carrying the
 # records between two directors as the sync daemon would:
 #   - a SYN flood on A makes no sync record (embryonic conns are never
 #     sent);
-#   - two flows through A (an echo conn and a rate-limited 1 MiB HTTP
-#     download) are sent on A's "sync" group once established; B takes
-#     them (conn-new) and sends nothing back; A's syncable dump equals the
-#     records; then the client's route and the reals' default route move
-#     to B, and both flows go on through B: the echo answers, the download
-#     completes with the right sha256;
+#   - two flows through A (a line echo conn, and a 1 MiB stream through
+#     an echo server, of which the client sends half) are sent on A's
+#     "sync" group once established; B takes them (conn-new) and sends
+#     nothing back; A's syncable dump equals the records; then the
+#     client's route and the reals' default route move to B, and both
+#     flows go on through B: the line comes back, and the stream's second
+#     half too, its sha256 the file's;
 #   - the echo conn, now B's, closes: B sends its state changes, A nothing;
 #     B flushes: B sends the removals, A takes them (conn-del);
 #   - bad inserts into B are refused with their errno and extack, counted
@@ -123,8 +125,8 @@ setup()
 	pc busybox ping -c 1 -W 5 "$B_OUT" >/dev/null
 }
 
-# the same configuration on both directors: echo (who) on VIP:8 through
-# real1 and real2 (real3 is not linked), HTTP on VIP:80 through all three
+# the same configuration on both directors: "who" on VIP:8 through real1
+# and real2 (real3 is not linked), echo on VIP:7 through all three
 configure()
 {
 	cat >"$T/ldir.conf" <<-EOF
@@ -134,10 +136,10 @@ configure()
 	virtual add tcp $VIP:8 sched rr
 	link add tcp $VIP:8 real ${REAL[1]} port 8
 	link add tcp $VIP:8 real ${REAL[2]} port 8
-	virtual add tcp $VIP:80 sched wlc
-	link add tcp $VIP:80 real ${REAL[1]} port 80
-	link add tcp $VIP:80 real ${REAL[2]} port 80
-	link add tcp $VIP:80 real ${REAL[3]} port 80
+	virtual add tcp $VIP:7 sched wlc
+	link add tcp $VIP:7 real ${REAL[1]} port 7
+	link add tcp $VIP:7 real ${REAL[2]} port 7
+	link add tcp $VIP:7 real ${REAL[3]} port 7
 	EOF
 	ld restore "$T/ldir.conf"
 	lb restore "$T/ldir.conf"
@@ -177,7 +179,7 @@ wait_recs()
 }
 
 setup
-start_servers who http
+start_servers who echo
 configure
 
 listen "$NS_D" a.sync
@@ -185,7 +187,7 @@ listen "$NS_B" b.sync
 
 log "a SYN flood on A: embryonic conns, no sync record"
 DMAC=$(ip -n "$NS_D" -j link show outside | jq -r '.[0].address')
-out=$(pc ldflood syn eth0 "$DMAC" "$VIP" 80 "$FLOOD_NET" 2 500)
+out=$(pc ldflood syn eth0 "$DMAC" "$VIP" 7 "$FLOOD_NET" 2 500)
 expect_ge "SYNs sent" 100 "$(awk '{ print $2 }' <<<"$out")"
 expect_ge "embryonic conns on A" 1 "$(ld -j stats | jq '.config.embryonic_count')"
 sleep 0.5
@@ -196,9 +198,29 @@ ld flush conns
 log "two flows through A: sent once established"
 conn_open a 8
 conn_echoes a one || fail "conn a does not echo through A"
-bg "$NS_C" curl -s --limit-rate 150k -o "$T/got" "http://$VIP/data"
-CURL=${BG_PIDS[-1]}
+# the stream: the client sends what the test writes to x.in
+mkfifo "$T/x.in"
+(
+	close_conn_fds
+	exec nsenter --net="/run/netns/$NS_C" socat -t "$TMO" \
+		"OPEN:$T/x.in,rdonly!!OPEN:$T/got,wronly,creat,trunc" \
+		"TCP:$VIP:7"
+) &
+XPID=$!
+BG_PIDS+=("$XPID")
+exec {xfd}<>"$T/x.in"
+CONN_FD[x]=$xfd
+HALF=$((512 * 1024))
+head -c "$HALF" "$T/data" >&"$xfd"
+for ((i = 0; i < TMO * 10; i++)); do
+	(($(wc -c <"$T/got") >= HALF)) && break
+	sleep 0.1
+done
+expect_eq "the stream's first half came back through A" "$HALF" "$(wc -c <"$T/got")"
 wait_recs a.sync 2 established
+sleep 0.3
+log "A's sync group:"
+sed 's/ hex=.*//; s/^/#   /' "$T/a.sync"
 expect_eq "sync-sent on A" 2 "$(st "$NS_D" sync-sent)"
 expect_eq "sync-queue-drop on A" 0 "$(st "$NS_D" sync-queue-drop)"
 grep '^rec established' "$T/a.sync" >"$T/est"
@@ -231,8 +253,11 @@ sleep 0.2	# what A had on its way
 pkts0=$(st "$NS_D" pkts-in)
 conn_echoes a two || fail "conn a does not echo through B"
 ok "conn a echoes through B"
-wait "$CURL" || fail "the download through B failed"
-expect_eq "sha256 of the download" "$(sha256sum <"$T/data")" \
+tail -c +$((HALF + 1)) "$T/data" >&"$xfd"
+exec {xfd}>&-
+unset 'CONN_FD[x]'
+wait "$XPID" || fail "the stream through B failed"
+expect_eq "sha256 of the stream that came back" "$(sha256sum <"$T/data")" \
 	"$(sha256sum <"$T/got")"
 expect_ge "packets B translated" 10 "$(lb -j stats | jq '.stats.pkts_in')"
 expect_eq "A saw none of them" "$pkts0" "$(st "$NS_D" pkts-in)"
@@ -242,7 +267,7 @@ expect_eq "no drop on B" 0 "$(lb -j stats | jq '[.stats | to_entries[] |
 log "the echo conn is B's now: its close is sent by B"
 conn_close a
 wait_recs b.sync 1 "time-wait"
-expect_eq "records of B so far: the HTTP and echo conns' closes, none established" \
+expect_eq "records of B so far: the two conns' closes, none established" \
 	0 "$(recs b.sync established)"
 sent_a=$(st "$NS_D" sync-sent)
 expect_eq "A sent nothing since" 2 "$sent_a"

@@ -20,7 +20,8 @@
  *
  * A "rec" line: rec STATE[/removed] CLIENT VIP REAL expires-ms=N
  * digest=N hex=... where hex is the record's attributes as the kernel
- * sent them (the payload of the conn nest): apply sends those bytes.
+ * sent them (the payload of the conn nest): apply sends those bytes, as
+ * conn-del if they hold the removed flag or STATE ends in /removed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -424,13 +425,13 @@ static void copy_attrs(struct nlmsghdr *h, const uint8_t *src, int len,
 }
 
 /* Sends one record; prints the outcome. Returns 0 if acked. */
-static int apply_one(const uint8_t *rec, int len)
+static int apply_one(const uint8_t *rec, int len, int removed)
 {
 	char b[4096];
 	const struct nlattr *a = (const void *)rec;
 	struct nlmsghdr *h;
 	struct nlattr *n;
-	int rem = len, removed = 0, r;
+	int rem = len, r;
 
 	for (; NLA_OK(a, rem); rem -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a))
 		if ((a->nla_type & NLA_TYPE_MASK) == LDIR_CONN_A_REMOVED)
@@ -479,14 +480,16 @@ static int apply(void)
 
 	while (fgets(line, sizeof(line), stdin)) {
 		char *hex = strstr(line, "hex=");
-		int len = 0;
+		char *sp = strchr(line + 4, ' ');
+		int len = 0, removed;
 
-		if (strncmp(line, "rec ", 4) || !hex)
+		if (strncmp(line, "rec ", 4) || !hex || !sp)
 			continue;
+		removed = sp - line >= 12 && !strncmp(sp - 8, "/removed", 8);
 		for (hex += 4; hex[0] && hex[1] && hex[0] != '\n' &&
 		     len < (int)sizeof(rec); hex += 2)
 			sscanf(hex, "%2hhx", &rec[len++]);
-		failed |= apply_one(rec, len);
+		failed |= apply_one(rec, len, removed);
 		fflush(stdout);
 	}
 	return failed;
