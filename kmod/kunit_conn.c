@@ -950,6 +950,9 @@ static void conn_sync_digest(struct kunit *test)
 	u64 base = ldir_sync_digest_base("rr", 0);
 	u64 p1 = ldir_sync_digest_link(AF_INET, &a, 0, htons(8080));
 	u64 p2 = ldir_sync_digest_link(AF_INET, &a2, 0, htons(8080));
+	u64 lport = ldir_sync_digest_link(AF_INET, &a, 0, htons(8081));
+	u64 rport = ldir_sync_digest_link(AF_INET, &a, htons(1), htons(8080));
+	u64 fam = ldir_sync_digest_link(AF_INET6, &a, 0, htons(8080));
 	struct ldir_link *l;
 
 	KUNIT_EXPECT_EQ(test, v->digest, base);
@@ -957,12 +960,9 @@ static void conn_sync_digest(struct kunit *test)
 	KUNIT_EXPECT_NE(test, base, ldir_sync_digest_base("wrr", 0));
 	KUNIT_EXPECT_NE(test, base, ldir_sync_digest_base("rr", 1));
 	KUNIT_EXPECT_NE(test, p1, p2);
-	KUNIT_EXPECT_NE(test, p1, ldir_sync_digest_link(AF_INET, &a, 0,
-							 htons(8081)));
-	KUNIT_EXPECT_NE(test, p1, ldir_sync_digest_link(AF_INET, &a,
-							 htons(1), htons(8080)));
-	KUNIT_EXPECT_NE(test, p1, ldir_sync_digest_link(AF_INET6, &a, 0,
-							 htons(8080)));
+	KUNIT_EXPECT_NE(test, p1, lport);
+	KUNIT_EXPECT_NE(test, p1, rport);
+	KUNIT_EXPECT_NE(test, p1, fam);
 	/* the same on every director: a fixed key */
 	KUNIT_EXPECT_EQ(test, base, ldir_sync_digest_base("rr", 0));
 

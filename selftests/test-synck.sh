@@ -4,6 +4,7 @@
 #
 # Conn sync, the kernel half, with ldsync (selftests/tools) carrying the
 # records between two directors as the sync daemon would:
+#   - an unprivileged user can neither listen to the sync group nor insert;
 #   - a SYN flood on A makes no sync record (embryonic conns are never
 #     sent);
 #   - two flows through A (a line echo conn, and a 1 MiB stream through
@@ -185,6 +186,12 @@ configure
 listen "$NS_D" a.sync
 listen "$NS_B" b.sync
 
+log "an unprivileged user may not listen to the sync group, nor insert"
+out=$(pd setpriv --reuid=65534 --regid=65534 --clear-groups \
+	ldsync listen 1 2>&1 || true)
+expect_match "joining the sync group unprivileged" \
+	"join the sync group: Operation not permitted" "$out"
+
 log "a SYN flood on A: embryonic conns, no sync record"
 DMAC=$(ip -n "$NS_D" -j link show outside | jq -r '.[0].address')
 out=$(pc ldflood syn eth0 "$DMAC" "$VIP" 7 "$FLOOD_NET" 2 500)
@@ -302,6 +309,10 @@ bad()
 	ok "apply $*: $out"
 }
 bad 'ESTALE: .*digest.*' digest=1
+out=$(pb setpriv --reuid=65534 --regid=65534 --clear-groups \
+	ldsync apply client-port=40999 <"$T/one" || true)
+[[ $out =~ ^error\ EPERM ]] || fail "an unprivileged insert: '$out'"
+ok "an unprivileged insert: $out"
 bad 'ENOENT: .*virtual not found' bind-id=7
 bad 'ENOENT: .*not linked.*' rkey-addr="${REAL[3]}"
 bad 'ENOENT: .*real not found' rkey-addr=10.0.2.99
