@@ -598,6 +598,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
 	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
 	LDIR_STATS_A_ADOPTED,		/* TCP flows adopted without a SYN */
+	LDIR_STATS_A_REPLY_ADOPTED,	/* replies translated without a conn */
 	LDIR_STATS_A_SYNC_SENT,		/* sync records multicast */
 	LDIR_STATS_A_SYNC_RECEIVED,	/* CONN_NEW and CONN_DEL accepted */
 	LDIR_STATS_A_SYNC_REJECTED,	/* CONN_NEW and CONN_DEL refused */
