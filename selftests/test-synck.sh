@@ -42,6 +42,7 @@ NS_S=ldir-switch-$$
 NS_B=ldir-dirb-$$
 EXTRA_NS=("$NS_S" "$NS_B")
 A_OUT=10.0.1.11 B_OUT=10.0.1.12 A_IN=10.0.2.1 B_IN=10.0.2.2
+# the flood's sources: A routes them to an address nobody has
 FLOOD_NET=198.51.100.0/24
 
 pb() { nsx "$NS_B" "$@"; }
@@ -93,7 +94,7 @@ setup()
 	addr add $A_IN/24 dev back
 	link set outside up
 	link set back up
-	route add blackhole $FLOOD_NET
+	route add $FLOOD_NET via 10.0.1.200
 	EOF
 	ip -n "$NS_B" -batch - <<-EOF
 	addr add $B_OUT/24 dev outside
@@ -197,6 +198,9 @@ DMAC=$(ip -n "$NS_D" -j link show outside | jq -r '.[0].address')
 out=$(pc ldflood syn eth0 "$DMAC" "$VIP" 7 "$FLOOD_NET" 2 500)
 expect_ge "SYNs sent" 100 "$(awk '{ print $2 }' <<<"$out")"
 expect_ge "embryonic conns on A" 1 "$(ld -j stats | jq '.config.embryonic_count')"
+# the reals' SYN-ACKs cross A (towards a neighbour that never answers)
+expect_ge "conns the reals answered (syn_recv)" 1 \
+	"$(ld -j conns | jq '[.[] | select(.state == "syn_recv")] | length')"
 sleep 0.5
 expect_eq "sync-sent on A after the flood" 0 "$(st "$NS_D" sync-sent)"
 expect_eq "records heard from A" 0 "$(recs a.sync)"
