@@ -79,6 +79,9 @@ procps psmisc prometheus tmux python3 python3-yaml python3-jsonschema
 dpkg-dev debhelper dh-dkms dkms fakeroot lintian scdoc pkgconf man-db
 bash-completion"
 
+# keepalived: the VRRP daemon test-vrrp.sh runs in the guest
+LDIR_PKGS+=" keepalived"
+
 # missing_packages PKG...: those not installed (one dpkg-query call).
 missing_packages()
 {
@@ -417,6 +420,8 @@ GUEST_BINS_OPTIONAL="/usr/sbin/bridge /usr/bin/ss /usr/sbin/tcpdump
 /usr/bin/kill /usr/sbin/sysctl /usr/bin/killall /usr/bin/nc /usr/bin/conntrack
 /usr/sbin/conntrack /usr/bin/nstat /usr/bin/lnstat /usr/bin/ethtool
 /usr/sbin/ethtool /usr/bin/tmux /usr/bin/promtool"
+# keepalived (VRRP, test-vrrp.sh): from LDIR_PKGS, so required
+GUEST_BINS_REQUIRED+=" /usr/sbin/keepalived"
 
 # Modules a stock kernel's guest gets (with their dependencies).
 STOCK_MODULES="veth dummy bridge nfnetlink nf_conntrack nf_conntrack_netlink
@@ -573,6 +578,8 @@ make_initramfs()
 	install -D -m 0755 "$LDIR_REPO/tools/ldctl/tests/module.sh" "$root/ldir/ldctl-tests/module.sh"
 	# the node_exporter textfile units (selftests/test-metrics.sh runs them)
 	cp -a "$LDIR_REPO/tools/ldctl/contrib" "$root/ldir/ldctl-contrib"
+	# the shipped examples (selftests/test-bgp.sh runs examples/bgp's hook)
+	cp -a "$LDIR_REPO/examples" "$root/ldir/examples"
 	install -m 0755 "$LDIR_REPO/selftests/qemu/init.sh" "$root/init"
 	# python3 and ynl's CLI, for selftests/test-ynl.sh (a 6.12-only test)
 	[ "$name" = 6.12 ] && [ "$mode" = check ] && copy_ynl "$root"
