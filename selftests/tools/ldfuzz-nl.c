@@ -88,6 +88,12 @@ static const char *const cmd_names[NCMD] = {
 	[LDIR_CMD_BIND_GET] = "BIND_GET",
 	[LDIR_CMD_FPA_GET] = "FPA_GET",
 	[LDIR_CMD_FPA_FLUSH] = "FPA_FLUSH",
+	[LDIR_CMD_FASTPATH_NEW] = "FASTPATH_NEW",
+	[LDIR_CMD_FASTPATH_DEL] = "FASTPATH_DEL",
+	[LDIR_CMD_FASTPATH_GET] = "FASTPATH_GET",
+	[LDIR_CMD_CONN_NEW] = "CONN_NEW",
+	[LDIR_CMD_CONN_DEL] = "CONN_DEL",
+	[LDIR_CMD_SYNC] = "SYNC",
 	[LDIR_CMD_MAX + 1] = "OUT_OF_RANGE",
 };
 
@@ -95,7 +101,8 @@ static int is_dump(int cmd)
 {
 	return cmd == LDIR_CMD_VIRTUAL_GET || cmd == LDIR_CMD_REAL_GET ||
 	       cmd == LDIR_CMD_LINK_GET || cmd == LDIR_CMD_CONN_GET ||
-	       cmd == LDIR_CMD_BIND_GET || cmd == LDIR_CMD_FPA_GET;
+	       cmd == LDIR_CMD_BIND_GET || cmd == LDIR_CMD_FPA_GET ||
+	       cmd == LDIR_CMD_FASTPATH_GET;
 }
 
 static int is_read(int cmd)
