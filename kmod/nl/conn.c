@@ -57,3 +57,15 @@ int ldir_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return ldir_nl_table_dump(skb, cb, &conns);
 }
+
+int ldir_nl_conn_new(struct sk_buff *skb, struct genl_info *info)
+{
+	NL_SET_ERR_MSG_MOD(info->extack, "conn-new: not yet");
+	return -EOPNOTSUPP;
+}
+
+int ldir_nl_conn_del(struct sk_buff *skb, struct genl_info *info)
+{
+	NL_SET_ERR_MSG_MOD(info->extack, "conn-del: not yet");
+	return -EOPNOTSUPP;
+}

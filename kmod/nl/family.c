@@ -192,6 +192,26 @@ const struct nla_policy ldir_nl_config_policy[LDIR_CONFIG_A_MAX + 1] = {
 	[LDIR_CONFIG_A_PRESSURE]	= { .type = NLA_REJECT },
 };
 
+/* A conn: a sync record to insert (CONN_NEW) or a tuple to remove
+ * (CONN_DEL); nl/conn.c says which attributes each requires.
+ */
+const struct nla_policy ldir_nl_conn_policy[LDIR_CONN_A_MAX + 1] = {
+	[LDIR_CONN_A_PROTOCOL]		= { .type = NLA_U8 },
+	[LDIR_CONN_A_FAMILY]		= { .type = NLA_U16 },
+	[LDIR_CONN_A_CLIENT_ADDR]	= NLA_POLICY_EXACT_LEN(16),
+	[LDIR_CONN_A_CLIENT_PORT]	= { .type = NLA_BE16 },
+	[LDIR_CONN_A_VIRTUAL_ADDR]	= NLA_POLICY_EXACT_LEN(16),
+	[LDIR_CONN_A_VIRTUAL_PORT]	= { .type = NLA_BE16 },
+	[LDIR_CONN_A_REAL_ADDR]		= NLA_POLICY_EXACT_LEN(16),
+	[LDIR_CONN_A_REAL_PORT]		= { .type = NLA_BE16 },
+	[LDIR_CONN_A_STATE]		= NLA_POLICY_MAX(NLA_U8, LDIR_CONN_S_MAX),
+	[LDIR_CONN_A_EXPIRES_MS]	= { .type = NLA_U32 },
+	[LDIR_CONN_A_VIRTUAL]		= NLA_POLICY_NESTED(ldir_nl_virtual_key_policy),
+	[LDIR_CONN_A_REAL]		= NLA_POLICY_NESTED(ldir_nl_real_key_policy),
+	[LDIR_CONN_A_DIGEST]		= { .type = NLA_U64 },
+	[LDIR_CONN_A_REMOVED]		= { .type = NLA_FLAG },
+};
+
 /* Each operation accepts only the attributes it uses. */
 static const struct nla_policy virtual_op_policy[LDIR_A_MAX + 1] = {
 	[LDIR_A_VIRTUAL]	= NLA_POLICY_NESTED(ldir_nl_virtual_policy),
@@ -222,6 +242,14 @@ static const struct nla_policy bind_op_policy[LDIR_A_MAX + 1] = {
 /* FPA_FLUSH: the virtual is optional */
 static const struct nla_policy fpa_flush_op_policy[LDIR_A_MAX + 1] = {
 	[LDIR_A_VIRTUAL]	= NLA_POLICY_NESTED(ldir_nl_virtual_key_policy),
+};
+
+static const struct nla_policy conn_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_CONN]		= NLA_POLICY_NESTED(ldir_nl_conn_policy),
+};
+
+static const struct nla_policy conn_get_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_SYNCABLE]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy none_op_policy[LDIR_A_MAX + 1] = {
@@ -328,11 +356,13 @@ static int dump_start(struct netlink_callback *cb)
 	.flags = GENL_UNS_ADMIN_PERM,					\
 }
 
-#define LDIR_DUMP(_cmd, _dumpit) {					\
+#define LDIR_DUMP_P(_cmd, _dumpit, _policy) {				\
 	.cmd = _cmd, .dumpit = _dumpit, .start = dump_start,		\
-	.policy = none_op_policy, .maxattr = LDIR_A_MAX,		\
+	.policy = _policy, .maxattr = LDIR_A_MAX,			\
 	.flags = GENL_UNS_ADMIN_PERM,					\
 }
+
+#define LDIR_DUMP(_cmd, _dumpit) LDIR_DUMP_P(_cmd, _dumpit, none_op_policy)
 
 static const struct genl_ops ldir_ops[] = {
 	LDIR_DO(LDIR_CMD_VIRTUAL_NEW, ldir_nl_virtual_new, virtual_op_policy,
@@ -354,7 +384,7 @@ static const struct genl_ops ldir_ops[] = {
 	LDIR_DO(LDIR_CMD_LINK_DEL, ldir_nl_link_del, link_op_policy,
 		NL_F_LOCK | NL_F_LINK),
 	LDIR_DUMP(LDIR_CMD_LINK_GET, ldir_nl_link_dump),
-	LDIR_DUMP(LDIR_CMD_CONN_GET, ldir_nl_conn_dump),
+	LDIR_DUMP_P(LDIR_CMD_CONN_GET, ldir_nl_conn_dump, conn_get_op_policy),
 	/* settings and counters, read without the lock */
 	LDIR_DO(LDIR_CMD_STATS_GET, ldir_nl_stats_get, none_op_policy, 0),
 	LDIR_DO(LDIR_CMD_CONFIG_SET, ldir_nl_config_set, config_op_policy,
@@ -368,10 +398,19 @@ static const struct genl_ops ldir_ops[] = {
 	LDIR_DUMP(LDIR_CMD_FPA_GET, ldir_nl_fpa_dump),
 	LDIR_DO(LDIR_CMD_FPA_FLUSH, ldir_nl_fpa_flush, fpa_flush_op_policy,
 		NL_F_LOCK | NL_F_VIRTUAL_OPT),
+	/* conns learned from a peer: checked against the model */
+	LDIR_DO(LDIR_CMD_CONN_NEW, ldir_nl_conn_new, conn_op_policy,
+		NL_F_LOCK),
+	LDIR_DO(LDIR_CMD_CONN_DEL, ldir_nl_conn_del, conn_op_policy,
+		NL_F_LOCK),
 };
 
 static const struct genl_multicast_group ldir_mcgrps[] = {
-	{ .name = LDIR_GENL_MCGRP_EVENTS, .flags = LDIR_MCGRP_F_ADMIN },
+	[LDIR_NL_MCGRP_EVENTS] = { .name = LDIR_GENL_MCGRP_EVENTS,
+				   .flags = LDIR_MCGRP_F_ADMIN },
+	/* the conns themselves: no less than the events */
+	[LDIR_NL_MCGRP_SYNC] = { .name = LDIR_GENL_MCGRP_SYNC,
+				 .flags = LDIR_MCGRP_F_ADMIN },
 };
 
 struct genl_family ldir_nl_family __ro_after_init = {

@@ -28,6 +28,13 @@ extern const struct nla_policy ldir_nl_real_policy[LDIR_REAL_A_MAX + 1];
 extern const struct nla_policy ldir_nl_link_policy[LDIR_LINK_A_MAX + 1];
 extern const struct nla_policy ldir_nl_bind_policy[LDIR_BIND_A_MAX + 1];
 extern const struct nla_policy ldir_nl_config_policy[LDIR_CONFIG_A_MAX + 1];
+extern const struct nla_policy ldir_nl_conn_policy[LDIR_CONN_A_MAX + 1];
+
+/* the family's multicast groups, by index */
+enum {
+	LDIR_NL_MCGRP_EVENTS,
+	LDIR_NL_MCGRP_SYNC,
+};
 
 /* What pre_doit() does for an operation (its internal_flags): with
  * NL_F_LOCK it takes ln->lock, which post_doit() releases; the others
@@ -123,6 +130,8 @@ int ldir_nl_fpa_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* conn.c */
 int ldir_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int ldir_nl_conn_new(struct sk_buff *skb, struct genl_info *info);
+int ldir_nl_conn_del(struct sk_buff *skb, struct genl_info *info);
 
 /* config.c */
 int ldir_nl_config_set(struct sk_buff *skb, struct genl_info *info);

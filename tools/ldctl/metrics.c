@@ -168,6 +168,14 @@ static const struct {
 		"Times SYN pressure started." },
 	[LDIR_STATS_A_ADOPTED] = { "connections_adopted_total",
 		"TCP flows adopted without a SYN by hash-scheduled virtuals." },
+	[LDIR_STATS_A_SYNC_SENT] = { "sync_records_sent_total",
+		"Conn sync records multicast to the sync group." },
+	[LDIR_STATS_A_SYNC_RECEIVED] = { "sync_records_received_total",
+		"Conns inserted or removed for a peer director." },
+	[LDIR_STATS_A_SYNC_REJECTED] = { "sync_records_rejected_total",
+		"Conn inserts or removals for a peer director refused." },
+	[LDIR_STATS_A_SYNC_QUEUE_DROP] = { "sync_queue_drops_total",
+		"Conn sync records dropped, the kernel queue full." },
 };
 
 #define DROP_PREFIX	"drop-"

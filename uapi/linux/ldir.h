@@ -88,7 +88,19 @@
  *
  * LDIR_CMD_CONN_GET     dump: one message per conn: LDIR_A_CONN with
  *     PROTOCOL, FAMILY, CLIENT_ADDR/PORT, VIRTUAL_ADDR/PORT,
- *     REAL_ADDR/PORT, STATE (enum ldir_conn_state), EXPIRES_MS
+ *     REAL_ADDR/PORT, STATE (enum ldir_conn_state), EXPIRES_MS, and
+ *     what CONN_NEW needs to insert it elsewhere: VIRTUAL (the key of the
+ *     virtual whose link carries the conn, Bind ID included), REAL (the
+ *     key of the linked real) and DIGEST. With [LDIR_A_SYNCABLE] only the
+ *     conns a peer director would take (see Conn sync): a bulk resync.
+ * LDIR_CMD_CONN_NEW     [LDIR_A_CONN] insert or update a conn learned
+ *     from a peer director (see Conn sync); every attribute of a sync
+ *     record is required but REMOVED, which is refused
+ * LDIR_CMD_CONN_DEL     [LDIR_A_CONN] remove the conn of PROTOCOL, FAMILY,
+ *     CLIENT_ADDR/PORT, VIRTUAL_ADDR/PORT (a sync record with REMOVED is
+ *     taken as it is); if REAL_ADDR/PORT are given they must be the
+ *     conn's (ESRCH otherwise: a peer's stale removal does not kill a
+ *     conn this director made since). ENOENT if there is none.
  * LDIR_CMD_STATS_GET    do: LDIR_A_STATS (global counters) and
  *     LDIR_A_CONFIG (current settings)
  * LDIR_CMD_CONFIG_SET   [LDIR_A_CONFIG] conn table bound, timeouts, the
@@ -123,6 +135,56 @@
  *     it on the "events" group with LDIR_A_EVENT (enum ldir_event_attrs)
  *     when a real fails or recovers, is set in or out, or a virtual
  *     fails (all its reals failed, no backup virtual) or recovers.
+ * LDIR_CMD_SYNC         never sent by user space: the kernel multicasts
+ *     it on the "sync" group, see Conn sync.
+ *
+ * Conn sync
+ *   Directors that share virtuals keep each other's conns, so that a
+ *   director that takes over a flow translates it. The kernel produces
+ *   and takes records; a daemon carries them between directors (order,
+ *   acknowledgment, resend, authentication are its business).
+ *   While a socket listens to the "sync" group (CAP_NET_ADMIN over the
+ *   netns's owner, like "events"), the kernel queues a record when a conn
+ *   is confirmed (TCP: ESTABLISHED; UDP: the real's first answer), when
+ *   a confirmed conn changes state (FIN_WAIT, TIME_WAIT, CLOSE), when an
+ *   established conn's lifetime has run half down since its last record
+ *   (a refresh: the peer's copy does not expire while the flow lives),
+ *   and when a confirmed conn goes (expiry, RST, flush, unlink: REMOVED).
+ *   Embryonic conns (SYN_SENT, SYN_RECV, NONE) are never sent: a SYN
+ *   flood makes no sync traffic. Without a listener nothing is queued.
+ *   A conn learned by CONN_NEW sends nothing (no echo between peers)
+ *   until a packet of it passes this director: from then on it is this
+ *   director's, and its changes are sent.
+ *   The packet path appends records to a bounded per-CPU queue; a work
+ *   item multicasts them in LDIR_CMD_SYNC messages, many records each:
+ *   LDIR_A_SYNC (enum ldir_sync_attrs) with SEQ (+1 per message per
+ *   netns: a gap is a message the socket lost, ENOBUFS), LOST (records
+ *   the full queue dropped so far, STATS_A_SYNC_QUEUE_DROP: a change
+ *   means a record never left) and one SYNC_A_CONN per record: the
+ *   attributes of a conn dump (EXPIRES_MS: the lifetime left when the
+ *   record was made), REMOVED for a conn that went. A record is a
+ *   snapshot: never reorder two records of one tuple.
+ *   A daemon that saw a gap or a change of LOST resyncs: it dumps the
+ *   conns with LDIR_A_SYNCABLE and sends them again.
+ *   DIGEST (u64) is the virtual's configuration digest: SipHash with a
+ *   fixed key (identical on every director) of its scheduler name and
+ *   flags, plus the sum of one such hash per link over the real's key
+ *   and the link's port. CONN_NEW refuses a record whose virtual, link or
+ *   digest differs from the receiver's (EINVAL for a malformed record,
+ *   ENOENT for a virtual or link the receiver lacks, ESTALE for another
+ *   digest), counted in STATS_A_SYNC_REJECTED with an extack message;
+ *   an accepted CONN_NEW or CONN_DEL counts in STATS_A_SYNC_RECEIVED.
+ *   CONN_NEW takes STATE ESTABLISHED, FIN_WAIT, TIME_WAIT or CLOSE for
+ *   TCP and UDP for UDP, and EXPIRES_MS 1..LDIR_TIMEOUT_MAX * 1000. A
+ *   conn of the same tuple to the same real is updated in place (state,
+ *   lifetime; its counters go on); one to another real is replaced. A new
+ *   conn counts against CONN_MAX like any (ENOSPC when full: an
+ *   established conn evicts only embryonic ones), towards its link's and
+ *   real's active and live conns (lc, wlc, pr see it) and translates
+ *   both ways; it does not count in STATS_A_CONNS (created here).
+ *   REAL_ADDR may be the linked real's BACKUP that took the conn. The
+ *   director has not seen a synced conn's sequence numbers: it takes its
+ *   FINs and RSTs as they come, as for a flow it adopted.
  *
  * Scheduling
  *   Scheme "pr", predicted response: the real with the smallest
@@ -297,6 +359,7 @@
 #define LDIR_GENL_NAME		"ldir"
 #define LDIR_GENL_VERSION	1
 #define LDIR_GENL_MCGRP_EVENTS	"events"
+#define LDIR_GENL_MCGRP_SYNC	"sync"
 
 #define LDIR_SCHED_NAME_MAX	16
 
@@ -323,6 +386,9 @@ enum ldir_cmd {
 	LDIR_CMD_BIND_GET,
 	LDIR_CMD_FPA_GET,
 	LDIR_CMD_FPA_FLUSH,
+	LDIR_CMD_CONN_NEW,
+	LDIR_CMD_CONN_DEL,
+	LDIR_CMD_SYNC,
 
 	__LDIR_CMD_MAX,
 	LDIR_CMD_MAX = __LDIR_CMD_MAX - 1
@@ -341,6 +407,10 @@ enum ldir_attrs {
 	LDIR_A_EVENT,			/* nest: enum ldir_event_attrs */
 	LDIR_A_BIND,			/* nest: enum ldir_bind_attrs */
 	LDIR_A_FPA,			/* nest: enum ldir_fpa_attrs */
+	LDIR_A_SYNC,			/* nest: enum ldir_sync_attrs */
+	LDIR_A_SYNCABLE,		/* flag: CONN_GET dumps only the conns a
+					 * peer would take
+					 */
 
 	__LDIR_A_MAX,
 	LDIR_A_MAX = __LDIR_A_MAX - 1
@@ -474,7 +544,17 @@ enum ldir_conn_attrs {
 	LDIR_CONN_A_REAL_ADDR,		/* binary, 16 bytes */
 	LDIR_CONN_A_REAL_PORT,		/* be16 */
 	LDIR_CONN_A_STATE,		/* u8, enum ldir_conn_state */
-	LDIR_CONN_A_EXPIRES_MS,		/* u32 */
+	LDIR_CONN_A_EXPIRES_MS,		/* u32: lifetime left */
+	LDIR_CONN_A_VIRTUAL,		/* nest: virtual key: whose link carries
+					 * the conn (a backup virtual's if it
+					 * took it), Bind ID included
+					 */
+	LDIR_CONN_A_REAL,		/* nest: real key: the linked real */
+	LDIR_CONN_A_DIGEST,		/* u64: the virtual's configuration
+					 * digest (see Conn sync)
+					 */
+	LDIR_CONN_A_PAD,
+	LDIR_CONN_A_REMOVED,		/* flag: sync record of a conn gone */
 
 	__LDIR_CONN_A_MAX,
 	LDIR_CONN_A_MAX = __LDIR_CONN_A_MAX - 1
@@ -515,6 +595,10 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
 	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
 	LDIR_STATS_A_ADOPTED,		/* TCP flows adopted without a SYN */
+	LDIR_STATS_A_SYNC_SENT,		/* sync records multicast */
+	LDIR_STATS_A_SYNC_RECEIVED,	/* CONN_NEW and CONN_DEL accepted */
+	LDIR_STATS_A_SYNC_REJECTED,	/* CONN_NEW and CONN_DEL refused */
+	LDIR_STATS_A_SYNC_QUEUE_DROP,	/* sync records dropped: queue full */
 
 	__LDIR_STATS_A_MAX,
 	LDIR_STATS_A_MAX = __LDIR_STATS_A_MAX - 1
@@ -614,6 +698,20 @@ enum ldir_fpa_attrs {
 
 	__LDIR_FPA_A_MAX,
 	LDIR_FPA_A_MAX = __LDIR_FPA_A_MAX - 1
+};
+
+/* LDIR_CMD_SYNC, multicast on LDIR_GENL_MCGRP_SYNC (see Conn sync). */
+enum ldir_sync_attrs {
+	LDIR_SYNC_A_UNSPEC,
+	LDIR_SYNC_A_SEQ,		/* u32: +1 per message, per netns */
+	LDIR_SYNC_A_LOST,		/* u64: records dropped so far */
+	LDIR_SYNC_A_PAD,
+	LDIR_SYNC_A_CONN,		/* nest: enum ldir_conn_attrs; one per
+					 * record, repeated
+					 */
+
+	__LDIR_SYNC_A_MAX,
+	LDIR_SYNC_A_MAX = __LDIR_SYNC_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_LDIR_H */

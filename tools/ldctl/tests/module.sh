@@ -116,8 +116,8 @@ eq "link -j" 4 "$(L -j link | jq -er length)"
 eq "conns -j" "[]" "$(L -j conns)"
 eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn_max"]')"
 eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout_est"]')"
-eq "stats -j: counters" 25 "$(L -j stats | jq -er '.stats | length')"
-eq "stats: lines" 47 "$(L stats | wc -l)"
+eq "stats -j: counters" 29 "$(L -j stats | jq -er '.stats | length')"
+eq "stats: lines" 51 "$(L stats | wc -l)"
 
 # failure, startup and backup settings: set, shown, saved
 expect 0 '' '' -- real set 10.0.2.11 syn-threshold 7 fail-threshold 0 idle-timeout 60 backup 10.0.2.13
