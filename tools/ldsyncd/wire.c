@@ -59,24 +59,33 @@ static void put_rec(uint8_t *p, const struct sync_rec *r)
 	p[2] = r->family;
 	p[3] = r->protocol;
 	p[4] = r->state;
-	p[5] = 0;
-	put16(p + 6, r->cport);
-	put16(p + 8, r->vport);
-	put16(p + 10, r->rport);
-	put32(p + 12, r->expires_ms);
-	put32(p + 16, r->bind_id);
-	put64(p + 20, r->digest);
-	memcpy(p + 28, r->caddr, 16);
-	memcpy(p + 44, r->vaddr, 16);
-	memcpy(p + 60, r->raddr, 16);
+	p[5] = r->vkey.family;
+	p[6] = r->vkey.protocol;
+	p[7] = r->rkey.family;
+	put16(p + 8, r->cport);
+	put16(p + 10, r->vport);
+	put16(p + 12, r->rport);
+	put16(p + 14, r->vkey.port);
+	put16(p + 16, r->rkey.port);
+	put16(p + 18, 0);
+	put32(p + 20, r->expires_ms);
+	put32(p + 24, r->vkey.bind_id);
+	put64(p + 28, r->digest);
+	memcpy(p + 36, r->caddr, 16);
+	memcpy(p + 52, r->vaddr, 16);
+	memcpy(p + 68, r->raddr, 16);
+	memcpy(p + 84, r->vkey.addr, 16);
+	memcpy(p + 100, r->rkey.addr, 16);
 }
 
-/* an IPv4 address sits in the first 4 bytes, the rest zero */
+/* family 4 or 6; an IPv4 address sits in the first 4 bytes, the rest zero */
 static bool addr_ok(uint8_t family, const uint8_t *a)
 {
 	static const uint8_t zero[12];
 
-	return family == 6 || !memcmp(a + 4, zero, sizeof(zero));
+	if (family == 6)
+		return true;
+	return family == 4 && !memcmp(a + 4, zero, sizeof(zero));
 }
 
 static int get_rec(const uint8_t *p, struct sync_rec *r)
@@ -86,21 +95,28 @@ static int get_rec(const uint8_t *p, struct sync_rec *r)
 	r->family = p[2];
 	r->protocol = p[3];
 	r->state = p[4];
-	r->cport = get16(p + 6);
-	r->vport = get16(p + 8);
-	r->rport = get16(p + 10);
-	r->expires_ms = get32(p + 12);
-	r->bind_id = get32(p + 16);
-	r->digest = get64(p + 20);
-	memcpy(r->caddr, p + 28, 16);
-	memcpy(r->vaddr, p + 44, 16);
-	memcpy(r->raddr, p + 60, 16);
+	r->vkey.family = p[5];
+	r->vkey.protocol = p[6];
+	r->rkey.family = p[7];
+	r->cport = get16(p + 8);
+	r->vport = get16(p + 10);
+	r->rport = get16(p + 12);
+	r->vkey.port = get16(p + 14);
+	r->rkey.port = get16(p + 16);
+	r->expires_ms = get32(p + 20);
+	r->vkey.bind_id = get32(p + 24);
+	r->digest = get64(p + 28);
+	memcpy(r->caddr, p + 36, 16);
+	memcpy(r->vaddr, p + 52, 16);
+	memcpy(r->raddr, p + 68, 16);
+	memcpy(r->vkey.addr, p + 84, 16);
+	memcpy(r->rkey.addr, p + 100, 16);
 	if (r->op != WIRE_OP_UPDATE && r->op != WIRE_OP_DELETE)
 		return WIRE_EREC;
-	if (r->family != 4 && r->family != 6)
-		return WIRE_EREC;
 	if (!addr_ok(r->family, r->caddr) || !addr_ok(r->family, r->vaddr) ||
-	    !addr_ok(r->family, r->raddr))
+	    !addr_ok(r->family, r->raddr) ||
+	    !addr_ok(r->vkey.family, r->vkey.addr) ||
+	    !addr_ok(r->rkey.family, r->rkey.addr))
 		return WIRE_EREC;
 	return WIRE_OK;
 }

@@ -16,7 +16,7 @@
 #define WIRE_MAGIC	0x4c445359u	/* "LDSY" */
 #define WIRE_VERSION	1
 #define WIRE_HDR_LEN	44
-#define WIRE_REC_LEN	76		/* a version 1 record */
+#define WIRE_REC_LEN	116		/* a version 1 record */
 #define WIRE_MAC_LEN	SHA256_LEN
 /* fits the IPv6 minimum MTU (1280) less the IPv6 and UDP headers */
 #define WIRE_MAX	1232
@@ -53,17 +53,32 @@ struct wire_hdr {
 	uint16_t nrec;
 };
 
-/* One conn, in the daemon's terms (family 4 or 6, ports in host order). */
+/*
+ * One conn, in the daemon's terms (families 4 or 6, ports in host order):
+ * its tuple, the keys of the virtual and the real whose link carries it
+ * (a port-0 virtual's key has port 0, a backup virtual's another address)
+ * and the virtual's configuration digest, which the receiver checks.
+ */
 struct sync_rec {
 	uint8_t op;
 	uint8_t family;
 	uint8_t protocol;
-	uint8_t state;
+	uint8_t state;		/* enum ldir_conn_state */
 	uint16_t cport, vport, rport;
 	uint32_t expires_ms;	/* remaining lifetime */
-	uint32_t bind_id;
-	uint64_t digest;	/* the virtual's configuration digest */
+	uint64_t digest;
 	uint8_t caddr[16], vaddr[16], raddr[16];
+	struct {
+		uint8_t family, protocol;
+		uint16_t port;
+		uint32_t bind_id;
+		uint8_t addr[16];
+	} vkey;
+	struct {
+		uint8_t family;
+		uint16_t port;
+		uint8_t addr[16];
+	} rkey;
 };
 
 enum wire_err {

@@ -182,17 +182,26 @@ static struct sync_rec rec(uint32_t id, int family)
 	r.vport = 80;
 	r.rport = 8080;
 	r.expires_ms = 900000 - id;
-	r.bind_id = id % 3;
 	r.digest = 0x0123456789abcdefull ^ id;
+	r.vkey.family = family;
+	r.vkey.protocol = r.protocol;
+	r.vkey.port = id % 7 ? 80 : 0;
+	r.vkey.bind_id = id % 3;
+	r.rkey.family = family;
+	r.rkey.port = id % 2 ? 8080 : 0;
 	if (family == 4) {
 		r.caddr[0] = 10; r.caddr[1] = 1; r.caddr[2] = id >> 8; r.caddr[3] = id;
 		r.vaddr[0] = 192; r.vaddr[1] = 0; r.vaddr[2] = 2; r.vaddr[3] = 10;
 		r.raddr[0] = 10; r.raddr[1] = 2; r.raddr[3] = 11;
+		memcpy(r.vkey.addr, r.vaddr, 4);
+		memcpy(r.rkey.addr, r.raddr, 4);
 	} else {
 		r.caddr[0] = 0x20; r.caddr[1] = 0x01; r.caddr[2] = 0x0d;
 		r.caddr[3] = 0xb8; r.caddr[14] = id >> 8; r.caddr[15] = id;
 		r.vaddr[0] = 0x20; r.vaddr[1] = 0x01; r.vaddr[15] = 0x10;
 		r.raddr[0] = 0xfd; r.raddr[15] = 0x11;
+		memcpy(r.vkey.addr, r.vaddr, 16);
+		memcpy(r.rkey.addr, r.raddr, 16);
 	}
 	return r;
 }
@@ -211,7 +220,7 @@ static void test_wire(void)
 	size_t len, i;
 	int err;
 
-	CHECK(WIRE_MAX_RECS == 15, "%d records per datagram", (int)WIRE_MAX_RECS);
+	CHECK(WIRE_MAX_RECS == 9, "%d records per datagram", (int)WIRE_MAX_RECS);
 	for (i = 0; i < WIRE_MAX_RECS; i++)
 		in[i] = rec(i + 1, i % 2 ? 6 : 4);
 	hmac_sha256_key(&key, key_bytes, sizeof(key_bytes) - 1);
@@ -268,9 +277,12 @@ static void test_wire(void)
 	buf[WIRE_HDR_LEN + 2] = 5;	/* family of the first record */
 	CHECK(wire_decode(buf, len, &g, out, NULL) == WIRE_EREC, "family 5");
 	buf[WIRE_HDR_LEN + 2] = 4;
-	buf[WIRE_HDR_LEN + 28 + 8] = 1;	/* IPv4 client address past 4 bytes */
+	buf[WIRE_HDR_LEN + 36 + 8] = 1;	/* IPv4 client address past 4 bytes */
 	CHECK(wire_decode(buf, len, &g, out, NULL) == WIRE_EREC, "IPv4 with high bytes");
-	buf[WIRE_HDR_LEN + 28 + 8] = 0;
+	buf[WIRE_HDR_LEN + 36 + 8] = 0;
+	buf[WIRE_HDR_LEN + 7] = 0;	/* the real key's family */
+	CHECK(wire_decode(buf, len, &g, out, NULL) == WIRE_EREC, "real key family 0");
+	buf[WIRE_HDR_LEN + 7] = 4;
 	buf[WIRE_HDR_LEN] = 3;		/* op */
 	CHECK(wire_decode(buf, len, &g, out, NULL) == WIRE_EREC, "op 3");
 	buf[WIRE_HDR_LEN] = WIRE_OP_UPDATE;
