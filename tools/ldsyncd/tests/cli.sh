@@ -16,6 +16,8 @@
 
 set -u
 LDSYNCD=$(realpath "${1:-./ldsyncd}")
+# test_ldsyncd's helpers: a free port, datagrams from a given port
+HELPER=$(dirname "$(realpath "$0")")/test_ldsyncd
 T=$(mktemp -d)
 pass=0
 fail=0
@@ -44,7 +46,7 @@ check()
 # a free UDP port on the loopback
 port()
 {
-	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	"$HELPER" port
 }
 
 PA=$(port)
@@ -229,25 +231,18 @@ check "datagrams with another key are counted" $([ "${n:-0}" -gt 0 ] && echo 0 |
 check "and the peer is not taken" $([ "$(stat a "127.0.0.1:$PX" session)" = 0000000000000000 ] && echo 0 || echo 1)
 kill "$pid_x"
 wait "$pid_x" 2>/dev/null
-python3 - "$PX" "$PA" <<'EOT'
-import socket, struct, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-dst = ("127.0.0.1", int(sys.argv[2]))
-s.sendto(b"LDS", dst)                                    # short
-s.sendto(b"XXXX" + bytes(40), dst)                       # magic
-s.sendto(b"LDSY\x02" + bytes(39), dst)                   # version
-hdr = b"LDSY\x01\x01\x01\x00" + bytes(36)                # HELLO, MAC flag
-s.sendto(hdr + bytes(32), dst)                           # a wrong MAC
-EOT
+z40=$(printf '%080d' 0)
+# short, another magic, version 2, a HELLO with a MAC of zeros
+"$HELPER" udp "$PX" "$PA" 4c4453 "58585858$z40" "4c44535902${z40:0:78}" \
+	"4c44535901010100${z40:0:72}${z40:0:64}"
+check "junk sent" $?
 sleep 0.3
 bad=$(ctl a stats | awk '$1 == "bad"')
-for want in "short 1" "magic 1" "version 1"; do
+for want in "short 1" "magic 1" "version 1" "hmac [1-9][0-9]*"; do
 	echo "$bad" | grep -q " $want "
 	check "bad datagram counted: $want" $? "$bad"
 done
-u=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"LDSY", ("127.0.0.1", '"$PA"'))'; sleep 0.2; ctl a stats | awk '$1 == "bad" { print $NF }')
+u=$("$HELPER" udp "$(port)" "$PA" 4c445359; sleep 0.2; ctl a stats | awk '$1 == "bad" { print $NF }')
 check "a datagram from no peer is counted" $([ "${u:-0}" -ge 1 ] && echo 0 || echo 1) "$u"
 
 # ------------------------------------------------- metrics

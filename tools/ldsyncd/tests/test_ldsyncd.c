@@ -5,9 +5,12 @@
  * the replay window, and the reliable stream between two peers over a
  * simulated network that loses, duplicates and reorders datagrams.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "peer.h"
 #include "sha256.h"
@@ -695,8 +698,52 @@ static void test_sessions(void)
 	end_free(&b);
 }
 
-int main(void)
+/*
+ * For tests/cli.sh: "port" prints a free UDP port of 127.0.0.1; "udp SRC
+ * DST HEX..." sends one datagram per HEX from 127.0.0.1:SRC to DST.
+ */
+static int helper(int argc, char **argv)
 {
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	int fd, i, one = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (!strcmp(argv[1], "port")) {
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+		    getsockname(fd, (struct sockaddr *)&sa, &sl))
+			return 1;
+		printf("%u\n", ntohs(sa.sin_port));
+		return 0;
+	}
+	if (strcmp(argv[1], "udp") || argc < 4)
+		return 1;
+	sa.sin_port = htons(atoi(argv[2]));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return 1;
+	sa.sin_port = htons(atoi(argv[3]));
+	for (i = 4; i < argc; i++) {
+		uint8_t buf[WIRE_MAX];
+		size_t len;
+
+		if (strlen(argv[i]) > 2 * sizeof(buf))
+			return 1;
+		hex(argv[i], buf, &len);
+		if (sendto(fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		return helper(argc, argv);
 	test_sha256();
 	test_hmac();
 	test_wire();
