@@ -233,6 +233,7 @@ ok "A's lag back to 0"
 
 log "[$SECONDS s] B's daemon restarts, B's conns flushed: a bulk resync"
 resyncs0=$(dstat a resynced)
+# shellcheck disable=SC2154 # set by start_daemon
 kill "$pid_b"
 wait "$pid_b" 2>/dev/null || true
 ldb flush conns
