@@ -23,6 +23,13 @@
 #define LDIR_GENL_OPS	genl_ops
 #endif
 
+/* a dump's request attributes, parsed by the op's policy */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define LDIR_DUMP_ATTRS(cb)	(genl_dumpit_info(cb)->info.attrs)
+#else
+#define LDIR_DUMP_ATTRS(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
 /* A multicast group only CAP_NET_ADMIN over the netns's owner may join:
  * the flag came in 6.7 and went back to the 6.1 and 6.6 stable kernels
  * (Debian's 6.1 has it). An older kernel has no hook to refuse a join at

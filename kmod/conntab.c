@@ -10,6 +10,7 @@
 
 #include "conntab.h"
 #include "health.h"
+#include "sync.h"
 #include "trust.h"
 
 static unsigned int conn_hash_bits = 16;
@@ -325,10 +326,11 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_conn_evict);
 
 /* Takes a place in the table for a new conn (@syn: an embryonic one),
  * evicting an embryonic conn if the table or the embryonic bound is full.
- * Returns 0 or -ENOSPC, counted.
+ * Returns 0 or -ENOSPC, counted (@peer: a conn a peer director sent, no
+ * packet: the caller counts it).
  */
 static int conn_room(struct ldir_net *ln, const struct ldir_tuple *t,
-		     bool syn)
+		     bool syn, bool peer)
 {
 	struct ldir_conn_table *ct = &ln->conns;
 
@@ -349,28 +351,31 @@ static int conn_room(struct ldir_net *ln, const struct ldir_tuple *t,
 			return 0;
 		atomic_dec(&ct->count);	/* another CPU took the place */
 	}
-	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_CONN_LIMIT);
+	if (!peer)
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_CONN_LIMIT);
 	return -ENOSPC;
 }
 
 /* Creates and hashes a conn for a new flow described by @t (client ->
  * VIP), to @real (NULL: the link's own). If a conn for the same flow won
  * a race, that one is returned. Runs in softirq; a user namespace's
- * instance is charged for it (trust.h).
+ * instance is charged for it (trust.h). @peer: a conn learned from a peer
+ * director, confirmed, that lives @timeout jiffies and is not counted as
+ * created here.
  */
-struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
-				   const struct ldir_tuple *t,
-				   struct ldir_link *link,
-				   struct ldir_real *real, __be16 rport,
-				   u8 state)
+static struct ldir_conn *conn_create(struct ldir_net *ln,
+				     const struct ldir_tuple *t,
+				     struct ldir_link *link,
+				     struct ldir_real *real, __be16 rport,
+				     u8 state, bool peer, u32 timeout)
 {
 	struct ldir_conn_table *ct = &ln->conns;
 	struct ldir_conn *cp, *other;
 	struct mem_cgroup *old;
-	u32 b0, b1, timeout;
+	u32 b0, b1;
 	int ret;
 
-	ret = conn_room(ln, t, state_embryonic(state));
+	ret = conn_room(ln, t, state_embryonic(state), peer);
 	if (ret)
 		return ERR_PTR(ret);
 	old = ldir_charge_begin(ln);
@@ -414,9 +419,12 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	cp->vport = t->dport;
 	cp->rport = rport;
 	cp->state = state;
-	timeout = READ_ONCE(ln->timeout[state]);
-	if (state == LDIR_CONN_S_SYN_SENT && ldir_conn_pressure(ln))
-		timeout = min(timeout, READ_ONCE(ln->timeout_syn_pressure));
+	if (!peer) {
+		timeout = READ_ONCE(ln->timeout[state]);
+		if (state == LDIR_CONN_S_SYN_SENT && ldir_conn_pressure(ln))
+			timeout = min(timeout,
+				      READ_ONCE(ln->timeout_syn_pressure));
+	}
 	cp->expires = (u32)(jiffies + timeout);
 	/* the first SYN: a resend counts from here (hooks.c) */
 	cp->syn_stamp = (u32)jiffies;
@@ -435,8 +443,9 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 		/* two flows must never share a reply tuple */
 		if (ldir_conn_lookup_rcu(ln, &r, LDIR_DIR_REPLY)) {
 			other = ERR_PTR(-EEXIST);
-			LDIR_STATS_INC(ln->stats,
-				       LDIR_STATS_A_DROP_REPLY_CLASH);
+			if (!peer)
+				LDIR_STATS_INC(ln->stats,
+					       LDIR_STATS_A_DROP_REPLY_CLASH);
 		}
 	}
 	if (other) {
@@ -453,8 +462,13 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	 * first packet is no start of anything to time
 	 */
 	cp->tstamp = (u32)ldir_now_us();
-	if (state != LDIR_CONN_S_NONE)
+	if (peer) {
+		/* nothing to time; sent back to no one until a packet */
+		__set_bit(LDIR_CONN_B_CONFIRMED, &cp->flags);
+		__set_bit(LDIR_CONN_B_PEER, &cp->flags);
+	} else if (state != LDIR_CONN_S_NONE) {
 		__set_bit(LDIR_CONN_B_TIMING, &cp->flags);
+	}
 	if (state == LDIR_CONN_S_SYN_SENT) {
 		__set_bit(LDIR_CONN_B_UNANSWERED, &cp->flags);
 		atomic_inc(&real->unanswered);
@@ -474,6 +488,8 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 			   bucket_head(ct, LDIR_DIR_REPLY, b1));
 	unlock_pair(ct, b0, b1);
 
+	if (peer)
+		return cp;
 	LDIR_STATS_INC(link->stats, LDIR_OS_CONNS);
 	if (real != link->real) {
 		LDIR_STATS_INC(link->bstats, LDIR_OS_CONNS);
@@ -481,7 +497,36 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 	}
 	return cp;
 }
+
+struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
+				   const struct ldir_tuple *t,
+				   struct ldir_link *link,
+				   struct ldir_real *real, __be16 rport,
+				   u8 state)
+{
+	return conn_create(ln, t, link, real, rport, state, false, 0);
+}
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_create);
+
+/* A conn a peer director sent (nl/conn.c checked it against the model):
+ * @state is not embryonic, so it takes a place only where an embryonic
+ * conn can make room. If the flow has a conn already, that one is
+ * returned, untouched. Process context.
+ */
+struct ldir_conn *ldir_conn_peer_create(struct ldir_net *ln,
+					const struct ldir_tuple *t,
+					struct ldir_link *link,
+					struct ldir_real *real, __be16 rport,
+					u8 state, u32 timeout)
+{
+	struct ldir_conn *cp;
+
+	local_bh_disable();
+	cp = conn_create(ln, t, link, real, rport, state, true, timeout);
+	local_bh_enable();
+	return cp;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_peer_create);
 
 /* Unhashes @cp, whose ORIG bucket is @b0; caller holds both bucket locks. */
 static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
@@ -494,6 +539,9 @@ static void conn_unhash(struct ldir_net *ln, struct ldir_conn *cp, u32 b0)
 		clear_bit(b0, ct->used);
 	hlist_del_rcu(&cp->hnode[LDIR_DIR_REPLY]);
 	set_bit(LDIR_CONN_B_DEAD, &cp->flags);
+	if (test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags) &&
+	    !test_bit(LDIR_CONN_B_PEER, &cp->flags))
+		ldir_sync_conn(ln, cp, true);
 	/* pairs with conn_set_active(): one of us sees the other's bit */
 	smp_mb__after_atomic();
 	if (test_and_clear_bit(LDIR_CONN_B_ACTIVE, &cp->flags))
@@ -756,6 +804,39 @@ static bool seq_track(struct ldir_net *ln, struct ldir_conn *cp, int dir,
 	return true;
 }
 
+/* Conn sync: is @cp's change to @new one to send to the peers? The
+ * conn is confirmed when it becomes established, or when the real first
+ * answers a UDP flow; from then on every state change is sent. Nothing
+ * embryonic ever is. Marks the conn confirmed.
+ */
+static bool sync_change(struct ldir_conn *cp, int dir, u8 old, u8 new)
+{
+	if (new == LDIR_CONN_S_UDP)
+		return dir == LDIR_DIR_REPLY &&
+		       !test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags) &&
+		       !test_and_set_bit(LDIR_CONN_B_CONFIRMED, &cp->flags);
+	if (new == old)
+		return false;
+	if (new == LDIR_CONN_S_ESTABLISHED &&
+	    !test_and_set_bit(LDIR_CONN_B_CONFIRMED, &cp->flags))
+		return true;
+	return test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags);
+}
+
+/* Conn sync: @cp, confirmed and still alive, refreshed its expiry: send
+ * it again once half its lifetime ran down since it was last sent, so
+ * that a peer's copy lives as long as the flow. The stamp is claimed with
+ * cmpxchg: one CPU sends.
+ */
+static bool sync_refresh(struct ldir_conn *cp, u32 timeout)
+{
+	u32 now = (u32)jiffies, last = READ_ONCE(cp->syn_stamp);
+
+	return now - last >= timeout / 2 &&
+	       test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags) &&
+	       cmpxchg(&cp->syn_stamp, last, now) == last;
+}
+
 /* Moves @cp on for a packet: TCP state, active accounting and expiry.
  * Lockless: a state change is claimed with cmpxchg, so exactly one CPU
  * accounts for it; an established flow only refreshes its expiry. An RST
@@ -767,7 +848,11 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 {
 	u8 old = READ_ONCE(cp->state), new = old;
 	u32 timeout, expires;
+	bool sync = false;
 
+	/* a conn a peer sent is this director's from its first packet */
+	if (unlikely(test_bit(LDIR_CONN_B_PEER, &cp->flags)))
+		clear_bit(LDIR_CONN_B_PEER, &cp->flags);
 	if (th) {
 		bool fin;
 
@@ -782,7 +867,10 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			conn_syn_events(ln, cp, new);
 			if (!state_embryonic(new))
 				conn_embryonic_clear(ln, cp);
+			sync = sync_change(cp, dir, old, new);
 		}
+	} else if (unlikely(!test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags))) {
+		sync = sync_change(cp, dir, old, new);
 	}
 	timeout = READ_ONCE(ln->timeout[new]);
 	if (new == LDIR_CONN_S_ESTABLISHED || new == LDIR_CONN_S_UDP)
@@ -791,10 +879,44 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 		timeout = min(timeout, READ_ONCE(ln->timeout_syn_pressure));
 	expires = (u32)(jiffies + timeout);
 	/* one store per jiffy at most, not per packet */
-	if (READ_ONCE(cp->expires) != expires)
+	if (READ_ONCE(cp->expires) != expires) {
 		WRITE_ONCE(cp->expires, expires);
+		if (!sync && !state_embryonic(new))
+			sync = sync_refresh(cp, timeout);
+	}
+	if (unlikely(sync)) {
+		/* the SYN stamp is done with: it dates the last record */
+		WRITE_ONCE(cp->syn_stamp, (u32)jiffies);
+		ldir_sync_conn(ln, cp, false);
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_update_state);
+
+/* A peer director's record for @cp, the conn of the same flow to the same
+ * real here: its state and lifetime are taken, and it is the peer's again
+ * until a packet of it passes here (nothing of it is sent back).
+ * Process context, under rcu_read_lock().
+ */
+void ldir_conn_peer_update(struct ldir_net *ln, struct ldir_conn *cp,
+			   u8 state, u32 timeout)
+{
+	u8 old = READ_ONCE(cp->state);
+
+	local_bh_disable();
+	set_bit(LDIR_CONN_B_PEER, &cp->flags);
+	set_bit(LDIR_CONN_B_CONFIRMED, &cp->flags);
+	if (old != state && cmpxchg(&cp->state, old, state) == old) {
+		conn_set_active(cp, state_active(state));
+		conn_embryonic_clear(ln, cp);
+		/* the peer saw the real answer */
+		if (test_and_clear_bit(LDIR_CONN_B_UNANSWERED, &cp->flags))
+			atomic_dec(&cp->real->unanswered);
+		clear_bit(LDIR_CONN_B_TIMING, &cp->flags);
+	}
+	WRITE_ONCE(cp->expires, (u32)(jiffies + timeout));
+	local_bh_enable();
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_peer_update);
 
 /* Kills the conns of the ORIG buckets [@from, @to) that @match picks and
  * returns how many. Each kill happens inside the RCU read-side section

@@ -28,6 +28,13 @@ struct ldir_conn *ldir_conn_create(struct ldir_net *ln,
 				   struct ldir_link *link,
 				   struct ldir_real *real, __be16 rport,
 				   u8 state);
+struct ldir_conn *ldir_conn_peer_create(struct ldir_net *ln,
+					const struct ldir_tuple *t,
+					struct ldir_link *link,
+					struct ldir_real *real, __be16 rport,
+					u8 state, u32 timeout);
+void ldir_conn_peer_update(struct ldir_net *ln, struct ldir_conn *cp,
+			   u8 state, u32 timeout);
 bool ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    int dir, const struct tcphdr *th,

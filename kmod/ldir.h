@@ -71,6 +71,8 @@
 
 struct mem_cgroup;
 struct ldir_sched_ops;
+struct ldir_sync_cpu;
+struct ldir_sync_rec;
 
 /* Objects are bounded like every table on the router. */
 #define LDIR_VIRTUALS_MAX	4096
@@ -373,6 +375,17 @@ struct ldir_net {
 	 * otherwise
 	 */
 	struct mem_cgroup *memcg;
+
+	/* conn sync (sync.c): per-CPU queues, made by the work when a
+	 * listener first wants a record (smp_store_release), then kept
+	 */
+	struct {
+		struct ldir_sync_cpu __percpu *cpu;
+		struct ldir_sync_rec *recs;	/* the queues' buffers */
+		struct ldir_sync_rec **order;	/* the work's merge */
+		struct delayed_work work;	/* the only drainer */
+		u32 seq;			/* the work's: messages sent */
+	} sync;
 };
 
 extern unsigned int ldir_net_id;
@@ -457,6 +470,12 @@ struct ldir_virtual {
 	struct llist_head dirty;	/* links whose key may have gone down */
 
 	u32 flags;			/* LDIR_VIRTUAL_F_*, fixed at creation */
+	/* configuration digest for conn sync (sync.c): scheme and flags
+	 * plus each link's part, kept up to date under ln->lock; read
+	 * locklessly
+	 */
+	u64 digest;
+	u64 digest_links;		/* the links' parts, under ln->lock */
 	struct ldir_hash_table __rcu *hash;	/* hashing schemes, sched_hash.c */
 
 	/* changed under ln->lock, read locklessly (READ_ONCE) */
@@ -649,7 +668,9 @@ struct ldir_conn {
 	/* second line */
 	u32 tstamp;			/* us: the response time clock */
 	u32 expires;			/* jiffies, low 32 bits: time_after32() */
-	u32 syn_stamp;			/* jiffies: the client SYN last counted */
+	u32 syn_stamp;			/* jiffies: the client SYN last counted;
+					 * once confirmed, the last sync record
+					 */
 	u8 state;			/* enum ldir_conn_state */
 	u8 syns;			/* client SYN resends, no SYN-ACK yet */
 	unsigned long flags;		/* atomic bitops: LDIR_CONN_B_* */
@@ -728,6 +749,14 @@ enum {
 	LDIR_CONN_B_SEQ,		/* seq_next[LDIR_DIR_ORIG] is known */
 	LDIR_CONN_B_SEQ_REPLY,		/* seq_next[LDIR_DIR_REPLY] is known */
 	LDIR_CONN_B_EMBRYONIC,		/* counted in conns.embryonic */
+	/* conn sync: confirmed (established, or a UDP flow the real
+	 * answered): its changes and removal are sent to peers
+	 */
+	LDIR_CONN_B_CONFIRMED,
+	/* learned from a peer (CONN_NEW), no packet of it here since:
+	 * nothing of it is sent back
+	 */
+	LDIR_CONN_B_PEER,
 };
 
 /* How far a segment's sequence or acknowledgment number may be from what

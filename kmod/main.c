@@ -14,6 +14,7 @@
 #include "select.h"
 #include "conntab.h"
 #include "health.h"
+#include "sync.h"
 #include "netlink.h"
 
 /* the conn table's callbacks: it sits below the schedulers */
@@ -21,11 +22,18 @@ static const struct ldir_conntab_ops conntab_ops = {
 	.load_down = ldir_real_changed,
 };
 
+/* conn sync's: the queues are below the netlink family */
+static const struct ldir_sync_ops sync_ops = {
+	.listening = ldir_nl_sync_listening,
+	.emit = ldir_nl_sync_emit,
+};
+
 static int __init ldir_init(void)
 {
 	int ret;
 
 	ldir_conntab_set_ops(&conntab_ops);
+	ldir_sync_set_ops(&sync_ops);
 	ldir_event_register(ldir_event_work);
 	ret = ldir_conn_cache_init();
 	if (ret)

@@ -29,6 +29,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 					 u32 flags,
 					 const struct ldir_sched_ops *sched);
 void ldir_virtual_destroy(struct ldir_net *ln, struct ldir_virtual *v);
+void ldir_virtual_digest_update(struct ldir_virtual *v);
 bool ldir_virtual_failed(const struct ldir_virtual *v);
 
 /* links */

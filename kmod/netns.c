@@ -12,6 +12,7 @@
 #include "health.h"
 #include "hooks.h"
 #include "select.h"
+#include "sync.h"
 #include "trust.h"
 
 /* Default timeouts in seconds, by enum ldir_conn_state (IPVS-like). */
@@ -87,6 +88,7 @@ static int ldir_net_init(struct ldir_net *ln, struct net *net)
 	ln->pr_clamp_pct = 25;
 	ln->timeout_syn_pressure = 3 * HZ;
 	ldir_event_net_init(ln);
+	ldir_sync_net_init(ln);
 	atomic_set(&ln->nfailed, 0);
 
 	ln->stats = alloc_percpu_gfp(struct ldir_stats, GFP_KERNEL_ACCOUNT);
@@ -167,6 +169,7 @@ static void __net_exit ldir_net_exit(struct net *net)
 	ldir_fpa_table_uninit(ln);
 	ldir_bind_table_uninit(ln);
 	ldir_conn_table_uninit(ln);
+	ldir_sync_net_exit(ln);
 	free_percpu(ln->stats);
 	ldir_trust_owner_put(ln);
 	kvfree(ln);

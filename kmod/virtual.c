@@ -10,6 +10,25 @@
 #include "conntab.h"
 #include "hooks.h"
 #include "select.h"
+#include "sync.h"
+
+/* The configuration digest conn sync compares (sync.c): the scheme and
+ * flags, and the parts of the links. Under ln->lock, after each change.
+ */
+void ldir_virtual_digest_update(struct ldir_virtual *v)
+{
+	const struct ldir_sched_ops *s;
+
+	s = rcu_dereference_protected(v->sched, lockdep_is_held(&v->ln->lock));
+	WRITE_ONCE(v->digest,
+		   ldir_sync_digest_base(s->name, v->flags) + v->digest_links);
+}
+
+static u64 link_digest(const struct ldir_link *l)
+{
+	return ldir_sync_digest_link(l->real->family, &l->real->addr,
+				     l->real->port, l->port);
+}
 
 struct ldir_virtual *ldir_virtual_find(struct ldir_net *ln, u16 family,
 				       const union nf_inet_addr *addr,
@@ -63,6 +82,7 @@ struct ldir_virtual *ldir_virtual_create(struct ldir_net *ln, u16 family,
 	spin_lock_init(&v->stats_lock);
 	INIT_LIST_HEAD(&v->retiring);
 	atomic_set(&v->conns, 0);
+	ldir_virtual_digest_update(v);
 
 	ret = ldir_conn_table_alloc(ln);
 	if (ret) {
@@ -115,6 +135,8 @@ static void link_unpublish(struct ldir_net *ln, struct ldir_link *l)
 	list_add_tail(&l->rretire, &l->real->retiring);
 	spin_unlock_bh(&l->real->stats_lock);
 	ldir_stateless_link_del(ln, l);
+	v->digest_links -= link_digest(l);
+	ldir_virtual_digest_update(v);
 	v->nlinks--;
 	l->real->nlinks--;
 	ln->nlinks--;
@@ -255,6 +277,8 @@ struct ldir_link *ldir_link_create(struct ldir_net *ln, struct ldir_virtual *v,
 	list_add_tail_rcu(&l->rnode, &r->links);
 	/* publishes the initialised link to the packet path */
 	ldir_sched_link_add(v, l);
+	v->digest_links += link_digest(l);
+	ldir_virtual_digest_update(v);
 	v->nlinks++;
 	r->nlinks++;
 	ln->nlinks++;

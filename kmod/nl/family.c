@@ -438,10 +438,15 @@ struct genl_family ldir_nl_family __ro_after_init = {
 
 int __init ldir_netlink_init(void)
 {
-	return genl_register_family(&ldir_nl_family);
+	int ret = genl_register_family(&ldir_nl_family);
+
+	if (!ret)
+		ldir_nl_sync_start();
+	return ret;
 }
 
 void ldir_netlink_uninit(void)
 {
+	ldir_nl_sync_stop();
 	genl_unregister_family(&ldir_nl_family);
 }

@@ -131,7 +131,14 @@ int ldir_nl_fpa_dump(struct sk_buff *skb, struct netlink_callback *cb);
 /* conn.c */
 int ldir_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int ldir_nl_conn_new(struct sk_buff *skb, struct genl_info *info);
+struct ldir_sync_rec;
+int ldir_nl_put_conn_rec(struct sk_buff *skb, int type,
+			 const struct ldir_sync_rec *rec);
 int ldir_nl_conn_del(struct sk_buff *skb, struct genl_info *info);
+
+/* sync.c */
+void ldir_nl_sync_start(void);
+void ldir_nl_sync_stop(void);
 
 /* config.c */
 int ldir_nl_config_set(struct sk_buff *skb, struct genl_info *info);

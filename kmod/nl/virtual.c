@@ -316,6 +316,7 @@ int ldir_nl_virtual_set(struct sk_buff *skb, struct genl_info *info)
 		/* the next pick orders the links for the new scheme */
 		v->tree_ops = NULL;
 		spin_unlock_bh(&v->sched_lock);
+		ldir_virtual_digest_update(v);
 	}
 	virtual_apply(ln, v, tb, backup);
 	ldir_net_changed(ln);
