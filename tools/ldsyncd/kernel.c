@@ -31,7 +31,9 @@ struct kernel {
 	bool seq_known;			/* the sync group's last SEQ */
 	uint32_t last_seq;
 	uint64_t last_lost;
+	bool lost_known;
 	bool dumping;
+	bool verbose;
 	uint32_t dump_seq;
 	struct kernel_stats st;
 	char buf[NL_BUF] __attribute__((aligned(4)));
@@ -129,13 +131,14 @@ static struct mnl_socket *nl_socket(void)
 	return s;
 }
 
-struct kernel *kernel_open(const char *fake_dir)
+struct kernel *kernel_open(const char *fake_dir, bool verbose)
 {
 	struct kernel *k = calloc(1, sizeof(*k));
 	int ret, rcvbuf = EVENT_RCVBUF;
 
 	if (!k)
 		return NULL;
+	k->verbose = verbose;
 	if (fake_dir) {
 		k->fake = fake_open(fake_dir);
 		if (!k->fake) {
@@ -417,11 +420,14 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		k->seq_known = true;
 		k->last_seq = seq;
 	}
-	if (lost != k->last_lost) {
+	/* the first message sets the baselines: what was lost before this
+	 * daemon listened is no loss of its */
+	if (lost != k->last_lost && k->lost_known) {
 		k->st.lost += lost - k->last_lost;
-		k->last_lost = lost;
 		e->lost = 1;
 	}
+	k->last_lost = lost;
+	k->lost_known = true;
 	return MNL_CB_OK;
 }
 
@@ -451,11 +457,32 @@ int kernel_events_read(struct kernel *k, kernel_rec_cb cb, void *ctx)
 
 /* ------------------------------------------------------------ inserts */
 
-static int err_of(const struct nlmsghdr *nlh)
+/* -errno of an NLMSG_ERROR, and its extended ack's message into msg */
+static int err_of(const struct nlmsghdr *nlh, char *msg, size_t len)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
 
+	*msg = 0;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return err->error;
+	mnl_attr_for_each(a, nlh, sizeof(*err)) {
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+			snprintf(msg, len, "%.*s",
+				 (int)strnlen(mnl_attr_get_str(a),
+					      mnl_attr_get_payload_len(a)),
+				 mnl_attr_get_str(a));
+	}
 	return err->error;
+}
+
+static void log_refusal(const struct sync_rec *r, int err, const char *msg)
+{
+	char line[256];
+
+	rec_format(r, line, sizeof(line));
+	fprintf(stderr, "ldsyncd: kernel refused \"%s\": %s%s%s\n", line,
+		strerror(-err), *msg ? ": " : "", msg);
 }
 
 int kernel_apply(struct kernel *k, const struct sync_rec *recs, int n,
@@ -497,12 +524,13 @@ int kernel_apply(struct kernel *k, const struct sync_rec *recs, int n,
 		for (nlh = (struct nlmsghdr *)k->buf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			uint32_t i2 = nlh->nlmsg_seq - first;
+			char msg[160];
 			int err;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR || i2 >= (uint32_t)n)
 				continue;
 			got++;
-			err = err_of(nlh);
+			err = err_of(nlh, msg, sizeof(msg));
 			/* a removal of a conn that is not here is no refusal */
 			if (!err || (recs[i2].op == WIRE_OP_DELETE &&
 				     (err == -ENOENT || err == -ESRCH))) {
@@ -512,6 +540,8 @@ int kernel_apply(struct kernel *k, const struct sync_rec *recs, int n,
 			rejected[i2] = 1;
 			refused++;
 			k->st.rejected++;
+			if (k->verbose)
+				log_refusal(&recs[i2], err, msg);
 		}
 	}
 	return refused;
@@ -581,5 +611,9 @@ int kernel_dump_read(struct kernel *k, kernel_rec_cb cb, void *ctx)
 	if (ret > 0)
 		return 1;
 	k->dumping = false;
-	return ret < 0 ? -errno : 0;
+	if (ret < 0) {
+		ret = -errno;
+		fprintf(stderr, "ldsyncd: conn dump: %s\n", strerror(-ret));
+	}
+	return ret;
 }

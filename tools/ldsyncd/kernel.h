@@ -8,6 +8,7 @@
 #ifndef LDSYNCD_KERNEL_H
 #define LDSYNCD_KERNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,8 +25,11 @@ struct kernel_stats {
 	uint64_t dumped;		/* records read from dumps */
 };
 
-/* Opens the netlink sockets, or the stand-in in dir when dir is not NULL. */
-struct kernel *kernel_open(const char *fake_dir);
+/*
+ * Opens the netlink sockets, or the stand-in in dir when dir is not NULL;
+ * verbose: every refusal and dump error is logged to stderr.
+ */
+struct kernel *kernel_open(const char *fake_dir, bool verbose);
 void kernel_close(struct kernel *k);
 const struct kernel_stats *kernel_stats(const struct kernel *k);
 

@@ -93,6 +93,7 @@ static void usage(FILE *f)
 	      "      --hello-ms N      keepalive interval (default 1000)\n"
 	      "      --dead-ms N       a peer silent this long is down (default 3500)\n"
 	      "      --fake-kernel DIR a stand-in for the kernel, for tests\n"
+	      "  -v, --verbose         log every record the kernel refuses\n"
 	      "  -V, --version\n", f);
 }
 
@@ -200,6 +201,7 @@ struct opts {
 	char *key_file;
 	char *fake;
 	enum role role;
+	bool verbose;
 };
 
 static int read_key(struct daemon *d, const char *path)
@@ -424,6 +426,7 @@ static void dump_start(struct daemon *d, uint64_t now)
 	}
 	if (!n)
 		return;
+	fprintf(stderr, "ldsyncd: full table to %d peer%s\n", n, n == 1 ? "" : "s");
 	if (kernel_dump_start(d->k) < 0) {
 		for (i = 0; i < d->npeers; i++)
 			if (d->peers[i].dumping) {
@@ -455,6 +458,9 @@ static void dump_read(struct daemon *d)
 	if (ret > 0)
 		return;
 	d->dump_running = false;
+	fprintf(stderr, "ldsyncd: full table %s (%llu records dumped so far)\n",
+		ret ? "failed" : "queued",
+		(unsigned long long)kernel_stats(d->k)->dumped);
 	for (i = 0; i < d->npeers; i++) {
 		struct speer *sp = &d->peers[i];
 
@@ -527,6 +533,8 @@ static void udp_read(struct daemon *d, uint64_t now)
 				 on_peer_recs, &c);
 		if (ret == PEER_NEW) {
 			/* a peer joined or restarted: our table, if we send */
+			fprintf(stderr, "ldsyncd: peer %s: session %016llx\n",
+				sp->p.name, (unsigned long long)sp->p.session);
 			sp->dumping = false;
 			if (sends(d))
 				owe_resync(sp);
@@ -618,7 +626,7 @@ static int setup(struct daemon *d, struct opts *o)
 	if (o->key_file && read_key(d, o->key_file))
 		return -1;
 	d->role = o->role;
-	d->k = kernel_open(o->fake);
+	d->k = kernel_open(o->fake, o->verbose);
 	if (!d->k)
 		return -1;
 	return ctl_listen(d);
@@ -698,6 +706,7 @@ int main(int argc, char **argv)
 		{ "fake-kernel", required_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
 	/* zeroed, in .bss: the peers' reorder windows are large */
@@ -717,7 +726,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return ctl_client(argc - 1, argv + 1);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:l:p:k:r:s:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:l:p:k:r:s:hvV", longopts, NULL)) != -1) {
 		const char *name = NULL;
 
 		switch (c) {
@@ -728,6 +737,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'v':
+			o.verbose = true;
+			continue;
 		case 'V':
 			printf("ldsyncd %s (wire version %d)\n", LDSYNCD_VERSION, WIRE_VERSION);
 			return 0;
