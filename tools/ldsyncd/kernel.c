@@ -31,7 +31,6 @@ struct kernel {
 	bool seq_known;			/* the sync group's last SEQ */
 	uint32_t last_seq;
 	uint64_t last_lost;
-	bool lost_known;
 	bool dumping;
 	bool verbose;
 	uint32_t dump_seq;
@@ -420,14 +419,14 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		k->seq_known = true;
 		k->last_seq = seq;
 	}
-	/* the first message sets the baselines: what was lost before this
-	 * daemon listened is no loss of its */
-	if (lost != k->last_lost && k->lost_known) {
+	/* from 0: what the kernel dropped before this daemon listened may be
+	 * records of conns that live on (the first record, that makes the
+	 * kernel's queues, is one) */
+	if (lost != k->last_lost) {
 		k->st.lost += lost - k->last_lost;
+		k->last_lost = lost;
 		e->lost = 1;
 	}
-	k->last_lost = lost;
-	k->lost_known = true;
 	return MNL_CB_OK;
 }
 
