@@ -43,6 +43,14 @@ int kernel_events_fd(const struct kernel *k);
 int kernel_events_read(struct kernel *k, kernel_rec_cb cb, void *ctx);
 
 /*
+ * Asks the kernel how many sync records it dropped so far (its queue was
+ * full or not made yet): 1 when the count grew since the last sync message
+ * or poll (every peer needs a resync), 0, or -errno. A drop after the last
+ * record of a burst comes with no message: the daemon polls for it.
+ */
+int kernel_poll_lost(struct kernel *k);
+
+/*
  * Inserts or deletes n records from a peer; rejected[i] is set when the
  * kernel refused record i (no such virtual, or one configured otherwise).
  * Returns how many were refused, or -errno when the kernel was not reached.

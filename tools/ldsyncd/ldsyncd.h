@@ -50,6 +50,7 @@ struct daemon {
 	struct speer peers[MAX_PEERS];
 	int npeers;
 	bool dump_running, dump_again;
+	uint64_t poll_ms;		/* the kernel's drop count, last asked */
 	/* settings */
 	uint32_t ring, rto_ms, hello_ms, dead_ms;
 	/* counters of what no peer can be blamed for */

@@ -652,6 +652,12 @@ static int run(struct daemon *d)
 			daemon_resync_all(d);
 		}
 		now = now_ms();
+		/* records the kernel dropped with no message after them */
+		if (now >= d->poll_ms + d->hello_ms) {
+			d->poll_ms = now;
+			if (kernel_poll_lost(d->k) > 0 && sends(d))
+				daemon_resync_all(d);
+		}
 		dump_start(d, now);
 		for (i = 0; i < d->npeers; i++)
 			output(d, &d->peers[i], now);
