@@ -438,16 +438,27 @@ static void dump_start(struct daemon *d, uint64_t now)
 	d->dump_running = true;
 }
 
-/* the dump is read only while every peer it feeds has room */
-static bool dump_room(const struct daemon *d)
+/*
+ * The dump is read only while every peer it feeds has room; a peer that
+ * went silent leaves it (and gets the next one when it is back), so that
+ * it does not hold up the others.
+ */
+static bool dump_room(struct daemon *d, uint64_t now)
 {
+	bool room = true;
 	int i;
 
-	for (i = 0; i < d->npeers; i++)
-		if (d->peers[i].dumping &&
-		    tx_room(&d->peers[i].p.tx) < 2 * PEER_WINDOW)
-			return false;
-	return true;
+	for (i = 0; i < d->npeers; i++) {
+		struct speer *sp = &d->peers[i];
+
+		if (!sp->dumping)
+			continue;
+		if (!peer_alive(&sp->p, now, d->dead_ms))
+			owe_resync(sp);
+		else if (tx_room(&sp->p.tx) < 2 * PEER_WINDOW)
+			room = false;
+	}
+	return room;
 }
 
 static void dump_read(struct daemon *d)
@@ -669,7 +680,7 @@ static int run(struct daemon *d)
 		ctl_i = n;
 		pfd[n++] = (struct pollfd){ .fd = d->ctl, .events = POLLIN };
 		dump_i = -1;
-		if (d->dump_running && dump_room(d)) {
+		if (d->dump_running && dump_room(d, now)) {
 			dump_i = n;
 			pfd[n++] = (struct pollfd){ .fd = kernel_dump_fd(d->k), .events = POLLIN };
 		}
