@@ -300,22 +300,40 @@ static noinline unsigned int stateless_in(struct ldir_net *ln,
 	return NF_ACCEPT;
 }
 
-/* A packet from a stateful virtual's real (address, port) with no conn:
- * its conn was flushed, ditched or expired, and the packet would leave
- * with the real's own address. Dropped, but for a SYN without ACK, which
- * is the real opening a connection of its own and no reply.
+/* A packet from a stateful virtual's real (address, port) with no conn.
+ * A SYN without ACK is the real opening a connection of its own, and no
+ * reply. If the key is one virtual's, scheduled by a hash, the flow may
+ * be one another director carried (the reals' return route need not be
+ * the clients' one, and a director that took over sees the real first
+ * when the real speaks first): every director would have picked this
+ * real, so the reply leaves from the VIP as a stateless one would, and
+ * the client's next segment adopts the flow. Else its conn was flushed,
+ * ditched or expired, and the packet would leave with the real's own
+ * address: dropped.
  */
 static unsigned int conn_less_reply(struct ldir_net *ln, struct sk_buff *skb,
 				    unsigned int thoff,
-				    const struct ldir_tuple *t)
+				    const struct ldir_tuple *t,
+				    const struct ldir_smap_entry *e)
 {
 	const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
+	struct ldir_link *l = READ_ONCE(e->adopt);
+	struct ldir_virtual *v;
 
 	if (t->protocol == IPPROTO_TCP && th->syn && !th->ack)
 		return NF_ACCEPT;
-	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REPLY_NO_CONN);
-	tuple_dbg("no conn for reply", t);
-	return NF_DROP;
+	if (!l || !ldir_sched_is_hash(rcu_dereference(l->virt->sched))) {
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_DROP_REPLY_NO_CONN);
+		tuple_dbg("no conn for reply", t);
+		return NF_DROP;
+	}
+	v = l->virt;
+	if (unlikely(ldir_xlate(skb, thoff, t->family, t->protocol, true,
+				&v->addr, v->port ?: t->sport)))
+		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_REPLY_ADOPTED);
+	count_block(l->stats, skb, false);
+	return NF_ACCEPT;
 }
 
 /* Real -> client without a conn: if (real address, port) serves a
@@ -340,7 +358,7 @@ static noinline unsigned int stateless_out(struct ldir_net *ln,
 	if (!e)
 		return NF_ACCEPT;
 	if (!e->link)
-		return conn_less_reply(ln, skb, thoff, t);
+		return conn_less_reply(ln, skb, thoff, t, e);
 	v = e->link->virt;
 	if (unlikely(ldir_xlate(skb, thoff, t->family, t->protocol, true,
 				&v->addr, v->port ?: t->sport))) {

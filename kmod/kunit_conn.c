@@ -16,6 +16,7 @@
 #include "model.h"
 #include "select.h"
 #include "health.h"
+#include "sync.h"
 #include "kunit.h"
 
 #define IP4(a, b, c, d)	cpu_to_be32((a) << 24 | (b) << 16 | (c) << 8 | (d))
@@ -795,6 +796,186 @@ static void conn_adopted(struct kunit *test)
 	tcp_seg(test, cp2, LDIR_DIR_REPLY, "R", 6, 0, 0);
 	KUNIT_EXPECT_EQ(test, cp2->state, LDIR_CONN_S_CLOSE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ln->conns.embryonic), 0);
+}
+
+static void udp_pkt(struct kunit *test, struct ldir_conn *cp, int dir)
+{
+	struct conn_fx *fx = test->priv;
+
+	local_bh_disable();
+	rcu_read_lock();
+	ldir_conn_update_state(fx->ln, cp, dir, NULL, 0);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+/* Conn sync: a conn is confirmed when it becomes established, never
+ * while embryonic; a refused handshake (RST in SYN_RECV) never is.
+ */
+static void conn_sync_confirm(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple t2 = tuple(IPPROTO_TCP, CIP, 40001, VIP, 80);
+	struct ldir_conn *cp, *cp2;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	tcp_pkt(test, cp, LDIR_DIR_ORIG, "S");
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags));
+	tcp_pkt(test, cp, LDIR_DIR_REPLY, "SA");
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags));
+	tcp_pkt(test, cp, LDIR_DIR_ORIG, "A");
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_EXPECT_TRUE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags));
+	/* the last record dates from now: no refresh due */
+	KUNIT_EXPECT_LE(test, (u32)jiffies - cp->syn_stamp, 1U);
+
+	cp2 = conn_new(test, &t2, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp2);
+	tcp_seg(test, cp2, LDIR_DIR_ORIG, "S", 7, 0, 0);
+	tcp_seg(test, cp2, LDIR_DIR_REPLY, "SA", 90, 8, 0);
+	tcp_seg(test, cp2, LDIR_DIR_ORIG, "R", 8, 0, 0);
+	KUNIT_EXPECT_EQ(test, cp2->state, LDIR_CONN_S_CLOSE);
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp2->flags));
+
+	/* UDP: the real's first answer confirms it, the client's do not */
+	t2 = tuple(IPPROTO_UDP, CIP, 40002, VIP, 80);
+	cp2 = conn_new(test, &t2, l, 8080, LDIR_CONN_S_UDP);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp2);
+	udp_pkt(test, cp2, LDIR_DIR_ORIG);
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp2->flags));
+	udp_pkt(test, cp2, LDIR_DIR_REPLY);
+	KUNIT_EXPECT_TRUE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp2->flags));
+}
+
+/* A conn as a sync record carries its tuple, its link's ends (the
+ * virtual's key with its Bind ID, the real's key), the digest, the state
+ * and the lifetime left.
+ */
+static void conn_sync_rec(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_sync_rec rec;
+	struct ldir_conn *cp;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	ldir_sync_rec_fill(&rec, cp, true);
+	KUNIT_EXPECT_EQ(test, rec.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, rec.protocol, IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, rec.caddr.ip, CIP);
+	KUNIT_EXPECT_EQ(test, rec.caddr.all[1] | rec.caddr.all[3], 0U);
+	KUNIT_EXPECT_EQ(test, rec.vaddr.ip, VIP);
+	KUNIT_EXPECT_EQ(test, rec.raddr.ip, RIP);
+	KUNIT_EXPECT_EQ(test, ntohs(rec.cport), 40000);
+	KUNIT_EXPECT_EQ(test, ntohs(rec.vport), 80);
+	KUNIT_EXPECT_EQ(test, ntohs(rec.rport), 8080);
+	KUNIT_EXPECT_EQ(test, rec.vkaddr.ip, VIP);
+	KUNIT_EXPECT_EQ(test, ntohs(rec.vkport), 80);
+	KUNIT_EXPECT_EQ(test, rec.bind_id, 0U);
+	KUNIT_EXPECT_EQ(test, rec.rkaddr.ip, RIP);
+	KUNIT_EXPECT_EQ(test, rec.rkport, 0);
+	KUNIT_EXPECT_EQ(test, rec.digest, l->virt->digest);
+	KUNIT_EXPECT_EQ(test, rec.state, LDIR_CONN_S_ESTABLISHED);
+	KUNIT_EXPECT_TRUE(test, rec.removed);
+	/* ESTABLISHED lives 130 s in this suite */
+	KUNIT_EXPECT_LE(test, rec.expires_ms, 130000U);
+	KUNIT_EXPECT_GE(test, rec.expires_ms, 129000U);
+}
+
+/* A conn a peer sent: confirmed, not counted as created here, its
+ * lifetime the peer's, counted in its link's active conns; the peer's
+ * until its first packet here; updated in place by the next record.
+ */
+static void conn_sync_peer(struct kunit *test)
+{
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct conn_fx *fx = test->priv;
+	struct ldir_conn *cp;
+
+	rcu_read_lock();
+	cp = ldir_conn_peer_create(fx->ln, &t, l, NULL, htons(8080),
+				   LDIR_CONN_S_ESTABLISHED, 5 * HZ);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	KUNIT_EXPECT_TRUE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags));
+	KUNIT_EXPECT_TRUE(test, test_bit(LDIR_CONN_B_PEER, &cp->flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_EMBRYONIC, &cp->flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_TIMING, &cp->flags));
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_CONNS), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 1);
+	KUNIT_EXPECT_LE(test, expires_in(cp), 5L * HZ);
+	KUNIT_EXPECT_GE(test, expires_in(cp), 4L * HZ);
+
+	/* the next record: in place */
+	rcu_read_lock();
+	ldir_conn_peer_update(fx->ln, cp, LDIR_CONN_S_FIN_WAIT, 9 * HZ);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_FIN_WAIT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->active), 0);
+	KUNIT_EXPECT_GE(test, expires_in(cp), 8L * HZ);
+	KUNIT_EXPECT_EQ(test, table_delta(test), 1);
+
+	/* a packet here makes it this director's */
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "A", 1, 1, 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_PEER, &cp->flags));
+	KUNIT_EXPECT_TRUE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags));
+
+	/* an established conn takes no place an embryonic one cannot give */
+	WRITE_ONCE(fx->ln->conn_max, atomic_read(&fx->ln->conns.count));
+	t.sport = htons(40001);
+	rcu_read_lock();
+	cp = ldir_conn_peer_create(fx->ln, &t, l, NULL, htons(8080),
+				   LDIR_CONN_S_ESTABLISHED, 5 * HZ);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(cp), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, stat_delta(test, LDIR_STATS_A_DROP_CONN_LIMIT), 0);
+}
+
+/* The configuration digest: the scheme and flags plus each link's part,
+ * whatever the order the links came in; it follows links made and
+ * unlinked.
+ */
+static void conn_sync_digest(struct kunit *test)
+{
+	struct ldir_virtual *v = fx_virtual(test, VIP, 80, IPPROTO_TCP);
+	struct ldir_virtual *v2 = fx_virtual(test, VIP2, 80, IPPROTO_TCP);
+	struct ldir_real *r = fx_real(test, RIP), *r2 = fx_real(test, RIP2);
+	union nf_inet_addr a = ip4(RIP), a2 = ip4(RIP2);
+	struct conn_fx *fx = test->priv;
+	u64 base = ldir_sync_digest_base("rr", 0);
+	u64 p1 = ldir_sync_digest_link(AF_INET, &a, 0, htons(8080));
+	u64 p2 = ldir_sync_digest_link(AF_INET, &a2, 0, htons(8080));
+	u64 lport = ldir_sync_digest_link(AF_INET, &a, 0, htons(8081));
+	u64 rport = ldir_sync_digest_link(AF_INET, &a, htons(1), htons(8080));
+	u64 fam = ldir_sync_digest_link(AF_INET6, &a, 0, htons(8080));
+	struct ldir_link *l;
+
+	KUNIT_EXPECT_EQ(test, v->digest, base);
+	/* each input counts */
+	KUNIT_EXPECT_NE(test, base, ldir_sync_digest_base("wrr", 0));
+	KUNIT_EXPECT_NE(test, base, ldir_sync_digest_base("rr", 1));
+	KUNIT_EXPECT_NE(test, p1, p2);
+	KUNIT_EXPECT_NE(test, p1, lport);
+	KUNIT_EXPECT_NE(test, p1, rport);
+	KUNIT_EXPECT_NE(test, p1, fam);
+	/* the same on every director: a fixed key */
+	KUNIT_EXPECT_EQ(test, base, ldir_sync_digest_base("rr", 0));
+
+	fx_link(test, v, r, 8080);
+	fx_link(test, v, r2, 8080);
+	fx_link(test, v2, r2, 8080);
+	l = fx_link(test, v2, r, 8080);
+	KUNIT_EXPECT_EQ(test, v->digest, base + p1 + p2);
+	KUNIT_EXPECT_EQ(test, v2->digest, v->digest);
+	mutex_lock(&fx->ln->lock);
+	ldir_link_unlink(fx->ln, l, false);
+	mutex_unlock(&fx->ln->lock);
+	KUNIT_EXPECT_EQ(test, v2->digest, base + p2);
 }
 
 /* What moves the expected sequence number: data that follows on, data
@@ -1590,6 +1771,10 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_tcp_active),
 	KUNIT_CASE(conn_rst_seq),
 	KUNIT_CASE(conn_adopted),
+	KUNIT_CASE(conn_sync_confirm),
+	KUNIT_CASE(conn_sync_rec),
+	KUNIT_CASE(conn_sync_peer),
+	KUNIT_CASE(conn_sync_digest),
 	KUNIT_CASE(conn_seq_window),
 	KUNIT_CASE(conn_expire),
 	KUNIT_CASE(conn_gc_slices),

@@ -203,7 +203,9 @@ static inline void ldir_afilter_del4(struct ldir_afilter *f, __be32 ip)
 
 /* Who a reply from (real address, real port, protocol) is from: the
  * link of a stateless virtual, or (link NULL) @refs links of stateful
- * virtuals, whose replies all have a conn.
+ * virtuals, whose replies have a conn, but those of a flow another
+ * director carried: when one link has the key (@adopt), a reply of a
+ * hash-scheduled virtual is translated without a conn.
  */
 struct ldir_smap_entry {
 	struct hlist_node node;		/* ln->smap, RCU */
@@ -214,6 +216,10 @@ struct ldir_smap_entry {
 	u16 family;
 	struct ldir_link *link;		/* unhashed before the link goes */
 	unsigned int refs;		/* stateful: links, under ln->lock */
+	/* stateful: the link if refs == 1, else NULL; W: under ln->lock,
+	 * read under RCU (a link is freed a grace period after it goes)
+	 */
+	struct ldir_link *adopt;
 };
 
 /* Per netns; the buckets come with the first virtual that keeps FPAs. */

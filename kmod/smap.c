@@ -93,6 +93,7 @@ static int stateful_add(struct ldir_net *ln, struct ldir_link *l)
 	e = smap_stateful(ln, l, rport);
 	if (e) {
 		e->refs++;
+		WRITE_ONCE(e->adopt, NULL);
 		return 0;
 	}
 	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
@@ -103,9 +104,27 @@ static int stateful_add(struct ldir_net *ln, struct ldir_link *l)
 	e->rport = rport;
 	e->protocol = l->virt->protocol;
 	e->refs = 1;
+	e->adopt = l;
 	hlist_add_head_rcu(&e->node, smap_head(ln, &e->raddr, e->rport,
 					       e->protocol));
 	return 0;
+}
+
+/* The link of @e's key other than @gone, which has left ln->links. */
+static struct ldir_link *stateful_other(struct ldir_net *ln,
+					const struct ldir_smap_entry *e,
+					const struct ldir_link *gone)
+{
+	struct ldir_link *l;
+
+	list_for_each_entry(l, &ln->links, node)
+		if (l != gone && !(l->virt->flags & LDIR_VIRTUAL_F_STATELESS) &&
+		    l->virt->protocol == e->protocol &&
+		    l->real->family == e->family &&
+		    smap_port(l->virt, l->real, l->port) == e->rport &&
+		    nf_inet_addr_cmp(&l->real->addr, &e->raddr))
+			return l;
+	return NULL;
 }
 
 /* Undoes stateful_add(); also after it failed, when no link has the key. */
@@ -117,9 +136,13 @@ static void stateful_del(struct ldir_net *ln, struct ldir_link *l)
 	if (!rport)
 		return;
 	e = smap_stateful(ln, l, rport);
-	if (e && !--e->refs) {
+	if (!e)
+		return;
+	if (!--e->refs) {
 		hlist_del_rcu(&e->node);
 		kfree_rcu(e, rcu);
+	} else if (e->refs == 1) {
+		WRITE_ONCE(e->adopt, stateful_other(ln, e, l));
 	}
 }
 

@@ -152,7 +152,7 @@ void ldir_sync_conn(struct ldir_net *ln, const struct ldir_conn *cp,
 	local_bh_enable();
 }
 
-/* Makes the queues: process context, from the work. */
+/* Makes the queues; under ln->lock: see ldir_sync_prepare(). */
 static void sync_alloc(struct ldir_net *ln)
 {
 	struct ldir_sync_cpu __percpu *pq;
@@ -160,6 +160,7 @@ static void sync_alloc(struct ldir_net *ln)
 	struct mem_cgroup *old;
 	unsigned int cpu, i = 0;
 
+	lockdep_assert_held(&ln->lock);
 	old = ldir_charge_begin(ln);
 	ln->sync.order = kvcalloc(nr_cpu_ids * SYNC_QLEN,
 				  sizeof(*ln->sync.order), GFP_KERNEL_ACCOUNT);
@@ -187,6 +188,19 @@ static void sync_alloc(struct ldir_net *ln)
 	smp_store_release(&ln->sync.cpu, pq);
 }
 
+/* Makes the queues, if they are not there yet: process context. A daemon
+ * makes them before any record is due by its first bulk resync (the conn
+ * dump with LDIR_A_SYNCABLE); failing that, the first record a listener
+ * wants is dropped, counted, and has the work make them.
+ */
+void ldir_sync_prepare(struct ldir_net *ln)
+{
+	mutex_lock(&ln->lock);
+	if (!ln->sync.cpu)
+		sync_alloc(ln);
+	mutex_unlock(&ln->lock);
+}
+
 static int stamp_cmp(const void *a, const void *b)
 {
 	const struct ldir_sync_rec *x = *(const struct ldir_sync_rec **)a;
@@ -209,7 +223,7 @@ static void sync_work(struct work_struct *work)
 	u64 lost = 0;
 
 	if (!pq) {
-		sync_alloc(ln);
+		ldir_sync_prepare(ln);
 		return;
 	}
 	for_each_possible_cpu(cpu) {

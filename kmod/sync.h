@@ -58,6 +58,7 @@ u64 ldir_sync_digest_base(const char *sched, u32 flags);
 u64 ldir_sync_digest_link(u16 family, const union nf_inet_addr *raddr,
 			  __be16 rport, __be16 lport);
 
+void ldir_sync_prepare(struct ldir_net *ln);
 void ldir_sync_net_init(struct ldir_net *ln);
 void ldir_sync_net_exit(struct ldir_net *ln);
 

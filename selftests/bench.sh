@@ -15,20 +15,24 @@
 #          UDP in the forward chain: the kernel's own fast path for
 #          established flows
 #   plain-ft  plain forwarding plus the same flowtable
+#   ldir-ct   ldir as above plus nf_conntrack tracking every forwarded
+#          packet, both directions (an inet forward chain with
+#          `ct state established,related accept`): what ldir would cost if
+#          it mirrored its conns into conntrack (not in the default set)
 # The flowtable peers also report how much traffic really took the
 # flowtable: conntrack entries marked [OFFLOAD] and the packets that
 # still went through the forward chain (the slow path), as '# offload'
 # lines and BENCH offload-* lines (see below).
 #
-# Families (LDIR_BENCH_FAMILIES, default "4 6"): the udp and crr
+# Families (LDIR_BENCH_FAMILIES, default "4 6"): the udp, tcp and crr
 # workloads also run over IPv6 for the peers plain, ldir, ipvs and nft,
 # each on a topology of its own that mirrors the IPv4 one (client
 # 2001:db8:1::2, VIP 2001:db8::10, reals 2001:db8:2::11-13; ldir and
 # IPVS with [VIP]:PORT services, nft an ip6 table's DNAT), reported as
-# the workloads udp6 and crr6. Within a round each peer runs its
+# the workloads udp6, tcp6 and crr6. Within a round each peer runs its
 # families back to back (their order rotated by round too). The IPv4
 # topology, its workloads and their order among themselves are those of
-# an IPv4-only run; tcp, scale, sched, prof and flood stay IPv4 only.
+# an IPv4-only run; scale, sched, prof and flood stay IPv4 only.
 #
 # Time: the host boots this guest with QEMU -icount shift=0,sleep=off, so
 # the guest's clock advances 1 ns per guest instruction and skips idle time.
@@ -46,6 +50,7 @@
 #          on a veth leaves them CHECKSUM_PARTIAL); plain sends to
 #          real1 only (pktgen walks no IPv6 destination range)
 #   tcp    iperf3 TCP bulk, one flow: Mbit/s
+#   tcp6   the same over IPv6 (MSS 1440 where IPv4's is 1460)
 #   crr    new TCP conns (connect/request/response/close loop): conns/s
 #   crr6   the same over IPv6
 #   scale  the udp workload with PARAM live conns in the table: pkts/s
@@ -176,9 +181,11 @@ topo_up()
 				action drop || return 1
 			bg "${NS_R[$n]}" ldbench crr-server "$CRR_PORT" 6
 		done
+		bg "${NS_R[1]}" bash -c "exec iperf3 -s -p $TCP_PORT >/dev/null 2>&1"
 		for n in 1 2 3; do
 			wait_listen "${NS_R[$n]}" tcp "$CRR_PORT"
 		done
+		wait_listen "${NS_R[1]}" tcp "$TCP_PORT"
 		DMAC=$(ip -n "$NS_D" -j link show outside | jq -r '.[0].address')
 		return 0
 	fi
@@ -350,6 +357,20 @@ peer_up()
 			flowtable_up || return 1
 		fi
 		;;
+	ldir-ct)
+		# ldir DNATs before conntrack: conntrack sees client <-> real
+		peer_up ldir || return 1
+		pd nft -f - <<-EOF || return 1
+		table inet benchct {
+			chain forward {
+				type filter hook forward priority filter; policy accept;
+				ct state established,related accept
+			}
+		}
+		EOF
+		sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout 3600
+		sysctl_set "$NS_D" net.netfilter.nf_conntrack_udp_timeout_stream 3600
+		;;
 	*)
 		warn "unknown peer $1"
 		return 1
@@ -419,6 +440,12 @@ peer_down()
 	ldir) ld flush >/dev/null 2>&1 ;;
 	ipvs) pd ipvsadm -C 2>/dev/null ;;
 	nft | nft-ft | plain-ft) pd nft flush ruleset 2>/dev/null ;;
+	ldir-ct)
+		# (that conntrack was in the path: replied flows are ASSURED)
+		say "ldir-ct (IPv$FAM): conntrack entries $(pd cat /proc/sys/net/netfilter/nf_conntrack_count), ASSURED $(pd grep -c ASSURED /proc/net/nf_conntrack)"
+		ld flush >/dev/null 2>&1
+		pd nft flush ruleset 2>/dev/null
+		;;
 	esac
 }
 
@@ -972,7 +999,7 @@ warm_up()
 		topo_up || { topo_down; continue; }
 		if peer_up plain >"$T/peer.err" 2>&1; then
 			has udp && udp_pps plain "$UDP_PKTS" >/dev/null
-			[[ $f == 4 ]] && has tcp && tcp_bulk plain >/dev/null
+			has tcp && tcp_bulk plain >/dev/null
 			has crr && crr plain >/dev/null
 		fi
 		peer_down plain
@@ -994,7 +1021,7 @@ main()
 	command -v ldbench >/dev/null || { echo "ldbench is not in the guest"; exit 1; }
 	setup_modules
 	say "kernel $(uname -r), $(nproc) vCPUs, rounds $ROUNDS, peers: $PEERS"
-	has_fam 6 && say "families: $FAMILIES (IPv6: udp6, crr6, mem6; peers plain ldir ipvs nft)"
+	has_fam 6 && say "families: $FAMILIES (IPv6: udp6, tcp6, crr6, mem6; peers plain ldir ipvs nft)"
 	guest_facts
 	crng_wait
 	say "workload sizes: udp $UDP_PKTS pkts, tcp $TCP_BYTES, crr $CRR_CONNS conns"
@@ -1016,9 +1043,9 @@ main()
 						v=$(udp_pps "$peer" "$UDP_PKTS") && emit "$(wl udp)" "$peer" - "$r" "$v"
 						ft_note "$peer" udp "$r" "$UDP_PORT"
 					fi
-					if has tcp && [[ $FAM == 4 ]]; then
+					if has tcp; then
 						ft_mark "$peer"
-						v=$(tcp_bulk "$peer") && emit tcp "$peer" - "$r" "$v"
+						v=$(tcp_bulk "$peer") && emit "$(wl tcp)" "$peer" - "$r" "$v"
 						ft_note "$peer" tcp "$r"
 					fi
 					if has crr; then

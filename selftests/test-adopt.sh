@@ -15,6 +15,12 @@
 #     each makes a conn in state NONE, embryonic, that the real's RST
 #     closes or 2 s expire; none becomes ESTABLISHED, none outlives
 #     its timeouts, and the real conn is untouched.
+#   - the real speaks first: a datagram to maglev UDP VIP:29, whose real
+#     echoes it once told to; the conns are flushed while the real holds
+#     it. Its answer, with no conn, leaves from the VIP (reply-adopted: the
+#     reals' return route may cross a director that never saw the flow).
+#     rr VIP:18 shares the reals' port 8 with maglev VIP:8, so their
+#     replies without a conn are no one virtual's and stay dropped.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -28,8 +34,23 @@ for k in all.rp_filter default.rp_filter outside.rp_filter; do
 	sysctl_set "$NS_D" "net.ipv4.conf.$k" 0
 done
 
+# late echo on UDP port 29: a real that answers once $T/go exists, after
+# the director lost the flow's conn
+for n in 1 2 3; do
+	# shellcheck disable=SC2016 # $l: expanded by socat's shell
+	bg "${NS_R[$n]}" socat -t "$TMO" "UDP-RECVFROM:29,fork" \
+		SYSTEM:'read -r l; while ! test -e '"$T/go"'; do sleep 0.1; done; echo "$l"'
+done
+for n in 1 2 3; do
+	wait_listen "${NS_R[$n]}" udp 29
+done
+
 add_reals
 add_service 8 tcp maglev
+ld virtual add udp "$VIP:29" sched maglev
+for n in 1 2 3; do
+	ld link add udp "$VIP:29" real "${REAL[$n]}" port 29
+done
 ld virtual add tcp "$VIP:18" sched rr
 for n in 1 2 3; do
 	ld link add tcp "$VIP:18" real "${REAL[$n]}" port 8
@@ -89,3 +110,29 @@ conn_echoes a three || fail "conn a does not echo after the flood"
 ok "the adopted conn still echoes"
 conn_close a
 conn_kill b
+
+log "the real answers first after the flush: its reply is adopted"
+r0=$(gstat reply-adopted)
+d0=$(gstat drop-reply-no-conn)
+# the datagram makes a conn; the flush drops it while the real holds the
+# datagram; the real's answer, with no conn, must leave from the VIP
+out=$T/late.out
+nsx "$NS_C" socat -t "$TMO" - "UDP:$VIP:29" <<<"late" >"$out" &
+lpid=$!
+BG_PIDS+=("$lpid")
+for ((i = 0; i < 50; i++)); do
+	[[ $(nconns '.virtual_port == 29') -ge 1 ]] && break
+	sleep 0.1
+done
+ld flush conns
+expect_eq "conns after the flush" 0 "$(nconns)"
+touch "$T/go"
+for ((i = 0; i < TMO * 10; i++)); do
+	grep -q . "$out" && break
+	sleep 0.1
+done
+kill "$lpid" 2>/dev/null || true
+read -r line <"$out" || line=
+expect_eq "the real's answer after the flush (from the VIP)" "late" "$line"
+expect_eq "reply-adopted" $((r0 + 1)) "$(gstat reply-adopted)"
+expect_eq "drop-reply-no-conn" "$d0" "$(gstat drop-reply-no-conn)"

@@ -108,8 +108,14 @@ int ldir_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = LDIR_DUMP_ATTRS(cb);
 
-	return ldir_nl_table_dump(skb, cb, attrs[LDIR_A_SYNCABLE] ?
-				  &conns_syncable : &conns);
+	if (!attrs[LDIR_A_SYNCABLE])
+		return ldir_nl_table_dump(skb, cb, &conns);
+	/* a daemon's bulk resync: no record is lost for want of a queue
+	 * from now on
+	 */
+	if (!cb->args[0] && !cb->args[1])
+		ldir_sync_prepare(ldir_pernet(sock_net(cb->skb->sk)));
+	return ldir_nl_table_dump(skb, cb, &conns_syncable);
 }
 
 /* ---- inserts and removals from a peer ---------------------------------- */

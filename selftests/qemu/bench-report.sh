@@ -98,7 +98,7 @@ added()
 		'BEGIN { if (a == "" || b == "") print ""; else print a - b }'
 }
 
-# ipv6: the IPv6 section: udp6 and crr6 against plain IPv6 forwarding of
+# ipv6: the IPv6 section: udp6, tcp6 and crr6 against plain IPv6 forwarding of
 # this run, the IPv4 ratios of the same run beside them, the memory of
 # IPv6 conns (mem6) and the conn caches' object sizes
 ipv6()
@@ -107,30 +107,32 @@ ipv6()
 
 	echo "## IPv6 (ratio = peer / plain forwarding of the same family, this run)"
 	echo
-	if ! has_wl udp6 && ! has_wl crr6 && ! has_wl mem6; then
-		echo "Not run (LDIR_BENCH_FAMILIES without 6, or none of udp, crr, mem6)."
+	if ! has_wl udp6 && ! has_wl tcp6 && ! has_wl crr6 && ! has_wl mem6; then
+		echo "Not run (LDIR_BENCH_FAMILIES without 6, or none of udp, tcp, crr, mem6)."
 		echo
 		return
 	fi
-	echo "The udp and crr workloads over IPv6 (client 2001:db8:1::2, VIP"
+	echo "The udp, tcp and crr workloads over IPv6 (client 2001:db8:1::2, VIP"
 	echo "2001:db8::10, reals 2001:db8:2::11-13; ldir and IPVS with [VIP]:PORT"
 	echo "services, nft an ip6 table's DNAT), on a topology of their own, each"
 	echo "peer's IPv6 run right beside its IPv4 run in every round. IPv6 UDP"
 	echo "packets are 78-byte frames with checksums (pktgen's smallest IPv6"
 	echo "packet; IPv4's are 60 bytes, checksum 0); plain IPv6 sends to real1"
-	echo "only. The IPv4 rows are this run's udp and crr, against this run's"
-	echo "plain IPv4."
+	echo "only; IPv6 TCP bulk has MSS 1440 (IPv4's 1460). The IPv4 rows"
+	echo "are this run's udp, tcp and crr, against this run's plain IPv4."
 	echo
 	l="| workload "
 	s="|---"
 	for p in plain ldir ipvs nft; do l="$l| ${PEER_NAME[$p]} "; s="$s|---"; done
 	echo "$l| ldir/plain | ipvs/plain | nft/plain | ldir/ipvs | ldir/nft |"
 	echo "$s|---|---|---|---|---|"
-	for w in udp6 crr6 udp crr; do
+	for w in udp6 tcp6 crr6 udp tcp crr; do
 		case $w in
 		udp6) l="| IPv6: established UDP, 78 B, pkts/s " ;;
+		tcp6) l="| IPv6: TCP bulk (iperf3), Mbit/s " ;;
 		crr6) l="| IPv6: new TCP conns/s " ;;
 		udp) l="| IPv4: established UDP, 60 B, pkts/s " ;;
+		tcp) l="| IPv4: TCP bulk (iperf3), Mbit/s " ;;
 		crr) l="| IPv4: new TCP conns/s " ;;
 		esac
 		for p in plain ldir ipvs nft; do
@@ -200,6 +202,14 @@ declare -A PEER_NAME=([plain]="plain" [ldir]="ldir" [ipvs]="IPVS NAT" [nft]="nft
 WL_NAMES=([1]="udp" [2]="tcp" [3]="crr")
 declare -A WL_DESC=([udp]="established UDP, 60 B, pkts/s" [tcp]="TCP bulk (iperf3), Mbit/s"
 	[crr]="new TCP conns/s (connect/request/close)")
+# the peers outside the default set that the run measured (bench.sh's
+# ldir-ct...) get columns too, after those, in the order they first ran
+PEER_NAME[ldir-ct]="ldir + conntrack"
+while read -r p; do
+	[[ " $PEERS " == *" $p "* ]] && continue
+	PEERS="$PEERS $p"
+	[ -n "${PEER_NAME[$p]:-}" ] || PEER_NAME[$p]=$p
+done < <(awk '$1 == "BENCH" && ($2 == "udp" || $2 == "tcp" || $2 == "crr") && !s[$3]++ { print $3 }' "$raw")
 
 report()
 {
@@ -215,8 +225,8 @@ report()
 	echo "- date: $started; guest kernel: ${kernel:-?} (Debian stock); vCPUs: ${gvcpus:-$vcpus}; QEMU TCG \`$qargs\`"
 	echo "- guest CPU: $(sed -n 's/^# guest cpu: //p' "$raw" | head -n 1); clocksource: $(sed -n 's/^# guest clocksource: \([^ ]*\).*/\1/p' "$raw" | head -n 1);" \
 		"$(sed -n 's/^# guest dmesg: tsc: Refined TSC clocksource calibration: /TSC /p' "$raw" | head -n 1)"
-	echo "- rounds: ${CNT["udp ldir -"]:-${CNT["udp6 ldir -"]:-?}} interleaved (peer order rotated each round); figures are medians, min-max in brackets"
-	if has_wl udp6 || has_wl crr6 || has_wl mem6; then
+	echo "- rounds: ${CNT["udp ldir -"]:-${CNT["udp6 ldir -"]:-${CNT["tcp6 ldir -"]:-?}}} interleaved (peer order rotated each round); figures are medians, min-max in brackets"
+	if has_wl udp6 || has_wl tcp6 || has_wl crr6 || has_wl mem6; then
 		echo "- families: IPv4 and IPv6 (the IPv6 rows: section IPv6)"
 	fi
 	echo "- time base: guest time under \`-icount shift=0,sleep=off\`: 1 guest ns = 1 guest"

@@ -661,9 +661,16 @@ boot_guest()
 	: >"$rundir/results.log"
 	stage "booting $name under qemu (TCG, timeout ${tmo}s; console: $rundir/console.log)"
 	# LDIR_QEMU_MEM, LDIR_QEMU_SMP, LDIR_QEMU_ARGS: bench's (-icount ...)
+	# LDIR_QEMU_ACCEL: one host thread runs every vCPU (thread=single).
+	# Multi-threaded TCG let a vCPU run a kernel text patch's int3 after
+	# the patch was done (static keys flip as hooks and modules come and
+	# go): "Oops: int3" at random places, mostly on a loaded host. A guest
+	# keeps about one host core busy either way, and two guests share
+	# this machine's two cores.
 	# shellcheck disable=SC2086 # LDIR_QEMU_ARGS is a list
 	set -- qemu-system-x86_64 -nographic -no-reboot -m "${LDIR_QEMU_MEM:-2G}" \
-		-smp "${LDIR_QEMU_SMP:-2}" -accel tcg ${LDIR_QEMU_ARGS:-} \
+		-smp "${LDIR_QEMU_SMP:-2}" -accel "${LDIR_QEMU_ACCEL:-tcg,thread=single}" \
+		${LDIR_QEMU_ARGS:-} \
 		-nic none -monitor none -serial stdio -serial "file:$rundir/results.log" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append"
 	if [ -n "$show" ]; then

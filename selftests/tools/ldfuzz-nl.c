@@ -88,6 +88,9 @@ static const char *const cmd_names[NCMD] = {
 	[LDIR_CMD_BIND_GET] = "BIND_GET",
 	[LDIR_CMD_FPA_GET] = "FPA_GET",
 	[LDIR_CMD_FPA_FLUSH] = "FPA_FLUSH",
+	[LDIR_CMD_CONN_NEW] = "CONN_NEW",
+	[LDIR_CMD_CONN_DEL] = "CONN_DEL",
+	[LDIR_CMD_SYNC] = "SYNC",
 	[LDIR_CMD_MAX + 1] = "OUT_OF_RANGE",
 };
 

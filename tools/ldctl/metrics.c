@@ -168,6 +168,8 @@ static const struct {
 		"Times SYN pressure started." },
 	[LDIR_STATS_A_ADOPTED] = { "connections_adopted_total",
 		"TCP flows adopted without a SYN by hash-scheduled virtuals." },
+	[LDIR_STATS_A_REPLY_ADOPTED] = { "replies_adopted_total",
+		"Replies translated without a conn for hash-scheduled virtuals." },
 	[LDIR_STATS_A_SYNC_SENT] = { "sync_records_sent_total",
 		"Conn sync records multicast to the sync group." },
 	[LDIR_STATS_A_SYNC_RECEIVED] = { "sync_records_received_total",

@@ -147,6 +147,7 @@ const char *const ld_stats_names[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DROP_SYN_PRESSURE] = "drop-syn-pressure",
 	[LDIR_STATS_A_PRESSURE_STARTS] = "pressure-starts",
 	[LDIR_STATS_A_ADOPTED] = "adopted",
+	[LDIR_STATS_A_REPLY_ADOPTED] = "reply-adopted",
 	[LDIR_STATS_A_SYNC_SENT] = "sync-sent",
 	[LDIR_STATS_A_SYNC_RECEIVED] = "sync-received",
 	[LDIR_STATS_A_SYNC_REJECTED] = "sync-rejected",

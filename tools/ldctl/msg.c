@@ -57,6 +57,7 @@ static const struct attr_desc stats_attrs[LDIR_STATS_A_MAX + 1] = {
 	[LDIR_STATS_A_DROP_SYN_PRESSURE] = { "drop-syn-pressure", MNL_TYPE_U64 },
 	[LDIR_STATS_A_PRESSURE_STARTS] = { "pressure-starts", MNL_TYPE_U64 },
 	[LDIR_STATS_A_ADOPTED] = { "adopted", MNL_TYPE_U64 },
+	[LDIR_STATS_A_REPLY_ADOPTED] = { "reply-adopted", MNL_TYPE_U64 },
 	[LDIR_STATS_A_SYNC_SENT] = { "sync-sent", MNL_TYPE_U64 },
 	[LDIR_STATS_A_SYNC_RECEIVED] = { "sync-received", MNL_TYPE_U64 },
 	[LDIR_STATS_A_SYNC_REJECTED] = { "sync-rejected", MNL_TYPE_U64 },

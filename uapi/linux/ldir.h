@@ -165,7 +165,10 @@
  *   record was made), REMOVED for a conn that went. A record is a
  *   snapshot: never reorder two records of one tuple.
  *   A daemon that saw a gap or a change of LOST resyncs: it dumps the
- *   conns with LDIR_A_SYNCABLE and sends them again.
+ *   conns with LDIR_A_SYNCABLE and sends them again. The queues are made
+ *   by the first such dump of the netns (a daemon starts by joining the
+ *   group, then dumping); without it, the first record a listener wants
+ *   is dropped (LOST) and has them made.
  *   DIGEST (u64) is the virtual's configuration digest: SipHash with a
  *   fixed key (identical on every director) of its scheduler name and
  *   flags, plus the sum of one such hash per link over the real's key
@@ -595,6 +598,7 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_DROP_SYN_PRESSURE,	/* SYN: embryonic bound full, none to evict */
 	LDIR_STATS_A_PRESSURE_STARTS,	/* times SYN pressure started */
 	LDIR_STATS_A_ADOPTED,		/* TCP flows adopted without a SYN */
+	LDIR_STATS_A_REPLY_ADOPTED,	/* replies translated without a conn */
 	LDIR_STATS_A_SYNC_SENT,		/* sync records multicast */
 	LDIR_STATS_A_SYNC_RECEIVED,	/* CONN_NEW and CONN_DEL accepted */
 	LDIR_STATS_A_SYNC_REJECTED,	/* CONN_NEW and CONN_DEL refused */

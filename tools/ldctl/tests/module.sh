@@ -116,7 +116,7 @@ eq "link -j" 4 "$(L -j link | jq -er length)"
 eq "conns -j" "[]" "$(L -j conns)"
 eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn_max"]')"
 eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout_est"]')"
-eq "stats -j: counters" 29 "$(L -j stats | jq -er '.stats | length')"
+eq "stats -j: counters" 30 "$(L -j stats | jq -er '.stats | length')"
 eq "stats: lines" 51 "$(L stats | wc -l)"
 
 # failure, startup and backup settings: set, shown, saved

@@ -771,7 +771,7 @@ static const char stats_json[] =
 	"\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
 	"\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
 	"\"drop_reply_no_conn\":0,"
-		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}";
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"reply_adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}";
 
 static void test_print(void)
 {
@@ -808,16 +808,16 @@ static void test_print(void)
 		  "  -> Real               Port Weight State  ActiveConn  InActConn\n"
 		  "tcp  192.0.2.10:80         0 wlc    in\n"
 		  "     fpa 0 fpa-mask 32 conns 12 links 3 binds 0\n"
-		  "     conns 40 pkts-in 1000 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0 adopted 0 sync-sent 0 sync-received 0 sync-rejected 0 sync-queue-drop 0\n"
+		  "     conns 40 pkts-in 1000 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0 adopted 0 reply-adopted 0 sync-sent 0 sync-received 0 sync-rejected 0 sync-queue-drop 0\n"
 		  "  -> 10.0.2.11          8080 2      in              4          2\n"
 		  "       real-port 8080 maxconns 0\n"
-		  "       conns 0 pkts-in 120 pkts-out 118 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0 adopted 0 sync-sent 0 sync-received 0 sync-rejected 0 sync-queue-drop 0\n"
+		  "       conns 0 pkts-in 120 pkts-out 118 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0 adopted 0 reply-adopted 0 sync-sent 0 sync-received 0 sync-rejected 0 sync-queue-drop 0\n"
 		  "udp  [2001:db8::10]:53     7 rr     out\n"
 		  "     fpa 0 fpa-mask 128 conns 0 links 0 binds 0\n"
-		  "     conns 0 pkts-in 0 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0 adopted 0 sync-sent 0 sync-received 0 sync-rejected 0 sync-queue-drop 0\n"
+		  "     conns 0 pkts-in 0 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0 adopted 0 reply-adopted 0 sync-sent 0 sync-received 0 sync-rejected 0 sync-queue-drop 0\n"
 		  "  -> 2001:db8::11       5353 1      failed          0          0\n"
 		  "       real-port 0 maxconns 100\n"
-		  "       conns 0 pkts-in 0 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0 adopted 0 sync-sent 0 sync-received 0 sync-rejected 0 sync-queue-drop 0\n");
+		  "       conns 0 pkts-in 0 pkts-out 0 bytes-in 0 bytes-out 0 drop-no-conn 0 drop-no-real 0 drop-conn-limit 0 drop-invalid 0 drop-nomem 0 icmp-in 0 icmp-out 0 conns-expired 0 ditched 0 probes 0 backup 0 drop-reply-clash 0 drop-removed 0 drop-icmp-csum 0 rst-ignored 0 drop-reply-no-conn 0 embryonic-evicted 0 drop-syn-pressure 0 pressure-starts 0 adopted 0 reply-adopted 0 sync-sent 0 sync-received 0 sync-rejected 0 sync-queue-drop 0\n");
 	free(c.buf);
 	p.details = false;
 	p.stats = false;
@@ -874,7 +874,7 @@ static void test_print(void)
 		     "\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
 		     "\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
 	"\"drop_reply_no_conn\":0,"
-		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}}],\"assigned\":[],"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"reply_adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}}],\"assigned\":[],"
 		     "\"stats\":{\"conns\":40,\"pkts_in\":1000,\"pkts_out\":0,\"bytes_in\":0,"
 		     "\"bytes_out\":0,\"drop_no_conn\":0,\"drop_no_real\":0,"
 		     "\"drop_conn_limit\":0,\"drop_invalid\":0,\"drop_nomem\":0,"
@@ -882,7 +882,7 @@ static void test_print(void)
 		     "\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
 		     "\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
 	"\"drop_reply_no_conn\":0,"
-		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}},"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"reply_adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":null,\"startup\":null,\"startup_pct\":null,\"startup_window\":null,\"backup\":null,\"conns\":0,"
 		     "\"fpa\":0,\"fpa_mask\":128,\"overflow\":false,\"binds\":0,"
@@ -986,7 +986,7 @@ static void test_print_ext(void)
 		     "\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
 		     "\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
 	"\"drop_reply_no_conn\":0,"
-		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}},"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"reply_adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}},"
 		     "{\"address\":\"2001:db8::10\",\"port\":53,\"protocol\":\"udp\","
 		     "\"bind\":7,\"sched\":\"rr\",\"stateless\":false,\"state\":\"out\",\"failed\":true,"
 		     "\"startup\":\"none\",\"startup_pct\":100,\"startup_window\":1,"
@@ -1005,7 +1005,7 @@ static void test_print_ext(void)
 		     "\"probes\":0,\"backup\":0,\"drop_reply_clash\":0,"
 		     "\"drop_removed\":0,\"drop_icmp_csum\":0,\"rst_ignored\":0,"
 	"\"drop_reply_no_conn\":0,"
-		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}},"
+		     "\"embryonic_evicted\":0,\"drop_syn_pressure\":0,\"pressure_starts\":0,\"adopted\":0,\"reply_adopted\":0,\"sync_sent\":0,\"sync_received\":0,\"sync_rejected\":0,\"sync_queue_drop\":0}},"
 		     "{\"address\":\"2001:db8::11\",\"port\":0,\"weight\":1,\"maxconns\":100,"
 		     "\"state\":\"failed\",\"syn_threshold\":1,\"fail_threshold\":0,"
 		     "\"idle_timeout\":60,\"backup\":null,\"active\":0,\"conns\":0,"
@@ -1045,8 +1045,8 @@ static void test_stats_print(void)
 		  "drop-reply-clash 18\ndrop-removed 19\ndrop-icmp-csum 20\n"
 		  "rst-ignored 21\ndrop-reply-no-conn 22\n"
 		  "embryonic-evicted 23\ndrop-syn-pressure 24\npressure-starts 25\n"
-		  "adopted 26\nsync-sent 27\nsync-received 28\nsync-rejected 29\n"
-		  "sync-queue-drop 30\n"
+		  "adopted 26\nreply-adopted 27\nsync-sent 28\nsync-received 29\n"
+		  "sync-rejected 30\nsync-queue-drop 31\n"
 		  "conn-max 101\nconn-count 102\ntimeout-syn 103\ntimeout-est 104\n"
 		  "timeout-fin 105\ntimeout-time-wait 106\ntimeout-close 107\n"
 		  "timeout-udp 108\nsyn-resends 109\nretry-interval 110\n"
