@@ -170,6 +170,15 @@ struct kernel *kernel_open(const char *fake_dir, bool verbose)
 		perror("ldsyncd: joining the sync group");
 		goto err;
 	}
+	/* a syncable dump makes the kernel's record queues now, so that no
+	 * record is dropped for want of them once this director's conns are
+	 * due (a backup's, after a failover); its answer is never read: the
+	 * first resync replaces the socket
+	 */
+	if (kernel_dump_start(k) < 0) {
+		perror("ldsyncd: conn dump");
+		goto err;
+	}
 	return k;
 err:
 	kernel_close(k);
