@@ -29,7 +29,7 @@
 #   and the resends that repaired it
 #   B's daemon restarts (a new session) with B's conns flushed: A sends the
 #   full table (a bulk resync) and B holds A's conns again
-#   both routes move to B in the middle of a rate-limited TCP download: it
+#   both routes move to B in the middle of a slow (1 Mbit/s) download: it
 #   completes with the right sha256; B, switched to master by
 #   `ldsyncd ctl role master`, then sends its new conns to A
 #   a SYN flood through B sends no sync records (B's sent counter flat)
@@ -266,7 +266,10 @@ expect_eq "A's resyncs to B" $((resyncs0 + 1)) "$(dstat a resynced)"
 expect_ge "A's resync records" $((BURST + 5)) "$(dstat a resync-records)"
 
 log "[$SECONDS s] the routes move to B during a download"
-nsx "$NS_C" curl -sS --limit-rate 100k -o "$T/got" "http://$VIP/data" 2>"$T/curl.err" &
+# slow on the wire (1 Mbit/s to the client: about 9 s for 1 MiB), not only
+# in curl, which would let the server send it all into its socket at once
+prt tc qdisc add dev eth0 root tbf rate 1mbit burst 16k latency 400ms
+nsx "$NS_C" curl -sS -o "$T/got" "http://$VIP/data" 2>"$T/curl.err" &
 pid_curl=$!
 # the download's conn is established on A and synced to B
 learnt() { ldb conns | grep -q " -> $VIP:80 -> .* ESTABLISHED"; }
@@ -282,6 +285,7 @@ sdb role master >/dev/null
 sda role backup >/dev/null
 ok "routes through B, B master"
 wait "$pid_curl" || fail "the download failed after the move: $(cat "$T/curl.err")"
+prt tc qdisc del dev eth0 root
 expect_eq "sha256 of the download" "$(sha256sum <"$T/data" | cut -d' ' -f1)" \
 	"$(sha256sum <"$T/got" | cut -d' ' -f1)"
 log "B: $(ldb -j stats | jq -c '.stats | {conns, drop_no_conn, sync_received, sync_rejected}' 2>/dev/null || true)"
