@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            build ldir.ko (against KDIR) and ldctl
+# make            build ldir.ko (against KDIR), ldctl and ldsyncd
 # make check      the test suite, in QEMU (see README)
 # make fuzz       the netlink and packet fuzzers, long, on the debug kernel
 # make demo       a small site in QEMU on Debian's stock kernel
@@ -9,10 +9,11 @@
 # make spec-check Documentation/netlink/specs/ldir.yaml against the kernel's
 #                 schema, uapi/linux/ldir.h and the module's policies
 # make layers     the calls between kmod/'s objects point down kmod/layers.txt
-# make install    install ldir.ko, ldctl, the man pages, bash completion and
-#                 ldir.service on this machine (install-tools: all but ldir.ko)
-# make man        ldctl(8) and ldir(7) into build/man (scdoc)
-# make deb        the Debian packages ldir-dkms and ldctl into build/deb
+# make install    install ldir.ko, ldctl, ldsyncd, the man pages, bash
+#                 completion and ldir.service on this machine (install-tools:
+#                 all but ldir.ko)
+# make man        ldctl(8), ldsyncd(8) and ldir(7) into build/man (scdoc)
+# make deb        the Debian packages ldir-dkms, ldctl and ldsyncd into build/deb
 
 KVER ?= $(shell uname -r)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
@@ -43,10 +44,10 @@ MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/nl/*.c kmod/nl/*.h kmod/Kbu
 	kmod/layers.txt) \
 	uapi/linux/ldir.h
 
-.PHONY: all module ldctl check fuzz demo bench style spec-check layers \
+.PHONY: all module ldctl ldsyncd install-ldsyncd check fuzz demo bench style spec-check layers \
 	sparse install install-tools man deb clean
 
-all: module ldctl
+all: module ldctl ldsyncd
 
 module:
 ifeq ($(KDIR),)
@@ -62,6 +63,9 @@ endif
 
 ldctl:
 	$(MAKE) -C tools/ldctl
+
+ldsyncd:
+	$(MAKE) -C tools/ldsyncd
 
 check:
 	bash selftests/qemu/check.sh
@@ -122,7 +126,7 @@ style: $(CHECKPATCH) spec-check layers
 		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/nl/*.c kmod/nl/*.h)) \
 		uapi/linux/ldir.h
 
-MAN := $(BUILD)/man/ldctl.8 $(BUILD)/man/ldir.7
+MAN := $(BUILD)/man/ldctl.8 $(BUILD)/man/ldsyncd.8 $(BUILD)/man/ldir.7
 
 man: $(MAN)
 
@@ -130,7 +134,7 @@ $(BUILD)/man/%: doc/%.scd
 	@mkdir -p $(dir $@)
 	scdoc <$< >$@
 
-install: all install-tools
+install: all install-tools install-ldsyncd
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) modules_install
 	depmod -a $(KVER) || true
 
@@ -148,11 +152,22 @@ install-tools: ldctl $(MAN)
 		$(DESTDIR)$(DOCDIR)/metrics.md
 	install -D -m 0644 dist/ldir.conf $(DESTDIR)$(EXAMPLESDIR)/ldir.conf
 
+# ldsyncd, its manual, an example configuration and its unit (the Debian
+# package ldsyncd)
+install-ldsyncd: ldsyncd $(BUILD)/man/ldsyncd.8
+	$(MAKE) -C tools/ldsyncd install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/ldsyncd.service.in >$(BUILD)/ldsyncd.service
+	install -D -m 0644 $(BUILD)/man/ldsyncd.8 $(DESTDIR)$(MANDIR)/man8/ldsyncd.8
+	install -D -m 0644 $(BUILD)/ldsyncd.service $(DESTDIR)$(UNITDIR)/ldsyncd.service
+	install -D -m 0644 dist/ldsyncd.conf \
+		$(DESTDIR)$(PREFIX)/share/doc/ldsyncd/examples/ldsyncd.conf
+
 deb:
 	bash dist/deb.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) clean || true
 	$(MAKE) -C tools/ldctl clean
+	$(MAKE) -C tools/ldsyncd clean
 	$(MAKE) -C tools/bench clean
 	rm -rf $(BUILD)

@@ -36,7 +36,7 @@ eq()
 }
 
 # -------------------------------------------------------------- man pages
-for page in ldctl.8 ldir.7; do
+for page in ldctl.8 ldsyncd.8 ldir.7; do
 	scdoc <"$REPO/doc/$page.scd" >"$T/$page" 2>"$T/err"
 	check "scdoc $page" $? "$(cat "$T/err")"
 	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$T/$page" >"$T/$page.txt" 2>"$T/err"
@@ -170,12 +170,30 @@ mkdir "$T/etc" && touch "$T/etc/ldir.conf"
 eq "complete sync file" "$T/etc/ldir.conf" "$(comp sync "$T/etc/l")"
 eq "complete restore file" "$T/etc/ldir.conf" "$(comp restore "$T/etc/")"
 
+# every option of ldsyncd --help in ldsyncd(8)
+LDSYNCD=$REPO/tools/ldsyncd/ldsyncd
+if [ -x "$LDSYNCD" ]; then
+	opts=$("$LDSYNCD" --help | grep -oE -- '--[a-z-]+' | sort -u)
+	eq "ldsyncd options found" yes "$([ "$(echo "$opts" | wc -l)" -gt 8 ] && echo yes)"
+	for o in $opts; do
+		grep -qF -- "*$o*" "$REPO/doc/ldsyncd.8.scd"
+		check "ldsyncd option $o in ldsyncd(8)" $?
+	done
+fi
+
 # ----------------------------------------------------------------- unit
 if command -v systemd-analyze >/dev/null; then
 	sed "s|@SBINDIR@|$(dirname "$LDCTL")|g" "$REPO/dist/ldir.service.in" >"$T/ldir.service"
 	systemd-analyze verify --man=no "$T/ldir.service" >"$T/err" 2>&1
 	[ ! -s "$T/err" ]
 	check "systemd-analyze verify ldir.service" $? "$(cat "$T/err")"
+	if [ -x "$LDSYNCD" ]; then
+		sed "s|@SBINDIR@|$(dirname "$LDSYNCD")|g" "$REPO/dist/ldsyncd.service.in" \
+			>"$T/ldsyncd.service"
+		systemd-analyze verify --man=no "$T/ldsyncd.service" >"$T/err" 2>&1
+		[ ! -s "$T/err" ]
+		check "systemd-analyze verify ldsyncd.service" $? "$(cat "$T/err")"
+	fi
 else
 	echo "(no systemd-analyze: ldir.service not verified)"
 fi

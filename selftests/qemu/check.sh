@@ -301,6 +301,15 @@ else
 	line FAIL build-ldctl
 	LDCTL_BIN=
 fi
+# ldsyncd: the conn sync daemon, its host tests (`make -C tools/ldsyncd
+# test`: SHA-256/HMAC vectors, the wire format, the reliable stream under
+# loss, two daemons on the loopback), and as /usr/sbin/ldsyncd in the guests
+if quiet_stage test_ldsyncd; then
+	line PASS ldsyncd-test
+	export LDIR_GUEST_BINS="${LDIR_GUEST_BINS:-} $LDIR_REPO/tools/ldsyncd/ldsyncd"
+else
+	line FAIL ldsyncd-test
+fi
 # what the packages ship besides the binaries: man pages, bash completion,
 # the unit (host side, dist/test.sh)
 if [ -n "$LDCTL_BIN" ] && quiet_stage bash "$LDIR_REPO/dist/test.sh" "$LDCTL_BIN"; then

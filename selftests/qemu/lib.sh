@@ -376,6 +376,24 @@ test_ldctl()
 	return $rc
 }
 
+# test_ldsyncd: builds ldsyncd and runs `make -C tools/ldsyncd test` (host
+# side, no module needed).
+test_ldsyncd()
+{
+	local log=$LDIR_CACHE/ldsyncd-test.log rc
+
+	stage "make -C tools/ldsyncd test"
+	make -C "$LDIR_REPO/tools/ldsyncd" --no-print-directory all test >"$log" 2>&1
+	rc=$?
+	grep -E '^(FAIL|test_ldsyncd:|cli.sh:)' "$log"
+	if [ $rc -eq 0 ] && grep -q 'warning:' "$log"; then
+		grep -B2 -A3 'warning:' "$log" | head -n 40
+		rc=1
+	fi
+	[ $rc -eq 0 ] || { tail -n 20 "$log"; echo "(log: $log)"; }
+	return $rc
+}
+
 # build_test_tools: the selftests' helpers (selftests/tools/*.c).
 build_test_tools()
 {

@@ -23,7 +23,7 @@ set -u
 
 RUNDIR=$LDIR_CACHE/run/pkg
 DEBDIR=$RUNDIR/deb
-PKGS="ldctl ldir-dkms"
+PKGS="ldctl ldsyncd ldir-dkms"
 GUEST=${LDIR_PKG_KERNEL:-6.12}
 nfail=0
 t0=$(date +%s)
@@ -73,7 +73,8 @@ nothing_left()
 		return 1
 	fi
 	left=$(ls -d /usr/src/ldir-* /var/lib/dkms/ldir /lib/modules/*/updates/dkms/ldir.ko* \
-		/lib/systemd/system/ldir.service /usr/sbin/ldctl 2>/dev/null)
+		/lib/systemd/system/ldir.service /usr/sbin/ldctl /usr/sbin/ldsyncd \
+		/lib/systemd/system/ldsyncd.service 2>/dev/null)
 	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
 	left=$(dkms status ldir 2>&1)
 	[ -z "$left" ] || { echo "dkms status ldir: $left"; return 1; }
@@ -152,9 +153,10 @@ main()
 	if ! ok make-deb env LDIR_DEB_DIR="$DEBDIR" bash "$LDIR_REPO/dist/deb.sh"; then
 		exit 1
 	fi
-	stage "installing $(cd "$DEBDIR" && echo ldctl_*.deb ldir-dkms_*.deb)"
+	stage "installing $(cd "$DEBDIR" && echo ldctl_*.deb ldsyncd_*.deb ldir-dkms_*.deb)"
 	if ! ok install as_root env DEBIAN_FRONTEND=noninteractive dpkg -i \
-		"$DEBDIR"/ldir-dkms_"$VERSION"_all.deb "$DEBDIR"/ldctl_"$VERSION"_*.deb; then
+		"$DEBDIR"/ldir-dkms_"$VERSION"_all.deb "$DEBDIR"/ldctl_"$VERSION"_*.deb \
+		"$DEBDIR"/ldsyncd_"$VERSION"_*.deb; then
 		purge >/dev/null 2>&1
 		exit 1
 	fi
@@ -167,6 +169,9 @@ main()
 	done
 	ok man-ldctl man --warnings -w ldctl
 	ok unit-installed test -f /lib/systemd/system/ldir.service
+	ok man-ldsyncd man --warnings -w ldsyncd
+	ok ldsyncd-unit-installed test -f /lib/systemd/system/ldsyncd.service
+	ok ldsyncd-runs /usr/sbin/ldsyncd --version
 	stage "booting $GUEST with the DKMS-built ldir.ko"
 	ok "guest-$GUEST" guest
 	stage "purging the packages"

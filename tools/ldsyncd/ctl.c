@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket (a unix stream socket, one request a connection):
+ * `ldsyncd ctl role master|backup|active` for keepalived's notify hooks,
+ * `stats` and `metrics` (Prometheus text) for the counters, `resync`.
+ * A reply is a status byte ('0' ok, '1' error) and text.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ldsyncd.h"
+
+#define CTL_REQ_MAX	256
+
+int ctl_listen(struct daemon *d)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(d->ctl_path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "ldsyncd: control socket path too long\n");
+		return -1;
+	}
+	strcpy(sun.sun_path, d->ctl_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		perror("ldsyncd: socket");
+		return -1;
+	}
+	/* a socket left by a daemon that died; a live one answers */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		fprintf(stderr, "ldsyncd: %s: another ldsyncd runs\n", d->ctl_path);
+		close(fd);
+		return -1;
+	}
+	unlink(d->ctl_path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(d->ctl_path, 0600) < 0 || listen(fd, 8) < 0) {
+		fprintf(stderr, "ldsyncd: %s: %s\n", d->ctl_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	d->ctl = fd;
+	return 0;
+}
+
+void ctl_close(struct daemon *d)
+{
+	if (d->ctl >= 0) {
+		close(d->ctl);
+		unlink(d->ctl_path);
+	}
+}
+
+void ctl_stats(struct daemon *d, FILE *f)
+{
+	const struct kernel_stats *ks = kernel_stats(d->k);
+	uint64_t now = now_ms();
+	int i;
+
+	fprintf(f, "role %s\nsession %016" PRIx64 "\nlisten %s\nkeyed %s\n",
+		role_names[d->role], d->session, d->listen, d->keyed ? "yes" : "no");
+	for (i = 0; i < d->npeers; i++) {
+		struct peer *p = &d->peers[i].p;
+
+		fprintf(f, "peer %s session %016" PRIx64 " alive %d sender %d"
+			" sent %" PRIu64 " received %" PRIu64 " lost %" PRIu64
+			" resent %" PRIu64 " resynced %" PRIu64
+			" resync-records %" PRIu64 " rejected %" PRIu64
+			" lag-ms %" PRIu64 " queued %u dup %" PRIu64
+			" stale %" PRIu64 " replayed %" PRIu64
+			" overflows %" PRIu64 " datagrams %" PRIu64 "\n",
+			p->name, p->session, peer_alive(p, now, d->dead_ms),
+			p->sender, p->tx.sent, p->rx.received, p->rx.lost,
+			p->tx.resent, p->resyncs, p->resync_recs, p->rejected,
+			tx_lag(&p->tx, now), p->tx.cap - tx_room(&p->tx),
+			p->rx.dup, p->stale, p->replayed, p->overflows,
+			p->tx.datagrams);
+	}
+	fprintf(f, "bad");
+	for (i = 1; i < __WIRE_EMAX; i++)
+		fprintf(f, " %s %" PRIu64, wire_err_names[i], d->bad[i]);
+	fprintf(f, " unknown-peer %" PRIu64 "\n", d->unknown_peer);
+	fprintf(f, "kernel events %" PRIu64 " lost %" PRIu64 " applied %" PRIu64
+		" rejected %" PRIu64 " dumped %" PRIu64 "\n",
+		ks->events, ks->lost, ks->applied, ks->rejected, ks->dumped);
+	fprintf(f, "role-switches %" PRIu64 " send-errors %" PRIu64 "\n",
+		d->role_switches, d->send_errors);
+}
+
+static void metric(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP ldsyncd_%s %s\n# TYPE ldsyncd_%s %s\n", name, help,
+		name, type);
+}
+
+/* label values: a peer's ADDR:PORT has no quote nor backslash */
+void ctl_metrics(struct daemon *d, FILE *f)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;		/* in struct peer; -1: computed */
+	} pm[] = {
+#define PM(n, t, h, field) { n, t, h, offsetof(struct peer, field) }
+		PM("peer_sent_records_total", "counter", "Conn records sent to the peer (first sends).", tx.sent),
+		PM("peer_received_records_total", "counter", "Conn records received from the peer, in order.", rx.received),
+		PM("peer_lost_datagrams_total", "counter", "Datagrams from the peer found missing (gaps), later repaired.", rx.lost),
+		PM("peer_resent_datagrams_total", "counter", "Datagrams resent to the peer.", tx.resent),
+		PM("peer_resyncs_total", "counter", "Bulk resyncs sent to the peer.", resyncs),
+		PM("peer_resync_records_total", "counter", "Conn records sent to the peer by bulk resyncs.", resync_recs),
+		PM("peer_rejected_records_total", "counter", "Conn records from the peer that the kernel refused.", rejected),
+		PM("peer_duplicate_datagrams_total", "counter", "Datagrams from the peer received twice.", rx.dup),
+		PM("peer_stale_datagrams_total", "counter", "Datagrams from the peer for another session.", stale),
+		PM("peer_replayed_datagrams_total", "counter", "Datagrams from the peer dropped by the replay window.", replayed),
+		PM("peer_overflows_total", "counter", "Times the peer fell too far behind and was owed a resync.", overflows),
+#undef PM
+	};
+	const struct kernel_stats *ks = kernel_stats(d->k);
+	uint64_t now = now_ms();
+	size_t m;
+	int i;
+
+	metric(f, "role", "gauge", "The role: 0 backup, 1 master, 2 active.");
+	fprintf(f, "ldsyncd_role %d\n", d->role);
+	for (m = 0; m < sizeof(pm) / sizeof(pm[0]); m++) {
+		metric(f, pm[m].name, pm[m].type, pm[m].help);
+		for (i = 0; i < d->npeers; i++)
+			fprintf(f, "ldsyncd_%s{peer=\"%s\"} %" PRIu64 "\n", pm[m].name,
+				d->peers[i].p.name,
+				*(uint64_t *)((char *)&d->peers[i].p + pm[m].off));
+	}
+	metric(f, "peer_lag_seconds", "gauge", "Age of the oldest datagram the peer has not acked.");
+	for (i = 0; i < d->npeers; i++) {
+		uint64_t lag = tx_lag(&d->peers[i].p.tx, now);
+
+		fprintf(f, "ldsyncd_peer_lag_seconds{peer=\"%s\"} %" PRIu64 ".%03u\n",
+			d->peers[i].p.name, lag / 1000, (unsigned int)(lag % 1000));
+	}
+	metric(f, "peer_up", "gauge", "Whether the peer was heard within the dead time.");
+	for (i = 0; i < d->npeers; i++)
+		fprintf(f, "ldsyncd_peer_up{peer=\"%s\"} %d\n", d->peers[i].p.name,
+			peer_alive(&d->peers[i].p, now, d->dead_ms));
+	metric(f, "bad_datagrams_total", "counter", "Datagrams dropped as malformed or unauthenticated, by reason.");
+	for (i = 1; i < __WIRE_EMAX; i++)
+		fprintf(f, "ldsyncd_bad_datagrams_total{reason=\"%s\"} %" PRIu64 "\n",
+			wire_err_names[i], d->bad[i]);
+	fprintf(f, "ldsyncd_bad_datagrams_total{reason=\"unknown-peer\"} %" PRIu64 "\n",
+		d->unknown_peer);
+	metric(f, "kernel_events_total", "counter", "Conn records read from the kernel's sync group.");
+	fprintf(f, "ldsyncd_kernel_events_total %" PRIu64 "\n", ks->events);
+	metric(f, "kernel_lost_events_total", "counter", "Kernel sync messages lost (each costs a resync).");
+	fprintf(f, "ldsyncd_kernel_lost_events_total %" PRIu64 "\n", ks->lost);
+	metric(f, "kernel_applied_records_total", "counter", "Peers' conn records the kernel took.");
+	fprintf(f, "ldsyncd_kernel_applied_records_total %" PRIu64 "\n", ks->applied);
+	metric(f, "kernel_rejected_records_total", "counter", "Peers' conn records the kernel refused.");
+	fprintf(f, "ldsyncd_kernel_rejected_records_total %" PRIu64 "\n", ks->rejected);
+}
+
+static void handle(struct daemon *d, char *req, FILE *f)
+{
+	char *w[3], *save;
+	enum role role;
+	int n = 0;
+
+	for (char *t = strtok_r(req, " \t\r\n", &save); t && n < 3;
+	     t = strtok_r(NULL, " \t\r\n", &save))
+		w[n++] = t;
+	if (n == 2 && !strcmp(w[0], "role")) {
+		for (role = 0; role < 3; role++)
+			if (!strcmp(w[1], role_names[role]))
+				break;
+		if (role == 3) {
+			fprintf(f, "1ldsyncd: role '%s': master, backup or active\n", w[1]);
+			return;
+		}
+		daemon_set_role(d, role);
+		fprintf(f, "0role %s\n", role_names[role]);
+	} else if (n == 1 && !strcmp(w[0], "role")) {
+		fprintf(f, "0%s\n", role_names[d->role]);
+	} else if (n == 1 && !strcmp(w[0], "stats")) {
+		fputc('0', f);
+		ctl_stats(d, f);
+	} else if (n == 1 && !strcmp(w[0], "metrics")) {
+		fputc('0', f);
+		ctl_metrics(d, f);
+	} else if (n == 1 && !strcmp(w[0], "resync")) {
+		daemon_resync_all(d);
+		fputs("0resync\n", f);
+	} else if (n == 1 && !strcmp(w[0], "ping")) {
+		fputs("0pong\n", f);
+	} else {
+		fprintf(f, "1ldsyncd: unknown request '%s'\n", n ? w[0] : "");
+	}
+}
+
+/* one request, answered at once; a client that does not send it in time
+ * (100 ms) is dropped */
+void ctl_accept(struct daemon *d)
+{
+	struct timeval tv = { .tv_usec = 100000 };
+	char req[CTL_REQ_MAX + 1], *out = NULL;
+	size_t len = 0, outlen = 0;
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	fd = accept4(d->ctl, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (len < CTL_REQ_MAX) {
+		n = read(fd, req + len, CTL_REQ_MAX - len);
+		if (n <= 0)
+			break;
+		len += n;
+		if (memchr(req, '\n', len))
+			break;
+	}
+	req[len] = 0;
+	f = open_memstream(&out, &outlen);
+	if (f) {
+		handle(d, req, f);
+		fclose(f);
+		for (size_t off = 0; off < outlen; off += n) {
+			n = write(fd, out + off, outlen - off);
+			if (n <= 0)
+				break;
+		}
+		free(out);
+	}
+	close(fd);
+}
+
+int ctl_client(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *path = LDSYNCD_CTL;
+	char req[CTL_REQ_MAX], buf[4096];
+	size_t len = 0;
+	bool first = true;
+	int fd, i = 1, status = 0;
+	ssize_t n;
+
+	if (argc > 2 && !strcmp(argv[1], "--ctl")) {
+		path = argv[2];
+		i = 3;
+	}
+	if (i >= argc) {
+		fputs("usage: ldsyncd ctl [--ctl PATH] role [master|backup|active]\n"
+		      "       ldsyncd ctl [--ctl PATH] stats|metrics|resync|ping\n", stderr);
+		return 1;
+	}
+	for (; i < argc; i++) {
+		n = snprintf(req + len, sizeof(req) - len, "%s%s", argv[i],
+			     i + 1 < argc ? " " : "\n");
+		if (n < 0 || (size_t)n >= sizeof(req) - len) {
+			fputs("ldsyncd ctl: request too long\n", stderr);
+			return 1;
+		}
+		len += n;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fputs("ldsyncd ctl: control socket path too long\n", stderr);
+		return 1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "ldsyncd ctl: %s: %s (is ldsyncd running?)\n", path,
+			strerror(errno));
+		return 1;
+	}
+	if (write(fd, req, len) != (ssize_t)len) {
+		perror("ldsyncd ctl");
+		return 1;
+	}
+	shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		if (first) {
+			status = buf[0] == '0' ? 0 : 1;
+			p++;
+			n--;
+			first = false;
+		}
+		fwrite(p, 1, n, status ? stderr : stdout);
+	}
+	close(fd);
+	if (first) {
+		fputs("ldsyncd ctl: no answer\n", stderr);
+		return 1;
+	}
+	return status;
+}
