@@ -117,7 +117,7 @@ eq "conns -j" "[]" "$(L -j conns)"
 eq "stats -j: conn-max" 1000 "$(L -j stats | jq -er '.config["conn_max"]')"
 eq "stats -j: timeout-est" 100 "$(L -j config | jq -er '.["timeout_est"]')"
 eq "stats -j: counters" 32 "$(L -j stats | jq -er '.stats | length')"
-eq "stats: lines" 53 "$(L stats | wc -l)"
+eq "stats: lines" 54 "$(L stats | wc -l)"
 
 # failure, startup and backup settings: set, shown, saved
 expect 0 '' '' -- real set 10.0.2.11 syn-threshold 7 fail-threshold 0 idle-timeout 60 backup 10.0.2.13
@@ -274,7 +274,7 @@ eq "sync --dry-run: the stateless virtual made again" 1 "$(grep -cx 'virtual del
 eq "sync --dry-run: nothing flushed" 0 "$(grep -c flush "$T/d")"
 # a file the kernel refuses: nothing changes, the error names its line
 { cat "$T/s2"; echo 'link add tcp 192.0.2.40:80 real 10.0.2.99'; } >"$T/bad"
-expect 1 '' "^ldctl: $T/bad:16: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- sync "$T/bad"
+expect 1 '' "^ldctl: $T/bad:17: kernel: .*attribute link\.real 10\.0\.2\.99:0\)" -- sync "$T/bad"
 eq "a refused sync changes nothing" "$(cat "$T/s1.saved")" "$(L save | sort)"
 expect 1 '' '^ldctl: missing FILE' -- sync
 # a failed restore is rolled back by a sync (live conns kept)
