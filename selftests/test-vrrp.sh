@@ -32,7 +32,7 @@
 #
 # Shown:
 #   A becomes MASTER, B BACKUP, and ldir-notify ran on each: A's finds
-#   no ldsyncd, logs that and goes on; B's calls a stand-in for
+#   no ldsyncd running, logs that and goes on; B's calls a stand-in for
 #   `ldsyncd ctl role backup`, then `... master`
 #   three paced downloads (3 MiB) and a UDP stream with sequence
 #   numbers through the VIP; mid-transfer A's keepalived is killed (no
@@ -176,10 +176,11 @@ configure()
 # start_keepalived a|b: keepalived (VRRP only) in director A's or B's
 # netns with the shipped configuration as director dir-a or dir-b, its own
 # pid files, the hook's record in $T/notify-a or -b. A's hook finds no
-# ldsyncd; B's calls $T/ldsyncd, which records how it was called.
+# ldsyncd running (a pair without sync); B's calls $T/ldsyncd, which
+# records how it was called.
 start_keepalived()
 {
-	local d=$1 ns=$NS_A sync=()
+	local d=$1 ns=$NS_A sync=(LDSYNCD_CTL="$T/ldsyncd-a.sock")
 
 	if [[ $d == b ]]; then
 		ns=$NS_B
@@ -245,7 +246,8 @@ start_keepalived b
 wait_for 10 is_state b BACKUP ||
 	fail "B is not BACKUP: $(cat "$T"/notify-b/transitions 2>&1); $(tail -n 5 "$T/ka-b.log")"
 ok "A MASTER, B BACKUP"
-expect_match "A's hook, without ldsyncd" '^[0-9.]+ MASTER master no ldsyncd' \
+expect_match "A's hook, without ldsyncd running" \
+	'^[0-9.]+ MASTER master (no ldsyncd|ldsyncd ctl role master failed: .*ldsyncd-a\.sock)' \
 	"$(tail -n 1 "$T/notify-a/transitions")"
 expect_match "B's hook, with ldsyncd" '^[0-9.]+ BACKUP backup ok$' \
 	"$(tail -n 1 "$T/notify-b/transitions")"
