@@ -151,6 +151,11 @@ install-tools: ldctl $(MAN)
 	install -D -m 0644 tools/ldctl/contrib/README.md \
 		$(DESTDIR)$(DOCDIR)/metrics.md
 	install -D -m 0644 dist/ldir.conf $(DESTDIR)$(EXAMPLESDIR)/ldir.conf
+	install -D -m 0644 -t $(DESTDIR)$(EXAMPLESDIR)/keepalived \
+		examples/keepalived/keepalived.conf examples/keepalived/ldir-notify
+	install -D -m 0644 -t $(DESTDIR)$(EXAMPLESDIR)/bgp \
+		examples/bgp/bird-director.conf examples/bgp/bird-router.conf \
+		examples/bgp/ldir-bgp-hook examples/bgp/ldir-bgp-hook.service
 
 # ldsyncd, its manual, an example configuration and its unit (the Debian
 # package ldsyncd)
