@@ -1081,6 +1081,7 @@ void ldir_conn_for_each(struct ldir_net *ln,
 	unsigned int b, nb = 1U << ct->hash_bits;
 	struct ldir_conn *cp;
 
+	/* pairs with smp_store_release() in ldir_conn_table_alloc() */
 	if (!smp_load_acquire(&ct->buckets))
 		return;
 	for (b = find_first_bit(ct->used, nb); b < nb;

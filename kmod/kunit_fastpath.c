@@ -285,8 +285,8 @@ static void fp_ref_wrap(struct kunit *test)
 		learn(ln, dst, h, &ref);
 		KUNIT_ASSERT_PTR_EQ(test, resolve(ln, ref), dst);
 		in_h += ref_slot_of(ref) == h;
-		aliased += resolve(ln, READ_ONCE(cp->fp_route)) != NULL;
-		aliased += resolve(ln, READ_ONCE(cp->real->fp_route)) != NULL;
+		aliased += !!resolve(ln, READ_ONCE(cp->fp_route));
+		aliased += !!resolve(ln, READ_ONCE(cp->real->fp_route));
 		/* as the work would run now and then */
 		flush_work(&ln->fp.sweep);
 		prev = dst;
