@@ -40,10 +40,19 @@ int ctl_listen(struct daemon *d)
 		close(fd);
 		return -1;
 	}
-	unlink(d->ctl_path);
+	/*
+	 * Bound and listening under a temporary name, then renamed: a client
+	 * that sees the path can connect (scripts wait for it to appear).
+	 */
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s.%d", d->ctl_path,
+		     (int)getpid()) >= (int)sizeof(sun.sun_path))
+		strcpy(sun.sun_path, d->ctl_path);
+	unlink(sun.sun_path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(d->ctl_path, 0600) < 0 || listen(fd, 8) < 0) {
+	    chmod(sun.sun_path, 0600) < 0 || listen(fd, 8) < 0 ||
+	    rename(sun.sun_path, d->ctl_path) < 0) {
 		fprintf(stderr, "ldsyncd: %s: %s\n", d->ctl_path, strerror(errno));
+		unlink(sun.sun_path);
 		close(fd);
 		return -1;
 	}
