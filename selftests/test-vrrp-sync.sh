@@ -71,6 +71,22 @@ GARP_SLACK=1.0
 SYNC="--hello-ms 200 --dead-ms 1000 --rto-ms 100"
 declare -A LDSYNCD_PID
 
+# on a failure, what the daemons said
+eval "$(declare -f cleanup | sed '1s/^cleanup/lib_cleanup/')"
+cleanup()
+{
+	local f
+
+	if [[ -n $T && ! -e $T/passed ]]; then
+		for f in "$T"/ldsyncd-?.log "$T"/ka-?.log "$T"/notify-?/transitions "$T"/ready-?; do
+			[[ -f $f ]] || continue
+			log "--- ${f#"$T"/}:"
+			tail -n 25 "$f" | sed 's/^/#   /'
+		done
+	fi
+	lib_cleanup
+}
+
 ldA() { nsx "$NS_A" ldctl "$@"; }
 ldB() { nsx "$NS_B" ldctl "$@"; }
 
@@ -464,4 +480,5 @@ log "lost $lost of $sent datagrams: $fo in the failover (switch ${switch1}s), $f
 expect_eq "datagrams lost at the fail-back" 0 "$fb"
 expect_eq "datagrams lost outside the switches" 0 "$outside"
 log "RESULT lc+fpa+sync: tcp-flows-lost 0/6 udp-lost-failover $fo udp-lost-failback $fb switch ${switch1}s"
+touch "$T/passed"
 log "[$SECONDS s] done"
