@@ -313,9 +313,16 @@ done
 sed -e "s|^\\\$ADVERT=.*|\$ADVERT=$ADVERT|" \
 	-e "s|^\\\$NOTIFY=.*|\$NOTIFY=$EX/ldir-notify|" \
 	-e "s|^\\\$READY=.*|\$READY=$EX/ldir-ready|" \
+	-e "s|^\ttimeout 3$|\ttimeout 10|" -e "s|^\tfall 2$|\tfall 5|" \
 	"$EX/keepalived.conf" >"$T/keepalived.conf"
 grep -qx "\\\$READY=$EX/ldir-ready" "$T/keepalived.conf" ||
 	fail "the example has no \$READY line to set"
+# a TCG guest runs the track script slowly: its timeouts would count as
+# not ready and move the traffic
+if ! grep -qx $'\ttimeout 10' "$T/keepalived.conf" ||
+	! grep -qx $'\tfall 5' "$T/keepalived.conf"; then
+	fail "the example's track script has no timeout 3 / fall 2 to set"
+fi
 dd if=/dev/urandom of="$T/data" bs=1M count="$DL2_MIB" 2>/dev/null
 start_servers http
 for n in 1 2 3; do
