@@ -60,15 +60,15 @@ ADVERT=0.3
 # once it happened
 DL_MIB=2
 DL2_MIB=3
-DL_RATE=4mbit
-DL_SLOW=2mbit
+DL_RATE=1mbit
+DL_SLOW=512kbit
 DL_FAST=32mbit
 # the UDP stream: one datagram every UDP_GAP s until told to stop
 UDP_GAP=0.02
 # after a takeover, how long the new master's gratuitous ARP may take to
 # land (the stream's loss window ends there)
 GARP_SLACK=1.0
-SYNC="--hello-ms 200 --dead-ms 1000 --rto-ms 100"
+SYNC="--hello-ms 200 --dead-ms 5000 --rto-ms 100"
 declare -A LDSYNCD_PID
 
 # on a failure, what the daemons said
@@ -313,14 +313,14 @@ done
 sed -e "s|^\\\$ADVERT=.*|\$ADVERT=$ADVERT|" \
 	-e "s|^\\\$NOTIFY=.*|\$NOTIFY=$EX/ldir-notify|" \
 	-e "s|^\\\$READY=.*|\$READY=$EX/ldir-ready|" \
-	-e "s|^\ttimeout 3$|\ttimeout 10|" -e "s|^\tfall 2$|\tfall 5|" \
+	-e "s|^\ttimeout 3$|\ttimeout 30|" -e "s|^\tfall 2$|\tfall 10|" \
 	"$EX/keepalived.conf" >"$T/keepalived.conf"
 grep -qx "\\\$READY=$EX/ldir-ready" "$T/keepalived.conf" ||
 	fail "the example has no \$READY line to set"
 # a TCG guest runs the track script slowly: its timeouts would count as
 # not ready and move the traffic
-if ! grep -qx $'\ttimeout 10' "$T/keepalived.conf" ||
-	! grep -qx $'\tfall 5' "$T/keepalived.conf"; then
+if ! grep -qx $'\ttimeout 30' "$T/keepalived.conf" ||
+	! grep -qx $'\tfall 10' "$T/keepalived.conf"; then
 	fail "the example's track script has no timeout 3 / fall 2 to set"
 fi
 dd if=/dev/urandom of="$T/data" bs=1M count="$DL2_MIB" 2>/dev/null

@@ -225,13 +225,13 @@ chmod 755 "$T/ldsyncd"
 sed -e "s|^\\\$ADVERT=.*|\$ADVERT=$ADVERT|" \
 	-e "s|^\\\$NOTIFY=.*|\$NOTIFY=$EX/ldir-notify|" \
 	-e "s|^\\\$READY=.*|\$READY=$EX/ldir-ready|" \
-	-e "s|^\ttimeout 3$|\ttimeout 10|" -e "s|^\tfall 2$|\tfall 5|" \
+	-e "s|^\ttimeout 3$|\ttimeout 30|" -e "s|^\tfall 2$|\tfall 10|" \
 	"$EX/keepalived.conf" >"$T/keepalived.conf"
 grep -qx "\\\$ADVERT=$ADVERT" "$T/keepalived.conf" ||
 	fail "the example has no \$ADVERT line to set"
 # a TCG guest runs the track script (ldir-ready) slowly: its timeouts
 # would count as not ready and move the traffic
-grep -qx $'\tfall 5' "$T/keepalived.conf" ||
+grep -qx $'\tfall 10' "$T/keepalived.conf" ||
 	fail "the example's track script has no fall 2 to set"
 dd if=/dev/urandom of="$T/data" bs=1M count="$DL_MIB" 2>/dev/null
 sum=$(sha256sum <"$T/data")
