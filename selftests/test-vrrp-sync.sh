@@ -52,8 +52,8 @@ NS_SW=ldir-switch-$$
 NS_A=ldir-dira-$$
 NS_B=ldir-dirb-$$
 EXTRA_NS=("$NS_SW" "$NS_A" "$NS_B")
-# keepalived's advert interval (the example's is 1 s)
-ADVERT=0.3
+# keepalived's advert interval (the example's)
+ADVERT=1
 # the downloads: MiB each (first set: across the failover; second set:
 # across the rejoin and the fail-back), the client's port rate (tbf):
 # slow while a switch is awaited, so that they are mid-flight then, fast
@@ -314,11 +314,13 @@ sed -e "s|^\\\$ADVERT=.*|\$ADVERT=$ADVERT|" \
 	-e "s|^\\\$NOTIFY=.*|\$NOTIFY=$EX/ldir-notify|" \
 	-e "s|^\\\$READY=.*|\$READY=$EX/ldir-ready|" \
 	-e "s|^\ttimeout 3$|\ttimeout 30|" -e "s|^\tfall 2$|\tfall 10|" \
+	-e "/^\tmax_auto_priority$/d" \
 	"$EX/keepalived.conf" >"$T/keepalived.conf"
 grep -qx "\\\$READY=$EX/ldir-ready" "$T/keepalived.conf" ||
 	fail "the example has no \$READY line to set"
 # a TCG guest runs the track script slowly: its timeouts would count as
-# not ready and move the traffic
+# not ready and move the traffic; and a starved realtime keepalived is
+# killed (RLIMIT_RTTIME): no max_auto_priority here
 if ! grep -qx $'\ttimeout 30' "$T/keepalived.conf" ||
 	! grep -qx $'\tfall 10' "$T/keepalived.conf"; then
 	fail "the example's track script has no timeout 3 / fall 2 to set"
