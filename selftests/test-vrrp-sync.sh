@@ -78,10 +78,13 @@ cleanup()
 	local f
 
 	if [[ -n $T && ! -e $T/passed ]]; then
+		for f in a b; do
+			log "--- ldsyncd $f: $(timeout 5 ldsyncd ctl --ctl "$T/$f.sock" stats 2>&1 | tr '\n' '|')"
+		done
 		for f in "$T"/ldsyncd-?.log "$T"/ka-?.log "$T"/notify-?/transitions "$T"/ready-?; do
 			[[ -f $f ]] || continue
 			log "--- ${f#"$T"/}:"
-			tail -n 25 "$f" | sed 's/^/#   /'
+			grep -v 'Sending\|Track script .* skipping' "$f" | tail -n 25 | sed 's/^/#   /'
 		done
 	fi
 	lib_cleanup
