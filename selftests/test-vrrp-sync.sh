@@ -60,8 +60,8 @@ ADVERT=1
 # once it happened
 DL_MIB=2
 DL2_MIB=3
-DL_RATE=1mbit
-DL_SLOW=512kbit
+DL_RATE=256kbit
+DL_SLOW=256kbit
 DL_FAST=32mbit
 # the UDP stream: one datagram every UDP_GAP s until told to stop
 UDP_GAP=0.02
