@@ -452,7 +452,8 @@ sync_note()
 	say "sync ldir-sync $(wl "$1"): director: $(ldsyncd ctl --ctl "$T/sync-d.sock" stats |
 		awk '$1 == "peer" { for (i = 3; i < NF; i += 2) if ($i ~ /^(sent|lost|resent|resynced|lag-ms|queued|overflows)$/) printf "%s %s ", $i, $(i + 1) } $1 == "kernel" { printf "%s", $0 }');" \
 		"peer: $(ldsyncd ctl --ctl "$T/sync-o.sock" stats | grep '^kernel');" \
-		"peer's conns $(nsx "$NS_O" ldctl -j stats | jq -r '.config.conn_count')"
+		"peer's conns $(nsx "$NS_O" ldctl -j stats | jq -r '.config.conn_count');" \
+		"director's kernel: $(ld -j stats | jq -c '.stats | with_entries(select(.key | startswith("sync")))')"
 }
 
 # ft_slow: packets the flowtable peers' forward chain has seen so far
