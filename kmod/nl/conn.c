@@ -462,7 +462,9 @@ int ldir_nl_conn_del(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return reject(ln, ret);
 	rcu_read_lock();
-	cp = ldir_conn_lookup_rcu(ln, &req.t, LDIR_DIR_ORIG);
+	/* the buckets come with the first virtual: before it, no conn */
+	cp = ln->conns.buckets ?
+	     ldir_conn_lookup_rcu(ln, &req.t, LDIR_DIR_ORIG) : NULL;
 	if (!cp) {
 		ret = -ENOENT;
 		NL_SET_ERR_MSG_MOD(info->extack, "no such conn");
