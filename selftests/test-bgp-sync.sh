@@ -254,6 +254,9 @@ $(diag)"
 	expect_eq "the paths, director1 without its peers' conns" "2 3" "$(paths)"
 	log "director1's ldsyncd: $(sctl 1 ready 2>&1)"
 	nsx "${NS_DIR[1]}" nft delete table inet hold
+	# the peers' resends back off; a new stream goes at once
+	sctl 2 resync >/dev/null
+	sctl 3 resync >/dev/null
 fi
 wait_routes "1 2 3" "director1 back" 30
 expect_eq "director1's conns when it announces" "$FLOWS" "$(est 1)"
