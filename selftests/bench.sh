@@ -27,6 +27,10 @@
 #          sync in the guest, i.e. a director's share in an
 #          active/active pair with even load, where each sends its own
 #          conns and takes its peer's (not in the default set)
+#   ldir-synck  ldir with selftests/tools/ldsync listening to the sync
+#          group (its records to a file): the kernel's half of sync
+#          alone, records made, queued, multicast and read (not in the
+#          default set)
 #   ldir-fp   ldir with its fast path on the same devices as the flowtable
 #          (not in the default set; IPv4 only); '# fastpath' lines say
 #          how many packets took it
@@ -377,6 +381,13 @@ peer_up()
 		peer_up ldir || return 1
 		sync_up || return 1
 		;;
+	ldir-synck)
+		peer_up ldir || return 1
+		bg "$NS_D" sh -c "exec ldsync listen 100000 >$T/ldsync.out 2>&1"
+		wait_for 10 grep -qs '^listening' "$T/ldsync.out" || return 1
+		# a syncable dump makes the kernel's record queues
+		pd ldsync dump >/dev/null || return 1
+		;;
 	ldir-ct)
 		# ldir DNATs before conntrack: conntrack sees client <-> real
 		peer_up ldir || return 1
@@ -474,6 +485,8 @@ ft_note()
 	local peer=$1 w=$2 r=$3 port=${4:-} s0 s1 all=0 off=0
 
 	[[ $peer == ldir-sync ]] && sync_note "$w"
+	[[ $peer == ldir-synck ]] &&
+		say "sync ldir-synck $(wl "$w"): $(grep -c '^rec ' "$T/ldsync.out") records read so far; director's kernel: $(ld -j stats | jq -c '.stats | with_entries(select(.key | startswith("sync")))')"
 	if [[ $peer == ldir-fp ]]; then
 		say "fastpath $peer $w: $(ld -j stats | jq -r '.stats | "\(.fastpath) packets on the fast path, \(.fastpath_slow) fast-path conns'"'"' packets the slow way, \(.pkts_in + .pkts_out) in all"') (since the peer's setup)"
 		return 0
@@ -500,6 +513,7 @@ peer_down()
 		ldsyncd ctl --ctl "$T/sync-d.sock" stats | sed 's/^/# ldir-sync director: /'
 		ld flush >/dev/null 2>&1
 		;;
+	ldir-synck) ld flush >/dev/null 2>&1 ;;
 	ipvs) pd ipvsadm -C 2>/dev/null ;;
 	nft | nft-ft | plain-ft) pd nft flush ruleset 2>/dev/null ;;
 	ldir-ct)
