@@ -445,10 +445,10 @@ sync_up()
 	[[ $FAM == 6 ]] && d="[2001:db8:3::1]" o="[2001:db8:3::2]"
 	command -v ldsyncd >/dev/null || { echo "no ldsyncd in the guest"; return 1; }
 	nsx "$NS_O" ldctl restore "$T/ldir.conf" || return 1
-	bg "$NS_D" ldsyncd --listen "$d:7411" --peer "$o:7411" --role master \
-		--ctl "$T/sync-d.sock"
-	bg "$NS_O" ldsyncd --listen "$o:7411" --peer "$d:7411" --role backup \
-		--ctl "$T/sync-o.sock"
+	bg "$NS_D" sh -c "exec ldsyncd --listen $d:7411 --peer $o:7411 --role master \
+		--ctl $T/sync-d.sock 2>$T/sync-d.log"
+	bg "$NS_O" sh -c "exec ldsyncd --listen $o:7411 --peer $d:7411 --role backup \
+		--ctl $T/sync-o.sock 2>$T/sync-o.log"
 	wait_for 10 sync_alive d || { echo "ldsyncd: no peer"; return 1; }
 	wait_for 10 sync_alive o || { echo "ldsyncd: no peer"; return 1; }
 }
@@ -511,6 +511,9 @@ peer_down()
 	ldir | ldir-fp) ld flush >/dev/null 2>&1 ;;
 	ldir-sync)
 		ldsyncd ctl --ctl "$T/sync-d.sock" stats | sed 's/^/# ldir-sync director: /'
+		# what the daemon logged (resyncs and why), counted
+		sed 's/[0-9][0-9]*/N/g' "$T/sync-d.log" | sort | uniq -c |
+			sed 's/^ */# ldir-sync director log: /'
 		ld flush >/dev/null 2>&1
 		;;
 	ldir-synck) ld flush >/dev/null 2>&1 ;;
