@@ -27,10 +27,10 @@
 #          sync in the guest, i.e. a director's share in an
 #          active/active pair with even load, where each sends its own
 #          conns and takes its peer's (not in the default set)
-#   ldir-synck  ldir with selftests/tools/ldsync listening to the sync
-#          group (its records to a file): the kernel's half of sync
-#          alone, records made, queued, multicast and read (not in the
-#          default set)
+#   ldir-synck  ldir with selftests/tools/ldsync listening quietly to
+#          the sync group: the kernel's half of sync alone, records
+#          made, queued, multicast and received, nothing done with them
+#          (not in the default set)
 #   ldir-fp   ldir with its fast path on the same devices as the flowtable
 #          (not in the default set; IPv4 only); '# fastpath' lines say
 #          how many packets took it
@@ -383,7 +383,7 @@ peer_up()
 		;;
 	ldir-synck)
 		peer_up ldir || return 1
-		bg "$NS_D" sh -c "exec ldsync listen 100000 >$T/ldsync.out 2>&1"
+		bg "$NS_D" sh -c "exec ldsync listen 100000 quiet >$T/ldsync.out 2>&1"
 		wait_for 10 grep -qs '^listening' "$T/ldsync.out" || return 1
 		# a syncable dump makes the kernel's record queues
 		pd ldsync dump >/dev/null || return 1
@@ -486,7 +486,7 @@ ft_note()
 
 	[[ $peer == ldir-sync ]] && sync_note "$w"
 	[[ $peer == ldir-synck ]] &&
-		say "sync ldir-synck $(wl "$w"): $(grep -c '^rec ' "$T/ldsync.out") records read so far; director's kernel: $(ld -j stats | jq -c '.stats | with_entries(select(.key | startswith("sync")))')"
+		say "sync ldir-synck $(wl "$w"): director's kernel: $(ld -j stats | jq -c '.stats | with_entries(select(.key | startswith("sync")))')"
 	if [[ $peer == ldir-fp ]]; then
 		say "fastpath $peer $w: $(ld -j stats | jq -r '.stats | "\(.fastpath) packets on the fast path, \(.fastpath_slow) fast-path conns'"'"' packets the slow way, \(.pkts_in + .pkts_out) in all"') (since the peer's setup)"
 		return 0
