@@ -62,8 +62,15 @@ int ldir_nl_put_conn_rec(struct sk_buff *skb, int type,
 	    nla_put_u64_64bit(skb, LDIR_CONN_A_DIGEST, rec->digest,
 			      LDIR_CONN_A_PAD) ||
 	    (rec->removed && nla_put_flag(skb, LDIR_CONN_A_REMOVED)) ||
-	    (rec->fastpath && nla_put_flag(skb, LDIR_CONN_A_FASTPATH)))
+	    (rec->fastpath && nla_put_flag(skb, LDIR_CONN_A_FASTPATH))) {
+		/* what was put must go: a sync message that is full is sent
+		 * as it is, and a partial record's attributes would be read
+		 * as the message's own (its PROTOCOL as SEQ, FAMILY as LOST)
+		 */
+		if (nest)
+			nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
