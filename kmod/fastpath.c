@@ -36,12 +36,13 @@ static u16 mkref(unsigned int slot, u8 gen)
 }
 
 /* A route the fast path may still send by: routing has not changed since
- * it was learned (a change ages every IPv4 dst of the netns), and it
- * forwards as the slow path does.
+ * it was learned (a change ages every IPv4 dst of the netns, and moves the
+ * serial number of the IPv6 fib nodes above the change: the cookie), and
+ * it forwards as the slow path does.
  */
 static bool route_valid(const struct ldir_fp_route *r)
 {
-	return dst_check(r->dst, 0);
+	return dst_check(r->dst, r->cookie);
 }
 
 /* The route @ref names, if it is still the one that was learned and still
@@ -79,22 +80,20 @@ static bool dst_usable(const struct dst_entry *dst)
 	       dst->dev && !(dst->dev->flags & IFF_LOOPBACK);
 }
 
-/* Puts the route of @skb, an IPv4 packet leaving by the slow path at
- * POST_ROUTING, into a slot and its name into *@ref: the fast path sends
- * the packets of the same flow that way from now on. A route already
- * learned costs a few loads. With every slot of the probe window taken by
- * a valid route, nothing is learned and the flow stays on the slow path.
+/* Puts @dst (checked with dst_check(@dst, @cookie)) into a slot and its name into *@ref:
+ * the fast path sends the packets of the same flow that way from now on.
+ * The slots hold the routes of both families. A route already learned
+ * costs a few loads. With every slot of the probe window taken by a valid
+ * route, nothing is learned and the flow stays on the slow path.
  */
-void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
+void ldir_fastpath_route_learn(struct ldir_net *ln, struct dst_entry *dst,
+			       u32 cookie, u16 *ref)
 {
 	struct ldir_fastpath *fp = &ln->fp;
-	struct dst_entry *dst = skb_dst(skb);
 	const struct ldir_fp_route *cur;
 	struct ldir_fp_route *r, *old;
 	unsigned int h, i, s, pick = LDIR_FP_SLOTS;
 
-	if (!dst || !dst_usable(dst))
-		return;
 	cur = ldir_fastpath_route_rcu(ln, READ_ONCE(*ref));
 	if (cur && cur->dst == dst)
 		return;
@@ -138,6 +137,7 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 		goto out;
 	}
 	r->dst = dst;
+	r->cookie = cookie;
 	r->gen = ++fp->gen[pick];
 	old = rcu_replace_pointer(fp->slot[pick], r, lockdep_is_held(&fp->lock));
 	if (old)
@@ -145,6 +145,17 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 	WRITE_ONCE(*ref, mkref(pick, r->gen));
 out:
 	spin_unlock_bh(&fp->lock);
+}
+
+/* The route of @skb, an IPv4 packet leaving by the slow path at
+ * POST_ROUTING, into *@ref: ldir_fastpath_route_learn().
+ */
+void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
+{
+	struct dst_entry *dst = skb_dst(skb);
+
+	if (dst && dst_usable(dst))
+		ldir_fastpath_route_learn(ln, dst, 0, ref);
 }
 
 /* Drops every learned route: the flows learn theirs again on the slow
@@ -234,6 +245,14 @@ static struct net_device *bridge_port(struct ldir_real *real,
 			kfree_rcu(old, rcu);
 	}
 	return port;
+}
+
+/* bridge_port(), for the IPv6 half (fastpath6.c). */
+struct net_device *ldir_fastpath_bridge_port(struct ldir_real *real,
+					     struct net_device *br,
+					     struct neighbour *neigh, u8 *ha)
+{
+	return bridge_port(real, br, neigh, ha);
 }
 
 /* Sends @skb, rewritten, to the next hop of @r as ip_finish_output2()

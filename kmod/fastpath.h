@@ -9,6 +9,7 @@
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <net/neighbour.h>
 
 #include "ldir.h"
 
@@ -67,6 +68,19 @@ void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
 			struct ldir_real *real);
 bool ldir_fastpath_fits(const struct sk_buff *skb,
 			const struct ldir_fp_route *r);
+const struct ldir_fp_route *ldir_fastpath_route6_rcu(struct ldir_net *ln,
+						     u16 ref);
+/* the slot table and the bridge ports, for the IPv6 half (fastpath6.c) */
+void ldir_fastpath_route_learn(struct ldir_net *ln, struct dst_entry *dst,
+			       u32 cookie, u16 *ref);
+struct net_device *ldir_fastpath_bridge_port(struct ldir_real *real,
+					     struct net_device *br,
+					     struct neighbour *neigh, u8 *ha);
+void ldir_fastpath_learn6(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
+void ldir_fastpath_xmit6(struct sk_buff *skb, const struct ldir_fp_route *r,
+			 struct ldir_real *real);
+bool ldir_fastpath_fits6(const struct sk_buff *skb,
+			 const struct ldir_fp_route *r);
 
 int ldir_fastpath_dev_add(struct ldir_net *ln, const char *name,
 			  struct netlink_ext_ack *extack);

@@ -328,8 +328,9 @@ struct ldir_hash_table {
  * routes the slow path learned. A conn (towards its client) and a real
  * (towards the real) name a route by a u16, (slot + 1) << 8 | gen, 0 for
  * none: a slot that takes another route changes gen, so whoever still
- * names the old one goes the slow way and learns again. The routes live
- * here, not in the conn, which stays 128 bytes for IPv4.
+ * names the old one goes the slow way and learns again. The routes of
+ * both families live here, not in the conn, which stays 128 bytes for
+ * IPv4 and 160 for IPv6 (the same u16 in both).
  */
 #define LDIR_FP_SLOTS		255
 
@@ -337,6 +338,11 @@ struct ldir_fp_route {
 	struct dst_entry *dst;		/* holds a reference */
 	struct rcu_head rcu;
 	u8 gen;
+	/* what dst_check() is given: an IPv6 route's rt6_get_cookie() when
+	 * learned (its fib node's serial number, which a routing change
+	 * moves), 0 for IPv4 (whose routes age by a generation of their own)
+	 */
+	u32 cookie;
 };
 
 /* A bridge's port towards a real, as the bridge's forwarding database had
