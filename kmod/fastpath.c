@@ -80,11 +80,12 @@ static bool dst_usable(const struct dst_entry *dst)
 	       dst->dev && !(dst->dev->flags & IFF_LOOPBACK);
 }
 
-/* Puts @dst (checked with dst_check(@dst, @cookie)) into a slot and its name into *@ref:
- * the fast path sends the packets of the same flow that way from now on.
- * The slots hold the routes of both families. A route already learned
- * costs a few loads. With every slot of the probe window taken by a valid
- * route, nothing is learned and the flow stays on the slow path.
+/* Puts @dst (checked with dst_check(@dst, @cookie)) into a slot and its
+ * name into *@ref: the fast path sends the packets of the same flow that
+ * way from now on. The slots hold the routes of both families. A route
+ * already learned costs a few loads. With every slot of the probe window
+ * taken by a valid route, nothing is learned and the flow stays on the
+ * slow path.
  */
 void ldir_fastpath_route_learn(struct ldir_net *ln, struct dst_entry *dst,
 			       u32 cookie, u16 *ref)
