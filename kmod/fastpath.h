@@ -64,15 +64,16 @@ static inline bool ldir_fastpath_on(const struct ldir_net *ln)
 const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
 						    u16 ref);
 void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
+/* the slot table, for ldir_fastpath_learn6() (fastpath6.c) and KUnit */
+void ldir_fastpath_learn_at(struct ldir_net *ln, struct dst_entry *dst,
+			    u32 cookie, unsigned int h, u16 *ref);
 void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
 			struct ldir_real *real);
 bool ldir_fastpath_fits(const struct sk_buff *skb,
 			const struct ldir_fp_route *r);
 const struct ldir_fp_route *ldir_fastpath_route6_rcu(struct ldir_net *ln,
 						     u16 ref);
-/* the slot table and the bridge ports, for the IPv6 half (fastpath6.c) */
-void ldir_fastpath_route_learn(struct ldir_net *ln, struct dst_entry *dst,
-			       u32 cookie, u16 *ref);
+/* the bridge ports, for the IPv6 half (fastpath6.c) */
 struct net_device *ldir_fastpath_bridge_port(struct ldir_real *real,
 					     struct net_device *br,
 					     struct neighbour *neigh, u8 *ha);
@@ -87,8 +88,11 @@ int ldir_fastpath_dev_add(struct ldir_net *ln, const char *name,
 int ldir_fastpath_dev_del(struct ldir_net *ln, const char *name,
 			  struct netlink_ext_ack *extack);
 
+void ldir_fastpath_dev_flush(struct ldir_net *ln);
+
 void ldir_fastpath_net_init(struct ldir_net *ln);
 void ldir_fastpath_net_exit(struct ldir_net *ln);
+void ldir_fastpath_net_uninit(struct ldir_net *ln);
 int ldir_fastpath_init(void);
 void ldir_fastpath_uninit(void);
 

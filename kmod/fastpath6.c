@@ -3,6 +3,7 @@
  * The fast path's IPv6 half: the IPv6 routes the slow path learns, and the
  * sending by them (its own object, so that the IPv4 half compiles as it did).
  */
+#include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/version.h>
 #include <net/dst.h>
@@ -54,8 +55,9 @@ void ldir_fastpath_learn6(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 	struct dst_entry *dst = skb_dst(skb);
 
 	if (dst && dst_usable6(dst))
-		ldir_fastpath_route_learn(ln, dst,
-					  rt6_get_cookie(dst_rt6_info(dst)), ref);
+		ldir_fastpath_learn_at(ln, dst,
+				       rt6_get_cookie(dst_rt6_info(dst)),
+				       hash_ptr(dst, 16) % LDIR_FP_SLOTS, ref);
 }
 
 /* ldir_fastpath_fits() for IPv6: a bigger packet goes the slow way, which
