@@ -37,12 +37,13 @@ static u16 mkref(unsigned int slot, u8 gen)
 }
 
 /* A route the fast path may still send by: routing has not changed since
- * it was learned (a change ages every IPv4 dst of the netns), and it
- * forwards as the slow path does.
+ * it was learned (a change ages every IPv4 dst of the netns, and moves the
+ * serial number of the IPv6 fib nodes above the change: the cookie), and
+ * it forwards as the slow path does.
  */
 static bool route_valid(const struct ldir_fp_route *r)
 {
-	return dst_check(r->dst, 0);
+	return dst_check(r->dst, r->cookie);
 }
 
 /* The route @ref names, if it is still the one that was learned and still
@@ -145,12 +146,13 @@ static void routes_sweep(struct work_struct *work)
 	spin_unlock_bh(&fp->lock);
 }
 
-/* Learns @dst for *@ref, looking for it or a free slot from slot @h on
- * (ldir_fastpath_learn()); KUnit picks @h. Caller holds RCU.
+/* Learns @dst (checked with dst_check(@dst, @cookie)) for *@ref, looking
+ * for it or a free slot from slot @h on (ldir_fastpath_learn(),
+ * ldir_fastpath_learn6(): the slots hold the routes of both families);
+ * KUnit picks @h. Caller holds RCU.
  */
-VISIBLE_IF_KUNIT void ldir_fastpath_learn_at(struct ldir_net *ln,
-					     struct dst_entry *dst,
-					     unsigned int h, u16 *ref)
+void ldir_fastpath_learn_at(struct ldir_net *ln, struct dst_entry *dst,
+			    u32 cookie, unsigned int h, u16 *ref)
 {
 	struct ldir_fastpath *fp = &ln->fp;
 	const struct ldir_fp_route *cur;
@@ -210,6 +212,7 @@ VISIBLE_IF_KUNIT void ldir_fastpath_learn_at(struct ldir_net *ln,
 		goto out;
 	}
 	r->dst = dst;
+	r->cookie = cookie;
 	r->gen = ++fp->gen[pick];
 	old = rcu_replace_pointer(fp->slot[pick], r, lockdep_is_held(&fp->lock));
 	if (old)
@@ -233,7 +236,8 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 
 	if (!dst || !dst_usable(dst))
 		return;
-	ldir_fastpath_learn_at(ln, dst, hash_ptr(dst, 16) % LDIR_FP_SLOTS, ref);
+	ldir_fastpath_learn_at(ln, dst, 0, hash_ptr(dst, 16) % LDIR_FP_SLOTS,
+			       ref);
 }
 
 /* Drops every learned route: the flows learn theirs again on the slow
@@ -323,6 +327,14 @@ static struct net_device *bridge_port(struct ldir_real *real,
 			kfree_rcu(old, rcu);
 	}
 	return port;
+}
+
+/* bridge_port(), for the IPv6 half (fastpath6.c). */
+struct net_device *ldir_fastpath_bridge_port(struct ldir_real *real,
+					     struct net_device *br,
+					     struct neighbour *neigh, u8 *ha)
+{
+	return bridge_port(real, br, neigh, ha);
 }
 
 /* Sends @skb, rewritten, to the next hop of @r as ip_finish_output2()

@@ -9,6 +9,7 @@
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <net/neighbour.h>
 
 #include "ldir.h"
 
@@ -63,14 +64,24 @@ static inline bool ldir_fastpath_on(const struct ldir_net *ln)
 const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
 						    u16 ref);
 void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
-#if IS_ENABLED(CONFIG_KUNIT)
+/* the slot table, for ldir_fastpath_learn6() (fastpath6.c) and KUnit */
 void ldir_fastpath_learn_at(struct ldir_net *ln, struct dst_entry *dst,
-			    unsigned int h, u16 *ref);
-#endif
+			    u32 cookie, unsigned int h, u16 *ref);
 void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
 			struct ldir_real *real);
 bool ldir_fastpath_fits(const struct sk_buff *skb,
 			const struct ldir_fp_route *r);
+const struct ldir_fp_route *ldir_fastpath_route6_rcu(struct ldir_net *ln,
+						     u16 ref);
+/* the bridge ports, for the IPv6 half (fastpath6.c) */
+struct net_device *ldir_fastpath_bridge_port(struct ldir_real *real,
+					     struct net_device *br,
+					     struct neighbour *neigh, u8 *ha);
+void ldir_fastpath_learn6(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
+void ldir_fastpath_xmit6(struct sk_buff *skb, const struct ldir_fp_route *r,
+			 struct ldir_real *real);
+bool ldir_fastpath_fits6(const struct sk_buff *skb,
+			 const struct ldir_fp_route *r);
 
 int ldir_fastpath_dev_add(struct ldir_net *ln, const char *name,
 			  struct netlink_ext_ack *extack);

@@ -579,9 +579,15 @@ static __always_inline unsigned int conn_out(struct ldir_net *ln,
 		th = (const struct tcphdr *)(skb->data + thoff);
 	if (unlikely(conn_pass(ln, skb, thoff, cp, th, false)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
-	/* the way to the client, for the fast path */
-	if (unlikely(ldir_fastpath_on(ln)) && cp->family == AF_INET)
-		ldir_fastpath_learn(ln, skb, &cp->fp_route);
+	/* the way to the client, for the fast path (the front's family: a
+	 * constant once inlined)
+	 */
+	if (unlikely(ldir_fastpath_on(ln))) {
+		if (t->family == AF_INET)
+			ldir_fastpath_learn(ln, skb, &cp->fp_route);
+		else
+			ldir_fastpath_learn6(ln, skb, &cp->fp_route);
+	}
 	return NF_ACCEPT;
 }
 
@@ -608,10 +614,30 @@ static noinline void fast_learn_in(struct ldir_net *ln, struct sk_buff *skb)
 		ldir_fastpath_learn(ln, skb, &cp->real->fp_route);
 }
 
+/* fast_learn_in() for IPv6: @thoff and @protocol from l4_find6(). */
+static noinline void fast_learn_in6(struct ldir_net *ln, struct sk_buff *skb,
+				    int thoff, u8 protocol)
+{
+	struct ldir_tuple t;
+	struct ldir_conn *cp;
+
+	if (!ldir_afilter_maybe6(&ln->conn_filter, &ipv6_hdr(skb)->daddr))
+		return;
+	thoff = l4_pull_at(skb, thoff, protocol);
+	if (thoff <= 0)
+		return;
+	tuple_fill6(&t, skb, thoff, protocol);
+	swap(t.saddr, t.daddr);
+	swap(t.sport, t.dport);
+	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
+	if (cp)
+		ldir_fastpath_learn6(ln, skb, &cp->real->fp_route);
+}
+
 /* Is a frame that reached a fast-path device addressed to this host: to
  * the device, or, on a bridge port, to the bridge above it?
  */
-static bool fast_to_us(const struct sk_buff *skb)
+static __always_inline bool fast_to_us(const struct sk_buff *skb)
 {
 	const struct net_device *br;
 
@@ -644,6 +670,85 @@ static u8 fast_ipv4(struct sk_buff *skb)
 	return iph->protocol;
 }
 
+/* The IPv6 packet at a fast-path device's ingress that the fast path can
+ * forward: TCP or UDP right after the fixed header (an extension header,
+ * a fragment's included, sends it the slow way), hop limit > 1 and no
+ * padding. Returns its protocol, 0 for any other.
+ */
+VISIBLE_IF_KUNIT u8 ldir_fastpath_ipv6(struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h;
+
+	if (skb->protocol != htons(ETH_P_IPV6) || skb_vlan_tag_present(skb) ||
+	    !fast_to_us(skb) || !pskb_may_pull(skb, sizeof(*ip6h)))
+		return 0;
+	ip6h = ipv6_hdr(skb);
+	if (ip6h->version != 6 || ip6h->hop_limit <= 1 ||
+	    ntohs(ip6h->payload_len) + sizeof(*ip6h) != skb->len ||
+	    (ip6h->nexthdr != IPPROTO_TCP && ip6h->nexthdr != IPPROTO_UDP))
+		return 0;
+	return ip6h->nexthdr;
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_fastpath_ipv6);
+
+/* ldir_fastpath_hook() for IPv6: the same, the hop limit for the TTL. */
+static noinline unsigned int fast_hook6(struct ldir_net *ln,
+					struct sk_buff *skb)
+{
+	const struct ldir_fp_route *r;
+	const struct tcphdr *th = NULL;
+	const struct ipv6hdr *ip6h;
+	struct ldir_tuple t;
+	struct ldir_conn *cp;
+	int thoff;
+	bool in;
+	u8 protocol;
+
+	protocol = ldir_fastpath_ipv6(skb);
+	if (!protocol)
+		return NF_ACCEPT;
+	ip6h = ipv6_hdr(skb);
+	if (ldir_afilter_maybe6(&ln->stateful_filter, &ip6h->daddr))
+		in = true;
+	else if (ldir_afilter_maybe6(&ln->conn_filter, &ip6h->saddr))
+		in = false;
+	else
+		return NF_ACCEPT;
+	thoff = l4_pull_at(skb, sizeof(struct ipv6hdr), protocol);
+	if (thoff <= 0)
+		return NF_ACCEPT;
+	tuple_fill6(&t, skb, thoff, protocol);
+	cp = ldir_conn_lookup_rcu(ln, &t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
+	if (!cp)
+		return NF_ACCEPT;
+	if (protocol == IPPROTO_TCP)
+		th = (const struct tcphdr *)(skb->data + thoff);
+	if (!ldir_fastpath_eligible(cp, th, in,
+				    !th || tcp_payload(skb, thoff, th)))
+		goto slow;
+	r = ldir_fastpath_route6_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
+					      READ_ONCE(cp->fp_route));
+	if (!r || !ldir_fastpath_fits6(skb, r) ||
+	    skb_cow(skb, LL_RESERVED_SPACE(r->dst->dev)))
+		goto slow;
+	/* skb_cow() may have moved the headers */
+	if (th)
+		th = (const struct tcphdr *)(skb->data + thoff);
+	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
+		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+	ipv6_hdr(skb)->hop_limit--;
+	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
+		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
+	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
+	ldir_fastpath_xmit6(skb, r, in ? cp->real : NULL);
+	return NF_STOLEN;
+
+slow:
+	if (test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
+	return NF_ACCEPT;
+}
+
 /* The fast path, at the ingress of the devices the operator named: a
  * packet of an established conn is rewritten and counted as the slow path
  * would, its TTL decremented, and sent to the next hop the slow path
@@ -663,6 +768,8 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	bool in;
 	u8 protocol;
 
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return fast_hook6(ln, skb);
 	protocol = fast_ipv4(skb);
 	if (!protocol)
 		return NF_ACCEPT;
@@ -808,8 +915,11 @@ static unsigned int ldir_post_routing6(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	saddr = &ipv6_hdr(skb)->saddr;
 	conns = ldir_afilter_maybe6(&ln->conn_filter, saddr);
-	if (!conns && !ldir_afilter_maybe6(&ln->real_filter, saddr))
+	if (!conns && !ldir_afilter_maybe6(&ln->real_filter, saddr)) {
+		if (unlikely(ldir_fastpath_on(ln)) && thoff > 0)
+			fast_learn_in6(ln, skb, thoff, protocol);
 		return NF_ACCEPT;
+	}
 	/* from a real, and no L4 header ldir may rewrite: it would leave
 	 * with the real's own address
 	 */

@@ -16,6 +16,9 @@ int ldir_hooks_register(struct ldir_net *ln);
 unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state);
 void ldir_hooks_unregister(struct ldir_net *ln);
+#if IS_ENABLED(CONFIG_KUNIT)
+u8 ldir_fastpath_ipv6(struct sk_buff *skb);
+#endif
 
 /* the rewriting of one packet, for the tests */
 int ldir_conn_dnat(struct sk_buff *skb, unsigned int thoff,

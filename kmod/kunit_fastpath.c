@@ -1,29 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: which packets of a conn may take the fast path
- * (ldir_fastpath_eligible()), when `ldctl conns` shows a conn on it, and
- * that a conn's route ref never names another flow's route.
+ * (ldir_fastpath_eligible(), and for IPv6 ldir_fastpath_ipv6()), when
+ * `ldctl conns` shows a conn on it, and that a conn's route ref never
+ * names another flow's route.
  */
 #include <linux/bottom_half.h>
+#include <linux/if_vlan.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 #include <net/dst.h>
+#include <net/ipv6.h>
 #include <kunit/test.h>
 
 #include "conntab.h"
 #include "fastpath.h"
+#include "hooks.h"
 #include "model.h"
 #include "select.h"
 
-static void conn_init(struct ldir_conn *cp, u8 protocol, u8 state,
-		      bool timing)
+static void conn_init_family(struct ldir_conn *cp, u8 family, u8 protocol,
+			     u8 state, bool timing)
 {
 	memset(cp, 0, sizeof(*cp));
-	cp->family = AF_INET;
+	cp->family = family;
 	cp->protocol = protocol;
 	cp->state = state;
 	if (timing)
 		__set_bit(LDIR_CONN_B_TIMING, &cp->flags);
+}
+
+static void conn_init(struct ldir_conn *cp, u8 protocol, u8 state,
+		      bool timing)
+{
+	conn_init_family(cp, AF_INET, protocol, state, timing);
 }
 
 static void fp_tcp(struct kunit *test)
@@ -104,10 +114,128 @@ static void fp_offloaded(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ldir_fastpath_offloaded(&cp));
 }
 
+/* An IPv6 packet as a fast-path device's ingress hands it over: the
+ * fixed header (next header @nexthdr, hop limit @hops) and 32 bytes of
+ * whatever follows, the network header at skb->data.
+ */
+static struct sk_buff *pkt6(struct kunit *test, u8 nexthdr, u8 hops)
+{
+	struct sk_buff *skb = alloc_skb(256, GFP_KERNEL);
+	struct ipv6hdr *ip6h;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 64);
+	skb_reset_network_header(skb);
+	ip6h = skb_put_zero(skb, sizeof(*ip6h) + 32);
+	ip6h->version = 6;
+	ip6h->payload_len = htons(32);
+	ip6h->nexthdr = nexthdr;
+	ip6h->hop_limit = hops;
+	ip6h->saddr.s6_addr[0] = 0x20;
+	ip6h->daddr.s6_addr[0] = 0x20;
+	skb->protocol = htons(ETH_P_IPV6);
+	skb->pkt_type = PACKET_HOST;
+	return skb;
+}
+
+/* ldir_fastpath_ipv6() on a packet with @nexthdr and @hops, after @mangle */
+static u8 fast6(struct kunit *test, u8 nexthdr, u8 hops,
+		void (*mangle)(struct sk_buff *skb))
+{
+	struct sk_buff *skb = pkt6(test, nexthdr, hops);
+	u8 ret;
+
+	if (mangle)
+		mangle(skb);
+	ret = ldir_fastpath_ipv6(skb);
+	kfree_skb(skb);
+	return ret;
+}
+
+static void padded(struct sk_buff *skb)
+{
+	ipv6_hdr(skb)->payload_len = htons(31);
+}
+
+static void version4(struct sk_buff *skb)
+{
+	ipv6_hdr(skb)->version = 4;
+}
+
+static void ethertype4(struct sk_buff *skb)
+{
+	skb->protocol = htons(ETH_P_IP);
+}
+
+static void broadcast(struct sk_buff *skb)
+{
+	skb->pkt_type = PACKET_BROADCAST;
+}
+
+static void vlan(struct sk_buff *skb)
+{
+	__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), 5);
+}
+
+static void truncated(struct sk_buff *skb)
+{
+	skb_trim(skb, sizeof(struct ipv6hdr) - 8);
+}
+
+/* IPv6 as IPv4: TCP and UDP right after the fixed header, hop limit
+ * above 1, the length the header says; an extension header of any kind
+ * sends the packet the slow way, as does anything not TCP or UDP. Past
+ * the header, an IPv6 conn follows the same rules as an IPv4 one.
+ */
+static void fp_ipv6(struct kunit *test)
+{
+	static const u8 slow[] = {
+		NEXTHDR_HOP, NEXTHDR_ROUTING, NEXTHDR_FRAGMENT, NEXTHDR_DEST,
+		NEXTHDR_AUTH, NEXTHDR_ESP, NEXTHDR_NONE, IPPROTO_ICMPV6,
+		IPPROTO_SCTP, IPPROTO_IPIP,
+	};
+	struct tcphdr th = { .ack = 1 };
+	struct ldir_conn cp;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_TCP, 64, NULL), IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_UDP, 2, NULL), IPPROTO_UDP);
+	/* the hop limit: 1 expires here (the slow path sends Time Exceeded) */
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_TCP, 1, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_UDP, 0, NULL), 0);
+	for (i = 0; i < ARRAY_SIZE(slow); i++)
+		KUNIT_EXPECT_EQ_MSG(test, fast6(test, slow[i], 64, NULL), 0,
+				    "next header %u", slow[i]);
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_TCP, 64, padded), 0);
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_TCP, 64, version4), 0);
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_TCP, 64, ethertype4), 0);
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_UDP, 64, broadcast), 0);
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_UDP, 64, vlan), 0);
+	KUNIT_EXPECT_EQ(test, fast6(test, IPPROTO_UDP, 64, truncated), 0);
+
+	conn_init_family(&cp, AF_INET6, IPPROTO_TCP, LDIR_CONN_S_ESTABLISHED,
+			 false);
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, true, true));
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, &th, false, true));
+	th.fin = 1;
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, false, true));
+	th.fin = 0;
+	cp.state = LDIR_CONN_S_SYN_SENT;
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, &th, true, true));
+	conn_init_family(&cp, AF_INET6, IPPROTO_UDP, LDIR_CONN_S_UDP, true);
+	KUNIT_EXPECT_FALSE(test, ldir_fastpath_eligible(&cp, NULL, true, true));
+	set_bit(LDIR_CONN_B_CDATA, &cp.flags);
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_eligible(&cp, NULL, true, true));
+	set_bit(LDIR_CONN_B_FASTPATH, &cp.flags);
+	KUNIT_EXPECT_TRUE(test, ldir_fastpath_offloaded(&cp));
+}
+
 /* The conn stays two cache lines for IPv4 with the fast path's route. */
 static void fp_conn_size(struct kunit *test)
 {
 	KUNIT_EXPECT_LE(test, LDIR_CONN4_SIZE, 128);
+	/* an IPv6 conn names its route by the same u16: still 160 */
+	KUNIT_EXPECT_LE(test, sizeof(struct ldir_conn), 160);
 	KUNIT_EXPECT_LT(test, offsetof(struct ldir_conn, fp_route),
 			offsetof(struct ldir_conn, flags));
 }
@@ -116,6 +244,7 @@ static struct kunit_case ldir_fastpath_cases[] = {
 	KUNIT_CASE(fp_tcp),
 	KUNIT_CASE(fp_udp),
 	KUNIT_CASE(fp_offloaded),
+	KUNIT_CASE(fp_ipv6),
 	KUNIT_CASE(fp_conn_size),
 	{}
 };
@@ -167,7 +296,7 @@ static void learn(struct ldir_net *ln, struct dst_entry *dst,
 {
 	local_bh_disable();
 	rcu_read_lock();
-	ldir_fastpath_learn_at(ln, dst, slot, ref);
+	ldir_fastpath_learn_at(ln, dst, 0, slot, ref);
 	rcu_read_unlock();
 	local_bh_enable();
 }

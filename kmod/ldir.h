@@ -334,8 +334,9 @@ struct ldir_hash_table {
  * names the old one goes the slow way and learns again. A gen never comes
  * round to one a ref may still name: a slot that has taken 255 routes
  * since the last sweep takes no more until the sweep (fastpath.c) has
- * cleared the refs that name none of its routes. The routes live here,
- * not in the conn, which stays 128 bytes for IPv4.
+ * cleared the refs that name none of its routes. The routes of both
+ * families live here, not in the conn, which stays 128 bytes for IPv4
+ * and 160 for IPv6 (the same u16 in both).
  */
 #define LDIR_FP_SLOTS		255
 
@@ -343,6 +344,11 @@ struct ldir_fp_route {
 	struct dst_entry *dst;		/* holds a reference */
 	struct rcu_head rcu;
 	u8 gen;
+	/* what dst_check() is given: an IPv6 route's rt6_get_cookie() when
+	 * learned (its fib node's serial number, which a routing change
+	 * moves), 0 for IPv4 (whose routes age by a generation of their own)
+	 */
+	u32 cookie;
 };
 
 /* A bridge's port towards a real, as the bridge's forwarding database had

@@ -1,14 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: debug 6.1 6.12
+# ldir-families: 4 6
+# ldir-kernels-ipv6: debug 6.1 6.12
 #
-# The fast path: with the director's devices in it (outside and the
-# bridge ports r1..r3, topology: lib.sh), the packets of established
-# conns are rewritten and sent from the devices' ingress, and stay right:
+# The fast path, IPv4 and IPv6: with the director's devices in it (outside
+# and the bridge ports r1..r3, topology: lib.sh), the packets of
+# established conns are rewritten and sent from the devices' ingress, and
+# stay right:
 #   - a 4 MiB HTTP download through VIP:80 (sha256 checked) while a route
 #     to the client is added and removed (every IPv4 route of the
-#     director ages: the fast path falls back, learns again, goes on):
+#     director ages; the IPv6 route's cookie, its fib node's serial
+#     number, moves: the fast path falls back, learns again, goes on):
 #     most of its packets took the fast path (counter "fastpath");
+#   - the same download while outside's MTU drops to 1280: the real's
+#     segments no longer fit, go the slow way, which sends the real
+#     "fragmentation needed" or Packet Too Big, and the real learns the
+#     path MTU (its route to the client shows it); the rest goes fast;
 #   - a UDP stream through VIP:9 (ldseq: sequence numbers, echoed, in
 #     order, none lost), from one client port, so one conn, in runs:
 #     then after a route change, then after the client's MAC
@@ -27,8 +35,15 @@
 source "$(dirname "$0")/lib.sh"
 lib_init
 command -v ldseq >/dev/null || fail "ldseq not in the guest (selftests/tools)"
-[[ $LDIR_FAMILY == 4 ]] || skip "the fast path is IPv4 only"
 setup_topology
+# a host route to the client, to change routing with
+HOSTRT=$CLIENT/32
+[[ $LDIR_FAMILY == 4 ]] || HOSTRT=$CLIENT/128
+# the director's neighbour entries for the reals (confirmed by the setup's
+# pings) stay REACHABLE through the test: a probe of a stale one would
+# count in br0's own transmits, which the UDP part expects none of
+sysctl_set "$NS_D" net.ipv4.neigh.br0.base_reachable_time_ms 900000
+sysctl_set "$NS_D" net.ipv6.neigh.br0.base_reachable_time_ms 900000
 dd if=/dev/urandom of="$T/data" bs=64k count=64 2>/dev/null
 start_servers http echo
 command -v ldtcp >/dev/null || fail "ldtcp not in the guest (selftests/tools)"
@@ -52,14 +67,25 @@ expect_match "a device twice is refused" "in the fast path already" \
 	"$(ld fastpath add r1 2>&1 || true)"
 
 # --- TCP bulk, a route change in the middle --------------------------------
+# real1 sends at 4 Mbit/s, so that the changes below fall in the middle
+# of a download (curl's --limit-rate does not: the socket buffers take
+# the whole file at once)
+pr 1 tc qdisc add dev eth0 root tbf rate 4mbit burst 32k latency 400ms
 before=$(gstat fastpath)
-pc curl -sS --fail --max-time $((TMO * 4)) --limit-rate 2M \
-	-o "$T/got" "http://$VIP/data" &
+# (the conn's packets count in fastpath-slow only once one went fast)
+slow=$(gstat fastpath-slow)
+pc curl -sS --fail --max-time $((TMO * 4)) -o "$T/got" "http://$VIPB/data" &
 CURL=$!
 sleep 1
-pd ip route add "$CLIENT/32" dev outside
-sleep 0.5
-pd ip route del "$CLIENT/32" dev outside
+pd ip route add "$HOSTRT" dev outside
+sleep 0.3
+pd ip route del "$HOSTRT" dev outside
+sleep 0.2
+now=$(gstat fastpath-slow)
+# still running when the counter was read: no FIN in it yet
+kill -0 "$CURL" 2>/dev/null || fail "the download ended before the route change"
+expect_ge "route change: packets sent the slow way to learn again" \
+	$((slow + 1)) "$now"
 wait "$CURL" || fail "the download through the fast path failed"
 expect_eq "download: sha256" "$(sha256sum <"$T/data" | cut -d' ' -f1)" \
 	"$(sha256sum <"$T/got" | cut -d' ' -f1)"
@@ -67,8 +93,26 @@ fast=$(( $(gstat fastpath) - before ))
 total=$(( $(link_field 80 tcp 1 .stats.pkts_in) + $(link_field 80 tcp 1 .stats.pkts_out) ))
 log "download: $fast of $total packets on the fast path"
 expect_ge "download: most packets on the fast path (x2 > all)" $((total / 2 + 1)) "$fast"
-expect_ge "route change: packets sent the slow way to learn again" 1 \
+
+# --- the same, outside's MTU lowered in the middle: path MTU discovery ------
+before=$(gstat fastpath)
+slow=$(gstat fastpath-slow)
+pc curl -sS --fail --max-time $((TMO * 4)) -o "$T/got" "http://$VIPB/data" &
+CURL=$!
+sleep 1
+kill -0 "$CURL" 2>/dev/null || fail "the download ended before the MTU change"
+pd ip link set outside mtu 1280
+wait "$CURL" || fail "the download with the MTU lowered failed"
+pd ip link set outside mtu 1500
+expect_eq "pmtu: sha256" "$(sha256sum <"$T/data" | cut -d' ' -f1)" \
+	"$(sha256sum <"$T/got" | cut -d' ' -f1)"
+expect_match "pmtu: real1 learned the path MTU to the client" "mtu 1280" \
+	"$(pr 1 ip route get "$CLIENT")"
+expect_ge "pmtu: the segments too big went the slow way" $((slow + 1)) \
 	"$(gstat fastpath-slow)"
+expect_ge "pmtu: the rest on the fast path" 500 $(( $(gstat fastpath) - before ))
+pr 1 ip -"$LDIR_FAMILY" route flush cache
+pr 1 tc qdisc del dev eth0 root
 
 # --- UDP stream: a route change, then a neighbour change ------------------
 udp_run()
@@ -92,9 +136,9 @@ expect_ge "udp: the stream on the fast path (2 packets a datagram)" 700 \
 	$(( $(gstat fastpath) - before ))
 expect_eq "udp: to real1 straight to its bridge port (br0 sent none)" 0 \
 	$(( $(br0_tx) - tx0 ))
-pd ip route add "$CLIENT/32" dev outside
+pd ip route add "$HOSTRT" dev outside
 udp_run 400 "after a route change"
-pd ip route del "$CLIENT/32" dev outside
+pd ip route del "$HOSTRT" dev outside
 pc ip link set eth0 address 02:00:00:00:fa:57
 pd ip neigh replace "$CLIENT" lladdr 02:00:00:00:fa:57 dev outside nud reachable
 before=$(gstat fastpath)
@@ -143,9 +187,9 @@ done
 
 # --- lifetimes: link del, flush, fastpath del, a device deleted ------------
 udp_run 100 "before link del"
-ld link del udp "$VIP:9" real "${REAL[1]}" flush
+ld link del udp "$VIPB:9" real "${REALB[1]}" flush
 expect_eq "link del: the offloaded conn went" 0 "$(nconns '.protocol == "udp"')"
-ld link add udp "$VIP:9" real "${REAL[1]}" port 9
+ld link add udp "$VIPB:9" real "${REALB[1]}" port 9
 udp_run 100 "a new conn after link del"
 ld flush conns
 udp_run 100 "a new conn after flush"

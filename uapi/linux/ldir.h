@@ -305,7 +305,7 @@
  *     flowtable). TCP once ESTABLISHED and without SYN, FIN or RST, UDP
  *     once its first datagram passed (a packet that moves the response
  *     time clock goes the slow way), IPv4 without options or fragments,
- *     TTL > 1,
+ *     IPv6 without extension headers, TTL or hop limit > 1,
  *     within the route's MTU; everything else, and the first packets until
  *     the slow path learned the route, go the normal way (counted in
  *     STATS_A_FASTPATH and STATS_A_FASTPATH_SLOW). A device that goes
