@@ -610,8 +610,11 @@ static noinline void fast_learn_in(struct ldir_net *ln, struct sk_buff *skb)
 	swap(t.saddr, t.daddr);
 	swap(t.sport, t.dport);
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
-	if (cp)
-		ldir_fastpath_learn(ln, skb, &cp->real->fp_route);
+	if (!cp)
+		return;
+	if (!test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
+		set_bit(LDIR_CONN_B_FP_IN, &cp->flags);
+	ldir_fastpath_learn(ln, skb, &cp->real->fp_route);
 }
 
 /* fast_learn_in() for IPv6: @thoff and @protocol from l4_find6(). */
@@ -630,8 +633,11 @@ static noinline void fast_learn_in6(struct ldir_net *ln, struct sk_buff *skb,
 	swap(t.saddr, t.daddr);
 	swap(t.sport, t.dport);
 	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
-	if (cp)
-		ldir_fastpath_learn6(ln, skb, &cp->real->fp_route);
+	if (!cp)
+		return;
+	if (!test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
+		set_bit(LDIR_CONN_B_FP_IN, &cp->flags);
+	ldir_fastpath_learn6(ln, skb, &cp->real->fp_route);
 }
 
 /* Is a frame that reached a fast-path device addressed to this host: to
@@ -726,6 +732,12 @@ static noinline unsigned int fast_hook6(struct ldir_net *ln,
 	if (!ldir_fastpath_eligible(cp, th, in,
 				    !th || tcp_payload(skb, thoff, th)))
 		goto slow;
+	/* towards the real: the route is the real's, learned by any of
+	 * its conns; this one's own packets must have passed the slow way
+	 * (the forward chain let the flow through) first
+	 */
+	if (in && !test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
+		goto slow;
 	r = ldir_fastpath_route6_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
 					      READ_ONCE(cp->fp_route));
 	if (!r || !ldir_fastpath_fits6(skb, r) ||
@@ -791,6 +803,12 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 		th = (const struct tcphdr *)(skb->data + thoff);
 	if (!ldir_fastpath_eligible(cp, th, in,
 				    !th || tcp_payload(skb, thoff, th)))
+		goto slow;
+	/* towards the real: the route is the real's, learned by any of
+	 * its conns; this one's own packets must have passed the slow way
+	 * (the forward chain let the flow through) first
+	 */
+	if (in && !test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
 		goto slow;
 	r = ldir_fastpath_route_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
 					     READ_ONCE(cp->fp_route));

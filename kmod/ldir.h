@@ -828,6 +828,10 @@ enum {
 	 * nothing of it is sent back
 	 */
 	LDIR_CONN_B_PEER,
+	/* a packet to the real passed POST_ROUTING (the forward chain let
+	 * the flow through): the fast path may send towards the real
+	 */
+	LDIR_CONN_B_FP_IN,
 };
 
 /* How far a segment's sequence or acknowledgment number may be from what
