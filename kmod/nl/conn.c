@@ -417,6 +417,8 @@ static int conn_new(struct ldir_net *ln, struct genl_info *info,
 	rcu_read_unlock();
 	switch (ret) {
 	case 0:
+		/* the peer's client affinity comes with its conn */
+		ldir_fpa_learn(ln, v, req->t.family, &req->t.saddr, l);
 		break;
 	case -ENOSPC:
 		NL_SET_ERR_MSG_MOD(extack, "the conn table is full");
