@@ -5,12 +5,14 @@
  * The packets themselves go through the pipeline's hook (hooks.c).
  */
 #include <linux/etherdevice.h>
+#include <linux/if_arp.h>
 #include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 #include <net/dst.h>
+#include <net/netevent.h>
 #include <net/ip.h>
 #include <net/neighbour.h>
 #include <net/route.h>
@@ -173,7 +175,20 @@ static void routes_flush(struct ldir_net *ln)
 bool ldir_fastpath_fits(const struct sk_buff *skb,
 			const struct ldir_fp_route *r)
 {
-	unsigned int mtu = ip_dst_mtu_maybe_forward(r->dst, true);
+	const struct dst_entry *dst = r->dst;
+	unsigned int mtu;
+
+	/* as ip_dst_mtu_maybe_forward(dst, true) finds it, without its own
+	 * RCU section (the hook runs in one) in the usual case: the route's
+	 * MTU, else its device's
+	 */
+	if (likely(!READ_ONCE(dev_net(dst->dev)->ipv4.sysctl_ip_fwd_use_pmtu) &&
+		   !ip_mtu_locked(dst) && !dst->lwtstate)) {
+		mtu = dst_metric_raw(dst, RTAX_MTU) ?: READ_ONCE(dst->dev->mtu);
+		mtu = min_t(unsigned int, mtu, IP_MAX_MTU);
+	} else {
+		mtu = ip_dst_mtu_maybe_forward(dst, true);
+	}
 
 	if (skb->len <= mtu)
 		return true;
@@ -186,36 +201,107 @@ bool ldir_fastpath_fits(const struct sk_buff *skb,
  */
 #define FP_PORT_TTL		HZ
 
+/* Can the fast path write an Ethernet header for @dev itself, as
+ * eth_header() would?
+ */
+static bool dev_is_ether(const struct net_device *dev)
+{
+	return dev->type == ARPHRD_ETHER && dev->addr_len == ETH_ALEN &&
+	       dev->header_ops && dev->header_ops->create == eth_header;
+}
+
+/* A new way to the real by @port, resolved at @stamp, the neighbour's
+ * address @ha then; with the header to send if the neighbour was
+ * connected (@hh) when @gen was the generation.
+ */
+static void port_set(struct ldir_real *real, struct net_device *port,
+		     unsigned long stamp, const u8 *ha, bool hh, u32 gen,
+		     __be32 nexthop, const struct net_device *via)
+{
+	struct ldir_fp_port *p, *old;
+
+	p = kmalloc(sizeof(*p), GFP_ATOMIC);
+	if (!p)
+		return;
+	p->stamp = stamp;
+	p->ifindex = port->ifindex;
+	p->hh = hh;
+	p->gen = gen;
+	p->nexthop = nexthop;
+	p->via = via;
+	p->port = port;
+	ether_addr_copy(p->hdr.h_dest, ha);
+	ether_addr_copy(p->hdr.h_source, via->dev_addr);
+	p->hdr.h_proto = htons(ETH_P_IP);
+	old = unrcu_pointer(xchg(&real->fp_port, RCU_INITIALIZER(p)));
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
 /* The port of bridge @br that the real's neighbour @neigh is behind, as
  * the bridge would forward to it (dev_fill_forward_path(), the walk
  * nf_flow_table makes): a bridge without VLAN filtering, straight to an
  * Ethernet port. Kept per real for FP_PORT_TTL while the neighbour's
- * address stays; NULL: send through the bridge. Caller holds RCU.
+ * address stays; NULL: send through the bridge. Towards a real on
+ * Ethernet device @br itself (not a bridge), @br. Caller holds RCU.
  */
-static struct net_device *bridge_port(struct ldir_real *real,
+static struct net_device *bridge_port(struct ldir_net *ln,
+				      struct ldir_real *real,
 				      struct net_device *br,
-				      struct neighbour *neigh, u8 *ha)
+				      struct neighbour *neigh, __be32 nexthop,
+				      u8 *ha)
 {
 	struct net_device_path_stack stack;
-	struct ldir_fp_port *p, *old;
+	u32 gen = atomic_read(&ln->fp.l2_gen);
+	struct ldir_fp_port *p;
 	struct net_device *port;
-	u8 nud = READ_ONCE(neigh->nud_state);
+	bool hh;
+	u8 nud;
 
+	/* the generation before the neighbour: a change after this moves
+	 * it (pairs with the barrier in l2_changed())
+	 */
+	smp_rmb();
+	nud = READ_ONCE(neigh->nud_state);
 	if (!(nud & NUD_VALID))
 		return NULL;
 	/* a neighbour to confirm is confirmed as neigh_output() would: the
 	 * entry goes to DELAY, then PROBE; one that fails stops this
 	 */
-	if (!(nud & NUD_CONNECTED))
+	if (!(nud & NUD_CONNECTED)) {
 		neigh_event_send(neigh, NULL);
+		nud = READ_ONCE(neigh->nud_state);
+	}
+	/* A header may be kept for the next packets while the neighbour is
+	 * in a state that asks nothing of them: connected, or DELAY and
+	 * PROBE, where neigh_event_send() only notes the time of use, which
+	 * no timer of theirs reads. Every way out of these that loses the
+	 * address (STALE, FAILED, a new address) is an event.
+	 */
+	hh = nud & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE);
 	neigh_ha_snapshot(ha, neigh, br);
+	if (!netif_is_bridge_master(br)) {
+		if (!dev_is_ether(br))
+			return NULL;
+		/* the header is worth keeping only if it can be sent */
+		if (hh)
+			port_set(real, br, jiffies, ha, true, gen, nexthop, br);
+		return br;
+	}
 	p = rcu_dereference(real->fp_port);
-	if (p && ether_addr_equal(p->h_dest, ha) &&
+	if (p && ether_addr_equal(p->hdr.h_dest, ha) &&
 	    time_before(jiffies, p->stamp + FP_PORT_TTL)) {
 		port = dev_get_by_index_rcu(dev_net(br), p->ifindex);
 		if (port && netdev_master_upper_dev_get_rcu(port) == br &&
-		    netif_running(port))
+		    netif_running(port)) {
+			/* the header for the next packets, on the port the
+			 * bridge had then: it is walked again as soon
+			 */
+			if (hh && dev_is_ether(port))
+				port_set(real, port, p->stamp, ha, true, gen,
+					 nexthop, br);
 			return port;
+		}
 	}
 	if (dev_fill_forward_path(br, ha, &stack) < 0 || stack.num_paths != 2 ||
 	    stack.path[0].type != DEV_PATH_BRIDGE ||
@@ -224,35 +310,62 @@ static struct net_device *bridge_port(struct ldir_real *real,
 	    stack.path[1].type != DEV_PATH_ETHERNET)
 		return NULL;
 	port = (struct net_device *)stack.path[1].dev;
-	p = kmalloc(sizeof(*p), GFP_ATOMIC);
-	if (p) {
-		p->stamp = jiffies;
-		p->ifindex = port->ifindex;
-		ether_addr_copy(p->h_dest, ha);
-		old = unrcu_pointer(xchg(&real->fp_port, RCU_INITIALIZER(p)));
-		if (old)
-			kfree_rcu(old, rcu);
-	}
+	port_set(real, port, jiffies, ha,
+		 hh && dev_is_ether(port), gen, nexthop, br);
 	return port;
+}
+
+/* The header kept for the real, if it is still the one to send: nothing
+ * in the netns changed since (no neighbour, no device), and the route
+ * still goes by the same device to the same neighbour.
+ */
+static const struct ldir_fp_port *port_cached(struct ldir_net *ln,
+					      struct ldir_real *real,
+					      const struct rtable *rt,
+					      __be32 nexthop)
+{
+	const struct ldir_fp_port *p = rcu_dereference(real->fp_port);
+
+	if (!p || !p->hh || p->gen != (u32)atomic_read(&ln->fp.l2_gen) ||
+	    p->via != rt->dst.dev || p->nexthop != nexthop ||
+	    !time_before(jiffies, p->stamp + FP_PORT_TTL))
+		return NULL;
+	return p;
 }
 
 /* Sends @skb, rewritten, to the next hop of @r as ip_finish_output2()
  * would: the neighbour is looked up for each packet, so a neighbour that
  * changes its address or fails is followed as on the slow path. Towards
  * @real (NULL: towards a client) behind a bridge, straight to the
- * bridge's port, with the header the bridge would send.
+ * bridge's port, with the header the bridge would send; towards a real
+ * whose neighbour is connected, with the header kept for it while no
+ * neighbour or device of the netns changes (l2_changed()), without
+ * looking the neighbour up.
  */
-void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
-			struct ldir_real *real)
+void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
+			const struct ldir_fp_route *r, struct ldir_real *real)
 {
 	struct rtable *rt = container_of(r->dst, struct rtable, dst);
 	struct net_device *dev = r->dst->dev, *port;
+	const struct ldir_fp_port *p;
 	struct neighbour *neigh;
 	bool is_v6gw = false;
 	u8 ha[MAX_ADDR_LEN];
+	__be32 nexthop = 0;
 
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
+	if (real && rt->rt_gw_family != AF_INET6) {
+		nexthop = rt_nexthop(rt, ip_hdr(skb)->daddr);
+		p = port_cached(ln, real, rt, nexthop);
+		if (p) {
+			skb_dst_drop(skb);
+			memcpy(skb_push(skb, ETH_HLEN), &p->hdr, ETH_HLEN);
+			skb->dev = p->port;
+			dev_queue_xmit(skb);
+			return;
+		}
+	}
 	/* under RCU until it is queued; a neighbour that queues it while it
 	 * resolves takes a reference (skb_dst_force())
 	 */
@@ -263,8 +376,8 @@ void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
 		kfree_skb(skb);
 		return;
 	}
-	if (real && !is_v6gw && netif_is_bridge_master(dev)) {
-		port = bridge_port(real, dev, neigh, ha);
+	if (real && !is_v6gw) {
+		port = bridge_port(ln, real, dev, neigh, nexthop, ha);
 		if (port) {
 			skb_dst_drop(skb);
 			skb->dev = port;
@@ -381,6 +494,7 @@ out:
 void ldir_fastpath_net_init(struct ldir_net *ln)
 {
 	INIT_LIST_HEAD(&ln->fp.devs);
+	atomic_set(&ln->fp.l2_gen, 0);
 	spin_lock_init(&ln->fp.lock);
 }
 
@@ -398,8 +512,20 @@ void ldir_fastpath_net_exit(struct ldir_net *ln)
 	routes_flush(ln);
 }
 
+/* A neighbour or a device of @ln changed: no header kept for a real is
+ * sent any more, each is made again from the neighbour (bridge_port()).
+ */
+static void l2_changed(struct ldir_net *ln)
+{
+	/* the change before the generation: pairs with bridge_port() */
+	smp_mb__before_atomic();
+	atomic_inc(&ln->fp.l2_gen);
+}
+
 /* A device that leaves the namespace, or goes, leaves the set; the routes
- * go too, whichever device they send by (they are learned again).
+ * go too, whichever device they send by (they are learned again). Any
+ * event of a device (down, out of its bridge, a new address, going)
+ * ages the headers kept for the reals.
  */
 static int fp_netdev_event(struct notifier_block *nb, unsigned long event,
 			   void *ptr)
@@ -408,10 +534,11 @@ static int fp_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct ldir_net *ln;
 	struct ldir_fp_dev *fd;
 
-	if (event != NETDEV_UNREGISTER)
-		return NOTIFY_DONE;
 	ln = ldir_pernet(dev_net(dev));
 	if (!ln)
+		return NOTIFY_DONE;
+	l2_changed(ln);
+	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	fd = dev_find(ln, dev);
 	if (fd)
@@ -424,9 +551,40 @@ static struct notifier_block fp_netdev_notifier = {
 	.notifier_call = fp_netdev_event,
 };
 
+/* A neighbour that changed its address or state, or went: the headers
+ * kept for the reals age. Every change that takes a connected neighbour's
+ * address away comes here (a new address, STALE, FAILED, deletion); one
+ * that goes to DELAY keeps its address. Atomic context, under RCU.
+ */
+static int fp_netevent(struct notifier_block *nb, unsigned long event,
+		       void *ptr)
+{
+	struct neighbour *n = ptr;
+	struct ldir_net *ln;
+
+	if (event != NETEVENT_NEIGH_UPDATE)
+		return NOTIFY_DONE;
+	ln = ldir_pernet(dev_net(n->dev));
+	if (ln)
+		l2_changed(ln);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block fp_netevent_notifier = {
+	.notifier_call = fp_netevent,
+};
+
 int ldir_fastpath_init(void)
 {
-	return register_netdevice_notifier(&fp_netdev_notifier);
+	int ret;
+
+	ret = register_netevent_notifier(&fp_netevent_notifier);
+	if (ret)
+		return ret;
+	ret = register_netdevice_notifier(&fp_netdev_notifier);
+	if (ret)
+		unregister_netevent_notifier(&fp_netevent_notifier);
+	return ret;
 }
 
 /* The routes' RCU callbacks are ours: the rcu_barrier() before the conn
@@ -435,4 +593,5 @@ int ldir_fastpath_init(void)
 void ldir_fastpath_uninit(void)
 {
 	unregister_netdevice_notifier(&fp_netdev_notifier);
+	unregister_netevent_notifier(&fp_netevent_notifier);
 }

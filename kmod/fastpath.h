@@ -63,8 +63,8 @@ static inline bool ldir_fastpath_on(const struct ldir_net *ln)
 const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
 						    u16 ref);
 void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
-void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
-			struct ldir_real *real);
+void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
+			const struct ldir_fp_route *r, struct ldir_real *real);
 bool ldir_fastpath_fits(const struct sk_buff *skb,
 			const struct ldir_fp_route *r);
 

@@ -687,10 +687,14 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 		goto slow;
 	r = ldir_fastpath_route_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
 					     READ_ONCE(cp->fp_route));
+	/* room for the link-layer header; the headers are made writable
+	 * where they are rewritten, so a clone whose header is its own (a
+	 * TCP segment of the sender's) is not copied
+	 */
 	if (!r || !ldir_fastpath_fits(skb, r) ||
-	    skb_cow(skb, LL_RESERVED_SPACE(r->dst->dev)))
+	    skb_cow_head(skb, LL_RESERVED_SPACE(r->dst->dev)))
 		goto slow;
-	/* skb_cow() may have moved the headers */
+	/* skb_cow_head() may have moved the headers */
 	if (th)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
@@ -699,7 +703,7 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
 		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
-	ldir_fastpath_xmit(skb, r, in ? cp->real : NULL);
+	ldir_fastpath_xmit(ln, skb, r, in ? cp->real : NULL);
 	return NF_STOLEN;
 
 slow:

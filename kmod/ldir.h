@@ -339,19 +339,32 @@ struct ldir_fp_route {
 	u8 gen;
 };
 
-/* A bridge's port towards a real, as the bridge's forwarding database had
- * it for the real's neighbour address: replaced whole, never changed.
+/* The way to a real's neighbour: the device a frame leaves by (a bridge's
+ * port, as the bridge's forwarding database had it for the neighbour's
+ * address, or the route's device) and, if the neighbour was connected,
+ * the Ethernet header to send it with. Replaced whole, never changed.
  */
 struct ldir_fp_port {
 	struct rcu_head rcu;
 	unsigned long stamp;		/* jiffies: resolved then */
 	int ifindex;			/* the port */
-	u8 h_dest[ETH_ALEN];		/* the neighbour's address then */
+	/* the header is good while ln->fp.l2_gen stays @gen (every
+	 * neighbour and device change of the netns moves it), for a route
+	 * by @via to @nexthop; @port is only used then (a device that goes
+	 * moves the generation a grace period before it is freed)
+	 */
+	bool hh;			/* the header may be sent */
+	u32 gen;
+	__be32 nexthop;
+	const struct net_device *via;	/* compared, never dereferenced */
+	struct net_device *port;
+	struct ethhdr hdr;		/* the neighbour's address, the source */
 };
 
 struct ldir_fastpath {
 	struct list_head devs;		/* struct ldir_fp_dev; RTNL, RCU */
 	unsigned int ndevs;		/* RTNL; read locklessly: learn? */
+	atomic_t l2_gen;		/* moved by neighbour and device events */
 	spinlock_t lock;		/* slot writers */
 	u8 gen[LDIR_FP_SLOTS];		/* under lock */
 	struct ldir_fp_route __rcu *slot[LDIR_FP_SLOTS];
