@@ -333,39 +333,23 @@ static const struct ldir_fp_port *port_cached(struct ldir_net *ln,
 	return p;
 }
 
-/* Sends @skb, rewritten, to the next hop of @r as ip_finish_output2()
- * would: the neighbour is looked up for each packet, so a neighbour that
- * changes its address or fails is followed as on the slow path. Towards
- * @real (NULL: towards a client) behind a bridge, straight to the
- * bridge's port, with the header the bridge would send; towards a real
- * whose neighbour is connected, with the header kept for it while no
- * neighbour or device of the netns changes (l2_changed()), without
- * looking the neighbour up.
+/* Sends @skb to the next hop of @r as ip_finish_output2() would: the
+ * neighbour is looked up, so a neighbour that changes its address or
+ * fails is followed as on the slow path. Towards @real (NULL: towards a
+ * client) behind a bridge, straight to the bridge's port, with the header
+ * the bridge would send; the way is kept for the next packets
+ * (bridge_port()). @nexthop: the neighbour's address, towards a real.
  */
-void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
-			const struct ldir_fp_route *r, struct ldir_real *real)
+static noinline void xmit_neigh(struct ldir_net *ln, struct sk_buff *skb,
+				const struct ldir_fp_route *r,
+				struct ldir_real *real, __be32 nexthop)
 {
 	struct rtable *rt = container_of(r->dst, struct rtable, dst);
 	struct net_device *dev = r->dst->dev, *port;
-	const struct ldir_fp_port *p;
 	struct neighbour *neigh;
 	bool is_v6gw = false;
 	u8 ha[MAX_ADDR_LEN];
-	__be32 nexthop = 0;
 
-	skb_forward_csum(skb);
-	skb_clear_tstamp(skb);
-	if (real && rt->rt_gw_family != AF_INET6) {
-		nexthop = rt_nexthop(rt, ip_hdr(skb)->daddr);
-		p = port_cached(ln, real, rt, nexthop);
-		if (p) {
-			skb_dst_drop(skb);
-			memcpy(skb_push(skb, ETH_HLEN), &p->hdr, ETH_HLEN);
-			skb->dev = p->port;
-			dev_queue_xmit(skb);
-			return;
-		}
-	}
 	/* under RCU until it is queued; a neighbour that queues it while it
 	 * resolves takes a reference (skb_dst_force())
 	 */
@@ -392,6 +376,34 @@ void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
 	}
 	skb->dev = dev;
 	neigh_output(neigh, skb, is_v6gw);
+}
+
+/* Sends @skb, rewritten, to the next hop of @r. Towards @real (NULL:
+ * towards a client) whose way is kept, with the header kept for it while
+ * no neighbour or device of the netns changes (l2_changed()), without
+ * looking the neighbour up; else by the neighbour (xmit_neigh()).
+ */
+void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
+			const struct ldir_fp_route *r, struct ldir_real *real)
+{
+	const struct rtable *rt = container_of(r->dst, struct rtable, dst);
+	const struct ldir_fp_port *p;
+	__be32 nexthop = 0;
+
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	if (real && rt->rt_gw_family != AF_INET6) {
+		nexthop = rt_nexthop(rt, ip_hdr(skb)->daddr);
+		p = port_cached(ln, real, rt, nexthop);
+		if (p && likely(skb_headroom(skb) >= ETH_HLEN)) {
+			skb_dst_drop(skb);
+			memcpy(__skb_push(skb, ETH_HLEN), &p->hdr, ETH_HLEN);
+			skb->dev = p->port;
+			dev_queue_xmit(skb);
+			return;
+		}
+	}
+	xmit_neigh(ln, skb, r, real, nexthop);
 }
 
 static struct ldir_fp_dev *dev_find(struct ldir_net *ln,

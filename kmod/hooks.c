@@ -64,7 +64,8 @@ static int icmp_drop_counter(int err)
 /* Pulls the TCP/UDP header at @thoff into the linear area. Returns
  * @thoff, 0 if the packet is neither, < 0 if malformed.
  */
-static int l4_pull_at(struct sk_buff *skb, unsigned int thoff, u8 protocol)
+static __always_inline int l4_pull_at(struct sk_buff *skb, unsigned int thoff,
+				      u8 protocol)
 {
 	if (protocol == IPPROTO_TCP) {
 		const struct tcphdr *th;
@@ -132,8 +133,9 @@ static int l4_find6(struct sk_buff *skb, u8 *protocol)
 	return thoff;
 }
 
-static void tuple_fill(struct ldir_tuple *t, const struct sk_buff *skb,
-		       unsigned int thoff)
+static __always_inline void tuple_fill(struct ldir_tuple *t,
+				       const struct sk_buff *skb,
+				       unsigned int thoff)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct udphdr *uh = (const struct udphdr *)(skb->data + thoff);
@@ -502,8 +504,12 @@ static __always_inline int conn_pass(struct ldir_net *ln, struct sk_buff *skb,
 	unsigned int payload = tcp_payload(skb, thoff, th);
 
 	ldir_conn_update_state(ln, cp, dir, th, payload);
-	/* the response time clock runs on data; a UDP datagram is data */
-	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
+	/* the response time clock runs on data; a UDP datagram is data.
+	 * The client's data after its first leaves it alone (a one-way flow
+	 * the real never answers is timed all its life)
+	 */
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload) &&
+	    !(in && test_bit(LDIR_CONN_B_CDATA, &cp->flags)))
 		ldir_conn_timing(ln, cp, dir);
 	if (unlikely(conn_xlate(skb, thoff, cp, in)))
 		return -ENOMEM;
