@@ -12,8 +12,9 @@
 #   - a UDP stream through VIP:9 (ldseq: sequence numbers, echoed, in
 #     order, none lost), from one client port, so one conn, in runs:
 #     then after a route change, then after the client's MAC
-#     changed (the fast path must follow the neighbour, or every echo
-#     goes to the old MAC and is lost); the conn shows "fastpath", and
+#     changed, then real1's (the fast path must follow the neighbour, or
+#     every echo, or every datagram, goes to the old MAC and is lost:
+#     towards a real it keeps the header); the conn shows "fastpath", and
 #     its datagrams to real1 go straight to the bridge port r1 (br0
 #     itself sends none);
 #   - FIN and RST end a conn's stay on the fast path (its flag goes, the
@@ -100,6 +101,14 @@ pd ip neigh replace "$CLIENT" lladdr 02:00:00:00:fa:57 dev outside nud reachable
 before=$(gstat fastpath)
 udp_run 400 "after the client's MAC changed"
 expect_ge "udp: on the fast path after the neighbour change" 700 \
+	$(( $(gstat fastpath) - before ))
+# towards a real the fast path keeps the Ethernet header: a neighbour
+# change must make it again (the old MAC's frames would be lost at real1)
+pr 1 ip link set eth0 address 02:00:00:00:fa:58
+pd ip neigh replace "${REAL[1]}" lladdr 02:00:00:00:fa:58 dev br0 nud reachable
+before=$(gstat fastpath)
+udp_run 400 "after real1's MAC changed"
+expect_ge "udp: on the fast path after real1's neighbour change" 700 \
 	$(( $(gstat fastpath) - before ))
 
 # --- FIN and RST end the offload -------------------------------------------
