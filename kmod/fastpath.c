@@ -10,16 +10,11 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 #include <net/dst.h>
 #include <net/netevent.h>
 #include <net/ip.h>
 #include <net/neighbour.h>
 #include <net/route.h>
-/* skb_gso_validate_network_len() moved there in 6.5 */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#include <net/gso.h>
-#endif
 
 #include "fastpath.h"
 #include "hooks.h"
@@ -43,6 +38,15 @@ static u16 mkref(unsigned int slot, u8 gen)
  */
 static bool route_valid(const struct ldir_fp_route *r)
 {
+	const struct dst_entry *dst = r->dst;
+
+	/* an IPv4 route's check, ipv4_dst_check(), without the call: it
+	 * neither went obsolete nor aged with the netns' routing
+	 */
+	if (dst->ops->family == AF_INET)
+		return READ_ONCE(dst->obsolete) == DST_OBSOLETE_FORCE_CHK &&
+		       container_of(dst, struct rtable, dst)->rt_genid ==
+		       rt_genid_ipv4(dev_net(dst->dev));
 	return dst_check(r->dst, 0);
 }
 
@@ -166,33 +170,6 @@ static void routes_flush(struct ldir_net *ln)
 			call_rcu(&old->rcu, route_free_rcu);
 	}
 	spin_unlock_bh(&fp->lock);
-}
-
-/* Does @skb fit the route's MTU, as forwarding would send it (a GSO
- * packet: each of its segments)? A bigger one goes the slow way, which
- * fragments it or sends the ICMP error path MTU discovery needs.
- */
-bool ldir_fastpath_fits(const struct sk_buff *skb,
-			const struct ldir_fp_route *r)
-{
-	const struct dst_entry *dst = r->dst;
-	unsigned int mtu;
-
-	/* as ip_dst_mtu_maybe_forward(dst, true) finds it, without its own
-	 * RCU section (the hook runs in one) in the usual case: the route's
-	 * MTU, else its device's
-	 */
-	if (likely(!READ_ONCE(dev_net(dst->dev)->ipv4.sysctl_ip_fwd_use_pmtu) &&
-		   !ip_mtu_locked(dst) && !dst->lwtstate)) {
-		mtu = dst_metric_raw(dst, RTAX_MTU) ?: READ_ONCE(dst->dev->mtu);
-		mtu = min_t(unsigned int, mtu, IP_MAX_MTU);
-	} else {
-		mtu = ip_dst_mtu_maybe_forward(dst, true);
-	}
-
-	if (skb->len <= mtu)
-		return true;
-	return skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu);
 }
 
 /* How long a bridge port resolved for a real is trusted: the bridge's
