@@ -16,7 +16,7 @@
 #     every echo, or every datagram, goes to the old MAC and is lost:
 #     towards a real it keeps the header); the conn shows "fastpath", and
 #     its datagrams to real1 go straight to the bridge port r1 (br0
-#     itself sends none);
+#     itself sends none of them);
 #   - FIN and RST end a conn's stay on the fast path (its flag goes, the
 #     FIN or RST went the slow way: fastpath-slow grows);
 #   - link del with offloaded conns, flush, fastpath del, and a device
@@ -91,8 +91,12 @@ tx0=$(br0_tx)
 udp_run 400 "no change"
 expect_ge "udp: the stream on the fast path (2 packets a datagram)" 700 \
 	$(( $(gstat fastpath) - before ))
-expect_eq "udp: to real1 straight to its bridge port (br0 sent none)" 0 \
-	$(( $(br0_tx) - tx0 ))
+# (the neighbour's own timer may probe real1 through br0 meanwhile: an ARP
+# or two, where the stream through br0 would be 400 frames)
+sent=$(( $(br0_tx) - tx0 ))
+log "udp: br0 sent $sent frames meanwhile"
+expect_eq "udp: to real1 straight to its bridge port (br0 sent at most 2)" 1 \
+	$(( sent <= 2 ))
 pd ip route add "$CLIENT/32" dev outside
 udp_run 400 "after a route change"
 pd ip route del "$CLIENT/32" dev outside
