@@ -188,8 +188,8 @@ static bool dev_is_ether(const struct net_device *dev)
 }
 
 /* A new way to the real by @port, resolved at @stamp, the neighbour's
- * address @ha then; with the header to send if the neighbour was
- * connected (@hh) when @gen was the generation.
+ * address @ha then; with the header to send (@hh) if the neighbour asked
+ * nothing of the packets when @gen was the generation (bridge_port()).
  */
 static void port_set(struct ldir_real *real, struct net_device *port,
 		     unsigned long stamp, const u8 *ha, bool hh, u32 gen,

@@ -342,8 +342,9 @@ struct ldir_fp_route {
 
 /* The way to a real's neighbour: the device a frame leaves by (a bridge's
  * port, as the bridge's forwarding database had it for the neighbour's
- * address, or the route's device) and, if the neighbour was connected,
- * the Ethernet header to send it with. Replaced whole, never changed.
+ * address, or the route's device) and, if the neighbour asked nothing of
+ * the packets then (connected, DELAY or PROBE), the Ethernet header to
+ * send them with. Replaced whole, never changed.
  */
 struct ldir_fp_port {
 	struct rcu_head rcu;
