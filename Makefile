@@ -152,7 +152,8 @@ install-tools: ldctl $(MAN)
 		$(DESTDIR)$(DOCDIR)/metrics.md
 	install -D -m 0644 dist/ldir.conf $(DESTDIR)$(EXAMPLESDIR)/ldir.conf
 	install -D -m 0644 -t $(DESTDIR)$(EXAMPLESDIR)/keepalived \
-		examples/keepalived/keepalived.conf examples/keepalived/ldir-notify
+		examples/keepalived/keepalived.conf examples/keepalived/ldir-notify \
+		examples/keepalived/ldir-ready
 	install -D -m 0644 -t $(DESTDIR)$(EXAMPLESDIR)/bgp \
 		examples/bgp/bird-director.conf examples/bgp/bird-router.conf \
 		examples/bgp/ldir-bgp-hook examples/bgp/ldir-bgp-hook.service

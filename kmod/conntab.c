@@ -1075,6 +1075,32 @@ static void conn_gc(struct work_struct *work)
 			   GC_INTERVAL);
 }
 
+/* Calls @fn on every conn in the table, of both families, under RCU a
+ * bucket at a time (the conn may be dying; @fn must not sleep), with a
+ * chance to reschedule between buckets. A conn inserted meanwhile may be
+ * missed. Process context.
+ */
+void ldir_conn_for_each(struct ldir_net *ln,
+			void (*fn)(struct ldir_conn *cp, void *arg), void *arg)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	unsigned int b, nb = 1U << ct->hash_bits;
+	struct ldir_conn *cp;
+
+	/* pairs with smp_store_release() in ldir_conn_table_alloc() */
+	if (!smp_load_acquire(&ct->buckets))
+		return;
+	for (b = find_first_bit(ct->used, nb); b < nb;
+	     b = find_next_bit(ct->used, nb, b + 1)) {
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(cp, bucket_head(ct, LDIR_DIR_ORIG, b),
+					 hnode[LDIR_DIR_ORIG])
+			fn(cp, arg);
+		rcu_read_unlock();
+		cond_resched();
+	}
+}
+
 struct ldir_conn *ldir_conn_dump_next(struct ldir_net *ln,
 				      unsigned int *bucket, unsigned int *idx)
 {

@@ -65,6 +65,9 @@ void ldir_conn_table_uninit(struct ldir_net *ln);
 u8 ldir_tcp_next_state(u8 state, int dir, bool syn, bool ack, bool fin,
 		       bool rst);
 
+void ldir_conn_for_each(struct ldir_net *ln,
+			void (*fn)(struct ldir_conn *cp, void *arg), void *arg);
+
 /* Walks the table for dumps: returns the conn at (*bucket, *idx) and moves
  * the cursor on; NULL at the end. Caller holds rcu_read_lock().
  */

@@ -16,6 +16,7 @@
 #include <net/neighbour.h>
 #include <net/route.h>
 
+#include "conntab.h"
 #include "fastpath.h"
 #include "hooks.h"
 
@@ -65,6 +66,7 @@ const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
 		return NULL;
 	return r;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_fastpath_route_rcu);
 
 static void route_free_rcu(struct rcu_head *head)
 {
@@ -85,26 +87,85 @@ static bool dst_usable(const struct dst_entry *dst)
 	       dst->dev && !(dst->dev->flags & IFF_LOOPBACK);
 }
 
-/* Puts the route of @skb, an IPv4 packet leaving by the slow path at
- * POST_ROUTING, into a slot and its name into *@ref: the fast path sends
- * the packets of the same flow that way from now on. A route already
- * learned costs a few loads. With every slot of the probe window taken by
- * a valid route, nothing is learned and the flow stays on the slow path.
+/* Has slot @s given out every gen a ref may not still name? Its next
+ * route must wait for the sweep. Under fp->lock.
  */
-void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
+static bool slot_spent(const struct ldir_fastpath *fp, unsigned int s)
+{
+	return (u8)(fp->gen[s] + 1) == fp->base[s];
+}
+
+/* Clears *@ref unless it names the route now in its slot (or nothing).
+ * Caller holds RCU.
+ */
+static void ref_sweep(struct ldir_net *ln, u16 *ref)
+{
+	const struct ldir_fp_route *r;
+	u16 v = READ_ONCE(*ref);
+
+	if (!v)
+		return;
+	r = rcu_dereference(ln->fp.slot[ref_slot(v)]);
+	if (!r || r->gen != (u8)v)
+		WRITE_ONCE(*ref, 0);
+}
+
+static void conn_sweep(struct ldir_conn *cp, void *arg)
+{
+	struct ldir_net *ln = arg;
+
+	ref_sweep(ln, &cp->fp_route);
+	/* a real gone from ln->reals lives on while its conns do */
+	ref_sweep(ln, &cp->real->fp_route);
+}
+
+/* The sweep: a slot spent (slot_spent()) may take routes again once no
+ * ref names a gen it is about to give. After the snapshot of the gens
+ * and a grace period, no learner writes a ref to a route older than the
+ * snapshot; the walk then clears every ref that does not name the route
+ * in its slot at that moment, which is one of the snapshot or younger.
+ * So the refs that are left name gens from snap[s] on, and each slot may
+ * give the 255 after its snapshot's. Clearing a ref a learner has just
+ * written costs that flow one more slow-path packet, never a wrong route.
+ */
+static void routes_sweep(struct work_struct *work)
+{
+	struct ldir_fastpath *fp = container_of(work, struct ldir_fastpath,
+						sweep);
+	struct ldir_net *ln = container_of(fp, struct ldir_net, fp);
+	struct ldir_real *real;
+
+	spin_lock_bh(&fp->lock);
+	memcpy(fp->snap, fp->gen, sizeof(fp->snap));
+	spin_unlock_bh(&fp->lock);
+	synchronize_rcu();
+	ldir_conn_for_each(ln, conn_sweep, ln);
+	mutex_lock(&ln->lock);
+	rcu_read_lock();
+	list_for_each_entry(real, &ln->reals, node)
+		ref_sweep(ln, &real->fp_route);
+	rcu_read_unlock();
+	mutex_unlock(&ln->lock);
+	spin_lock_bh(&fp->lock);
+	memcpy(fp->base, fp->snap, sizeof(fp->base));
+	spin_unlock_bh(&fp->lock);
+}
+
+/* Learns @dst for *@ref, looking for it or a free slot from slot @h on
+ * (ldir_fastpath_learn()); KUnit picks @h. Caller holds RCU.
+ */
+VISIBLE_IF_KUNIT void ldir_fastpath_learn_at(struct ldir_net *ln,
+					     struct dst_entry *dst,
+					     unsigned int h, u16 *ref)
 {
 	struct ldir_fastpath *fp = &ln->fp;
-	struct dst_entry *dst = skb_dst(skb);
 	const struct ldir_fp_route *cur;
 	struct ldir_fp_route *r, *old;
-	unsigned int h, i, s, pick = LDIR_FP_SLOTS;
+	unsigned int i, s, pick = LDIR_FP_SLOTS;
 
-	if (!dst || !dst_usable(dst))
-		return;
 	cur = ldir_fastpath_route_rcu(ln, READ_ONCE(*ref));
 	if (cur && cur->dst == dst)
 		return;
-	h = hash_ptr(dst, 16) % LDIR_FP_SLOTS;
 	for (i = 0; i < FP_PROBES; i++) {
 		s = (h + i) % LDIR_FP_SLOTS;
 		r = rcu_dereference(fp->slot[s]);
@@ -122,8 +183,19 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 		old = rcu_dereference_protected(fp->slot[s],
 						lockdep_is_held(&fp->lock));
 		if (!old || !route_valid(old)) {
-			pick = s;
-			break;
+			if (!slot_spent(fp, s)) {
+				pick = s;
+				break;
+			}
+			/* out of gens until the sweep: not picked, and its
+			 * stale route (with its dst) goes now
+			 */
+			if (old) {
+				RCU_INIT_POINTER(fp->slot[s], NULL);
+				call_rcu(&old->rcu, route_free_rcu);
+			}
+			queue_work(system_unbound_wq, &fp->sweep);
+			continue;
 		}
 		/* another CPU learned it meanwhile */
 		if (old->dst == dst) {
@@ -151,6 +223,23 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 	WRITE_ONCE(*ref, mkref(pick, r->gen));
 out:
 	spin_unlock_bh(&fp->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_fastpath_learn_at);
+
+/* Puts the route of @skb, an IPv4 packet leaving by the slow path at
+ * POST_ROUTING, into a slot and its name into *@ref: the fast path sends
+ * the packets of the same flow that way from now on. A route already
+ * learned costs a few loads. With every slot of the probe window taken by
+ * a valid route (or spent), nothing is learned and the flow stays on the
+ * slow path.
+ */
+void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
+{
+	struct dst_entry *dst = skb_dst(skb);
+
+	if (!dst || !dst_usable(dst))
+		return;
+	ldir_fastpath_learn_at(ln, dst, hash_ptr(dst, 16) % LDIR_FP_SLOTS, ref);
 }
 
 /* Drops every learned route: the flows learn theirs again on the slow
@@ -480,17 +569,11 @@ out:
 	return ret;
 }
 
-void ldir_fastpath_net_init(struct ldir_net *ln)
-{
-	INIT_LIST_HEAD(&ln->fp.devs);
-	atomic_set(&ln->fp.l2_gen, 0);
-	spin_lock_init(&ln->fp.lock);
-}
-
-/* The namespace goes: its hooks before the grace period pre_exit waits
- * for, and the routes with them. Not under ln->lock (RTNL comes first).
+/* Every device leaves the set, and the routes go with them: a flush
+ * (LDIR_CMD_FLUSH) and the namespace's exit. Not under ln->lock (RTNL
+ * comes first).
  */
-void ldir_fastpath_net_exit(struct ldir_net *ln)
+void ldir_fastpath_dev_flush(struct ldir_net *ln)
 {
 	struct ldir_fp_dev *fd, *tmp;
 
@@ -499,6 +582,32 @@ void ldir_fastpath_net_exit(struct ldir_net *ln)
 		dev_remove(ln, fd);
 	rtnl_unlock();
 	routes_flush(ln);
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_fastpath_dev_flush);
+
+void ldir_fastpath_net_init(struct ldir_net *ln)
+{
+	INIT_LIST_HEAD(&ln->fp.devs);
+	atomic_set(&ln->fp.l2_gen, 0);
+	spin_lock_init(&ln->fp.lock);
+	INIT_WORK(&ln->fp.sweep, routes_sweep);
+}
+
+/* The namespace goes: its hooks before the grace period pre_exit waits
+ * for, and the routes with them.
+ */
+void ldir_fastpath_net_exit(struct ldir_net *ln)
+{
+	ldir_fastpath_dev_flush(ln);
+}
+
+/* After that grace period no packet is left to queue the sweep, which
+ * walks the conns and takes ln->lock: before the conn table goes, not
+ * under ln->lock.
+ */
+void ldir_fastpath_net_uninit(struct ldir_net *ln)
+{
+	cancel_work_sync(&ln->fp.sweep);
 }
 
 /* A neighbour or a device of @ln changed: no header kept for a real is

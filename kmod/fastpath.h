@@ -70,6 +70,10 @@ static inline bool ldir_fastpath_on(const struct ldir_net *ln)
 const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
 						    u16 ref);
 void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
+#if IS_ENABLED(CONFIG_KUNIT)
+void ldir_fastpath_learn_at(struct ldir_net *ln, struct dst_entry *dst,
+			    unsigned int h, u16 *ref);
+#endif
 void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
 			const struct ldir_fp_route *r, struct ldir_real *real);
 
@@ -105,8 +109,11 @@ int ldir_fastpath_dev_add(struct ldir_net *ln, const char *name,
 int ldir_fastpath_dev_del(struct ldir_net *ln, const char *name,
 			  struct netlink_ext_ack *extack);
 
+void ldir_fastpath_dev_flush(struct ldir_net *ln);
+
 void ldir_fastpath_net_init(struct ldir_net *ln);
 void ldir_fastpath_net_exit(struct ldir_net *ln);
+void ldir_fastpath_net_uninit(struct ldir_net *ln);
 int ldir_fastpath_init(void);
 void ldir_fastpath_uninit(void);
 

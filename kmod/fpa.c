@@ -217,6 +217,40 @@ struct ldir_link *ldir_fpa_pick(struct ldir_net *ln, struct ldir_virtual *v,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_fpa_pick);
 
+/*
+ * A conn of @v from @caddr to @l that a peer director made (conn sync):
+ * the peer's FPA, now here too, so that the client's next conn goes to the
+ * same real when this director takes the VIP over (a scheme of its own
+ * would pick by this director's loads). Process context.
+ */
+void ldir_fpa_learn(struct ldir_net *ln, struct ldir_virtual *v, u16 family,
+		    const union nf_inet_addr *caddr, struct ldir_link *l)
+{
+	unsigned long now = jiffies;
+	struct hlist_head *buckets;
+	union nf_inet_addr masked;
+	struct ldir_fpa *f;
+
+	if (!fpa_interval(v))
+		return;
+	/* the packet path's locking: softirq, under RCU */
+	local_bh_disable();
+	rcu_read_lock();
+	buckets = fpa_buckets(ln);
+	if (buckets) {
+		ldir_addr_mask(&masked, caddr, family, READ_ONCE(v->fpa_mask));
+		f = lookup(&ln->fpa, buckets, v, &masked);
+		if (f) {
+			fpa_set(f, l, now);
+			fpa_touch(&ln->fpa, f, now);
+		} else {
+			fpa_insert(ln, buckets, v, &masked, l, now);
+		}
+	}
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
 static bool fpa_expired(const struct ldir_fpa *f, unsigned long now)
 {
 	return !time_before(now, READ_ONCE(f->stamp) + fpa_interval(f->virt));

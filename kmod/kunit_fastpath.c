@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: which packets of a conn may take the fast path
- * (ldir_fastpath_eligible()), and when `ldctl conns` shows a conn on it.
+ * (ldir_fastpath_eligible()), when `ldctl conns` shows a conn on it, and
+ * that a conn's route ref never names another flow's route.
  */
+#include <linux/bottom_half.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+#include <net/dst.h>
 #include <kunit/test.h>
 
+#include "conntab.h"
 #include "fastpath.h"
+#include "model.h"
+#include "select.h"
 
 static void conn_init(struct ldir_conn *cp, u8 protocol, u8 state,
 		      bool timing)
@@ -117,4 +125,221 @@ static struct kunit_suite ldir_fastpath_suite = {
 	.test_cases = ldir_fastpath_cases,
 };
 
-kunit_test_suites(&ldir_fastpath_suite);
+/* ---- route refs: init_net's instance, a conn, and routes of dsts made
+ * here, which the test invalidates itself (what a FIB change does to
+ * every IPv4 dst of the netns)
+ */
+
+#define IP4(a, b, c, d)	cpu_to_be32((a) << 24 | (b) << 16 | (c) << 8 | (d))
+
+struct ref_fx {
+	struct ldir_net *ln;
+	struct ldir_virtual *v;
+	struct ldir_real *r;
+	struct ldir_conn *cp;
+};
+
+static struct dst_entry *dead_check(struct dst_entry *dst, u32 cookie)
+{
+	return NULL;
+}
+
+/* dst_check(): a dst marked obsolete is asked, and says it is gone */
+static struct dst_ops fake_dst_ops = {
+	.family = AF_INET,
+	.check = dead_check,
+};
+
+/* A dst the test holds to the end, freed by KUnit after the routes that
+ * hold it too are gone (ref_exit()).
+ */
+static struct dst_entry *fake_dst(struct kunit *test)
+{
+	struct dst_entry *dst = kunit_kzalloc(test, sizeof(*dst), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	dst_init(dst, &fake_dst_ops, NULL, DST_OBSOLETE_NONE, DST_NOCOUNT);
+	return dst;
+}
+
+static void learn(struct ldir_net *ln, struct dst_entry *dst,
+		  unsigned int slot, u16 *ref)
+{
+	local_bh_disable();
+	rcu_read_lock();
+	ldir_fastpath_learn_at(ln, dst, slot, ref);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+/* The dst @ref resolves to, NULL for none. */
+static const struct dst_entry *resolve(struct ldir_net *ln, u16 ref)
+{
+	const struct ldir_fp_route *r;
+	const struct dst_entry *dst;
+
+	rcu_read_lock();
+	r = ldir_fastpath_route_rcu(ln, ref);
+	dst = r ? r->dst : NULL;
+	rcu_read_unlock();
+	return dst;
+}
+
+static unsigned int ref_slot_of(u16 ref)
+{
+	return (ref >> 8) - 1;
+}
+
+static int ref_init(struct kunit *test)
+{
+	struct ldir_net *ln = ldir_net_create(&init_net);
+	union nf_inet_addr vip = { .ip = IP4(192, 0, 2, 77) };
+	union nf_inet_addr rip = { .ip = IP4(198, 51, 100, 77) };
+	struct ldir_tuple t = {
+		.saddr.ip = IP4(203, 0, 113, 77), .sport = htons(40000),
+		.daddr.ip = vip.ip, .dport = htons(80),
+		.protocol = IPPROTO_TCP, .family = AF_INET,
+	};
+	struct ldir_link *l;
+	struct ref_fx *fx;
+
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	if (!fx || !ln)
+		return -ENOMEM;
+	fx->ln = ln;
+	test->priv = fx;
+	mutex_lock(&ln->lock);
+	fx->v = ldir_virtual_create(ln, AF_INET, &vip, htons(80), IPPROTO_TCP,
+				    0, 0, ldir_sched_find("rr"));
+	if (IS_ERR(fx->v))
+		fx->v = NULL;
+	fx->r = ldir_real_create(ln, AF_INET, &rip, 0);
+	if (IS_ERR(fx->r))
+		fx->r = NULL;
+	l = fx->v && fx->r ? ldir_link_create(ln, fx->v, fx->r, htons(8080)) :
+			     NULL;
+	mutex_unlock(&ln->lock);
+	if (IS_ERR_OR_NULL(l))
+		return -ENOMEM;
+	local_bh_disable();
+	rcu_read_lock();
+	fx->cp = ldir_conn_create(ln, &t, l, NULL, htons(8080),
+				  LDIR_CONN_S_ESTABLISHED);
+	rcu_read_unlock();
+	local_bh_enable();
+	if (IS_ERR_OR_NULL(fx->cp))
+		return -ENOMEM;
+	return 0;
+}
+
+static void ref_exit(struct kunit *test)
+{
+	struct ref_fx *fx = test->priv;
+	struct ldir_net *ln;
+
+	if (!fx)
+		return;
+	ln = fx->ln;
+	/* the routes drop their dsts in RCU callbacks: before KUnit frees
+	 * the dsts, after the sweep is done with the conn
+	 */
+	flush_work(&ln->fp.sweep);
+	ldir_fastpath_dev_flush(ln);
+	mutex_lock(&ln->lock);
+	if (fx->v)
+		ldir_virtual_destroy(ln, fx->v);
+	if (fx->r)
+		ldir_real_destroy(ln, fx->r);
+	mutex_unlock(&ln->lock);
+	rcu_barrier();
+	rcu_barrier();
+}
+
+#define WRAP_ROUNDS	300
+
+/* A conn and its real learn a route in slot @h and go idle; the route
+ * dies (a FIB change) and other flows' routes take the slot, one after
+ * the other, more than a gen's 256 times, the sweep running as it would
+ * between them. Neither the conn's ref nor the real's may ever resolve
+ * to one of them: they would send by another flow's next hop. The flows
+ * that learned meanwhile still resolve to their own route.
+ */
+static void fp_ref_wrap(struct kunit *test)
+{
+	struct ref_fx *fx = test->priv;
+	struct ldir_net *ln = fx->ln;
+	struct ldir_conn *cp = fx->cp;
+	struct dst_entry *idle = fake_dst(test), *prev = idle, *dst = NULL;
+	unsigned int h = 17, i, in_h = 0, aliased = 0;
+	u16 ref = 0;
+
+	learn(ln, idle, h, &cp->fp_route);
+	learn(ln, idle, h, &cp->real->fp_route);
+	KUNIT_ASSERT_NE(test, READ_ONCE(cp->fp_route), 0);
+	KUNIT_ASSERT_EQ(test, ref_slot_of(cp->fp_route), h);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(cp->real->fp_route), cp->fp_route);
+	KUNIT_ASSERT_PTR_EQ(test, resolve(ln, cp->fp_route), idle);
+	for (i = 0; i < WRAP_ROUNDS; i++) {
+		WRITE_ONCE(prev->obsolete, DST_OBSOLETE_DEAD);
+		dst = fake_dst(test);
+		learn(ln, dst, h, &ref);
+		KUNIT_ASSERT_PTR_EQ(test, resolve(ln, ref), dst);
+		in_h += ref_slot_of(ref) == h;
+		aliased += !!resolve(ln, READ_ONCE(cp->fp_route));
+		aliased += !!resolve(ln, READ_ONCE(cp->real->fp_route));
+		/* as the work would run now and then */
+		flush_work(&ln->fp.sweep);
+		prev = dst;
+	}
+	KUNIT_EXPECT_EQ(test, aliased, 0);
+	/* the slot came round: more routes than gens */
+	KUNIT_EXPECT_GT(test, in_h, 256);
+	KUNIT_EXPECT_PTR_EQ(test, resolve(ln, ref), dst);
+}
+
+/* A spent slot takes no route until the sweep: the next flow goes to
+ * the next slot of its window; after the sweep the slot serves again.
+ */
+static void fp_ref_spent(struct kunit *test)
+{
+	struct ref_fx *fx = test->priv;
+	struct ldir_net *ln = fx->ln;
+	struct dst_entry *prev = NULL, *dst;
+	unsigned int h = 40, i, spent_at = 0;
+	u16 ref = 0;
+
+	/* no sweep between: the 256th route of the slot goes elsewhere */
+	for (i = 0; i < 256 && !spent_at; i++) {
+		if (prev)
+			WRITE_ONCE(prev->obsolete, DST_OBSOLETE_DEAD);
+		dst = fake_dst(test);
+		learn(ln, dst, h, &ref);
+		KUNIT_ASSERT_PTR_EQ(test, resolve(ln, ref), dst);
+		if (ref_slot_of(ref) != h)
+			spent_at = i + 1;
+		prev = dst;
+	}
+	KUNIT_EXPECT_GT(test, spent_at, 0);
+	KUNIT_EXPECT_LE(test, spent_at, 256);
+	flush_work(&ln->fp.sweep);
+	WRITE_ONCE(prev->obsolete, DST_OBSOLETE_DEAD);
+	dst = fake_dst(test);
+	learn(ln, dst, h, &ref);
+	KUNIT_EXPECT_EQ(test, ref_slot_of(ref), h);
+	KUNIT_EXPECT_PTR_EQ(test, resolve(ln, ref), dst);
+}
+
+static struct kunit_case ldir_fastpath_ref_cases[] = {
+	KUNIT_CASE(fp_ref_wrap),
+	KUNIT_CASE(fp_ref_spent),
+	{}
+};
+
+static struct kunit_suite ldir_fastpath_ref_suite = {
+	.name = "ldir_fastpath_ref",
+	.init = ref_init,
+	.exit = ref_exit,
+	.test_cases = ldir_fastpath_ref_cases,
+};
+
+kunit_test_suites(&ldir_fastpath_suite, &ldir_fastpath_ref_suite);

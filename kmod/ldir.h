@@ -47,6 +47,9 @@
  * ->fp.slot         fastpath: routes learned by the slow path; W: packet
  *                   path and the notifier under fp.lock; R: the fast path
  *                   under RCU; F: call_rcu(), which drops the dst.
+ *                   The refs to them (conn and real fp_route): W: the
+ *                   slow path, lockless; cleared by fp.sweep (a work,
+ *                   cancelled at netns exit).
  */
 #ifndef _LDIR_H
 #define _LDIR_H
@@ -329,8 +332,11 @@ struct ldir_hash_table {
  * routes the slow path learned. A conn (towards its client) and a real
  * (towards the real) name a route by a u16, (slot + 1) << 8 | gen, 0 for
  * none: a slot that takes another route changes gen, so whoever still
- * names the old one goes the slow way and learns again. The routes live
- * here, not in the conn, which stays 128 bytes for IPv4.
+ * names the old one goes the slow way and learns again. A gen never comes
+ * round to one a ref may still name: a slot that has taken 255 routes
+ * since the last sweep takes no more until the sweep (fastpath.c) has
+ * cleared the refs that name none of its routes. The routes live here,
+ * not in the conn, which stays 128 bytes for IPv4.
  */
 #define LDIR_FP_SLOTS		255
 
@@ -368,7 +374,13 @@ struct ldir_fastpath {
 	unsigned int ndevs;		/* RTNL; read locklessly: learn? */
 	atomic_t l2_gen;		/* moved by neighbour and device events */
 	spinlock_t lock;		/* slot writers */
-	u8 gen[LDIR_FP_SLOTS];		/* under lock */
+	u8 gen[LDIR_FP_SLOTS];		/* under lock: the last one given */
+	/* under lock: the oldest gen a ref to the slot may name; the slot
+	 * is spent when its next gen would be this one
+	 */
+	u8 base[LDIR_FP_SLOTS];
+	u8 snap[LDIR_FP_SLOTS];		/* the sweep's copy of gen */
+	struct work_struct sweep;	/* clears stale refs; queued when spent */
 	struct ldir_fp_route __rcu *slot[LDIR_FP_SLOTS];
 };
 

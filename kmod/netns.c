@@ -165,6 +165,7 @@ static void __net_exit ldir_net_exit(struct net *net)
 	mutex_unlock(&ln->lock);
 	/* no hook is left to queue it; it takes ln->lock, so not above */
 	cancel_work_sync(&ln->event_work);
+	ldir_fastpath_net_uninit(ln);
 	/* no RCU callback of ours touches ln: it may go with the netns
 	 * while the objects' callbacks are still pending
 	 */

@@ -162,6 +162,8 @@ struct ldir_link *ldir_fpa_pick(struct ldir_net *ln, struct ldir_virtual *v,
 struct ldir_fpa *ldir_fpa_lookup_rcu(struct ldir_net *ln,
 				     const struct ldir_virtual *v,
 				     const union nf_inet_addr *caddr);
+void ldir_fpa_learn(struct ldir_net *ln, struct ldir_virtual *v, u16 family,
+		    const union nf_inet_addr *caddr, struct ldir_link *l);
 void ldir_fpa_flush(struct ldir_net *ln, const struct ldir_virtual *v,
 		    const struct ldir_link *l);
 void ldir_fpa_flush_unlinked(struct ldir_net *ln);

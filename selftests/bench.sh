@@ -19,6 +19,18 @@
 #          packet, both directions (an inet forward chain with
 #          `ct state established,related accept`): what ldir would cost if
 #          it mirrored its conns into conntrack (not in the default set)
+#   ldir-sync ldir as above plus ldsyncd (tools/ldsyncd) in role master on
+#          the director, sending every conn record of the kernel's sync
+#          group to a second ldsyncd (role backup) in the netns behind
+#          the director's "other" link, which inserts them into that
+#          netns's ldir, configured the same: both ends of one conn's
+#          sync in the guest, i.e. a director's share in an
+#          active/active pair with even load, where each sends its own
+#          conns and takes its peer's (not in the default set)
+#   ldir-synck  ldir with selftests/tools/ldsync listening quietly to
+#          the sync group: the kernel's half of sync alone, records
+#          made, queued, multicast and received, nothing done with them
+#          (not in the default set)
 #   ldir-fp   ldir with its fast path on the same devices as the flowtable
 #          (not in the default set; IPv4 only); '# fastpath' lines say
 #          how many packets took it
@@ -365,6 +377,17 @@ peer_up()
 			flowtable_up || return 1
 		fi
 		;;
+	ldir-sync)
+		peer_up ldir || return 1
+		sync_up || return 1
+		;;
+	ldir-synck)
+		peer_up ldir || return 1
+		bg "$NS_D" sh -c "exec ldsync listen 100000 quiet >$T/ldsync.out 2>&1"
+		wait_for 10 grep -qs '^listening' "$T/ldsync.out" || return 1
+		# a syncable dump makes the kernel's record queues
+		pd ldsync dump >/dev/null || return 1
+		;;
 	ldir-ct)
 		# ldir DNATs before conntrack: conntrack sees client <-> real
 		peer_up ldir || return 1
@@ -411,6 +434,39 @@ flowtable_up()
 
 is_ft() { [[ $1 == *-ft ]]; }
 
+# sync_up: the ldir-sync peer's daemons: the director's (master) over its
+# "other" link to NS_O's (backup), whose ldir has the director's
+# configuration (the same virtuals' digests: it takes every record);
+# both up once each hears the other
+sync_up()
+{
+	local d=10.0.3.1 o=10.0.3.2
+
+	[[ $FAM == 6 ]] && d="[2001:db8:3::1]" o="[2001:db8:3::2]"
+	command -v ldsyncd >/dev/null || { echo "no ldsyncd in the guest"; return 1; }
+	nsx "$NS_O" ldctl restore "$T/ldir.conf" || return 1
+	bg "$NS_D" sh -c "exec ldsyncd --listen $d:7411 --peer $o:7411 --role master \
+		--ctl $T/sync-d.sock 2>$T/sync-d.log"
+	bg "$NS_O" sh -c "exec ldsyncd --listen $o:7411 --peer $d:7411 --role backup \
+		--ctl $T/sync-o.sock 2>$T/sync-o.log"
+	wait_for 10 sync_alive d || { echo "ldsyncd: no peer"; return 1; }
+	wait_for 10 sync_alive o || { echo "ldsyncd: no peer"; return 1; }
+}
+
+# sync_alive d|o: that daemon hears its peer
+sync_alive() { ldsyncd ctl --ctl "$T/sync-$1.sock" stats 2>/dev/null | grep -q ' alive 1 '; }
+
+# sync_note WORKLOAD: what the director's daemon sent and the peer's
+# kernel took, so far (a '# sync' line)
+sync_note()
+{
+	say "sync ldir-sync $(wl "$1"): director: $(ldsyncd ctl --ctl "$T/sync-d.sock" stats |
+		awk '$1 == "peer" { for (i = 3; i < NF; i += 2) if ($i ~ /^(sent|lost|resent|resynced|lag-ms|queued|overflows)$/) printf "%s %s ", $i, $(i + 1) } $1 == "kernel" { printf "%s", $0 }');" \
+		"peer: $(ldsyncd ctl --ctl "$T/sync-o.sock" stats | grep '^kernel');" \
+		"peer's conns $(nsx "$NS_O" ldctl -j stats | jq -r '.config.conn_count');" \
+		"director's kernel: $(ld -j stats | jq -c '.stats | with_entries(select(.key | startswith("sync")))')"
+}
+
 # ft_slow: packets the flowtable peers' forward chain has seen so far
 ft_slow()
 {
@@ -428,6 +484,9 @@ ft_note()
 {
 	local peer=$1 w=$2 r=$3 port=${4:-} s0 s1 all=0 off=0
 
+	[[ $peer == ldir-sync ]] && sync_note "$w"
+	[[ $peer == ldir-synck ]] &&
+		say "sync ldir-synck $(wl "$w"): director's kernel: $(ld -j stats | jq -c '.stats | with_entries(select(.key | startswith("sync")))')"
 	if [[ $peer == ldir-fp ]]; then
 		say "fastpath $peer $w: $(ld -j stats | jq -r '.stats | "\(.fastpath) packets on the fast path, \(.fastpath_slow) fast-path conns'"'"' packets the slow way, \(.pkts_in + .pkts_out) in all"') (since the peer's setup)"
 		return 0
@@ -450,6 +509,14 @@ peer_down()
 {
 	case $1 in
 	ldir | ldir-fp) ld flush >/dev/null 2>&1 ;;
+	ldir-sync)
+		ldsyncd ctl --ctl "$T/sync-d.sock" stats | sed 's/^/# ldir-sync director: /'
+		# what the daemon logged (resyncs and why), counted
+		sed 's/[0-9][0-9]*/N/g' "$T/sync-d.log" | sort | uniq -c |
+			sed 's/^ */# ldir-sync director log: /'
+		ld flush >/dev/null 2>&1
+		;;
+	ldir-synck) ld flush >/dev/null 2>&1 ;;
 	ipvs) pd ipvsadm -C 2>/dev/null ;;
 	nft | nft-ft | plain-ft) pd nft flush ruleset 2>/dev/null ;;
 	ldir-ct)

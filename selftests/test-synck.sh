@@ -21,7 +21,9 @@
 #     virtual (Bind ID), an unlinked real, a real address that is neither
 #     the link's real nor its backup, a wrong real port, a multicast
 #     client, an embryonic state, no lifetime, a full table; a removal of
-#     a conn B does not have, or of one that goes to another real.
+#     a conn B does not have, or of one that goes to another real; a
+#     removal and an insert in a namespace that never had a virtual (no
+#     conn table yet).
 #
 #                  ┌ switch ──────────┐
 #  client ─────────┤ brc          brr ├──── real1 10.0.2.11, real2 .12,
@@ -40,7 +42,8 @@ command -v ldflood >/dev/null || fail "ldflood not in the guest (selftests/tools
 
 NS_S=ldir-switch-$$
 NS_B=ldir-dirb-$$
-EXTRA_NS=("$NS_S" "$NS_B")
+NS_E=ldir-empty-$$
+EXTRA_NS=("$NS_S" "$NS_B" "$NS_E")
 A_OUT=10.0.1.11 B_OUT=10.0.1.12 A_IN=10.0.2.1 B_IN=10.0.2.2
 # the flood's sources: A routes them to an address nobody has
 FLOOD_NET=198.51.100.0/24
@@ -338,6 +341,14 @@ expect_eq "B's conns are as they were" "$snap" "$(conns "$NS_B")"
 out=$(pb ldsync apply client-port=42000 <"$T/gone" || true)
 [[ $out =~ ^error\ ENOENT ]] || fail "removal of no conn: '$out'"
 ok "removal of a conn B does not have: $out"
+# a namespace that never had a virtual has no conn table yet
+ip netns add "$NS_E"
+out=$(nsx "$NS_E" ldsync apply <"$T/gone" || true)
+[[ $out =~ ^error\ ENOENT ]] || fail "removal where no virtual ever was: '$out'"
+ok "removal where no virtual ever was: $out"
+out=$(nsx "$NS_E" ldsync apply <"$T/one" || true)
+[[ $out =~ ^error\ ENOENT ]] || fail "insert where no virtual ever was: '$out'"
+ok "insert where no virtual ever was: $out"
 expect_eq "the same record inserts" "ok" "$(pb ldsync apply client-port=42000 <"$T/one")"
 out=$(pb ldsync apply client-port=42000 real-addr="${REAL[2]}" <"$T/gone" || true)
 [[ $out =~ ^error\ ESRCH ]] || fail "removal naming another real: '$out'"

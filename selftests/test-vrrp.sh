@@ -46,7 +46,7 @@ source "$(dirname "$0")/lib.sh"
 lib_init
 command -v keepalived >/dev/null || fail "keepalived not in the guest (LDIR_PKGS, GUEST_BINS)"
 EX=$(realpath "$(dirname "$0")/../examples/keepalived")
-[[ -f $EX/keepalived.conf && -x $EX/ldir-notify ]] ||
+[[ -f $EX/keepalived.conf && -x $EX/ldir-notify && -x $EX/ldir-ready ]] ||
 	fail "no examples/keepalived in the guest"
 
 NS_SW=ldir-switch-$$
@@ -218,13 +218,21 @@ setup_vrrp_topology
 configure
 # a stand-in for ldsyncd's control command: the conn sync role switch is
 # not what this test checks, only that the hook calls it
-printf '%s\n' '#!/bin/sh' "echo \"\$*\" >>$T/ldsyncd.calls" >"$T/ldsyncd"
+# (`ctl ready`, the track script's, answers ready and is not recorded)
+printf '%s\n' '#!/bin/sh' 'case $* in *" ready") exit 0 ;; esac' \
+	"echo \"\$*\" >>$T/ldsyncd.calls" >"$T/ldsyncd"
 chmod 755 "$T/ldsyncd"
 sed -e "s|^\\\$ADVERT=.*|\$ADVERT=$ADVERT|" \
 	-e "s|^\\\$NOTIFY=.*|\$NOTIFY=$EX/ldir-notify|" \
+	-e "s|^\\\$READY=.*|\$READY=$EX/ldir-ready|" \
+	-e "s|^\ttimeout 3$|\ttimeout 30|" -e "s|^\tfall 2$|\tfall 10|" \
 	"$EX/keepalived.conf" >"$T/keepalived.conf"
 grep -qx "\\\$ADVERT=$ADVERT" "$T/keepalived.conf" ||
 	fail "the example has no \$ADVERT line to set"
+# a TCG guest runs the track script (ldir-ready) slowly: its timeouts
+# would count as not ready and move the traffic
+grep -qx $'\tfall 10' "$T/keepalived.conf" ||
+	fail "the example's track script has no fall 2 to set"
 dd if=/dev/urandom of="$T/data" bs=1M count="$DL_MIB" 2>/dev/null
 sum=$(sha256sum <"$T/data")
 sum=${sum%% *}

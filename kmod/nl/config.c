@@ -4,6 +4,7 @@
  * flush of everything.
  */
 #include "nl.h"
+#include "fastpath.h"
 
 static const int timeout_attr_state[][2] = {
 	{ LDIR_CONFIG_A_TIMEOUT_SYN, LDIR_CONN_S_SYN_SENT },
@@ -188,14 +189,24 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/* Everything goes, the fast path's devices too (a save lists them, and
+ * a restore after a flush adds them again); with CONNS_ONLY the conns.
+ * The device set is under RTNL, which comes before ln->lock: taken here,
+ * not by pre_doit().
+ */
 int ldir_nl_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ldir_net *ln = ldir_nl_ln(info);
+	bool conns_only = nla_get_flag(info->attrs[LDIR_A_FLUSH_CONNS_ONLY]);
 
-	if (nla_get_flag(info->attrs[LDIR_A_FLUSH_CONNS_ONLY]))
+	if (!conns_only)
+		ldir_fastpath_dev_flush(ln);
+	mutex_lock(&ln->lock);
+	if (conns_only)
 		ldir_conn_flush(ln, NULL, NULL, NULL);
 	else
 		ldir_objects_flush(ln);
 	ldir_net_changed(ln);
+	mutex_unlock(&ln->lock);
 	return 0;
 }

@@ -62,8 +62,15 @@ int ldir_nl_put_conn_rec(struct sk_buff *skb, int type,
 	    nla_put_u64_64bit(skb, LDIR_CONN_A_DIGEST, rec->digest,
 			      LDIR_CONN_A_PAD) ||
 	    (rec->removed && nla_put_flag(skb, LDIR_CONN_A_REMOVED)) ||
-	    (rec->fastpath && nla_put_flag(skb, LDIR_CONN_A_FASTPATH)))
+	    (rec->fastpath && nla_put_flag(skb, LDIR_CONN_A_FASTPATH))) {
+		/* what was put must go: a sync message that is full is sent
+		 * as it is, and a partial record's attributes would be read
+		 * as the message's own (its PROTOCOL as SEQ, FAMILY as LOST)
+		 */
+		if (nest)
+			nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -417,6 +424,8 @@ static int conn_new(struct ldir_net *ln, struct genl_info *info,
 	rcu_read_unlock();
 	switch (ret) {
 	case 0:
+		/* the peer's client affinity comes with its conn */
+		ldir_fpa_learn(ln, v, req->t.family, &req->t.saddr, l);
 		break;
 	case -ENOSPC:
 		NL_SET_ERR_MSG_MOD(extack, "the conn table is full");
@@ -462,7 +471,9 @@ int ldir_nl_conn_del(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return reject(ln, ret);
 	rcu_read_lock();
-	cp = ldir_conn_lookup_rcu(ln, &req.t, LDIR_DIR_ORIG);
+	/* the buckets come with the first virtual: before it, no conn */
+	cp = ln->conns.buckets ?
+	     ldir_conn_lookup_rcu(ln, &req.t, LDIR_DIR_ORIG) : NULL;
 	if (!cp) {
 		ret = -ENOENT;
 		NL_SET_ERR_MSG_MOD(info->extack, "no such conn");

@@ -399,7 +399,8 @@ static const struct genl_ops ldir_ops[] = {
 	LDIR_DO(LDIR_CMD_STATS_GET, ldir_nl_stats_get, none_op_policy, 0),
 	LDIR_DO(LDIR_CMD_CONFIG_SET, ldir_nl_config_set, config_op_policy,
 		NL_F_LOCK),
-	LDIR_DO(LDIR_CMD_FLUSH, ldir_nl_flush, flush_op_policy, NL_F_LOCK),
+	/* the fast path's devices too: RTNL before ln->lock, in the op */
+	LDIR_DO(LDIR_CMD_FLUSH, ldir_nl_flush, flush_op_policy, 0),
 	LDIR_DO(LDIR_CMD_BIND_NEW, ldir_nl_bind_new, bind_op_policy,
 		NL_F_LOCK | NL_F_BIND),
 	LDIR_DO(LDIR_CMD_BIND_DEL, ldir_nl_bind_del, bind_op_policy,

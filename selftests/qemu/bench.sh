@@ -64,6 +64,10 @@ mkdir -p "$LDIR_CACHE"
 make -C "$LDIR_REPO/tools/bench" --no-print-directory >"$LDIR_CACHE/ldbench.log" 2>&1 ||
 	{ cat "$LDIR_CACHE/ldbench.log"; die "tools/bench/ldbench does not build"; }
 export LDIR_GUEST_BINS=$LDIR_REPO/tools/bench/ldbench
+# the ldir-sync peer's ldsyncd
+if make -C "$LDIR_REPO/tools/ldsyncd" --no-print-directory >>"$LDIR_CACHE/ldbench.log" 2>&1; then
+	LDIR_GUEST_BINS="$LDIR_GUEST_BINS $LDIR_REPO/tools/ldsyncd/ldsyncd"
+fi
 # the flood workload's ldflood: the selftests' helpers go in every guest
 build_test_tools >/dev/null || die "selftests/tools do not build"
 # the prof workload (LDIR_BENCH_WORKLOADS=prof) runs perf in the guest

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -614,6 +615,205 @@ static void rnd_prefix(uint32_t *p, int *plen)
 		*p = 0;
 }
 
+/* ---- fast-path devices and conn records -------------------------------- */
+
+/* the namespace's devices (if_nameindex()), and those in the fast path
+ * (reject mode: from a dump; chaos does not keep track)
+ */
+#define MAXDEVS 32
+static char devs[MAXDEVS][IFNAMSIZ];
+static int ndevs;
+static char fpdevs[MAXDEVS][IFNAMSIZ];
+static int nfpdevs;
+
+static void learn_devs(void)
+{
+	struct if_nameindex *ni = if_nameindex(), *p;
+
+	if (!ni)
+		return;
+	for (p = ni; p->if_index && ndevs < MAXDEVS; p++)
+		snprintf(devs[ndevs++], IFNAMSIZ, "%s", p->if_name);
+	if_freenameindex(ni);
+}
+
+static int in_fastpath(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nfpdevs; i++)
+		if (!strcmp(fpdevs[i], name))
+			return 1;
+	return 0;
+}
+
+/* a device of the namespace mostly; else one that does not exist, an
+ * empty name, names of the longest length and one past it
+ */
+static const char *chaos_dev(void)
+{
+	static const char *const odd[] = {
+		"nosuchdev0", "", "lo ", "0123456789abcde", "0123456789abcdef",
+		"../lo", "*",
+	};
+
+	if (ndevs && !one_in(3))
+		return devs[rnd(ndevs)];
+	return odd[rnd(7)];
+}
+
+/* conn records as CONN_GET dumps them (the LDIR_A_CONN nest's payload):
+ * a CONN_NEW of one is a sync record that may well be taken
+ */
+#define MAXRECS 64
+static struct { uint8_t d[512]; uint16_t n; } recs[MAXRECS];
+static int nrecs;
+
+static void learn_rec(const uint8_t *p, size_t n)
+{
+	int i = nrecs < MAXRECS ? nrecs++ : (int)rnd(MAXRECS);
+
+	if (n > sizeof(recs[i].d))
+		n = sizeof(recs[i].d);
+	memcpy(recs[i].d, p, n);
+	recs[i].n = (uint16_t)n;
+}
+
+/* a record's attributes again, each through put() (chaos mutates them),
+ * but for what a dump gives and a request may not (PAD, FASTPATH); with
+ * @tuple_only the tuple alone (CONN_DEL)
+ */
+static void put_rec(struct msg *m, const uint8_t *p, size_t n, int tuple_only)
+{
+	size_t off = 0;
+
+	while (off + NLA_HDRLEN <= n) {
+		const struct nlattr *a = (const void *)(p + off);
+		uint16_t t = a->nla_type & NLA_TYPE_MASK;
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > n)
+			break;
+		if (t != LDIR_CONN_A_PAD && t != LDIR_CONN_A_FASTPATH &&
+		    (!tuple_only || t <= LDIR_CONN_A_REAL_PORT))
+			put(m, a->nla_type, p + off + NLA_HDRLEN,
+			    a->nla_len - NLA_HDRLEN);
+		off += NLA_ALIGN(a->nla_len);
+	}
+}
+
+/* a conn record made up from the key pools: a client of 203.0.113.0/24
+ * to a virtual's VIP:port, sent to a real; its digest is a guess
+ */
+static void synth_rec(struct msg *m, int full)
+{
+	struct vkey v;
+	struct rkey r;
+	uint8_t a[16];
+	uint16_t port;
+	uint64_t digest = rnd64();
+	size_t n;
+
+	pick_vkey(&v);
+	pick_rkey(&r);
+	put_u8(m, LDIR_CONN_A_PROTOCOL, v.proto);
+	put_u16(m, LDIR_CONN_A_FAMILY, AF_INET);
+	ip4(a, 0xcb007100 + rnd(256));
+	put(m, LDIR_CONN_A_CLIENT_ADDR, a, 16);
+	port = htons((uint16_t)(1024 + rnd(60000)));
+	put(m, LDIR_CONN_A_CLIENT_PORT, &port, 2);
+	put(m, LDIR_CONN_A_VIRTUAL_ADDR, v.addr, 16);
+	port = v.port ? v.port : htons(80);
+	put(m, LDIR_CONN_A_VIRTUAL_PORT, &port, 2);
+	put(m, LDIR_CONN_A_REAL_ADDR, r.addr, 16);
+	port = r.port ? r.port : htons(one_in(2) ? 80 : 8080);
+	put(m, LDIR_CONN_A_REAL_PORT, &port, 2);
+	if (!full)
+		return;
+	put_u8(m, LDIR_CONN_A_STATE, v.proto == 17 ? LDIR_CONN_S_UDP :
+		(uint8_t)(LDIR_CONN_S_ESTABLISHED + rnd(4)));
+	put_u32(m, LDIR_CONN_A_EXPIRES_MS, 1 + rnd(600000));
+	n = nest_start(m, LDIR_CONN_A_VIRTUAL);
+	put_vkey(m, &v);
+	nest_end(m, n);
+	n = nest_start(m, LDIR_CONN_A_REAL);
+	put_rkey(m, &r);
+	nest_end(m, n);
+	put(m, LDIR_CONN_A_DIGEST, &digest, 8);
+}
+
+/* the body of a CONN_NEW or CONN_DEL: a learned record or a made-up
+ * one, and now and then something that spoils it, last (the last
+ * attribute of a type counts)
+ */
+static void conn_body(struct msg *m, int cmd)
+{
+	int del = cmd == LDIR_CMD_CONN_DEL;
+	uint8_t a[16];
+	uint16_t port;
+	uint64_t digest;
+	struct vkey v;
+	struct rkey r;
+	size_t n, k;
+
+	n = nest_start(m, LDIR_A_CONN);
+	if (nrecs && !one_in(3)) {
+		k = rnd(nrecs);
+		put_rec(m, recs[k].d, recs[k].n, del && !one_in(3));
+	} else {
+		synth_rec(m, !del || one_in(4));
+	}
+	if (one_in(3)) {
+		switch (rnd(9)) {
+		case 0:		/* another digest */
+			digest = rnd64();
+			put(m, LDIR_CONN_A_DIGEST, &digest, 8);
+			break;
+		case 1:		/* a virtual that may not be there */
+			chaos_vkey(&v);
+			k = nest_start(m, LDIR_CONN_A_VIRTUAL);
+			put_vkey(m, &v);
+			nest_end(m, k);
+			break;
+		case 2:		/* a real that may not be linked */
+			chaos_rkey(&r);
+			k = nest_start(m, LDIR_CONN_A_REAL);
+			put_rkey(m, &r);
+			nest_end(m, k);
+			put(m, LDIR_CONN_A_REAL_ADDR, r.addr, 16);
+			break;
+		case 3:		/* any state */
+			put_u8(m, LDIR_CONN_A_STATE, (uint8_t)rnd(LDIR_CONN_S_MAX + 2));
+			break;
+		case 4:		/* no time left, or more than the most */
+			put_u32(m, LDIR_CONN_A_EXPIRES_MS,
+				one_in(2) ? 0 : 7 * 86400 * 1000U + rnd(1000));
+			break;
+		case 5:		/* a removal */
+			put_flag(m, LDIR_CONN_A_REMOVED);
+			break;
+		case 6:		/* port 0 */
+			port = 0;
+			put(m, one_in(2) ? LDIR_CONN_A_CLIENT_PORT :
+					   LDIR_CONN_A_VIRTUAL_PORT, &port, 2);
+			break;
+		case 7:		/* 0.0.0.0, or IPv6 addresses on an IPv4 record */
+			memset(a, 0, sizeof(a));
+			if (one_in(2)) {
+				a[0] = 0x20;
+				a[1] = 0x01;
+				a[15] = (uint8_t)rnd(256);
+				put_u16(m, LDIR_CONN_A_FAMILY, AF_INET6);
+			}
+			put(m, LDIR_CONN_A_CLIENT_ADDR, a, 16);
+			break;
+		default:	/* another protocol */
+			put_u8(m, LDIR_CONN_A_PROTOCOL, (uint8_t)rnd(256));
+			break;
+		}
+	}
+	nest_end(m, n);
+}
+
 /* body: the attributes of a chaos request for @cmd */
 static void chaos_body(struct msg *m, int cmd)
 {
@@ -688,6 +888,18 @@ static void chaos_body(struct msg *m, int cmd)
 			put_vkey(m, &v);
 			nest_end(m, n);
 		}
+		break;
+	case LDIR_CMD_FASTPATH_NEW:
+	case LDIR_CMD_FASTPATH_DEL:
+		n = nest_start(m, LDIR_A_FASTPATH);
+		put_str(m, LDIR_FASTPATH_A_IFNAME, chaos_dev());
+		if (one_in(10))		/* read only */
+			put_u32(m, LDIR_FASTPATH_A_IFINDEX, 1 + rnd(8));
+		nest_end(m, n);
+		break;
+	case LDIR_CMD_CONN_NEW:
+	case LDIR_CMD_CONN_DEL:
+		conn_body(m, cmd);
 		break;
 	default:
 		/* reads take no attributes: give them some now and then */
@@ -956,6 +1168,101 @@ static int reject_body(struct msg *m, int cmd)
 		if (poison != P_LEN_LIE)
 			poison = P_UNKNOWN_ATTR;
 		break;
+	case LDIR_CMD_FASTPATH_NEW:
+	case LDIR_CMD_FASTPATH_DEL: {
+		const char *name = NULL;
+		char absent[IFNAMSIZ];
+		int i;
+
+		/* a name no device has, or for DEL one not in the set */
+		snprintf(absent, sizeof(absent), "nosuchdev%u", rnd(100000));
+		if (cmd == LDIR_CMD_FASTPATH_DEL && ndevs && one_in(2)) {
+			i = rnd(ndevs);
+			if (!in_fastpath(devs[i]))
+				name = devs[i];
+		} else if (cmd == LDIR_CMD_FASTPATH_NEW && nfpdevs && one_in(2)) {
+			name = fpdevs[rnd(nfpdevs)];	/* EEXIST */
+		}
+		if (!name)
+			name = absent;
+		/* the unknown attribute and the lie go after a name that
+		 * would do: any device for NEW
+		 */
+		if ((poison == P_UNKNOWN_ATTR || poison == P_LEN_LIE) &&
+		    cmd == LDIR_CMD_FASTPATH_NEW && ndevs)
+			name = devs[rnd(ndevs)];
+		if (poison == P_BAD_FAMILY)	/* no family here */
+			poison = P_SEMANTIC;
+		m->protect++;
+		n = nest_start(m, LDIR_A_FASTPATH);
+		put_str(m, LDIR_FASTPATH_A_IFNAME,
+			poison == P_READONLY && ndevs ? devs[rnd(ndevs)] : name);
+		if (poison == P_READONLY)
+			put_u32(m, LDIR_FASTPATH_A_IFINDEX, 1);
+		nest_end(m, n);
+		m->protect--;
+		break;
+	}
+	case LDIR_CMD_CONN_NEW:
+	case LDIR_CMD_CONN_DEL:
+		m->protect++;
+		n = nest_start(m, LDIR_A_CONN);
+		if (nrecs && one_in(2)) {
+			a = rnd(nrecs);
+			put_rec(m, recs[a].d, recs[a].n,
+				cmd == LDIR_CMD_CONN_DEL && one_in(2));
+		} else {
+			synth_rec(m, cmd == LDIR_CMD_CONN_NEW || one_in(2));
+		}
+		if (poison == P_READONLY) {
+			put_flag(m, LDIR_CONN_A_FASTPATH);
+		} else if (poison == P_BAD_FAMILY) {
+			put_u16(m, LDIR_CONN_A_FAMILY, bad_family());
+		} else if (poison == P_SEMANTIC && cmd == LDIR_CMD_CONN_NEW) {
+			switch (sem) {
+			case 0:		/* a removal, in a CONN_NEW */
+				put_flag(m, LDIR_CONN_A_REMOVED);
+				break;
+			case 1:		/* no time left */
+				put_u32(m, LDIR_CONN_A_EXPIRES_MS, 0);
+				break;
+			case 2:		/* no state a peer sends */
+				put_u8(m, LDIR_CONN_A_STATE, LDIR_CONN_S_NONE);
+				break;
+			default: {	/* a virtual nobody made */
+				absent_vkey(&v);
+				a = nest_start(m, LDIR_CONN_A_VIRTUAL);
+				put_vkey(m, &v);
+				nest_end(m, a);
+				break;
+			}
+			}
+		} else if (poison == P_SEMANTIC) {
+			uint8_t addr[16];
+			uint16_t port = 0;
+
+			switch (sem) {
+			case 0:		/* a client nobody is: ENOENT */
+				ip4(addr, 0xc6120000 + rnd(65536));	/* 198.18/16 */
+				put(m, LDIR_CONN_A_CLIENT_ADDR, addr, 16);
+				break;
+			case 1:		/* another real: ESRCH, or ENOENT */
+				absent_rkey(&r);
+				port = htons(1 + rnd(65535));
+				put(m, LDIR_CONN_A_REAL_ADDR, r.addr, 16);
+				put(m, LDIR_CONN_A_REAL_PORT, &port, 2);
+				break;
+			case 2:		/* port 0 */
+				put(m, LDIR_CONN_A_CLIENT_PORT, &port, 2);
+				break;
+			default:	/* neither TCP nor UDP */
+				put_u8(m, LDIR_CONN_A_PROTOCOL, 1);
+				break;
+			}
+		}
+		nest_end(m, n);
+		m->protect--;
+		break;
 	case LDIR_CMD_FPA_FLUSH:
 		/* FPAs are no configuration: a plain request is fine */
 		chaos_body(m, cmd);
@@ -1153,6 +1460,26 @@ static void learn_rkey(const uint8_t *p, size_t n, struct rkey *k)
 
 static int learning;
 
+/* the conn records of a CONN_GET dump message */
+static void learn_conn(const struct nlmsghdr *h)
+{
+	const uint8_t *p = (const uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN;
+	size_t n, off = 0;
+
+	if (h->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return;
+	n = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	while (off + NLA_HDRLEN <= n) {
+		const struct nlattr *a = (const void *)(p + off);
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > n)
+			break;
+		if ((a->nla_type & NLA_TYPE_MASK) == LDIR_A_CONN)
+			learn_rec(p + off + NLA_HDRLEN, a->nla_len - NLA_HDRLEN);
+		off += NLA_ALIGN(a->nla_len);
+	}
+}
+
 static void learn(const struct nlmsghdr *h)
 {
 	const uint8_t *p = (const uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN;
@@ -1164,6 +1491,22 @@ static void learn(const struct nlmsghdr *h)
 
 		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > n)
 			break;
+		if ((a->nla_type & NLA_TYPE_MASK) == LDIR_A_FASTPATH &&
+		    nfpdevs < MAXDEVS) {
+			size_t o2 = 0;
+
+			while (o2 + NLA_HDRLEN <= dl) {
+				const struct nlattr *b = (const void *)(d + o2);
+
+				if (b->nla_len < NLA_HDRLEN || o2 + b->nla_len > dl)
+					break;
+				if ((b->nla_type & NLA_TYPE_MASK) == LDIR_FASTPATH_A_IFNAME)
+					snprintf(fpdevs[nfpdevs++], IFNAMSIZ, "%.*s",
+						 (int)(b->nla_len - NLA_HDRLEN),
+						 (const char *)(d + o2 + NLA_HDRLEN));
+				o2 += NLA_ALIGN(b->nla_len);
+			}
+		}
 		if ((a->nla_type & NLA_TYPE_MASK) == LDIR_A_VIRTUAL &&
 		    nvkeys < MAXKEYS)
 			learn_vkey(d, dl, &vkeys[nvkeys++]);
@@ -1241,6 +1584,8 @@ static void drain(int fd, int max_reads)
 					dump_intr++;
 				if (learning)
 					learn(h);
+				if (s->cmd == LDIR_CMD_CONN_GET)
+					learn_conn(h);
 			}
 		}
 		if (max_reads && ++reads >= max_reads)
@@ -1315,7 +1660,11 @@ static int pick_cmd(void)
 		[LDIR_CMD_FLUSH] = 1, [LDIR_CMD_EVENT] = 1,
 		[LDIR_CMD_BIND_NEW] = 6, [LDIR_CMD_BIND_DEL] = 3,
 		[LDIR_CMD_BIND_GET] = 2, [LDIR_CMD_FPA_GET] = 2,
-		[LDIR_CMD_FPA_FLUSH] = 2, [LDIR_CMD_MAX + 1] = 1,
+		[LDIR_CMD_FPA_FLUSH] = 2,
+		[LDIR_CMD_FASTPATH_NEW] = 3, [LDIR_CMD_FASTPATH_DEL] = 3,
+		[LDIR_CMD_FASTPATH_GET] = 2,
+		[LDIR_CMD_CONN_NEW] = 5, [LDIR_CMD_CONN_DEL] = 3,
+		[LDIR_CMD_MAX + 1] = 1,
 	};
 	int i, sum = 0, x;
 
@@ -1459,20 +1808,21 @@ static void populate(int fd)
 static void learn_config(int fd)
 {
 	static const int cmds[] = { LDIR_CMD_VIRTUAL_GET, LDIR_CMD_REAL_GET,
-				    LDIR_CMD_LINK_GET };
+				    LDIR_CMD_LINK_GET, LDIR_CMD_FASTPATH_GET,
+				    LDIR_CMD_CONN_GET };
 	static struct msg m;
 	unsigned int i;
 
 	learning = 1;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		m.len = 0;
 		build_one(&m, cmds[i], 0);
 		send_msg(fd, &m, m.len);
 		drain(fd, 0);
 	}
 	learning = 0;
-	printf("ldfuzz-nl: the configuration has %d virtuals, %d reals, %d links\n",
-	       nvkeys, nrkeys, nlkeys);
+	printf("ldfuzz-nl: the configuration has %d virtuals, %d reals, %d links, %d fast-path devices (of %d), %d conns\n",
+	       nvkeys, nrkeys, nlkeys, nfpdevs, ndevs, nrecs);
 }
 
 static volatile sig_atomic_t stop;
@@ -1598,6 +1948,7 @@ int main(int argc, char **argv)
 
 	fd = nl_open();
 	family_id = resolve_family(fd);
+	learn_devs();
 	if (mode == M_CHAOS)
 		populate(fd);
 	else

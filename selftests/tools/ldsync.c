@@ -3,10 +3,12 @@
  * ldsync: the conn sync ABI by hand, for the selftests (what the sync
  * daemon does, without the transport). In the namespace it runs in:
  *
- *   ldsync listen SECS   joins the "sync" group for SECS seconds and
+ *   ldsync listen SECS [quiet]
+ *                        joins the "sync" group for SECS seconds and
  *                        prints each message ("msg seq=N lost=N recs=N")
- *                        and each record (a "rec" line, below); at the
- *                        end "total msgs=N recs=N gaps=N"
+ *                        and each record (a "rec" line, below), or with
+ *                        quiet neither; at the end "total msgs=N recs=N
+ *                        gaps=N"
  *   ldsync dump          the conns a peer would take (conn-get with
  *                        syncable), one "rec" line each
  *   ldsync apply [K=V]   reads "rec" lines on stdin and sends each as
@@ -26,6 +28,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,7 +215,7 @@ static void print_rec(const struct nlattr *nest)
 	printf("\n");
 }
 
-static int listen_sync(int secs)
+static int listen_sync(int secs, bool quiet)
 {
 	unsigned long msgs = 0, recs = 0, gaps = 0;
 	uint32_t last = 0;
@@ -271,6 +274,8 @@ static int listen_sync(int secs)
 						break;
 					}
 				}
+				if (quiet)
+					continue;
 				printf("msg seq=%u lost=%llu recs=%d\n", seq,
 				       lost, k);
 				for (s = NLA_DATA(a), srem = NLA_LEN(a);
@@ -286,7 +291,8 @@ static int listen_sync(int secs)
 			msgs++;
 			recs += k;
 		}
-		fflush(stdout);
+		if (!quiet)
+			fflush(stdout);
 	}
 	printf("total msgs=%lu recs=%lu gaps=%lu\n", msgs, recs, gaps);
 	return 0;
@@ -501,7 +507,7 @@ int main(int argc, char **argv)
 	int one = 1, i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: ldsync listen SECS | dump | apply [K=V...]\n");
+		fprintf(stderr, "usage: ldsync listen SECS [quiet] | dump | apply [K=V...]\n");
 		return 2;
 	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
@@ -511,7 +517,9 @@ int main(int argc, char **argv)
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	resolve();
 	if (!strcmp(argv[1], "listen") && argc == 3)
-		return listen_sync(atoi(argv[2]));
+		return listen_sync(atoi(argv[2]), false);
+	if (!strcmp(argv[1], "listen") && argc == 4 && !strcmp(argv[3], "quiet"))
+		return listen_sync(atoi(argv[2]), true);
 	if (!strcmp(argv[1], "dump"))
 		return dump();
 	if (!strcmp(argv[1], "apply")) {

@@ -2,8 +2,9 @@
 /*
  * The control socket (a unix stream socket, one request a connection):
  * `ldsyncd ctl role master|backup|active` for keepalived's notify hooks,
- * `stats` and `metrics` (Prometheus text) for the counters, `resync`.
- * A reply is a status byte ('0' ok, '1' error) and text.
+ * `stats` and `metrics` (Prometheus text) for the counters, `resync`,
+ * `ready` for keepalived's track scripts and BGP hooks. A reply is a status
+ * byte ('0' ok, '1' error, '2' a negative answer: not ready) and text.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,10 +40,19 @@ int ctl_listen(struct daemon *d)
 		close(fd);
 		return -1;
 	}
-	unlink(d->ctl_path);
+	/*
+	 * Bound and listening under a temporary name, then renamed: a client
+	 * that sees the path can connect (scripts wait for it to appear).
+	 */
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s.%d", d->ctl_path,
+		     (int)getpid()) >= (int)sizeof(sun.sun_path))
+		strcpy(sun.sun_path, d->ctl_path);
+	unlink(sun.sun_path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(d->ctl_path, 0600) < 0 || listen(fd, 8) < 0) {
+	    chmod(sun.sun_path, 0600) < 0 || listen(fd, 8) < 0 ||
+	    rename(sun.sun_path, d->ctl_path) < 0) {
 		fprintf(stderr, "ldsyncd: %s: %s\n", d->ctl_path, strerror(errno));
+		unlink(sun.sun_path);
 		close(fd);
 		return -1;
 	}
@@ -58,14 +68,44 @@ void ctl_close(struct daemon *d)
 	}
 }
 
+static const char *const wait_names[] = {
+	[PEER_READY] = "nothing",
+	[PEER_WAIT_HELLO] = "hello",
+	[PEER_WAIT_TABLE] = "table",
+};
+
+/* "ready" or "not ready: ..." (no newline) */
+static void ready_line(struct daemon *d, uint64_t now, FILE *f)
+{
+	bool waited = now >= d->start_ms + d->ready_timeout_ms;
+	const struct speer *why;
+
+	if (daemon_ready(d, now, &why)) {
+		fputs("ready", f);
+		return;
+	}
+	if (peer_ready(&why->p, now, d->dead_ms, waited) == PEER_WAIT_HELLO)
+		fprintf(f, "not ready: peer %s not heard yet (%" PRIu64 " ms left)",
+			why->p.name, d->start_ms + d->ready_timeout_ms - now);
+	else
+		fprintf(f, "not ready: peer %s's full table not all received",
+			why->p.name);
+}
+
 void ctl_stats(struct daemon *d, FILE *f)
 {
 	const struct kernel_stats *ks = kernel_stats(d->k);
 	uint64_t now = now_ms();
+	bool waited = now >= d->start_ms + d->ready_timeout_ms;
 	int i;
 
 	fprintf(f, "role %s\nsession %016" PRIx64 "\nlisten %s\nkeyed %s\n",
 		role_names[d->role], d->session, d->listen, d->keyed ? "yes" : "no");
+	ready_line(d, now, f);
+	if (d->ready)
+		fprintf(f, " since-ms %" PRIu64 " after-start-ms %" PRIu64,
+			now - d->ready_ms, d->ready_ms - d->start_ms);
+	fputc('\n', f);
 	for (i = 0; i < d->npeers; i++) {
 		struct peer *p = &d->peers[i].p;
 
@@ -75,13 +115,15 @@ void ctl_stats(struct daemon *d, FILE *f)
 			" resync-records %" PRIu64 " rejected %" PRIu64
 			" lag-ms %" PRIu64 " queued %u dup %" PRIu64
 			" stale %" PRIu64 " replayed %" PRIu64
-			" overflows %" PRIu64 " datagrams %" PRIu64 "\n",
+			" overflows %" PRIu64 " datagrams %" PRIu64
+			" tables %" PRIu64 " table-complete %d waiting-for %s\n",
 			p->name, p->session, peer_alive(p, now, d->dead_ms),
 			p->sender, p->tx.sent, p->rx.received, p->rx.lost,
 			p->tx.resent, p->resyncs, p->resync_recs, p->rejected,
 			tx_lag(&p->tx, now), p->tx.cap - tx_room(&p->tx),
 			p->rx.dup, p->stale, p->replayed, p->overflows,
-			p->tx.datagrams);
+			p->tx.datagrams, p->rx.tables, p->rx.table,
+			wait_names[peer_ready(p, now, d->dead_ms, waited)]);
 	}
 	fprintf(f, "bad");
 	for (i = 1; i < __WIRE_EMAX; i++)
@@ -119,6 +161,7 @@ void ctl_metrics(struct daemon *d, FILE *f)
 		PM("peer_stale_datagrams_total", "counter", "Datagrams from the peer for another session.", stale),
 		PM("peer_replayed_datagrams_total", "counter", "Datagrams from the peer dropped by the replay window.", replayed),
 		PM("peer_overflows_total", "counter", "Times the peer fell too far behind and was owed a resync.", overflows),
+		PM("peer_tables_received_total", "counter", "Full tables (bulk resyncs) received from the peer to their end.", rx.tables),
 #undef PM
 	};
 	const struct kernel_stats *ks = kernel_stats(d->k);
@@ -128,6 +171,8 @@ void ctl_metrics(struct daemon *d, FILE *f)
 
 	metric(f, "role", "gauge", "The role: 0 backup, 1 master, 2 active.");
 	fprintf(f, "ldsyncd_role %d\n", d->role);
+	metric(f, "ready", "gauge", "1 when no peer's full table is awaited (ldsyncd ctl ready).");
+	fprintf(f, "ldsyncd_ready %d\n", daemon_ready(d, now, NULL));
 	for (m = 0; m < sizeof(pm) / sizeof(pm[0]); m++) {
 		metric(f, pm[m].name, pm[m].type, pm[m].help);
 		for (i = 0; i < d->npeers; i++)
@@ -146,6 +191,10 @@ void ctl_metrics(struct daemon *d, FILE *f)
 	for (i = 0; i < d->npeers; i++)
 		fprintf(f, "ldsyncd_peer_up{peer=\"%s\"} %d\n", d->peers[i].p.name,
 			peer_alive(&d->peers[i].p, now, d->dead_ms));
+	metric(f, "peer_table_complete", "gauge", "Whether the peer's current stream delivered its full table.");
+	for (i = 0; i < d->npeers; i++)
+		fprintf(f, "ldsyncd_peer_table_complete{peer=\"%s\"} %d\n",
+			d->peers[i].p.name, d->peers[i].p.rx.table);
 	metric(f, "bad_datagrams_total", "counter", "Datagrams dropped as malformed or unauthenticated, by reason.");
 	for (i = 1; i < __WIRE_EMAX; i++)
 		fprintf(f, "ldsyncd_bad_datagrams_total{reason=\"%s\"} %" PRIu64 "\n",
@@ -192,6 +241,10 @@ static void handle(struct daemon *d, char *req, FILE *f)
 	} else if (n == 1 && !strcmp(w[0], "resync")) {
 		daemon_resync_all(d);
 		fputs("0resync\n", f);
+	} else if (n == 1 && !strcmp(w[0], "ready")) {
+		fputc(daemon_ready(d, now_ms(), NULL) ? '0' : '2', f);
+		ready_line(d, now_ms(), f);
+		fputc('\n', f);
 	} else if (n == 1 && !strcmp(w[0], "ping")) {
 		fputs("0pong\n", f);
 	} else {
@@ -244,8 +297,8 @@ int ctl_client(int argc, char **argv)
 	const char *path = LDSYNCD_CTL;
 	char req[CTL_REQ_MAX], buf[4096];
 	size_t len = 0;
-	bool first = true;
-	int fd, i = 1, status = 0;
+	bool first = true, ready;
+	int fd, i = 1, status = 0, fail;
 	ssize_t n;
 
 	if (argc > 2 && !strcmp(argv[1], "--ctl")) {
@@ -254,9 +307,12 @@ int ctl_client(int argc, char **argv)
 	}
 	if (i >= argc) {
 		fputs("usage: ldsyncd ctl [--ctl PATH] role [master|backup|active]\n"
-		      "       ldsyncd ctl [--ctl PATH] stats|metrics|resync|ping\n", stderr);
+		      "       ldsyncd ctl [--ctl PATH] stats|metrics|resync|ping|ready\n", stderr);
 		return 1;
 	}
+	/* ready: 0 ready, 1 not ready, 2 no daemon or an error */
+	ready = i + 1 == argc && !strcmp(argv[i], "ready");
+	fail = ready ? 2 : 1;
 	for (; i < argc; i++) {
 		n = snprintf(req + len, sizeof(req) - len, "%s%s", argv[i],
 			     i + 1 < argc ? " " : "\n");
@@ -275,28 +331,29 @@ int ctl_client(int argc, char **argv)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		fprintf(stderr, "ldsyncd ctl: %s: %s (is ldsyncd running?)\n", path,
 			strerror(errno));
-		return 1;
+		return fail;
 	}
 	if (write(fd, req, len) != (ssize_t)len) {
 		perror("ldsyncd ctl");
-		return 1;
+		return fail;
 	}
 	shutdown(fd, SHUT_WR);
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		char *p = buf;
 
 		if (first) {
-			status = buf[0] == '0' ? 0 : 1;
+			/* '2': a negative answer, on stdout, exit 1 */
+			status = buf[0] == '0' ? 0 : buf[0] == '2' ? 1 : fail;
 			p++;
 			n--;
 			first = false;
 		}
-		fwrite(p, 1, n, status ? stderr : stdout);
+		fwrite(p, 1, n, status == fail ? stderr : stdout);
 	}
 	close(fd);
 	if (first) {
 		fputs("ldsyncd ctl: no answer\n", stderr);
-		return 1;
+		return fail;
 	}
 	return status;
 }

@@ -51,8 +51,15 @@ struct daemon {
 	int npeers;
 	bool dump_running, dump_again;
 	uint64_t poll_ms;		/* the kernel's drop count, last asked */
+	/*
+	 * Ready: no peer holds a part of the table this director lacks (see
+	 * daemon_ready); start_ms: when the daemon started, ready_ms: when it
+	 * last became ready (0: not ready).
+	 */
+	bool ready;
+	uint64_t start_ms, ready_ms;
 	/* settings */
-	uint32_t ring, rto_ms, hello_ms, dead_ms;
+	uint32_t ring, rto_ms, hello_ms, dead_ms, ready_timeout_ms;
 	/* counters of what no peer can be blamed for */
 	uint64_t bad[__WIRE_EMAX];
 	uint64_t unknown_peer, send_errors;
@@ -63,6 +70,12 @@ uint64_t now_ms(void);
 void daemon_set_role(struct daemon *d, enum role role);
 /* A bulk resync to every peer that is alive (ldsyncd ctl resync). */
 void daemon_resync_all(struct daemon *d);
+/*
+ * Updates and returns d->ready: every peer is PEER_READY (peer.h), with
+ * peers not heard waited for until ready_timeout_ms after start. *why
+ * (when not NULL) is set to the first peer waited for, or NULL.
+ */
+bool daemon_ready(struct daemon *d, uint64_t now, const struct speer **why);
 
 /* ctl.c */
 int ctl_listen(struct daemon *d);

@@ -79,7 +79,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: ldsyncd [OPTIONS]               run the daemon (in the foreground)\n"
 	      "       ldsyncd ctl [--ctl PATH] role master|backup|active\n"
-	      "       ldsyncd ctl [--ctl PATH] stats|metrics|resync|ping\n"
+	      "       ldsyncd ctl [--ctl PATH] stats|metrics|resync|ping|ready\n"
 	      "options:\n"
 	      "  -c, --config FILE     read settings from FILE (the options' names, one a line)\n"
 	      "  -l, --listen ADDR:PORT  local address and port (default [::]:7411)\n"
@@ -93,6 +93,8 @@ static void usage(FILE *f)
 	      "      --hello-ms N      keepalive interval (default 1000)\n"
 	      "      --dead-ms N       a peer silent this long is down (default 3500)\n"
 	      "      --fake-kernel DIR a stand-in for the kernel, for tests\n"
+	      "      --ready-timeout-ms N  how long a peer not heard since start holds\n"
+	      "                        readiness back (default: --dead-ms)\n"
 	      "  -v, --verbose         log every record the kernel refuses\n"
 	      "  -V, --version\n", f);
 }
@@ -275,6 +277,8 @@ static int option(struct daemon *d, struct opts *o, const char *name, const char
 		return set_uint(name, v, 10, 60000, &d->hello_ms);
 	} else if (!strcmp(name, "dead-ms")) {
 		return set_uint(name, v, 30, 600000, &d->dead_ms);
+	} else if (!strcmp(name, "ready-timeout-ms")) {
+		return set_uint(name, v, 0, 3600000, &d->ready_timeout_ms);
 	} else if (!strcmp(name, "fake-kernel")) {
 		free(o->fake);
 		o->fake = strdup(v);
@@ -478,8 +482,13 @@ static void dump_read(struct daemon *d)
 		if (!sp->dumping)
 			continue;
 		sp->dumping = false;
-		if (ret < 0)
+		if (ret < 0) {
 			sp->p.resync = true;	/* try again */
+		} else if (tx_end(&sp->p.tx) < 0) {
+			/* the peer waits for the end to be ready */
+			sp->p.overflows++;
+			owe_resync(sp);
+		}
 	}
 }
 
@@ -572,15 +581,49 @@ static void on_event(void *ctx, const struct sync_rec *r)
 
 void daemon_set_role(struct daemon *d, enum role role)
 {
+	bool was = sends(d);
 	int i;
 
 	if (role == d->role)
 		return;
 	d->role = role;
+	/*
+	 * A new sender owes each peer its full table: the conns it made or
+	 * took in while it was not sending, and the end of a table that a
+	 * peer's readiness waits for.
+	 */
+	if (!was && sends(d))
+		daemon_resync_all(d);
 	d->role_switches++;
 	for (i = 0; i < d->npeers; i++)
 		d->peers[i].hello_ms = 0;	/* tell them now */
 	fprintf(stderr, "ldsyncd: role %s\n", role_names[role]);
+}
+
+/* ------------------------------------------------------------ ready */
+
+bool daemon_ready(struct daemon *d, uint64_t now, const struct speer **why)
+{
+	bool waited = now >= d->start_ms + d->ready_timeout_ms;
+	const struct speer *first = NULL;
+	int i;
+
+	for (i = 0; i < d->npeers && !first; i++)
+		if (peer_ready(&d->peers[i].p, now, d->dead_ms, waited) != PEER_READY)
+			first = &d->peers[i];
+	if (why)
+		*why = first;
+	if (!first != d->ready) {
+		d->ready = !first;
+		d->ready_ms = d->ready ? now : 0;
+		if (d->ready)
+			fprintf(stderr, "ldsyncd: ready, %llu ms after start\n",
+				(unsigned long long)(now - d->start_ms));
+		else
+			fprintf(stderr, "ldsyncd: not ready: waiting for %s\n",
+				first->p.name);
+	}
+	return d->ready;
 }
 
 /* ------------------------------------------------------------ setup */
@@ -669,6 +712,7 @@ static int run(struct daemon *d)
 			if (kernel_poll_lost(d->k) > 0 && sends(d))
 				daemon_resync_all(d);
 		}
+		daemon_ready(d, now, NULL);
 		dump_start(d, now);
 		for (i = 0; i < d->npeers; i++)
 			output(d, &d->peers[i], now);
@@ -721,6 +765,7 @@ int main(int argc, char **argv)
 		{ "hello-ms", required_argument, NULL, 3 },
 		{ "dead-ms", required_argument, NULL, 4 },
 		{ "fake-kernel", required_argument, NULL, 5 },
+		{ "ready-timeout-ms", required_argument, NULL, 6 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -736,6 +781,7 @@ int main(int argc, char **argv)
 	d.rto_ms = 200;
 	d.hello_ms = 1000;
 	d.dead_ms = 3500;
+	d.ready_timeout_ms = UINT32_MAX;	/* --dead-ms unless set */
 	d.udp = -1;
 	d.ctl = -1;
 	strcpy(d.ctl_path, LDSYNCD_CTL);
@@ -778,6 +824,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.session = new_session();
+	if (d.ready_timeout_ms == UINT32_MAX)
+		d.ready_timeout_ms = d.dead_ms;
+	d.start_ms = now_ms();
 	if (setup(&d, &o))
 		return 1;
 	sigaction(SIGINT, &sa, NULL);

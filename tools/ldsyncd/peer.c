@@ -68,6 +68,31 @@ void tx_close(struct tx *tx)
 	tx->open = false;
 }
 
+int tx_end(struct tx *tx)
+{
+	struct tx_slot *s;
+
+	if (tx->count) {
+		s = slot_at(tx, tx->count - 1);
+		if (!s->sends) {
+			s->flags |= WIRE_F_END;
+			tx->open = false;
+			return 0;
+		}
+	}
+	/* everything went out already: an empty datagram says it */
+	if (tx->count == tx->cap)
+		return -1;
+	s = slot_at(tx, tx->count++);
+	s->seq = tx->next_seq++;
+	s->flags = WIRE_F_END | (tx->start ? WIRE_F_START : 0);
+	tx->start = false;
+	s->nrec = 0;
+	s->sends = 0;
+	tx->open = false;
+	return 0;
+}
+
 uint32_t tx_room(const struct tx *tx)
 {
 	return tx->cap - tx->count;
@@ -147,9 +172,10 @@ uint64_t tx_lag(const struct tx *tx, uint64_t now_ms)
 void rx_reset(struct rx *rx)
 {
 	uint64_t received = rx->received, lost = rx->lost, dup = rx->dup;
-	uint64_t early = rx->early, beyond = rx->beyond;
+	uint64_t early = rx->early, beyond = rx->beyond, tables = rx->tables;
 
 	memset(rx, 0, sizeof(*rx));
+	rx->tables = tables;
 	rx->received = received;
 	rx->lost = lost;
 	rx->dup = dup;
@@ -167,8 +193,15 @@ static void drain(struct rx *rx, rx_deliver deliver, void *ctx)
 			return;
 		s->used = false;
 		rx->held--;
+		/* a new stream is a new full table: not complete until its END */
+		if (s->flags & WIRE_F_START)
+			rx->table = false;
 		rx->received += s->nrec;
 		deliver(ctx, s->recs, s->nrec);
+		if (s->flags & WIRE_F_END) {
+			rx->table = true;
+			rx->tables++;
+		}
 		rx->next++;
 	}
 }
@@ -220,6 +253,7 @@ void rx_input(struct rx *rx, const struct wire_hdr *h,
 		rx->highest = h->seq;
 	}
 	s->used = true;
+	s->flags = h->flags & (WIRE_F_START | WIRE_F_END);
 	s->seq = h->seq;
 	s->nrec = h->nrec;
 	memcpy(s->recs, recs, h->nrec * sizeof(*recs));
@@ -297,6 +331,16 @@ bool peer_alive(const struct peer *p, uint64_t now_ms, uint64_t dead_ms)
 	return p->session && now_ms < p->last_ms + dead_ms;
 }
 
+enum peer_ready peer_ready(const struct peer *p, uint64_t now_ms,
+			   uint64_t dead_ms, bool waited)
+{
+	if (!peer_alive(p, now_ms, dead_ms))
+		return waited ? PEER_READY : PEER_WAIT_HELLO;
+	if (p->sender && !p->rx.table)
+		return PEER_WAIT_TABLE;
+	return PEER_READY;
+}
+
 void peer_hdr(struct peer *p, uint64_t self, uint8_t type, uint64_t pn,
 	      struct wire_hdr *h)
 {
@@ -319,6 +363,6 @@ void peer_data(struct peer *p, uint64_t self, const struct tx_slot *s,
 {
 	peer_hdr(p, self, WIRE_DATA, pn, h);
 	h->seq = s->seq;
-	h->flags |= s->flags & WIRE_F_START;
+	h->flags |= s->flags & (WIRE_F_START | WIRE_F_END);
 	h->nrec = s->nrec;
 }

@@ -24,7 +24,7 @@ static inline int32_t seq_diff(uint32_t a, uint32_t b)
 
 struct tx_slot {
 	uint32_t seq;
-	uint8_t flags;			/* WIRE_F_START */
+	uint8_t flags;			/* WIRE_F_START, WIRE_F_END */
 	uint16_t nrec;
 	uint32_t sends;			/* 0: not sent yet */
 	uint64_t first_ms, last_ms;
@@ -55,6 +55,11 @@ void tx_reset(struct tx *tx);
 int tx_add(struct tx *tx, const struct sync_rec *r);
 /* Closes the datagram being filled, so that it goes out now. */
 void tx_close(struct tx *tx);
+/*
+ * Marks the end of a full table: the last datagram queued and not sent yet
+ * gets WIRE_F_END, or an empty one carries it. -1 when the ring is full.
+ */
+int tx_end(struct tx *tx);
 /* Records queued, not yet acked (for flow control of a resync). */
 uint32_t tx_room(const struct tx *tx);
 /*
@@ -78,6 +83,7 @@ typedef void (*rx_deliver)(void *ctx, const struct sync_rec *recs,
 
 struct rx_slot {
 	bool used;
+	uint8_t flags;
 	uint32_t seq;
 	uint16_t nrec;
 	struct sync_rec recs[WIRE_MAX_RECS];
@@ -90,9 +96,11 @@ struct rx {
 	uint32_t highest;		/* the highest seq seen */
 	uint32_t held;
 	bool ack_pending;
+	/* the stream delivered a full table (START ... END) in order */
+	bool table;
 	struct rx_slot slot[PEER_WINDOW];
 	/* counters */
-	uint64_t received, lost, dup, early, beyond;
+	uint64_t received, lost, dup, early, beyond, tables;
 };
 
 void rx_reset(struct rx *rx);
@@ -158,5 +166,21 @@ void peer_data(struct peer *p, uint64_t self, const struct tx_slot *s,
 	       uint64_t pn, struct wire_hdr *h);
 /* Whether the peer was heard within dead_ms. */
 bool peer_alive(const struct peer *p, uint64_t now_ms, uint64_t dead_ms);
+
+enum peer_ready {
+	PEER_READY = 0,		/* nothing of it is awaited */
+	PEER_WAIT_HELLO,	/* not heard yet, and the wait is not over */
+	PEER_WAIT_TABLE,	/* up, sends, its full table not all here */
+};
+
+/*
+ * What a director waits for from p before it may take traffic: a peer
+ * that is up and sends its conns must have delivered a full table in its
+ * current stream to us; a peer that is down is waited for only until
+ * waited (the daemon's --ready-timeout-ms after start) is true, so that a
+ * lone director becomes ready.
+ */
+enum peer_ready peer_ready(const struct peer *p, uint64_t now_ms,
+			   uint64_t dead_ms, bool waited);
 
 #endif /* LDSYNCD_PEER_H */

@@ -34,7 +34,8 @@ enum wire_flags {
 	WIRE_F_GAP = 0x04,	/* ACK: the receiver holds later datagrams */
 	WIRE_F_SENDER = 0x08,	/* HELLO: the sender sends its conns */
 	WIRE_F_ACK = 0x10,	/* ACK, DATA: the ack field is valid */
-	WIRE_F_ALL = 0x1f,
+	WIRE_F_END = 0x20,	/* DATA: the last datagram of a full table */
+	WIRE_F_ALL = 0x3f,
 };
 
 enum wire_op {

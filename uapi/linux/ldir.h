@@ -123,7 +123,8 @@
  *   namespace may lower EMBRYONIC_MAX, not raise it past half of the
  *   module's conn_max.
  * LDIR_CMD_FLUSH        delete every virtual, real, link, bind, FPA and
- *     conn; with LDIR_A_FLUSH_CONNS_ONLY only the conns go
+ *     conn, and take every device out of the fast path (FASTPATH_NEW);
+ *     with LDIR_A_FLUSH_CONNS_ONLY only the conns go
  *
  * The commands of one namespace run one at a time, those of different
  * namespaces side by side (the family is parallel_ops: no lock shared

@@ -144,6 +144,17 @@ eq "show after flush" "" "$(L show)"
 expect 0 '' '' -- restore "$T/s1"
 L save >"$T/s2"
 eq "save -> restore -> save" "$(cat "$T/s1")" "$(cat "$T/s2")"
+# a flush takes the fast-path devices too (flush conns keeps them): save
+# -> flush -> restore -> save is the same with one, as restore's last
+# resort rollback (a flush and the saved configuration again) needs
+expect 0 '' '' -- fastpath add lo
+L save >"$T/fp"
+expect 0 '' '' -- flush conns
+eq "flush conns keeps the fast-path devices" "fastpath lo ifindex 1" "$(L fastpath show)"
+expect 0 '' '' -- flush
+eq "flush: no fast-path device left" "" "$(L fastpath show)"
+expect 0 '' '' -- restore "$T/fp"
+eq "save -> flush -> restore -> save, fast path included" "$(cat "$T/fp")" "$(L save)"
 # the same configuration in the syntax of ldctl 0.1 gives the same save
 expect 0 '' '' -- flush
 cat >"$T/old" <<'EOF2'

@@ -10,7 +10,9 @@
 # bulk resync on join and on a restart, live records, the backup sending
 # nothing until `ldsyncd ctl role master`, rejected records counted per
 # peer, keys (a wrong one is counted and ignored), malformed datagrams
-# counted, an event overrun answered by a resync, and the command line.
+# counted, an event overrun answered by a resync, readiness (`ctl ready`
+# only once a sender's whole table is in; a lone director after the
+# wait), and the command line.
 #
 # usage: tests/cli.sh path/to/ldsyncd; exit 0 pass, 1 fail
 
@@ -257,6 +259,61 @@ if command -v promtool >/dev/null; then
 fi
 ctl a resync >/dev/null
 wait_eq "ctl resync" 4 stat a "127.0.0.1:$PB" resynced
+
+# ------------------------------------------------- readiness
+"$LDSYNCD" ctl --ctl "$T/none.sock" ready >/dev/null 2>"$T/err"
+check "ctl ready without a daemon: exit 2" $([ $? = 2 ] && echo 0 || echo 1) "$(cat "$T/err")"
+PC=$(port)
+PD=$(port)
+mkdir -p "$T/c" "$T/d"
+conns "$T/c/conns" 3000 20000
+# D first: its peer C not heard, and the wait (60 s) not over
+start d --listen "127.0.0.1:$PD" --peer "127.0.0.1:$PC" --role backup --ready-timeout-ms 60000
+out=$(ctl d ready)
+rc=$?
+check "a peer not heard yet: not ready, exit 1" $([ $rc = 1 ] && echo 0 || echo 1) "exit $rc: $out"
+echo "$out" | grep -q "^not ready: peer 127.0.0.1:$PC not heard yet ([0-9]* ms left)$"
+check "... and why" $? "$out"
+ctl d stats | grep -q '^not ready: peer '
+check "stats: not ready" $?
+ctl d metrics | grep -q '^ldsyncd_ready 0$'
+check "metrics: not ready" $?
+# C, the sender: D is ready only once C's 3000 records are all in
+start c --listen "127.0.0.1:$PC" --peer "127.0.0.1:$PD" --role master --ready-timeout-ms 0
+rc=1 n=0
+for _ in $(seq 400); do
+	out=$(ctl d ready)
+	rc=$?
+	if [ $rc = 0 ]; then
+		n=$(lines "$T/d/applied")
+		break
+	fi
+	sleep 0.02
+done
+check "D becomes ready" "$rc" "$out"
+check "... with C's whole table" $([ "$n" = 3000 ] && echo 0 || echo 1) "$n applied when ready"
+out=$(ctl c ready)
+check "C, whose peer does not send, is ready" $? "$out"
+check "... and says so" $([ "$out" = ready ] && echo 0 || echo 1) "$out"
+wait_eq "D counts one table from C" 1 stat d "127.0.0.1:$PC" tables
+ctl d stats | grep -q '^ready since-ms [0-9]* after-start-ms [0-9]*$'
+check "stats: ready" $?
+ctl d metrics | grep -q '^ldsyncd_ready 1$'
+check "metrics: ready" $?
+ctl d metrics | grep -q "^ldsyncd_peer_table_complete{peer=\"127.0.0.1:$PC\"} 1$"
+check "metrics: table complete" $?
+# C resyncs D: D waits again for the end, then is ready again
+ctl c resync >/dev/null
+wait_eq "after a resync, D counts two tables" 2 stat d "127.0.0.1:$PC" tables
+out=$(ctl d ready)
+check "ready again" $? "$out"
+# E: alone, ready once the wait is over
+PE=$(port)
+mkdir -p "$T/e"
+start e --listen "127.0.0.1:$PE" --peer "127.0.0.1:$(port)" --ready-timeout-ms 1500
+ctl e ready >/dev/null
+check "alone, before the wait is over: not ready" $([ $? = 1 ] && echo 0 || echo 1)
+wait_eq "a lone director is ready after the wait" ready ctl e ready
 
 echo "cli.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -2,8 +2,9 @@
 /*
  * Host tests of ldsyncd's pure parts: SHA-256 (FIPS 180-4 examples) and
  * HMAC-SHA256 (RFC 4231), the wire format's round trips and rejections,
- * the replay window, and the reliable stream between two peers over a
- * simulated network that loses, duplicates and reorders datagrams.
+ * the replay window, the reliable stream between two peers over a
+ * simulated network that loses, duplicates and reorders datagrams, and the
+ * end of a full table that a director's readiness waits for.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -633,6 +634,140 @@ static void test_overflow(void)
 	free(net.q);
 }
 
+/* runs A -> B until A's ring is empty and the net idle */
+static void settle(struct end *a, struct end *b, struct net *net, uint64_t *now)
+{
+	struct end *ends[2] = { a, b };
+	int i;
+
+	tx_close(&a->p.tx);
+	for (i = 0; i < 5000 && (a->p.tx.count || net->n); i++) {
+		end_output(a, net, ++*now, 1);
+		net_run(net, ends, *now);
+		end_output(b, net, *now, 0);
+		net_run(net, ends, *now);
+	}
+}
+
+/*
+ * Readiness: B waits for a sender's full table to its END, delivered in
+ * order over a lossy, reordering net (never earlier, whatever arrives
+ * first); a new stream (a resync) makes it wait again; a table that was
+ * all sent already ends with an empty datagram, an empty table is one; a
+ * peer that does not send is not waited for; one not heard only until the
+ * wait is over (a lone director).
+ */
+static void test_ready(void)
+{
+	struct end a, b, *ends[2] = { &a, &b };
+	struct net net = { .loss = 20, .reorder = 30 };
+	uint8_t buf[WIRE_MAX];
+	uint32_t id = 1, i;
+	struct sync_rec r;
+	struct wire_hdr h;
+	uint64_t now = 1;
+	bool early = false;
+
+	sim_key = NULL;
+	net.q = calloc(NET_MAX, sizeof(*net.q));
+	end_init(&a, 1000, 64);
+	end_init(&b, 2000, 64);
+	CHECK(peer_ready(&b.p, now, 3000, false) == PEER_WAIT_HELLO, "not heard");
+	CHECK(peer_ready(&b.p, now, 3000, true) == PEER_READY, "alone, waited");
+	/* A's hello says it sends; B's does not */
+	peer_hdr(&a.p, a.session, WIRE_HELLO, ++a.pn, &h);
+	h.flags |= WIRE_F_SENDER;
+	net.loss = 0;
+	net_send(&net, now, 1, buf, wire_encode(buf, &h, NULL, NULL));
+	hello(&b, &net, now, 0);
+	net_run(&net, ends, now + 40);
+	now += 40;
+	CHECK(b.p.sender && !a.p.sender, "roles learnt");
+	CHECK(peer_ready(&b.p, now, 3000, true) == PEER_WAIT_TABLE, "sender heard");
+	CHECK(peer_ready(&a.p, now, 3000, false) == PEER_READY, "a receiver");
+
+	/* a table of 300 records, 20% lost: B is ready only once all are in */
+	net.loss = 20;
+	for (i = 0; i < 300; i++, id++) {
+		r = rec(id, 4);
+		r.expires_ms = id;
+		CHECK(!tx_add(&a.p.tx, &r), "add %u", id);
+		if (i % 10 == 9) {
+			end_output(&a, &net, ++now, 1);
+			net_run(&net, ends, now);
+			end_output(&b, &net, now, 0);
+			net_run(&net, ends, now);
+		}
+		if (b.p.rx.table)
+			early = true;
+	}
+	CHECK(!tx_end(&a.p.tx), "end queued");
+	for (i = 0; i < 5000 && (a.p.tx.count || net.n); i++) {
+		end_output(&a, &net, ++now, 1);
+		net_run(&net, ends, now);
+		if (b.p.rx.table && b.nlog < 300)
+			early = true;
+		end_output(&b, &net, now, 0);
+		net_run(&net, ends, now);
+	}
+	CHECK(!early, "ready before the table's end");
+	CHECK(b.nlog == 300 && b.p.rx.table && b.p.rx.tables == 1,
+	      "table: %zu records, tables %llu", b.nlog,
+	      (unsigned long long)b.p.rx.tables);
+	CHECK(peer_ready(&b.p, now, 3000, true) == PEER_READY, "table received");
+	CHECK(b.p.rx.lost > 0, "the net lost datagrams");
+
+	/* a resync: the new stream's START makes B wait again */
+	tx_reset(&a.p.tx);
+	for (i = 0; i < 12; i++, id++) {
+		r = rec(id, 4);
+		r.expires_ms = id;
+		tx_add(&a.p.tx, &r);
+	}
+	net.loss = 0;
+	settle(&a, &b, &net, &now);
+	CHECK(b.nlog == 312 && !b.p.rx.table, "a new stream without its end");
+	CHECK(peer_ready(&b.p, now, 3000, true) == PEER_WAIT_TABLE, "resync awaited");
+	/* its datagrams all went: the end is an empty one */
+	CHECK(!tx_end(&a.p.tx) && a.p.tx.count == 1, "an empty end");
+	settle(&a, &b, &net, &now);
+	CHECK(b.p.rx.table && b.p.rx.tables == 2 && b.nlog == 312, "end received");
+
+	/* an empty table: one datagram, START and END */
+	tx_reset(&a.p.tx);
+	CHECK(!tx_end(&a.p.tx) && a.p.tx.count == 1 && a.p.tx.ring[a.p.tx.head].flags ==
+	      (WIRE_F_START | WIRE_F_END), "empty table");
+	settle(&a, &b, &net, &now);
+	CHECK(b.p.rx.table && b.p.rx.tables == 3, "empty table received");
+
+	/* a peer that stopped sending is not waited for */
+	tx_reset(&a.p.tx);
+	r = rec(id, 4);
+	tx_add(&a.p.tx, &r);
+	settle(&a, &b, &net, &now);
+	CHECK(peer_ready(&b.p, now, 3000, true) == PEER_WAIT_TABLE, "resync again");
+	b.p.sender = false;
+	CHECK(peer_ready(&b.p, now, 3000, true) == PEER_READY, "not a sender");
+	b.p.sender = true;
+	/* one that went silent, only until the wait is over */
+	CHECK(peer_ready(&b.p, now + 3000, 3000, false) == PEER_WAIT_HELLO, "silent");
+	CHECK(peer_ready(&b.p, now + 3000, 3000, true) == PEER_READY, "silent, waited");
+	/* a restart of the peer: a new session, its table awaited */
+	rx_reset(&b.p.rx);
+	CHECK(!b.p.rx.table && b.p.rx.tables == 3, "reset keeps the count only");
+
+	/* no room for the end: the caller resyncs */
+	tx_reset(&a.p.tx);
+	net.down = true;
+	for (i = 0; i < 64 * WIRE_MAX_RECS; i++)
+		tx_add(&a.p.tx, &r);
+	end_output(&a, &net, ++now, 1);
+	CHECK(tx_end(&a.p.tx) < 0, "ring full");
+	end_free(&a);
+	end_free(&b);
+	free(net.q);
+}
+
 /* sessions: a restart is taken, an older session and stale data are not */
 static void test_sessions(void)
 {
@@ -750,6 +885,7 @@ int main(int argc, char **argv)
 	test_replay();
 	test_sessions();
 	test_overflow();
+	test_ready();
 	sim("clean", 0, 0, 0, false);
 	sim("loss 20%", 20, 0, 0, false);
 	sim("dup 20%", 0, 20, 0, false);
