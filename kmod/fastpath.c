@@ -5,19 +5,16 @@
  * The packets themselves go through the pipeline's hook (hooks.c).
  */
 #include <linux/etherdevice.h>
+#include <linux/if_arp.h>
 #include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 #include <net/dst.h>
+#include <net/netevent.h>
 #include <net/ip.h>
 #include <net/neighbour.h>
 #include <net/route.h>
-/* skb_gso_validate_network_len() moved there in 6.5 */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#include <net/gso.h>
-#endif
 
 #include "conntab.h"
 #include "fastpath.h"
@@ -43,6 +40,15 @@ static u16 mkref(unsigned int slot, u8 gen)
  */
 static bool route_valid(const struct ldir_fp_route *r)
 {
+	const struct dst_entry *dst = r->dst;
+
+	/* an IPv4 route's check, ipv4_dst_check(), without the call: it
+	 * neither went obsolete nor aged with the netns' routing
+	 */
+	if (dst->ops->family == AF_INET)
+		return READ_ONCE(dst->obsolete) == DST_OBSOLETE_FORCE_CHK &&
+		       container_of(dst, struct rtable, dst)->rt_genid ==
+		       rt_genid_ipv4(dev_net(dst->dev));
 	return dst_check(r->dst, r->cookie);
 }
 
@@ -259,56 +265,114 @@ static void routes_flush(struct ldir_net *ln)
 	spin_unlock_bh(&fp->lock);
 }
 
-/* Does @skb fit the route's MTU, as forwarding would send it (a GSO
- * packet: each of its segments)? A bigger one goes the slow way, which
- * fragments it or sends the ICMP error path MTU discovery needs.
- */
-bool ldir_fastpath_fits(const struct sk_buff *skb,
-			const struct ldir_fp_route *r)
-{
-	unsigned int mtu = ip_dst_mtu_maybe_forward(r->dst, true);
-
-	if (skb->len <= mtu)
-		return true;
-	return skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu);
-}
-
 /* How long a bridge port resolved for a real is trusted: the bridge's
  * forwarding database may move the real's address to another port, which
  * the fast path sees at most this late (the slow path at once).
  */
 #define FP_PORT_TTL		HZ
 
+/* Can the fast path write an Ethernet header for @dev itself, as
+ * eth_header() would?
+ */
+static bool dev_is_ether(const struct net_device *dev)
+{
+	return dev->type == ARPHRD_ETHER && dev->addr_len == ETH_ALEN &&
+	       dev->header_ops && dev->header_ops->create == eth_header;
+}
+
+/* A new way to the real by @port, resolved at @stamp, the neighbour's
+ * address @ha then; with the header to send (@hh) if the neighbour asked
+ * nothing of the packets when @gen was the generation (bridge_port()).
+ */
+static void port_set(struct ldir_real *real, struct net_device *port,
+		     unsigned long stamp, const u8 *ha, bool hh, u32 gen,
+		     __be32 nexthop, const struct net_device *via)
+{
+	struct ldir_fp_port *p, *old;
+
+	p = kmalloc(sizeof(*p), GFP_ATOMIC);
+	if (!p)
+		return;
+	p->stamp = stamp;
+	p->ifindex = port->ifindex;
+	p->hh = hh;
+	p->gen = gen;
+	p->nexthop = nexthop;
+	p->via = via;
+	p->port = port;
+	ether_addr_copy(p->hdr.h_dest, ha);
+	ether_addr_copy(p->hdr.h_source, via->dev_addr);
+	p->hdr.h_proto = htons(ETH_P_IP);
+	old = unrcu_pointer(xchg(&real->fp_port, RCU_INITIALIZER(p)));
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
 /* The port of bridge @br that the real's neighbour @neigh is behind, as
  * the bridge would forward to it (dev_fill_forward_path(), the walk
  * nf_flow_table makes): a bridge without VLAN filtering, straight to an
  * Ethernet port. Kept per real for FP_PORT_TTL while the neighbour's
- * address stays; NULL: send through the bridge. Caller holds RCU.
+ * address stays; NULL: send through the bridge. Towards a real on
+ * Ethernet device @br itself (not a bridge), @br. Caller holds RCU.
  */
-static struct net_device *bridge_port(struct ldir_real *real,
+static struct net_device *bridge_port(struct ldir_net *ln,
+				      struct ldir_real *real,
 				      struct net_device *br,
-				      struct neighbour *neigh, u8 *ha)
+				      struct neighbour *neigh, __be32 nexthop,
+				      u8 *ha)
 {
 	struct net_device_path_stack stack;
-	struct ldir_fp_port *p, *old;
+	u32 gen = atomic_read(&ln->fp.l2_gen);
+	struct ldir_fp_port *p;
 	struct net_device *port;
-	u8 nud = READ_ONCE(neigh->nud_state);
+	bool hh;
+	u8 nud;
 
+	/* the generation before the neighbour: a change after this moves
+	 * it (pairs with the barrier in l2_changed())
+	 */
+	smp_rmb();
+	nud = READ_ONCE(neigh->nud_state);
 	if (!(nud & NUD_VALID))
 		return NULL;
 	/* a neighbour to confirm is confirmed as neigh_output() would: the
 	 * entry goes to DELAY, then PROBE; one that fails stops this
 	 */
-	if (!(nud & NUD_CONNECTED))
+	if (!(nud & NUD_CONNECTED)) {
 		neigh_event_send(neigh, NULL);
+		nud = READ_ONCE(neigh->nud_state);
+	}
+	/* A header may be kept for the next packets while the neighbour is
+	 * in a state that asks nothing of them: connected, or DELAY and
+	 * PROBE, where neigh_event_send() only notes the time of use, which
+	 * no timer of theirs reads. Every way out of these that loses the
+	 * address (STALE, FAILED, a new address) is an event.
+	 */
+	/* (IPv6 asks for the port only: @nexthop 0) */
+	hh = nexthop && (nud & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE));
 	neigh_ha_snapshot(ha, neigh, br);
+	if (!netif_is_bridge_master(br)) {
+		if (!dev_is_ether(br))
+			return NULL;
+		/* the header is worth keeping only if it can be sent */
+		if (hh)
+			port_set(real, br, jiffies, ha, true, gen, nexthop, br);
+		return br;
+	}
 	p = rcu_dereference(real->fp_port);
-	if (p && ether_addr_equal(p->h_dest, ha) &&
+	if (p && ether_addr_equal(p->hdr.h_dest, ha) &&
 	    time_before(jiffies, p->stamp + FP_PORT_TTL)) {
 		port = dev_get_by_index_rcu(dev_net(br), p->ifindex);
 		if (port && netdev_master_upper_dev_get_rcu(port) == br &&
-		    netif_running(port))
+		    netif_running(port)) {
+			/* the header for the next packets, on the port the
+			 * bridge had then: it is walked again as soon
+			 */
+			if (hh && dev_is_ether(port))
+				port_set(real, port, p->stamp, ha, true, gen,
+					 nexthop, br);
 			return port;
+		}
 	}
 	if (dev_fill_forward_path(br, ha, &stack) < 0 || stack.num_paths != 2 ||
 	    stack.path[0].type != DEV_PATH_BRIDGE ||
@@ -317,34 +381,50 @@ static struct net_device *bridge_port(struct ldir_real *real,
 	    stack.path[1].type != DEV_PATH_ETHERNET)
 		return NULL;
 	port = (struct net_device *)stack.path[1].dev;
-	p = kmalloc(sizeof(*p), GFP_ATOMIC);
-	if (p) {
-		p->stamp = jiffies;
-		p->ifindex = port->ifindex;
-		ether_addr_copy(p->h_dest, ha);
-		old = unrcu_pointer(xchg(&real->fp_port, RCU_INITIALIZER(p)));
-		if (old)
-			kfree_rcu(old, rcu);
-	}
+	port_set(real, port, jiffies, ha,
+		 hh && dev_is_ether(port), gen, nexthop, br);
 	return port;
 }
 
-/* bridge_port(), for the IPv6 half (fastpath6.c). */
-struct net_device *ldir_fastpath_bridge_port(struct ldir_real *real,
+/* bridge_port(), for the IPv6 half (fastpath6.c): the port only, no
+ * header kept (that is IPv4's, by an IPv4 next hop)
+ */
+struct net_device *ldir_fastpath_bridge_port(struct ldir_net *ln,
+					     struct ldir_real *real,
 					     struct net_device *br,
 					     struct neighbour *neigh, u8 *ha)
 {
-	return bridge_port(real, br, neigh, ha);
+	return bridge_port(ln, real, br, neigh, 0, ha);
 }
 
-/* Sends @skb, rewritten, to the next hop of @r as ip_finish_output2()
- * would: the neighbour is looked up for each packet, so a neighbour that
- * changes its address or fails is followed as on the slow path. Towards
- * @real (NULL: towards a client) behind a bridge, straight to the
- * bridge's port, with the header the bridge would send.
+/* The header kept for the real, if it is still the one to send: nothing
+ * in the netns changed since (no neighbour, no device), and the route
+ * still goes by the same device to the same neighbour.
  */
-void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
-			struct ldir_real *real)
+static const struct ldir_fp_port *port_cached(struct ldir_net *ln,
+					      struct ldir_real *real,
+					      const struct rtable *rt,
+					      __be32 nexthop)
+{
+	const struct ldir_fp_port *p = rcu_dereference(real->fp_port);
+
+	if (!p || !p->hh || p->gen != (u32)atomic_read(&ln->fp.l2_gen) ||
+	    p->via != rt->dst.dev || p->nexthop != nexthop ||
+	    !time_before(jiffies, p->stamp + FP_PORT_TTL))
+		return NULL;
+	return p;
+}
+
+/* Sends @skb to the next hop of @r as ip_finish_output2() would: the
+ * neighbour is looked up, so a neighbour that changes its address or
+ * fails is followed as on the slow path. Towards @real (NULL: towards a
+ * client) behind a bridge, straight to the bridge's port, with the header
+ * the bridge would send; the way is kept for the next packets
+ * (bridge_port()). @nexthop: the neighbour's address, towards a real.
+ */
+static noinline void xmit_neigh(struct ldir_net *ln, struct sk_buff *skb,
+				const struct ldir_fp_route *r,
+				struct ldir_real *real, __be32 nexthop)
 {
 	struct rtable *rt = container_of(r->dst, struct rtable, dst);
 	struct net_device *dev = r->dst->dev, *port;
@@ -352,8 +432,6 @@ void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
 	bool is_v6gw = false;
 	u8 ha[MAX_ADDR_LEN];
 
-	skb_forward_csum(skb);
-	skb_clear_tstamp(skb);
 	/* under RCU until it is queued; a neighbour that queues it while it
 	 * resolves takes a reference (skb_dst_force())
 	 */
@@ -364,8 +442,8 @@ void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
 		kfree_skb(skb);
 		return;
 	}
-	if (real && !is_v6gw && netif_is_bridge_master(dev)) {
-		port = bridge_port(real, dev, neigh, ha);
+	if (real && !is_v6gw) {
+		port = bridge_port(ln, real, dev, neigh, nexthop, ha);
 		if (port) {
 			skb_dst_drop(skb);
 			skb->dev = port;
@@ -380,6 +458,34 @@ void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
 	}
 	skb->dev = dev;
 	neigh_output(neigh, skb, is_v6gw);
+}
+
+/* Sends @skb, rewritten, to the next hop of @r. Towards @real (NULL:
+ * towards a client) whose way is kept, with the header kept for it while
+ * no neighbour or device of the netns changes (l2_changed()), without
+ * looking the neighbour up; else by the neighbour (xmit_neigh()).
+ */
+void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
+			const struct ldir_fp_route *r, struct ldir_real *real)
+{
+	const struct rtable *rt = container_of(r->dst, struct rtable, dst);
+	const struct ldir_fp_port *p;
+	__be32 nexthop = 0;
+
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	if (real && rt->rt_gw_family != AF_INET6) {
+		nexthop = rt_nexthop(rt, ip_hdr(skb)->daddr);
+		p = port_cached(ln, real, rt, nexthop);
+		if (p && likely(skb_headroom(skb) >= ETH_HLEN)) {
+			skb_dst_drop(skb);
+			memcpy(__skb_push(skb, ETH_HLEN), &p->hdr, ETH_HLEN);
+			skb->dev = p->port;
+			dev_queue_xmit(skb);
+			return;
+		}
+	}
+	xmit_neigh(ln, skb, r, real, nexthop);
 }
 
 static struct ldir_fp_dev *dev_find(struct ldir_net *ln,
@@ -498,6 +604,7 @@ EXPORT_SYMBOL_IF_KUNIT(ldir_fastpath_dev_flush);
 void ldir_fastpath_net_init(struct ldir_net *ln)
 {
 	INIT_LIST_HEAD(&ln->fp.devs);
+	atomic_set(&ln->fp.l2_gen, 0);
 	spin_lock_init(&ln->fp.lock);
 	INIT_WORK(&ln->fp.sweep, routes_sweep);
 }
@@ -519,8 +626,20 @@ void ldir_fastpath_net_uninit(struct ldir_net *ln)
 	cancel_work_sync(&ln->fp.sweep);
 }
 
+/* A neighbour or a device of @ln changed: no header kept for a real is
+ * sent any more, each is made again from the neighbour (bridge_port()).
+ */
+static void l2_changed(struct ldir_net *ln)
+{
+	/* the change before the generation: pairs with bridge_port() */
+	smp_mb__before_atomic();
+	atomic_inc(&ln->fp.l2_gen);
+}
+
 /* A device that leaves the namespace, or goes, leaves the set; the routes
- * go too, whichever device they send by (they are learned again).
+ * go too, whichever device they send by (they are learned again). Any
+ * event of a device (down, out of its bridge, a new address, going)
+ * ages the headers kept for the reals.
  */
 static int fp_netdev_event(struct notifier_block *nb, unsigned long event,
 			   void *ptr)
@@ -529,10 +648,11 @@ static int fp_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct ldir_net *ln;
 	struct ldir_fp_dev *fd;
 
-	if (event != NETDEV_UNREGISTER)
-		return NOTIFY_DONE;
 	ln = ldir_pernet(dev_net(dev));
 	if (!ln)
+		return NOTIFY_DONE;
+	l2_changed(ln);
+	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	fd = dev_find(ln, dev);
 	if (fd)
@@ -545,9 +665,40 @@ static struct notifier_block fp_netdev_notifier = {
 	.notifier_call = fp_netdev_event,
 };
 
+/* A neighbour that changed its address or state, or went: the headers
+ * kept for the reals age. Every change that takes a connected neighbour's
+ * address away comes here (a new address, STALE, FAILED, deletion); one
+ * that goes to DELAY keeps its address. Atomic context, under RCU.
+ */
+static int fp_netevent(struct notifier_block *nb, unsigned long event,
+		       void *ptr)
+{
+	struct neighbour *n = ptr;
+	struct ldir_net *ln;
+
+	if (event != NETEVENT_NEIGH_UPDATE)
+		return NOTIFY_DONE;
+	ln = ldir_pernet(dev_net(n->dev));
+	if (ln)
+		l2_changed(ln);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block fp_netevent_notifier = {
+	.notifier_call = fp_netevent,
+};
+
 int ldir_fastpath_init(void)
 {
-	return register_netdevice_notifier(&fp_netdev_notifier);
+	int ret;
+
+	ret = register_netevent_notifier(&fp_netevent_notifier);
+	if (ret)
+		return ret;
+	ret = register_netdevice_notifier(&fp_netdev_notifier);
+	if (ret)
+		unregister_netevent_notifier(&fp_netevent_notifier);
+	return ret;
 }
 
 /* The routes' RCU callbacks are ours: the rcu_barrier() before the conn
@@ -556,4 +707,5 @@ int ldir_fastpath_init(void)
 void ldir_fastpath_uninit(void)
 {
 	unregister_netdevice_notifier(&fp_netdev_notifier);
+	unregister_netevent_notifier(&fp_netevent_notifier);
 }

@@ -9,7 +9,14 @@
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <linux/version.h>
+#include <net/dst.h>
+#include <net/ip.h>
 #include <net/neighbour.h>
+/* skb_gso_validate_network_len() moved there in 6.5 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
 
 #include "ldir.h"
 
@@ -67,21 +74,47 @@ void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
 /* the slot table, for ldir_fastpath_learn6() (fastpath6.c) and KUnit */
 void ldir_fastpath_learn_at(struct ldir_net *ln, struct dst_entry *dst,
 			    u32 cookie, unsigned int h, u16 *ref);
-void ldir_fastpath_xmit(struct sk_buff *skb, const struct ldir_fp_route *r,
-			struct ldir_real *real);
-bool ldir_fastpath_fits(const struct sk_buff *skb,
-			const struct ldir_fp_route *r);
+void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
+			const struct ldir_fp_route *r, struct ldir_real *real);
 const struct ldir_fp_route *ldir_fastpath_route6_rcu(struct ldir_net *ln,
 						     u16 ref);
 /* the bridge ports, for the IPv6 half (fastpath6.c) */
-struct net_device *ldir_fastpath_bridge_port(struct ldir_real *real,
+struct net_device *ldir_fastpath_bridge_port(struct ldir_net *ln,
+					     struct ldir_real *real,
 					     struct net_device *br,
 					     struct neighbour *neigh, u8 *ha);
 void ldir_fastpath_learn6(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
-void ldir_fastpath_xmit6(struct sk_buff *skb, const struct ldir_fp_route *r,
-			 struct ldir_real *real);
+void ldir_fastpath_xmit6(struct ldir_net *ln, struct sk_buff *skb,
+			 const struct ldir_fp_route *r, struct ldir_real *real);
 bool ldir_fastpath_fits6(const struct sk_buff *skb,
 			 const struct ldir_fp_route *r);
+
+/* Does @skb fit the route's MTU, as forwarding would send it (a GSO
+ * packet: each of its segments)? A bigger one goes the slow way, which
+ * fragments it or sends the ICMP error path MTU discovery needs. Inline:
+ * every packet of the fast path asks.
+ */
+static inline bool ldir_fastpath_fits(const struct sk_buff *skb,
+				      const struct ldir_fp_route *r)
+{
+	const struct dst_entry *dst = r->dst;
+	unsigned int mtu;
+
+	/* as ip_dst_mtu_maybe_forward(dst, true) finds it, without its own
+	 * RCU section (the hook runs in one) in the usual case: the route's
+	 * MTU, else its device's
+	 */
+	if (likely(!READ_ONCE(dev_net(dst->dev)->ipv4.sysctl_ip_fwd_use_pmtu) &&
+		   !ip_mtu_locked(dst) && !dst->lwtstate)) {
+		mtu = dst_metric_raw(dst, RTAX_MTU) ?: READ_ONCE(dst->dev->mtu);
+		mtu = min_t(unsigned int, mtu, IP_MAX_MTU);
+	} else {
+		mtu = ip_dst_mtu_maybe_forward(dst, true);
+	}
+	if (skb->len <= mtu)
+		return true;
+	return skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu);
+}
 
 int ldir_fastpath_dev_add(struct ldir_net *ln, const char *name,
 			  struct netlink_ext_ack *extack);

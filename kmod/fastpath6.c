@@ -78,8 +78,8 @@ bool ldir_fastpath_fits6(const struct sk_buff *skb,
  * gateway, or the destination), looked up for each packet; towards a real
  * behind a bridge, straight to the bridge's port.
  */
-void ldir_fastpath_xmit6(struct sk_buff *skb, const struct ldir_fp_route *r,
-			 struct ldir_real *real)
+void ldir_fastpath_xmit6(struct ldir_net *ln, struct sk_buff *skb,
+			 const struct ldir_fp_route *r, struct ldir_real *real)
 {
 	struct net_device *dev = r->dst->dev, *port;
 	const struct in6_addr *nexthop;
@@ -96,7 +96,7 @@ void ldir_fastpath_xmit6(struct sk_buff *skb, const struct ldir_fp_route *r,
 		return;
 	}
 	if (real && netif_is_bridge_master(dev)) {
-		port = ldir_fastpath_bridge_port(real, dev, neigh, ha);
+		port = ldir_fastpath_bridge_port(ln, real, dev, neigh, ha);
 		if (port) {
 			skb_dst_drop(skb);
 			skb->dev = port;

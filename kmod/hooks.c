@@ -64,7 +64,8 @@ static int icmp_drop_counter(int err)
 /* Pulls the TCP/UDP header at @thoff into the linear area. Returns
  * @thoff, 0 if the packet is neither, < 0 if malformed.
  */
-static int l4_pull_at(struct sk_buff *skb, unsigned int thoff, u8 protocol)
+static __always_inline int l4_pull_at(struct sk_buff *skb, unsigned int thoff,
+				      u8 protocol)
 {
 	if (protocol == IPPROTO_TCP) {
 		const struct tcphdr *th;
@@ -132,8 +133,9 @@ static int l4_find6(struct sk_buff *skb, u8 *protocol)
 	return thoff;
 }
 
-static void tuple_fill(struct ldir_tuple *t, const struct sk_buff *skb,
-		       unsigned int thoff)
+static __always_inline void tuple_fill(struct ldir_tuple *t,
+				       const struct sk_buff *skb,
+				       unsigned int thoff)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct udphdr *uh = (const struct udphdr *)(skb->data + thoff);
@@ -502,8 +504,12 @@ static __always_inline int conn_pass(struct ldir_net *ln, struct sk_buff *skb,
 	unsigned int payload = tcp_payload(skb, thoff, th);
 
 	ldir_conn_update_state(ln, cp, dir, th, payload);
-	/* the response time clock runs on data; a UDP datagram is data */
-	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload))
+	/* the response time clock runs on data; a UDP datagram is data.
+	 * The client's data after its first leaves it alone (a one-way flow
+	 * the real never answers is timed all its life)
+	 */
+	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload) &&
+	    !(in && test_bit(LDIR_CONN_B_CDATA, &cp->flags)))
 		ldir_conn_timing(ln, cp, dir);
 	if (unlikely(conn_xlate(skb, thoff, cp, in)))
 		return -ENOMEM;
@@ -752,7 +758,7 @@ static noinline unsigned int fast_hook6(struct ldir_net *ln,
 	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
 		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
-	ldir_fastpath_xmit6(skb, r, in ? cp->real : NULL);
+	ldir_fastpath_xmit6(ln, skb, r, in ? cp->real : NULL);
 	return NF_STOLEN;
 
 slow:
@@ -812,10 +818,14 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 		goto slow;
 	r = ldir_fastpath_route_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
 					     READ_ONCE(cp->fp_route));
+	/* room for the link-layer header; the headers are made writable
+	 * where they are rewritten, so a clone whose header is its own (a
+	 * TCP segment of the sender's) is not copied
+	 */
 	if (!r || !ldir_fastpath_fits(skb, r) ||
-	    skb_cow(skb, LL_RESERVED_SPACE(r->dst->dev)))
+	    skb_cow_head(skb, LL_RESERVED_SPACE(r->dst->dev)))
 		goto slow;
-	/* skb_cow() may have moved the headers */
+	/* skb_cow_head() may have moved the headers */
 	if (th)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
@@ -824,7 +834,7 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
 		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
 	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
-	ldir_fastpath_xmit(skb, r, in ? cp->real : NULL);
+	ldir_fastpath_xmit(ln, skb, r, in ? cp->real : NULL);
 	return NF_STOLEN;
 
 slow:

@@ -121,7 +121,8 @@ struct ldir_conn_table {
 	spinlock_t *locks;		/* bucket locks, writers only */
 	unsigned int hash_bits;
 	unsigned int lock_mask;
-	siphash_key_t key;
+	siphash_key_t key;		/* IPv6 tuples */
+	hsiphash_key_t key4;		/* IPv4 tuples */
 	/* what every conn opened or closed on any CPU writes, on a line of
 	 * its own: a lookup reads only the fields above
 	 */
@@ -351,19 +352,33 @@ struct ldir_fp_route {
 	u32 cookie;
 };
 
-/* A bridge's port towards a real, as the bridge's forwarding database had
- * it for the real's neighbour address: replaced whole, never changed.
+/* The way to a real's neighbour: the device a frame leaves by (a bridge's
+ * port, as the bridge's forwarding database had it for the neighbour's
+ * address, or the route's device) and, if the neighbour asked nothing of
+ * the packets then (connected, DELAY or PROBE), the Ethernet header to
+ * send them with. Replaced whole, never changed.
  */
 struct ldir_fp_port {
 	struct rcu_head rcu;
 	unsigned long stamp;		/* jiffies: resolved then */
 	int ifindex;			/* the port */
-	u8 h_dest[ETH_ALEN];		/* the neighbour's address then */
+	/* the header is good while ln->fp.l2_gen stays @gen (every
+	 * neighbour and device change of the netns moves it), for a route
+	 * by @via to @nexthop; @port is only used then (a device that goes
+	 * moves the generation a grace period before it is freed)
+	 */
+	bool hh;			/* the header may be sent */
+	u32 gen;
+	__be32 nexthop;
+	const struct net_device *via;	/* compared, never dereferenced */
+	struct net_device *port;
+	struct ethhdr hdr;		/* the neighbour's address, the source */
 };
 
 struct ldir_fastpath {
 	struct list_head devs;		/* struct ldir_fp_dev; RTNL, RCU */
 	unsigned int ndevs;		/* RTNL; read locklessly: learn? */
+	atomic_t l2_gen;		/* moved by neighbour and device events */
 	spinlock_t lock;		/* slot writers */
 	u8 gen[LDIR_FP_SLOTS];		/* under lock: the last one given */
 	/* under lock: the oldest gen a ref to the slot may name; the slot

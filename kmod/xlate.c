@@ -17,50 +17,13 @@
 
 #include "xlate.h"
 
-/* The checksum of the L4 header at @l4h that a rewrite must update, or
- * NULL: a zero UDP checksum means "none" (IPv4; an IPv6 receiver drops
- * the datagram, rewritten or not), but under CHECKSUM_PARTIAL, where the
- * field holds the pseudo-header sum.
- */
-static __sum16 *l4_check(struct sk_buff *skb, u8 protocol, void *l4h)
-{
-	__sum16 *check;
-
-	if (protocol == IPPROTO_TCP)
-		return &((struct tcphdr *)l4h)->check;
-	check = &((struct udphdr *)l4h)->check;
-	if (!*check && skb->ip_summed != CHECKSUM_PARTIAL)
-		return NULL;
-	return check;
-}
-
-/* Rewrites one address and port of the L4 header at @l4h and adjusts its
- * checksum, whatever the skb's checksum state: CHECKSUM_PARTIAL keeps the
- * pseudo-header sum in the field.
- */
-void ldir_xlate_l4_replace(struct sk_buff *skb, u8 protocol, void *l4h,
-			   __be32 oaddr, __be32 naddr, __be16 *port,
-			   __be16 nport)
-{
-	__sum16 *check = l4_check(skb, protocol, l4h);
-
-	if (check) {
-		inet_proto_csum_replace4(check, skb, oaddr, naddr, true);
-		inet_proto_csum_replace2(check, skb, *port, nport, false);
-		if (protocol == IPPROTO_UDP && !*check)
-			*check = CSUM_MANGLED_0;
-	}
-	*port = nport;
-}
-EXPORT_SYMBOL_IF_KUNIT(ldir_xlate_l4_replace);
-
 /* ldir_xlate_l4_replace() for IPv6 addresses. */
 void ldir_xlate_l4_replace6(struct sk_buff *skb, u8 protocol, void *l4h,
 			    const struct in6_addr *oaddr,
 			    const struct in6_addr *naddr, __be16 *port,
 			    __be16 nport)
 {
-	__sum16 *check = l4_check(skb, protocol, l4h);
+	__sum16 *check = ldir_xlate_l4_check(skb, protocol, l4h);
 
 	if (check) {
 		inet_proto_csum_replace16(check, skb, oaddr->s6_addr32,
@@ -72,30 +35,6 @@ void ldir_xlate_l4_replace6(struct sk_buff *skb, u8 protocol, void *l4h,
 	*port = nport;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_xlate_l4_replace6);
-
-/* ldir_xlate() for IPv4. */
-int ldir_xlate4(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
-		__be32 naddr, __be16 nport)
-{
-	unsigned int len = protocol == IPPROTO_TCP ? sizeof(struct tcphdr) :
-						     sizeof(struct udphdr);
-	struct udphdr *uh;
-	struct iphdr *iph;
-	__be32 *addr;
-
-	if (skb_ensure_writable(skb, thoff + len))
-		return -ENOMEM;
-	iph = ip_hdr(skb);
-	/* TCP and UDP ports sit at the same offsets */
-	uh = (struct udphdr *)(skb->data + thoff);
-	addr = src ? &iph->saddr : &iph->daddr;
-	ldir_xlate_l4_replace(skb, protocol, uh, *addr, naddr,
-			      src ? &uh->source : &uh->dest, nport);
-	csum_replace4(&iph->check, *addr, naddr);
-	*addr = naddr;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(ldir_xlate4);
 
 /* ldir_xlate() for IPv6: no header checksum, the pseudo-header's is in
  * the L4 one.

@@ -7,12 +7,81 @@
 #ifndef _LDIR_XLATE_H
 #define _LDIR_XLATE_H
 
+#include <linux/ip.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
 
 #include "ldir.h"
 
-int ldir_xlate4(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
-		__be32 naddr, __be16 nport);
+/* The checksum of the L4 header at @l4h that a rewrite must update, or
+ * NULL: a zero UDP checksum means "none" (IPv4; an IPv6 receiver drops
+ * the datagram, rewritten or not), but under CHECKSUM_PARTIAL, where the
+ * field holds the pseudo-header sum.
+ */
+static inline __sum16 *ldir_xlate_l4_check(struct sk_buff *skb, u8 protocol,
+					   void *l4h)
+{
+	__sum16 *check;
+
+	if (protocol == IPPROTO_TCP)
+		return &((struct tcphdr *)l4h)->check;
+	check = &((struct udphdr *)l4h)->check;
+	if (!*check && skb->ip_summed != CHECKSUM_PARTIAL)
+		return NULL;
+	return check;
+}
+
+/* Rewrites one address and port of the L4 header at @l4h and adjusts its
+ * checksum, whatever the skb's checksum state: CHECKSUM_PARTIAL keeps the
+ * pseudo-header sum in the field.
+ */
+static __always_inline void ldir_xlate_l4_replace(struct sk_buff *skb,
+						  u8 protocol, void *l4h,
+						  __be32 oaddr, __be32 naddr,
+						  __be16 *port, __be16 nport)
+{
+	__sum16 *check = ldir_xlate_l4_check(skb, protocol, l4h);
+
+	if (check) {
+		inet_proto_csum_replace4(check, skb, oaddr, naddr, true);
+		inet_proto_csum_replace2(check, skb, *port, nport, false);
+		if (protocol == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	*port = nport;
+}
+
+/* ldir_xlate() for IPv4. Inline, as every packet of a flow takes it:
+ * headers already in the skb's own head are written in place, without
+ * a call.
+ */
+static __always_inline int ldir_xlate4(struct sk_buff *skb, unsigned int thoff,
+				       u8 protocol, bool src, __be32 naddr,
+				       __be16 nport)
+{
+	unsigned int len = thoff + (protocol == IPPROTO_TCP ?
+				    sizeof(struct tcphdr) :
+				    sizeof(struct udphdr));
+	struct udphdr *uh;
+	struct iphdr *iph;
+	__be32 *addr;
+
+	if (unlikely(len > skb_headlen(skb) || skb_cloned(skb)) &&
+	    skb_ensure_writable(skb, len))
+		return -ENOMEM;
+	iph = ip_hdr(skb);
+	/* TCP and UDP ports sit at the same offsets */
+	uh = (struct udphdr *)(skb->data + thoff);
+	addr = src ? &iph->saddr : &iph->daddr;
+	ldir_xlate_l4_replace(skb, protocol, uh, *addr, naddr,
+			      src ? &uh->source : &uh->dest, nport);
+	csum_replace4(&iph->check, *addr, naddr);
+	*addr = naddr;
+	return 0;
+}
+
 int ldir_xlate6(struct sk_buff *skb, unsigned int thoff, u8 protocol, bool src,
 		const struct in6_addr *naddr, __be16 nport);
 
@@ -32,9 +101,6 @@ static __always_inline int ldir_xlate(struct sk_buff *skb, unsigned int thoff,
 	return ldir_xlate6(skb, thoff, protocol, src, &naddr->in6, nport);
 }
 
-void ldir_xlate_l4_replace(struct sk_buff *skb, u8 protocol, void *l4h,
-			   __be32 oaddr, __be32 naddr, __be16 *port,
-			   __be16 nport);
 void ldir_xlate_l4_replace6(struct sk_buff *skb, u8 protocol, void *l4h,
 			    const struct in6_addr *oaddr,
 			    const struct in6_addr *naddr, __be16 *port,

@@ -20,10 +20,11 @@
 #   - a UDP stream through VIP:9 (ldseq: sequence numbers, echoed, in
 #     order, none lost), from one client port, so one conn, in runs:
 #     then after a route change, then after the client's MAC
-#     changed (the fast path must follow the neighbour, or every echo
-#     goes to the old MAC and is lost); the conn shows "fastpath", and
+#     changed, then real1's (the fast path must follow the neighbour, or
+#     every echo, or every datagram, goes to the old MAC and is lost:
+#     towards a real it keeps the header); the conn shows "fastpath", and
 #     its datagrams to real1 go straight to the bridge port r1 (br0
-#     itself sends none);
+#     itself sends none of them);
 #   - FIN and RST end a conn's stay on the fast path (its flag goes, the
 #     FIN or RST went the slow way: fastpath-slow grows);
 #   - link del with offloaded conns, flush, fastpath del, and a device
@@ -134,8 +135,12 @@ tx0=$(br0_tx)
 udp_run 400 "no change"
 expect_ge "udp: the stream on the fast path (2 packets a datagram)" 700 \
 	$(( $(gstat fastpath) - before ))
-expect_eq "udp: to real1 straight to its bridge port (br0 sent none)" 0 \
-	$(( $(br0_tx) - tx0 ))
+# (the neighbour's own timer may probe real1 through br0 meanwhile: an ARP
+# or two, where the stream through br0 would be 400 frames)
+sent=$(( $(br0_tx) - tx0 ))
+log "udp: br0 sent $sent frames meanwhile"
+expect_eq "udp: to real1 straight to its bridge port (br0 sent at most 2)" 1 \
+	$(( sent <= 2 ))
 pd ip route add "$HOSTRT" dev outside
 udp_run 400 "after a route change"
 pd ip route del "$HOSTRT" dev outside
@@ -144,6 +149,14 @@ pd ip neigh replace "$CLIENT" lladdr 02:00:00:00:fa:57 dev outside nud reachable
 before=$(gstat fastpath)
 udp_run 400 "after the client's MAC changed"
 expect_ge "udp: on the fast path after the neighbour change" 700 \
+	$(( $(gstat fastpath) - before ))
+# towards a real the fast path keeps the Ethernet header: a neighbour
+# change must make it again (the old MAC's frames would be lost at real1)
+pr 1 ip link set eth0 address 02:00:00:00:fa:58
+pd ip neigh replace "${REAL[1]}" lladdr 02:00:00:00:fa:58 dev br0 nud reachable
+before=$(gstat fastpath)
+udp_run 400 "after real1's MAC changed"
+expect_ge "udp: on the fast path after real1's neighbour change" 700 \
 	$(( $(gstat fastpath) - before ))
 
 # --- FIN and RST end the offload -------------------------------------------
