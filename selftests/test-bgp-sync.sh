@@ -158,7 +158,8 @@ sync_diag()
 	for k in 1 2 3; do
 		echo "--- director$k: $(est "$k") established conns; ldsyncd:"
 		sctl "$k" stats 2>&1 | grep -E '^(peer|kernel)'
-		tail -n 3 "$T/sync$k.log"
+		echo "ready: $(sctl "$k" ready 2>&1)"
+		tail -n 8 "$T/sync$k.log"
 	done
 }
 
@@ -259,7 +260,15 @@ $(diag)"
 	sctl 2 resync >/dev/null
 	sctl 3 resync >/dev/null
 fi
-wait_routes "1 2 3" "director1 back" 30
+end=$((SECONDS + 30))
+until routes_are "1 2 3"; do
+	((SECONDS < end)) ||
+		fail "director1 back: the router's paths are '$(paths)', not '1 2 3'
+$(sync_diag)
+$(diag)"
+	sleep 0.5
+done
+ok "director1 back: the router's VIP and return routes go through directors 1 2 3 [$SECONDS s]"
 expect_eq "director1's conns when it announces" "$FLOWS" "$(est 1)"
 p1=$(pkts 1)
 flows_echo rejoined
