@@ -703,15 +703,83 @@ VISIBLE_IF_KUNIT u8 ldir_fastpath_ipv6(struct sk_buff *skb)
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_fastpath_ipv6);
 
+/* The fast path past the front end (@t filled, the L4 header at @thoff):
+ * a packet of an established conn is rewritten and counted as the slow
+ * path would, its TTL or hop limit decremented, and sent to the next hop
+ * the slow path learned. @in: from the client. @v6 is a constant in each
+ * caller, so each family compiles to its own code.
+ */
+static __always_inline unsigned int fast_conn(struct ldir_net *ln,
+					      struct sk_buff *skb, int thoff,
+					      const struct ldir_tuple *t,
+					      bool in, bool v6)
+{
+	const struct ldir_fp_route *r;
+	const struct tcphdr *th = NULL;
+	struct ldir_conn *cp;
+	u16 ref;
+	int err;
+
+	cp = ldir_conn_lookup_rcu(ln, t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
+	if (!cp)
+		return NF_ACCEPT;
+	if (t->protocol == IPPROTO_TCP)
+		th = (const struct tcphdr *)(skb->data + thoff);
+	if (!ldir_fastpath_eligible(cp, th, in,
+				    !th || tcp_payload(skb, thoff, th)))
+		goto slow;
+	/* towards the real: the route is the real's, learned by any of
+	 * its conns; this one's own packets must have passed the slow way
+	 * (the forward chain let the flow through) first
+	 */
+	if (in && !test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
+		goto slow;
+	ref = in ? READ_ONCE(cp->real->fp_route) : READ_ONCE(cp->fp_route);
+	r = v6 ? ldir_fastpath_route6_rcu(ln, ref) :
+		 ldir_fastpath_route_rcu(ln, ref);
+	if (!r || !(v6 ? ldir_fastpath_fits6(skb, r) :
+			 ldir_fastpath_fits(skb, r)))
+		goto slow;
+	/* room for the link-layer header. IPv4: the headers are made
+	 * writable where they are rewritten, so a clone whose header is its
+	 * own (a TCP segment of the sender's) is not copied; IPv6 copies
+	 */
+	if (v6)
+		err = skb_cow(skb, LL_RESERVED_SPACE(r->dst->dev));
+	else
+		err = skb_cow_head(skb, LL_RESERVED_SPACE(r->dst->dev));
+	if (err)
+		goto slow;
+	/* skb_cow*() may have moved the headers */
+	if (th)
+		th = (const struct tcphdr *)(skb->data + thoff);
+	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
+		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
+	if (v6)
+		ipv6_hdr(skb)->hop_limit--;
+	else
+		ip_decrease_ttl(ip_hdr(skb));
+	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
+		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
+	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
+	if (v6)
+		ldir_fastpath_xmit6(ln, skb, r, in ? cp->real : NULL);
+	else
+		ldir_fastpath_xmit(ln, skb, r, in ? cp->real : NULL);
+	return NF_STOLEN;
+
+slow:
+	if (test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
+	return NF_ACCEPT;
+}
+
 /* ldir_fastpath_hook() for IPv6: the same, the hop limit for the TTL. */
 static noinline unsigned int fast_hook6(struct ldir_net *ln,
 					struct sk_buff *skb)
 {
-	const struct ldir_fp_route *r;
-	const struct tcphdr *th = NULL;
 	const struct ipv6hdr *ip6h;
 	struct ldir_tuple t;
-	struct ldir_conn *cp;
 	int thoff;
 	bool in;
 	u8 protocol;
@@ -730,41 +798,7 @@ static noinline unsigned int fast_hook6(struct ldir_net *ln,
 	if (thoff <= 0)
 		return NF_ACCEPT;
 	tuple_fill6(&t, skb, thoff, protocol);
-	cp = ldir_conn_lookup_rcu(ln, &t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
-	if (!cp)
-		return NF_ACCEPT;
-	if (protocol == IPPROTO_TCP)
-		th = (const struct tcphdr *)(skb->data + thoff);
-	if (!ldir_fastpath_eligible(cp, th, in,
-				    !th || tcp_payload(skb, thoff, th)))
-		goto slow;
-	/* towards the real: the route is the real's, learned by any of
-	 * its conns; this one's own packets must have passed the slow way
-	 * (the forward chain let the flow through) first
-	 */
-	if (in && !test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
-		goto slow;
-	r = ldir_fastpath_route6_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
-					      READ_ONCE(cp->fp_route));
-	if (!r || !ldir_fastpath_fits6(skb, r) ||
-	    skb_cow(skb, LL_RESERVED_SPACE(r->dst->dev)))
-		goto slow;
-	/* skb_cow() may have moved the headers */
-	if (th)
-		th = (const struct tcphdr *)(skb->data + thoff);
-	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
-		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
-	ipv6_hdr(skb)->hop_limit--;
-	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
-		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
-	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
-	ldir_fastpath_xmit6(ln, skb, r, in ? cp->real : NULL);
-	return NF_STOLEN;
-
-slow:
-	if (test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
-		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
-	return NF_ACCEPT;
+	return fast_conn(ln, skb, thoff, &t, in, true);
 }
 
 /* The fast path, at the ingress of the devices the operator named: a
@@ -777,11 +811,8 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
 	struct ldir_net *ln = priv;
-	const struct ldir_fp_route *r;
-	const struct tcphdr *th = NULL;
 	const struct iphdr *iph;
 	struct ldir_tuple t;
-	struct ldir_conn *cp;
 	int thoff;
 	bool in;
 	u8 protocol;
@@ -802,45 +833,7 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	if (thoff <= 0)
 		return NF_ACCEPT;
 	tuple_fill(&t, skb, thoff);
-	cp = ldir_conn_lookup_rcu(ln, &t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
-	if (!cp)
-		return NF_ACCEPT;
-	if (protocol == IPPROTO_TCP)
-		th = (const struct tcphdr *)(skb->data + thoff);
-	if (!ldir_fastpath_eligible(cp, th, in,
-				    !th || tcp_payload(skb, thoff, th)))
-		goto slow;
-	/* towards the real: the route is the real's, learned by any of
-	 * its conns; this one's own packets must have passed the slow way
-	 * (the forward chain let the flow through) first
-	 */
-	if (in && !test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
-		goto slow;
-	r = ldir_fastpath_route_rcu(ln, in ? READ_ONCE(cp->real->fp_route) :
-					     READ_ONCE(cp->fp_route));
-	/* room for the link-layer header; the headers are made writable
-	 * where they are rewritten, so a clone whose header is its own (a
-	 * TCP segment of the sender's) is not copied
-	 */
-	if (!r || !ldir_fastpath_fits(skb, r) ||
-	    skb_cow_head(skb, LL_RESERVED_SPACE(r->dst->dev)))
-		goto slow;
-	/* skb_cow_head() may have moved the headers */
-	if (th)
-		th = (const struct tcphdr *)(skb->data + thoff);
-	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
-		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
-	ip_decrease_ttl(ip_hdr(skb));
-	if (!test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
-		set_bit(LDIR_CONN_B_FASTPATH, &cp->flags);
-	LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH);
-	ldir_fastpath_xmit(ln, skb, r, in ? cp->real : NULL);
-	return NF_STOLEN;
-
-slow:
-	if (test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
-		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
-	return NF_ACCEPT;
+	return fast_conn(ln, skb, thoff, &t, in, false);
 }
 
 static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
