@@ -273,22 +273,30 @@ static struct dst_entry *dead_check(struct dst_entry *dst, u32 cookie)
 	return NULL;
 }
 
-/* dst_check(): a dst marked obsolete is asked, and says it is gone */
+/* the fast path checks an IPv4 route itself; dst_check() of one would
+ * ask this, which says it is gone
+ */
 static struct dst_ops fake_dst_ops = {
 	.family = AF_INET,
 	.check = dead_check,
 };
 
-/* A dst the test holds to the end, freed by KUnit after the routes that
- * hold it too are gone (ref_exit()).
+/* An IPv4 route the test holds to the end, freed by KUnit after the
+ * routes that hold it too are gone (ref_exit()): valid as the fast path
+ * checks an IPv4 route (never obsolete, of the netns' current routing
+ * generation) until the test marks it dead. Its device is init_net's
+ * loopback, which outlives the test, so no reference is taken.
  */
 static struct dst_entry *fake_dst(struct kunit *test)
 {
-	struct dst_entry *dst = kunit_kzalloc(test, sizeof(*dst), GFP_KERNEL);
+	struct rtable *rt = kunit_kzalloc(test, sizeof(*rt), GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, dst);
-	dst_init(dst, &fake_dst_ops, NULL, DST_OBSOLETE_NONE, DST_NOCOUNT);
-	return dst;
+	KUNIT_ASSERT_NOT_NULL(test, rt);
+	dst_init(&rt->dst, &fake_dst_ops, NULL, DST_OBSOLETE_FORCE_CHK,
+		 DST_NOCOUNT);
+	rt->dst.dev = init_net.loopback_dev;
+	rt->rt_genid = rt_genid_ipv4(&init_net);
+	return &rt->dst;
 }
 
 static void learn(struct ldir_net *ln, struct dst_entry *dst,
