@@ -597,14 +597,35 @@ static __always_inline unsigned int conn_out(struct ldir_net *ln,
 	return NF_ACCEPT;
 }
 
+/* The conn of a packet DNATed to a real (@t its tuple), found by the
+ * reply tuple turned round: its own packet passed towards the real, and
+ * the real's route is learned. @v6 is a constant in each caller.
+ */
+static __always_inline void fast_learn_conn(struct ldir_net *ln,
+					    struct sk_buff *skb,
+					    struct ldir_tuple *t, bool v6)
+{
+	struct ldir_conn *cp;
+
+	swap(t->saddr, t->daddr);
+	swap(t->sport, t->dport);
+	cp = ldir_conn_lookup_rcu(ln, t, LDIR_DIR_REPLY);
+	if (!cp)
+		return;
+	if (!test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
+		set_bit(LDIR_CONN_B_FP_IN, &cp->flags);
+	if (v6)
+		ldir_fastpath_learn6(ln, skb, &cp->real->fp_route);
+	else
+		ldir_fastpath_learn(ln, skb, &cp->real->fp_route);
+}
+
 /* A packet DNATed to a real, leaving by the slow path: the way to the
- * real, for the fast path. Its conn is found by the reply tuple, turned
- * round.
+ * real, for the fast path.
  */
 static noinline void fast_learn_in(struct ldir_net *ln, struct sk_buff *skb)
 {
 	struct ldir_tuple t;
-	struct ldir_conn *cp;
 	int thoff;
 
 	if (!ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->daddr))
@@ -613,14 +634,7 @@ static noinline void fast_learn_in(struct ldir_net *ln, struct sk_buff *skb)
 	if (thoff <= 0)
 		return;
 	tuple_fill(&t, skb, thoff);
-	swap(t.saddr, t.daddr);
-	swap(t.sport, t.dport);
-	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
-	if (!cp)
-		return;
-	if (!test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
-		set_bit(LDIR_CONN_B_FP_IN, &cp->flags);
-	ldir_fastpath_learn(ln, skb, &cp->real->fp_route);
+	fast_learn_conn(ln, skb, &t, false);
 }
 
 /* fast_learn_in() for IPv6: @thoff and @protocol from l4_find6(). */
@@ -628,7 +642,6 @@ static noinline void fast_learn_in6(struct ldir_net *ln, struct sk_buff *skb,
 				    int thoff, u8 protocol)
 {
 	struct ldir_tuple t;
-	struct ldir_conn *cp;
 
 	if (!ldir_afilter_maybe6(&ln->conn_filter, &ipv6_hdr(skb)->daddr))
 		return;
@@ -636,14 +649,7 @@ static noinline void fast_learn_in6(struct ldir_net *ln, struct sk_buff *skb,
 	if (thoff <= 0)
 		return;
 	tuple_fill6(&t, skb, thoff, protocol);
-	swap(t.saddr, t.daddr);
-	swap(t.sport, t.dport);
-	cp = ldir_conn_lookup_rcu(ln, &t, LDIR_DIR_REPLY);
-	if (!cp)
-		return;
-	if (!test_bit(LDIR_CONN_B_FP_IN, &cp->flags))
-		set_bit(LDIR_CONN_B_FP_IN, &cp->flags);
-	ldir_fastpath_learn6(ln, skb, &cp->real->fp_route);
+	fast_learn_conn(ln, skb, &t, true);
 }
 
 /* Is a frame that reached a fast-path device addressed to this host: to
