@@ -225,10 +225,19 @@ static const struct nla_policy virtual_op_policy[LDIR_A_MAX + 1] = {
 
 static const struct nla_policy real_op_policy[LDIR_A_MAX + 1] = {
 	[LDIR_A_REAL]		= NLA_POLICY_NESTED(ldir_nl_real_policy),
+};
+
+/* only a deletion has live conns to drop */
+static const struct nla_policy real_del_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_REAL]		= NLA_POLICY_NESTED(ldir_nl_real_policy),
 	[LDIR_A_FLUSH]		= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy link_op_policy[LDIR_A_MAX + 1] = {
+	[LDIR_A_LINK]		= NLA_POLICY_NESTED(ldir_nl_link_policy),
+};
+
+static const struct nla_policy link_del_op_policy[LDIR_A_MAX + 1] = {
 	[LDIR_A_LINK]		= NLA_POLICY_NESTED(ldir_nl_link_policy),
 	[LDIR_A_FLUSH]		= { .type = NLA_FLAG },
 };
@@ -386,12 +395,12 @@ static const struct genl_ops ldir_ops[] = {
 		NL_F_LOCK),
 	LDIR_DO(LDIR_CMD_REAL_SET, ldir_nl_real_set, real_op_policy,
 		NL_F_LOCK | NL_F_REAL),
-	LDIR_DO(LDIR_CMD_REAL_DEL, ldir_nl_real_del, real_op_policy,
+	LDIR_DO(LDIR_CMD_REAL_DEL, ldir_nl_real_del, real_del_op_policy,
 		NL_F_LOCK | NL_F_REAL),
 	LDIR_DUMP(LDIR_CMD_REAL_GET, ldir_nl_real_dump),
 	LDIR_DO(LDIR_CMD_LINK_NEW, ldir_nl_link_new, link_op_policy,
 		NL_F_LOCK | NL_F_LINK),
-	LDIR_DO(LDIR_CMD_LINK_DEL, ldir_nl_link_del, link_op_policy,
+	LDIR_DO(LDIR_CMD_LINK_DEL, ldir_nl_link_del, link_del_op_policy,
 		NL_F_LOCK | NL_F_LINK),
 	LDIR_DUMP(LDIR_CMD_LINK_GET, ldir_nl_link_dump),
 	LDIR_DUMP_P(LDIR_CMD_CONN_GET, ldir_nl_conn_dump, conn_get_op_policy),

@@ -1276,8 +1276,13 @@ static int reject_body(struct msg *m, int cmd)
 		static const uint16_t t[] = { LDIR_A_STATS, LDIR_A_CONN,
 					      LDIR_A_EVENT, LDIR_A_FPA,
 					      LDIR_A_MAX + 1, 0x7fff };
+		uint16_t type = t[rnd(6)];
 
-		n = hdr_at(m, t[rnd(6)]);
+		/* FLUSH: taken by REAL_DEL and LINK_DEL only */
+		if (cmd != LDIR_CMD_REAL_DEL && cmd != LDIR_CMD_LINK_DEL &&
+		    one_in(3))
+			type = LDIR_A_FLUSH;
+		n = hdr_at(m, type);
 		put_random(m, 4 * rnd(4));
 		set_len(m, n);
 		pad(m);
