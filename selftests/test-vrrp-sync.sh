@@ -94,6 +94,8 @@ cleanup()
 		for f in a b; do
 			log "--- ldsyncd $f: $(timeout 5 ldsyncd ctl --ctl "$T/$f.sock" stats 2>&1 | tr '\n' '|')"
 		done
+		log "--- A's conns: $(ldA conns 2>&1 | tr '\n' '|')"
+		log "--- B's conns: $(ldB conns 2>&1 | tr '\n' '|')"
 		for f in "$T"/ldsyncd-?.log "$T"/ka-?.log "$T"/notify-?/transitions \
 			"$T"/ready-? "$T"/progress; do
 			[[ -f $f ]] || continue
@@ -222,8 +224,20 @@ start_keepalived()
 	KA_PID[$d]=${BG_PIDS[-1]}
 }
 
-last_state() { tail -n 1 "$T/notify-$1/transitions" 2>/dev/null | cut -d' ' -f2; }
-is_state() { [[ $(last_state "$1") == "$2" ]]; }
+# the state of the last transition of a|b the hook recorded, in STATE (no
+# process forked: the waits poll it, on a slow guest)
+get_state()
+{
+	local l=()
+
+	STATE=
+	mapfile -t l 2>/dev/null <"$T/notify-$1/transitions" || return 0
+	STATE=${l[-1]:-}
+	STATE=${STATE#* }
+	STATE=${STATE%% *}
+}
+last_state() { get_state "$1"; echo "$STATE"; }
+is_state() { get_state "$1"; [[ $STATE == "$2" ]]; }
 ka_pids() { cat "$T/ka-$1-vrrp.pid" "$T/ka-$1.pid"; }
 # the time of the last transition of a|b to STATE
 state_time() { awk -v s="$2" '$2 == s { t = $1 } END { print t }' "$T/notify-$1/transitions"; }
@@ -437,7 +451,13 @@ table inet hold {
 EOF
 start_ldsyncd a --ready-timeout-ms 120000
 start_keepalived a
-held() { (($(awk '$2 == 1' "$T/ready-a" 2>/dev/null | wc -l) >= 2)); }
+held()
+{
+	local l=()
+
+	mapfile -t l 2>/dev/null <"$T/ready-a"
+	[[ ${l[*]} == *" 1"* ]]
+}
 wait_for 30 held || fail "A's track script did not find A not ready: $(cat "$T/ready-a" 2>&1)"
 wait_for 10 is_state a BACKUP || fail "A is not BACKUP: $(cat "$T"/notify-a/transitions)"
 expect_eq "A while its ldsyncd waits for B's table" "RESTART BACKUP" \
