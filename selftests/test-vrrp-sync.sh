@@ -532,7 +532,8 @@ res=$(awk -v a="$t_kill" -v b="$t_bmaster" -v r="$t_ready" -v m="$t_amaster" \
 	END { printf "%d %d %d%s\n", fo, fb, out, when }' "$T/udp.echo" "$T/udp.sent")
 read -r fo fb outside when <<<"$res"
 log "lost $((fo + fb + outside)) of $sent datagrams: $fo at the failover (B MASTER ${switch1}s after the kill), $fb at the fail-back (A ready $(secs "$t_kill" "$t_ready")s, MASTER $(secs "$t_kill" "$t_amaster")s after the kill)"
-expect_eq "datagrams lost outside the switches (sent at:${when:+ $when s after the kill})" 0 "$outside"
+((outside == 0)) || log "lost outside the switches: sent$when s after the kill"
+expect_eq "datagrams lost outside the switches" 0 "$outside"
 log "RESULT lc+fpa keepalived+ldsyncd: tcp-flows-lost 0/3 udp-lost-failover $fo udp-lost-failback $fb switch ${switch1}s"
 touch "$T/passed"
 log "[$SECONDS s] done"
