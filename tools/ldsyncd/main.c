@@ -686,10 +686,36 @@ static int setup(struct daemon *d, struct opts *o)
 	return ctl_listen(d);
 }
 
+/* The loop's longest sleep (poll's timeout). */
+#define LOOP_MS		20
+/* A wake-up this much later is a stall of this process. */
+#define STALL_MS	500
+
+/*
+ * A stall of this process (a loaded host, a paused VM) is no silence of
+ * its peers: their hellos wait in the socket, or they stalled too and say
+ * hello as soon as they run again. The time the loop did not run is not
+ * counted against them: else a daemon that runs again dead_ms later takes
+ * its peers for dead before it hears them, and calls itself ready
+ * without the tables it was waiting for.
+ */
+static void unstall(struct daemon *d, uint64_t top, uint64_t now)
+{
+	uint64_t gap;
+	int i;
+
+	if (now < top + LOOP_MS + STALL_MS)
+		return;
+	gap = now - top - LOOP_MS;
+	for (i = 0; i < d->npeers; i++)
+		if (d->peers[i].p.session)
+			d->peers[i].p.last_ms += gap;
+}
+
 static int run(struct daemon *d)
 {
 	struct pollfd pfd[4];
-	uint64_t now;
+	uint64_t now, top;
 	int i, n, dump_i, ev_i, ctl_i, ret;
 
 	while (!sig_stop) {
@@ -706,6 +732,7 @@ static int run(struct daemon *d)
 			daemon_resync_all(d);
 		}
 		now = now_ms();
+		top = now;
 		/* records the kernel dropped with no message after them */
 		if (now >= d->poll_ms + d->hello_ms) {
 			d->poll_ms = now;
@@ -728,14 +755,15 @@ static int run(struct daemon *d)
 			dump_i = n;
 			pfd[n++] = (struct pollfd){ .fd = kernel_dump_fd(d->k), .events = POLLIN };
 		}
-		ret = poll(pfd, n, 20);
+		ret = poll(pfd, n, LOOP_MS);
 		if (ret < 0 && errno != EINTR) {
 			perror("ldsyncd: poll");
 			return 1;
 		}
+		now = now_ms();
+		unstall(d, top, now);
 		if (ret <= 0)
 			continue;
-		now = now_ms();
 		if (pfd[0].revents)
 			udp_read(d, now);
 		if (pfd[ev_i].revents) {

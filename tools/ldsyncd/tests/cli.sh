@@ -314,6 +314,16 @@ start e --listen "127.0.0.1:$PE" --peer "127.0.0.1:$(port)" --ready-timeout-ms 1
 ctl e ready >/dev/null
 check "alone, before the wait is over: not ready" $([ $? = 1 ] && echo 0 || echo 1)
 wait_eq "a lone director is ready after the wait" ready ctl e ready
+# C and D stopped together for longer than the dead time (a paused VM),
+# D run again first: the stall is not C's silence, D still counts it alive
+kill -STOP "$pid_c" "$pid_d"
+sleep 1.5
+kill -CONT "$pid_d"
+alive=$(stat d "127.0.0.1:$PC" alive)
+kill -CONT "$pid_c"
+check "after a stall of its own, a peer is still alive" $([ "$alive" = 1 ] && echo 0 || echo 1) "alive '$alive'"
+out=$(ctl d ready)
+check "... and D still ready" $? "$out"
 
 echo "cli.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]
