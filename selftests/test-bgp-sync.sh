@@ -38,12 +38,11 @@
 #   30 long-lived TCP flows spread over the three directors
 #   director1 dies (links down, its ldsyncd and bird killed, its conns
 #   flushed): the router drops its paths, and all 30 flows go on
-#   director1 comes back (ldsyncd, then bird): it gets the table from its
-#   peers (a bulk resync), and when it announces again, the flows the
-#   router moves to it go on, all 30. Where `ldsyncd ctl ready` exists,
-#   the hook's readiness check is shown: with director1's sync data held
-#   back, its bird up and its virtual in, the hook announces nothing
-#   until ldsyncd has its peers' tables
+#   director1 comes back (ldsyncd and bird; its hook runs with -w): with
+#   its sync data held back, its bird up and its virtual in, the hook
+#   announces nothing; once the peers' tables arrived (a bulk resync) it
+#   announces again, holding every conn, and the flows the router moves
+#   to it go on, all 30
 # Without ldsyncd the flows that change director die at director1's
 # death: 12 of the 30 in a run on 6.12 (IPv4; the ECMP rehash moves some
 # between directors 2 and 3 too).
@@ -173,16 +172,13 @@ for k in 1 2 3; do
 	configure "$k"
 done
 start_servers echo
-HOOK_WAIT_READY=${HOOK_WAIT_READY:-0}
-HOOK_W=()
-((HOOK_WAIT_READY)) && HOOK_W=(-w)
 start_bird rt
 log "[$SECONDS s] bird, ldsyncd and the hook on each director"
 for k in 1 2 3; do
 	start_sync "$k"
 	start_bird "$k"
 	# LDSYNCD_CTL: the daemon whose readiness the hook asks, where it does
-	bg "${NS_DIR[$k]}" env LDSYNCD_CTL="$T/sync$k.sock" "$HOOK" "${HOOK_W[@]}" -s "$T/bird$k.ctl" \
+	bg "${NS_DIR[$k]}" env LDSYNCD_CTL="$T/sync$k.sock" "$HOOK" -w -s "$T/bird$k.ctl" \
 		-i "$INTERVAL" "$VIP=vip,ret" 2>"$T/hook$k.log"
 	HOOK_PID[k]=${BG_PIDS[-1]}
 done
@@ -228,42 +224,29 @@ expect_eq "director1's conns" 0 "$(est 1)"
 
 log "[$SECONDS s] director1 comes back"
 ip -n "${NS_DIR[1]}" -batch "$T/dir1.ip"
-# (its hook kept running: it looks again every $INTERVAL s)
-# HOOK_WAIT_READY=1: the hooks run with -w (withdraw while ldsyncd is not
-# ready); not the default, see examples/bgp/ldir-bgp-hook
-if ((!HOOK_WAIT_READY)); then
-	# no readiness to wait for: bird starts once the table is there
-	start_sync 1
-	wait_for 20 all_hold 1 ||
-		fail "director1 holds $(est 1) of $FLOWS conns after its restart
-$(sync_diag)"
-	ok "director1 got the $FLOWS conns from its peers (no 'ldsyncd ctl ready': the hook's check not shown)"
-	start_bird 1
-	kill -HUP "${HOOK_PID[1]}"	# look now, not in up to $INTERVAL s
-else
-	# the sync data (not the hellos: smaller) held back from director1
-	nsx "${NS_DIR[1]}" nft -f - <<-EOF
-	table inet hold {
-		chain in {
-			type filter hook input priority filter; policy accept;
-			udp dport 7411 meta length > 200 drop
-		}
+# (its hook kept running, with -w: it withdraws while ldsyncd is not ready)
+# the sync data (not the hellos: smaller) held back from director1
+nsx "${NS_DIR[1]}" nft -f - <<-EOF
+table inet hold {
+	chain in {
+		type filter hook input priority filter; policy accept;
+		udp dport 7411 meta length > 200 drop
 	}
-	EOF
-	start_sync 1
-	start_bird 1
-	bgp_up() { birdc -s "$T/bird1.ctl" show protocols uplink | grep -q Established; }
-	wait_for 20 bgp_up || fail "director1's BGP session does not come up
+}
+EOF
+start_sync 1
+start_bird 1
+bgp_up() { birdc -s "$T/bird1.ctl" show protocols uplink | grep -q Established; }
+wait_for 20 bgp_up || fail "director1's BGP session does not come up
 $(diag)"
-	kill -HUP "${HOOK_PID[1]}"
-	sleep 2
-	expect_eq "the paths, director1 without its peers' conns" "2 3" "$(paths)"
-	log "director1's ldsyncd: $(sctl 1 ready 2>&1)"
-	nsx "${NS_DIR[1]}" nft delete table inet hold
-	# the peers' resends back off; a new stream goes at once
-	sctl 2 resync >/dev/null
-	sctl 3 resync >/dev/null
-fi
+kill -HUP "${HOOK_PID[1]}"
+sleep 2
+expect_eq "the paths, director1 without its peers' conns" "2 3" "$(paths)"
+log "director1's ldsyncd: $(sctl 1 ready 2>&1)"
+nsx "${NS_DIR[1]}" nft delete table inet hold
+# the peers' resends back off; a new stream goes at once
+sctl 2 resync >/dev/null
+sctl 3 resync >/dev/null
 end=$((SECONDS + 30))
 until routes_are "1 2 3"; do
 	((SECONDS < end)) ||
