@@ -480,6 +480,14 @@ static bool syn_resend_ditch(struct ldir_net *ln, struct ldir_conn *cp,
 	return true;
 }
 
+/* Does TCP segment @th open or end its conn (SYN, FIN or RST)? Such a
+ * segment never takes the fast path, nor teaches it anything.
+ */
+static __always_inline bool tcp_ends(const struct tcphdr *th)
+{
+	return tcp_flag_word(th) & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST);
+}
+
 /* The bytes of data a TCP segment carries (0 for UDP: no sequence). */
 static unsigned int tcp_payload(const struct sk_buff *skb, unsigned int thoff,
 				const struct tcphdr *th)
@@ -503,6 +511,13 @@ static __always_inline int conn_pass(struct ldir_net *ln, struct sk_buff *skb,
 	int dir = in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY;
 	unsigned int payload = tcp_payload(skb, thoff, th);
 
+	/* the fast-path hook lets a SYN, FIN or RST by without looking for
+	 * its conn: a fast-path conn's is counted here (the fast path
+	 * itself never passes one)
+	 */
+	if (unlikely(th && tcp_ends(th)) &&
+	    test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
 	ldir_conn_update_state(ln, cp, dir, th, payload);
 	/* the response time clock runs on data; a UDP datagram is data.
 	 * The client's data after its first leaves it alone (a one-way flow
@@ -586,15 +601,27 @@ static __always_inline unsigned int conn_out(struct ldir_net *ln,
 	if (unlikely(conn_pass(ln, skb, thoff, cp, th, false)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	/* the way to the client, for the fast path (the front's family: a
-	 * constant once inlined)
+	 * constant once inlined); a SYN, FIN or RST never precedes a packet
+	 * that may take it
 	 */
-	if (unlikely(ldir_fastpath_on(ln))) {
+	if (unlikely(ldir_fastpath_on(ln)) && !(th && tcp_ends(th))) {
 		if (t->family == AF_INET)
 			ldir_fastpath_learn(ln, skb, &cp->fp_route);
 		else
 			ldir_fastpath_learn6(ln, skb, &cp->fp_route);
 	}
 	return NF_ACCEPT;
+}
+
+/* A packet the fast path never takes and learns nothing from, whatever
+ * its conn: a TCP SYN, FIN or RST (the L4 header pulled at @thoff). The
+ * hooks leave it before hashing its tuple.
+ */
+static __always_inline bool fast_never(const struct sk_buff *skb,
+				       unsigned int thoff, u8 protocol)
+{
+	return protocol == IPPROTO_TCP &&
+	       tcp_ends((const struct tcphdr *)(skb->data + thoff));
 }
 
 /* The conn of a packet DNATed to a real (@t its tuple), found by the
@@ -631,7 +658,7 @@ static noinline void fast_learn_in(struct ldir_net *ln, struct sk_buff *skb)
 	if (!ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->daddr))
 		return;
 	thoff = l4_pull(skb);
-	if (thoff <= 0)
+	if (thoff <= 0 || fast_never(skb, thoff, ip_hdr(skb)->protocol))
 		return;
 	tuple_fill(&t, skb, thoff);
 	fast_learn_conn(ln, skb, &t, false);
@@ -646,7 +673,7 @@ static noinline void fast_learn_in6(struct ldir_net *ln, struct sk_buff *skb,
 	if (!ldir_afilter_maybe6(&ln->conn_filter, &ipv6_hdr(skb)->daddr))
 		return;
 	thoff = l4_pull_at(skb, thoff, protocol);
-	if (thoff <= 0)
+	if (thoff <= 0 || fast_never(skb, thoff, protocol))
 		return;
 	tuple_fill6(&t, skb, thoff, protocol);
 	fast_learn_conn(ln, skb, &t, true);
@@ -801,7 +828,7 @@ static noinline unsigned int fast_hook6(struct ldir_net *ln,
 	else
 		return NF_ACCEPT;
 	thoff = l4_pull_at(skb, sizeof(struct ipv6hdr), protocol);
-	if (thoff <= 0)
+	if (thoff <= 0 || fast_never(skb, thoff, protocol))
 		return NF_ACCEPT;
 	tuple_fill6(&t, skb, thoff, protocol);
 	return fast_conn(ln, skb, thoff, &t, in, true);
@@ -836,7 +863,7 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	else
 		return NF_ACCEPT;
 	thoff = l4_pull_at(skb, sizeof(struct iphdr), protocol);
-	if (thoff <= 0)
+	if (thoff <= 0 || fast_never(skb, thoff, protocol))
 		return NF_ACCEPT;
 	tuple_fill(&t, skb, thoff);
 	return fast_conn(ln, skb, thoff, &t, in, false);
