@@ -601,10 +601,11 @@ static __always_inline unsigned int conn_out(struct ldir_net *ln,
 	if (unlikely(conn_pass(ln, skb, thoff, cp, th, false)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	/* the way to the client, for the fast path (the front's family: a
-	 * constant once inlined); a SYN, FIN or RST never precedes a packet
-	 * that may take it
+	 * constant once inlined), from the SYN-ACK on (the real's next
+	 * segment may take it: an ACK while the response timer runs); after
+	 * a FIN or RST none does
 	 */
-	if (unlikely(ldir_fastpath_on(ln)) && !(th && tcp_ends(th))) {
+	if (unlikely(ldir_fastpath_on(ln)) && !(th && (th->fin || th->rst))) {
 		if (t->family == AF_INET)
 			ldir_fastpath_learn(ln, skb, &cp->fp_route);
 		else
