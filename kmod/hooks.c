@@ -614,6 +614,45 @@ static __always_inline unsigned int conn_out(struct ldir_net *ln,
 	return NF_ACCEPT;
 }
 
+/* The packet the fast-path hook last sent the slow way on this CPU after
+ * looking for its conn, so that two later passes of the same packet need
+ * not look again: the hook at the bridge above the port it came in by,
+ * and POST_ROUTING's learning when its conn had nothing left to learn
+ * (@learned). A match by chance (that packet freed, another at its
+ * address) only sends a packet the slow way or skips one learning, never
+ * a wrong one: the slow path stays correct, and the next packet learns.
+ */
+struct fast_judged {
+	const struct sk_buff *skb;
+	const struct ldir_net *ln;
+	bool learned;
+};
+
+static DEFINE_PER_CPU(struct fast_judged, fast_judged);
+
+static __always_inline void fast_judged_set(const struct ldir_net *ln,
+					    const struct sk_buff *skb,
+					    bool learned)
+{
+	this_cpu_write(fast_judged.skb, skb);
+	this_cpu_write(fast_judged.ln, ln);
+	this_cpu_write(fast_judged.learned, learned);
+}
+
+/* Did the hook send @skb the slow way (and, with @learned, had its conn
+ * nothing to learn)? Forgets it once asked.
+ */
+static __always_inline bool fast_judged_take(const struct ldir_net *ln,
+					     const struct sk_buff *skb,
+					     bool learned)
+{
+	if (likely(this_cpu_read(fast_judged.skb) != skb) ||
+	    this_cpu_read(fast_judged.ln) != ln)
+		return false;
+	this_cpu_write(fast_judged.skb, NULL);
+	return !learned || this_cpu_read(fast_judged.learned);
+}
+
 /* A packet the fast path never takes and learns nothing from, whatever
  * its conn: a TCP SYN, FIN or RST (the L4 header pulled at @thoff). The
  * hooks leave it before hashing its tuple.
@@ -656,7 +695,8 @@ static noinline void fast_learn_in(struct ldir_net *ln, struct sk_buff *skb)
 	struct ldir_tuple t;
 	int thoff;
 
-	if (!ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->daddr))
+	if (!ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->daddr) ||
+	    fast_judged_take(ln, skb, true))
 		return;
 	thoff = l4_pull(skb);
 	if (thoff <= 0 || fast_never(skb, thoff, ip_hdr(skb)->protocol))
@@ -671,7 +711,8 @@ static noinline void fast_learn_in6(struct ldir_net *ln, struct sk_buff *skb,
 {
 	struct ldir_tuple t;
 
-	if (!ldir_afilter_maybe6(&ln->conn_filter, &ipv6_hdr(skb)->daddr))
+	if (!ldir_afilter_maybe6(&ln->conn_filter, &ipv6_hdr(skb)->daddr) ||
+	    fast_judged_take(ln, skb, true))
 		return;
 	thoff = l4_pull_at(skb, thoff, protocol);
 	if (thoff <= 0 || fast_never(skb, thoff, protocol))
@@ -748,15 +789,18 @@ static __always_inline unsigned int fast_conn(struct ldir_net *ln,
 					      const struct ldir_tuple *t,
 					      bool in, bool v6)
 {
-	const struct ldir_fp_route *r;
+	const struct ldir_fp_route *r = NULL;
 	const struct tcphdr *th = NULL;
 	struct ldir_conn *cp;
+	bool learned;
 	u16 ref;
 	int err;
 
 	cp = ldir_conn_lookup_rcu(ln, t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
-	if (!cp)
+	if (!cp) {
+		fast_judged_set(ln, skb, false);
 		return NF_ACCEPT;
+	}
 	if (t->protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	if (!ldir_fastpath_eligible(cp, th, in,
@@ -805,6 +849,19 @@ static __always_inline unsigned int fast_conn(struct ldir_net *ln,
 slow:
 	if (test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
+	/* towards the real, POST_ROUTING would learn what the conn has:
+	 * its pass through the forward chain, the real's route still valid
+	 */
+	learned = false;
+	if (in && test_bit(LDIR_CONN_B_FP_IN, &cp->flags)) {
+		if (!r) {
+			ref = READ_ONCE(cp->real->fp_route);
+			r = v6 ? ldir_fastpath_route6_rcu(ln, ref) :
+				 ldir_fastpath_route_rcu(ln, ref);
+		}
+		learned = r;
+	}
+	fast_judged_set(ln, skb, learned);
 	return NF_ACCEPT;
 }
 
@@ -851,6 +908,9 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	bool in;
 	u8 protocol;
 
+	/* up from a port of this bridge whose hook sent it the slow way */
+	if (netif_is_bridge_master(skb->dev) && fast_judged_take(ln, skb, false))
+		return NF_ACCEPT;
 	if (skb->protocol == htons(ETH_P_IPV6))
 		return fast_hook6(ln, skb);
 	protocol = fast_ipv4(skb);
