@@ -794,7 +794,6 @@ static __always_inline unsigned int fast_conn(struct ldir_net *ln,
 	struct ldir_conn *cp;
 	bool learned;
 	u16 ref;
-	int err;
 
 	cp = ldir_conn_lookup_rcu(ln, t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
 	if (!cp) {
@@ -818,17 +817,14 @@ static __always_inline unsigned int fast_conn(struct ldir_net *ln,
 	if (!r || !(v6 ? ldir_fastpath_fits6(skb, r) :
 			 ldir_fastpath_fits(skb, r)))
 		goto slow;
-	/* room for the link-layer header. IPv4: the headers are made
-	 * writable where they are rewritten, so a clone whose header is its
-	 * own (a TCP segment of the sender's) is not copied; IPv6 copies
+	/* room for the link-layer header. The headers are made writable
+	 * where they are rewritten (the IP and L4 headers, by conn_pass()),
+	 * so a clone whose header is its own (a TCP segment of the
+	 * sender's) is not copied
 	 */
-	if (v6)
-		err = skb_cow(skb, LL_RESERVED_SPACE(r->dst->dev));
-	else
-		err = skb_cow_head(skb, LL_RESERVED_SPACE(r->dst->dev));
-	if (err)
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(r->dst->dev)))
 		goto slow;
-	/* skb_cow*() may have moved the headers */
+	/* skb_cow_head() may have moved the headers */
 	if (th)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
