@@ -480,6 +480,14 @@ static bool syn_resend_ditch(struct ldir_net *ln, struct ldir_conn *cp,
 	return true;
 }
 
+/* Does TCP segment @th open or end its conn (SYN, FIN or RST)? Such a
+ * segment never takes the fast path, nor teaches it anything.
+ */
+static __always_inline bool tcp_ends(const struct tcphdr *th)
+{
+	return tcp_flag_word(th) & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST);
+}
+
 /* The bytes of data a TCP segment carries (0 for UDP: no sequence). */
 static unsigned int tcp_payload(const struct sk_buff *skb, unsigned int thoff,
 				const struct tcphdr *th)
@@ -503,6 +511,13 @@ static __always_inline int conn_pass(struct ldir_net *ln, struct sk_buff *skb,
 	int dir = in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY;
 	unsigned int payload = tcp_payload(skb, thoff, th);
 
+	/* the fast-path hook lets a SYN, FIN or RST by without looking for
+	 * its conn: a fast-path conn's is counted here (the fast path
+	 * itself never passes one)
+	 */
+	if (unlikely(th && tcp_ends(th)) &&
+	    test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
+		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
 	ldir_conn_update_state(ln, cp, dir, th, payload);
 	/* the response time clock runs on data; a UDP datagram is data.
 	 * The client's data after its first leaves it alone (a one-way flow
@@ -586,15 +601,67 @@ static __always_inline unsigned int conn_out(struct ldir_net *ln,
 	if (unlikely(conn_pass(ln, skb, thoff, cp, th, false)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	/* the way to the client, for the fast path (the front's family: a
-	 * constant once inlined)
+	 * constant once inlined), from the SYN-ACK on (the real's next
+	 * segment may take it: an ACK while the response timer runs); after
+	 * a FIN or RST none does
 	 */
-	if (unlikely(ldir_fastpath_on(ln))) {
+	if (unlikely(ldir_fastpath_on(ln)) && !(th && (th->fin || th->rst))) {
 		if (t->family == AF_INET)
 			ldir_fastpath_learn(ln, skb, &cp->fp_route);
 		else
 			ldir_fastpath_learn6(ln, skb, &cp->fp_route);
 	}
 	return NF_ACCEPT;
+}
+
+/* The packet the fast-path hook last sent the slow way on this CPU after
+ * looking for its conn, so that two later passes of the same packet need
+ * not look again: the hook at the bridge above the port it came in by,
+ * and POST_ROUTING's learning when its conn had nothing left to learn
+ * (@learned). A match by chance (that packet freed, another at its
+ * address) only sends a packet the slow way or skips one learning, never
+ * a wrong one: the slow path stays correct, and the next packet learns.
+ */
+struct fast_judged {
+	const struct sk_buff *skb;
+	const struct ldir_net *ln;
+	bool learned;
+};
+
+static DEFINE_PER_CPU(struct fast_judged, fast_judged);
+
+static __always_inline void fast_judged_set(const struct ldir_net *ln,
+					    const struct sk_buff *skb,
+					    bool learned)
+{
+	this_cpu_write(fast_judged.skb, skb);
+	this_cpu_write(fast_judged.ln, ln);
+	this_cpu_write(fast_judged.learned, learned);
+}
+
+/* Did the hook send @skb the slow way (and, with @learned, had its conn
+ * nothing to learn)? Forgets it once asked.
+ */
+static __always_inline bool fast_judged_take(const struct ldir_net *ln,
+					     const struct sk_buff *skb,
+					     bool learned)
+{
+	if (likely(this_cpu_read(fast_judged.skb) != skb) ||
+	    this_cpu_read(fast_judged.ln) != ln)
+		return false;
+	this_cpu_write(fast_judged.skb, NULL);
+	return !learned || this_cpu_read(fast_judged.learned);
+}
+
+/* A packet the fast path never takes and learns nothing from, whatever
+ * its conn: a TCP SYN, FIN or RST (the L4 header pulled at @thoff). The
+ * hooks leave it before hashing its tuple.
+ */
+static __always_inline bool fast_never(const struct sk_buff *skb,
+				       unsigned int thoff, u8 protocol)
+{
+	return protocol == IPPROTO_TCP &&
+	       tcp_ends((const struct tcphdr *)(skb->data + thoff));
 }
 
 /* The conn of a packet DNATed to a real (@t its tuple), found by the
@@ -628,10 +695,11 @@ static noinline void fast_learn_in(struct ldir_net *ln, struct sk_buff *skb)
 	struct ldir_tuple t;
 	int thoff;
 
-	if (!ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->daddr))
+	if (!ldir_afilter_maybe4(&ln->conn_filter, ip_hdr(skb)->daddr) ||
+	    fast_judged_take(ln, skb, true))
 		return;
 	thoff = l4_pull(skb);
-	if (thoff <= 0)
+	if (thoff <= 0 || fast_never(skb, thoff, ip_hdr(skb)->protocol))
 		return;
 	tuple_fill(&t, skb, thoff);
 	fast_learn_conn(ln, skb, &t, false);
@@ -643,10 +711,11 @@ static noinline void fast_learn_in6(struct ldir_net *ln, struct sk_buff *skb,
 {
 	struct ldir_tuple t;
 
-	if (!ldir_afilter_maybe6(&ln->conn_filter, &ipv6_hdr(skb)->daddr))
+	if (!ldir_afilter_maybe6(&ln->conn_filter, &ipv6_hdr(skb)->daddr) ||
+	    fast_judged_take(ln, skb, true))
 		return;
 	thoff = l4_pull_at(skb, thoff, protocol);
-	if (thoff <= 0)
+	if (thoff <= 0 || fast_never(skb, thoff, protocol))
 		return;
 	tuple_fill6(&t, skb, thoff, protocol);
 	fast_learn_conn(ln, skb, &t, true);
@@ -720,15 +789,17 @@ static __always_inline unsigned int fast_conn(struct ldir_net *ln,
 					      const struct ldir_tuple *t,
 					      bool in, bool v6)
 {
-	const struct ldir_fp_route *r;
+	const struct ldir_fp_route *r = NULL;
 	const struct tcphdr *th = NULL;
 	struct ldir_conn *cp;
+	bool learned;
 	u16 ref;
-	int err;
 
 	cp = ldir_conn_lookup_rcu(ln, t, in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY);
-	if (!cp)
+	if (!cp) {
+		fast_judged_set(ln, skb, false);
 		return NF_ACCEPT;
+	}
 	if (t->protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	if (!ldir_fastpath_eligible(cp, th, in,
@@ -746,17 +817,14 @@ static __always_inline unsigned int fast_conn(struct ldir_net *ln,
 	if (!r || !(v6 ? ldir_fastpath_fits6(skb, r) :
 			 ldir_fastpath_fits(skb, r)))
 		goto slow;
-	/* room for the link-layer header. IPv4: the headers are made
-	 * writable where they are rewritten, so a clone whose header is its
-	 * own (a TCP segment of the sender's) is not copied; IPv6 copies
+	/* room for the link-layer header. The headers are made writable
+	 * where they are rewritten (the IP and L4 headers, by conn_pass()),
+	 * so a clone whose header is its own (a TCP segment of the
+	 * sender's) is not copied
 	 */
-	if (v6)
-		err = skb_cow(skb, LL_RESERVED_SPACE(r->dst->dev));
-	else
-		err = skb_cow_head(skb, LL_RESERVED_SPACE(r->dst->dev));
-	if (err)
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(r->dst->dev)))
 		goto slow;
-	/* skb_cow*() may have moved the headers */
+	/* skb_cow_head() may have moved the headers */
 	if (th)
 		th = (const struct tcphdr *)(skb->data + thoff);
 	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
@@ -777,6 +845,19 @@ static __always_inline unsigned int fast_conn(struct ldir_net *ln,
 slow:
 	if (test_bit(LDIR_CONN_B_FASTPATH, &cp->flags))
 		LDIR_STATS_INC(ln->stats, LDIR_STATS_A_FASTPATH_SLOW);
+	/* towards the real, POST_ROUTING would learn what the conn has:
+	 * its pass through the forward chain, the real's route still valid
+	 */
+	learned = false;
+	if (in && test_bit(LDIR_CONN_B_FP_IN, &cp->flags)) {
+		if (!r) {
+			ref = READ_ONCE(cp->real->fp_route);
+			r = v6 ? ldir_fastpath_route6_rcu(ln, ref) :
+				 ldir_fastpath_route_rcu(ln, ref);
+		}
+		learned = r;
+	}
+	fast_judged_set(ln, skb, learned);
 	return NF_ACCEPT;
 }
 
@@ -801,7 +882,7 @@ static noinline unsigned int fast_hook6(struct ldir_net *ln,
 	else
 		return NF_ACCEPT;
 	thoff = l4_pull_at(skb, sizeof(struct ipv6hdr), protocol);
-	if (thoff <= 0)
+	if (thoff <= 0 || fast_never(skb, thoff, protocol))
 		return NF_ACCEPT;
 	tuple_fill6(&t, skb, thoff, protocol);
 	return fast_conn(ln, skb, thoff, &t, in, true);
@@ -823,6 +904,9 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	bool in;
 	u8 protocol;
 
+	/* up from a port of this bridge whose hook sent it the slow way */
+	if (netif_is_bridge_master(skb->dev) && fast_judged_take(ln, skb, false))
+		return NF_ACCEPT;
 	if (skb->protocol == htons(ETH_P_IPV6))
 		return fast_hook6(ln, skb);
 	protocol = fast_ipv4(skb);
@@ -836,7 +920,7 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 	else
 		return NF_ACCEPT;
 	thoff = l4_pull_at(skb, sizeof(struct iphdr), protocol);
-	if (thoff <= 0)
+	if (thoff <= 0 || fast_never(skb, thoff, protocol))
 		return NF_ACCEPT;
 	tuple_fill(&t, skb, thoff);
 	return fast_conn(ln, skb, thoff, &t, in, false);

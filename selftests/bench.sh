@@ -32,7 +32,7 @@
 #          made, queued, multicast and received, nothing done with them
 #          (not in the default set)
 #   ldir-fp   ldir with its fast path on the same devices as the flowtable
-#          (not in the default set; IPv4 only); '# fastpath' lines say
+#          (not in the default set); '# fastpath' lines say
 #          how many packets took it
 # The flowtable peers also report how much traffic really took the
 # flowtable: conntrack entries marked [OFFLOAD] and the packets that
@@ -40,10 +40,10 @@
 # lines and BENCH offload-* lines (see below).
 #
 # Families (LDIR_BENCH_FAMILIES, default "4 6"): the udp, tcp and crr
-# workloads also run over IPv6 for the peers plain, ldir, ipvs and nft,
-# each on a topology of its own that mirrors the IPv4 one (client
-# 2001:db8:1::2, VIP 2001:db8::10, reals 2001:db8:2::11-13; ldir and
-# IPVS with [VIP]:PORT services, nft an ip6 table's DNAT), reported as
+# workloads also run over IPv6 for every peer, each on a topology of its
+# own that mirrors the IPv4 one (client 2001:db8:1::2, VIP 2001:db8::10,
+# reals 2001:db8:2::11-13; ldir and IPVS with [VIP]:PORT services, nft
+# an ip6 table's DNAT, the flowtable in an ip6 table), reported as
 # the workloads udp6, tcp6 and crr6. Within a round each peer runs its
 # families back to back (their order rotated by round too). The IPv4
 # topology, its workloads and their order among themselves are those of
@@ -172,10 +172,6 @@ ep() { if [[ $1 == *:* ]]; then echo "[$1]:$2"; else echo "$1:$2"; fi; }
 wl() { if [[ $FAM == 6 ]]; then echo "${1}6"; else echo "$1"; fi; }
 
 has_fam() { [[ " $FAMILIES " == *" $1 "* ]]; }
-
-# fam_ok PEER: PEER runs over the current family (the flowtable peers:
-# IPv4 only)
-fam_ok() { [[ $FAM == 4 ]] || { ! is_ft "$1" && [[ $1 != ldir-fp ]]; }; }
 
 # ------------------------------------------------------------ topology ----
 
@@ -417,7 +413,7 @@ peer_up()
 flowtable_up()
 {
 	pd nft -f - <<-EOF || return 1
-	table ip benchft {
+	table $NF benchft {
 		flowtable ft {
 			hook ingress priority filter
 			devices = { outside, br0, r1, r2, r3 }
@@ -470,7 +466,7 @@ sync_note()
 # ft_slow: packets the flowtable peers' forward chain has seen so far
 ft_slow()
 {
-	pd nft list chain ip benchft forward 2>/dev/null |
+	pd nft list chain "$NF" benchft forward 2>/dev/null |
 		sed -n 's/.* counter packets \([0-9]*\) .*/\1/p' | head -n 1
 }
 
@@ -1100,7 +1096,7 @@ main()
 	command -v ldbench >/dev/null || { echo "ldbench is not in the guest"; exit 1; }
 	setup_modules
 	say "kernel $(uname -r), $(nproc) vCPUs, rounds $ROUNDS, peers: $PEERS"
-	has_fam 6 && say "families: $FAMILIES (IPv6: udp6, tcp6, crr6, mem6; peers plain ldir ipvs nft)"
+	has_fam 6 && say "families: $FAMILIES (IPv6: udp6, tcp6, crr6, mem6)"
 	guest_facts
 	crng_wait
 	say "workload sizes: udp $UDP_PKTS pkts, tcp $TCP_BYTES, crr $CRR_CONNS conns"
@@ -1114,7 +1110,6 @@ main()
 			fi
 			for fam in $(order "$r" "$FAMILIES"); do
 				fam_set "$fam"
-				fam_ok "$peer" || continue
 				t1=$(gtime)
 				topo_up || { warn "topology failed"; topo_down; continue; }
 				if peer_up "$peer" >"$T/peer.err" 2>&1; then

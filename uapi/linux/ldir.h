@@ -627,7 +627,8 @@ enum ldir_stats_attrs {
 	LDIR_STATS_A_FASTPATH_SLOW,	/* packets of fast-path conns on a
 					 * fast-path device sent the slow way:
 					 * no route learned yet, route or
-					 * neighbour changed, too big, FIN/RST
+					 * neighbour changed, too big; and
+					 * their SYN, FIN or RST, on any device
 					 */
 	LDIR_STATS_A_SYNC_SENT,		/* sync records multicast */
 	LDIR_STATS_A_SYNC_RECEIVED,	/* CONN_NEW and CONN_DEL accepted */
