@@ -109,73 +109,15 @@ cleanup()
 ldA() { nsx "$NS_A" ldctl "$@"; }
 ldB() { nsx "$NS_B" ldctl "$@"; }
 
-director_addrs() # NS OUT IN
-{
-	ip -n "$1" -batch - <<-EOF
-	link set lo up
-	addr add $2 dev outside
-	addr add $3 dev inside
-	link set outside up
-	link set inside up
-	EOF
-}
-
 # rate RATE: the client port's rate
 rate() { nsx "$NS_SW" tc qdisc change dev c root tbf rate "$1" burst 16k limit 1048576; }
 
-setup_vrrp_topology()
-{
-	local ns d n
-
-	for ns in "$NS_SW" "$NS_A" "$NS_B" "$NS_C" "${NS_R[@]:1}"; do
-		ip netns add "$ns"
-	done
-	for ns in "$NS_A" "$NS_B"; do
-		nsx "$ns" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
-	done
-	{
-		echo "link set lo up"
-		echo "link add br-out type bridge forward_delay 0 mcast_snooping 0"
-		echo "link add br-in type bridge forward_delay 0 mcast_snooping 0"
-		for d in a b; do
-			ns=$NS_A
-			[[ $d == b ]] && ns=$NS_B
-			echo "link add $d-out type veth peer name outside netns $ns"
-			echo "link add $d-in type veth peer name inside netns $ns"
-			echo "link set $d-out master br-out up"
-			echo "link set $d-in master br-in up"
-		done
-		echo "link add c type veth peer name eth0 netns $NS_C"
-		echo "link set c master br-out up"
-		for n in 1 2 3; do
-			echo "link add s$n type veth peer name eth0 netns ${NS_R[$n]}"
-			echo "link set s$n master br-in up"
-		done
-		echo "link set br-out up"
-		echo "link set br-in up"
-	} | ip -n "$NS_SW" -batch -
-	# the client's port paced, in a queue deeper than every download's
-	# window (the client's buffer below: 3 x 64 KiB): it never drops (a
-	# UDP echo is delayed behind the downloads, not lost)
-	nsx "$NS_SW" tc qdisc add dev c root tbf rate "$RATE_START" burst 16k limit 1048576
-	director_addrs "$NS_A" 10.0.1.11/24 10.0.2.2/24
-	director_addrs "$NS_B" 10.0.1.12/24 10.0.2.3/24
-	sysctl_set "$NS_C" net.ipv4.tcp_rmem "'4096 32768 65536'"
-	ip -n "$NS_C" -batch - <<-EOF
-	link set lo up
-	addr add $CLIENT/$PLEN dev eth0
-	link set eth0 up
-	route add $VIP_NET via $D_OUT
-	EOF
-	for n in 1 2 3; do
-		ip -n "${NS_R[$n]}" -batch - <<-EOF
-		link set lo up
-		addr add ${REAL[$n]}/$PLEN dev eth0
-		link set eth0 up
-		route add default via $D_IN
-		EOF
-	done
-}
+# the client's port paced, in a queue deeper than every download's
+# window (the client's buffer: 3 x 64 KiB): it never drops (a UDP echo is
+# delayed behind the downloads, not lost)
+CLIENT_TBF="rate $RATE_START burst 16k limit 1048576"
+# shellcheck source=vrrp-lib.sh
+source "$(dirname "$0")/vrrp-lib.sh"
 
 # the same ldir configuration on both directors: lc with FPA
 write_config()
