@@ -13,6 +13,7 @@
 #include <net/dst.h>
 #include <net/netevent.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/neighbour.h>
 #include <net/route.h>
 
@@ -280,13 +281,24 @@ static bool dev_is_ether(const struct net_device *dev)
 	       dev->header_ops && dev->header_ops->create == eth_header;
 }
 
+/* Is @a the next hop @b, of the family @proto (ETH_P_IP or ETH_P_IPV6)? */
+static __always_inline bool nexthop_equal(const union nf_inet_addr *a,
+					  const union nf_inet_addr *b,
+					  __be16 proto)
+{
+	if (proto == htons(ETH_P_IP))
+		return a->ip == b->ip;
+	return ipv6_addr_equal(&a->in6, &b->in6);
+}
+
 /* A new way to the real by @port, resolved at @stamp, the neighbour's
  * address @ha then; with the header to send (@hh) if the neighbour asked
  * nothing of the packets when @gen was the generation (bridge_port()).
  */
 static void port_set(struct ldir_real *real, struct net_device *port,
 		     unsigned long stamp, const u8 *ha, bool hh, u32 gen,
-		     __be32 nexthop, const struct net_device *via)
+		     const union nf_inet_addr *nexthop, __be16 proto,
+		     const struct net_device *via)
 {
 	struct ldir_fp_port *p, *old;
 
@@ -297,29 +309,31 @@ static void port_set(struct ldir_real *real, struct net_device *port,
 	p->ifindex = port->ifindex;
 	p->hh = hh;
 	p->gen = gen;
-	p->nexthop = nexthop;
+	p->nexthop = *nexthop;
 	p->via = via;
 	p->port = port;
 	ether_addr_copy(p->hdr.h_dest, ha);
 	ether_addr_copy(p->hdr.h_source, via->dev_addr);
-	p->hdr.h_proto = htons(ETH_P_IP);
+	p->hdr.h_proto = proto;
 	old = unrcu_pointer(xchg(&real->fp_port, RCU_INITIALIZER(p)));
 	if (old)
 		kfree_rcu(old, rcu);
 }
 
-/* The port of bridge @br that the real's neighbour @neigh is behind, as
- * the bridge would forward to it (dev_fill_forward_path(), the walk
- * nf_flow_table makes): a bridge without VLAN filtering, straight to an
- * Ethernet port. Kept per real for FP_PORT_TTL while the neighbour's
- * address stays; NULL: send through the bridge. Towards a real on
- * Ethernet device @br itself (not a bridge), @br. Caller holds RCU.
+/* The port of bridge @br that the real's neighbour @neigh (next hop
+ * @nexthop, of the family @proto) is behind, as the bridge would forward
+ * to it (dev_fill_forward_path(), the walk nf_flow_table makes): a bridge
+ * without VLAN filtering, straight to an Ethernet port. Kept per real for
+ * FP_PORT_TTL while the neighbour's address stays; NULL: send through the
+ * bridge. Towards a real on Ethernet device @br itself (not a bridge),
+ * @br. Caller holds RCU.
  */
 static struct net_device *bridge_port(struct ldir_net *ln,
 				      struct ldir_real *real,
 				      struct net_device *br,
-				      struct neighbour *neigh, __be32 nexthop,
-				      u8 *ha)
+				      struct neighbour *neigh,
+				      const union nf_inet_addr *nexthop,
+				      __be16 proto, u8 *ha)
 {
 	struct net_device_path_stack stack;
 	u32 gen = atomic_read(&ln->fp.l2_gen);
@@ -348,15 +362,15 @@ static struct net_device *bridge_port(struct ldir_net *ln,
 	 * no timer of theirs reads. Every way out of these that loses the
 	 * address (STALE, FAILED, a new address) is an event.
 	 */
-	/* (IPv6 asks for the port only: @nexthop 0) */
-	hh = nexthop && (nud & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE));
+	hh = nud & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE);
 	neigh_ha_snapshot(ha, neigh, br);
 	if (!netif_is_bridge_master(br)) {
 		if (!dev_is_ether(br))
 			return NULL;
 		/* the header is worth keeping only if it can be sent */
 		if (hh)
-			port_set(real, br, jiffies, ha, true, gen, nexthop, br);
+			port_set(real, br, jiffies, ha, true, gen, nexthop,
+				 proto, br);
 		return br;
 	}
 	p = rcu_dereference(real->fp_port);
@@ -370,7 +384,7 @@ static struct net_device *bridge_port(struct ldir_net *ln,
 			 */
 			if (hh && dev_is_ether(port))
 				port_set(real, port, p->stamp, ha, true, gen,
-					 nexthop, br);
+					 nexthop, proto, br);
 			return port;
 		}
 	}
@@ -382,37 +396,74 @@ static struct net_device *bridge_port(struct ldir_net *ln,
 		return NULL;
 	port = (struct net_device *)stack.path[1].dev;
 	port_set(real, port, jiffies, ha,
-		 hh && dev_is_ether(port), gen, nexthop, br);
+		 hh && dev_is_ether(port), gen, nexthop, proto, br);
 	return port;
 }
 
-/* bridge_port(), for the IPv6 half (fastpath6.c): the port only, no
- * header kept (that is IPv4's, by an IPv4 next hop)
- */
-struct net_device *ldir_fastpath_bridge_port(struct ldir_net *ln,
-					     struct ldir_real *real,
-					     struct net_device *br,
-					     struct neighbour *neigh, u8 *ha)
+/* bridge_port(), for the IPv6 half (fastpath6.c) */
+struct net_device *ldir_fastpath_bridge_port6(struct ldir_net *ln,
+					      struct ldir_real *real,
+					      struct net_device *br,
+					      struct neighbour *neigh,
+					      const struct in6_addr *nexthop,
+					      u8 *ha)
 {
-	return bridge_port(ln, real, br, neigh, 0, ha);
+	return bridge_port(ln, real, br, neigh,
+			   (const union nf_inet_addr *)nexthop,
+			   htons(ETH_P_IPV6), ha);
 }
 
 /* The header kept for the real, if it is still the one to send: nothing
  * in the netns changed since (no neighbour, no device), and the route
- * still goes by the same device to the same neighbour.
+ * still goes by the same device @via to the same neighbour @nexthop, of
+ * the family @proto.
  */
-static const struct ldir_fp_port *port_cached(struct ldir_net *ln,
-					      struct ldir_real *real,
-					      const struct rtable *rt,
-					      __be32 nexthop)
+static __always_inline const struct ldir_fp_port *
+port_cached(struct ldir_net *ln, struct ldir_real *real,
+	    const struct net_device *via, const union nf_inet_addr *nexthop,
+	    __be16 proto)
 {
 	const struct ldir_fp_port *p = rcu_dereference(real->fp_port);
 
 	if (!p || !p->hh || p->gen != (u32)atomic_read(&ln->fp.l2_gen) ||
-	    p->via != rt->dst.dev || p->nexthop != nexthop ||
+	    p->via != via || p->hdr.h_proto != proto ||
+	    !nexthop_equal(&p->nexthop, nexthop, proto) ||
 	    !time_before(jiffies, p->stamp + FP_PORT_TTL))
 		return NULL;
 	return p;
+}
+
+/* Sends @skb with the header kept for @real, if there is one to send by
+ * device @via to @nexthop (port_cached()); false: it was not sent.
+ */
+static __always_inline bool xmit_cached(struct ldir_net *ln,
+					struct sk_buff *skb,
+					struct ldir_real *real,
+					const struct net_device *via,
+					const union nf_inet_addr *nexthop,
+					__be16 proto)
+{
+	const struct ldir_fp_port *p;
+
+	p = port_cached(ln, real, via, nexthop, proto);
+	if (!p || unlikely(skb_headroom(skb) < ETH_HLEN))
+		return false;
+	skb_dst_drop(skb);
+	memcpy(__skb_push(skb, ETH_HLEN), &p->hdr, ETH_HLEN);
+	skb->dev = p->port;
+	dev_queue_xmit(skb);
+	return true;
+}
+
+/* xmit_cached(), for the IPv6 half (fastpath6.c) */
+bool ldir_fastpath_xmit_cached6(struct ldir_net *ln, struct sk_buff *skb,
+				struct ldir_real *real,
+				const struct net_device *via,
+				const struct in6_addr *nexthop)
+{
+	return xmit_cached(ln, skb, real, via,
+			   (const union nf_inet_addr *)nexthop,
+			   htons(ETH_P_IPV6));
 }
 
 /* Sends @skb to the next hop of @r as ip_finish_output2() would: the
@@ -424,7 +475,8 @@ static const struct ldir_fp_port *port_cached(struct ldir_net *ln,
  */
 static noinline void xmit_neigh(struct ldir_net *ln, struct sk_buff *skb,
 				const struct ldir_fp_route *r,
-				struct ldir_real *real, __be32 nexthop)
+				struct ldir_real *real,
+				const union nf_inet_addr *nexthop)
 {
 	struct rtable *rt = container_of(r->dst, struct rtable, dst);
 	struct net_device *dev = r->dst->dev, *port;
@@ -443,7 +495,8 @@ static noinline void xmit_neigh(struct ldir_net *ln, struct sk_buff *skb,
 		return;
 	}
 	if (real && !is_v6gw) {
-		port = bridge_port(ln, real, dev, neigh, nexthop, ha);
+		port = bridge_port(ln, real, dev, neigh, nexthop,
+				   htons(ETH_P_IP), ha);
 		if (port) {
 			skb_dst_drop(skb);
 			skb->dev = port;
@@ -469,23 +522,17 @@ void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
 			const struct ldir_fp_route *r, struct ldir_real *real)
 {
 	const struct rtable *rt = container_of(r->dst, struct rtable, dst);
-	const struct ldir_fp_port *p;
-	__be32 nexthop = 0;
+	union nf_inet_addr nexthop = {};
 
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
 	if (real && rt->rt_gw_family != AF_INET6) {
-		nexthop = rt_nexthop(rt, ip_hdr(skb)->daddr);
-		p = port_cached(ln, real, rt, nexthop);
-		if (p && likely(skb_headroom(skb) >= ETH_HLEN)) {
-			skb_dst_drop(skb);
-			memcpy(__skb_push(skb, ETH_HLEN), &p->hdr, ETH_HLEN);
-			skb->dev = p->port;
-			dev_queue_xmit(skb);
+		nexthop.ip = rt_nexthop(rt, ip_hdr(skb)->daddr);
+		if (xmit_cached(ln, skb, real, rt->dst.dev, &nexthop,
+				htons(ETH_P_IP)))
 			return;
-		}
 	}
-	xmit_neigh(ln, skb, r, real, nexthop);
+	xmit_neigh(ln, skb, r, real, &nexthop);
 }
 
 static struct ldir_fp_dev *dev_find(struct ldir_net *ln,

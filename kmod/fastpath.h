@@ -78,11 +78,17 @@ void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
 			const struct ldir_fp_route *r, struct ldir_real *real);
 const struct ldir_fp_route *ldir_fastpath_route6_rcu(struct ldir_net *ln,
 						     u16 ref);
-/* the bridge ports, for the IPv6 half (fastpath6.c) */
-struct net_device *ldir_fastpath_bridge_port(struct ldir_net *ln,
-					     struct ldir_real *real,
-					     struct net_device *br,
-					     struct neighbour *neigh, u8 *ha);
+/* the bridge ports and kept headers, for the IPv6 half (fastpath6.c) */
+struct net_device *ldir_fastpath_bridge_port6(struct ldir_net *ln,
+					      struct ldir_real *real,
+					      struct net_device *br,
+					      struct neighbour *neigh,
+					      const struct in6_addr *nexthop,
+					      u8 *ha);
+bool ldir_fastpath_xmit_cached6(struct ldir_net *ln, struct sk_buff *skb,
+				struct ldir_real *real,
+				const struct net_device *via,
+				const struct in6_addr *nexthop);
 void ldir_fastpath_learn6(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
 void ldir_fastpath_xmit6(struct ldir_net *ln, struct sk_buff *skb,
 			 const struct ldir_fp_route *r, struct ldir_real *real);

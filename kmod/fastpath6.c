@@ -75,8 +75,11 @@ bool ldir_fastpath_fits6(const struct sk_buff *skb,
 
 /* Sends @skb as ldir_fastpath_xmit() does, the way ip6_finish_output2()
  * would: to the neighbour of the route's next hop (rt6_nexthop(): the
- * gateway, or the destination), looked up for each packet; towards a real
- * behind a bridge, straight to the bridge's port.
+ * gateway, or the destination). Towards a real whose way is kept, with the
+ * header kept for it while no neighbour or device of the netns changes;
+ * else the neighbour is looked up, and towards a real behind a bridge the
+ * packet goes straight to the bridge's port, the way kept for the next
+ * packets.
  */
 void ldir_fastpath_xmit6(struct ldir_net *ln, struct sk_buff *skb,
 			 const struct ldir_fp_route *r, struct ldir_real *real)
@@ -88,15 +91,18 @@ void ldir_fastpath_xmit6(struct ldir_net *ln, struct sk_buff *skb,
 
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
-	skb_dst_set_noref(skb, r->dst);
 	nexthop = rt6_nexthop(dst_rt6_info(r->dst), &ipv6_hdr(skb)->daddr);
+	if (real && ldir_fastpath_xmit_cached6(ln, skb, real, dev, nexthop))
+		return;
+	skb_dst_set_noref(skb, r->dst);
 	neigh = ip_neigh_gw6(dev, nexthop);
 	if (IS_ERR(neigh)) {
 		kfree_skb(skb);
 		return;
 	}
-	if (real && netif_is_bridge_master(dev)) {
-		port = ldir_fastpath_bridge_port(ln, real, dev, neigh, ha);
+	if (real) {
+		port = ldir_fastpath_bridge_port6(ln, real, dev, neigh, nexthop,
+						  ha);
 		if (port) {
 			skb_dst_drop(skb);
 			skb->dev = port;

@@ -364,12 +364,13 @@ struct ldir_fp_port {
 	int ifindex;			/* the port */
 	/* the header is good while ln->fp.l2_gen stays @gen (every
 	 * neighbour and device change of the netns moves it), for a route
-	 * by @via to @nexthop; @port is only used then (a device that goes
-	 * moves the generation a grace period before it is freed)
+	 * by @via to @nexthop, of the family hdr.h_proto says; @port is
+	 * only used then (a device that goes moves the generation a grace
+	 * period before it is freed)
 	 */
 	bool hh;			/* the header may be sent */
 	u32 gen;
-	__be32 nexthop;
+	union nf_inet_addr nexthop;
 	const struct net_device *via;	/* compared, never dereferenced */
 	struct net_device *port;
 	struct ethhdr hdr;		/* the neighbour's address, the source */
