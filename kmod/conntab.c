@@ -47,10 +47,13 @@ static struct hlist_head *bucket_head(const struct ldir_conn_table *ct,
 	return &ct->buckets[((u32)dir << ct->hash_bits) + bucket];
 }
 
-/* An IPv4 tuple, the one every packet of a flow hashes, takes
- * hsiphash: on 64-bit the same keyed SipHash with 1-3 rounds instead of
- * 2-4, made for hash tables (it is what the tables' bucket choice needs
- * against flooding), 4 rounds of 10 fewer per packet.
+/* Every packet of a flow hashes its tuple: with hsiphash, on 64-bit the
+ * same keyed SipHash with 1-3 rounds instead of 2-4, made for hash tables
+ * (it is what the tables' bucket choice needs against flooding). An IPv6
+ * tuple's addresses are folded into 128 bits first, the source's halves
+ * each with the other half of the destination's: a bijection of either
+ * address while the other stays, so no two sources to one destination
+ * collide before the key is applied.
  */
 static __always_inline u32 tuple_hash(const struct ldir_conn_table *ct,
 				      const union nf_inet_addr *s, __be16 sport,
@@ -58,15 +61,17 @@ static __always_inline u32 tuple_hash(const struct ldir_conn_table *ct,
 				      u8 proto, u8 family)
 {
 	u32 ports = (__force u32)sport << 16 | (__force u16)dport;
+	u64 w[3];
 
 	if (family == AF_INET)
 		return hsiphash_4u32((__force u32)s->ip, (__force u32)d->ip,
-				     ports, proto, &ct->key4);
-	return siphash_3u64(((u64)s->all[0] << 32 | s->all[1]) ^
-			    ((u64)d->all[2] << 32 | d->all[3]),
-			    ((u64)s->all[2] << 32 | s->all[3]) ^
-			    ((u64)d->all[0] << 32 | d->all[1]),
-			    (u64)ports << 8 | proto, &ct->key);
+				     ports, proto, &ct->key);
+	w[0] = ((u64)s->all[0] << 32 | s->all[1]) ^
+	       ((u64)d->all[2] << 32 | d->all[3]);
+	w[1] = ((u64)s->all[2] << 32 | s->all[3]) ^
+	       ((u64)d->all[0] << 32 | d->all[1]);
+	w[2] = (u64)ports << 8 | proto;
+	return hsiphash(w, sizeof(w), &ct->key);
 }
 
 static struct kmem_cache *conn_cache(u8 family)
@@ -1171,7 +1176,6 @@ void ldir_conn_table_init(struct ldir_net *ln)
 
 	ct->hash_bits = clamp(conn_hash_bits, 8U, 24U);
 	get_random_bytes(&ct->key, sizeof(ct->key));
-	get_random_bytes(&ct->key4, sizeof(ct->key4));
 	atomic_set(&ct->count, 0);
 	atomic_set(&ct->embryonic, 0);
 	ct->pressure = 0;

@@ -121,8 +121,7 @@ struct ldir_conn_table {
 	spinlock_t *locks;		/* bucket locks, writers only */
 	unsigned int hash_bits;
 	unsigned int lock_mask;
-	siphash_key_t key;		/* IPv6 tuples */
-	hsiphash_key_t key4;		/* IPv4 tuples */
+	hsiphash_key_t key;		/* tuple_hash()'s */
 	/* what every conn opened or closed on any CPU writes, on a line of
 	 * its own: a lookup reads only the fields above
 	 */
