@@ -47,7 +47,8 @@
 # the workloads udp6, tcp6 and crr6. Within a round each peer runs its
 # families back to back (their order rotated by round too). The IPv4
 # topology, its workloads and their order among themselves are those of
-# an IPv4-only run; scale, sched, prof and flood stay IPv4 only.
+# an IPv4-only run; scale, sched and flood stay IPv4 only (prof follows
+# the families).
 #
 # Time: the host boots this guest with QEMU -icount shift=0,sleep=off, so
 # the guest's clock advances 1 ns per guest instruction and skips idle time.
@@ -1047,11 +1048,11 @@ prof()
 	# idle (halt) samples left out: percentages of the busy samples
 	perf report -i "$f" --stdio --no-children --sort sym \
 		2>/dev/null | grep -E '^ +[0-9]' | grep -v safe_halt >"$T/prof"
-	say "prof $peer: the top symbols, % of all samples (udp workload)"
-	head -25 "$T/prof" | sed "s/^ */# prof $peer /"
-	say "prof $peer: the balancer's own symbols"
+	say "$(wl prof) $peer: the top symbols, % of all samples ($(wl udp) workload)"
+	head -25 "$T/prof" | sed "s/^ */# $(wl prof) $peer /"
+	say "$(wl prof) $peer: the balancer's own symbols"
 	grep -E '(ldir|ip_vs|nft_|nf_nat|nf_conntrack|siphash)' "$T/prof" |
-		head -25 | sed "s/^ */# prof $peer /"
+		head -25 | sed "s/^ */# $(wl prof) $peer /"
 }
 
 # warm_up: one untimed pass of the round workloads through plain
@@ -1175,16 +1176,20 @@ main()
 		say "mem6 done in $(( ($(gtime) - t1) / 1000000 )) guest ms"
 	fi
 	if has prof; then
-		for peer in $PEERS; do
-			topo_up || { topo_down; continue; }
-			if peer_up "$peer" >"$T/peer.err" 2>&1; then
-				prof "$peer"
-			else
-				warn "$peer: setup failed: $(cat "$T/peer.err")"
-			fi
-			peer_down "$peer"
-			topo_down
+		for fam in $FAMILIES; do
+			fam_set "$fam"
+			for peer in $PEERS; do
+				topo_up || { topo_down; continue; }
+				if peer_up "$peer" >"$T/peer.err" 2>&1; then
+					prof "$peer"
+				else
+					warn "$peer: setup failed: $(cat "$T/peer.err")"
+				fi
+				peer_down "$peer"
+				topo_down
+			done
 		done
+		fam_set 4
 	fi
 	if has flood; then
 		command -v ldflood >/dev/null || warn "flood: no ldflood in the guest"
