@@ -80,8 +80,9 @@
 #          its object size in bytes (/proc/slabinfo)
 #   sched  guest ns per new conn (a UDP flow) with PARAM reals, per scheme
 #          (peer = ldir-SCHEME or ipvs-SCHEME)
-#   prof   not a figure: '# prof' lines, perf's top symbols while each
-#          peer forwards the udp workload (not in the default set)
+#   prof   not a figure: '# prof' lines (prof6 for IPv6), perf's top
+#          PROF_TOP symbols while each peer forwards the udp workload
+#          (not in the default set)
 #   offload-flows, offload-entries, offload-slow  (flowtable peers,
 #          after udp, tcp and crr; PARAM the workload) the conntrack
 #          entries of the workload marked [OFFLOAD] at its end, all its
@@ -101,8 +102,8 @@
 # workloads run once untimed (warm_up); see both for why.
 # Knobs (LDIR_BENCH_*, passed through /ldir/env): ROUNDS PEERS WORKLOADS
 # FAMILIES UDP_PKTS TCP_BYTES CRR_CONNS SCALE SCALE_PKTS SCHEDS
-# SCHED_REALS SCHED_CONNS MEM6_CONNS PROF_PKTS FLOOD_SECS FLOOD_SMALL
-# FLOOD_LEGIT CRNG_WAIT WARMUP.
+# SCHED_REALS SCHED_CONNS MEM6_CONNS PROF_PKTS PROF_TOP FLOOD_SECS
+# FLOOD_SMALL FLOOD_LEGIT CRNG_WAIT WARMUP.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -125,6 +126,7 @@ SCHED_CONNS=${LDIR_BENCH_SCHED_CONNS:-4000}
 SCHED_ROUNDS=${LDIR_BENCH_SCHED_ROUNDS:-$ROUNDS}
 MEM6_CONNS=${LDIR_BENCH_MEM6_CONNS:-100000}
 PROF_PKTS=${LDIR_BENCH_PROF_PKTS:-200000}
+PROF_TOP=${LDIR_BENCH_PROF_TOP:-25}
 FLOOD_SECS=${LDIR_BENCH_FLOOD_SECS:-20}
 FLOOD_SMALL=${LDIR_BENCH_FLOOD_SMALL:-2000}
 FLOOD_LEGIT=${LDIR_BENCH_FLOOD_LEGIT:-10}
@@ -1049,10 +1051,10 @@ prof()
 	perf report -i "$f" --stdio --no-children --sort sym \
 		2>/dev/null | grep -E '^ +[0-9]' | grep -v safe_halt >"$T/prof"
 	say "$(wl prof) $peer: the top symbols, % of all samples ($(wl udp) workload)"
-	head -25 "$T/prof" | sed "s/^ */# $(wl prof) $peer /"
+	head -"$PROF_TOP" "$T/prof" | sed "s/^ */# $(wl prof) $peer /"
 	say "$(wl prof) $peer: the balancer's own symbols"
-	grep -E '(ldir|ip_vs|nft_|nf_nat|nf_conntrack|siphash)' "$T/prof" |
-		head -25 | sed "s/^ */# $(wl prof) $peer /"
+	grep -E '(ldir|ip_vs|nft_|nf_nat|nf_conntrack|nf_flow|flow_offload|siphash|jhash)' \
+		"$T/prof" | head -"$PROF_TOP" | sed "s/^ */# $(wl prof) $peer /"
 }
 
 # warm_up: one untimed pass of the round workloads through plain
