@@ -61,12 +61,25 @@ void ldir_fastpath_learn6(struct ldir_net *ln, struct sk_buff *skb, u16 *ref)
 }
 
 /* ldir_fastpath_fits() for IPv6: a bigger packet goes the slow way, which
- * sends Packet Too Big (IPv6 routers do not fragment).
+ * sends Packet Too Big (IPv6 routers do not fragment). The MTU as
+ * ip6_dst_mtu_maybe_forward(dst, true) finds it, without its own RCU
+ * section (the hook runs in one) and its tunnel headroom (a learned route
+ * has none, dst_usable6()): a locked route MTU, else the device's IPv6 one.
  */
 bool ldir_fastpath_fits6(const struct sk_buff *skb,
 			 const struct ldir_fp_route *r)
 {
-	unsigned int mtu = ip6_dst_mtu_maybe_forward(r->dst, true);
+	const struct dst_entry *dst = r->dst;
+	const struct inet6_dev *idev;
+	unsigned int mtu = 0;
+
+	if (unlikely(dst_metric_locked(dst, RTAX_MTU)))
+		mtu = dst_metric_raw(dst, RTAX_MTU);
+	if (likely(!mtu)) {
+		idev = __in6_dev_get(dst->dev);
+		mtu = idev ? READ_ONCE(idev->cnf.mtu6) : IPV6_MIN_MTU;
+	}
+	mtu = min_t(unsigned int, mtu, IP6_MAX_MTU);
 
 	if (skb->len <= mtu)
 		return true;

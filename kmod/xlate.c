@@ -17,21 +17,37 @@
 
 #include "xlate.h"
 
-/* ldir_xlate_l4_replace() for IPv6 addresses. */
+/* ldir_xlate_l4_replace() for IPv6 addresses, in one sum: the address's
+ * and the port's differences together, as inet_proto_csum_replace16() and
+ * inet_proto_csum_replace2() would leave the field one after the other
+ * (only the address's where CHECKSUM_PARTIAL keeps the pseudo-header sum
+ * there). A CHECKSUM_COMPLETE skb's sum stays: the address and the field
+ * move it by opposite amounts.
+ */
 void ldir_xlate_l4_replace6(struct sk_buff *skb, u8 protocol, void *l4h,
 			    const struct in6_addr *oaddr,
 			    const struct in6_addr *naddr, __be16 *port,
 			    __be16 nport)
 {
 	__sum16 *check = ldir_xlate_l4_check(skb, protocol, l4h);
+	const __be32 *from = oaddr->s6_addr32, *to = naddr->s6_addr32;
+	__be32 diff[] = {
+		~from[0], ~from[1], ~from[2], ~from[3],
+		to[0], to[1], to[2], to[3],
+		~(__force __be32)*port, (__force __be32)nport,
+	};
 
-	if (check) {
-		inet_proto_csum_replace16(check, skb, oaddr->s6_addr32,
-					  naddr->s6_addr32, true);
-		inet_proto_csum_replace2(check, skb, *port, nport, false);
-		if (protocol == IPPROTO_UDP && !*check)
-			*check = CSUM_MANGLED_0;
-	}
+	if (!check)
+		goto out;
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		*check = ~csum_fold(csum_partial(diff, 8 * sizeof(__be32),
+						 csum_unfold(*check)));
+	else
+		*check = csum_fold(csum_partial(diff, sizeof(diff),
+						~csum_unfold(*check)));
+	if (protocol == IPPROTO_UDP && !*check)
+		*check = CSUM_MANGLED_0;
+out:
 	*port = nport;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_xlate_l4_replace6);
