@@ -69,7 +69,11 @@
 #   tcp6   the same over IPv6 (MSS 1440 where IPv4's is 1460)
 #   crr    new TCP conns (connect/request/response/close loop): conns/s
 #   crr6   the same over IPv6
-#   scale  the udp workload with PARAM live conns in the table: pkts/s
+#   scale  the udp workload with PARAM live conns in the table: pkts/s,
+#          over SCALE_PKTS packets (default 100,000: 0.5-1 guest s,
+#          several runs of every peer's periodic work, such as ldir's
+#          conn GC every 100 ms; 10,000 took less than one period, and
+#          the figure moved with whether a run fell inside or not)
 #   mem    slab bytes per live conn (Slab: of /proc/meminfo, delta over
 #          PARAM conns)
 #   mem6   the same for PARAM live IPv6 conns (one-way UDP flows, not
@@ -119,7 +123,7 @@ UDP_PKTS=${LDIR_BENCH_UDP_PKTS:-20000}
 TCP_BYTES=${LDIR_BENCH_TCP_BYTES:-256M}
 CRR_CONNS=${LDIR_BENCH_CRR_CONNS:-1000}
 SCALE=${LDIR_BENCH_SCALE:-1000 100000 1000000}
-SCALE_PKTS=${LDIR_BENCH_SCALE_PKTS:-10000}
+SCALE_PKTS=${LDIR_BENCH_SCALE_PKTS:-100000}
 SCALE_ROUNDS=${LDIR_BENCH_SCALE_ROUNDS:-1}
 # the schemes to try; those the module rejects are skipped
 SCHEDS=${LDIR_BENCH_SCHEDS:-rr wrr lc wlc pr maglev hash3 hash5}
