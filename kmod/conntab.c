@@ -1034,6 +1034,54 @@ static bool gc_match(const struct ldir_conn *cp, const void *arg)
 	       g->now_us - READ_ONCE(cp->tstamp) >= g->pressure_us;
 }
 
+/* The GC's walk over the ORIG buckets [@from, @to), conn_kill_range()'s
+ * made cheap per conn, because it looks at every conn once a second and
+ * at 1M conns that work takes a share of the CPU the packets run on:
+ * the test inlined (no indirect call), the used bitmap read a word at a
+ * time, one RCU read-side section and one chance to reschedule per word
+ * of 64 buckets rather than per bucket, and the expiry read before the
+ * DEAD bit. What a kill does is conn_kill_range()'s. Process context.
+ */
+static unsigned int gc_range(struct ldir_net *ln, unsigned int from,
+			     unsigned int to, const struct gc_arg *g)
+{
+	struct ldir_conn_table *ct = &ln->conns;
+	unsigned int w, last, base, killed = 0;
+	unsigned long bits;
+	struct ldir_conn *cp;
+
+	if (from >= to)
+		return 0;
+	last = (to - 1) / BITS_PER_LONG;
+	for (w = from / BITS_PER_LONG; w <= last; w++) {
+		bits = READ_ONCE(ct->used[w]);
+		if (w == from / BITS_PER_LONG)
+			bits &= BITMAP_FIRST_WORD_MASK(from);
+		if (w == last)
+			bits &= BITMAP_LAST_WORD_MASK(to);
+		if (!bits)
+			continue;
+		base = w * BITS_PER_LONG;
+		rcu_read_lock();
+		do {
+			hlist_for_each_entry_rcu(cp,
+						 bucket_head(ct, LDIR_DIR_ORIG,
+							     base + __ffs(bits)),
+						 hnode[LDIR_DIR_ORIG]) {
+				if (!gc_match(cp, g) ||
+				    test_bit(LDIR_CONN_B_DEAD, &cp->flags))
+					continue;
+				if (ldir_conn_kill(ln, cp))
+					killed++;
+			}
+			bits &= bits - 1;
+		} while (bits);
+		rcu_read_unlock();
+		cond_resched();
+	}
+	return killed;
+}
+
 /* Expires the conns whose time is up in @n buckets from the GC cursor.
  * Returns how many went.
  */
@@ -1047,9 +1095,9 @@ unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n)
 		g.pressure_us = jiffies_to_usecs(READ_ONCE(ln->timeout_syn_pressure));
 	n = min(n, nb);
 	end = ct->gc_next + n;
-	expired = conn_kill_range(ln, ct->gc_next, min(end, nb), gc_match, &g);
+	expired = gc_range(ln, ct->gc_next, min(end, nb), &g);
 	if (end > nb)
-		expired += conn_kill_range(ln, 0, end - nb, gc_match, &g);
+		expired += gc_range(ln, 0, end - nb, &g);
 	ct->gc_next = end & (nb - 1);
 	local_bh_disable();
 	if (expired)

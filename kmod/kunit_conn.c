@@ -1455,6 +1455,39 @@ static void conn_many(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&l->refcnt), 1);
 }
 
+/* The GC walks the used bitmap a word at a time: slices of 37 buckets
+ * from an odd cursor start and end inside words and cross their edges,
+ * and one turn of them round the table expires every conn, once.
+ */
+static void conn_gc_odd_slices(struct kunit *test)
+{
+	struct conn_fx *fx = test->priv;
+	struct ldir_conn_table *ct = &fx->ln->conns;
+	unsigned int nb = 1U << ct->hash_bits, turns, i, got = 0;
+	struct ldir_link *l = fx_base(test);
+	struct rnd_state rs;
+
+	prandom_seed_state(&rs, 0x736c6963);	/* "slic" */
+	for (i = 0; i < CONN_MANY; i++) {
+		struct ldir_tuple t = tuple(IPPROTO_UDP,
+					    (__force __be32)prandom_u32_state(&rs),
+					    prandom_u32_state(&rs), VIP, 80);
+		struct ldir_conn *cp = conn_new(test, &t, l, 8080,
+						LDIR_CONN_S_UDP);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+		WRITE_ONCE(cp->expires, jiffies - 1);
+	}
+	ct->gc_next = 5;
+	turns = DIV_ROUND_UP(nb, 37);
+	for (i = 0; i < turns; i++)
+		got += ldir_conn_gc_scan(fx->ln, 37);
+	KUNIT_EXPECT_EQ(test, got, CONN_MANY);
+	KUNIT_EXPECT_EQ(test, ct->gc_next, (5 + turns * 37) & (nb - 1));
+	KUNIT_EXPECT_EQ(test, table_delta(test), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->conns), 0);
+}
+
 struct kill_race {
 	struct ldir_net *ln;
 	const struct ldir_tuple *tuples;
@@ -1782,6 +1815,7 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_seq_window),
 	KUNIT_CASE(conn_expire),
 	KUNIT_CASE(conn_gc_slices),
+	KUNIT_CASE(conn_gc_odd_slices),
 	KUNIT_CASE(conn_bound),
 	KUNIT_CASE(conn_evict_oldest),
 	KUNIT_CASE(conn_evict_established_never),

@@ -69,7 +69,11 @@
 #   tcp6   the same over IPv6 (MSS 1440 where IPv4's is 1460)
 #   crr    new TCP conns (connect/request/response/close loop): conns/s
 #   crr6   the same over IPv6
-#   scale  the udp workload with PARAM live conns in the table: pkts/s
+#   scale  the udp workload with PARAM live conns in the table: pkts/s,
+#          over SCALE_PKTS packets (default 100,000: 0.5-1 guest s,
+#          several runs of every peer's periodic work, such as ldir's
+#          conn GC every 100 ms; 10,000 took less than one period, and
+#          the figure moved with whether a run fell inside or not)
 #   mem    slab bytes per live conn (Slab: of /proc/meminfo, delta over
 #          PARAM conns)
 #   mem6   the same for PARAM live IPv6 conns (one-way UDP flows, not
@@ -82,7 +86,9 @@
 #          (peer = ldir-SCHEME or ipvs-SCHEME)
 #   prof   not a figure: '# prof' lines (prof6 for IPv6), perf's top
 #          PROF_TOP symbols while each peer forwards the udp workload
-#          (not in the default set)
+#          (not in the default set), once for each size of PROF_CONNS
+#          (default 0): live conns put in the table first as the scale
+#          workload does (IPv4 only)
 #   offload-flows, offload-entries, offload-slow  (flowtable peers,
 #          after udp, tcp and crr; PARAM the workload) the conntrack
 #          entries of the workload marked [OFFLOAD] at its end, all its
@@ -102,8 +108,8 @@
 # workloads run once untimed (warm_up); see both for why.
 # Knobs (LDIR_BENCH_*, passed through /ldir/env): ROUNDS PEERS WORKLOADS
 # FAMILIES UDP_PKTS TCP_BYTES CRR_CONNS SCALE SCALE_PKTS SCHEDS
-# SCHED_REALS SCHED_CONNS MEM6_CONNS PROF_PKTS PROF_TOP FLOOD_SECS
-# FLOOD_SMALL FLOOD_LEGIT CRNG_WAIT WARMUP.
+# SCHED_REALS SCHED_CONNS MEM6_CONNS PROF_PKTS PROF_TOP PROF_CONNS
+# FLOOD_SECS FLOOD_SMALL FLOOD_LEGIT CRNG_WAIT WARMUP.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -117,7 +123,7 @@ UDP_PKTS=${LDIR_BENCH_UDP_PKTS:-20000}
 TCP_BYTES=${LDIR_BENCH_TCP_BYTES:-256M}
 CRR_CONNS=${LDIR_BENCH_CRR_CONNS:-1000}
 SCALE=${LDIR_BENCH_SCALE:-1000 100000 1000000}
-SCALE_PKTS=${LDIR_BENCH_SCALE_PKTS:-10000}
+SCALE_PKTS=${LDIR_BENCH_SCALE_PKTS:-100000}
 SCALE_ROUNDS=${LDIR_BENCH_SCALE_ROUNDS:-1}
 # the schemes to try; those the module rejects are skipped
 SCHEDS=${LDIR_BENCH_SCHEDS:-rr wrr lc wlc pr maglev hash3 hash5}
@@ -127,6 +133,7 @@ SCHED_ROUNDS=${LDIR_BENCH_SCHED_ROUNDS:-$ROUNDS}
 MEM6_CONNS=${LDIR_BENCH_MEM6_CONNS:-100000}
 PROF_PKTS=${LDIR_BENCH_PROF_PKTS:-200000}
 PROF_TOP=${LDIR_BENCH_PROF_TOP:-25}
+PROF_CONNS=${LDIR_BENCH_PROF_CONNS:-0}
 FLOOD_SECS=${LDIR_BENCH_FLOOD_SECS:-20}
 FLOOD_SMALL=${LDIR_BENCH_FLOOD_SMALL:-2000}
 FLOOD_LEGIT=${LDIR_BENCH_FLOOD_LEGIT:-10}
@@ -684,12 +691,26 @@ top_slabs()
 		awk '{ printf "%s%s(%d B/obj) +%d kB", s, $2, $3, $1 / 1024; s = ", " }'
 }
 
+# populate PEER COUNT STEP: COUNT new one-way UDP flows from pktgen,
+# sources 10.(100+STEP).0.1-17 (distinct per STEP), a live conn each
+populate()
+{
+	local nip=17 np
+
+	# 17 sources x np ports, np coprime to 17: all pairs
+	np=$(( ($2 + nip - 1) / nip ))
+	(( np % nip == 0 )) && np=$((np + 1))
+	# shellcheck disable=SC2046
+	pktgen "$2" "10.$((100 + $3)).0.1" "10.$((100 + $3)).0.$nip" \
+		1024 $((1024 + np)) $(dst_range "$1") >/dev/null
+}
+
 # scale PEER ROUND: populate the table in steps up to each size of SCALE
 # (new UDP flows from pktgen, sources 10.(100+step).0.1-17, distinct per
 # step), then the udp workload; slab growth per conn at the largest size.
 scale()
 {
-	local peer=$1 round=$2 have=0 step=0 n add nip=17 np s0 s1 pps
+	local peer=$1 round=$2 have=0 step=0 n add s0 s1 pps
 
 	cat /proc/slabinfo >"$T/slab0"
 	s0=$(slab_kb)
@@ -697,12 +718,7 @@ scale()
 		step=$((step + 1))
 		add=$((n - have))
 		if (( add > 0 )); then
-			# 17 sources x np ports, np coprime to 17: all pairs
-			np=$(( (add + nip - 1) / nip ))
-			(( np % nip == 0 )) && np=$((np + 1))
-			# shellcheck disable=SC2046
-			pktgen "$add" "10.$((100 + step)).0.1" "10.$((100 + step)).0.$nip" \
-				1024 $((1024 + np)) $(dst_range "$peer") >/dev/null
+			populate "$peer" "$add" "$step"
 			have=$n
 		fi
 		pps=$(udp_pps "$peer" "$SCALE_PKTS") && emit scale "$peer" "$n" "$round" "$pps"
@@ -1031,14 +1047,18 @@ crng_wait()
 	fi
 }
 
-# prof PEER: where the guest's instructions go while PEER forwards the
-# udp workload. Under -icount, perf's cpu-clock is guest time, so samples
-# fall in proportion to instructions executed.
+# prof PEER CONNS: where the guest's instructions go while PEER forwards
+# the udp workload with CONNS more live conns in its table. Under
+# -icount, perf's cpu-clock is guest time, so samples fall in proportion
+# to instructions executed: at 10 kHz a sample is 100,000 instructions,
+# and the second column (samples) x 100,000 / PROF_PKTS is what a
+# symbol costs a packet.
 prof()
 {
-	local peer=$1 pid f=$T/perf.data
+	local peer=$1 pid f=$T/perf.data tag="$1 $2"
 
 	command -v perf >/dev/null || { warn "prof: no perf in the guest"; return 1; }
+	(( $2 > 0 )) && populate "$peer" "$2" 1
 	echo 0 >/proc/sys/kernel/kptr_restrict
 	echo -1 >/proc/sys/kernel/perf_event_paranoid
 	perf record -q -a -e cpu-clock -F 10000 -o "$f" >/dev/null 2>&1 &
@@ -1048,13 +1068,15 @@ prof()
 	kill -INT "$pid"
 	wait "$pid"
 	# idle (halt) samples left out: percentages of the busy samples
-	perf report -i "$f" --stdio --no-children --sort sym \
+	perf report -i "$f" --stdio --no-children -n --sort sym \
 		2>/dev/null | grep -E '^ +[0-9]' | grep -v safe_halt >"$T/prof"
-	say "$(wl prof) $peer: the top symbols, % of all samples ($(wl udp) workload)"
-	head -"$PROF_TOP" "$T/prof" | sed "s/^ */# $(wl prof) $peer /"
-	say "$(wl prof) $peer: the balancer's own symbols"
-	grep -E '(ldir|ip_vs|nft_|nf_nat|nf_conntrack|nf_flow|flow_offload|siphash|jhash)' \
-		"$T/prof" | head -"$PROF_TOP" | sed "s/^ */# $(wl prof) $peer /"
+	say "$(wl prof) $tag: the top symbols, % of all samples and samples" \
+		"($(wl udp) workload, $PROF_PKTS pkts; $(awk '{ n += $2 } END { print n }' "$T/prof") busy samples)"
+	head -"$PROF_TOP" "$T/prof" | sed "s/^ */# $(wl prof) $tag /"
+	# with the conn table's walks (GC, flush) and what they call
+	say "$(wl prof) $tag: the balancer's own symbols"
+	grep -E '(ldir|ip_vs|nft_|nf_nat|nf_conntrack|nf_flow|flow_offload|siphash|jhash|conn_|gc_|_find_next_bit|__rcu_read_|cond_resched|indirect_thunk)' \
+		"$T/prof" | head -"$PROF_TOP" | sed "s/^ */# $(wl prof) $tag /"
 }
 
 # warm_up: one untimed pass of the round workloads through plain
@@ -1093,7 +1115,7 @@ warm_up()
 
 main()
 {
-	local r peer v t0 t1 t6='' fam
+	local r peer n v t0 t1 t6='' fam
 
 	[[ -d /sys/module/ldir ]] || { echo "ldir is not loaded"; exit 1; }
 	command -v ldbench >/dev/null || { echo "ldbench is not in the guest"; exit 1; }
@@ -1181,14 +1203,18 @@ main()
 		for fam in $FAMILIES; do
 			fam_set "$fam"
 			for peer in $PEERS; do
-				topo_up || { topo_down; continue; }
-				if peer_up "$peer" >"$T/peer.err" 2>&1; then
-					prof "$peer"
-				else
-					warn "$peer: setup failed: $(cat "$T/peer.err")"
-				fi
-				peer_down "$peer"
-				topo_down
+				for n in $PROF_CONNS; do
+					# the table's conns are IPv4 flows
+					[[ $FAM == 6 && $n != 0 ]] && continue
+					topo_up || { topo_down; continue; }
+					if peer_up "$peer" >"$T/peer.err" 2>&1; then
+						prof "$peer" "$n"
+					else
+						warn "$peer: setup failed: $(cat "$T/peer.err")"
+					fi
+					peer_down "$peer"
+					topo_down
+				done
 			done
 		done
 		fam_set 4
