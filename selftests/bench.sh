@@ -1000,6 +1000,23 @@ order()
 
 has() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 
+# on_peer PEER CMD...: CMD with PEER set up on a topology of its own,
+# both taken down after it
+on_peer()
+{
+	local peer=$1
+
+	shift
+	topo_up || { topo_down; return 1; }
+	if peer_up "$peer" >"$T/peer.err" 2>&1; then
+		"$@"
+	else
+		warn "$peer$( [[ $FAM == 6 ]] && echo " (IPv6)"): setup failed: $(cat "$T/peer.err")"
+	fi
+	peer_down "$peer"
+	topo_down
+}
+
 # guest_facts: what the guest kernel chose from the (emulated) CPU: the
 # model and its flags, the clocksource, the TSC's rate, the mitigations.
 # Figures are comparable between runs only where these lines agree.
@@ -1169,14 +1186,7 @@ main()
 				# the flowtable peers: the same conntrack table as nft
 				[[ $peer == plain* ]] && continue
 				is_ft "$peer" && continue
-				topo_up || { topo_down; continue; }
-				if peer_up "$peer" >"$T/peer.err" 2>&1; then
-					scale "$peer" "$r"
-				else
-					warn "$peer: setup failed: $(cat "$T/peer.err")"
-				fi
-				peer_down "$peer"
-				topo_down
+				on_peer "$peer" scale "$peer" "$r"
 			done
 		done
 	fi
@@ -1186,14 +1196,7 @@ main()
 		for ((r = 1; r <= SCALE_ROUNDS; r++)); do
 			for peer in $(order "$r"); do
 				[[ $peer == ldir || $peer == ipvs || $peer == nft ]] || continue
-				topo_up || { topo_down; continue; }
-				if peer_up "$peer" >"$T/peer.err" 2>&1; then
-					mem6 "$peer" "$r"
-				else
-					warn "$peer (IPv6): setup failed: $(cat "$T/peer.err")"
-				fi
-				peer_down "$peer"
-				topo_down
+				on_peer "$peer" mem6 "$peer" "$r"
 			done
 		done
 		fam_set 4
@@ -1206,14 +1209,7 @@ main()
 				for n in $PROF_CONNS; do
 					# the table's conns are IPv4 flows
 					[[ $FAM == 6 && $n != 0 ]] && continue
-					topo_up || { topo_down; continue; }
-					if peer_up "$peer" >"$T/peer.err" 2>&1; then
-						prof "$peer" "$n"
-					else
-						warn "$peer: setup failed: $(cat "$T/peer.err")"
-					fi
-					peer_down "$peer"
-					topo_down
+					on_peer "$peer" prof "$peer" "$n"
 				done
 			done
 		done
