@@ -466,6 +466,24 @@ bool ldir_fastpath_xmit_cached6(struct ldir_net *ln, struct sk_buff *skb,
 			   htons(ETH_P_IPV6));
 }
 
+/* Sends @skb on @port (bridge_port()'s) to the neighbour's address @ha,
+ * from the address of @dev, the route's device, with the header of
+ * protocol @proto: what the bridge above @port would send.
+ */
+void ldir_fastpath_xmit_port(struct sk_buff *skb, struct net_device *port,
+			     const struct net_device *dev, u16 proto,
+			     const u8 *ha)
+{
+	skb_dst_drop(skb);
+	skb->dev = port;
+	if (dev_hard_header(skb, port, proto, ha, dev->dev_addr,
+			    skb->len) < 0) {
+		kfree_skb(skb);
+		return;
+	}
+	dev_queue_xmit(skb);
+}
+
 /* Sends @skb to the next hop of @r as ip_finish_output2() would: the
  * neighbour is looked up, so a neighbour that changes its address or
  * fails is followed as on the slow path. Towards @real (NULL: towards a
@@ -498,14 +516,7 @@ static noinline void xmit_neigh(struct ldir_net *ln, struct sk_buff *skb,
 		port = bridge_port(ln, real, dev, neigh, nexthop,
 				   htons(ETH_P_IP), ha);
 		if (port) {
-			skb_dst_drop(skb);
-			skb->dev = port;
-			if (dev_hard_header(skb, port, ETH_P_IP, ha, dev->dev_addr,
-					    skb->len) < 0) {
-				kfree_skb(skb);
-				return;
-			}
-			dev_queue_xmit(skb);
+			ldir_fastpath_xmit_port(skb, port, dev, ETH_P_IP, ha);
 			return;
 		}
 	}

@@ -85,6 +85,9 @@ struct net_device *ldir_fastpath_bridge_port6(struct ldir_net *ln,
 					      struct neighbour *neigh,
 					      const struct in6_addr *nexthop,
 					      u8 *ha);
+void ldir_fastpath_xmit_port(struct sk_buff *skb, struct net_device *port,
+			     const struct net_device *dev, u16 proto,
+			     const u8 *ha);
 bool ldir_fastpath_xmit_cached6(struct ldir_net *ln, struct sk_buff *skb,
 				struct ldir_real *real,
 				const struct net_device *via,

@@ -117,14 +117,7 @@ void ldir_fastpath_xmit6(struct ldir_net *ln, struct sk_buff *skb,
 		port = ldir_fastpath_bridge_port6(ln, real, dev, neigh, nexthop,
 						  ha);
 		if (port) {
-			skb_dst_drop(skb);
-			skb->dev = port;
-			if (dev_hard_header(skb, port, ETH_P_IPV6, ha,
-					    dev->dev_addr, skb->len) < 0) {
-				kfree_skb(skb);
-				return;
-			}
-			dev_queue_xmit(skb);
+			ldir_fastpath_xmit_port(skb, port, dev, ETH_P_IPV6, ha);
 			return;
 		}
 	}
