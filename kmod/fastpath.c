@@ -59,14 +59,9 @@ static bool route_valid(const struct ldir_fp_route *r)
 const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
 						    u16 ref)
 {
-	const struct ldir_fp_route *r;
+	const struct ldir_fp_route *r = ldir_fastpath_slot_rcu(ln, ref);
 
-	if (!ref)
-		return NULL;
-	r = rcu_dereference(ln->fp.slot[ref_slot(ref)]);
-	if (!r || r->gen != (u8)ref || !route_valid(r))
-		return NULL;
-	return r;
+	return r && route_valid(r) ? r : NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_fastpath_route_rcu);
 
@@ -220,6 +215,9 @@ void ldir_fastpath_learn_at(struct ldir_net *ln, struct dst_entry *dst,
 	}
 	r->dst = dst;
 	r->cookie = cookie;
+	/* the first packet's IPv6 check is a whole dst_check() */
+	r->sernum = 0;
+	r->until = jiffies;
 	r->gen = ++fp->gen[pick];
 	old = rcu_replace_pointer(fp->slot[pick], r, lockdep_is_held(&fp->lock));
 	if (old)

@@ -68,6 +68,20 @@ static inline bool ldir_fastpath_on(const struct ldir_net *ln)
 	return READ_ONCE(ln->fp.ndevs);
 }
 
+/* The route in the slot @ref names, if the slot still holds that one
+ * (valid or not); NULL for none. Caller holds RCU.
+ */
+static inline struct ldir_fp_route *ldir_fastpath_slot_rcu(struct ldir_net *ln,
+							   u16 ref)
+{
+	struct ldir_fp_route *r;
+
+	if (!ref)
+		return NULL;
+	r = rcu_dereference(ln->fp.slot[(ref >> 8) - 1]);
+	return r && r->gen == (u8)ref ? r : NULL;
+}
+
 const struct ldir_fp_route *ldir_fastpath_route_rcu(struct ldir_net *ln,
 						    u16 ref);
 void ldir_fastpath_learn(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);

@@ -21,14 +21,41 @@
 /* ldir_fastpath_route_rcu() for an IPv6 conn or real: an IPv6 route
  * only (a slot's generation wraps after 256 routes, and a name that old
  * may find a route of the other family there).
+ *
+ * dst_check() of an IPv6 route (ip6_dst_check(), an indirect call) asks
+ * its fib node whether anything changed there since the cookie was taken.
+ * Any routing change of the netns also moves the netns' fib serial number
+ * first, so while that number is the one of the last check that passed,
+ * and the route is not dead, the answer is the same, and the packet pays
+ * two loads instead. The number moves before the fib nodes do: a check
+ * in that instant may pass a route about to change, so a pass stands for
+ * a second at most (as does a route's expiry by lifetime, which moves
+ * no number).
  */
 const struct ldir_fp_route *ldir_fastpath_route6_rcu(struct ldir_net *ln,
 						     u16 ref)
 {
-	const struct ldir_fp_route *r = ldir_fastpath_route_rcu(ln, ref);
+	struct ldir_fp_route *r = ldir_fastpath_slot_rcu(ln, ref);
+	struct dst_entry *dst;
+	int sernum;
 
-	return r && r->dst->ops->family == AF_INET6 ? r : NULL;
+	if (!r)
+		return NULL;
+	dst = r->dst;
+	if (dst->ops->family != AF_INET6 ||
+	    READ_ONCE(dst->obsolete) != DST_OBSOLETE_FORCE_CHK)
+		return NULL;
+	sernum = rt_genid_ipv6(ln->net);
+	if (likely(READ_ONCE(r->sernum) == sernum &&
+		   time_before(jiffies, READ_ONCE(r->until))))
+		return r;
+	if (!dst_check(dst, r->cookie))
+		return NULL;
+	WRITE_ONCE(r->sernum, sernum);
+	WRITE_ONCE(r->until, jiffies + HZ);
+	return r;
 }
+EXPORT_SYMBOL_IF_KUNIT(ldir_fastpath_route6_rcu);
 
 /* An IPv6 dst the fast path can stand in for. IPv6 has no input routes of
  * their own (a fib entry's per-CPU copy serves the host's packets and the

@@ -466,9 +466,94 @@ static void fp_ref_spent(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, resolve(ln, ref), dst);
 }
 
+static unsigned int fake6_checks;
+static bool fake6_alive;
+
+static struct dst_entry *fake6_check(struct dst_entry *dst, u32 cookie)
+{
+	fake6_checks++;
+	return fake6_alive ? dst : NULL;
+}
+
+/* what ip6_dst_check() would say of the fake IPv6 route: fake6_alive */
+static struct dst_ops fake_dst6_ops = {
+	.family = AF_INET6,
+	.check = fake6_check,
+};
+
+static const struct dst_entry *resolve6(struct ldir_net *ln, u16 ref)
+{
+	const struct ldir_fp_route *r;
+	const struct dst_entry *dst;
+
+	rcu_read_lock();
+	r = ldir_fastpath_route6_rcu(ln, ref);
+	dst = r ? r->dst : NULL;
+	rcu_read_unlock();
+	return dst;
+}
+
+/* An IPv6 route is checked whole (dst_check()) by the first packet after
+ * it is learned, after any routing change of the netns (its fib serial
+ * number moves) and once a second; in between a pass stands. A dead
+ * route (obsolete) never does, and one the check refuses is not used.
+ */
+static void fp_route6_check(struct kunit *test)
+{
+	struct ref_fx *fx = test->priv;
+	struct ldir_net *ln = fx->ln;
+	struct dst_entry *dst = kunit_kzalloc(test, sizeof(*dst), GFP_KERNEL);
+	struct ldir_fp_route *r;
+	u16 ref = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	dst_init(dst, &fake_dst6_ops, NULL, DST_OBSOLETE_FORCE_CHK,
+		 DST_NOCOUNT);
+	dst->dev = init_net.loopback_dev;
+	fake6_alive = true;
+	learn(ln, dst, 60, &ref);
+	KUNIT_ASSERT_NE(test, ref, 0);
+
+	fake6_checks = 0;
+	KUNIT_EXPECT_PTR_EQ(test, resolve6(ln, ref), dst);
+	KUNIT_EXPECT_EQ(test, fake6_checks, 1);
+	KUNIT_EXPECT_PTR_EQ(test, resolve6(ln, ref), dst);
+	KUNIT_EXPECT_EQ(test, fake6_checks, 1);
+
+	/* a routing change: every IPv6 route of the netns is asked again
+	 * (the flush a routing change would do moves the number)
+	 */
+	fake6_alive = false;
+	rt_genid_bump_ipv6(ln->net);
+	KUNIT_EXPECT_PTR_EQ(test, resolve6(ln, ref), NULL);
+	KUNIT_EXPECT_EQ(test, fake6_checks, 2);
+	KUNIT_EXPECT_PTR_EQ(test, resolve6(ln, ref), NULL);
+	KUNIT_EXPECT_EQ(test, fake6_checks, 3);
+	fake6_alive = true;
+	KUNIT_EXPECT_PTR_EQ(test, resolve6(ln, ref), dst);
+	KUNIT_EXPECT_EQ(test, fake6_checks, 4);
+
+	/* the second a pass stands for is over */
+	rcu_read_lock();
+	r = ldir_fastpath_slot_rcu(ln, ref);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	WRITE_ONCE(r->until, jiffies);
+	rcu_read_unlock();
+	fake6_alive = false;
+	KUNIT_EXPECT_PTR_EQ(test, resolve6(ln, ref), NULL);
+	KUNIT_EXPECT_EQ(test, fake6_checks, 5);
+
+	/* dead: refused without asking */
+	fake6_alive = true;
+	WRITE_ONCE(dst->obsolete, DST_OBSOLETE_DEAD);
+	KUNIT_EXPECT_PTR_EQ(test, resolve6(ln, ref), NULL);
+	KUNIT_EXPECT_EQ(test, fake6_checks, 5);
+}
+
 static struct kunit_case ldir_fastpath_ref_cases[] = {
 	KUNIT_CASE(fp_ref_wrap),
 	KUNIT_CASE(fp_ref_spent),
+	KUNIT_CASE(fp_route6_check),
 	{}
 };
 

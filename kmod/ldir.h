@@ -349,6 +349,13 @@ struct ldir_fp_route {
 	 * moves), 0 for IPv4 (whose routes age by a generation of their own)
 	 */
 	u32 cookie;
+	/* IPv6: the netns' fib serial number (rt_genid_ipv6(), which every
+	 * routing change moves) when dst_check() last passed, and until
+	 * when (jiffies) that check stands while the number stays; written
+	 * by the packet path, racily: any pair it reads passed a check
+	 */
+	int sernum;
+	unsigned long until;
 };
 
 /* The way to a real's neighbour: the device a frame leaves by (a bridge's
