@@ -17,6 +17,24 @@
 
 #include "xlate.h"
 
+/* @sum plus the difference @from -> @to of @n 32-bit words (~from + to,
+ * as csum_partial() of the two would add them), without the call and the
+ * buffer: the words are added in 64 bits and the carries folded back in
+ * at the end. Zero only when @sum and every word are.
+ */
+static __always_inline __wsum xlate_csum_diff(__wsum sum, const __be32 *from,
+					      const __be32 *to, unsigned int n)
+{
+	u64 s = (__force u32)sum;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		s += (u32)~(__force u32)from[i] + (u64)(__force u32)to[i];
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return (__force __wsum)(u32)s;
+}
+
 /* ldir_xlate_l4_replace() for IPv6 addresses, in one sum: the address's
  * and the port's differences together, as inet_proto_csum_replace16() and
  * inet_proto_csum_replace2() would leave the field one after the other
@@ -30,21 +48,21 @@ void ldir_xlate_l4_replace6(struct sk_buff *skb, u8 protocol, void *l4h,
 			    __be16 nport)
 {
 	__sum16 *check = ldir_xlate_l4_check(skb, protocol, l4h);
-	const __be32 *from = oaddr->s6_addr32, *to = naddr->s6_addr32;
-	__be32 diff[] = {
-		~from[0], ~from[1], ~from[2], ~from[3],
-		to[0], to[1], to[2], to[3],
-		~(__force __be32)*port, (__force __be32)nport,
-	};
+	const __be32 oport = (__force __be32)*port;
+	const __be32 nport32 = (__force __be32)nport;
+	__wsum sum;
 
 	if (!check)
 		goto out;
-	if (skb->ip_summed == CHECKSUM_PARTIAL)
-		*check = ~csum_fold(csum_partial(diff, 8 * sizeof(__be32),
-						 csum_unfold(*check)));
-	else
-		*check = csum_fold(csum_partial(diff, sizeof(diff),
-						~csum_unfold(*check)));
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		sum = xlate_csum_diff(csum_unfold(*check), oaddr->s6_addr32,
+				      naddr->s6_addr32, 4);
+		*check = ~csum_fold(sum);
+	} else {
+		sum = xlate_csum_diff(~csum_unfold(*check), oaddr->s6_addr32,
+				      naddr->s6_addr32, 4);
+		*check = csum_fold(xlate_csum_diff(sum, &oport, &nport32, 1));
+	}
 	if (protocol == IPPROTO_UDP && !*check)
 		*check = CSUM_MANGLED_0;
 out:
