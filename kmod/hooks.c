@@ -888,27 +888,16 @@ static noinline unsigned int fast_hook6(struct ldir_net *ln,
 	return fast_conn(ln, skb, thoff, &t, in, true);
 }
 
-/* The fast path, at the ingress of the devices the operator named: a
- * packet of an established conn is rewritten and counted as the slow path
- * would, its TTL decremented, and sent to the next hop the slow path
- * learned, skipping routing, the forward chain and conntrack. Anything
- * else, and anything it cannot vouch for, goes on the slow way.
- */
-unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
-				const struct nf_hook_state *state)
+/* ldir_fastpath_hook() for IPv4. */
+static noinline unsigned int fast_hook4(struct ldir_net *ln,
+					struct sk_buff *skb)
 {
-	struct ldir_net *ln = priv;
 	const struct iphdr *iph;
 	struct ldir_tuple t;
 	int thoff;
 	bool in;
 	u8 protocol;
 
-	/* up from a port of this bridge whose hook sent it the slow way */
-	if (netif_is_bridge_master(skb->dev) && fast_judged_take(ln, skb, false))
-		return NF_ACCEPT;
-	if (skb->protocol == htons(ETH_P_IPV6))
-		return fast_hook6(ln, skb);
 	protocol = fast_ipv4(skb);
 	if (!protocol)
 		return NF_ACCEPT;
@@ -924,6 +913,26 @@ unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	tuple_fill(&t, skb, thoff);
 	return fast_conn(ln, skb, thoff, &t, in, false);
+}
+
+/* The fast path, at the ingress of the devices the operator named: a
+ * packet of an established conn is rewritten and counted as the slow path
+ * would, its TTL decremented, and sent to the next hop the slow path
+ * learned, skipping routing, the forward chain and conntrack. Anything
+ * else, and anything it cannot vouch for, goes on the slow way. Each
+ * family's half has its own frame, which this one tail-calls.
+ */
+unsigned int ldir_fastpath_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct ldir_net *ln = priv;
+
+	/* up from a port of this bridge whose hook sent it the slow way */
+	if (netif_is_bridge_master(skb->dev) && fast_judged_take(ln, skb, false))
+		return NF_ACCEPT;
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return fast_hook6(ln, skb);
+	return fast_hook4(ln, skb);
 }
 
 static unsigned int ldir_pre_routing(void *priv, struct sk_buff *skb,
