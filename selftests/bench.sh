@@ -1092,7 +1092,7 @@ prof()
 	head -"$PROF_TOP" "$T/prof" | sed "s/^ */# $(wl prof) $tag /"
 	# with the conn table's walks (GC, flush) and what they call
 	say "$(wl prof) $tag: the balancer's own symbols"
-	grep -E '(ldir|ip_vs|nft_|nf_nat|nf_conntrack|nf_flow|flow_offload|siphash|jhash|conn_|gc_|_find_next_bit|__rcu_read_|cond_resched|indirect_thunk)' \
+	grep -E '(ldir|ip_vs|nft_|nf_nat|nf_conntrack|nf_flow|flow_offload|siphash|jhash|conn_|gc_|fast_hook|_find_next_bit|__rcu_read_|cond_resched|indirect_thunk)' \
 		"$T/prof" | head -"$PROF_TOP" | sed "s/^ */# $(wl prof) $tag /"
 }
 
