@@ -264,12 +264,6 @@ static void routes_flush(struct ldir_net *ln)
 	spin_unlock_bh(&fp->lock);
 }
 
-/* How long a bridge port resolved for a real is trusted: the bridge's
- * forwarding database may move the real's address to another port, which
- * the fast path sees at most this late (the slow path at once).
- */
-#define FP_PORT_TTL		HZ
-
 /* Can the fast path write an Ethernet header for @dev itself, as
  * eth_header() would?
  */
@@ -277,16 +271,6 @@ static bool dev_is_ether(const struct net_device *dev)
 {
 	return dev->type == ARPHRD_ETHER && dev->addr_len == ETH_ALEN &&
 	       dev->header_ops && dev->header_ops->create == eth_header;
-}
-
-/* Is @a the next hop @b, of the family @proto (ETH_P_IP or ETH_P_IPV6)? */
-static __always_inline bool nexthop_equal(const union nf_inet_addr *a,
-					  const union nf_inet_addr *b,
-					  __be16 proto)
-{
-	if (proto == htons(ETH_P_IP))
-		return a->ip == b->ip;
-	return ipv6_addr_equal(&a->in6, &b->in6);
 }
 
 /* A new way to the real by @port, resolved at @stamp, the neighbour's
@@ -322,7 +306,7 @@ static void port_set(struct ldir_real *real, struct net_device *port,
  * @nexthop, of the family @proto) is behind, as the bridge would forward
  * to it (dev_fill_forward_path(), the walk nf_flow_table makes): a bridge
  * without VLAN filtering, straight to an Ethernet port. Kept per real for
- * FP_PORT_TTL while the neighbour's address stays; NULL: send through the
+ * LDIR_FP_PORT_TTL while the neighbour's address stays; NULL: send through the
  * bridge. Towards a real on Ethernet device @br itself (not a bridge),
  * @br. Caller holds RCU.
  */
@@ -373,7 +357,7 @@ static struct net_device *bridge_port(struct ldir_net *ln,
 	}
 	p = rcu_dereference(real->fp_port);
 	if (p && ether_addr_equal(p->hdr.h_dest, ha) &&
-	    time_before(jiffies, p->stamp + FP_PORT_TTL)) {
+	    time_before(jiffies, p->stamp + LDIR_FP_PORT_TTL)) {
 		port = dev_get_by_index_rcu(dev_net(br), p->ifindex);
 		if (port && netdev_master_upper_dev_get_rcu(port) == br &&
 		    netif_running(port)) {
@@ -409,59 +393,6 @@ struct net_device *ldir_fastpath_bridge_port6(struct ldir_net *ln,
 	return bridge_port(ln, real, br, neigh,
 			   (const union nf_inet_addr *)nexthop,
 			   htons(ETH_P_IPV6), ha);
-}
-
-/* The header kept for the real, if it is still the one to send: nothing
- * in the netns changed since (no neighbour, no device), and the route
- * still goes by the same device @via to the same neighbour @nexthop, of
- * the family @proto.
- */
-static __always_inline const struct ldir_fp_port *
-port_cached(struct ldir_net *ln, struct ldir_real *real,
-	    const struct net_device *via, const union nf_inet_addr *nexthop,
-	    __be16 proto)
-{
-	const struct ldir_fp_port *p = rcu_dereference(real->fp_port);
-
-	if (!p || !p->hh || p->gen != (u32)atomic_read(&ln->fp.l2_gen) ||
-	    p->via != via || p->hdr.h_proto != proto ||
-	    !nexthop_equal(&p->nexthop, nexthop, proto) ||
-	    !time_before(jiffies, p->stamp + FP_PORT_TTL))
-		return NULL;
-	return p;
-}
-
-/* Sends @skb with the header kept for @real, if there is one to send by
- * device @via to @nexthop (port_cached()); false: it was not sent.
- */
-static __always_inline bool xmit_cached(struct ldir_net *ln,
-					struct sk_buff *skb,
-					struct ldir_real *real,
-					const struct net_device *via,
-					const union nf_inet_addr *nexthop,
-					__be16 proto)
-{
-	const struct ldir_fp_port *p;
-
-	p = port_cached(ln, real, via, nexthop, proto);
-	if (!p || unlikely(skb_headroom(skb) < ETH_HLEN))
-		return false;
-	skb_dst_drop(skb);
-	memcpy(__skb_push(skb, ETH_HLEN), &p->hdr, ETH_HLEN);
-	skb->dev = p->port;
-	dev_queue_xmit(skb);
-	return true;
-}
-
-/* xmit_cached(), for the IPv6 half (fastpath6.c) */
-bool ldir_fastpath_xmit_cached6(struct ldir_net *ln, struct sk_buff *skb,
-				struct ldir_real *real,
-				const struct net_device *via,
-				const struct in6_addr *nexthop)
-{
-	return xmit_cached(ln, skb, real, via,
-			   (const union nf_inet_addr *)nexthop,
-			   htons(ETH_P_IPV6));
 }
 
 /* Sends @skb on @port (bridge_port()'s) to the neighbour's address @ha,
@@ -537,8 +468,8 @@ void ldir_fastpath_xmit(struct ldir_net *ln, struct sk_buff *skb,
 	skb_clear_tstamp(skb);
 	if (real && rt->rt_gw_family != AF_INET6) {
 		nexthop.ip = rt_nexthop(rt, ip_hdr(skb)->daddr);
-		if (xmit_cached(ln, skb, real, rt->dst.dev, &nexthop,
-				htons(ETH_P_IP)))
+		if (ldir_fastpath_xmit_cached(ln, skb, real, rt->dst.dev,
+					      &nexthop, htons(ETH_P_IP)))
 			return;
 	}
 	xmit_neigh(ln, skb, r, real, &nexthop);

@@ -6,12 +6,14 @@
 #ifndef _LDIR_FASTPATH_H
 #define _LDIR_FASTPATH_H
 
+#include <linux/if_ether.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/version.h>
 #include <net/dst.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/neighbour.h>
 /* skb_gso_validate_network_len() moved there in 6.5 */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
@@ -102,10 +104,6 @@ struct net_device *ldir_fastpath_bridge_port6(struct ldir_net *ln,
 void ldir_fastpath_xmit_port(struct sk_buff *skb, struct net_device *port,
 			     const struct net_device *dev, u16 proto,
 			     const u8 *ha);
-bool ldir_fastpath_xmit_cached6(struct ldir_net *ln, struct sk_buff *skb,
-				struct ldir_real *real,
-				const struct net_device *via,
-				const struct in6_addr *nexthop);
 void ldir_fastpath_learn6(struct ldir_net *ln, struct sk_buff *skb, u16 *ref);
 void ldir_fastpath_xmit6(struct ldir_net *ln, struct sk_buff *skb,
 			 const struct ldir_fp_route *r, struct ldir_real *real);
@@ -137,6 +135,66 @@ static inline bool ldir_fastpath_fits(const struct sk_buff *skb,
 	if (skb->len <= mtu)
 		return true;
 	return skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu);
+}
+
+/* How long a bridge port resolved for a real is trusted: the bridge's
+ * forwarding database may move the real's address to another port, which
+ * the fast path sees at most this late (the slow path at once).
+ */
+#define LDIR_FP_PORT_TTL	HZ
+
+/* Is @a the next hop @b, of the family @proto (ETH_P_IP or ETH_P_IPV6)? */
+static __always_inline bool ldir_nexthop_equal(const union nf_inet_addr *a,
+					       const union nf_inet_addr *b,
+					       __be16 proto)
+{
+	if (proto == htons(ETH_P_IP))
+		return a->ip == b->ip;
+	return ipv6_addr_equal(&a->in6, &b->in6);
+}
+
+/* The header kept for the real, if it is still the one to send: nothing
+ * in the netns changed since (no neighbour, no device), and the route
+ * still goes by the same device @via to the same neighbour @nexthop, of
+ * the family @proto.
+ */
+static __always_inline const struct ldir_fp_port *
+ldir_fastpath_port_cached(struct ldir_net *ln, struct ldir_real *real,
+			  const struct net_device *via,
+			  const union nf_inet_addr *nexthop, __be16 proto)
+{
+	const struct ldir_fp_port *p = rcu_dereference(real->fp_port);
+
+	if (!p || !p->hh || p->gen != (u32)atomic_read(&ln->fp.l2_gen) ||
+	    p->via != via || p->hdr.h_proto != proto ||
+	    !ldir_nexthop_equal(&p->nexthop, nexthop, proto) ||
+	    !time_before(jiffies, p->stamp + LDIR_FP_PORT_TTL))
+		return NULL;
+	return p;
+}
+
+/* Sends @skb with the header kept for @real, if there is one to send by
+ * device @via to @nexthop (ldir_fastpath_port_cached()); false: it was
+ * not sent. Inline in both families' halves: most packets towards a real
+ * go this way.
+ */
+static __always_inline bool ldir_fastpath_xmit_cached(struct ldir_net *ln,
+						      struct sk_buff *skb,
+						      struct ldir_real *real,
+						      const struct net_device *via,
+						      const union nf_inet_addr *nexthop,
+						      __be16 proto)
+{
+	const struct ldir_fp_port *p;
+
+	p = ldir_fastpath_port_cached(ln, real, via, nexthop, proto);
+	if (!p || unlikely(skb_headroom(skb) < ETH_HLEN))
+		return false;
+	skb_dst_drop(skb);
+	memcpy(__skb_push(skb, ETH_HLEN), &p->hdr, ETH_HLEN);
+	skb->dev = p->port;
+	dev_queue_xmit(skb);
+	return true;
 }
 
 int ldir_fastpath_dev_add(struct ldir_net *ln, const char *name,

@@ -132,7 +132,9 @@ void ldir_fastpath_xmit6(struct ldir_net *ln, struct sk_buff *skb,
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
 	nexthop = rt6_nexthop(dst_rt6_info(r->dst), &ipv6_hdr(skb)->daddr);
-	if (real && ldir_fastpath_xmit_cached6(ln, skb, real, dev, nexthop))
+	if (real && ldir_fastpath_xmit_cached(ln, skb, real, dev,
+					      (const union nf_inet_addr *)nexthop,
+					      htons(ETH_P_IPV6)))
 		return;
 	skb_dst_set_noref(skb, r->dst);
 	neigh = ip_neigh_gw6(dev, nexthop);
