@@ -309,17 +309,24 @@ static void learn(struct ldir_net *ln, struct dst_entry *dst,
 	local_bh_enable();
 }
 
-/* The dst @ref resolves to, NULL for none. */
-static const struct dst_entry *resolve(struct ldir_net *ln, u16 ref)
+/* The dst @ref resolves to by @find, NULL for none. */
+static const struct dst_entry *
+resolve_by(struct ldir_net *ln, u16 ref,
+	   const struct ldir_fp_route *(*find)(struct ldir_net *, u16))
 {
 	const struct ldir_fp_route *r;
 	const struct dst_entry *dst;
 
 	rcu_read_lock();
-	r = ldir_fastpath_route_rcu(ln, ref);
+	r = find(ln, ref);
 	dst = r ? r->dst : NULL;
 	rcu_read_unlock();
 	return dst;
+}
+
+static const struct dst_entry *resolve(struct ldir_net *ln, u16 ref)
+{
+	return resolve_by(ln, ref, ldir_fastpath_route_rcu);
 }
 
 static unsigned int ref_slot_of(u16 ref)
@@ -483,14 +490,7 @@ static struct dst_ops fake_dst6_ops = {
 
 static const struct dst_entry *resolve6(struct ldir_net *ln, u16 ref)
 {
-	const struct ldir_fp_route *r;
-	const struct dst_entry *dst;
-
-	rcu_read_lock();
-	r = ldir_fastpath_route6_rcu(ln, ref);
-	dst = r ? r->dst : NULL;
-	rcu_read_unlock();
-	return dst;
+	return resolve_by(ln, ref, ldir_fastpath_route6_rcu);
 }
 
 /* An IPv6 route is checked whole (dst_check()) by the first packet after
