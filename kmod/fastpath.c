@@ -24,11 +24,6 @@
 /* learned routes are looked for at a hash of the dst and the slots after */
 #define FP_PROBES		8
 
-static unsigned int ref_slot(u16 ref)
-{
-	return (ref >> 8) - 1;
-}
-
 static u16 mkref(unsigned int slot, u8 gen)
 {
 	return (slot + 1) << 8 | gen;
@@ -102,7 +97,7 @@ static void ref_sweep(struct ldir_net *ln, u16 *ref)
 
 	if (!v)
 		return;
-	r = rcu_dereference(ln->fp.slot[ref_slot(v)]);
+	r = rcu_dereference(ln->fp.slot[ldir_fp_ref_slot(v)]);
 	if (!r || r->gen != (u8)v)
 		WRITE_ONCE(*ref, 0);
 }

@@ -70,6 +70,12 @@ static inline bool ldir_fastpath_on(const struct ldir_net *ln)
 	return READ_ONCE(ln->fp.ndevs);
 }
 
+/* The slot a route's name @ref (not 0) points at. */
+static inline unsigned int ldir_fp_ref_slot(u16 ref)
+{
+	return (ref >> 8) - 1;
+}
+
 /* The route in the slot @ref names, if the slot still holds that one
  * (valid or not); NULL for none. Caller holds RCU.
  */
@@ -80,7 +86,7 @@ static inline struct ldir_fp_route *ldir_fastpath_slot_rcu(struct ldir_net *ln,
 
 	if (!ref)
 		return NULL;
-	r = rcu_dereference(ln->fp.slot[(ref >> 8) - 1]);
+	r = rcu_dereference(ln->fp.slot[ldir_fp_ref_slot(ref)]);
 	return r && r->gen == (u8)ref ? r : NULL;
 }
 

@@ -329,11 +329,6 @@ static const struct dst_entry *resolve(struct ldir_net *ln, u16 ref)
 	return resolve_by(ln, ref, ldir_fastpath_route_rcu);
 }
 
-static unsigned int ref_slot_of(u16 ref)
-{
-	return (ref >> 8) - 1;
-}
-
 static int ref_init(struct kunit *test)
 {
 	struct ldir_net *ln = ldir_net_create(&init_net);
@@ -420,7 +415,7 @@ static void fp_ref_wrap(struct kunit *test)
 	learn(ln, idle, h, &cp->fp_route);
 	learn(ln, idle, h, &cp->real->fp_route);
 	KUNIT_ASSERT_NE(test, READ_ONCE(cp->fp_route), 0);
-	KUNIT_ASSERT_EQ(test, ref_slot_of(cp->fp_route), h);
+	KUNIT_ASSERT_EQ(test, ldir_fp_ref_slot(cp->fp_route), h);
 	KUNIT_ASSERT_EQ(test, READ_ONCE(cp->real->fp_route), cp->fp_route);
 	KUNIT_ASSERT_PTR_EQ(test, resolve(ln, cp->fp_route), idle);
 	for (i = 0; i < WRAP_ROUNDS; i++) {
@@ -428,7 +423,7 @@ static void fp_ref_wrap(struct kunit *test)
 		dst = fake_dst(test);
 		learn(ln, dst, h, &ref);
 		KUNIT_ASSERT_PTR_EQ(test, resolve(ln, ref), dst);
-		in_h += ref_slot_of(ref) == h;
+		in_h += ldir_fp_ref_slot(ref) == h;
 		aliased += !!resolve(ln, READ_ONCE(cp->fp_route));
 		aliased += !!resolve(ln, READ_ONCE(cp->real->fp_route));
 		/* as the work would run now and then */
@@ -459,7 +454,7 @@ static void fp_ref_spent(struct kunit *test)
 		dst = fake_dst(test);
 		learn(ln, dst, h, &ref);
 		KUNIT_ASSERT_PTR_EQ(test, resolve(ln, ref), dst);
-		if (ref_slot_of(ref) != h)
+		if (ldir_fp_ref_slot(ref) != h)
 			spent_at = i + 1;
 		prev = dst;
 	}
@@ -469,7 +464,7 @@ static void fp_ref_spent(struct kunit *test)
 	WRITE_ONCE(prev->obsolete, DST_OBSOLETE_DEAD);
 	dst = fake_dst(test);
 	learn(ln, dst, h, &ref);
-	KUNIT_EXPECT_EQ(test, ref_slot_of(ref), h);
+	KUNIT_EXPECT_EQ(test, ldir_fp_ref_slot(ref), h);
 	KUNIT_EXPECT_PTR_EQ(test, resolve(ln, ref), dst);
 }
 
