@@ -61,14 +61,14 @@ ldir_loaded()
 }
 
 # load_ldir: ldir.ko's dependencies (stock kernels build netfilter as
-# modules), then ldir.ko itself.
+# modules; one modprobe for all of them), then ldir.ko itself.
 load_ldir()
 {
-	local d
-
-	for d in $(modinfo -F depends /ldir/ldir.ko 2>/dev/null | tr , ' '); do
-		modprobe "$d"
-	done
+	if [ -z "${LDIR_DEPS+set}" ]; then
+		LDIR_DEPS=$(modinfo -F depends /ldir/ldir.ko 2>/dev/null | tr , ' ')
+	fi
+	# shellcheck disable=SC2086 # a list of names
+	[ -z "$LDIR_DEPS" ] || modprobe -a $LDIR_DEPS
 	insmod /ldir/ldir.ko
 }
 
