@@ -18,8 +18,12 @@
 #   LDIR_CACHE     cache directory, default /var/cache/ldir
 #   LDIR_TEST_TIMEOUT  per-test timeout in the guest (600 s debug, 240 s stock)
 #   LDIR_BOOT_TIMEOUT  a guest's whole run (default: from the number of tests)
-#   LDIR_PARALLEL  1 (default): the debug guest runs beside the stock ones
-#                  (a guest mostly keeps one core busy); 0: one at a time
+#   LDIR_PARALLEL  1 (default): two guests at a time (a guest mostly keeps
+#                  one core busy): the debug guest beside the install test
+#                  and the stock guests, and once it has ended a second
+#                  guest on the stock kernel with the most runs left (a
+#                  stock kernel's guests take their runs from one queue);
+#                  0: one guest at a time, the install test last
 #   LDIR_APPEND    extra kernel command line
 #   LDIR_SKIP_OK   extended regex of results ("6.1:test-x.sh", "kunit:...")
 #                  that may skip, besides SKIP_EXPECTED below; any other
@@ -97,19 +101,23 @@ KERNEL_BAD='BUG:|WARNING:|KASAN|UBSAN|possible recursive locking|possible circul
 # kmemleak turning itself off: the scan at the end then finds nothing.
 KMEMLEAK_OFF='kmemleak: (Kernel memory leak detector disabled|Kmemleak disabled|Cannot allocate|Automatic memory scanning thread ended|Failed to create the scan thread|Memory pool empty)'
 
+# check_kernel_log NAME CONSOLE...: the consoles of kernel NAME's guests
 check_kernel_log()
 {
-	local name=$1 log=$2 bad
+	local name=$1 log bad out=
 
-	bad=$(tr -d '\r' <"$log" |
-		awk '!/^  \| / || /\[ *[0-9]+\.[0-9]+\]/' |
-		grep -E "$KERNEL_BAD" | grep -v 'unreferenced object' | head -n 20)
-	if [ -z "$bad" ]; then
+	shift
+	for log; do
+		bad=$(tr -d '\r' <"$log" |
+			awk '!/^  \| / || /\[ *[0-9]+\.[0-9]+\]/' |
+			grep -E "$KERNEL_BAD" | grep -v 'unreferenced object' | head -n 20)
+		[ -z "$bad" ] || out="$out$bad"$'\n'"(console: $log)"$'\n'
+	done
+	if [ -z "$out" ]; then
 		line PASS "$name:kernel-log-clean"
 	else
 		line FAIL "$name:kernel-log-clean"
-		echo "$bad" | indent
-		echo "(console: $log)" | indent
+		printf '%s' "$out" | indent
 	fi
 }
 
@@ -154,6 +162,153 @@ tests_for()
 	test_runs "$LDIR_REPO/selftests" "$1" 2>/dev/null
 }
 
+# result_line KERNEL NAME STATUS CONSOLE: the line of one result from a
+# guest, the test's console output under a FAIL (a skip nothing allows is a
+# FAIL).
+result_line()
+{
+	local k=$1 t=$2 st=$3 console=$4
+
+	if [ "$st" = SKIP ] && ! skip_allowed "$t"; then
+		line FAIL "$t"
+		echo "skipped, but nothing allows it to skip on $k (LDIR_SKIP_OK):" | indent
+		tr -d '\r' <"$console" | sed -n "/^--- begin $t\$/,/^--- end $t: /p" |
+			grep -E 'SKIP' | tail -n 5 | indent
+		return
+	fi
+	line "$st" "$t"
+	if [ "$st" = FAIL ] && [[ $t != kunit:* ]]; then
+		tr -d '\r' <"$console" |
+			sed -n "/^--- begin $t\$/,/^--- end $t: /p" | tail -n 80 | indent
+	fi
+}
+
+# report_kernel NAME RUNS GUESTDIR...: the results of kernel NAME's guests
+# (one, or two sharing a stock kernel's queue): KUnit's as they came, then
+# one line per run of RUNS (tests_for's list) in its order, and the checks
+# of the whole kernel, each failing with the failing guest's details.
+report_kernel()
+{
+	local name=$1 runs=$2 g t st r vname bad all n ntests=0 taint allowed
+	local rundir=$3
+
+	shift 2
+	n=$(wc -l <"$runs")
+	# "NAME STATUS GUESTDIR" per result, "NAME BEGIN GUESTDIR" per run a
+	# guest began (or took from the queue)
+	all=$(for g; do
+		tr -d '\r' <"$g/results.log" |
+			sed -n -E "s#^TEST ([^ ]+) (PASS|FAIL|SKIP)\$#\\1 \\2 $g#p; s#^BEGIN ([^ ]+)\$#\\1 BEGIN $g#p"
+		[ -f "$g/taken" ] && sed "s#\$# BEGIN $g#" "$g/taken"
+	done)
+	while read -r t st g; do
+		result_line "$name" "$t" "$st" "$g/console.log"
+	done < <(awk '$1 ~ /^kunit:/ && $2 != "BEGIN"' <<<"$all")
+	while read -r _ _ vname; do
+		t=$name:$vname
+		r=$(awk -v t="$t" '$1 == t && $2 != "BEGIN" { print; exit }' <<<"$all")
+		if [ -n "$r" ]; then
+			read -r _ st g <<<"$r"
+			result_line "$name" "$t" "$st" "$g/console.log"
+			ntests=$((ntests + 1))
+			continue
+		fi
+		# a test that began but has no result: its guest died during it
+		g=$(awk -v t="$t" '$1 == t { print $3; exit }' <<<"$all")
+		[ -n "$g" ] || continue
+		line FAIL "$t"
+		ntests=$((ntests + 1))
+		echo "the guest crashed or hung during this test; its last output ($g/console.log):" | indent
+		r=$(tr -d '\r' <"$g/console.log" | sed -n "/^--- begin $t\$/,\$p" | tail -n 60)
+		[ -n "$r" ] || r=$(tr -d '\r' <"$g/console.log" | tail -n 60)
+		echo "$r" | indent
+	done <"$runs"
+	if [ "$name" = debug ] && [ "${LDIR_KUNIT:-1}" = 1 ]; then
+		check_kunit_count "$name" "$rundir/results.log"
+	fi
+	if [ "$ntests" -eq 0 ] && [ "$n" -gt 0 ]; then
+		line FAIL "$name:selftests-found"
+		echo "no selftests ran (none found, or the guest died first)" | indent
+	fi
+
+	bad=
+	for g; do
+		tr -d '\r' <"$g/results.log" | grep -qx LDIR-GUEST-DONE || bad="$bad $g"
+	done
+	if [ -z "$bad" ]; then
+		line PASS "$name:guest-finished"
+	else
+		line FAIL "$name:guest-finished"
+		for g in $bad; do
+			echo "the guest did not finish (crash, panic or timeout); last console lines ($g/console.log):" | indent
+			tr -d '\r' <"$g/console.log" | tail -n 40 | indent
+		done
+	fi
+
+	check_kernel_log "$name" "${@/%//console.log}"
+
+	if [ "$name" = debug ]; then
+		if tr -d '\r' <"$rundir/console.log" | grep -q 'unreferenced object'; then
+			line FAIL "$name:kmemleak"
+			tr -d '\r' <"$rundir/console.log" | grep -A 25 'unreferenced object' | head -n 60 | indent
+		elif tr -d '\r' <"$rundir/console.log" | awk '!/^  \| / || /\[ *[0-9]+\.[0-9]+\]/' |
+			grep -E "$KMEMLEAK_OFF" >"$rundir/kmemleak-off"; then
+			line FAIL "$name:kmemleak"
+			echo "kmemleak turned itself off during the run:" | indent
+			head -n 5 "$rundir/kmemleak-off" | indent
+		elif tr -d '\r' <"$rundir/results.log" | grep -qx 'KMEMLEAK scanned'; then
+			line PASS "$name:kmemleak"
+		else
+			line FAIL "$name:kmemleak"
+			echo "the kmemleak scan at the end did not run or was refused (kmemleak off?)" | indent
+			tr -d '\r' <"$rundir/results.log" | grep '^KMEMLEAK' | indent
+		fi
+	fi
+
+	allowed=$(taint_allowed "$name")
+	bad=$(for g; do
+		taint=$(tr -d '\r' <"$g/results.log" | sed -n 's/^TAINT \([0-9]*\)$/\1/p' | tail -n 1)
+		if [ -z "$taint" ]; then
+			echo "no taint value reported ($g)"
+		elif [ $((taint & ~allowed)) -ne 0 ]; then
+			echo "tainted=$taint ($(taint_flags "$taint")), allowed $(taint_flags "$allowed") ($g)"
+		fi
+	done)
+	if [ -z "$bad" ]; then
+		line PASS "$name:taint"
+	else
+		line FAIL "$name:taint"
+		echo "$bad" | indent
+	fi
+}
+
+# prepare_kernel NAME: ldir.ko for NAME and its initramfs in
+# $LDIR_CACHE/run/NAME; sets K_IMAGE. Returns 1 when there is nothing to boot.
+prepare_kernel()
+{
+	local name=$1 rundir=$LDIR_CACHE/run/$1
+
+	if ! kernel_info "$name"; then
+		line FAIL "$name:kernel"
+		return 1
+	fi
+	if quiet_stage build_module "$name" "$K_KDIR" "$K_KVER"; then
+		line PASS "build-$name"
+	else
+		line FAIL "build-$name"
+		echo "(log: $LDIR_CACHE/mod-$K_KVER.log)" | indent
+	fi
+	if [ ! -f "$MOD_DIR/kmod/ldir.ko" ]; then
+		echo "      no ldir.ko for $name: not booting it"
+		return 1
+	fi
+	mkdir -p "$rundir"
+	stage "packing the $name initramfs"
+	make_initramfs "$name" "$K_KVER" "$MOD_DIR/kmod" "$rundir/initramfs.cpio" check
+}
+
+# run_kernel NAME: the debug kernel's guest, its own static list of runs
+# (init.sh), and its report.
 run_kernel()
 {
 	local t0=$SECONDS
@@ -164,114 +319,181 @@ run_kernel()
 
 run_kernel_timed()
 {
-	local name=$1 rundir=$LDIR_CACHE/run/$1 tmo results console t st n ntests=0
-	local taint allowed
+	local name=$1 rundir=$LDIR_CACHE/run/$1 tmo n
 
-	if ! kernel_info "$name"; then
-		line FAIL "$name:kernel"
-		return
-	fi
-	if quiet_stage build_module "$name" "$K_KDIR" "$K_KVER"; then
-		line PASS "build-$name"
-	else
-		line FAIL "build-$name"
-		echo "(log: $LDIR_CACHE/mod-$K_KVER.log)" | indent
-	fi
-	if [ ! -f "$MOD_DIR/kmod/ldir.ko" ]; then
-		echo "      no ldir.ko for $name: not booting it"
-		return
-	fi
-
-	mkdir -p "$rundir"
-	stage "packing the $name initramfs"
-	make_initramfs "$name" "$K_KVER" "$MOD_DIR/kmod" "$rundir/initramfs.cpio" check
+	prepare_kernel "$name" || return
+	tests_for "$name" >"$rundir/runs"
 	# The guest's own per-test timeouts catch hung tests; this one only a
 	# hung kernel: boot + KUnit + every selected test at its timeout.
-	n=$(tests_for "$name" | wc -l)
+	n=$(wc -l <"$rundir/runs")
 	if [ "$n" -eq 0 ] && { [ "$name" != debug ] || [ "${LDIR_KUNIT:-1}" != 1 ]; }; then
 		echo "      no selected selftest runs on $name: not booting it"
 		return
 	fi
-	if [ "$name" = debug ]; then
-		tmo=$((600 + n * ${LDIR_TEST_TIMEOUT:-600}))
-	else
-		tmo=$((300 + n * ${LDIR_TEST_TIMEOUT:-240}))
-	fi
+	tmo=$((600 + n * ${LDIR_TEST_TIMEOUT:-600}))
 	tmo=${LDIR_BOOT_TIMEOUT:-$tmo}
 	boot_guest "$name" "$K_IMAGE" "$rundir/initramfs.cpio" "$rundir" "$tmo" check
-	results=$rundir/results.log
-	console=$rundir/console.log
+	report_kernel "$name" "$rundir/runs" "$rundir"
+}
 
-	while read -r _ t st; do
-		case $t in kunit:*) ;; *) ntests=$((ntests + 1)) ;; esac
-		if [ "$st" = SKIP ] && ! skip_allowed "$t"; then
-			line FAIL "$t"
-			echo "skipped, but nothing allows it to skip on $name (LDIR_SKIP_OK):" | indent
-			tr -d '\r' <"$console" | sed -n "/^--- begin $t\$/,/^--- end $t: /p" |
-				grep -E 'SKIP' | tail -n 5 | indent
-			continue
+# ---------------------------------------------------------- run queues ----
+#
+# A stock kernel's runs are a queue, $LDIR_CACHE/run/NAME/queue (one
+# "SCRIPT FAMILY NAME" a line, tests_for's), that its guests take from one at
+# a time over ttyS2 (init.sh next_run). A guest that finds it empty ends as
+# before (TAINT, LDIR-GUEST-DONE). Two slots, one guest each (a guest keeps
+# about one of the 2 cores busy): slot a runs the debug guest first, then
+# joins the stock queues; slot b the install test first (beside the debug
+# guest), then the stock queues. A slot takes the queue with the most runs
+# left, so once the debug guest has ended the last stock kernel's runs are
+# shared by two guests and both cores stay busy until the end. Each guest of
+# a stock kernel has its own directory, run/NAME/g-SLOT (console.log,
+# results.log, taken: the runs the host gave it).
+
+# queue_init NAME: the runs of stock kernel NAME and their queue.
+queue_init()
+{
+	local d=$LDIR_CACHE/run/$1
+
+	mkdir -p "$d"
+	rm -rf "$d"/g-* "$d/queue" "$d/queue.lock" "$d/image" "$d/unbootable" \
+		"$d/t-start" "$d/t-end"
+	tests_for "$1" >"$d/runs"
+	cp "$d/runs" "$d/queue"
+}
+
+queue_left()
+{
+	local q=$LDIR_CACHE/run/$1/queue
+
+	if [ -f "$q" ]; then wc -l <"$q"; else echo 0; fi
+}
+
+# queue_pop QUEUE: prints and removes QUEUE's first line (nothing when it is
+# empty), under a lock: two guests never get the same run.
+queue_pop()
+{
+	local fd l
+
+	exec {fd}>"$1.lock"
+	flock "$fd"
+	if IFS= read -r l <"$1"; then
+		sed -i 1d "$1"
+		echo "$l"
+	fi
+	exec {fd}>&-
+}
+
+# feeder KERNEL QUEUE PIPE TAKEN: answers each "NEXT" of a guest of KERNEL
+# on PIPE.out with the next run of QUEUE on PIPE.in ("END" when it is
+# empty), and notes each run's result name in TAKEN. Runs until killed.
+feeder()
+{
+	local k=$1 q=$2 p=$3 taken=$4 in out req next
+
+	# read-write: opening a FIFO so does not wait for its other end
+	exec {in}<>"$p.in" {out}<>"$p.out"
+	while IFS= read -r req <&"$out"; do
+		[ "${req%$'\r'}" = NEXT ] || continue
+		next=$(queue_pop "$q")
+		if [ -n "$next" ]; then
+			echo "$k:${next##* }" >>"$taken"
 		fi
-		line "$st" "$t"
-		if [ "$st" = FAIL ] && [[ $t != kunit:* ]]; then
-			tr -d '\r' <"$console" |
-				sed -n "/^--- begin $t\$/,/^--- end $t: /p" | tail -n 80 | indent
-		fi
-	done < <(tr -d '\r' <"$results" | grep -E '^TEST [^ ]+ (PASS|FAIL|SKIP)$')
-	# a test that began but has no result: the guest died during it
-	for t in $(tr -d '\r' <"$results" | sed -n 's/^BEGIN \([^ ]*\)$/\1/p'); do
-		tr -d '\r' <"$results" | grep -qE "^TEST $t (PASS|FAIL|SKIP)\$" && continue
-		line FAIL "$t"
-		ntests=$((ntests + 1))
-		echo "the guest crashed or hung during this test; its last output:" | indent
-		tr -d '\r' <"$console" | sed -n "/^--- begin $t\$/,\$p" | tail -n 60 | indent
+		echo "${next:-END}" >&"$in"
 	done
-	if [ "$name" = debug ] && [ "${LDIR_KUNIT:-1}" = 1 ]; then
-		check_kunit_count "$name" "$results"
-	fi
-	if [ "$ntests" -eq 0 ] && [ "$n" -gt 0 ]; then
-		line FAIL "$name:selftests-found"
-		echo "no selftests ran (none found, or the guest died first)" | indent
-	fi
+}
 
-	if tr -d '\r' <"$results" | grep -qx LDIR-GUEST-DONE; then
-		line PASS "$name:guest-finished"
-	else
-		line FAIL "$name:guest-finished"
-		echo "the guest did not finish (crash, panic or timeout); last console lines:" | indent
-		tr -d '\r' <"$console" | tail -n 40 | indent
-	fi
+# pick_queue DONE: the stock kernel whose queue has the most runs left
+# (the first of KERNELS on a tie), not one of DONE; 1 when none has any.
+pick_queue()
+{
+	local k n best='' most=0
 
-	check_kernel_log "$name" "$console"
+	for k in $STOCK; do
+		[[ " $1 " == *" $k "* ]] && continue
+		n=$(queue_left "$k")
+		if [ "$n" -gt "$most" ]; then
+			best=$k
+			most=$n
+		fi
+	done
+	[ -n "$best" ] && echo "$best"
+}
 
-	if [ "$name" = debug ]; then
-		if tr -d '\r' <"$console" | grep -q 'unreferenced object'; then
-			line FAIL "$name:kmemleak"
-			tr -d '\r' <"$console" | grep -A 25 'unreferenced object' | head -n 60 | indent
-		elif tr -d '\r' <"$console" | awk '!/^  \| / || /\[ *[0-9]+\.[0-9]+\]/' |
-			grep -E "$KMEMLEAK_OFF" >"$rundir/kmemleak-off"; then
-			line FAIL "$name:kmemleak"
-			echo "kmemleak turned itself off during the run:" | indent
-			head -n 5 "$rundir/kmemleak-off" | indent
-		elif tr -d '\r' <"$results" | grep -qx 'KMEMLEAK scanned'; then
-			line PASS "$name:kmemleak"
+# stock_guest NAME SLOT: one guest of stock kernel NAME on its queue (the
+# first guest of NAME prepares it: ldir.ko, the initramfs).
+stock_guest()
+{
+	local name=$1 d=$LDIR_CACHE/run/$1 g=$LDIR_CACHE/run/$1/g-$2 fd n tmo fpid
+
+	exec {fd}>"$d/prepare.lock"
+	flock "$fd"
+	if [ ! -f "$d/image" ] && [ ! -f "$d/unbootable" ]; then
+		date +%s >"$d/t-start"
+		if prepare_kernel "$name"; then
+			echo "$K_IMAGE" >"$d/image"
 		else
-			line FAIL "$name:kmemleak"
-			echo "the kmemleak scan at the end did not run or was refused (kmemleak off?)" | indent
-			tr -d '\r' <"$results" | grep '^KMEMLEAK' | indent
+			: >"$d/unbootable"
+			: >"$d/queue"
 		fi
 	fi
+	exec {fd}>&-
+	[ -f "$d/image" ] || return 0
+	# the other guest may have taken the rest meanwhile
+	n=$(queue_left "$name")
+	[ "$n" -gt 0 ] || return 0
+	mkdir -p "$g"
+	rm -f "$g/queue.in" "$g/queue.out" "$g/taken"
+	mkfifo "$g/queue.in" "$g/queue.out"
+	: >"$g/taken"
+	# The guest's own per-test timeouts catch hung tests; this one only a
+	# hung kernel: boot + every run left at its timeout.
+	tmo=$((300 + n * ${LDIR_TEST_TIMEOUT:-240}))
+	tmo=${LDIR_BOOT_TIMEOUT:-$tmo}
+	stage "$name: guest $2 takes its runs from the queue ($n left)"
+	feeder "$name" "$d/queue" "$g/queue" "$g/taken" &
+	fpid=$!
+	GUEST_QUEUE=$g/queue boot_guest "$name" "$(cat "$d/image")" \
+		"$d/initramfs.cpio" "$g" "$tmo" check
+	kill "$fpid" 2>/dev/null
+	wait "$fpid" 2>/dev/null
+	rm -f "$g/queue.in" "$g/queue.out"
+	date +%s >>"$d/t-end"
+}
 
-	taint=$(tr -d '\r' <"$results" | sed -n 's/^TAINT \([0-9]*\)$/\1/p' | tail -n 1)
-	allowed=$(taint_allowed "$name")
-	if [ -z "$taint" ]; then
-		line FAIL "$name:taint"
-		echo "no taint value reported" | indent
-	elif [ $((taint & ~allowed)) -eq 0 ]; then
-		line PASS "$name:taint"
-	else
-		line FAIL "$name:taint"
-		echo "tainted=$taint ($(taint_flags "$taint")), allowed $(taint_flags "$allowed")" | indent
+# slot NAME: stock guests one after the other while a queue has runs left
+# (at most one guest of a kernel per slot).
+slot()
+{
+	local k used=''
+
+	while k=$(pick_queue "$used"); do
+		used="$used $k"
+		stock_guest "$k" "$1"
+	done
+}
+
+# report_stock NAME: the report of stock kernel NAME's guests (after they
+# all ended) and its time.
+report_stock()
+{
+	local name=$1 d=$LDIR_CACHE/run/$1 g guests=() t1
+
+	for g in "$d"/g-*; do
+		[ -f "$g/results.log" ] && guests+=("$g")
+	done
+	if [ ! -f "$d/image" ] && [ ! -f "$d/unbootable" ]; then
+		# no run selected: ldir.ko still builds for it
+		date +%s >"$d/t-start"
+		prepare_kernel "$name" &&
+			echo "      no selected selftest runs on $name: not booting it"
 	fi
+	if [ ${#guests[@]} -gt 0 ]; then
+		report_kernel "$name" "$d/runs" "${guests[@]}"
+	fi
+	t1=$(sort -n "$d/t-end" 2>/dev/null | tail -n 1)
+	t1=${t1:-$(date +%s)}
+	echo "$name $((t1 - $(cat "$d/t-start"))) ${#guests[@]}" >>"$TIMES"
 }
 
 stage "ldir make check: kernels '$KERNELS', cache $LDIR_CACHE"
@@ -339,16 +561,40 @@ debug_kernel()
 	fi
 }
 
+# pkg_test: the install test; its result lines are this run's
+pkg_test()
+{
+	local out st name t0=$SECONDS
+
+	out=$LDIR_CACHE/run/pkg-test.log
+	mkdir -p "$LDIR_CACHE/run"
+	bash "$LDIR_REPO/selftests/qemu/pkg-test.sh" >"$out" 2>&1
+	grep '^== ' "$out"
+	while read -r st name; do
+		line "$st" "$name"
+	done < <(grep -E '^(PASS|FAIL)  pkg:' "$out")
+	if ! grep -q '^PASS  pkg:nothing-left' "$out"; then
+		line FAIL pkg:install-test
+		grep -vE '^(== |PASS  )' "$out" | tail -n 40 | indent
+	elif grep -q '^FAIL' "$out"; then
+		grep -vE '^(== |PASS  )' "$out" | tail -n 40 | indent
+	fi
+	echo "pkg $((SECONDS - t0))" >>"$TIMES"
+}
+
+PKG_TEST=${LDIR_PKG_TEST:-$([ -z "${LDIR_TESTS:-}" ] && echo 1 || echo 0)}
 STOCK=$(echo " $KERNELS " | sed 's/ debug / /')
 if [[ " $KERNELS " == *" debug "* ]] && [ -n "${STOCK// /}" ] && ! debug_kernel_cached; then
-	# Cold cache: the stock kernels' guests run while the debug kernel
-	# builds; its build log follows their results.
+	# Cold cache: the stock kernels' guests run (one at a time) while the
+	# debug kernel builds; its build log follows their results.
 	stage "the debug kernel builds in the background (log: $KBUILD/build.log); stock kernels first"
 	kbout=$LDIR_CACHE/run/kbuild.$$
 	build_debug_kernel >"$kbout" 2>&1 &
 	kbpid=$!
 	for k in $STOCK; do
-		run_kernel "$k"
+		queue_init "$k"
+		stock_guest "$k" a
+		report_stock "$k"
 	done
 	if kill -0 "$kbpid" 2>/dev/null; then
 		stage "waiting for the debug kernel build"
@@ -367,51 +613,51 @@ if [[ " $KERNELS " == *" debug "* ]] && [ -n "${STOCK// /}" ] && ! debug_kernel_
 elif [[ " $KERNELS " == *" debug "* ]]; then
 	debug_kernel
 fi
+STOCK=$(echo " $KERNELS " | sed 's/ debug / /')
 
 if [ -z "${KERNELS// /}" ]; then
-	:	# already run
-elif [ "${LDIR_PARALLEL:-1}" = 1 ] && [[ " $KERNELS " == *" debug "* ]]; then
-	# The debug guest beside the stock ones: a guest mostly keeps one
-	# core busy. The debug kernel's report follows the others'.
+	[ "$PKG_TEST" = 1 ] && pkg_test
+elif [ "${LDIR_PARALLEL:-1}" = 1 ]; then
+	# Two slots (see "run queues" above): a, the debug guest then the
+	# stock queues; b, the install test then the stock queues. Reports
+	# once every guest has ended: the stock kernels', the debug kernel's,
+	# the install test's.
 	make_base_root
+	for k in $STOCK; do
+		queue_init "$k"
+	done
 	report=$LDIR_CACHE/run/debug/report.txt
+	pkgreport=$LDIR_CACHE/run/pkg-report.txt
 	mkdir -p "$(dirname "$report")"
-	run_kernel debug >"$report" 2>&1 &
-	dpid=$!
-	for k in $KERNELS; do
-		[ "$k" = debug ] || run_kernel "$k"
+	: >"$report"
+	: >"$pkgreport"
+	(
+		[[ " $KERNELS " == *" debug "* ]] && run_kernel debug >"$report" 2>&1
+		slot a
+	) &
+	apid=$!
+	tail -n +1 --pid="$apid" -f "$report" 2>/dev/null | grep --line-buffered '^== ' &
+	[ "$PKG_TEST" = 1 ] && pkg_test >"$pkgreport" 2>&1
+	slot b
+	wait "$apid"
+	for k in $STOCK; do
+		report_stock "$k"
 	done
-	tail -n +1 --pid="$dpid" -f "$report" 2>/dev/null | grep --line-buffered '^== '
-	wait "$dpid"
 	grep -v '^== ' "$report"
+	cat "$pkgreport"
+	rm -f "$report" "$pkgreport"
 else
+	# one guest at a time, each stock kernel's queue taken by one guest
 	for k in $KERNELS; do
-		run_kernel "$k"
+		if [ "$k" = debug ]; then
+			run_kernel debug
+		else
+			queue_init "$k"
+			stock_guest "$k" a
+			report_stock "$k"
+		fi
 	done
-fi
-
-# pkg_test: the install test; its result lines are this run's
-pkg_test()
-{
-	local out st name
-
-	out=$LDIR_CACHE/run/pkg-test.log
-	mkdir -p "$LDIR_CACHE/run"
-	bash "$LDIR_REPO/selftests/qemu/pkg-test.sh" >"$out" 2>&1
-	grep '^== ' "$out"
-	while read -r st name; do
-		line "$st" "$name"
-	done < <(grep -E '^(PASS|FAIL)  pkg:' "$out")
-	if ! grep -q '^PASS  pkg:nothing-left' "$out"; then
-		line FAIL pkg:install-test
-		grep -vE '^(== |PASS  )' "$out" | tail -n 40 | indent
-	elif grep -q '^FAIL' "$out"; then
-		grep -vE '^(== |PASS  )' "$out" | tail -n 40 | indent
-	fi
-}
-
-if [ "${LDIR_PKG_TEST:-$([ -z "${LDIR_TESTS:-}" ] && echo 1 || echo 0)}" = 1 ]; then
-	pkg_test
+	[ "$PKG_TEST" = 1 ] && pkg_test
 fi
 
 stage "done"
@@ -421,8 +667,10 @@ NSKIP=$(grep -c '^SKIP' "$SUMMARY")
 rm -f "$SUMMARY"
 if [ -s "$TIMES" ]; then
 	printf 'time:'
-	while read -r k secs; do
-		printf ' %s %dm%02ds,' "$k" $((secs / 60)) $((secs % 60))
+	# a stock kernel's third field: how many guests shared its queue
+	while read -r k secs ng; do
+		printf ' %s %dm%02ds%s,' "$k" $((secs / 60)) $((secs % 60)) \
+			"$([ "${ng:-1}" -gt 1 ] && echo " ($ng guests)")"
 	done <"$TIMES"
 	secs=$((SECONDS - T_START))
 	printf ' all %dm%02ds\n' $((secs / 60)) $((secs % 60))

@@ -94,7 +94,7 @@ run_script()
 
 	: >"$out"
 	(cd /ldir/selftests && exec timeout -k 10 "$tmo" bash "$script") \
-		</dev/null >"$out" 2>&1 &
+		</dev/null >"$out" 2>&1 8>&- 9<&- &
 	pid=$!
 	tail ---disable-inotify -n +1 -s 0.2 --pid="$pid" -f "$out" 2>/dev/null |
 		sed -u "s/^/$prefix/" &
@@ -176,17 +176,45 @@ run_kunit()
 	unload ldir || result kunit:rmmod-ldir FAIL
 }
 
+# next_run: sets t, fam and vname to the next selftest run: from the list of
+# variants.sh (fd 9), or with LDIR_QUEUE=1 from the host's queue of this
+# kernel (ttyS2: "NEXT" out, "SCRIPT FAMILY NAME" or "END" back), which a
+# second guest of the same kernel may share; returns 1 at the end.
+next_run()
+{
+	local l
+
+	if [ "${LDIR_QUEUE:-0}" != 1 ]; then
+		read -r t fam vname <&9
+		return
+	fi
+	echo NEXT >&8 || return 1
+	IFS= read -r l <&8 || return 1
+	l=${l%$'\r'}
+	[ "$l" != END ] || return 1
+	read -r t fam vname <<<"$l"
+}
+
 run_selftests()
 {
 	local t fam vname name st rc t0 secs n=0
 
-	# one run per test and family its header names, on the kernels it
-	# allows (selftests/qemu/variants.sh): the debug kernel has KUnit and
-	# the lifetime tests, and each test there costs ~5x
-	# shellcheck source=selftests/qemu/variants.sh
-	. /ldir/selftests/qemu/variants.sh
-	test_runs /ldir/selftests "$LDIR_KERNEL" >/tmp/runs
-	while read -r t fam vname <&9; do
+	if [ "${LDIR_QUEUE:-0}" = 1 ]; then
+		# raw: no echo of the host's lines back to it, no CR added
+		if ! exec 8<>/dev/ttyS2 || ! stty raw -echo <&8; then
+			echo "no queue on /dev/ttyS2: no selftests run"
+			return
+		fi
+	else
+		# one run per test and family its header names, on the kernels
+		# it allows (selftests/qemu/variants.sh): the debug kernel has
+		# KUnit and the lifetime tests, and each test there costs ~5x
+		# shellcheck source=selftests/qemu/variants.sh
+		. /ldir/selftests/qemu/variants.sh
+		test_runs /ldir/selftests "$LDIR_KERNEL" >/tmp/runs
+		exec 9</tmp/runs
+	fi
+	while next_run; do
 		n=$((n + 1))
 		name=$LDIR_KERNEL:$vname
 		echo "--- begin $name"
@@ -215,7 +243,8 @@ run_selftests()
 		fi
 		echo "--- end $name: exit $rc, ${secs}s"
 		result "$name" "$st"
-	done 9</tmp/runs
+	done
+	exec 8>&- 9<&-
 	[ $n -gt 0 ] || echo "no selftests/test-*.sh matched"
 }
 

@@ -472,7 +472,7 @@ copy_bin()
 # (binaries, libraries, busybox, /etc, ldctl), once per run in $BASE_ROOT.
 make_base_root()
 {
-	local root=$LDIR_CACHE/run/base b l f d nlraw
+	local root=${LDIR_BASE_DIR:-$LDIR_CACHE/run/base} b l f d nlraw
 
 	[ -n "${BASE_ROOT:-}" ] && return 0
 	stage "assembling the guest's userspace"
@@ -637,6 +637,9 @@ make_initramfs()
 		printf 'LDIR_KUNIT=%q\n' "${LDIR_KUNIT:-1}"
 		printf 'LDIR_TEST_TIMEOUT=%q\n' "${LDIR_TEST_TIMEOUT:-$([ "$name" = debug ] && echo 600 || echo 240)}"
 		printf 'LDIR_BENCH=%q\n' "${LDIR_BENCH:-}"
+		# a stock kernel's check guest takes its runs from the host's
+		# queue (check.sh), on ttyS2
+		[ "$mode" = check ] && [ "$name" != debug ] && echo LDIR_QUEUE=1
 		# the knobs of selftests/bench.sh and test-fuzz.sh
 		for v in ${!LDIR_BENCH_*} ${!LDIR_FUZZ_*}; do
 			printf '%s=%q\n' "$v" "${!v}"
@@ -652,8 +655,9 @@ make_initramfs()
 
 # boot_guest NAME KERNEL_IMAGE INITRAMFS RUNDIR TIMEOUT MODE [tee]: boots the
 # guest; the console goes to RUNDIR/console.log (and the terminal with tee),
-# the runner's result lines (ttyS1) to RUNDIR/results.log. Returns qemu's
-# status (124 on timeout).
+# the runner's result lines (ttyS1) to RUNDIR/results.log; with GUEST_QUEUE
+# set, ttyS2 is the pipe GUEST_QUEUE.in/.out (check.sh's run queue). Returns
+# qemu's status (124 on timeout).
 boot_guest()
 {
 	local name=$1 kernel=$2 initrd=$3 rundir=$4 tmo=$5 mode=$6 show=${7:-}
@@ -683,6 +687,7 @@ boot_guest()
 		-smp "${LDIR_QEMU_SMP:-2}" -accel "${LDIR_QEMU_ACCEL:-tcg,thread=single}" \
 		${LDIR_QEMU_ARGS:-} \
 		-nic none -monitor none -serial stdio -serial "file:$rundir/results.log" \
+		${GUEST_QUEUE:+-serial "pipe:$GUEST_QUEUE"} \
 		-kernel "$kernel" -initrd "$initrd" -append "$append"
 	if [ -n "$show" ]; then
 		timeout -k 10 "$tmo" "$@" </dev/null 2>&1 | tee "$rundir/console.log" |

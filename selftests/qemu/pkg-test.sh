@@ -120,7 +120,9 @@ guest()
 	LDIR_BENCH=pkg-guest.sh
 	LDIR_BENCH_KO_SHA256=$(sha256sum <"$kodir/ldir.ko" | cut -d' ' -f1)
 	LDCTL_BIN=/usr/sbin/ldctl
-	BASE_ROOT=
+	# its own userspace: make check's guests may be packing theirs
+	BASE_ROOT=''
+	LDIR_BASE_DIR=$RUNDIR/base
 	export LDIR_BENCH LDIR_BENCH_KO_SHA256
 	make_initramfs "$GUEST" "$K_KVER" "$kodir" "$RUNDIR/initramfs.cpio" bench
 	# the unit, as the package installed it: a second archive
