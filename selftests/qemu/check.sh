@@ -453,7 +453,7 @@ stock_guest()
 	stage "$name: guest $2 takes its runs from the queue ($n left)"
 	feeder "$name" "$d/queue" "$g/queue" "$g/taken" &
 	fpid=$!
-	GUEST_QUEUE=$g/queue boot_guest "$name" "$(cat "$d/image")" \
+	GUEST_QUEUE=$g/queue boot_guest "$name/$2" "$(cat "$d/image")" \
 		"$d/initramfs.cpio" "$g" "$tmo" check
 	kill "$fpid" 2>/dev/null
 	wait "$fpid" 2>/dev/null
