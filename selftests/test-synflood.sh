@@ -20,11 +20,11 @@
 #
 # Asserts, in each phase: the table never holds more than conn-max conns,
 # nor more embryonic ones than the embryonic bound; the legitimate client
-# gets >= LDIR_FLOOD_LEGIT_PCT per mille of its conns through (990: 99%)
-# within LDIR_FLOOD_LEGIT_MS (7000: the client's SYN and its resends at
-# 1 s and 3 s; the flood at the reals may cost a frame on the way, on
-# the veths of one guest, to ldir or IPVS alike, and at 80 conns one
-# lost SYN is 1.25%);
+# gets >= LDIR_FLOOD_LEGIT_PCT per mille of its conns through (975: 78
+# of 80) within LDIR_FLOOD_LEGIT_MS (7000: the client's SYN and its resends
+# at 1 s and 3 s; the flood at the reals may cost a frame on the way, on
+# the veths of one guest, to ldir or IPVS alike: 79 of 80 was seen once
+# in about twenty runs on a loaded host, and a lockout loses them all);
 # the bulk flow keeps >= LDIR_FLOOD_BULK_PCT percent of its rate before
 # the flood (see BULK_PCT below). With the small conn-max the flood overflows the bound, so
 # conns are evicted (embryonic-evicted) and the netns reports SYN
@@ -33,8 +33,7 @@
 # Knobs: LDIR_FLOOD_SECS (flood length, default 12; the figures use 20),
 # LDIR_FLOOD_CONN_MAX (the small bound, 2000), LDIR_FLOOD_LEGIT_RATE (10
 # conns/s), LDIR_FLOOD_PPS (0: as fast as the guest sends).
-# IPv6: the same, the flood from 2001:db8:ffff::/48 (its IPv6 run is on
-# 6.12 only: it is the suite's longest test).
+# IPv6: the same, the flood from 2001:db8:ffff::/48.
 
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -42,17 +41,20 @@ source "$(dirname "$0")/lib.sh"
 FLOOD_SECS=${LDIR_FLOOD_SECS:-12}
 SMALL_MAX=${LDIR_FLOOD_CONN_MAX:-2000}
 LEGIT_RATE=${LDIR_FLOOD_LEGIT_RATE:-10}
-LEGIT_PCT=${LDIR_FLOOD_LEGIT_PCT:-990}
+LEGIT_PCT=${LDIR_FLOOD_LEGIT_PCT:-975}
 LEGIT_MS=${LDIR_FLOOD_LEGIT_MS:-7000}
 # Under TCG the flooder, the director, the reals and both ends of the bulk
 # flow share the guest's two vCPUs: a flood at the top rate takes 40-80%
 # of the CPU the bulk flow had, and IPVS in the same guest loses as much
 # (BENCHMARKS.md, Resilience), so 90% cannot hold here; on a loaded host
-# iperf3's rate also swings by 3x between runs. The default asserts that
-# the flow keeps a tenth and that iperf3 completes: an established conn
-# that were evicted or starved would fail that, whatever the CPU. On real
-# CPUs, with the flooder elsewhere, LDIR_FLOOD_BULK_PCT=90 is the target.
-BULK_PCT=${LDIR_FLOOD_BULK_PCT:-10}
+# iperf3's rate also swings by 3x between runs. Measured over IPv6 on
+# 6.1 beside another guest, the flow kept 3% to 16% of its rate (IPv4
+# more), so a tenth failed runs that lost nothing. The default asserts
+# that the flow moves data in every second of the flood, keeps 2% of its
+# rate and that iperf3 completes: an established conn that were evicted,
+# dropped or starved by ldir would stall, whatever the CPU. On real CPUs,
+# with the flooder elsewhere, LDIR_FLOOD_BULK_PCT=90 is the target.
+BULK_PCT=${LDIR_FLOOD_BULK_PCT:-2}
 PPS=${LDIR_FLOOD_PPS:-0}
 FLOOD_NET=198.18.0.0/15
 SINK6=
@@ -100,13 +102,14 @@ CMDS
 nsx "$NS_D" ldctl -j monitor >"$T/events" 2>&1 &
 BG_PIDS+=("$!")
 
-# bulk_rate FROM TO: iperf3's mean rate over its 1 s intervals in
-# [FROM, TO) s of the run in $T/bulk.json, kbit/s
+# bulk_rate FROM TO [min]: iperf3's mean (or least) rate over its 1 s
+# intervals in [FROM, TO) s of the run in $T/bulk.json, kbit/s
 bulk_rate()
 {
-	jq -er --argjson a "$1" --argjson b "$2" '
+	jq -er --argjson a "$1" --argjson b "$2" --arg f "${3:-mean}" '
 		[.intervals[].sum | select(.start >= $a - 0.5 and .end <= $b + 0.5)
-		 | .bits_per_second] | add / length / 1000 | floor' "$T/bulk.json"
+		 | .bits_per_second]
+		| if $f == "min" then min else add / length end / 1000 | floor' "$T/bulk.json"
 }
 
 # sample SECONDS: every 0.5 s, "conn-count embryonic-count pressure" from
@@ -151,12 +154,13 @@ phase()
 	wait "$pid_sample" || true
 	BULK0=$(bulk_rate 1 "$BASE")
 	BULK1=$(bulk_rate $((BASE + WARMUP)) $((BASE + FLOOD_SECS - 1)))
+	BULKMIN=$(bulk_rate "$BASE" $((BASE + FLOOD_SECS)) min)
 	out=$(cat "$T/legit.out")
 	LEGIT=$(sed -n 's/.* pct \([0-9]*\)$/\1/p' <<<"$out")
 	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$T/flood.out")
 	MAXCONNS=$(awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }' "$T/samples")
 	MAXEMB=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$T/samples")
-	log "$name: flood $(cat "$T/flood.out"); legit $out; bulk $BULK0 -> $BULK1 kbit/s;" \
+	log "$name: flood $(cat "$T/flood.out"); legit $out; bulk $BULK0 -> $BULK1 (least second $BULKMIN) kbit/s;" \
 		"conns max $MAXCONNS, embryonic max $MAXEMB ($(wc -l <"$T/samples") samples)"
 	log "$name: $(ld -j stats | jq -c '.stats | {conns, drop_conn_limit, embryonic_evicted, drop_syn_pressure, pressure_starts, conns_expired}')"
 	[[ -n "$SENT" && -n "$LEGIT" ]] || fail "$name: no figures from ldflood"
@@ -164,6 +168,7 @@ phase()
 	expect_ge "$name: legitimate conns through (per mille)" "$LEGIT_PCT" "$LEGIT"
 	expect_ge "$name: bulk rate during the flood (kbit/s, $BULK_PCT% of $BULK0)" \
 		$((BULK0 * BULK_PCT / 100)) "$BULK1"
+	expect_ge "$name: the bulk flow's least second in the flood (kbit/s)" 1 "$BULKMIN"
 }
 
 log "default conn-max $(gconfig conn-max), embryonic bound half of it"

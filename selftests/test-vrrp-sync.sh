@@ -372,8 +372,7 @@ expect_eq "B's FPA of the client" "$real_a" "$(fpa_real b)"
 
 log "[$SECONDS s] A restarts: ldir configuration, ldsyncd, keepalived"
 ldA flush
-ip -n "$NS_A" link set outside up
-ip -n "$NS_A" link set inside up
+director_reboot "$NS_A" "${A_ADDRS[@]}"
 ldA restore "$T/ldir.conf"
 expect_eq "A's conns after the restart" 0 "$(ldA conns | grep -c . || true)"
 t_rejoin=$EPOCHREALTIME

@@ -29,6 +29,21 @@ director_addrs() # NS OUT4 IN4 OUT6 IN6
 	EOF
 }
 
+# director_reboot NS OUT4 IN4 OUT6 IN6: a failed director's links as a
+# reboot leaves them: its own addresses only, links up. The VRRP addresses
+# died with its keepalived; left in place (IPv4 keeps addresses across a
+# link down) they would answer the peer's clients and reals for the gateway
+# until the new keepalived removes them, and a reply sent to this director
+# then misses the master's conn table.
+director_reboot()
+{
+	ip -n "$1" -batch - <<-EOF
+	addr flush dev outside
+	addr flush dev inside
+	EOF
+	director_addrs "$@"
+}
+
 setup_vrrp_topology()
 {
 	local ns d n nd='' mc='mcast_snooping 0'
