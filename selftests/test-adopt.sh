@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 #
 # Flow adoption: a stateful virtual scheduled by a hash (maglev here) takes
 # a TCP segment of a flow it has no conn for, to the real the hash picks,

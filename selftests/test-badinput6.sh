@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-families: 6
-# ldir-kernels-ipv6: debug 6.1 6.12
+# ldir-kernels-ipv6: 6.1 6.12
 #
 # Bad IPv6 input (topology: lib.sh, the director's namespace only), the
 # IPv6 side of test-badinput.sh: each refused command exits 1 with the

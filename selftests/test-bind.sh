@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 # ldir-families: 4 6
 #
 # Client classes on one VIP (seed 002, topology: lib.sh): three instances

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 # ldir-families: 4 6
 # ldir-kernels-ipv6: 6.1 6.12
 #

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # ldir on a director that runs a stateful firewall (topology: lib.sh):
 # nf_conntrack active in the director's namespace, an nftables forward

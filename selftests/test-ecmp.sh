@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
 #
 # Several directors behind one ECMP router (seed 004 claims 34-48): each

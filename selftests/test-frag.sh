@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # Fragmented UDP through the VIP (topology: lib.sh, MTU 1500 everywhere).
 # Each datagram is 3000 bytes of payload: the client sends it as three

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # ldctl against the loaded module: tools/ldctl/tests/module.sh (every
 # command, the kernel's extack messages, multi-message dumps, save ->

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 #
 # Conn sync between two directors with ldsyncd: A is master, B backup;
 # the router sends the VIP's traffic (and the reals' replies) through A

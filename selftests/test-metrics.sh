@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 #
 # ldctl metrics and ldctl top against live traffic (topology: lib.sh):
 #

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # ldctl monitor: the kernel's events on the "events" multicast group
 # (topology: lib.sh). Two monitors run in the director's namespace, one

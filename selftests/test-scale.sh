@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # Control-plane work is bounded: 4096 virtuals x 4 links with ~100,000
 # live UDP conns (12,288 on the debug kernel), and `ldctl flush` waits for

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: 6.1 6.12
 #
 # A stray non-SYN TCP segment to the VIP (one with no conn) is dropped and
 # counted in drop-no-conn (seed 001 step 526), never scheduled to a real

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 #
 # Active/standby with keepalived and conn sync: test-vrrp.sh's topology
 # and shipped files (examples/keepalived: keepalived.conf, ldir-notify,

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
 #
 # Active/standby with keepalived: two directors run the same ldir
