@@ -242,43 +242,15 @@ topology6()
 	for ns in "$NS_C" "$NS_D" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}"; do
 		ip netns add "$ns" || return 1
 	done
-	{
-		echo "link set lo up"
-		echo "link add outside type veth peer name eth0 netns $NS_C"
-		echo "link add other type veth peer name eth0 netns $NS_O"
-		echo "link add br0 type bridge forward_delay 0 mcast_snooping 0"
-		echo "addr add 2001:db8:1::1/64 dev outside nodad"
-		echo "addr add 2001:db8:3::1/64 dev other nodad"
-		echo "addr add 2001:db8:2::1/64 dev br0 nodad"
-		for n in 1 2 3; do
-			echo "link add r$n type veth peer name eth0 netns ${NS_R[$n]}"
-			echo "link set r$n master br0 up"
-		done
-		echo "link set outside up"
-		echo "link set other up"
-		echo "link set br0 up"
-	} | ip -n "$NS_D" -batch - || return 1
+	director_batch 2001:db8:1::1/64 2001:db8:3::1/64 2001:db8:2::1/64 nodad \
+		"mcast_snooping 0" | ip -n "$NS_D" -batch - || return 1
 	sysctl_set "$NS_D" net.ipv6.conf.all.forwarding 1
 	for n in 1 2 3; do
-		ip -n "${NS_R[$n]}" -batch - <<-EOF || return 1
-		link set lo up
-		addr add ${REAL6[$n]}/64 dev eth0 nodad
-		link set eth0 up
-		route add default via 2001:db8:2::1
-		EOF
+		host_batch "${NS_R[$n]}" "${REAL6[$n]}/64" "default via 2001:db8:2::1" \
+			nodad || return 1
 	done
-	ip -n "$NS_C" -batch - <<-EOF || return 1
-	link set lo up
-	addr add $CLIENT6/64 dev eth0 nodad
-	link set eth0 up
-	route add 2001:db8::/64 via 2001:db8:1::1
-	EOF
-	ip -n "$NS_O" -batch - <<-EOF || return 1
-	link set lo up
-	addr add 2001:db8:3::2/64 dev eth0 nodad
-	link set eth0 up
-	route add default via 2001:db8:3::1
-	EOF
+	host_batch "$NS_C" "$CLIENT6/64" "2001:db8::/64 via 2001:db8:1::1" nodad || return 1
+	host_batch "$NS_O" 2001:db8:3::2/64 "default via 2001:db8:3::1" nodad || return 1
 	# every neighbour resolved now, both ways
 	for n in 1 2 3; do
 		pr "$n" busybox ping -6 -c 1 -W 5 2001:db8:2::1 >/dev/null || return 1

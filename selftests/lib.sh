@@ -345,6 +345,42 @@ modules_load()
 	done
 }
 
+# director_batch OUT OTHER IN [ADDR-FLAGS [BRIDGE-OPTS]]: the director's
+# links as `ip -batch` lines: outside (to the client's eth0, address OUT),
+# other (to NS_O's eth0, OTHER) and br0 (IN) over r1..r3 (to the reals'
+# eth0), each address with ADDR-FLAGS ("nodad")
+director_batch()
+{
+	local n
+
+	echo "link set lo up"
+	echo "link add outside type veth peer name eth0 netns $NS_C"
+	echo "link add other type veth peer name eth0 netns $NS_O"
+	echo "link add br0 type bridge forward_delay 0${5:+ $5}"
+	echo "addr add $1 dev outside${4:+ $4}"
+	echo "addr add $2 dev other${4:+ $4}"
+	echo "addr add $3 dev br0${4:+ $4}"
+	for n in 1 2 3; do
+		echo "link add r$n type veth peer name eth0 netns ${NS_R[$n]}"
+		echo "link set r$n master br0 up"
+	done
+	echo "link set outside up"
+	echo "link set other up"
+	echo "link set br0 up"
+}
+
+# host_batch NS ADDR ROUTE [ADDR-FLAGS]: a host of the topology (a real,
+# the client, NS_O): ADDR on its eth0, the route ROUTE ("default via X")
+host_batch()
+{
+	ip -n "$1" -batch - <<-EOF
+	link set lo up
+	addr add $2 dev eth0${4:+ $4}
+	link set eth0 up
+	route add $3
+	EOF
+}
+
 # lib_init: checks, traps, a scratch directory. Every test calls it first.
 lib_init()
 {
@@ -375,43 +411,13 @@ setup_topology4()
 		ip netns add "$ns"
 	done
 	# one `ip -batch` per namespace (a process costs ~150 ms on debug)
-	{
-		echo "link set lo up"
-		echo "link add outside type veth peer name eth0 netns $NS_C"
-		echo "link add other type veth peer name eth0 netns $NS_O"
-		echo "link add br0 type bridge forward_delay 0"
-		echo "addr add 10.0.1.1/24 dev outside"
-		echo "addr add 10.0.3.1/24 dev other"
-		echo "addr add 10.0.2.1/24 dev br0"
-		for n in 1 2 3; do
-			echo "link add r$n type veth peer name eth0 netns ${NS_R[$n]}"
-			echo "link set r$n master br0 up"
-		done
-		echo "link set outside up"
-		echo "link set other up"
-		echo "link set br0 up"
-	} | ip -n "$NS_D" -batch -
+	director_batch 10.0.1.1/24 10.0.3.1/24 10.0.2.1/24 | ip -n "$NS_D" -batch -
 	sysctl_set "$NS_D" net.ipv4.ip_forward 1
 	for n in 1 2 3; do
-		ip -n "${NS_R[$n]}" -batch - <<-EOF
-		link set lo up
-		addr add ${REAL[$n]}/24 dev eth0
-		link set eth0 up
-		route add default via 10.0.2.1
-		EOF
+		host_batch "${NS_R[$n]}" "${REAL[$n]}/24" "default via 10.0.2.1"
 	done
-	ip -n "$NS_C" -batch - <<-EOF
-	link set lo up
-	addr add $CLIENT/24 dev eth0
-	link set eth0 up
-	route add 192.0.2.0/24 via 10.0.1.1
-	EOF
-	ip -n "$NS_O" -batch - <<-EOF
-	link set lo up
-	addr add $OTHER/24 dev eth0
-	link set eth0 up
-	route add default via 10.0.3.1
-	EOF
+	host_batch "$NS_C" "$CLIENT/24" "192.0.2.0/24 via 10.0.1.1"
+	host_batch "$NS_O" "$OTHER/24" "default via 10.0.3.1"
 
 	# Resolve every neighbour now, so that the first conn of a test is
 	# not the one that waits for ARP.
@@ -433,43 +439,14 @@ setup_topology6()
 	for ns in "$NS_C" "$NS_D" "$NS_O" "${NS_R[1]}" "${NS_R[2]}" "${NS_R[3]}"; do
 		ip netns add "$ns"
 	done
-	{
-		echo "link set lo up"
-		echo "link add outside type veth peer name eth0 netns $NS_C"
-		echo "link add other type veth peer name eth0 netns $NS_O"
-		echo "link add br0 type bridge forward_delay 0 mcast_snooping 0"
-		echo "addr add $D_OUT/64 dev outside nodad"
-		echo "addr add $D_OTHER/64 dev other nodad"
-		echo "addr add $D_IN/64 dev br0 nodad"
-		for n in 1 2 3; do
-			echo "link add r$n type veth peer name eth0 netns ${NS_R[$n]}"
-			echo "link set r$n master br0 up"
-		done
-		echo "link set outside up"
-		echo "link set other up"
-		echo "link set br0 up"
-	} | ip -n "$NS_D" -batch -
+	director_batch "$D_OUT/64" "$D_OTHER/64" "$D_IN/64" nodad "mcast_snooping 0" |
+		ip -n "$NS_D" -batch -
 	sysctl_set "$NS_D" net.ipv6.conf.all.forwarding 1
 	for n in 1 2 3; do
-		ip -n "${NS_R[$n]}" -batch - <<-EOF
-		link set lo up
-		addr add ${REAL[$n]}/64 dev eth0 nodad
-		link set eth0 up
-		route add default via $D_IN
-		EOF
+		host_batch "${NS_R[$n]}" "${REAL[$n]}/64" "default via $D_IN" nodad
 	done
-	ip -n "$NS_C" -batch - <<-EOF
-	link set lo up
-	addr add $CLIENT/64 dev eth0 nodad
-	link set eth0 up
-	route add $VIP_NET via $D_OUT
-	EOF
-	ip -n "$NS_O" -batch - <<-EOF
-	link set lo up
-	addr add $OTHER/64 dev eth0 nodad
-	link set eth0 up
-	route add default via $D_OTHER
-	EOF
+	host_batch "$NS_C" "$CLIENT/64" "$VIP_NET via $D_OUT" nodad
+	host_batch "$NS_O" "$OTHER/64" "default via $D_OTHER" nodad
 
 	# Resolve every neighbour now (both ways: the echo request teaches
 	# the director the sender's address too).
