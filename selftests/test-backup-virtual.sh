@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Backup virtuals that back each other up, and deleting a virtual that is
 # another's backup (topology: lib.sh). VIP:80 (real1, real2) and VIP:81

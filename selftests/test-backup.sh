@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Backups, max conns and the idle timeout (seed 001 vars 373-375; seed 002
 # para. 17-18; topology: lib.sh):

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Scale-out with BGP and conn sync: test-bgp.sh's three directors and
 # router (its functions, sourced), with a stateful virtual that no hash

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Scale-out with BGP: three directors, each with the same stateful maglev
 # virtual, announce the VIP with bird2 to a router (bird2 too) that puts the

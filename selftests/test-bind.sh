@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Client classes on one VIP (seed 002, topology: lib.sh): three instances
 # of VIP:8 told apart by Bind ID, chosen by the client's source address.

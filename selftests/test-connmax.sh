@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.1 6.12
+# ldir-kernels-ipv6: 6.12
 #
 # The conn table bound, end to end (topology: lib.sh). With conn-max 3 and
 # three long-lived conns to the "who" service, a fourth client cannot

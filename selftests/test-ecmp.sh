@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Several directors behind one ECMP router (seed 004 claims 34-48): each
 # director runs its own ldir (one per netns) with the same configuration,

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.1 6.12
+# ldir-kernels-ipv6: 6.12
 #
 # Passive failure detection, with real traffic (seed 001 vars 364-375,
 # seed 003; topology: lib.sh). real2 silently drops every TCP segment

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Client affinity (seed 001 Fig. 7A, 8; topology: lib.sh) with rr over
 # real1..3, where without an FPA every conn would go to the next real:

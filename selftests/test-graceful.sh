@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# ldir-kernels: debug 6.1
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.1 6.12
+# ldir-kernels-ipv6: 6.12
 #
 # Taking reals out gracefully (topology: lib.sh): `real del` and `link del`
 # without flush leave live conns working while new ones go elsewhere;

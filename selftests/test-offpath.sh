@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Off-path packets against live conns, and replies without a conn
 # (topology: lib.sh; ldtcp: selftests/tools/ldtcp.c).

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.1
+# ldir-kernels-ipv6: 6.12
 #
 # The predicted response scheme "pr" with real traffic (seed 001 Fig. 4B,
 # 9; seed 000 claims 5-12; topology: lib.sh):

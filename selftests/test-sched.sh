@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.1
+# ldir-kernels-ipv6: 6.12
 #
 # The schedulers' choices, exactly, with real connections (topology: lib.sh):
 #   rr   strict round robin in link order

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.1
+# ldir-kernels-ipv6: 6.12
 #
 # The startup scheme (seed 001 Fig. 7A steps 732-739; topology: lib.sh).
 # real1 and real2 carry two long-lived conns each; real3 carries none, as

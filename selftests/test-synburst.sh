@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ldir-kernels: 6.1 6.12
+# ldir-kernels: 6.1
 # ldir-families: 4 6
-# ldir-kernels-ipv6: 6.1 6.12
+# ldir-kernels-ipv6: 6.12
 #
 # Spoofed SYN bursts and passive failure detection (topology: lib.sh;
 # ldtcp: selftests/tools/ldtcp.c). The client sends SYNs from spoofed

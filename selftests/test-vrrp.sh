@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1
 # ldir-families: 4 6
+# ldir-kernels-ipv6: 6.12
 #
 # Active/standby with keepalived: two directors run the same ldir
 # configuration and keepalived (Debian's, VRRP only) with the shipped
