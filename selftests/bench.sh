@@ -86,8 +86,7 @@
 #          (peer = ldir-SCHEME or ipvs-SCHEME)
 #   prof   not a figure: '# prof' lines (prof6 for IPv6), perf's top
 #          PROF_TOP symbols while each peer forwards the udp workload
-#          (tcp with LDIR_BENCH_PROF_WORKLOAD=tcp; not in the default
-#          set), once for each size of PROF_CONNS
+#          (not in the default set), once for each size of PROF_CONNS
 #          (default 0): live conns put in the table first as the scale
 #          workload does (IPv4 only)
 #   offload-flows, offload-entries, offload-slow  (flowtable peers,
@@ -135,8 +134,6 @@ MEM6_CONNS=${LDIR_BENCH_MEM6_CONNS:-100000}
 PROF_PKTS=${LDIR_BENCH_PROF_PKTS:-200000}
 PROF_TOP=${LDIR_BENCH_PROF_TOP:-25}
 PROF_CONNS=${LDIR_BENCH_PROF_CONNS:-0}
-# the workload prof samples: udp (PROF_PKTS packets) or tcp (one tcp run)
-PROF_WORKLOAD=${LDIR_BENCH_PROF_WORKLOAD:-udp}
 FLOOD_SECS=${LDIR_BENCH_FLOOD_SECS:-20}
 FLOOD_SMALL=${LDIR_BENCH_FLOOD_SMALL:-2000}
 FLOOD_LEGIT=${LDIR_BENCH_FLOOD_LEGIT:-10}
@@ -1047,7 +1044,7 @@ crng_wait()
 # symbol costs a packet.
 prof()
 {
-	local peer=$1 pid f=$T/perf.data tag="$1 $2" what
+	local peer=$1 pid f=$T/perf.data tag="$1 $2"
 
 	command -v perf >/dev/null || { warn "prof: no perf in the guest"; return 1; }
 	(( $2 > 0 )) && populate "$peer" "$2" 1
@@ -1056,19 +1053,14 @@ prof()
 	perf record -q -a -e cpu-clock -F 10000 -o "$f" >/dev/null 2>&1 &
 	pid=$!
 	sleep 1
-	if [[ $PROF_WORKLOAD == tcp ]]; then
-		what="$(wl tcp) workload, $(tcp_bulk "$peer") Mbit/s"
-	else
-		udp_pps "$peer" "$PROF_PKTS" >/dev/null
-		what="$(wl udp) workload, $PROF_PKTS pkts"
-	fi
+	udp_pps "$peer" "$PROF_PKTS" >/dev/null
 	kill -INT "$pid"
 	wait "$pid"
 	# idle (halt) samples left out: percentages of the busy samples
 	perf report -i "$f" --stdio --no-children -n --sort sym \
 		2>/dev/null | grep -E '^ +[0-9]' | grep -v safe_halt >"$T/prof"
 	say "$(wl prof) $tag: the top symbols, % of all samples and samples" \
-		"($what; $(awk '{ n += $2 } END { print n }' "$T/prof") busy samples)"
+		"($(wl udp) workload, $PROF_PKTS pkts; $(awk '{ n += $2 } END { print n }' "$T/prof") busy samples)"
 	head -"$PROF_TOP" "$T/prof" | sed "s/^ */# $(wl prof) $tag /"
 	# with the conn table's walks (GC, flush) and what they call
 	say "$(wl prof) $tag: the balancer's own symbols"
