@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ldir-kernels: 6.1
+# ldir-timeout: 480
 #
 # Active/standby with keepalived and conn sync: test-vrrp.sh's topology
 # and shipped files (examples/keepalived: keepalived.conf, ldir-notify,
@@ -66,12 +67,14 @@ EXTRA_NS=("$NS_SW" "$NS_A" "$NS_B")
 # a skew after A's last. Not shorter: this loaded TCG guest stalls for a
 # second or more at times, and a backup that misses 3 adverts takes over
 ADVERT=1
-# the downloads (MiB each) and the client port's rate: to the
-# failover, from it to the fail-back (slow: A's restart takes a while on
-# a TCG guest), after it
+# the downloads (MiB each) and the client port's rate: until they are
+# under way; from then to the fail-back, slow enough that they last
+# through both switches however slowly this guest takes the steps between
+# (from ~60 s to over 200 s on a loaded TCG guest: a rate set only at a
+# step seen late lets them run on at the fast one); after it
 DL_MIB=5
 RATE_START=4mbit
-RATE_SLOW=1mbit
+RATE_SLOW=256kbit
 RATE_FAST=16mbit
 # the UDP stream: one datagram every UDP_GAP s until stopped
 UDP_GAP=0.02
@@ -324,6 +327,7 @@ udp_pid=${BG_PIDS[-1]}
 wait_for 60 partial 131072 || fail "the downloads did not start: $(tail -n 1 "$T/progress")"
 udp_started() { [[ -s $T/udp.echo ]]; }
 wait_for 10 udp_started || fail "no echo of the UDP stream"
+rate "$RATE_SLOW"
 
 # at once (each command is slow on a loaded TCG guest: the downloads
 # would run on); the checks of the state before it come after
@@ -358,12 +362,13 @@ expect_eq "the downloads' real on A (FPA)" "$real_a" \
 cmp -s "$T/conns-a-kill" "$T/conns-b-kill" ||
 	fail "B's conns differ from A's at the kill: $(diff "$T/conns-a-kill" "$T/conns-b-kill" | head -n 6)"
 ok "B held A's $(wc -l <"$T/conns-a-kill") conns at the kill"
-wait_for 20 is_state b MASTER ||
+# (3 adverts and a skew after A's last; up to 30 s seen on a loaded
+# TCG guest)
+wait_for 60 is_state b MASTER ||
 	fail "B did not become MASTER: $(cat "$T"/notify-b/transitions)"
 t_bmaster=$(state_time b MASTER)
 switch1=$(secs "$t_kill" "$t_bmaster")
 log "B MASTER ${switch1}s after the kill"
-rate "$RATE_SLOW"
 expect_eq "B's sync role" master "$(sctl b role)"
 # new conns: the client's affinity holds, B picks A's real
 names=$(http_names 3)
@@ -419,7 +424,7 @@ expect_ge "A's conns when ready, as B's (3 downloads, the UDP stream)" 4 \
 	"$(wc -l <"$T/conns-a-ready.s")"
 t_ready=$(awk '$2 == 0 { print $1; exit }' "$T/ready-a")
 log "A ready $(secs "$t_rejoin" "$t_ready")s after its restart ($(awk '$2 != 0' "$T/ready-a" | wc -l) not-ready checks before)"
-wait_for 30 is_state a MASTER ||
+wait_for 60 is_state a MASTER ||
 	fail "A did not take over: $(cat "$T"/notify-a/transitions)"
 t_amaster=$(state_time a MASTER)
 read -r s1 s2 s3 <<<"$(sizes)"

@@ -197,8 +197,10 @@ next_run()
 
 run_selftests()
 {
-	local t fam vname name st rc t0 secs n=0
+	local t fam vname name st rc t0 secs tmo n=0
 
+	# shellcheck source=selftests/qemu/variants.sh
+	. /ldir/selftests/qemu/variants.sh
 	if [ "${LDIR_QUEUE:-0}" = 1 ]; then
 		# raw: no echo of the host's lines back to it, no CR added
 		if ! exec 8<>/dev/ttyS2 || ! stty raw -echo <&8; then
@@ -209,8 +211,6 @@ run_selftests()
 		# one run per test and family its header names, on the kernels
 		# it allows (selftests/qemu/variants.sh): the debug kernel has
 		# KUnit and the lifetime tests, and each test there costs ~5x
-		# shellcheck source=selftests/qemu/variants.sh
-		. /ldir/selftests/qemu/variants.sh
 		test_runs /ldir/selftests "$LDIR_KERNEL" >/tmp/runs
 		exec 9</tmp/runs
 	fi
@@ -226,13 +226,17 @@ run_selftests()
 		fi
 		t0=$(date +%s)
 		export LDIR_FAMILY=$fam
-		run_script '  | ' "$LDIR_TEST_TIMEOUT" "$t"
+		# a test's own "# ldir-timeout: SECONDS", where longer
+		tmo=$(test_header /ldir/selftests "$t" timeout)
+		[[ $tmo =~ ^[0-9]+$ ]] && ((tmo > LDIR_TEST_TIMEOUT)) ||
+			tmo=$LDIR_TEST_TIMEOUT
+		run_script '  | ' "$tmo" "$t"
 		rc=$?
 		secs=$(($(date +%s) - t0))
 		case $rc in
 		0) st=PASS ;;
 		4) st=SKIP ;;
-		124|137) st=FAIL; echo "  | (timed out after ${LDIR_TEST_TIMEOUT}s)" ;;
+		124|137) st=FAIL; echo "  | (timed out after ${tmo}s)" ;;
 		*) st=FAIL ;;
 		esac
 		# a fresh start for the next test

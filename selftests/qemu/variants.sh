@@ -11,6 +11,9 @@
 #   # ldir-kernels: 6.1 6.12    the kernels (default: every one)
 #   # ldir-kernels-ipv6: LIST   the kernels of the IPv6 run (default: those
 #                               of ldir-kernels less debug)
+#   # ldir-timeout: SECONDS     the test's timeout in the guest, where longer
+#                               than LDIR_TEST_TIMEOUT's (a test whose steps
+#                               wait on daemons' timers on a loaded guest)
 # The IPv4 run is named after the script ("test-basic.sh"), the IPv6 one
 # gets ":ipv6" ("test-basic.sh:ipv6"). LDIR_TESTS (an ERE) selects runs by
 # name: 'basic' both, 'basic\.sh$' the IPv4 one, ':ipv6' every IPv6 one.
