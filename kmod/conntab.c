@@ -903,6 +903,51 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_update_state);
 
+/* ldir_conn_update_state() for a packet the fast path takes: an
+ * established TCP conn's segment with no SYN, FIN or RST, or a UDP conn's
+ * datagram. Neither moves the state on, so a conn of this director's own,
+ * confirmed and (TCP) with both sides' sequence numbers known has only its
+ * sequence mark and expiry to move; any other takes the full way, as does
+ * one another CPU has just moved out of that state.
+ */
+void ldir_conn_refresh(struct ldir_net *ln, struct ldir_conn *cp, int dir,
+		       const struct tcphdr *th, unsigned int payload)
+{
+	unsigned long want = BIT(LDIR_CONN_B_CONFIRMED);
+	unsigned long mask = want | BIT(LDIR_CONN_B_PEER);
+	u8 state = READ_ONCE(cp->state);
+	u32 timeout, expires, end;
+
+	if (th) {
+		want |= BIT(LDIR_CONN_B_SEQ) | BIT(LDIR_CONN_B_SEQ_REPLY);
+		mask |= BIT(LDIR_CONN_B_SEQ) | BIT(LDIR_CONN_B_SEQ_REPLY);
+	}
+	if (unlikely((READ_ONCE(cp->flags) & mask) != want ||
+		     state != (th ? LDIR_CONN_S_ESTABLISHED : LDIR_CONN_S_UDP))) {
+		ldir_conn_update_state(ln, cp, dir, th, payload);
+		return;
+	}
+	if (th) {
+		/* the bits before the values: pairs with seq_track() */
+		smp_rmb();
+		end = ntohl(th->seq) + payload;
+		if (seg_plausible(cp, dir, th) &&
+		    (s32)(end - READ_ONCE(cp->seq_next[dir])) > 0)
+			WRITE_ONCE(cp->seq_next[dir], end);
+	}
+	timeout = READ_ONCE(cp->real->idle_timeout) ?:
+		  READ_ONCE(ln->timeout[state]);
+	expires = (u32)(jiffies + timeout);
+	if (READ_ONCE(cp->expires) == expires)
+		return;
+	WRITE_ONCE(cp->expires, expires);
+	if (unlikely(sync_refresh(cp, timeout))) {
+		WRITE_ONCE(cp->syn_stamp, (u32)jiffies);
+		ldir_sync_conn(ln, cp, false);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_refresh);
+
 /* A peer director's record for @cp, the conn of the same flow to the same
  * real here: its state and lifetime are taken, and it is the peer's again
  * until a packet of it passes here (nothing of it is sent back).

@@ -39,6 +39,8 @@ bool ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    int dir, const struct tcphdr *th,
 			    unsigned int payload);
+void ldir_conn_refresh(struct ldir_net *ln, struct ldir_conn *cp, int dir,
+		       const struct tcphdr *th, unsigned int payload);
 void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir);
 typedef bool (*ldir_conn_match_t)(const struct ldir_conn *cp, const void *arg);
 unsigned int ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,

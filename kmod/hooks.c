@@ -502,15 +502,22 @@ static unsigned int tcp_payload(const struct sk_buff *skb, unsigned int thoff,
 
 /* What every packet of a conn does, on the slow path and the fast one
  * alike: the state and expiry move on, the response time clock, the
- * rewrite (@in: DNAT, else SNAT) and the count in its link.
+ * rewrite (@in: DNAT, else SNAT) and the count in its link. @fast (a
+ * constant in each caller): a packet ldir_fastpath_eligible() let by,
+ * which changes no state and stops no clock.
  */
 static __always_inline int conn_pass(struct ldir_net *ln, struct sk_buff *skb,
 				     unsigned int thoff, struct ldir_conn *cp,
-				     const struct tcphdr *th, bool in)
+				     const struct tcphdr *th, bool in,
+				     bool fast)
 {
 	int dir = in ? LDIR_DIR_ORIG : LDIR_DIR_REPLY;
 	unsigned int payload = tcp_payload(skb, thoff, th);
 
+	if (fast) {
+		ldir_conn_refresh(ln, cp, dir, th, payload);
+		goto xlate;
+	}
 	/* the fast-path hook lets a SYN, FIN or RST by without looking for
 	 * its conn: a fast-path conn's is counted here (the fast path
 	 * itself never passes one)
@@ -521,11 +528,14 @@ static __always_inline int conn_pass(struct ldir_net *ln, struct sk_buff *skb,
 	ldir_conn_update_state(ln, cp, dir, th, payload);
 	/* the response time clock runs on data; a UDP datagram is data.
 	 * The client's data after its first leaves it alone (a one-way flow
-	 * the real never answers is timed all its life)
+	 * the real never answers is timed all its life). Never on the fast
+	 * path: a packet the clock would stop is not eligible, and the
+	 * clock's bits only ever move towards eligible
 	 */
 	if (test_bit(LDIR_CONN_B_TIMING, &cp->flags) && (!th || payload) &&
 	    !(in && test_bit(LDIR_CONN_B_CDATA, &cp->flags)))
 		ldir_conn_timing(ln, cp, dir);
+xlate:
 	if (unlikely(conn_xlate(skb, thoff, cp, in)))
 		return -ENOMEM;
 	count_pkt(cp, skb, in);
@@ -576,7 +586,7 @@ static __always_inline unsigned int conn_in(struct ldir_net *ln,
 		if (!cp)
 			return NF_DROP;
 	}
-	if (unlikely(conn_pass(ln, skb, thoff, cp, th, true)))
+	if (unlikely(conn_pass(ln, skb, thoff, cp, th, true, false)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	return NF_ACCEPT;
 }
@@ -598,7 +608,7 @@ static __always_inline unsigned int conn_out(struct ldir_net *ln,
 		return stateless_out(ln, skb, thoff, t);
 	if (t->protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(skb->data + thoff);
-	if (unlikely(conn_pass(ln, skb, thoff, cp, th, false)))
+	if (unlikely(conn_pass(ln, skb, thoff, cp, th, false, false)))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	/* the way to the client, for the fast path (the front's family: a
 	 * constant once inlined), from the SYN-ACK on (the real's next
@@ -827,7 +837,7 @@ static __always_inline unsigned int fast_conn(struct ldir_net *ln,
 	/* skb_cow_head() may have moved the headers */
 	if (th)
 		th = (const struct tcphdr *)(skb->data + thoff);
-	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in) < 0))
+	if (unlikely(conn_pass(ln, skb, thoff, cp, th, in, true) < 0))
 		return drop(ln, LDIR_STATS_A_DROP_NOMEM);
 	if (v6)
 		ipv6_hdr(skb)->hop_limit--;

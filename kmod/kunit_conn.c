@@ -1025,6 +1025,121 @@ static void conn_seq_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_CLOSE);
 }
 
+/* fast_seg: tcp_seg() through the fast path's ldir_conn_refresh(); a
+ * NULL @flags is a UDP datagram.
+ */
+static void fast_seg(struct kunit *test, struct ldir_conn *cp, int dir,
+		     const char *flags, u32 seq, u32 ack, unsigned int payload)
+{
+	struct conn_fx *fx = test->priv;
+	struct tcphdr th = {
+		.ack = flags && has(flags, 'A'), .doff = sizeof(th) / 4,
+		.seq = htonl(seq), .ack_seq = htonl(ack),
+	};
+
+	local_bh_disable();
+	rcu_read_lock();
+	ldir_conn_refresh(fx->ln, cp, dir, flags ? &th : NULL, payload);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+/* The fast path's ldir_conn_refresh() moves an established conn's
+ * sequence marks and expiry as ldir_conn_update_state() does, segment
+ * for segment; a conn it cannot vouch for (a peer's, one another CPU
+ * moved on, an unconfirmed UDP one) goes the full way.
+ */
+static void conn_fast_refresh(struct kunit *test)
+{
+	static const struct {
+		int dir;
+		s32 seq, ack;	/* from each side's next number */
+		unsigned int payload;
+	} segs[] = {
+		{ LDIR_DIR_REPLY, 0, 0, 1448 },
+		{ LDIR_DIR_REPLY, 0, 0, 1448 },		/* a retransmission */
+		{ LDIR_DIR_ORIG, 0, 0, 0 },		/* a pure ACK */
+		{ LDIR_DIR_REPLY, 5000, 0, 1448 },	/* after a loss */
+		{ LDIR_DIR_REPLY, -3000, 0, 1448 },	/* behind */
+		{ LDIR_DIR_ORIG, 0, 0, 300 },
+		{ LDIR_DIR_ORIG, LDIR_SEQ_WINDOW + 1, 0, 10 },	/* implausible */
+		{ LDIR_DIR_REPLY, 0, -LDIR_SEQ_WINDOW - 1, 10 },	/* its ack */
+		{ LDIR_DIR_ORIG, LDIR_SEQ_WINDOW, LDIR_SEQ_WINDOW, 10 },
+	};
+	struct ldir_link *l = fx_base(test);
+	struct ldir_tuple t = tuple(IPPROTO_TCP, CIP, 40000, VIP, 80);
+	struct ldir_tuple t2 = tuple(IPPROTO_TCP, CIP, 40001, VIP, 80);
+	struct ldir_conn *cp, *ref;
+	u32 seq, ack;
+	int i, d;
+
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_SYN_SENT);
+	ref = conn_new(test, &t2, l, 8080, LDIR_CONN_S_SYN_SENT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ref);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "S", 100, 0, 0);
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "SA", 0xfff00000, 101, 0);
+	tcp_seg(test, cp, LDIR_DIR_ORIG, "A", 101, 0xfff00001, 0);
+	tcp_seg(test, ref, LDIR_DIR_ORIG, "S", 100, 0, 0);
+	tcp_seg(test, ref, LDIR_DIR_REPLY, "SA", 0xfff00000, 101, 0);
+	tcp_seg(test, ref, LDIR_DIR_ORIG, "A", 101, 0xfff00001, 0);
+	KUNIT_ASSERT_EQ(test, cp->state, LDIR_CONN_S_ESTABLISHED);
+	for (i = 0; i < ARRAY_SIZE(segs); i++) {
+		d = segs[i].dir;
+		seq = cp->seq_next[d] + segs[i].seq;
+		ack = cp->seq_next[!d] + segs[i].ack;
+		WRITE_ONCE(cp->expires, jiffies + 1);
+		fast_seg(test, cp, d, "A", seq, ack, segs[i].payload);
+		tcp_seg(test, ref, d, "A", seq, ack, segs[i].payload);
+		KUNIT_EXPECT_EQ_MSG(test, cp->seq_next[d], ref->seq_next[d],
+				    "segment %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, cp->seq_next[!d], ref->seq_next[!d],
+				    "segment %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, cp->state, LDIR_CONN_S_ESTABLISHED,
+				    "segment %d", i);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      expires_after(test, cp,
+						    LDIR_CONN_S_ESTABLISHED),
+				      "segment %d: expires in %ld", i,
+				      expires_in(cp));
+	}
+
+	/* a peer's conn is this director's from its first packet */
+	set_bit(LDIR_CONN_B_PEER, &cp->flags);
+	fast_seg(test, cp, LDIR_DIR_ORIG, "A", cp->seq_next[LDIR_DIR_ORIG],
+		 cp->seq_next[LDIR_DIR_REPLY], 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_PEER, &cp->flags));
+
+	/* a FIN on another CPU after the fast path's check: the segment
+	 * lives by FIN_WAIT's timeout, as on the slow path
+	 */
+	tcp_seg(test, cp, LDIR_DIR_REPLY, "FA", cp->seq_next[LDIR_DIR_REPLY],
+		cp->seq_next[LDIR_DIR_ORIG], 0);
+	KUNIT_ASSERT_EQ(test, cp->state, LDIR_CONN_S_FIN_WAIT);
+	WRITE_ONCE(cp->expires, jiffies + 1);
+	fast_seg(test, cp, LDIR_DIR_ORIG, "A", cp->seq_next[LDIR_DIR_ORIG],
+		 cp->seq_next[LDIR_DIR_REPLY], 0);
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_FIN_WAIT);
+	KUNIT_EXPECT_TRUE_MSG(test, expires_after(test, cp,
+						  LDIR_CONN_S_FIN_WAIT),
+			      "expires in %ld", expires_in(cp));
+
+	/* UDP: the real's first answer confirms the conn on the fast path
+	 * too, and each datagram renews the timeout
+	 */
+	t = tuple(IPPROTO_UDP, CIP, 40002, VIP, 80);
+	cp = conn_new(test, &t, l, 8080, LDIR_CONN_S_UDP);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cp);
+	fast_seg(test, cp, LDIR_DIR_ORIG, NULL, 0, 0, 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags));
+	fast_seg(test, cp, LDIR_DIR_REPLY, NULL, 0, 0, 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(LDIR_CONN_B_CONFIRMED, &cp->flags));
+	WRITE_ONCE(cp->expires, jiffies + 1);
+	fast_seg(test, cp, LDIR_DIR_ORIG, NULL, 0, 0, 0);
+	KUNIT_EXPECT_TRUE(test, expires_after(test, cp, LDIR_CONN_S_UDP));
+	KUNIT_EXPECT_EQ(test, cp->state, LDIR_CONN_S_UDP);
+}
+
 /* The GC removes what is due, only that, and gives every count back. */
 static void conn_expire(struct kunit *test)
 {
@@ -1813,6 +1928,7 @@ static struct kunit_case ldir_conn_cases[] = {
 	KUNIT_CASE(conn_sync_peer),
 	KUNIT_CASE(conn_sync_digest),
 	KUNIT_CASE(conn_seq_window),
+	KUNIT_CASE(conn_fast_refresh),
 	KUNIT_CASE(conn_expire),
 	KUNIT_CASE(conn_gc_slices),
 	KUNIT_CASE(conn_gc_odd_slices),
