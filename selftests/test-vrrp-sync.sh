@@ -116,9 +116,15 @@ ldB() { nsx "$NS_B" ldctl "$@"; }
 rate() { nsx "$NS_SW" tc qdisc change dev c root tbf rate "$1" burst 16k limit 1048576; }
 
 # the client's port paced, in a queue deeper than every download's
-# window (the client's buffer: 3 x 64 KiB): it never drops (a UDP echo is
-# delayed behind the downloads, not lost)
+# window: it never drops (a UDP echo is delayed behind the downloads, not
+# lost)
 CLIENT_TBF="rate $RATE_START burst 16k limit 1048576"
+# and the downloads' windows small (the client's buffers: 16 KiB of window
+# each), so that at RATE_SLOW the queue holds them for ~1.5 s: a frame for
+# the client waits behind them, a new master's ARP request for it among
+# them, and a neighbour unresolved for 3 s drops what waits for it (the
+# echoes, seen at 256 kbit/s with 32 KiB windows)
+CLIENT_RMEM="4096 16384 32768"
 # shellcheck source=vrrp-lib.sh
 source "$(dirname "$0")/vrrp-lib.sh"
 

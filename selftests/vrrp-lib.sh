@@ -6,7 +6,8 @@
 # directors A and B on both (outside, inside), the client on br-out, the
 # reals on br-in; the VRRP addresses D_OUT and D_IN are the client's next
 # hop for the VIP and the reals' gateway. The caller sets NS_SW, NS_A,
-# NS_B and CLIENT_TBF, the tbf options of the switch port to the client.
+# NS_B and CLIENT_TBF, the tbf options of the switch port to the client,
+# and may set CLIENT_RMEM, the client's net.ipv4.tcp_rmem.
 
 # the directors' own addresses (both families: the shipped configuration
 # has an IPv4 and an IPv6 pair of instances)
@@ -87,7 +88,7 @@ setup_vrrp_topology()
 	director_addrs "$NS_B" "${B_ADDRS[@]}"
 	# a small receive buffer: the downloads' data waits at the reals,
 	# not in the client's socket, so their flows are mid-flight
-	sysctl_set "$NS_C" net.ipv4.tcp_rmem "'4096 32768 65536'"
+	sysctl_set "$NS_C" net.ipv4.tcp_rmem "'${CLIENT_RMEM:-4096 32768 65536}'"
 	ip -n "$NS_C" -batch - <<-EOF
 	link set lo up
 	addr add $CLIENT/$PLEN dev eth0 $nd
