@@ -683,12 +683,6 @@ static bool seq_known(const struct ldir_conn *cp, int dir)
 	return known;
 }
 
-/* Is @x within LDIR_SEQ_WINDOW of @ref, either way (mod 2^32)? */
-static bool seq_near(u32 x, u32 ref)
-{
-	return x - (ref - LDIR_SEQ_WINDOW) <= 2 * LDIR_SEQ_WINDOW;
-}
-
 /* Could a segment from @dir be its sender's? Its sequence number is near
  * what that side sends next (a retransmission goes back, data lost before
  * the director goes ahead, by what is in flight), and its acknowledgment
@@ -700,10 +694,10 @@ static bool seg_plausible(const struct ldir_conn *cp, int dir,
 {
 	int odir = !dir;
 
-	if (!seq_near(ntohl(th->seq), READ_ONCE(cp->seq_next[dir])))
+	if (!ldir_seq_near(ntohl(th->seq), READ_ONCE(cp->seq_next[dir])))
 		return false;
 	return !th->ack || !seq_known(cp, odir) ||
-	       seq_near(ntohl(th->ack_seq), READ_ONCE(cp->seq_next[odir]));
+	       ldir_seq_near(ntohl(th->ack_seq), READ_ONCE(cp->seq_next[odir]));
 }
 
 /* The first segment the director vouches for from @dir: the client's SYN,
@@ -903,50 +897,18 @@ void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 }
 EXPORT_SYMBOL_IF_KUNIT(ldir_conn_update_state);
 
-/* ldir_conn_update_state() for a packet the fast path takes: an
- * established TCP conn's segment with no SYN, FIN or RST, or a UDP conn's
- * datagram. Neither moves the state on, so a conn of this director's own,
- * confirmed and (TCP) with both sides' sequence numbers known has only its
- * sequence mark and expiry to move; any other takes the full way, as does
- * one another CPU has just moved out of that state.
+/* ldir_conn_refresh(): @cp's expiry moved on by @timeout; the sync
+ * refresh, if it is due. Once a jiffy at most per conn.
  */
-void ldir_conn_refresh(struct ldir_net *ln, struct ldir_conn *cp, int dir,
-		       const struct tcphdr *th, unsigned int payload)
+void ldir_conn_refresh_sync(struct ldir_net *ln, struct ldir_conn *cp,
+			    u32 timeout)
 {
-	unsigned long want = BIT(LDIR_CONN_B_CONFIRMED);
-	unsigned long mask = want | BIT(LDIR_CONN_B_PEER);
-	u8 state = READ_ONCE(cp->state);
-	u32 timeout, expires, end;
-
-	if (th) {
-		want |= BIT(LDIR_CONN_B_SEQ) | BIT(LDIR_CONN_B_SEQ_REPLY);
-		mask |= BIT(LDIR_CONN_B_SEQ) | BIT(LDIR_CONN_B_SEQ_REPLY);
-	}
-	if (unlikely((READ_ONCE(cp->flags) & mask) != want ||
-		     state != (th ? LDIR_CONN_S_ESTABLISHED : LDIR_CONN_S_UDP))) {
-		ldir_conn_update_state(ln, cp, dir, th, payload);
-		return;
-	}
-	if (th) {
-		/* the bits before the values: pairs with seq_track() */
-		smp_rmb();
-		end = ntohl(th->seq) + payload;
-		if (seg_plausible(cp, dir, th) &&
-		    (s32)(end - READ_ONCE(cp->seq_next[dir])) > 0)
-			WRITE_ONCE(cp->seq_next[dir], end);
-	}
-	timeout = READ_ONCE(cp->real->idle_timeout) ?:
-		  READ_ONCE(ln->timeout[state]);
-	expires = (u32)(jiffies + timeout);
-	if (READ_ONCE(cp->expires) == expires)
-		return;
-	WRITE_ONCE(cp->expires, expires);
-	if (unlikely(sync_refresh(cp, timeout))) {
+	if (sync_refresh(cp, timeout)) {
 		WRITE_ONCE(cp->syn_stamp, (u32)jiffies);
 		ldir_sync_conn(ln, cp, false);
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(ldir_conn_refresh);
+EXPORT_SYMBOL_IF_KUNIT(ldir_conn_refresh_sync);
 
 /* A peer director's record for @cp, the conn of the same flow to the same
  * real here: its state and lifetime are taken, and it is the peer's again

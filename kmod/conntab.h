@@ -39,8 +39,8 @@ bool ldir_conn_kill(struct ldir_net *ln, struct ldir_conn *cp);
 void ldir_conn_update_state(struct ldir_net *ln, struct ldir_conn *cp,
 			    int dir, const struct tcphdr *th,
 			    unsigned int payload);
-void ldir_conn_refresh(struct ldir_net *ln, struct ldir_conn *cp, int dir,
-		       const struct tcphdr *th, unsigned int payload);
+void ldir_conn_refresh_sync(struct ldir_net *ln, struct ldir_conn *cp,
+			    u32 timeout);
 void ldir_conn_timing(struct ldir_net *ln, struct ldir_conn *cp, int dir);
 typedef bool (*ldir_conn_match_t)(const struct ldir_conn *cp, const void *arg);
 unsigned int ldir_conn_flush_match(struct ldir_net *ln, ldir_conn_match_t match,
@@ -51,6 +51,64 @@ unsigned int ldir_conn_flush(struct ldir_net *ln, const struct ldir_link *link,
 unsigned int ldir_conn_gc_scan(struct ldir_net *ln, unsigned int n);
 u32 ldir_conn_embryonic_max(const struct ldir_net *ln);
 bool ldir_conn_evict(struct ldir_net *ln, const struct ldir_tuple *t);
+
+/* Is @x within LDIR_SEQ_WINDOW of @ref, either way (mod 2^32)? */
+static inline bool ldir_seq_near(u32 x, u32 ref)
+{
+	return x - (ref - LDIR_SEQ_WINDOW) <= 2 * LDIR_SEQ_WINDOW;
+}
+
+/* ldir_conn_update_state() for a packet the fast path takes: an
+ * established TCP conn's segment with no SYN, FIN or RST, or a UDP conn's
+ * datagram. Neither moves the state on, so a conn of this director's own
+ * with (TCP) both sides' sequence numbers known, or (UDP) nothing to
+ * confirm, has only its sequence mark (when the segment is plausible, as
+ * seq_track() judges it) and expiry to move: inline, a few loads and a
+ * store. Any other takes the full way, as does one another CPU has just
+ * moved out of that state.
+ */
+static __always_inline void ldir_conn_refresh(struct ldir_net *ln,
+					      struct ldir_conn *cp, int dir,
+					      const struct tcphdr *th,
+					      unsigned int payload)
+{
+	unsigned long want = 0, mask = BIT(LDIR_CONN_B_PEER);
+	u8 state = READ_ONCE(cp->state);
+	u32 timeout, expires, seq, next;
+
+	if (th) {
+		want = BIT(LDIR_CONN_B_SEQ) | BIT(LDIR_CONN_B_SEQ_REPLY);
+		mask |= want;
+	} else if (dir == LDIR_DIR_REPLY) {
+		/* the real's first answer confirms a UDP conn */
+		want = BIT(LDIR_CONN_B_CONFIRMED);
+		mask |= want;
+	}
+	if (unlikely((READ_ONCE(cp->flags) & mask) != want ||
+		     state != (th ? LDIR_CONN_S_ESTABLISHED : LDIR_CONN_S_UDP))) {
+		ldir_conn_update_state(ln, cp, dir, th, payload);
+		return;
+	}
+	if (th) {
+		/* the bits before the values: pairs with seq_track() */
+		smp_rmb();
+		seq = ntohl(th->seq);
+		next = READ_ONCE(cp->seq_next[dir]);
+		if (ldir_seq_near(seq, next) &&
+		    (!th->ack || ldir_seq_near(ntohl(th->ack_seq),
+					       READ_ONCE(cp->seq_next[!dir]))) &&
+		    (s32)(seq + payload - next) > 0)
+			WRITE_ONCE(cp->seq_next[dir], seq + payload);
+	}
+	timeout = READ_ONCE(cp->real->idle_timeout) ?:
+		  READ_ONCE(ln->timeout[state]);
+	expires = (u32)(jiffies + timeout);
+	/* one store per jiffy at most, not per packet */
+	if (unlikely(READ_ONCE(cp->expires) != expires)) {
+		WRITE_ONCE(cp->expires, expires);
+		ldir_conn_refresh_sync(ln, cp, timeout);
+	}
+}
 
 /* Under SYN pressure (see conntab.c)? Lockless. */
 static inline bool ldir_conn_pressure(const struct ldir_net *ln)
