@@ -63,10 +63,11 @@ NS_SW=ldir-switch-$$
 NS_A=ldir-dira-$$
 NS_B=ldir-dirb-$$
 EXTRA_NS=("$NS_SW" "$NS_A" "$NS_B")
-# keepalived's advert interval (the example's): B takes over 3 adverts and
-# a skew after A's last. Not shorter: this loaded TCG guest stalls for a
-# second or more at times, and a backup that misses 3 adverts takes over
-ADVERT=1
+# keepalived's advert interval: a backup takes over 3 adverts and a skew
+# after the master's last. Twice the example's: on this loaded TCG guest
+# the master's keepalived was seen to stall for ~3 s ("A thread timer
+# expired 2.68 seconds ago"), the backup took over, and the two flapped
+ADVERT=2
 # the downloads (MiB each) and the client port's rate: until they are
 # under way; from then to the fail-back, slow enough that they last
 # through both switches however slowly this guest takes the steps between
