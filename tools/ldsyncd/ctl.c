@@ -18,6 +18,8 @@
 #include "ldsyncd.h"
 
 #define CTL_REQ_MAX	256
+/* the tries of a request the daemon did not answer (ctl_client()) */
+#define CTL_TRIES	5
 
 int ctl_listen(struct daemon *d)
 {
@@ -277,6 +279,13 @@ void ctl_accept(struct daemon *d)
 			break;
 	}
 	req[len] = 0;
+	/* a request cut short (its client too slow, or gone) gets no
+	 * answer: the client sends it again (ctl_client())
+	 */
+	if (!memchr(req, '\n', len)) {
+		close(fd);
+		return;
+	}
 	f = open_memstream(&out, &outlen);
 	if (f) {
 		handle(d, req, f);
@@ -291,14 +300,62 @@ void ctl_accept(struct daemon *d)
 	close(fd);
 }
 
+/* One request over a fresh connection: its answer's exit status (stdout
+ * and stderr have its text), or -1 when the daemon gave none (the
+ * connection broke, or it dropped the request as too slow in coming).
+ */
+static int ctl_request(const struct sockaddr_un *sun, const char *req,
+		       size_t len, int fail)
+{
+	char buf[4096];
+	bool first = true;
+	int fd, status = 0;
+	ssize_t n;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) < 0) {
+		n = errno;
+		close(fd);
+		/* nothing listens there: no daemon */
+		if (n == ENOENT || n == ECONNREFUSED || n == ENOTDIR) {
+			fprintf(stderr, "ldsyncd ctl: %s: %s (is ldsyncd running?)\n",
+				sun->sun_path, strerror(n));
+			return fail;
+		}
+		return -1;
+	}
+	/* no SIGPIPE from a daemon that closed first: an answer not had */
+	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		if (first) {
+			/* '2': a negative answer, on stdout, exit 1 */
+			status = buf[0] == '0' ? 0 : buf[0] == '2' ? 1 : fail;
+			p++;
+			n--;
+			first = false;
+		}
+		fwrite(p, 1, n, status == fail ? stderr : stdout);
+	}
+	close(fd);
+	return first ? -1 : status;
+}
+
 int ctl_client(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	const char *path = LDSYNCD_CTL;
-	char req[CTL_REQ_MAX], buf[4096];
+	char req[CTL_REQ_MAX];
 	size_t len = 0;
-	bool first = true, ready;
-	int fd, i = 1, status = 0, fail;
+	int i = 1, try, status, fail;
+	bool ready;
 	ssize_t n;
 
 	if (argc > 2 && !strcmp(argv[1], "--ctl")) {
@@ -310,7 +367,9 @@ int ctl_client(int argc, char **argv)
 		      "       ldsyncd ctl [--ctl PATH] stats|metrics|resync|ping|ready\n", stderr);
 		return 1;
 	}
-	/* ready: 0 ready, 1 not ready, 2 no daemon or an error */
+	/* ready: 0 ready, 1 not ready (or no answer from the daemon), 2 no
+	 * daemon or an error
+	 */
 	ready = i + 1 == argc && !strcmp(argv[i], "ready");
 	fail = ready ? 2 : 1;
 	for (; i < argc; i++) {
@@ -327,33 +386,21 @@ int ctl_client(int argc, char **argv)
 		return 1;
 	}
 	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "ldsyncd ctl: %s: %s (is ldsyncd running?)\n", path,
-			strerror(errno));
-		return fail;
+	/* a daemon drops a request that takes it over 100 ms to get (a
+	 * loaded host may stall this process that long between connect()
+	 * and send()): sent again, after 40, 80, 160 and 320 ms
+	 */
+	for (try = 0; try < CTL_TRIES; try++) {
+		if (try)
+			usleep(20000 << try);
+		status = ctl_request(&sun, req, len, fail);
+		if (status >= 0)
+			return status;
 	}
-	if (write(fd, req, len) != (ssize_t)len) {
-		perror("ldsyncd ctl");
-		return fail;
-	}
-	shutdown(fd, SHUT_WR);
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		char *p = buf;
-
-		if (first) {
-			/* '2': a negative answer, on stdout, exit 1 */
-			status = buf[0] == '0' ? 0 : buf[0] == '2' ? 1 : fail;
-			p++;
-			n--;
-			first = false;
-		}
-		fwrite(p, 1, n, status == fail ? stderr : stdout);
-	}
-	close(fd);
-	if (first) {
-		fputs("ldsyncd ctl: no answer\n", stderr);
-		return fail;
-	}
-	return status;
+	fprintf(stderr, "ldsyncd ctl: %s: no answer in %d tries\n", path,
+		CTL_TRIES);
+	/* a running daemon that does not answer does not vouch for its
+	 * table: not ready
+	 */
+	return ready ? 1 : fail;
 }

@@ -263,6 +263,57 @@ wait_eq "ctl resync" 4 stat a "127.0.0.1:$PB" resynced
 # ------------------------------------------------- readiness
 "$LDSYNCD" ctl --ctl "$T/none.sock" ready >/dev/null 2>"$T/err"
 check "ctl ready without a daemon: exit 2" $([ $? = 2 ] && echo 0 || echo 1) "$(cat "$T/err")"
+# a control socket that drops the first N requests unanswered (as the
+# daemon drops one that is too slow in coming), then answers "ready";
+# N=-1 drops them all. Its connections, one a line, in $T/drop.log.
+drop_sock()
+{
+	python3 - "$T/drop.sock" "$1" "$T/drop.log" <<-'PY' &
+	import os, socket, sys
+	path, n, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.bind(path + ".tmp")
+	os.rename(path + ".tmp", path)
+	s.listen(8)
+	while True:
+	    c, _ = s.accept()
+	    c.recv(256)
+	    with open(log, "a") as f:
+	        f.write("conn\n")
+	    if n != 0:
+	        n -= 1
+	    else:
+	        c.sendall(b"0ready\n")
+	    c.close()
+	PY
+	pids+=($!)
+	for _ in $(seq 100); do
+		[ -S "$T/drop.sock" ] && return
+		sleep 0.05
+	done
+}
+rm -f "$T/drop.log"
+drop_sock 2
+out=$("$LDSYNCD" ctl --ctl "$T/drop.sock" ready 2>"$T/err")
+rc=$?
+check "ctl ready: two requests dropped, the third answered: exit 0" \
+	$([ $rc = 0 ] && [ "$out" = ready ] && echo 0 || echo 1) "exit $rc: $out $(cat "$T/err")"
+check "... in three connections" $([ "$(lines "$T/drop.log")" = 3 ] && echo 0 || echo 1) \
+	"$(lines "$T/drop.log")"
+kill "${pids[-1]}"
+wait "${pids[-1]}" 2>/dev/null
+rm -f "$T/drop.sock" "$T/drop.log"
+drop_sock -1
+"$LDSYNCD" ctl --ctl "$T/drop.sock" ready >/dev/null 2>"$T/err"
+rc=$?
+check "ctl ready: a daemon that never answers: not ready, exit 1" \
+	$([ $rc = 1 ] && echo 0 || echo 1) "exit $rc: $(cat "$T/err")"
+grep -q 'no answer in 5 tries' "$T/err"
+check "... after five tries" $? "$(cat "$T/err")"
+"$LDSYNCD" ctl --ctl "$T/drop.sock" stats >/dev/null 2>&1
+check "ctl stats: no answer: exit 1" $([ $? = 1 ] && echo 0 || echo 1)
+kill "${pids[-1]}"
+wait "${pids[-1]}" 2>/dev/null
 PC=$(port)
 PD=$(port)
 mkdir -p "$T/c" "$T/d"
