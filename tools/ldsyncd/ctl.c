@@ -309,19 +309,19 @@ static int ctl_request(const struct sockaddr_un *sun, const char *req,
 {
 	char buf[4096];
 	bool first = true;
-	int fd, status = 0;
+	int fd, err, status = 0;
 	ssize_t n;
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) < 0) {
-		n = errno;
+		err = errno;
 		close(fd);
 		/* nothing listens there: no daemon */
-		if (n == ENOENT || n == ECONNREFUSED || n == ENOTDIR) {
+		if (err == ENOENT || err == ECONNREFUSED || err == ENOTDIR) {
 			fprintf(stderr, "ldsyncd ctl: %s: %s (is ldsyncd running?)\n",
-				sun->sun_path, strerror(n));
+				sun->sun_path, strerror(err));
 			return fail;
 		}
 		return -1;
